@@ -1,0 +1,30 @@
+prompt-request = { $client } fragt nach: { $attributes }.
+prompt-assurance = Bestätigen Sie, dass die Daten Ihnen gehören und Sie volljährig sind.
+prompt-question = Teilen? Ja / Nein
+prompt-question-keypad = Teilen? 1 Ja / 2 Nein
+prompt-name-value = { $name } = { $value }
+list-separator = {", "}
+
+attr-name = vollständiger Name
+attr-given_name = Vorname
+attr-family_name = Nachname
+attr-middle_name = zweiter Vorname
+attr-nickname = Spitzname
+attr-email = E-Mail-Adresse
+attr-phone_number = Telefonnummer
+attr-birthdate = Geburtsdatum
+attr-gender = Geschlecht
+attr-address = Adresse
+attr-street_address = Straße
+attr-postal_code = Postleitzahl
+attr-locality = Ort
+attr-region = Region
+attr-country = Land
+attr-national_identifier = Ausweisnummer
+
+group-name = Name
+group-address = Adresse
+group-contact = Kontaktdaten
+group-birthdate = Geburtsdatum
+group-identity = Identität
+group-phone = Telefonnummer

@@ -1,0 +1,32 @@
+# Consent prompt (MC_ATTR_10..12). Placeables arrive already isolated where directions mix;
+# the renderer turns Fluent's own isolation marks off (docs/prompt-fitting.md).
+prompt-request = { $client } asks for: { $attributes }.
+prompt-assurance = Confirm this data is yours and you are not a minor.
+prompt-question = Share? Yes / No
+prompt-question-keypad = Share? 1 Yes / 2 No
+prompt-name-value = { $name } = { $value }
+list-separator = {", "}
+
+attr-name = full name
+attr-given_name = given name
+attr-family_name = family name
+attr-middle_name = middle name
+attr-nickname = nickname
+attr-email = email
+attr-phone_number = phone number
+attr-birthdate = date of birth
+attr-gender = gender
+attr-address = address
+attr-street_address = street
+attr-postal_code = postal code
+attr-locality = city
+attr-region = region
+attr-country = country
+attr-national_identifier = national ID number
+
+group-name = name
+group-address = address
+group-contact = contact details
+group-birthdate = date of birth
+group-identity = identity
+group-phone = phone number

@@ -1,0 +1,30 @@
+prompt-request = { $client } solicita: { $attributes }.
+prompt-assurance = Confirme que los datos son suyos y que es mayor de edad.
+prompt-question = ¿Compartir? Sí / No
+prompt-question-keypad = ¿Compartir? 1 Sí / 2 No
+prompt-name-value = { $name } = { $value }
+list-separator = {", "}
+
+attr-name = nombre completo
+attr-given_name = nombre
+attr-family_name = apellidos
+attr-middle_name = segundo nombre
+attr-nickname = apodo
+attr-email = correo electrónico
+attr-phone_number = número de teléfono
+attr-birthdate = fecha de nacimiento
+attr-gender = género
+attr-address = dirección
+attr-street_address = calle
+attr-postal_code = código postal
+attr-locality = localidad
+attr-region = región
+attr-country = país
+attr-national_identifier = número de identidad
+
+group-name = nombre
+group-address = dirección
+group-contact = datos de contacto
+group-birthdate = fecha de nacimiento
+group-identity = identidad
+group-phone = número de teléfono

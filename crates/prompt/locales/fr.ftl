@@ -1,0 +1,31 @@
+# French typography puts a space before ':' and '?'; the wrapper never breaks before them.
+prompt-request = { $client } demande : { $attributes }.
+prompt-assurance = Confirmez que ces données sont les vôtres et que vous êtes majeur.
+prompt-question = Partager ? Oui / Non
+prompt-question-keypad = Partager ? 1 Oui / 2 Non
+prompt-name-value = { $name } = { $value }
+list-separator = {", "}
+
+attr-name = nom complet
+attr-given_name = prénom
+attr-family_name = nom de famille
+attr-middle_name = deuxième prénom
+attr-nickname = surnom
+attr-email = adresse e-mail
+attr-phone_number = numéro de téléphone
+attr-birthdate = date de naissance
+attr-gender = genre
+attr-address = adresse
+attr-street_address = rue
+attr-postal_code = code postal
+attr-locality = ville
+attr-region = région
+attr-country = pays
+attr-national_identifier = numéro d'identité
+
+group-name = nom
+group-address = adresse
+group-contact = coordonnées
+group-birthdate = date de naissance
+group-identity = identité
+group-phone = numéro de téléphone

@@ -1,0 +1,30 @@
+prompt-request = { $client } pede: { $attributes }.
+prompt-assurance = Confirme que os dados são seus e que não é menor de idade.
+prompt-question = Compartilhar? Sim / Não
+prompt-question-keypad = Compartilhar? 1 Sim / 2 Não
+prompt-name-value = { $name } = { $value }
+list-separator = {", "}
+
+attr-name = nome completo
+attr-given_name = nome próprio
+attr-family_name = apelido
+attr-middle_name = nome do meio
+attr-nickname = alcunha
+attr-email = e-mail
+attr-phone_number = número de telefone
+attr-birthdate = data de nascimento
+attr-gender = género
+attr-address = morada
+attr-street_address = rua
+attr-postal_code = código postal
+attr-locality = localidade
+attr-region = região
+attr-country = país
+attr-national_identifier = número de identificação
+
+group-name = nome
+group-address = morada
+group-contact = contactos
+group-birthdate = data de nascimento
+group-identity = identidade
+group-phone = número de telefone

@@ -1,0 +1,30 @@
+prompt-request = { $client } şunları istiyor: { $attributes }.
+prompt-assurance = Verilerin size ait olduğunu ve reşit olduğunuzu onaylayın.
+prompt-question = Paylaşılsın mı? Evet / Hayır
+prompt-question-keypad = Paylaşılsın mı? 1 Evet / 2 Hayır
+prompt-name-value = { $name } = { $value }
+list-separator = {", "}
+
+attr-name = ad soyad
+attr-given_name = ad
+attr-family_name = soyad
+attr-middle_name = ikinci ad
+attr-nickname = takma ad
+attr-email = e-posta
+attr-phone_number = telefon numarası
+attr-birthdate = doğum tarihi
+attr-gender = cinsiyet
+attr-address = adres
+attr-street_address = sokak
+attr-postal_code = posta kodu
+attr-locality = şehir
+attr-region = bölge
+attr-country = ülke
+attr-national_identifier = kimlik numarası
+
+group-name = ad
+group-address = adres
+group-contact = iletişim bilgileri
+group-birthdate = doğum tarihi
+group-identity = kimlik
+group-phone = telefon numarası

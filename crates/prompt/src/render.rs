@@ -1,0 +1,520 @@
+//! Turning a consent request into a prompt that fits a device (MC_ATTR_10..17).
+
+use crate::device::DeviceProfile;
+use crate::encoding::{self, EncodingMisfit, Measure};
+use crate::l10n::{Catalog, CatalogError, Locale};
+use crate::wrap::{self, WordTooWide};
+use fluent_bundle::FluentArgs;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::OnceLock;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// MC_ATTR_11: the SP's short name is at most 16 bytes.
+pub const CLIENT_NAME_MAX_BYTES: usize = 16;
+
+/// One attribute the SP asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// The claim name, e.g. `given_name`; shown as its localized label.
+    pub name: String,
+    /// The value that would be shared, shown verbatim; `None` when unknown (e.g. match).
+    pub value: Option<String>,
+    /// The attribute group, e.g. `name`, `address`; shown as its localized label.
+    pub group: Option<String>,
+}
+
+/// How the attributes are shown, richest first (MC_ATTR_11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presentation {
+    /// `given name = Marie, email = marie@example.org`
+    NamesValues,
+    /// `given name, email`
+    Names,
+    /// `name, contact details`
+    Groups,
+}
+
+impl Presentation {
+    /// Richest first.
+    pub const PREFERENCE: [Presentation; 3] = [
+        Presentation::NamesValues,
+        Presentation::Names,
+        Presentation::Groups,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Presentation::NamesValues => "names_values",
+            Presentation::Names => "names",
+            Presentation::Groups => "groups",
+        }
+    }
+}
+
+impl fmt::Display for Presentation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The presentation asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PresentationChoice {
+    /// The richest presentation that fits.
+    #[default]
+    Auto,
+    /// This one or nothing.
+    Forced(Presentation),
+}
+
+/// Everything the renderer needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRequest {
+    pub client_name: String,
+    /// A BCP 47 tag; an unshipped language falls back to English.
+    pub locale: String,
+    pub attributes: Vec<Attribute>,
+    pub device: DeviceProfile,
+    /// Ask the ownership / not-a-minor assurance when it fits (MC_ATTR_12).
+    pub ask_assurance: bool,
+    pub presentation: PresentationChoice,
+}
+
+/// A prompt that fits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// `lines` joined by `\n`: the string that is sent, on which every budget is computed.
+    pub text: String,
+    /// The same prompt on one line, unwrapped.
+    pub flat: String,
+    pub lines: Vec<String>,
+    pub presentation: Presentation,
+    /// Whether the assurance clause is included.
+    pub assurance: bool,
+    /// Encoding and sizes of `text`.
+    pub measure: Measure,
+    pub client_name_truncated: bool,
+    /// The shipped locale used.
+    pub locale: &'static str,
+}
+
+/// Why a request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("invalid request: {0}")]
+    InvalidRequest(#[from] InvalidRequest),
+    #[error("{0}")]
+    DoesNotFit(DoesNotFit),
+    #[error("internal error: {0}")]
+    Catalog(#[from] CatalogError),
+}
+
+/// Bad input: nothing was tried.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidRequest {
+    #[error("client_name is empty")]
+    EmptyClientName,
+    #[error("no attributes requested")]
+    NoAttributes,
+    #[error("attribute #{index} has an empty name")]
+    EmptyAttributeName { index: usize },
+    #[error("{field} contains the control character U+{code:04X}")]
+    ControlCharacter { field: String, code: u32 },
+    #[error(
+        "{field} contains the bidi formatting character U+{code:04X}, which could disguise the prompt"
+    )]
+    BidiControl { field: String, code: u32 },
+    #[error("device columns must be at least 1")]
+    ZeroColumns,
+    #[error("device rows must be at least 1")]
+    ZeroRows,
+    #[error("device allows no encoding")]
+    NoEncodings,
+    #[error("presentation names_values needs a value for every attribute; {name} has none")]
+    MissingValue { name: String },
+    #[error(transparent)]
+    Locale(#[from] crate::l10n::InvalidLocale),
+}
+
+/// Every attempt failed; each says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoesNotFit {
+    pub attempts: Vec<Attempt>,
+}
+
+/// One presentation tried, with or without the assurance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub presentation: Presentation,
+    pub assurance: bool,
+    pub misfit: Misfit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misfit {
+    /// Names + values needs every value.
+    ValuesMissing { name: String },
+    /// A word is wider than the screen; words are never cut (MC_ATTR_15).
+    WordTooWide(WordTooWide),
+    /// More lines than one screen holds (MC_ATTR_16).
+    TooManyLines { lines: usize, rows: usize },
+    /// No allowed encoding can carry the text within the budget.
+    Encoding(Vec<EncodingMisfit>),
+}
+
+impl fmt::Display for Misfit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Misfit::ValuesMissing { name } => write!(f, "no value for {name}"),
+            Misfit::WordTooWide(w) => {
+                write!(
+                    f,
+                    "\"{}\" is {} columns wide, the screen has {}",
+                    w.word, w.width, w.columns
+                )
+            }
+            Misfit::TooManyLines { lines, rows } => {
+                write!(f, "{lines} lines, the screen has {rows}")
+            }
+            Misfit::Encoding(misfits) => {
+                let parts: Vec<String> = misfits
+                    .iter()
+                    .map(|m| match m {
+                        EncodingMisfit::NotRepresentable {
+                            encoding,
+                            character,
+                        } => {
+                            format!("{encoding} cannot carry U+{:04X}", u32::from(*character))
+                        }
+                        EncodingMisfit::OverBudget {
+                            measure,
+                            budget_bytes,
+                        } => format!(
+                            "{} bytes in {}, the budget is {budget_bytes}",
+                            measure.bytes, measure.encoding
+                        ),
+                    })
+                    .collect();
+                f.write_str(&parts.join("; "))
+            }
+        }
+    }
+}
+
+impl fmt::Display for DoesNotFit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no presentation fits the device: ")?;
+        for (i, a) in self.attempts.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            let with = if a.assurance { " with assurance" } else { "" };
+            write!(f, "{}{with}: {}", a.presentation, a.misfit)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DoesNotFit {}
+
+/// The renderer: the parsed locale catalog. Cheap to share; build it once.
+#[derive(Debug)]
+pub struct Renderer {
+    catalog: Catalog,
+}
+
+impl Renderer {
+    pub fn new() -> Result<Self, CatalogError> {
+        Ok(Renderer {
+            catalog: Catalog::new()?,
+        })
+    }
+
+    /// A process-wide renderer, built on first use.
+    pub fn shared() -> Result<&'static Renderer, &'static CatalogError> {
+        static SHARED: OnceLock<Result<Renderer, CatalogError>> = OnceLock::new();
+        SHARED.get_or_init(Renderer::new).as_ref()
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Renders `request`: the richest presentation that fits (or the forced one), with the
+    /// assurance when it still fits, in the cheapest encoding that carries it.
+    pub fn render(&self, request: &ConsentRequest) -> Result<Prompt, RenderError> {
+        validate(request)?;
+        let locale = self
+            .catalog
+            .negotiate(&request.locale)
+            .map_err(InvalidRequest::from)?;
+        let (client_name, client_name_truncated) = shorten_client_name(&request.client_name);
+        let texts = Texts::new(
+            locale,
+            &client_name,
+            &request.attributes,
+            request.device.kind,
+        )?;
+
+        let forced: [Presentation; 1];
+        let presentations: &[Presentation] = match request.presentation {
+            PresentationChoice::Auto => &Presentation::PREFERENCE,
+            PresentationChoice::Forced(p) => {
+                forced = [p];
+                &forced
+            }
+        };
+        if let PresentationChoice::Forced(Presentation::NamesValues) = request.presentation
+            && let Some(missing) = texts.first_missing_value()
+        {
+            return Err(InvalidRequest::MissingValue {
+                name: missing.to_owned(),
+            }
+            .into());
+        }
+
+        let assurance_options: &[bool] = if request.ask_assurance {
+            &[true, false]
+        } else {
+            &[false]
+        };
+        let mut attempts = Vec::new();
+        for &presentation in presentations {
+            if presentation == Presentation::NamesValues
+                && let Some(missing) = texts.first_missing_value()
+            {
+                for &assurance in assurance_options {
+                    let misfit = Misfit::ValuesMissing {
+                        name: missing.to_owned(),
+                    };
+                    attempts.push(Attempt {
+                        presentation,
+                        assurance,
+                        misfit,
+                    });
+                }
+                continue;
+            }
+            for &assurance in assurance_options {
+                let flat = texts.compose(presentation, assurance)?;
+                match fit(&flat, &request.device) {
+                    Ok((lines, measure)) => {
+                        let lines: Vec<String> = lines.into_iter().map(str::to_owned).collect();
+                        return Ok(Prompt {
+                            text: lines.join("\n"),
+                            flat,
+                            lines,
+                            presentation,
+                            assurance,
+                            measure,
+                            client_name_truncated,
+                            locale: locale.tag(),
+                        });
+                    }
+                    Err(misfit) => attempts.push(Attempt {
+                        presentation,
+                        assurance,
+                        misfit,
+                    }),
+                }
+            }
+        }
+        Err(RenderError::DoesNotFit(DoesNotFit { attempts }))
+    }
+}
+
+/// Wraps to the screen, checks the rows, then picks the encoding of the wrapped text.
+fn fit<'a>(flat: &'a str, device: &DeviceProfile) -> Result<(Vec<&'a str>, Measure), Misfit> {
+    let lines = match device.columns {
+        Some(columns) => wrap::wrap(flat, columns).map_err(Misfit::WordTooWide)?,
+        None => vec![flat],
+    };
+    if let Some(rows) = device.rows
+        && lines.len() > rows
+    {
+        return Err(Misfit::TooManyLines {
+            lines: lines.len(),
+            rows,
+        });
+    }
+    let text_len: usize = lines.iter().map(|l| l.len()).sum::<usize>() + lines.len() - 1;
+    let mut text = String::with_capacity(text_len);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(line);
+    }
+    let measure = encoding::choose(&text, device.kind, device.max_bytes, &device.encodings)
+        .map_err(Misfit::Encoding)?;
+    Ok((lines, measure))
+}
+
+/// The localized pieces of one request, formatted once and assembled per attempt.
+struct Texts<'l> {
+    locale: &'l Locale,
+    client: String,
+    separator: String,
+    /// Per attribute: its name, label, and `label = value` when it has a value.
+    names: Vec<(String, String, Option<String>)>,
+    groups: Vec<String>,
+    assurance: String,
+    question: String,
+}
+
+impl<'l> Texts<'l> {
+    fn new(
+        locale: &'l Locale,
+        client_name: &str,
+        attributes: &[Attribute],
+        kind: crate::device::DeviceKind,
+    ) -> Result<Self, CatalogError> {
+        let mut names: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut groups: Vec<String> = Vec::new();
+        for attribute in attributes {
+            if names.iter().any(|(name, _, _)| *name == attribute.name) {
+                continue; // asked twice, shown once
+            }
+            let label = locale.label("attr", &attribute.name)?.into_owned();
+            let group = match &attribute.group {
+                Some(group) => locale.label("group", group)?.into_owned(),
+                None => label.clone(),
+            };
+            if !groups.contains(&group) {
+                groups.push(group);
+            }
+            let name_value = match &attribute.value {
+                Some(value) if !value.trim().is_empty() => {
+                    let mut args = FluentArgs::new();
+                    args.set("name", label.as_str());
+                    args.set("value", locale.isolate(value).into_owned());
+                    Some(locale.format("prompt-name-value", Some(&args))?)
+                }
+                _ => None,
+            };
+            names.push((attribute.name.clone(), label, name_value));
+        }
+        let question_id = if kind.answers_by_keypad() {
+            "prompt-question-keypad"
+        } else {
+            "prompt-question"
+        };
+        Ok(Texts {
+            locale,
+            client: locale.isolate(client_name).into_owned(),
+            separator: locale.format("list-separator", None)?,
+            names,
+            groups,
+            assurance: locale.format("prompt-assurance", None)?,
+            question: locale.format(question_id, None)?,
+        })
+    }
+
+    fn first_missing_value(&self) -> Option<&str> {
+        self.names
+            .iter()
+            .find(|(_, _, nv)| nv.is_none())
+            .map(|(name, _, _)| name.as_str())
+    }
+
+    fn compose(&self, presentation: Presentation, assurance: bool) -> Result<String, CatalogError> {
+        let items: Vec<&str> = match presentation {
+            Presentation::NamesValues => self
+                .names
+                .iter()
+                .filter_map(|(_, _, nv)| nv.as_deref())
+                .collect(),
+            Presentation::Names => self
+                .names
+                .iter()
+                .map(|(_, label, _)| label.as_str())
+                .collect(),
+            Presentation::Groups => self.groups.iter().map(String::as_str).collect(),
+        };
+        let mut args = FluentArgs::new();
+        args.set("client", self.client.as_str());
+        args.set("attributes", items.join(&self.separator));
+        let request = self.locale.format("prompt-request", Some(&args))?;
+        let mut flat = request;
+        if assurance {
+            flat.push(' ');
+            flat.push_str(&self.assurance);
+        }
+        flat.push(' ');
+        flat.push_str(&self.question);
+        Ok(flat)
+    }
+}
+
+/// Trims the client name and cuts it to 16 bytes on a grapheme boundary (MC_ATTR_11).
+pub fn shorten_client_name(name: &str) -> (String, bool) {
+    let name = name.trim();
+    if name.len() <= CLIENT_NAME_MAX_BYTES {
+        return (name.to_owned(), false);
+    }
+    let mut end = 0;
+    for (offset, grapheme) in name.grapheme_indices(true) {
+        if offset + grapheme.len() > CLIENT_NAME_MAX_BYTES {
+            break;
+        }
+        end = offset + grapheme.len();
+    }
+    (name[..end].trim_end().to_owned(), true)
+}
+
+fn validate(request: &ConsentRequest) -> Result<(), InvalidRequest> {
+    if request.client_name.trim().is_empty() {
+        return Err(InvalidRequest::EmptyClientName);
+    }
+    check_text("client_name", &request.client_name)?;
+    if request.attributes.is_empty() {
+        return Err(InvalidRequest::NoAttributes);
+    }
+    for (index, attribute) in request.attributes.iter().enumerate() {
+        if attribute.name.trim().is_empty() {
+            return Err(InvalidRequest::EmptyAttributeName { index });
+        }
+        check_text(&format!("attributes[{index}].name"), &attribute.name)?;
+        if let Some(value) = &attribute.value {
+            check_text(&format!("attributes[{index}].value"), value)?;
+        }
+        if let Some(group) = &attribute.group {
+            check_text(&format!("attributes[{index}].group"), group)?;
+        }
+    }
+    if request.device.columns == Some(0) {
+        return Err(InvalidRequest::ZeroColumns);
+    }
+    if request.device.rows == Some(0) {
+        return Err(InvalidRequest::ZeroRows);
+    }
+    if request.device.encodings.is_empty() {
+        return Err(InvalidRequest::NoEncodings);
+    }
+    Ok(())
+}
+
+/// Refuses control characters (a prompt line never holds one; line breaks are the
+/// renderer's) and bidi formatting characters, which could reorder what the user reads
+/// (the renderer adds its own isolates where needed).
+fn check_text(field: &str, text: &str) -> Result<(), InvalidRequest> {
+    for c in text.chars() {
+        let code = u32::from(c);
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            return Err(InvalidRequest::ControlCharacter {
+                field: field.to_owned(),
+                code,
+            });
+        }
+        if matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        {
+            return Err(InvalidRequest::BidiControl {
+                field: field.to_owned(),
+                code,
+            });
+        }
+    }
+    Ok(())
+}
