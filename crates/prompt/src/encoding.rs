@@ -62,6 +62,12 @@ pub struct Measure {
 pub enum EncodingMisfit {
     /// Some character is not in the character set (GSM 7-bit only).
     NotRepresentable { encoding: Encoding, character: char },
+    /// The bearer has no such text coding: USSD and SMS display GSM 7-bit or UCS-2 only
+    /// (TS 23.038 §4, §5); their 8-bit data coding is not shown to the user as text.
+    NotCarried {
+        encoding: Encoding,
+        kind: DeviceKind,
+    },
     /// Representable, but over the budget.
     OverBudget {
         measure: Measure,
@@ -79,8 +85,7 @@ pub fn budget_bytes(
     let bearer = match (kind, encoding) {
         // MC_ATTR_13: at most 220 bytes on the authentication device.
         (DeviceKind::Phone, _) => Some(PHONE_MAX_BYTES),
-        // MC_ATTR_17: one USSD interaction carries 182 septets or 80 UCS-2 characters; the
-        // 8-bit data coding carries the same 160 octets as UCS-2.
+        // MC_ATTR_17: one USSD interaction carries 182 septets or 80 UCS-2 characters.
         (DeviceKind::Ussd, Encoding::Gsm7) => Some(USSD_MAX_SEPTETS),
         (DeviceKind::Ussd, Encoding::Ucs2 | Encoding::Utf8) => Some(USSD_MAX_UCS2_UNITS * 2),
         (DeviceKind::Sms | DeviceKind::Screen, _) => None,
@@ -114,6 +119,10 @@ pub fn choose(
         if !allowed.contains(&encoding) {
             continue;
         }
+        if !carries(kind, encoding) {
+            misfits.push(EncodingMisfit::NotCarried { encoding, kind });
+            continue;
+        }
         let measure = match measure(text, kind, encoding) {
             Ok(m) => m,
             Err(character) => {
@@ -138,6 +147,11 @@ pub fn choose(
         }
     }
     best.ok_or(misfits)
+}
+
+/// Whether the bearer can show text in `encoding`.
+pub fn carries(kind: DeviceKind, encoding: Encoding) -> bool {
+    !(encoding == Encoding::Utf8 && matches!(kind, DeviceKind::Ussd | DeviceKind::Sms))
 }
 
 /// Fewest SMS segments first, then fewest octets on the wire.
@@ -171,31 +185,18 @@ pub fn measure(text: &str, kind: DeviceKind, encoding: Encoding) -> Result<Measu
                 wire_octets: units * 2 + concatenation_headers(segments),
             })
         }
-        Encoding::Utf8 => {
-            let segments = if kind == DeviceKind::Sms {
-                // 8-bit data coding: 140 octets, 134 with the concatenation header.
-                sms_segments(
-                    text.chars().map(char::len_utf8),
-                    SMS_OCTETS,
-                    SMS_OCTETS - CONCATENATION_UDH_OCTETS,
-                )
-            } else {
-                1
-            };
-            Ok(Measure {
-                encoding,
-                gsm7_tables: None,
-                units: text.len(),
-                bytes: text.len(),
-                packed_bytes: text.len(),
-                segments,
-                wire_octets: text.len() + concatenation_headers(segments),
-            })
-        }
+        Encoding::Utf8 => Ok(Measure {
+            encoding,
+            gsm7_tables: None,
+            units: text.len(),
+            bytes: text.len(),
+            packed_bytes: text.len(),
+            segments: 1,
+            wire_octets: text.len(),
+        }),
     }
 }
 
-const SMS_OCTETS: usize = 140;
 /// UDH length octet + the 8-bit-reference concatenation element (TS 23.040 §9.2.3.24.1).
 const CONCATENATION_UDH_OCTETS: usize = 6;
 
@@ -424,6 +425,24 @@ mod tests {
         assert_eq!((m.encoding, m.bytes), (Encoding::Ucs2, 4));
         let m = choose("é😀", DeviceKind::Screen, None, &[Encoding::Utf8]).unwrap();
         assert_eq!((m.encoding, m.bytes), (Encoding::Utf8, 6));
+        // Mostly-Latin text with some Arabic is cheaper in UTF-8 where the bearer shows it.
+        let mixed = "Demo Shop مرحبا";
+        assert_eq!(
+            choose(mixed, DeviceKind::Phone, None, &Encoding::ALL)
+                .unwrap()
+                .encoding,
+            Encoding::Utf8
+        );
+    }
+
+    #[test]
+    fn ussd_and_sms_never_carry_utf8() {
+        for kind in [DeviceKind::Ussd, DeviceKind::Sms] {
+            let m = choose("Demo Shop مرحبا", kind, None, &Encoding::ALL).unwrap();
+            assert_eq!(m.encoding, Encoding::Ucs2);
+            let err = choose("abc", kind, None, &[Encoding::Utf8]).unwrap_err();
+            assert!(matches!(err[0], EncodingMisfit::NotCarried { .. }));
+        }
     }
 
     #[test]

@@ -184,8 +184,8 @@ impl Tables {
     }
 
     /// Decodes unpacked septets. An escape followed by a septet the single shift table lacks
-    /// decodes as the locking table's character (TS 23.038 §6.2.1.1 note 1), a trailing
-    /// escape as nothing, and a septet above 0x7F is refused.
+    /// decodes as the locking table's character (TS 23.038 §6.2.1.1 note 1), two escapes as
+    /// a space (SS2, below), a trailing escape as nothing, and a septet above 0x7F is refused.
     pub fn decode(self, septets: &[u8]) -> Option<String> {
         let locking = locking_table(self.locking);
         let single = single_shift_table(self.single);
@@ -202,6 +202,10 @@ impl Tables {
                 }
                 match single.iter().find(|&&(code, _)| code == next) {
                     Some(&(_, c)) => out.push(c),
+                    // SS2 (§6.2.1.1, every Annex A.2 table): 0x1B is reserved for a further
+                    // extension table and shows as a space until one is defined. The locking
+                    // table has no character there, only the escape placeholder.
+                    None if next == ESCAPE => out.push(' '),
                     None => out.push(locking[next as usize]),
                 }
             } else {

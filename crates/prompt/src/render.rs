@@ -120,6 +120,8 @@ pub enum InvalidRequest {
     NoAttributes,
     #[error("attribute #{index} has an empty name")]
     EmptyAttributeName { index: usize },
+    #[error("attribute {name} is requested more than once")]
+    DuplicateAttribute { name: String },
     #[error("{field} contains the control character U+{code:04X}")]
     ControlCharacter { field: String, code: u32 },
     #[error(
@@ -187,6 +189,9 @@ impl fmt::Display for Misfit {
                             character,
                         } => {
                             format!("{encoding} cannot carry U+{:04X}", u32::from(*character))
+                        }
+                        EncodingMisfit::NotCarried { encoding, kind } => {
+                            format!("{kind} cannot show {encoding} text")
                         }
                         EncodingMisfit::OverBudget {
                             measure,
@@ -374,9 +379,6 @@ impl<'l> Texts<'l> {
         let mut names: Vec<(String, String, Option<String>)> = Vec::new();
         let mut groups: Vec<String> = Vec::new();
         for attribute in attributes {
-            if names.iter().any(|(name, _, _)| *name == attribute.name) {
-                continue; // asked twice, shown once
-            }
             let label = locale.label("attr", &attribute.name)?.into_owned();
             let group = match &attribute.group {
                 Some(group) => locale.label("group", group)?.into_owned(),
@@ -477,6 +479,14 @@ fn validate(request: &ConsentRequest) -> Result<(), InvalidRequest> {
             return Err(InvalidRequest::EmptyAttributeName { index });
         }
         check_text(&format!("attributes[{index}].name"), &attribute.name)?;
+        if request.attributes[..index]
+            .iter()
+            .any(|a| a.name == attribute.name)
+        {
+            return Err(InvalidRequest::DuplicateAttribute {
+                name: attribute.name.clone(),
+            });
+        }
         if let Some(value) = &attribute.value {
             check_text(&format!("attributes[{index}].value"), value)?;
         }

@@ -25,7 +25,9 @@ pub struct WordTooWide {
 /// Byte offsets into `text` where a new line may begin (sorted, excluding 0 and `text.len()`).
 pub fn break_opportunities(text: &str) -> Vec<usize> {
     let mut breaks = Vec::new();
-    if text.is_ascii() {
+    // Only printable ASCII: a tab (UAX #14 BA) is breaking white space that is not SP, and
+    // LB6 forbids breaking between spaces and a following BK, CR or LF.
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
         ascii_breaks(text.as_bytes(), &mut breaks);
     } else {
         unicode_breaks(text, &mut breaks);
@@ -208,6 +210,16 @@ mod tests {
     #[test]
     fn no_break_spaces_glue() {
         assert_eq!(break_opportunities("a\u{a0}b c"), vec![5]);
+    }
+
+    #[test]
+    fn ascii_control_characters_take_the_general_path() {
+        // LB6: no break before a line feed, even after spaces.
+        assert_eq!(break_opportunities("a \nb"), Vec::<usize>::new());
+        assert_eq!(break_opportunities("a \rb"), Vec::<usize>::new());
+        // A tab is breaking white space (UAX #14 BA).
+        assert_eq!(break_opportunities("a\tb"), vec![2]);
+        assert_eq!(break_opportunities("a \tb"), vec![2, 3]);
     }
 
     #[test]
