@@ -1,8 +1,9 @@
 # Right-to-left. Latin placeables (SP names, e-mail addresses) come wrapped in FSI…PDI.
 prompt-request = يطلب { $client }: { $attributes }.
 prompt-assurance = أكّد أن هذه البيانات تخصك وأنك لست قاصرًا.
-prompt-question = مشاركة؟ نعم / لا
-prompt-question-keypad = مشاركة؟ 1 نعم / 2 لا
+prompt-ask = مشاركة؟
+prompt-yes = نعم
+prompt-no = لا
 prompt-name-value = { $name } = { $value }
 list-separator = {"، "}
 

@@ -1,7 +1,8 @@
 prompt-request = { $client } fragt nach: { $attributes }.
 prompt-assurance = Bestätigen Sie, dass die Daten Ihnen gehören und Sie volljährig sind.
-prompt-question = Teilen? Ja / Nein
-prompt-question-keypad = Teilen? 1 Ja / 2 Nein
+prompt-ask = Teilen?
+prompt-yes = Ja
+prompt-no = Nein
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

@@ -2,8 +2,11 @@
 # the renderer turns Fluent's own isolation marks off (docs/prompt-fitting.md).
 prompt-request = { $client } asks for: { $attributes }.
 prompt-assurance = Confirm this data is yours and you are not a minor.
-prompt-question = Share? Yes / No
-prompt-question-keypad = Share? 1 Yes / 2 No
+# The answer: "{ask} {yes} / {no}" on screens, "{ask} 1 {yes} / 2 {no}" on USSD and SMS;
+# the renderer keeps "1 Yes" and "2 No" on one line.
+prompt-ask = Share?
+prompt-yes = Yes
+prompt-no = No
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

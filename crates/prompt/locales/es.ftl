@@ -1,7 +1,8 @@
 prompt-request = { $client } solicita: { $attributes }.
 prompt-assurance = Confirme que los datos son suyos y que es mayor de edad.
-prompt-question = ¿Compartir? Sí / No
-prompt-question-keypad = ¿Compartir? 1 Sí / 2 No
+prompt-ask = ¿Compartir?
+prompt-yes = Sí
+prompt-no = No
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

@@ -1,8 +1,9 @@
 # French typography puts a space before ':' and '?'; the wrapper never breaks before them.
 prompt-request = { $client } demande : { $attributes }.
 prompt-assurance = Confirmez que ces données sont les vôtres et que vous êtes majeur.
-prompt-question = Partager ? Oui / Non
-prompt-question-keypad = Partager ? 1 Oui / 2 Non
+prompt-ask = Partager ?
+prompt-yes = Oui
+prompt-no = Non
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

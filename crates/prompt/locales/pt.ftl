@@ -1,7 +1,8 @@
 prompt-request = { $client } pede: { $attributes }.
 prompt-assurance = Confirme que os dados são seus e que não é menor de idade.
-prompt-question = Compartilhar? Sim / Não
-prompt-question-keypad = Compartilhar? 1 Sim / 2 Não
+prompt-ask = Compartilhar?
+prompt-yes = Sim
+prompt-no = Não
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

@@ -1,7 +1,8 @@
 prompt-request = { $client } şunları istiyor: { $attributes }.
 prompt-assurance = Verilerin size ait olduğunu ve reşit olduğunuzu onaylayın.
-prompt-question = Paylaşılsın mı? Evet / Hayır
-prompt-question-keypad = Paylaşılsın mı? 1 Evet / 2 Hayır
+prompt-ask = Paylaşılsın mı?
+prompt-yes = Evet
+prompt-no = Hayır
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

@@ -218,11 +218,12 @@ fn needs_isolation(text: &str, direction: Direction) -> bool {
 mod tests {
     use super::*;
 
-    const MESSAGES: [&str; 6] = [
+    const MESSAGES: [&str; 7] = [
         "prompt-request",
         "prompt-assurance",
-        "prompt-question",
-        "prompt-question-keypad",
+        "prompt-ask",
+        "prompt-yes",
+        "prompt-no",
         "prompt-name-value",
         "list-separator",
     ];

@@ -7,6 +7,7 @@ use crate::wrap::{self, WordTooWide};
 use fluent_bundle::FluentArgs;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::ops::Range;
 use std::sync::OnceLock;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -303,8 +304,8 @@ impl Renderer {
                 continue;
             }
             for &assurance in assurance_options {
-                let flat = texts.compose(presentation, assurance)?;
-                match fit(&flat, &request.device) {
+                let Composed { flat, glue } = texts.compose(presentation, assurance)?;
+                match fit(&flat, &glue, &request.device) {
                     Ok((lines, measure)) => {
                         let lines: Vec<String> = lines.into_iter().map(str::to_owned).collect();
                         return Ok(Prompt {
@@ -331,9 +332,13 @@ impl Renderer {
 }
 
 /// Wraps to the screen, checks the rows, then picks the encoding of the wrapped text.
-fn fit<'a>(flat: &'a str, device: &DeviceProfile) -> Result<(Vec<&'a str>, Measure), Misfit> {
+fn fit<'a>(
+    flat: &'a str,
+    glue: &[Range<usize>],
+    device: &DeviceProfile,
+) -> Result<(Vec<&'a str>, Measure), Misfit> {
     let lines = match device.columns {
-        Some(columns) => wrap::wrap(flat, columns).map_err(Misfit::WordTooWide)?,
+        Some(columns) => wrap::wrap_glued(flat, columns, glue).map_err(Misfit::WordTooWide)?,
         None => vec![flat],
     };
     if let Some(rows) = device.rows
@@ -367,6 +372,14 @@ struct Texts<'l> {
     groups: Vec<String>,
     assurance: String,
     question: String,
+    /// Byte ranges of the answers within `question`, never broken across lines.
+    answer_ranges: [Range<usize>; 2],
+}
+
+/// A composed prompt on one line, with the byte ranges no line break may fall inside.
+struct Composed {
+    flat: String,
+    glue: [Range<usize>; 2],
 }
 
 impl<'l> Texts<'l> {
@@ -398,11 +411,23 @@ impl<'l> Texts<'l> {
             };
             names.push((attribute.name.clone(), label, name_value));
         }
-        let question_id = if kind.answers_by_keypad() {
-            "prompt-question-keypad"
-        } else {
-            "prompt-question"
-        };
+        // "{ask} {yes} / {no}", or "{ask} 1 {yes} / 2 {no}" on the keypad; each answer is
+        // glued so that "1" never ends a line without its "Yes".
+        let (mut yes, mut no) = (
+            locale.format("prompt-yes", None)?,
+            locale.format("prompt-no", None)?,
+        );
+        if kind.answers_by_keypad() {
+            yes = format!("1 {yes}");
+            no = format!("2 {no}");
+        }
+        let mut question = locale.format("prompt-ask", None)?;
+        question.push(' ');
+        let yes_range = question.len()..question.len() + yes.len();
+        question.push_str(&yes);
+        question.push_str(" / ");
+        let no_range = question.len()..question.len() + no.len();
+        question.push_str(&no);
         Ok(Texts {
             locale,
             client: locale.isolate(client_name).into_owned(),
@@ -410,7 +435,8 @@ impl<'l> Texts<'l> {
             names,
             groups,
             assurance: locale.format("prompt-assurance", None)?,
-            question: locale.format(question_id, None)?,
+            question,
+            answer_ranges: [yes_range, no_range],
         })
     }
 
@@ -421,7 +447,11 @@ impl<'l> Texts<'l> {
             .map(|(name, _, _)| name.as_str())
     }
 
-    fn compose(&self, presentation: Presentation, assurance: bool) -> Result<String, CatalogError> {
+    fn compose(
+        &self,
+        presentation: Presentation,
+        assurance: bool,
+    ) -> Result<Composed, CatalogError> {
         let items: Vec<&str> = match presentation {
             Presentation::NamesValues => self
                 .names
@@ -445,8 +475,13 @@ impl<'l> Texts<'l> {
             flat.push_str(&self.assurance);
         }
         flat.push(' ');
+        let offset = flat.len();
         flat.push_str(&self.question);
-        Ok(flat)
+        let glue = self
+            .answer_ranges
+            .clone()
+            .map(|r| r.start + offset..r.end + offset);
+        Ok(Composed { flat, glue })
     }
 }
 

@@ -121,11 +121,23 @@ pub fn is_cjk(c: char) -> bool {
 /// white space inside a line is kept as it is. Greedy filling gives the fewest lines because
 /// a line's width is the sum of its parts.
 pub fn wrap(text: &str, columns: usize) -> Result<Vec<&str>, WordTooWide> {
+    wrap_glued(text, columns, &[])
+}
+
+/// [`wrap`], with no break strictly inside any of the `glue` byte ranges (the renderer glues
+/// "1 Yes": GSM 7-bit has no no-break space to do it in the text itself). A glued range is
+/// then part of one word, and too wide a one is [`WordTooWide`].
+pub fn wrap_glued<'t>(
+    text: &'t str,
+    columns: usize,
+    glue: &[std::ops::Range<usize>],
+) -> Result<Vec<&'t str>, WordTooWide> {
     let mut lines = Vec::new();
     // The line being filled: text[start..end], `width` cells wide.
     let mut current: Option<(usize, usize, usize)> = None;
     let mut word_start = 0;
-    let breaks = break_opportunities(text);
+    let mut breaks = break_opportunities(text);
+    breaks.retain(|&b| !glue.iter().any(|g| g.start < b && b < g.end));
     for word_next in breaks.into_iter().chain(std::iter::once(text.len())) {
         let content = text[word_start..word_next].trim_end_matches(is_breaking_space);
         let content_end = word_start + content.len();
@@ -204,6 +216,16 @@ mod tests {
         assert_eq!(
             lines(&format!("{thai} ok"), display_width(thai)),
             [thai, "ok"]
+        );
+    }
+
+    #[test]
+    fn glued_ranges_stay_on_one_line() {
+        let text = "Share? 1 Yes / 2 No";
+        assert_eq!(lines(text, 8), ["Share? 1", "Yes / 2", "No"]);
+        assert_eq!(
+            wrap_glued(text, 8, &[7..12, 15..19]).unwrap(),
+            ["Share?", "1 Yes /", "2 No"]
         );
     }
 

@@ -61,6 +61,15 @@ fn mc_attr_10_the_prompt_names_the_data_and_asks_yes_no() {
     r.ask_assurance = false;
     let p = render(&r).unwrap();
     assert!(p.flat.ends_with("Share? 1 Yes / 2 No"), "{}", p.flat);
+    // A keypad answer never loses its digit at a line end ("Share? 1" / "Yes / 2 No").
+    for columns in 10..40 {
+        r.device.columns = Some(columns);
+        r.device.rows = None;
+        let p = render(&r).unwrap();
+        let last_lines = p.lines[p.lines.len().saturating_sub(3)..].join("|");
+        assert!(p.lines.iter().any(|l| l.contains("1 Yes")), "{columns}: {last_lines}");
+        assert!(p.lines.iter().any(|l| l.contains("2 No")), "{columns}: {last_lines}");
+    }
 }
 
 #[test]
