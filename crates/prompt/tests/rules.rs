@@ -67,8 +67,14 @@ fn mc_attr_10_the_prompt_names_the_data_and_asks_yes_no() {
         r.device.rows = None;
         let p = render(&r).unwrap();
         let last_lines = p.lines[p.lines.len().saturating_sub(3)..].join("|");
-        assert!(p.lines.iter().any(|l| l.contains("1 Yes")), "{columns}: {last_lines}");
-        assert!(p.lines.iter().any(|l| l.contains("2 No")), "{columns}: {last_lines}");
+        assert!(
+            p.lines.iter().any(|l| l.contains("1 Yes")),
+            "{columns}: {last_lines}"
+        );
+        assert!(
+            p.lines.iter().any(|l| l.contains("2 No")),
+            "{columns}: {last_lines}"
+        );
     }
 }
 
