@@ -1,7 +1,8 @@
 //! The app's real window (WebKitGTK) driven through tauri-driver and WebKitWebDriver under
 //! Xvfb: the prompt preview renders through the `render_prompt` command and follows the
-//! user's choices. Run by `scripts/test` (`cargo test -p assent-e2e -- --ignored` under
-//! `xvfb-run`); ignored in a plain `cargo test`, which has no display.
+//! user's choices. Run by `scripts/test` (`cargo test --workspace -- --include-ignored` under
+//! `xvfb-run`, after `cargo build --workspace --all-targets`); ignored in a plain `cargo test`,
+//! which may have no display.
 
 // A failure anywhere in an end-to-end test is the test's failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,0 +1,396 @@
+//! # assent-audit
+//!
+//! The consent audit trail of GSMA IDY.03 MC_ATTR_31 (for operator and SP service teams) and
+//! MC_ATTR_32 (viewable by the user), made tamper-evident: every entry carries the hash of the
+//! previous entry of the whole trail, and the hash of the previous entry of the same user.
+//!
+//! - The operator verifies the **trail**: one chain, sequence numbers without gaps
+//!   (`assent-gateway admin audit verify`).
+//! - A user receives only their own entries and verifies **their chain** offline, without
+//!   seeing anyone else's entries.
+//!
+//! Hashes are SHA-256 over a length-prefixed binary encoding of the fields (see
+//! [`AuditEntry::compute_hash`]), not over JSON: no key order or number format to agree on.
+//! This crate does no I/O; the gateway stores entries, the app caches them.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// A SHA-256 digest, shown and serialized as lowercase hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Digest32(pub [u8; 32]);
+
+impl Digest32 {
+    /// The link of the first entry of a chain.
+    pub const GENESIS: Digest32 = Digest32([0; 32]);
+
+    pub fn to_hex(self) -> String {
+        hex::encode(self.0)
+    }
+
+    pub fn from_hex(text: &str) -> Result<Self, AuditError> {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(text, &mut bytes)
+            .map_err(|_| AuditError::BadDigest(text.chars().take(80).collect()))?;
+        Ok(Digest32(bytes))
+    }
+}
+
+impl fmt::Debug for Digest32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_hex())
+    }
+}
+
+impl fmt::Display for Digest32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl Serialize for Digest32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest32 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Digest32::from_hex(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What happened (MC_ATTR_31: everything a dispute needs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    AuthorizationRequest,
+    PromptSent,
+    Answer,
+    Consent,
+    TokenIssued,
+    Refusal,
+    Revocation,
+    ResourceAccess,
+    Notification,
+    SpFlagged,
+    Admin,
+}
+
+impl EntryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::AuthorizationRequest => "authorization_request",
+            EntryKind::PromptSent => "prompt_sent",
+            EntryKind::Answer => "answer",
+            EntryKind::Consent => "consent",
+            EntryKind::TokenIssued => "token_issued",
+            EntryKind::Refusal => "refusal",
+            EntryKind::Revocation => "revocation",
+            EntryKind::ResourceAccess => "resource_access",
+            EntryKind::Notification => "notification",
+            EntryKind::SpFlagged => "sp_flagged",
+            EntryKind::Admin => "admin",
+        }
+    }
+}
+
+/// The content of an entry, before it is linked into the trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEntry {
+    /// Milliseconds since the Unix epoch (UTC).
+    pub at_ms: i64,
+    pub kind: EntryKind,
+    /// The user's opaque id (never an MSISDN in clear), if the entry concerns a user.
+    pub user: Option<String>,
+    /// The SP's client_id, if any.
+    pub sp: Option<String>,
+    /// The authenticator used (`ussd`, `sms`, `app`, …), if any.
+    pub authenticator: Option<String>,
+    /// Details as compact JSON text, hashed exactly as stored (e.g. the prompt shown).
+    pub detail: String,
+}
+
+/// An entry of the trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Position in the whole trail, from 1, without gaps.
+    pub seq: u64,
+    #[serde(flatten)]
+    pub content: NewEntry,
+    /// Hash of entry `seq - 1` (genesis: zeros).
+    pub prev_hash: Digest32,
+    /// Hash of the previous entry of the same user (genesis: zeros); `None` without a user.
+    pub user_prev_hash: Option<Digest32>,
+    pub hash: Digest32,
+}
+
+/// Where a chain stands: the last entry's sequence number and hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: Digest32,
+}
+
+impl Head {
+    pub const GENESIS: Head = Head {
+        seq: 0,
+        hash: Digest32::GENESIS,
+    };
+}
+
+/// Why a chain does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    #[error("entry {seq}: its hash does not match its content (altered)")]
+    HashMismatch { seq: u64 },
+    #[error(
+        "entry {seq}: it does not link to the entry before it (removed, inserted or reordered)"
+    )]
+    BrokenLink { seq: u64 },
+    #[error("entry {seq}: expected sequence number {expected} (gap or duplicate)")]
+    SequenceGap { seq: u64, expected: u64 },
+    #[error("entry {seq}: belongs to another user")]
+    ForeignEntry { seq: u64 },
+    #[error("\"{0}\" is not a SHA-256 digest in hex")]
+    BadDigest(String),
+}
+
+/// Domain separation: a hash of this trail can never be a hash of something else.
+const DOMAIN: &[u8] = b"assent-audit-v1\0";
+
+fn put_bytes(h: &mut Sha256, bytes: &[u8]) {
+    h.update((bytes.len() as u64).to_be_bytes());
+    h.update(bytes);
+}
+
+fn put_option(h: &mut Sha256, value: Option<&[u8]>) {
+    match value {
+        None => h.update([0u8]),
+        Some(bytes) => {
+            h.update([1u8]);
+            put_bytes(h, bytes);
+        }
+    }
+}
+
+impl AuditEntry {
+    /// Links `content` after `trail` (the whole trail's head) and `user_head` (the head of
+    /// the same user's chain; ignored for entries without a user).
+    pub fn link(content: NewEntry, trail: Head, user_head: Option<Digest32>) -> AuditEntry {
+        let user_prev_hash = content
+            .user
+            .as_ref()
+            .map(|_| user_head.unwrap_or(Digest32::GENESIS));
+        let mut entry = AuditEntry {
+            seq: trail.seq + 1,
+            content,
+            prev_hash: trail.hash,
+            user_prev_hash,
+            hash: Digest32::GENESIS,
+        };
+        entry.hash = entry.compute_hash();
+        entry
+    }
+
+    /// SHA-256 of: domain ‖ seq (u64 BE) ‖ at_ms (i64 BE) ‖ kind ‖ user? ‖ sp? ‖
+    /// authenticator? ‖ detail ‖ prev_hash ‖ user_prev_hash?, where strings are
+    /// length-prefixed (u64 BE) and options carry a 0/1 tag.
+    pub fn compute_hash(&self) -> Digest32 {
+        let c = &self.content;
+        let mut h = Sha256::new();
+        h.update(DOMAIN);
+        h.update(self.seq.to_be_bytes());
+        h.update(c.at_ms.to_be_bytes());
+        put_bytes(&mut h, c.kind.name().as_bytes());
+        put_option(&mut h, c.user.as_deref().map(str::as_bytes));
+        put_option(&mut h, c.sp.as_deref().map(str::as_bytes));
+        put_option(&mut h, c.authenticator.as_deref().map(str::as_bytes));
+        put_bytes(&mut h, c.detail.as_bytes());
+        h.update(self.prev_hash.0);
+        put_option(&mut h, self.user_prev_hash.as_ref().map(|d| d.0.as_slice()));
+        Digest32(h.finalize().into())
+    }
+}
+
+/// Verifies consecutive entries of the whole trail, starting after `from` (use
+/// [`Head::GENESIS`] for the whole trail). Returns the new head.
+pub fn verify_trail<'a>(
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+    from: Head,
+) -> Result<Head, AuditError> {
+    let mut head = from;
+    for entry in entries {
+        let expected = head.seq + 1;
+        if entry.seq != expected {
+            return Err(AuditError::SequenceGap {
+                seq: entry.seq,
+                expected,
+            });
+        }
+        if entry.compute_hash() != entry.hash {
+            return Err(AuditError::HashMismatch { seq: entry.seq });
+        }
+        if entry.prev_hash != head.hash {
+            return Err(AuditError::BrokenLink { seq: entry.seq });
+        }
+        head = Head {
+            seq: entry.seq,
+            hash: entry.hash,
+        };
+    }
+    Ok(head)
+}
+
+/// Verifies one user's entries, oldest first, from their first entry: each is intact and
+/// links to the one before it. Returns the hash of the last entry.
+pub fn verify_user_chain<'a>(
+    user: &str,
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+) -> Result<Digest32, AuditError> {
+    let mut head = Digest32::GENESIS;
+    for entry in entries {
+        if entry.content.user.as_deref() != Some(user) {
+            return Err(AuditError::ForeignEntry { seq: entry.seq });
+        }
+        if entry.compute_hash() != entry.hash {
+            return Err(AuditError::HashMismatch { seq: entry.seq });
+        }
+        if entry.user_prev_hash != Some(head) {
+            return Err(AuditError::BrokenLink { seq: entry.seq });
+        }
+        head = entry.hash;
+    }
+    Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content(i: i64, user: Option<&str>) -> NewEntry {
+        NewEntry {
+            at_ms: 1_700_000_000_000 + i,
+            kind: EntryKind::Consent,
+            user: user.map(str::to_owned),
+            sp: Some("demo-sp".into()),
+            authenticator: Some("ussd".into()),
+            detail: format!(r#"{{"prompt":"Demo Shop asks for: given name = Marie. #{i}"}}"#),
+        }
+    }
+
+    /// A trail of `n` entries alternating between two users and system entries.
+    fn trail(n: i64) -> Vec<AuditEntry> {
+        let mut entries: Vec<AuditEntry> = Vec::new();
+        let mut head = Head::GENESIS;
+        let mut user_heads = std::collections::HashMap::new();
+        for i in 0..n {
+            let user = match i % 3 {
+                0 => Some("u-marie"),
+                1 => Some("u-ana"),
+                _ => None,
+            };
+            let user_head = user.and_then(|u| user_heads.get(u).copied());
+            let entry = AuditEntry::link(content(i, user), head, user_head);
+            if let Some(u) = user {
+                user_heads.insert(u, entry.hash);
+            }
+            head = Head {
+                seq: entry.seq,
+                hash: entry.hash,
+            };
+            entries.push(entry);
+        }
+        entries
+    }
+
+    fn of_user<'a>(entries: &'a [AuditEntry], user: &str) -> Vec<&'a AuditEntry> {
+        entries
+            .iter()
+            .filter(|e| e.content.user.as_deref() == Some(user))
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_trail_and_each_user_chain_verify() {
+        let entries = trail(30);
+        let head = verify_trail(&entries, Head::GENESIS).unwrap();
+        assert_eq!(head.seq, 30);
+        assert!(verify_user_chain("u-marie", of_user(&entries, "u-marie")).is_ok());
+        assert!(verify_user_chain("u-ana", of_user(&entries, "u-ana")).is_ok());
+        // Verifying can resume from a known head.
+        let mid = Head {
+            seq: 10,
+            hash: entries[9].hash,
+        };
+        assert_eq!(verify_trail(&entries[10..], mid).unwrap(), head);
+    }
+
+    #[test]
+    fn an_altered_field_is_detected() {
+        let mut entries = trail(10);
+        entries[4].content.detail = entries[4].content.detail.replace("Marie", "Mario");
+        assert_eq!(
+            verify_trail(&entries, Head::GENESIS),
+            Err(AuditError::HashMismatch { seq: 5 })
+        );
+        // Recomputing the altered entry's hash breaks the next link instead.
+        entries[4].hash = entries[4].compute_hash();
+        assert_eq!(
+            verify_trail(&entries, Head::GENESIS),
+            Err(AuditError::BrokenLink { seq: 6 })
+        );
+    }
+
+    #[test]
+    fn a_removed_entry_is_detected_in_the_trail_and_the_user_chain() {
+        let mut entries = trail(10);
+        let removed = entries.remove(3); // u-marie's second entry
+        assert_eq!(removed.content.user.as_deref(), Some("u-marie"));
+        assert_eq!(
+            verify_trail(&entries, Head::GENESIS),
+            Err(AuditError::SequenceGap {
+                seq: 5,
+                expected: 4
+            })
+        );
+        assert_eq!(
+            verify_user_chain("u-marie", of_user(&entries, "u-marie")),
+            Err(AuditError::BrokenLink { seq: 7 })
+        );
+    }
+
+    #[test]
+    fn another_users_entry_is_refused_in_a_user_chain() {
+        let entries = trail(6);
+        let mixed = vec![&entries[0], &entries[1]];
+        assert_eq!(
+            verify_user_chain("u-marie", mixed),
+            Err(AuditError::ForeignEntry { seq: 2 })
+        );
+    }
+
+    #[test]
+    fn field_boundaries_cannot_be_shifted() {
+        // "ab" + "c" and "a" + "bc" in adjacent fields must hash differently.
+        let mut a = content(0, Some("ab"));
+        a.sp = Some("c".into());
+        let mut b = content(0, Some("a"));
+        b.sp = Some("bc".into());
+        let ea = AuditEntry::link(a, Head::GENESIS, None);
+        let eb = AuditEntry::link(b, Head::GENESIS, None);
+        assert_ne!(ea.hash, eb.hash);
+    }
+
+    #[test]
+    fn entries_survive_json_with_hex_digests() {
+        let entries = trail(3);
+        let json = serde_json::to_string(&entries).unwrap();
+        assert!(json.contains(&entries[0].hash.to_hex()));
+        let back: Vec<AuditEntry> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, entries);
+        assert!(serde_json::from_str::<Digest32>("\"zz\"").is_err());
+    }
+}
