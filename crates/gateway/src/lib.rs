@@ -1,0 +1,145 @@
+//! # assent-gateway
+//!
+//! A GSMA Mobile Connect identity gateway that QA runs locally. This crate is the server
+//! (`serve`) and its operator commands (`admin …`); the `assent-gateway` binary is a thin
+//! command line over them.
+
+pub mod admin;
+pub mod demo;
+pub mod secrets;
+pub mod server;
+pub mod store;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server: {0}")]
+    Server(std::io::Error),
+}
+
+/// `assent-gateway serve` options.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub database_url: Option<String>,
+    pub demo: bool,
+}
+
+/// Creates the data directory (owner only) if needed.
+pub fn prepare_data_dir(dir: &Path) -> Result<(), GatewayError> {
+    let err = |source| GatewayError::DataDir {
+        path: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Opens the store of a data directory (and seeds the demo data when asked).
+pub async fn open_store(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    demo: bool,
+) -> Result<store::Store, GatewayError> {
+    prepare_data_dir(data_dir)?;
+    let store = store::Store::open(database_url, data_dir).await?;
+    if demo {
+        demo::seed(&store).await?;
+    }
+    Ok(store)
+}
+
+/// Runs the gateway until SIGINT or SIGTERM. Prints one line
+/// `assent-gateway listening on https://HOST:PORT` on stdout when ready.
+pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
+    // Several crates link rustls crypto back ends; say which one this process uses.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    prepare_data_dir(&options.data_dir)?;
+    let identity = tls::load_or_create(&options.data_dir)?;
+    let store = open_store(
+        &options.data_dir,
+        options.database_url.as_deref(),
+        options.demo,
+    )
+    .await?;
+    tracing::info!(
+        backend = store.backend(),
+        demo = options.demo,
+        "store ready"
+    );
+
+    let listener =
+        std::net::TcpListener::bind(options.listen).map_err(|source| GatewayError::Listen {
+            address: options.listen,
+            source,
+        })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(GatewayError::Server)?;
+    let address = listener.local_addr().map_err(GatewayError::Server)?;
+    let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(&identity)?);
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(listener, config)
+        .map_err(GatewayError::Server)?
+        .handle(handle.clone());
+    tokio::spawn(shutdown_on_signal(handle));
+
+    let app = server::router(server::AppState {
+        store,
+        simulator: options.demo,
+    });
+    {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "assent-gateway listening on https://{address}");
+        let _ = stdout.flush();
+    }
+    server
+        .serve(app.into_make_service())
+        .await
+        .map_err(GatewayError::Server)
+}
+
+async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+    handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+}

@@ -1,0 +1,164 @@
+//! `assent-gateway`: the identity gateway QA runs locally, and its operator commands.
+
+use assent_gateway::{GatewayError, ServeOptions, admin};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "assent-gateway",
+    version,
+    about = "Mobile Connect identity gateway (QA build)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Storage {
+    /// Data directory: SQLite database, keys, TLS material (created on first run).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// postgres://… to use PostgreSQL instead of the SQLite database in the data directory.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the gateway over HTTPS (TLS 1.3).
+    Serve {
+        #[command(flatten)]
+        storage: Storage,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// Seed the demo users and SPs and mount the handset simulator.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Operator commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Blacklisted SPs.
+    #[command(subcommand)]
+    Blacklist(BlacklistCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verifies the hash chain of the whole trail.
+    Verify(Storage),
+}
+
+#[derive(Debug, Subcommand)]
+enum BlacklistCommand {
+    Add {
+        client_id: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    Remove {
+        client_id: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    List(Storage),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                // sqlx reports PostgreSQL notices ("relation already exists") at info.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("assent-gateway: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("assent-gateway: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn store(storage: &Storage) -> Result<assent_gateway::store::Store, GatewayError> {
+    assent_gateway::open_store(&storage.data_dir, storage.database_url.as_deref(), false).await
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve {
+            storage,
+            listen,
+            demo,
+        } => assent_gateway::serve(ServeOptions {
+            data_dir: storage.data_dir,
+            listen,
+            database_url: storage.database_url,
+            demo,
+        })
+        .await
+        .map_err(|e| e.to_string()),
+        Command::Admin(AdminCommand::Audit(AuditCommand::Verify(storage))) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let head = admin::verify_audit(&store)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "audit trail verified: {} entries, head {}",
+                head.seq, head.hash
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Blacklist(command)) => match command {
+            BlacklistCommand::Add { client_id, storage } => {
+                let store = store(&storage).await.map_err(|e| e.to_string())?;
+                admin::set_blacklisted(&store, &client_id, true)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{client_id} blacklisted");
+                Ok(())
+            }
+            BlacklistCommand::Remove { client_id, storage } => {
+                let store = store(&storage).await.map_err(|e| e.to_string())?;
+                admin::set_blacklisted(&store, &client_id, false)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{client_id} removed from the blacklist");
+                Ok(())
+            }
+            BlacklistCommand::List(storage) => {
+                let store = store(&storage).await.map_err(|e| e.to_string())?;
+                for (id, name) in store
+                    .blacklisted_clients()
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    println!("{id}\t{name}");
+                }
+                Ok(())
+            }
+        },
+    }
+}

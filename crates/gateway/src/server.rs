@@ -1,0 +1,127 @@
+//! The HTTPS server: explicit state, small handlers, errors as responses.
+
+use crate::store::{Store, StoreError};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+/// What every handler may use.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// `--demo`: the handset simulator is mounted.
+    pub simulator: bool,
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    if state.simulator {
+        router = router.route("/sim/handsets/{msisdn}/messages", get(sim_messages));
+    }
+    router.with_state(state)
+}
+
+/// A JSON error response: `{"error": code, "error_description": text}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    description: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            description: description.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        // Details go to the log (without secrets), never to the client.
+        tracing::error!(%error, "store error");
+        let status = match error {
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(
+            status,
+            "server_error",
+            "the gateway could not complete the request",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({"error": self.code, "error_description": self.description}));
+        (self.status, [("cache-control", "no-store")], body).into_response()
+    }
+}
+
+/// `+447700900001`, `447700900001` → `447700900001`; anything else is not an E.164 number.
+pub fn normalize_msisdn(text: &str) -> Option<String> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    let valid = (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    valid.then(|| digits.to_owned())
+}
+
+/// `GET /sim/handsets/{msisdn}/messages`: what the simulated handset received, oldest first.
+async fn sim_messages(
+    State(state): State<AppState>,
+    Path(msisdn): Path<String>,
+) -> Result<Json<Vec<crate::store::SimMessage>>, ApiError> {
+    let Some(msisdn) = normalize_msisdn(&msisdn) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "not an E.164 number",
+        ));
+    };
+    if state.store.user_by_msisdn(&msisdn).await?.is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such handset",
+        ));
+    }
+    Ok(Json(state.store.sim_messages(&msisdn).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_msisdn;
+
+    #[test]
+    fn msisdns_are_e164_digits() {
+        assert_eq!(
+            normalize_msisdn("+447700900001").as_deref(),
+            Some("447700900001")
+        );
+        assert_eq!(
+            normalize_msisdn("447700900001").as_deref(),
+            Some("447700900001")
+        );
+        for bad in [
+            "",
+            "+",
+            "0447700900001",
+            "44770090000a",
+            "1234567",
+            "1234567890123456",
+            "++44",
+        ] {
+            assert_eq!(normalize_msisdn(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,474 @@
+//! Storage through sqlx: SQLite (embedded default, `DIR/gateway.db`) or PostgreSQL (for
+//! deployments that outgrow one machine). Each backend has its own migrations folder; the
+//! queries are written once (portable SQL, `$n` placeholders in order) and run on either pool
+//! through [`on_pool!`], so the two cannot drift apart silently — both are tested against
+//! real servers.
+
+use assent_audit::{AuditEntry, Digest32, EntryKind, Head, NewEntry};
+use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::Path;
+use std::str::FromStr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored audit entry {seq} is unreadable: {reason}")]
+    CorruptAudit { seq: i64, reason: String },
+    #[error("unsupported database URL (use postgres://… or sqlite:…)")]
+    UnsupportedUrl,
+}
+
+/// The gateway's database.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same statement on whichever pool the store has.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A registered SP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub client_id: String,
+    pub secret_hash: String,
+    pub client_name: String,
+    pub grant_types: Vec<String>,
+    pub scopes: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub delivery_modes: Vec<String>,
+    pub token_policy: String,
+    pub token_ttl_seconds: i64,
+    pub blacklisted: bool,
+}
+
+/// A subscriber.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct User {
+    pub id: String,
+    pub msisdn: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub birthdate: Option<String>,
+    pub email: Option<String>,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub locality: Option<String>,
+    pub country: Option<String>,
+    pub sim_change: Option<String>,
+}
+
+/// A message the handset simulator received.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SimMessage {
+    pub id: String,
+    pub kind: String,
+    pub text: String,
+    pub encoding: String,
+    pub units: i64,
+    pub sent_at: String,
+    pub open: bool,
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+impl Store {
+    /// Opens the database named by `url`, or `DIR/gateway.db` when there is none, and runs
+    /// the migrations.
+    pub async fn open(url: Option<&str>, data_dir: &Path) -> Result<Store, StoreError> {
+        let store = match url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Store::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(16)
+                        .connect(url)
+                        .await?,
+                )
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                Store::Sqlite(sqlite_pool(SqliteConnectOptions::from_str(url)?).await?)
+            }
+            Some(_) => return Err(StoreError::UnsupportedUrl),
+            None => {
+                let options = SqliteConnectOptions::new().filename(data_dir.join("gateway.db"));
+                Store::Sqlite(sqlite_pool(options).await?)
+            }
+        };
+        match &store {
+            Store::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn upsert_user(&self, user: &User) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO users (id, msisdn, given_name, family_name, birthdate, \
+            email, street_address, postal_code, locality, country, sim_change) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+            ON CONFLICT (msisdn) DO UPDATE SET given_name = excluded.given_name, \
+            family_name = excluded.family_name, birthdate = excluded.birthdate, \
+            email = excluded.email, street_address = excluded.street_address, \
+            postal_code = excluded.postal_code, locality = excluded.locality, \
+            country = excluded.country, sim_change = excluded.sim_change";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&user.id)
+                .bind(&user.msisdn)
+                .bind(&user.given_name)
+                .bind(&user.family_name)
+                .bind(&user.birthdate)
+                .bind(&user.email)
+                .bind(&user.street_address)
+                .bind(&user.postal_code)
+                .bind(&user.locality)
+                .bind(&user.country)
+                .bind(&user.sim_change)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The user with this number (E.164 digits, no `+`).
+    pub async fn user_by_msisdn(&self, msisdn: &str) -> Result<Option<User>, StoreError> {
+        const SQL: &str = "SELECT id, msisdn, given_name, family_name, birthdate, email, \
+            street_address, postal_code, locality, country, sim_change FROM users WHERE msisdn = $1";
+        let row = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(msisdn)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(User {
+                        id: row.try_get("id")?,
+                        msisdn: row.try_get("msisdn")?,
+                        given_name: row.try_get("given_name")?,
+                        family_name: row.try_get("family_name")?,
+                        birthdate: row.try_get("birthdate")?,
+                        email: row.try_get("email")?,
+                        street_address: row.try_get("street_address")?,
+                        postal_code: row.try_get("postal_code")?,
+                        locality: row.try_get("locality")?,
+                        country: row.try_get("country")?,
+                        sim_change: row.try_get("sim_change")?,
+                    })
+                })
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Registers or updates an SP; an existing SP keeps its blacklist flag unless `client`
+    /// sets it.
+    pub async fn upsert_client(&self, client: &Client) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO clients (client_id, secret_hash, client_name, grant_types, \
+            scopes, redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+            ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
+            client_name = excluded.client_name, grant_types = excluded.grant_types, \
+            scopes = excluded.scopes, redirect_uris = excluded.redirect_uris, \
+            delivery_modes = excluded.delivery_modes, token_policy = excluded.token_policy, \
+            token_ttl_seconds = excluded.token_ttl_seconds, \
+            blacklisted = CASE WHEN excluded.blacklisted = 1 THEN 1 ELSE clients.blacklisted END";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&client.client_id)
+                .bind(&client.secret_hash)
+                .bind(&client.client_name)
+                .bind(client.grant_types.join(" "))
+                .bind(client.scopes.join(" "))
+                .bind(client.redirect_uris.join(" "))
+                .bind(client.delivery_modes.join(" "))
+                .bind(&client.token_policy)
+                .bind(client.token_ttl_seconds)
+                .bind(i64::from(client.blacklisted))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        const SQL: &str = "SELECT client_id, secret_hash, client_name, grant_types, scopes, \
+            redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted \
+            FROM clients WHERE client_id = $1";
+        let row = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(Client {
+                        client_id: row.try_get("client_id")?,
+                        secret_hash: row.try_get("secret_hash")?,
+                        client_name: row.try_get("client_name")?,
+                        grant_types: words(&row.try_get::<String, _>("grant_types")?),
+                        scopes: words(&row.try_get::<String, _>("scopes")?),
+                        redirect_uris: words(&row.try_get::<String, _>("redirect_uris")?),
+                        delivery_modes: words(&row.try_get::<String, _>("delivery_modes")?),
+                        token_policy: row.try_get("token_policy")?,
+                        token_ttl_seconds: row.try_get("token_ttl_seconds")?,
+                        blacklisted: row.try_get::<i64, _>("blacklisted")? != 0,
+                    })
+                })
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Sets an SP's blacklist flag; `false` when there is no such SP.
+    pub async fn set_blacklisted(&self, client_id: &str, on: bool) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE clients SET blacklisted = $1 WHERE client_id = $2";
+        let affected = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(i64::from(on))
+                .bind(client_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    pub async fn blacklisted_clients(&self) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str =
+            "SELECT client_id, client_name FROM clients WHERE blacklisted = 1 ORDER BY client_id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| Ok::<_, sqlx::Error>((r.try_get("client_id")?, r.try_get("client_name")?)))
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// Appends to the audit trail. Appends are serialized (SQLite: an immediate transaction;
+    /// PostgreSQL: a transaction-scoped advisory lock), so concurrent writers — threads or
+    /// gateway processes — extend one chain and never fork it.
+    pub async fn append_audit(&self, content: NewEntry) -> Result<AuditEntry, StoreError> {
+        const HEAD: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+        const USER_HEAD: &str = "SELECT hash FROM audit_user_heads WHERE user_id = $1";
+        const INSERT: &str = "INSERT INTO audit (seq, at_ms, kind, user_id, sp, authenticator, \
+            detail, prev_hash, user_prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        const SET_USER_HEAD: &str = "INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) \
+            ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash";
+        /// Arbitrary key of the advisory lock that serializes audit appends on PostgreSQL.
+        const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
+
+        macro_rules! append_in {
+            ($tx:ident) => {{
+                let head = match sqlx::query(HEAD).fetch_optional(&mut *$tx).await? {
+                    Some(row) => Head {
+                        seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
+                        hash: parse_digest(
+                            row.try_get::<i64, _>("seq")?,
+                            &row.try_get::<String, _>("hash")?,
+                        )?,
+                    },
+                    None => Head::GENESIS,
+                };
+                let user_head = match &content.user {
+                    Some(user) => match sqlx::query(USER_HEAD)
+                        .bind(user)
+                        .fetch_optional(&mut *$tx)
+                        .await?
+                    {
+                        Some(row) => Some(parse_digest(-1, &row.try_get::<String, _>("hash")?)?),
+                        None => None,
+                    },
+                    None => None,
+                };
+                let entry = AuditEntry::link(content, head, user_head);
+                let seq = i64::try_from(entry.seq).map_err(|_| StoreError::CorruptAudit {
+                    seq: i64::MAX,
+                    reason: "sequence overflow".into(),
+                })?;
+                sqlx::query(INSERT)
+                    .bind(seq)
+                    .bind(entry.content.at_ms)
+                    .bind(entry.content.kind.name())
+                    .bind(&entry.content.user)
+                    .bind(&entry.content.sp)
+                    .bind(&entry.content.authenticator)
+                    .bind(&entry.content.detail)
+                    .bind(entry.prev_hash.to_hex())
+                    .bind(entry.user_prev_hash.map(Digest32::to_hex))
+                    .bind(entry.hash.to_hex())
+                    .execute(&mut *$tx)
+                    .await?;
+                if let Some(user) = &entry.content.user {
+                    sqlx::query(SET_USER_HEAD)
+                        .bind(user)
+                        .bind(entry.hash.to_hex())
+                        .execute(&mut *$tx)
+                        .await?;
+                }
+                entry
+            }};
+        }
+
+        let entry = match self {
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let entry = append_in!(tx);
+                tx.commit().await?;
+                entry
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(AUDIT_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                let entry = append_in!(tx);
+                tx.commit().await?;
+                entry
+            }
+        };
+        Ok(entry)
+    }
+
+    /// Up to `limit` entries after sequence number `after`, in order.
+    pub async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        const SQL: &str = "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
+            user_prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2";
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(StoredEntry {
+                        seq: row.try_get("seq")?,
+                        at_ms: row.try_get("at_ms")?,
+                        kind: row.try_get("kind")?,
+                        user: row.try_get("user_id")?,
+                        sp: row.try_get("sp")?,
+                        authenticator: row.try_get("authenticator")?,
+                        detail: row.try_get("detail")?,
+                        prev_hash: row.try_get("prev_hash")?,
+                        user_prev_hash: row.try_get("user_prev_hash")?,
+                        hash: row.try_get("hash")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        rows.into_iter().map(StoredEntry::into_entry).collect()
+    }
+
+    /// Messages the simulator holds for a number, oldest first.
+    pub async fn sim_messages(&self, msisdn: &str) -> Result<Vec<SimMessage>, StoreError> {
+        const SQL: &str = "SELECT id, kind, text, encoding, units, sent_at, open FROM sim_messages \
+            WHERE msisdn = $1 ORDER BY sent_ms, id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(msisdn)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(SimMessage {
+                        id: row.try_get("id")?,
+                        kind: row.try_get("kind")?,
+                        text: row.try_get("text")?,
+                        encoding: row.try_get("encoding")?,
+                        units: row.try_get("units")?,
+                        sent_at: row.try_get("sent_at")?,
+                        open: row.try_get::<i64, _>("open")? != 0,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+}
+
+async fn sqlite_pool(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Error> {
+    // Durability: WAL with synchronous=FULL, so a committed consent, token or audit entry
+    // survives a power cut, not only a process crash (WAL+NORMAL may lose the last commits).
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(10));
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+}
+
+fn parse_digest(seq: i64, hex: &str) -> Result<Digest32, StoreError> {
+    Digest32::from_hex(hex).map_err(|e| StoreError::CorruptAudit {
+        seq,
+        reason: e.to_string(),
+    })
+}
+
+/// An audit row as stored, before its fields are checked.
+struct StoredEntry {
+    seq: i64,
+    at_ms: i64,
+    kind: String,
+    user: Option<String>,
+    sp: Option<String>,
+    authenticator: Option<String>,
+    detail: String,
+    prev_hash: String,
+    user_prev_hash: Option<String>,
+    hash: String,
+}
+
+impl StoredEntry {
+    fn into_entry(self) -> Result<AuditEntry, StoreError> {
+        let seq = self.seq;
+        let corrupt = |reason: String| StoreError::CorruptAudit { seq, reason };
+        let kind: EntryKind = serde_json::from_value(serde_json::Value::String(self.kind.clone()))
+            .map_err(|_| corrupt(format!("unknown kind {}", self.kind)))?;
+        Ok(AuditEntry {
+            seq: u64::try_from(seq).map_err(|_| corrupt("negative sequence number".into()))?,
+            content: NewEntry {
+                at_ms: self.at_ms,
+                kind,
+                user: self.user,
+                sp: self.sp,
+                authenticator: self.authenticator,
+                detail: self.detail,
+            },
+            prev_hash: parse_digest(seq, &self.prev_hash)?,
+            user_prev_hash: self
+                .user_prev_hash
+                .as_deref()
+                .map(|h| parse_digest(seq, h))
+                .transpose()?,
+            hash: parse_digest(seq, &self.hash)?,
+        })
+    }
+}

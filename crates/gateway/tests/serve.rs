@@ -1,0 +1,310 @@
+//! `assent-gateway serve` and `admin …` as QA runs them: the real binary on loopback over
+//! TLS 1.3, against SQLite (the default) and a real PostgreSQL (`ASSENT_TEST_POSTGRES_URL`,
+//! which `scripts/test` provides).
+
+// Test helpers may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_assent-gateway");
+
+/// A running gateway, killed on drop.
+struct Gateway {
+    child: Child,
+    url: String,
+    data_dir: PathBuf,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn storage_args(data_dir: &Path, database_url: Option<&str>) -> Vec<String> {
+    let mut args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
+    if let Some(url) = database_url {
+        args.extend(["--database-url".to_owned(), url.to_owned()]);
+    }
+    args
+}
+
+fn start(data_dir: &Path, database_url: Option<&str>) -> Gateway {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(storage_args(data_dir, database_url))
+        .args(["--listen", "127.0.0.1:0", "--demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("assent-gateway listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    Gateway {
+        child,
+        url,
+        data_dir: data_dir.to_owned(),
+    }
+}
+
+/// Runs `assent-gateway admin …`: (success, stdout on success or stderr on failure).
+fn admin(data_dir: &Path, database_url: Option<&str>, args: &[&str]) -> (bool, String) {
+    let output = Command::new(BIN)
+        .arg("admin")
+        .args(args)
+        .args(storage_args(data_dir, database_url))
+        .output()
+        .unwrap();
+    let stream = if output.status.success() {
+        &output.stdout
+    } else {
+        &output.stderr
+    };
+    (
+        output.status.success(),
+        String::from_utf8_lossy(stream).into_owned(),
+    )
+}
+
+/// An HTTPS client that trusts the gateway's CA and nothing else.
+fn client(gateway: &Gateway, max_tls12: bool) -> reqwest::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let ca = std::fs::read(gateway.data_dir.join("ca.pem")).unwrap();
+    let mut builder =
+        reqwest::Client::builder().tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()]);
+    if max_tls12 {
+        builder = builder.tls_version_max(reqwest::tls::Version::TLS_1_2);
+    }
+    builder.build().unwrap()
+}
+
+/// A fresh, empty PostgreSQL database for one test.
+async fn fresh_postgres() -> String {
+    use sqlx::Connection;
+    let admin_url = std::env::var("ASSENT_TEST_POSTGRES_URL")
+        .expect("ASSENT_TEST_POSTGRES_URL is not set: run scripts/test, which starts a PostgreSQL");
+    let name = format!("assent_test_{}", rand_suffix());
+    let mut conn = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    // The name is ours: letters, digits and underscores only.
+    let create = sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"));
+    sqlx::query(create).execute(&mut conn).await.unwrap();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}_{}", std::process::id(), nanos % 1_000_000_000)
+}
+
+async fn serves_over_tls13_with_its_own_ca(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("gw");
+    let gateway = start(&data_dir, database_url);
+
+    // The CA and its key are in the data directory; the key is the owner's only.
+    assert!(data_dir.join("ca.pem").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data_dir.join("ca-key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // The handset simulator answers for demo numbers, with or without '+'.
+    let http = client(&gateway, false);
+    for number in ["447700900001", "%2B447700900001"] {
+        let response = http
+            .get(format!("{}/sim/handsets/{number}/messages", gateway.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body, serde_json::json!([]));
+    }
+    let response = http
+        .get(format!(
+            "{}/sim/handsets/447700999999/messages",
+            gateway.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let response = http
+        .get(format!(
+            "{}/sim/handsets/not-a-number/messages",
+            gateway.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+
+    // TLS 1.2 is refused.
+    let error = client(&gateway, true)
+        .get(format!(
+            "{}/sim/handsets/447700900001/messages",
+            gateway.url
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_connect(), "{error:?}");
+
+    // A restart keeps the CA (clients keep trusting it) and re-seeds idempotently.
+    let ca_before = std::fs::read(data_dir.join("ca.pem")).unwrap();
+    drop(gateway);
+    let gateway = start(&data_dir, database_url);
+    assert_eq!(std::fs::read(data_dir.join("ca.pem")).unwrap(), ca_before);
+    let response = client(&gateway, false)
+        .get(format!(
+            "{}/sim/handsets/447700900003/messages",
+            gateway.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn sqlite_serves_over_tls13_with_its_own_ca() {
+    serves_over_tls13_with_its_own_ca(None).await;
+}
+
+#[tokio::test]
+async fn postgres_serves_over_tls13_with_its_own_ca() {
+    let url = fresh_postgres().await;
+    serves_over_tls13_with_its_own_ca(Some(&url)).await;
+}
+
+/// Blacklist changes are audited; the trail verifies; a tampered entry is detected.
+async fn blacklist_and_audit(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("gw");
+    drop(start(&data_dir, database_url)); // create and seed
+
+    let (ok, out) = admin(&data_dir, database_url, &["blacklist", "list"]);
+    assert!(ok, "{out}");
+    assert_eq!(out.trim(), "blocked-sp\tShady Ads");
+
+    let (ok, out) = admin(&data_dir, database_url, &["blacklist", "add", "once-sp"]);
+    assert!(ok, "{out}");
+    let (ok, out) = admin(
+        &data_dir,
+        database_url,
+        &["blacklist", "remove", "blocked-sp"],
+    );
+    assert!(ok, "{out}");
+    let (_, out) = admin(&data_dir, database_url, &["blacklist", "list"]);
+    assert_eq!(out.trim(), "once-sp\tOnce Bank");
+    let (ok, out) = admin(&data_dir, database_url, &["blacklist", "add", "no-such-sp"]);
+    assert!(!ok);
+    assert!(out.contains("no SP with client_id no-such-sp"), "{out}");
+
+    // A restart with --demo does not undo the operator's blacklist changes to other SPs.
+    drop(start(&data_dir, database_url));
+    let (_, out) = admin(&data_dir, database_url, &["blacklist", "list"]);
+    assert!(out.contains("once-sp"), "{out}");
+
+    let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.starts_with("audit trail verified: 2 entries, head "),
+        "{out}"
+    );
+
+    // Someone edits an entry in the database: verification names it.
+    let tamper = "UPDATE audit SET detail = '{\"action\":\"blacklist_remove\"}' WHERE seq = 1";
+    match database_url {
+        Some(url) => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(tamper).execute(&pool).await.unwrap();
+        }
+        None => {
+            let url = format!("sqlite:{}", data_dir.join("gateway.db").display());
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(tamper).execute(&pool).await.unwrap();
+        }
+    }
+    let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("entry 1: its hash does not match its content"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_blacklist_changes_are_audited_and_tampering_is_detected() {
+    blacklist_and_audit(None).await;
+}
+
+#[tokio::test]
+async fn postgres_blacklist_changes_are_audited_and_tampering_is_detected() {
+    let url = fresh_postgres().await;
+    blacklist_and_audit(Some(&url)).await;
+}
+
+/// Concurrent writers (here: many tasks on one PostgreSQL) extend one chain, never fork it.
+#[tokio::test]
+async fn postgres_concurrent_audit_appends_keep_one_chain() {
+    let url = fresh_postgres().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = assent_gateway::open_store(dir.path(), Some(&url), true)
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .append_audit(assent_audit::NewEntry {
+                    at_ms: i,
+                    kind: assent_audit::EntryKind::Admin,
+                    user: Some(format!("u{}", i % 3)),
+                    sp: None,
+                    authenticator: None,
+                    detail: "{}".into(),
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let head = assent_gateway::admin::verify_audit(&store).await.unwrap();
+    assert_eq!(head.seq, 40);
+    let entries = store.audit_page(0, 100).await.unwrap();
+    for user in ["u0", "u1", "u2"] {
+        let mine: Vec<_> = entries
+            .iter()
+            .filter(|e| e.content.user.as_deref() == Some(user))
+            .collect();
+        assent_audit::verify_user_chain(user, mine).unwrap();
+    }
+}
