@@ -6,10 +6,13 @@
 
 pub mod admin;
 pub mod demo;
+pub mod keys;
+pub mod oauth;
 pub mod secrets;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod tokens;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -25,6 +28,8 @@ pub enum GatewayError {
     Tls(#[from] tls::TlsError),
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -79,6 +84,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     prepare_data_dir(&options.data_dir)?;
     let identity = tls::load_or_create(&options.data_dir)?;
+    let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
     let store = open_store(
         &options.data_dir,
         options.database_url.as_deref(),
@@ -109,6 +115,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
 
     let app = server::router(server::AppState {
         store,
+        keys,
         simulator: options.demo,
     });
     {

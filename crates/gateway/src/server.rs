@@ -4,7 +4,7 @@ use crate::store::{Store, StoreError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -12,12 +12,17 @@ use serde_json::json;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
+    pub keys: crate::keys::SigningKeys,
     /// `--demo`: the handset simulator is mounted.
     pub simulator: bool,
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut router = Router::new();
+    let mut router = Router::new()
+        .route("/jwks", get(jwks))
+        .route("/token", post(crate::tokens::token))
+        .route("/introspect", post(crate::tokens::introspect))
+        .route("/revoke", post(crate::tokens::revoke));
     if state.simulator {
         router = router.route("/sim/handsets/{msisdn}/messages", get(sim_messages));
     }
@@ -65,6 +70,11 @@ impl IntoResponse for ApiError {
         let body = Json(json!({"error": self.code, "error_description": self.description}));
         (self.status, [("cache-control", "no-store")], body).into_response()
     }
+}
+
+/// `GET /jwks`: the public keys that sign ID tokens.
+async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(state.keys.jwks())
 }
 
 /// `+447700900001`, `447700900001` → `447700900001`; anything else is not an E.164 number.

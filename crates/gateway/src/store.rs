@@ -472,3 +472,85 @@ impl StoredEntry {
         })
     }
 }
+
+/// A stored token (the bearer value itself is never stored: `token_hash` is its SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub token_hash: String,
+    pub kind: String,
+    pub client_id: String,
+    pub user_id: Option<String>,
+    pub scope: Vec<String>,
+    pub policy: String,
+    pub issued_ms: i64,
+    pub expires_ms: i64,
+    pub spent: bool,
+    pub revoked: bool,
+}
+
+impl Store {
+    pub async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO tokens (token_hash, kind, client_id, user_id, scope, policy, \
+            issued_ms, expires_ms, spent, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&token.token_hash)
+                .bind(&token.kind)
+                .bind(&token.client_id)
+                .bind(&token.user_id)
+                .bind(token.scope.join(" "))
+                .bind(&token.policy)
+                .bind(token.issued_ms)
+                .bind(token.expires_ms)
+                .bind(i64::from(token.spent))
+                .bind(i64::from(token.revoked))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        const SQL: &str = "SELECT token_hash, kind, client_id, user_id, scope, policy, issued_ms, \
+            expires_ms, spent, revoked FROM tokens WHERE token_hash = $1";
+        let row = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(TokenRecord {
+                        token_hash: row.try_get("token_hash")?,
+                        kind: row.try_get("kind")?,
+                        client_id: row.try_get("client_id")?,
+                        user_id: row.try_get("user_id")?,
+                        scope: words(&row.try_get::<String, _>("scope")?),
+                        policy: row.try_get("policy")?,
+                        issued_ms: row.try_get("issued_ms")?,
+                        expires_ms: row.try_get("expires_ms")?,
+                        spent: row.try_get::<i64, _>("spent")? != 0,
+                        revoked: row.try_get::<i64, _>("revoked")? != 0,
+                    })
+                })
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Revokes a token of `client_id`; `false` when it has no such token (or it was revoked).
+    pub async fn revoke_token(
+        &self,
+        token_hash: &str,
+        client_id: &str,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE tokens SET revoked = 1 WHERE token_hash = $1 AND client_id = $2 AND revoked = 0";
+        let affected = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(token_hash)
+                .bind(client_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+}

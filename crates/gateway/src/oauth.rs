@@ -1,0 +1,209 @@
+//! OAuth 2.0 request and error plumbing shared by the token, introspection and revocation
+//! endpoints: form bodies (RFC 6749 §3.2), client authentication (§2.3), error responses (§5.2).
+
+use crate::secrets::verify_secret;
+use crate::store::{Client, Store};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use std::collections::HashMap;
+
+/// An OAuth error response: status, `error` code, description, optional `WWW-Authenticate`.
+#[derive(Debug)]
+pub struct OAuthError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub description: String,
+    pub www_authenticate: Option<&'static str>,
+}
+
+impl OAuthError {
+    pub fn bad_request(code: &'static str, description: impl Into<String>) -> Self {
+        OAuthError {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            description: description.into(),
+            www_authenticate: None,
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::bad_request("invalid_request", description)
+    }
+
+    /// RFC 6749 §5.2: 401 with `WWW-Authenticate` naming the scheme the client tried.
+    fn invalid_client(basic: bool) -> Self {
+        OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "invalid_client",
+            description: "client authentication failed".into(),
+            www_authenticate: basic.then_some("Basic realm=\"assent\""),
+        }
+    }
+
+    pub fn server_error() -> Self {
+        OAuthError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "server_error",
+            description: "the gateway could not complete the request".into(),
+            www_authenticate: None,
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for OAuthError {
+    fn from(error: crate::store::StoreError) -> Self {
+        tracing::error!(%error, "store error");
+        OAuthError::server_error()
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": self.code, "error_description": self.description});
+        let mut response = (self.status, no_store_headers(), axum::Json(body)).into_response();
+        if let Some(challenge) = self.www_authenticate {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
+    }
+}
+
+/// `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1, MC_ATTR_25).
+pub fn no_store_headers() -> [(header::HeaderName, HeaderValue); 2] {
+    [
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (header::PRAGMA, HeaderValue::from_static("no-cache")),
+    ]
+}
+
+/// The parameters of an `application/x-www-form-urlencoded` body; a parameter given twice is
+/// `invalid_request` (RFC 6749 §3.1), as is another content type.
+pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let mut params = HashMap::new();
+    for (name, value) in form_urlencoded::parse(body) {
+        if params.insert(name.to_string(), value.to_string()).is_some() {
+            return Err(OAuthError::invalid_request(format!(
+                "parameter {name} is repeated"
+            )));
+        }
+    }
+    Ok(params)
+}
+
+/// Authenticates the client by `client_secret_basic` or `client_secret_post` — never both
+/// (RFC 6749 §2.3). Removes the credentials from `params`.
+pub async fn authenticate_client(
+    store: &Store,
+    headers: &HeaderMap,
+    params: &mut HashMap<String, String>,
+) -> Result<Client, OAuthError> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        });
+    let posted_secret = params.remove("client_secret");
+    let (client_id, secret, used_basic) = match (basic, posted_secret) {
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::invalid_request(
+                "use one client authentication method",
+            ));
+        }
+        (Some(encoded), None) => {
+            let (id, secret) =
+                decode_basic(encoded).ok_or_else(|| OAuthError::invalid_client(true))?;
+            if params.get("client_id").is_some_and(|posted| *posted != id) {
+                return Err(OAuthError::invalid_request(
+                    "client_id differs from the credentials",
+                ));
+            }
+            (id, secret, true)
+        }
+        (None, Some(secret)) => {
+            let id = params
+                .get("client_id")
+                .cloned()
+                .ok_or_else(|| OAuthError::invalid_client(false))?;
+            (id, secret, false)
+        }
+        (None, None) => return Err(OAuthError::invalid_client(false)),
+    };
+    params.remove("client_id");
+    match store.client(&client_id).await? {
+        Some(client) if verify_secret(&client.secret_hash, &secret) => Ok(client),
+        // Unknown client and wrong secret look the same to the caller.
+        _ => Err(OAuthError::invalid_client(used_basic)),
+    }
+}
+
+/// RFC 6749 §2.3.1: `client_id:client_secret`, each form-urlencoded, in base64.
+fn decode_basic(encoded: &str) -> Option<(String, String)> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let decode = |s: &str| -> Option<String> {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((decode(id)?, decode(secret)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        let encoded = base64::engine::general_purpose::STANDARD.encode("demo-sp:a%3Ab+c");
+        assert_eq!(
+            decode_basic(&encoded),
+            Some(("demo-sp".into(), "a:b c".into()))
+        );
+        assert_eq!(decode_basic("!!"), None);
+        let no_colon = base64::engine::general_purpose::STANDARD.encode("demo-sp");
+        assert_eq!(decode_basic(&no_colon), None);
+    }
+
+    #[test]
+    fn forms_refuse_repeats_and_other_types() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded; charset=UTF-8"),
+        );
+        assert_eq!(form(&headers, b"a=1&b=2").unwrap().len(), 2);
+        assert_eq!(
+            form(&headers, b"a=1&a=2").unwrap_err().code,
+            "invalid_request"
+        );
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        assert_eq!(form(&headers, b"a=1").unwrap_err().code, "invalid_request");
+    }
+}

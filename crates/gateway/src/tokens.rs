@@ -1,0 +1,209 @@
+//! The token endpoint (RFC 6749 §3.2), introspection (RFC 7662) and revocation (RFC 7009).
+//!
+//! Grants so far: `client_credentials` (MC Client Credentials, seed 003): generic tokens
+//! that name no user, for SPs registered for it, never with the `openid` scope.
+
+use crate::oauth::{OAuthError, authenticate_client, form, no_store_headers};
+use crate::server::AppState;
+use crate::store::{Client, TokenRecord};
+use assent_audit::{EntryKind, NewEntry};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// A new bearer token: 256 random bits, base64url.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// How a token is stored and looked up.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn now_ms() -> i64 {
+    crate::admin::now_ms()
+}
+
+/// `POST /token`.
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let mut params = form(&headers, &body)?;
+    let client = authenticate_client(&state.store, &headers, &mut params).await?;
+    if client.blacklisted {
+        refuse(&state, &client, "blacklisted").await?;
+        return Err(OAuthError::bad_request(
+            "unauthorized_client",
+            "this SP may not use the gateway",
+        ));
+    }
+    match params.get("grant_type").map(String::as_str) {
+        Some("client_credentials") => client_credentials(&state, &client, &params).await,
+        Some(other) => Err(OAuthError::bad_request(
+            "unsupported_grant_type",
+            format!("grant_type {other} is not supported here"),
+        )),
+        None => Err(OAuthError::invalid_request("grant_type is missing")),
+    }
+}
+
+async fn client_credentials(
+    state: &AppState,
+    client: &Client,
+    params: &std::collections::HashMap<String, String>,
+) -> Result<Response, OAuthError> {
+    if !client.grant_types.iter().any(|g| g == "client_credentials") {
+        return Err(OAuthError::bad_request(
+            "unauthorized_client",
+            "this SP is not registered for client_credentials",
+        ));
+    }
+    let requested: Vec<String> = match params.get("scope") {
+        Some(scope) => scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => client.scopes.clone(),
+    };
+    // Seed 003 §2.1: MC Client Credentials is not OIDC; `openid` must not be requested.
+    if requested.iter().any(|s| s == "openid") {
+        return Err(OAuthError::bad_request(
+            "invalid_scope",
+            "openid is not allowed with client_credentials",
+        ));
+    }
+    if requested.is_empty() {
+        return Err(OAuthError::bad_request(
+            "invalid_scope",
+            "no scope requested",
+        ));
+    }
+    if let Some(extra) = requested.iter().find(|s| !client.scopes.contains(s)) {
+        return Err(OAuthError::bad_request(
+            "invalid_scope",
+            format!("scope {extra} is not granted to this SP"),
+        ));
+    }
+    let token = new_token();
+    let issued_ms = now_ms();
+    let record = TokenRecord {
+        token_hash: token_hash(&token),
+        kind: "access".into(),
+        client_id: client.client_id.clone(),
+        user_id: None,
+        scope: requested.clone(),
+        policy: "generic".into(),
+        issued_ms,
+        expires_ms: issued_ms + client.token_ttl_seconds * 1000,
+        spent: false,
+        revoked: false,
+    };
+    state.store.insert_token(&record).await?;
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: issued_ms,
+            kind: EntryKind::TokenIssued,
+            user: None,
+            sp: Some(client.client_id.clone()),
+            authenticator: None,
+            detail: json!({"grant": "client_credentials", "scope": requested.join(" "),
+                           "policy": "generic", "expires_in": client.token_ttl_seconds})
+            .to_string(),
+        })
+        .await?;
+    let body = json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": client.token_ttl_seconds,
+        "scope": requested.join(" "),
+    });
+    Ok((no_store_headers(), Json(body)).into_response())
+}
+
+async fn refuse(state: &AppState, client: &Client, reason: &str) -> Result<(), OAuthError> {
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: now_ms(),
+            kind: EntryKind::Refusal,
+            user: None,
+            sp: Some(client.client_id.clone()),
+            authenticator: None,
+            detail: json!({"endpoint": "token", "reason": reason}).to_string(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// `POST /introspect` (RFC 7662). An SP learns only about its own tokens: anyone else's
+/// token is simply inactive, so the endpoint cannot be used to probe tokens.
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let mut params = form(&headers, &body)?;
+    let client = authenticate_client(&state.store, &headers, &mut params).await?;
+    let token = params
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    let now = now_ms();
+    let body = match state.store.token(&token_hash(token)).await? {
+        Some(t)
+            if t.client_id == client.client_id && !t.revoked && !t.spent && t.expires_ms > now =>
+        {
+            json!({
+                "active": true,
+                "scope": t.scope.join(" "),
+                "client_id": t.client_id,
+                "token_type": "Bearer",
+                "iat": t.issued_ms / 1000,
+                "exp": t.expires_ms / 1000,
+            })
+        }
+        _ => json!({"active": false}),
+    };
+    Ok((no_store_headers(), Json(body)).into_response())
+}
+
+/// `POST /revoke` (RFC 7009): 200 whether or not the token existed (§2.2).
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let mut params = form(&headers, &body)?;
+    let client = authenticate_client(&state.store, &headers, &mut params).await?;
+    let token = params
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    let hash = token_hash(token);
+    if state.store.revoke_token(&hash, &client.client_id).await? {
+        let user = state.store.token(&hash).await?.and_then(|t| t.user_id);
+        state
+            .store
+            .append_audit(NewEntry {
+                at_ms: now_ms(),
+                kind: EntryKind::Revocation,
+                user,
+                sp: Some(client.client_id.clone()),
+                authenticator: None,
+                detail: json!({"by": "sp", "token": &hash[..16]}).to_string(),
+            })
+            .await?;
+    }
+    Ok((no_store_headers(), Json(json!({}))).into_response())
+}
