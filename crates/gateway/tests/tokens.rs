@@ -77,8 +77,14 @@ async fn client_credentials_tokens(database_url: Option<&str>) {
     assert_eq!(status, 200);
 
     // Refusals, each with its RFC 6749 §5.2 code.
-    type Credentials<'a> = Option<(&'a str, &'a str)>;
-    let cases: Vec<(Credentials, Vec<(&str, &str)>, u16, &str)> = vec![
+    /// (credentials, form, expected status, expected error code)
+    type Refusal = (
+        Option<(&'static str, &'static str)>,
+        Vec<(&'static str, &'static str)>,
+        u16,
+        &'static str,
+    );
+    let cases: Vec<Refusal> = vec![
         (
             ATP,
             vec![
