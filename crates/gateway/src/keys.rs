@@ -25,6 +25,8 @@ pub enum KeyError {
 pub struct SigningKeys {
     pub es256: SigningKey,
     pub kid: String,
+    /// The same key for jsonwebtoken.
+    pub encoding: jsonwebtoken::EncodingKey,
 }
 
 impl std::fmt::Debug for SigningKeys {
@@ -43,28 +45,32 @@ impl SigningKeys {
             path: path.display().to_string(),
             source,
         };
+        let invalid = |detail: String| KeyError::Invalid {
+            path: path.display().to_string(),
+            detail,
+        };
         let key = if path.exists() {
             let pem = std::fs::read_to_string(&path).map_err(io)?;
-            SigningKey::from_pkcs8_pem(&pem).map_err(|e| KeyError::Invalid {
-                path: path.display().to_string(),
-                detail: e.to_string(),
-            })?
+            SigningKey::from_pkcs8_pem(&pem).map_err(|e| invalid(e.to_string()))?
         } else {
             std::fs::create_dir_all(&dir).map_err(io)?;
             let key = SigningKey::random(&mut rand::rngs::OsRng);
             let pem = key
                 .to_pkcs8_pem(LineEnding::LF)
-                .map_err(|e| KeyError::Invalid {
-                    path: path.display().to_string(),
-                    detail: e.to_string(),
-                })?;
+                .map_err(|e| invalid(e.to_string()))?;
             crate::secrets::write_private(&path, pem.as_bytes()).map_err(io)?;
             key
         };
+        let pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| invalid(e.to_string()))?;
+        let encoding = jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes())
+            .map_err(|e| invalid(e.to_string()))?;
         let (x, y) = coordinates(&key);
         Ok(SigningKeys {
             kid: thumbprint(&x, &y),
             es256: key,
+            encoding,
         })
     }
 

@@ -5,7 +5,11 @@
 //! command line over them.
 
 pub mod admin;
+pub mod catalog;
+pub mod ciba;
 pub mod demo;
+pub mod handset;
+pub mod idtoken;
 pub mod keys;
 pub mod oauth;
 pub mod secrets;
@@ -30,6 +34,8 @@ pub enum GatewayError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Keys(#[from] keys::KeyError),
+    #[error(transparent)]
+    IdToken(#[from] idtoken::IdTokenError),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -85,6 +91,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     prepare_data_dir(&options.data_dir)?;
     let identity = tls::load_or_create(&options.data_dir)?;
     let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
+    let pcr = idtoken::PcrSecret::load_or_create(&options.data_dir)?;
     let store = open_store(
         &options.data_dir,
         options.database_url.as_deref(),
@@ -113,9 +120,15 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         .handle(handle.clone());
     tokio::spawn(shutdown_on_signal(handle));
 
+    let ussd = std::sync::Arc::new(handset::Simulator {
+        store: store.clone(),
+    });
     let app = server::router(server::AppState {
         store,
         keys,
+        pcr,
+        issuer: format!("https://{address}"),
+        ussd,
         simulator: options.demo,
     });
     {

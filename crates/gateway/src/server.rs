@@ -1,6 +1,7 @@
 //! The HTTPS server: explicit state, small handlers, errors as responses.
 
 use crate::store::{Store, StoreError};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,10 @@ use serde_json::json;
 pub struct AppState {
     pub store: Store,
     pub keys: crate::keys::SigningKeys,
+    pub pcr: crate::idtoken::PcrSecret,
+    /// The issuer identifier: `https://HOST:PORT` as clients reach the gateway.
+    pub issuer: String,
+    pub ussd: std::sync::Arc<dyn crate::handset::UssdSender>,
     /// `--demo`: the handset simulator is mounted.
     pub simulator: bool,
 }
@@ -22,9 +27,12 @@ pub fn router(state: AppState) -> Router {
         .route("/jwks", get(jwks))
         .route("/token", post(crate::tokens::token))
         .route("/introspect", post(crate::tokens::introspect))
-        .route("/revoke", post(crate::tokens::revoke));
+        .route("/revoke", post(crate::tokens::revoke))
+        .route("/bc-authorize", post(crate::ciba::bc_authorize));
     if state.simulator {
-        router = router.route("/sim/handsets/{msisdn}/messages", get(sim_messages));
+        router = router
+            .route("/sim/handsets/{msisdn}/messages", get(sim_messages))
+            .route("/sim/handsets/{msisdn}/reply", post(sim_reply));
     }
     router.with_state(state)
 }
@@ -106,6 +114,61 @@ async fn sim_messages(
         ));
     }
     Ok(Json(state.store.sim_messages(&msisdn).await?))
+}
+
+/// `POST /sim/handsets/{msisdn}/reply` with `{"message_id": "...", "text": "1"}`: the user
+/// answers an open USSD or SMS prompt on the simulated handset ("1" yes, "2" no).
+async fn sim_reply(
+    State(state): State<AppState>,
+    Path(msisdn): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Reply {
+        message_id: String,
+        text: String,
+    }
+    let msisdn = normalize_msisdn(&msisdn).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "not an E.164 number",
+        )
+    })?;
+    let reply: Reply = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("expected {{\"message_id\", \"text\"}}: {e}"),
+        )
+    })?;
+    let approve = match reply.text.trim() {
+        "1" => true,
+        "2" => false,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "answer 1 (yes) or 2 (no)",
+            ));
+        }
+    };
+    if !state
+        .store
+        .answer_sim_message(&msisdn, &reply.message_id, reply.text.trim())
+        .await?
+    {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no open message with this id on this handset",
+        ));
+    }
+    let applied = crate::ciba::answer(&state, &reply.message_id, approve).await?;
+    Ok(Json(
+        serde_json::json!({"message_id": reply.message_id, "accepted": applied}),
+    ))
 }
 
 #[cfg(test)]

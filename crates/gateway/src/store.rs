@@ -486,12 +486,14 @@ pub struct TokenRecord {
     pub expires_ms: i64,
     pub spent: bool,
     pub revoked: bool,
+    pub consent_id: Option<String>,
 }
 
 impl Store {
     pub async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO tokens (token_hash, kind, client_id, user_id, scope, policy, \
-            issued_ms, expires_ms, spent, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            issued_ms, expires_ms, spent, revoked, consent_id) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         on_pool!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&token.token_hash)
@@ -504,6 +506,7 @@ impl Store {
                 .bind(token.expires_ms)
                 .bind(i64::from(token.spent))
                 .bind(i64::from(token.revoked))
+                .bind(&token.consent_id)
                 .execute(pool)
                 .await?;
         });
@@ -512,7 +515,7 @@ impl Store {
 
     pub async fn token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
         const SQL: &str = "SELECT token_hash, kind, client_id, user_id, scope, policy, issued_ms, \
-            expires_ms, spent, revoked FROM tokens WHERE token_hash = $1";
+            expires_ms, spent, revoked, consent_id FROM tokens WHERE token_hash = $1";
         let row = on_pool!(self, |pool| {
             sqlx::query(SQL)
                 .bind(token_hash)
@@ -530,6 +533,7 @@ impl Store {
                         expires_ms: row.try_get("expires_ms")?,
                         spent: row.try_get::<i64, _>("spent")? != 0,
                         revoked: row.try_get::<i64, _>("revoked")? != 0,
+                        consent_id: row.try_get("consent_id")?,
                     })
                 })
         });
@@ -552,5 +556,248 @@ impl Store {
                 .rows_affected()
         });
         Ok(affected == 1)
+    }
+}
+
+/// A Server-Initiated (CIBA) authentication request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CibaRequest {
+    pub auth_req_hash: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: Vec<String>,
+    pub binding_message: Option<String>,
+    pub delivery_mode: String,
+    pub status: String,
+    pub authenticator: String,
+    pub message_id: Option<String>,
+    pub prompt: String,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub interval_s: i64,
+    pub last_poll_ms: i64,
+}
+
+/// A message sent to a handset (simulated), waiting for an answer while `open`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSimMessage {
+    pub id: String,
+    pub msisdn: String,
+    pub kind: String,
+    pub text: String,
+    pub encoding: String,
+    pub units: i64,
+    pub sent_ms: i64,
+    pub sent_at: String,
+    pub open: bool,
+}
+
+/// A consent the user gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub scope: Vec<String>,
+    pub kind: String,
+    pub prompt: String,
+    pub granted_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+const CIBA_COLUMNS: &str = "auth_req_hash, client_id, user_id, scope, binding_message, \
+    delivery_mode, status, authenticator, message_id, prompt, created_ms, expires_ms, interval_s, \
+    last_poll_ms";
+
+fn ciba_from_row<R: Row>(row: &R) -> Result<CibaRequest, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    Ok(CibaRequest {
+        auth_req_hash: row.try_get("auth_req_hash")?,
+        client_id: row.try_get("client_id")?,
+        user_id: row.try_get("user_id")?,
+        scope: words(&row.try_get::<String, _>("scope")?),
+        binding_message: row.try_get("binding_message")?,
+        delivery_mode: row.try_get("delivery_mode")?,
+        status: row.try_get("status")?,
+        authenticator: row.try_get("authenticator")?,
+        message_id: row.try_get("message_id")?,
+        prompt: row.try_get("prompt")?,
+        created_ms: row.try_get("created_ms")?,
+        expires_ms: row.try_get("expires_ms")?,
+        interval_s: row.try_get("interval_s")?,
+        last_poll_ms: row.try_get("last_poll_ms")?,
+    })
+}
+
+impl Store {
+    pub async fn insert_ciba(&self, r: &CibaRequest) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO ciba_requests ({CIBA_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        );
+        on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(&r.auth_req_hash)
+                .bind(&r.client_id)
+                .bind(&r.user_id)
+                .bind(r.scope.join(" "))
+                .bind(&r.binding_message)
+                .bind(&r.delivery_mode)
+                .bind(&r.status)
+                .bind(&r.authenticator)
+                .bind(&r.message_id)
+                .bind(&r.prompt)
+                .bind(r.created_ms)
+                .bind(r.expires_ms)
+                .bind(r.interval_s)
+                .bind(r.last_poll_ms)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn ciba(&self, auth_req_hash: &str) -> Result<Option<CibaRequest>, StoreError> {
+        let sql = format!("SELECT {CIBA_COLUMNS} FROM ciba_requests WHERE auth_req_hash = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(auth_req_hash)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| ciba_from_row(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    pub async fn ciba_by_message(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<CibaRequest>, StoreError> {
+        let sql = format!("SELECT {CIBA_COLUMNS} FROM ciba_requests WHERE message_id = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(message_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| ciba_from_row(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Moves a request from status `from` to `to`; `false` if it was not in `from` (someone
+    /// else moved it first: the answer was already given, or the tokens already issued).
+    pub async fn transition_ciba(
+        &self,
+        auth_req_hash: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str =
+            "UPDATE ciba_requests SET status = $1 WHERE auth_req_hash = $2 AND status = $3";
+        let affected = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(to)
+                .bind(auth_req_hash)
+                .bind(from)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Records a poll; returns `false` (and slows the client down by 5 s, CIBA §11) when it
+    /// came sooner than the interval after the previous one.
+    pub async fn record_poll(&self, r: &CibaRequest, now_ms: i64) -> Result<bool, StoreError> {
+        const ON_TIME: &str = "UPDATE ciba_requests SET last_poll_ms = $1 \
+            WHERE auth_req_hash = $2 AND last_poll_ms <= $3";
+        const TOO_SOON: &str = "UPDATE ciba_requests SET last_poll_ms = $1, interval_s = interval_s + 5 \
+            WHERE auth_req_hash = $2";
+        let earliest_previous = now_ms - r.interval_s * 1000;
+        let on_time = on_pool!(self, |pool| {
+            sqlx::query(ON_TIME)
+                .bind(now_ms)
+                .bind(&r.auth_req_hash)
+                .bind(earliest_previous)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }) == 1;
+        if !on_time {
+            on_pool!(self, |pool| {
+                sqlx::query(TOO_SOON)
+                    .bind(now_ms)
+                    .bind(&r.auth_req_hash)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        Ok(on_time)
+    }
+
+    pub async fn insert_sim_message(&self, m: &NewSimMessage) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO sim_messages (id, msisdn, kind, text, encoding, units, sent_at, \
+            sent_ms, open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&m.id)
+                .bind(&m.msisdn)
+                .bind(&m.kind)
+                .bind(&m.text)
+                .bind(&m.encoding)
+                .bind(m.units)
+                .bind(&m.sent_at)
+                .bind(m.sent_ms)
+                .bind(i64::from(m.open))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Closes an open message of `msisdn` with the user's reply; `false` if there is no such
+    /// open message (unknown, another handset's, or already answered).
+    pub async fn answer_sim_message(
+        &self,
+        msisdn: &str,
+        id: &str,
+        reply: &str,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE sim_messages SET open = 0, reply = $1 \
+            WHERE id = $2 AND msisdn = $3 AND open = 1";
+        let affected = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(reply)
+                .bind(id)
+                .bind(msisdn)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    pub async fn insert_consent(&self, c: &Consent) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO consents (id, user_id, client_id, scope, kind, prompt, \
+            granted_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&c.id)
+                .bind(&c.user_id)
+                .bind(&c.client_id)
+                .bind(c.scope.join(" "))
+                .bind(&c.kind)
+                .bind(&c.prompt)
+                .bind(c.granted_ms)
+                .bind(c.revoked_ms)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 }

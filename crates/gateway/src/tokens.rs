@@ -50,6 +50,7 @@ pub async fn token(
     }
     match params.get("grant_type").map(String::as_str) {
         Some("client_credentials") => client_credentials(&state, &client, &params).await,
+        Some(crate::ciba::CIBA_GRANT) => crate::ciba::grant(&state, &client, &params).await,
         Some(other) => Err(OAuthError::bad_request(
             "unsupported_grant_type",
             format!("grant_type {other} is not supported here"),
@@ -109,6 +110,7 @@ async fn client_credentials(
         expires_ms: issued_ms + client.token_ttl_seconds * 1000,
         spent: false,
         revoked: false,
+        consent_id: None,
     };
     state.store.insert_token(&record).await?;
     state

@@ -14,6 +14,7 @@ attr-middle_name = الاسم الأوسط
 attr-nickname = اللقب
 attr-email = البريد الإلكتروني
 attr-phone_number = رقم الهاتف
+attr-device_msisdn = رقم الهاتف
 attr-birthdate = تاريخ الميلاد
 attr-gender = الجنس
 attr-address = العنوان

@@ -13,6 +13,7 @@ attr-middle_name = zweiter Vorname
 attr-nickname = Spitzname
 attr-email = E-Mail-Adresse
 attr-phone_number = Telefonnummer
+attr-device_msisdn = Telefonnummer
 attr-birthdate = Geburtsdatum
 attr-gender = Geschlecht
 attr-address = Adresse

@@ -17,6 +17,7 @@ attr-middle_name = middle name
 attr-nickname = nickname
 attr-email = email
 attr-phone_number = phone number
+attr-device_msisdn = phone number
 attr-birthdate = date of birth
 attr-gender = gender
 attr-address = address

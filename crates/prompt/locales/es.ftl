@@ -13,6 +13,7 @@ attr-middle_name = segundo nombre
 attr-nickname = apodo
 attr-email = correo electrónico
 attr-phone_number = número de teléfono
+attr-device_msisdn = número de teléfono
 attr-birthdate = fecha de nacimiento
 attr-gender = género
 attr-address = dirección

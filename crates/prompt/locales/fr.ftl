@@ -14,6 +14,7 @@ attr-middle_name = deuxième prénom
 attr-nickname = surnom
 attr-email = adresse e-mail
 attr-phone_number = numéro de téléphone
+attr-device_msisdn = numéro de téléphone
 attr-birthdate = date de naissance
 attr-gender = genre
 attr-address = adresse

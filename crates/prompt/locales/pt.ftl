@@ -13,6 +13,7 @@ attr-middle_name = nome do meio
 attr-nickname = alcunha
 attr-email = e-mail
 attr-phone_number = número de telefone
+attr-device_msisdn = número de telefone
 attr-birthdate = data de nascimento
 attr-gender = género
 attr-address = morada

@@ -13,6 +13,7 @@ attr-middle_name = ikinci ad
 attr-nickname = takma ad
 attr-email = e-posta
 attr-phone_number = telefon numarası
+attr-device_msisdn = telefon numarası
 attr-birthdate = doğum tarihi
 attr-gender = cinsiyet
 attr-address = adres
