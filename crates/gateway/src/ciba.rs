@@ -122,7 +122,7 @@ pub async fn bc_authorize(
     Ok((no_store_headers(), Json(body)).into_response())
 }
 
-fn requested_scope(
+pub(crate) fn requested_scope(
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<Vec<String>, OAuthError> {
@@ -151,7 +151,7 @@ fn requested_scope(
 }
 
 /// Exactly one hint (CIBA §7.1); today `login_hint=MSISDN:<E.164 digits>`.
-async fn hinted_user(
+pub(crate) async fn hinted_user(
     state: &AppState,
     params: &HashMap<String, String>,
 ) -> Result<User, OAuthError> {
@@ -293,7 +293,7 @@ pub fn user_value(user: &User, attribute: &str) -> Option<String> {
 }
 
 /// The USSD prompt: one interaction (MC_ATTR_17), answered 1/2, from `assent-prompt`.
-fn render_prompt(
+pub(crate) fn render_prompt(
     client: &Client,
     user: &User,
     scope: &[String],
@@ -336,7 +336,7 @@ fn render_prompt(
     })
 }
 
-async fn audit_refusal(
+pub(crate) async fn audit_refusal(
     state: &AppState,
     client: &Client,
     user: Option<&str>,
@@ -366,8 +366,7 @@ pub async fn answer(
     let Some(request) = state.store.ciba_by_message(message_id).await? else {
         return Ok(false);
     };
-    let now = now_ms();
-    if now > request.expires_ms {
+    if now_ms() > request.expires_ms {
         return Ok(false);
     }
     let to = if approve { "approved" } else { "denied" };
@@ -378,12 +377,43 @@ pub async fn answer(
     {
         return Ok(false);
     }
+    let answered = Answered {
+        request_hash: &request.auth_req_hash,
+        user_id: &request.user_id,
+        client_id: &request.client_id,
+        scope: &request.scope,
+        prompt: &request.prompt,
+        authenticator: &request.authenticator,
+    };
+    record_answer(state, &answered, approve).await?;
+    Ok(true)
+}
+
+/// What any flow knows about a request the user just answered.
+#[derive(Debug)]
+pub struct Answered<'a> {
+    pub request_hash: &'a str,
+    pub user_id: &'a str,
+    pub client_id: &'a str,
+    pub scope: &'a [String],
+    pub prompt: &'a str,
+    pub authenticator: &'a str,
+}
+
+/// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
+/// shown): long-lived for SPs whose token policy is long-lived, else per transaction.
+pub async fn record_answer(
+    state: &AppState,
+    a: &Answered<'_>,
+    approve: bool,
+) -> Result<(), crate::store::StoreError> {
+    let now = now_ms();
     let entry = |kind, detail: serde_json::Value| NewEntry {
         at_ms: now,
         kind,
-        user: Some(request.user_id.clone()),
-        sp: Some(request.client_id.clone()),
-        authenticator: Some(request.authenticator.clone()),
+        user: Some(a.user_id.to_owned()),
+        sp: Some(a.client_id.to_owned()),
+        authenticator: Some(a.authenticator.to_owned()),
         detail: detail.to_string(),
     };
     state
@@ -393,35 +423,33 @@ pub async fn answer(
             json!({"answer": if approve { "yes" } else { "no" }}),
         ))
         .await?;
-    if approve {
-        let client = state.store.client(&request.client_id).await?;
-        let kind = match client.as_ref().map(|c| c.token_policy.as_str()) {
-            Some("long_lived") => "long_lived",
-            _ => "transaction",
-        };
-        let consent = Consent {
-            id: format!(
-                "c-{}",
-                token_hash(&request.auth_req_hash).get(..24).unwrap_or("0")
-            ),
-            user_id: request.user_id.clone(),
-            client_id: request.client_id.clone(),
-            scope: request.scope.clone(),
-            kind: kind.into(),
-            prompt: request.prompt.clone(),
-            granted_ms: now,
-            revoked_ms: None,
-        };
-        state.store.insert_consent(&consent).await?;
-        state
-            .store
-            .append_audit(entry(
-                EntryKind::Consent,
-                json!({"consent": consent.id, "kind": kind, "scope": request.scope.join(" "), "prompt": request.prompt}),
-            ))
-            .await?;
+    if !approve {
+        return Ok(());
     }
-    Ok(true)
+    let client = state.store.client(a.client_id).await?;
+    let kind = match client.as_ref().map(|c| c.token_policy.as_str()) {
+        Some("long_lived") => "long_lived",
+        _ => "transaction",
+    };
+    let consent = Consent {
+        id: format!("c-{}", token_hash(a.request_hash).get(..24).unwrap_or("0")),
+        user_id: a.user_id.to_owned(),
+        client_id: a.client_id.to_owned(),
+        scope: a.scope.to_vec(),
+        kind: kind.into(),
+        prompt: a.prompt.to_owned(),
+        granted_ms: now,
+        revoked_ms: None,
+    };
+    state.store.insert_consent(&consent).await?;
+    state
+        .store
+        .append_audit(entry(
+            EntryKind::Consent,
+            json!({"consent": consent.id, "kind": kind, "scope": a.scope.join(" "), "prompt": a.prompt}),
+        ))
+        .await?;
+    Ok(())
 }
 
 /// The token endpoint for `grant_type=urn:openid:params:grant-type:ciba` (CIBA §10.1, §11).
@@ -476,32 +504,55 @@ pub async fn grant(
             {
                 return Err(invalid_grant());
             }
-            issue_tokens(state, client, &request, now).await
+            let issued = Issue {
+                user_id: &request.user_id,
+                scope: &request.scope,
+                authenticator: &request.authenticator,
+                nonce: None,
+                grant: "ciba",
+                request_hash: &request.auth_req_hash,
+            };
+            Ok(issue_tokens(state, client, &issued, now).await?.0)
         }
         _ => Err(invalid_grant()),
     }
 }
 
-async fn issue_tokens(
+/// What a grant issues tokens for.
+#[derive(Debug)]
+pub struct Issue<'a> {
+    pub user_id: &'a str,
+    pub scope: &'a [String],
+    pub authenticator: &'a str,
+    /// The nonce of the authorization request (Device-Initiated), echoed in the ID token.
+    pub nonce: Option<&'a str>,
+    pub grant: &'a str,
+    pub request_hash: &'a str,
+}
+
+/// Issues an access token by the SP's policy (MC_ATTR_18) and an ES256 ID token whose `sub`
+/// is the pairwise PCR; returns the response and the access token's hash.
+pub async fn issue_tokens(
     state: &AppState,
     client: &Client,
-    request: &CibaRequest,
+    issue: &Issue<'_>,
     now: i64,
-) -> Result<Response, OAuthError> {
+) -> Result<(Response, String), OAuthError> {
     let (policy, ttl_s) = match client.token_policy.as_str() {
         // MC_ATTR_18: transactional tokens live at most 10 s.
         "transactional" => ("transactional", client.token_ttl_seconds.min(10)),
         other => (other, client.token_ttl_seconds),
     };
     let access_token = new_token();
+    let access_hash = token_hash(&access_token);
     state
         .store
         .insert_token(&TokenRecord {
-            token_hash: token_hash(&access_token),
+            token_hash: access_hash.clone(),
             kind: "access".into(),
             client_id: client.client_id.clone(),
-            user_id: Some(request.user_id.clone()),
-            scope: request.scope.clone(),
+            user_id: Some(issue.user_id.to_owned()),
+            scope: issue.scope.to_vec(),
             policy: policy.into(),
             issued_ms: now,
             expires_ms: now + ttl_s * 1000,
@@ -510,18 +561,19 @@ async fn issue_tokens(
             consent_id: None,
         })
         .await?;
-    let sub = state.pcr.pcr(&client.client_id, &request.user_id);
-    let claims = json!({
+    let mut claims = json!({
         "iss": state.issuer,
-        "sub": sub,
+        "sub": state.pcr.pcr(&client.client_id, issue.user_id),
         "aud": client.client_id,
         "iat": now / 1000,
         "exp": now / 1000 + 600,
         "auth_time": now / 1000,
         "acr": "2",
-        "amr": [request.authenticator],
-        "urn:openid:params:jwt:claim:auth_req_id": request.auth_req_hash.get(..16),
+        "amr": [issue.authenticator],
     });
+    if let Some(nonce) = issue.nonce {
+        claims["nonce"] = json!(nonce);
+    }
     let id_token = crate::idtoken::sign(&state.keys, &claims).map_err(|e| {
         tracing::error!(error = %e, "id token signing");
         OAuthError::server_error()
@@ -531,21 +583,25 @@ async fn issue_tokens(
         .append_audit(NewEntry {
             at_ms: now,
             kind: EntryKind::TokenIssued,
-            user: Some(request.user_id.clone()),
+            user: Some(issue.user_id.to_owned()),
             sp: Some(client.client_id.clone()),
-            authenticator: Some(request.authenticator.clone()),
-            detail: json!({"grant": "ciba", "scope": request.scope.join(" "), "policy": policy, "expires_in": ttl_s})
-                .to_string(),
+            authenticator: Some(issue.authenticator.to_owned()),
+            detail: json!({"grant": issue.grant, "scope": issue.scope.join(" "), "policy": policy,
+                           "expires_in": ttl_s, "request": issue.request_hash.get(..16)})
+            .to_string(),
         })
         .await?;
     let body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ttl_s,
-        "scope": request.scope.join(" "),
+        "scope": issue.scope.join(" "),
         "id_token": id_token,
     });
-    Ok((no_store_headers(), Json(body)).into_response())
+    Ok((
+        (no_store_headers(), Json(body)).into_response(),
+        access_hash,
+    ))
 }
 
 #[cfg(test)]

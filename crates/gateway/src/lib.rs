@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod catalog;
 pub mod ciba;
+pub mod code_flow;
 pub mod demo;
 pub mod handset;
 pub mod idtoken;

@@ -28,7 +28,10 @@ pub fn router(state: AppState) -> Router {
         .route("/token", post(crate::tokens::token))
         .route("/introspect", post(crate::tokens::introspect))
         .route("/revoke", post(crate::tokens::revoke))
-        .route("/bc-authorize", post(crate::ciba::bc_authorize));
+        .route("/bc-authorize", post(crate::ciba::bc_authorize))
+        .route("/authorize", get(crate::code_flow::authorize))
+        .route("/authorize/wait", get(crate::code_flow::wait))
+        .route("/.well-known/openid-configuration", get(discovery));
     if state.simulator {
         router = router
             .route("/sim/handsets/{msisdn}/messages", get(sim_messages))
@@ -78,6 +81,34 @@ impl IntoResponse for ApiError {
         let body = Json(json!({"error": self.code, "error_description": self.description}));
         (self.status, [("cache-control", "no-store")], body).into_response()
     }
+}
+
+/// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3, CIBA §4).
+/// It lists what this gateway implements today, nothing more.
+async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let issuer = &state.issuer;
+    Json(serde_json::json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "backchannel_authentication_endpoint": format!("{issuer}/bc-authorize"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "introspection_endpoint": format!("{issuer}/introspect"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "scopes_supported": ["openid", "mc_vm_share", "mc_vm_match", "mc_identity_signup", "mc_kyc_match", "mc_atp"],
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "client_credentials", crate::ciba::CIBA_GRANT],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_user_code_parameter_supported": false,
+        "login_hint_types_supported": ["MSISDN"],
+        "claims_parameter_supported": false,
+    }))
 }
 
 /// `GET /jwks`: the public keys that sign ID tokens.
@@ -165,7 +196,8 @@ async fn sim_reply(
             "no open message with this id on this handset",
         ));
     }
-    let applied = crate::ciba::answer(&state, &reply.message_id, approve).await?;
+    let applied = crate::ciba::answer(&state, &reply.message_id, approve).await?
+        || crate::code_flow::answer(&state, &reply.message_id, approve).await?;
     Ok(Json(
         serde_json::json!({"message_id": reply.message_id, "accepted": applied}),
     ))

@@ -51,6 +51,7 @@ pub async fn token(
     match params.get("grant_type").map(String::as_str) {
         Some("client_credentials") => client_credentials(&state, &client, &params).await,
         Some(crate::ciba::CIBA_GRANT) => crate::ciba::grant(&state, &client, &params).await,
+        Some("authorization_code") => crate::code_flow::grant(&state, &client, &params).await,
         Some(other) => Err(OAuthError::bad_request(
             "unsupported_grant_type",
             format!("grant_type {other} is not supported here"),

@@ -1,0 +1,427 @@
+//! Device-Initiated Mobile Connect: the OpenID Connect authorization code flow with PKCE
+//! (RFC 7636, S256 only). The browser (Consumption Device) waits on a page while the user
+//! authenticates and consents on the Authentication Device (MC_ATTR_08), then is redirected
+//! back to the SP with a single-use code.
+
+use crate::ciba::{self, Answered, Issue};
+use crate::oauth::OAuthError;
+use crate::server::AppState;
+use crate::store::{Client, CodeKey, CodeRequest};
+use crate::tokens::{new_token, now_ms, token_hash};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// How long the browser may wait for the user (seconds) and how long a code lives.
+const REQUEST_LIFETIME_S: i64 = 300;
+const CODE_LIFETIME_S: i64 = 60;
+
+/// An error shown in the browser because the redirect URI cannot be trusted (RFC 6749
+/// §4.1.2.1: never redirect to an unverified URI).
+fn error_page(status: StatusCode, message: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Assent</title>\
+         <h1>This sign-in request cannot continue</h1><p>{}</p></html>",
+        html_escape(message)
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Back to the SP with an error (the redirect URI and client are verified by then).
+fn redirect_error(redirect_uri: &str, code: &str, state: &str) -> Response {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("error", code)
+        .append_pair("state", state)
+        .finish();
+    Redirect::to(&format!("{redirect_uri}?{query}")).into_response()
+}
+
+/// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
+pub async fn authorize(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    match start(&state, &params).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Response, Response> {
+    let server_error = |_| {
+        error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The gateway could not complete the request.",
+        )
+    };
+    let client_id = params
+        .get("client_id")
+        .ok_or_else(|| error_page(StatusCode::BAD_REQUEST, "client_id is missing."))?;
+    let client = state
+        .store
+        .client(client_id)
+        .await
+        .map_err(server_error)?
+        .ok_or_else(|| error_page(StatusCode::BAD_REQUEST, "Unknown client."))?;
+    let redirect_uri = params
+        .get("redirect_uri")
+        .ok_or_else(|| error_page(StatusCode::BAD_REQUEST, "redirect_uri is missing."))?;
+    // Exact match with a registered URI (OIDC Core §3.1.2.1).
+    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "The redirect URI is not registered for this client.",
+        ));
+    }
+    // From here errors go back to the SP. MC requires state (and nonce) for CSRF/replay.
+    let Some(state_param) = params.get("state").filter(|s| !s.is_empty()) else {
+        return Err(redirect_error(redirect_uri, "invalid_request", ""));
+    };
+    let back = |code: &str| redirect_error(redirect_uri, code, state_param);
+    if client.blacklisted {
+        let _ = ciba::audit_refusal(state, &client, None, "blacklisted").await;
+        return Err(back("unauthorized_client"));
+    }
+    if !client.grant_types.iter().any(|g| g == "authorization_code") {
+        return Err(back("unauthorized_client"));
+    }
+    if params.get("response_type").map(String::as_str) != Some("code") {
+        return Err(back("unsupported_response_type"));
+    }
+    let scope = ciba::requested_scope(&client, params).map_err(|e| back(e.code))?;
+    // PKCE is mandatory, and only S256 (RFC 7636 §4.2: "plain" only for constrained clients).
+    let challenge = params
+        .get("code_challenge")
+        .filter(|c| is_s256_challenge(c))
+        .ok_or_else(|| back("invalid_request"))?;
+    if params.get("code_challenge_method").map(String::as_str) != Some("S256") {
+        return Err(back("invalid_request"));
+    }
+    let nonce = params.get("nonce").cloned();
+    let user = ciba::hinted_user(state, params)
+        .await
+        .map_err(|e| match e.code {
+            // The browser user is not told whether a number is registered.
+            "unknown_user_id" => back("access_denied"),
+            "server_error" => back("server_error"),
+            _ => back("invalid_request"),
+        })?;
+    if ciba::is_minor(&user, time::OffsetDateTime::now_utc().date()) {
+        let _ = ciba::audit_refusal(state, &client, Some(&user.id), "user_not_allowed").await;
+        return Err(back("access_denied"));
+    }
+
+    let prompt = ciba::render_prompt(&client, &user, &scope).map_err(|_| back("server_error"))?;
+    let message_id = state
+        .ussd
+        .send_ussd(&user.msisdn, &prompt)
+        .await
+        .map_err(|_| back("server_error"))?;
+    let session = new_token();
+    let created_ms = now_ms();
+    let request = CodeRequest {
+        session_hash: token_hash(&session),
+        client_id: client.client_id.clone(),
+        user_id: user.id.clone(),
+        scope: scope.clone(),
+        redirect_uri: redirect_uri.clone(),
+        state: state_param.clone(),
+        nonce,
+        code_challenge: challenge.clone(),
+        status: "pending".into(),
+        authenticator: "ussd".into(),
+        message_id: Some(message_id),
+        prompt: prompt.text.clone(),
+        code_hash: None,
+        access_hash: None,
+        created_ms,
+        expires_ms: created_ms + REQUEST_LIFETIME_S * 1000,
+        code_expires_ms: None,
+    };
+    state
+        .store
+        .insert_code_request(&request)
+        .await
+        .map_err(|_| back("server_error"))?;
+    audit(
+        state,
+        &request,
+        assent_audit::EntryKind::AuthorizationRequest,
+        serde_json::json!({"flow": "code", "scope": scope.join(" ")}),
+    )
+    .await
+    .map_err(|_| back("server_error"))?;
+    audit(
+        state,
+        &request,
+        assent_audit::EntryKind::PromptSent,
+        serde_json::json!({"prompt": prompt.text, "encoding": prompt.encoding}),
+    )
+    .await
+    .map_err(|_| back("server_error"))?;
+    Ok(waiting_page(&session, &client))
+}
+
+async fn audit(
+    state: &AppState,
+    r: &CodeRequest,
+    kind: assent_audit::EntryKind,
+    detail: serde_json::Value,
+) -> Result<(), crate::store::StoreError> {
+    state
+        .store
+        .append_audit(assent_audit::NewEntry {
+            at_ms: now_ms(),
+            kind,
+            user: Some(r.user_id.clone()),
+            sp: Some(r.client_id.clone()),
+            authenticator: Some(r.authenticator.clone()),
+            detail: detail.to_string(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// 43–128 characters of base64url: the encoding of a SHA-256 (RFC 7636 §4.2).
+fn is_s256_challenge(challenge: &str) -> bool {
+    challenge.len() == 43
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The page the browser waits on; it reloads itself until the user has answered.
+fn waiting_page(session: &str, client: &Client) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"2;url=/authorize/wait?session={session}\">\
+         <title>Assent: check your phone</title>\
+         <h1>Check your phone</h1><p>{} asked to sign you in. Answer the message on your phone; \
+         this page continues by itself.</p><p><a href=\"/authorize/wait?session={session}\">Continue</a></p></html>",
+        html_escape(&client.client_name)
+    );
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(body),
+    )
+        .into_response()
+}
+
+/// `GET /authorize/wait?session=…`: still waiting (the page again), or back to the SP with
+/// a code (approved) or `access_denied` (denied, or expired).
+pub async fn wait(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(session) = params.get("session") else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "The waiting page lost its session.",
+        );
+    };
+    let request = match state
+        .store
+        .code_request_by(CodeKey::Session, &token_hash(session))
+        .await
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                "This sign-in request is unknown or finished.",
+            );
+        }
+        Err(_) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The gateway could not complete the request.",
+            );
+        }
+    };
+    let client = match state.store.client(&request.client_id).await {
+        Ok(Some(c)) => c,
+        _ => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The gateway could not complete the request.",
+            );
+        }
+    };
+    let now = now_ms();
+    match request.status.as_str() {
+        "pending" if now > request.expires_ms => {
+            redirect_error(&request.redirect_uri, "access_denied", &request.state)
+        }
+        "pending" => waiting_page(session, &client),
+        "denied" => redirect_error(&request.redirect_uri, "access_denied", &request.state),
+        "approved" => {
+            let code = new_token();
+            let expires = now + CODE_LIFETIME_S * 1000;
+            match state
+                .store
+                .transition_code_request(
+                    &request.session_hash,
+                    "approved",
+                    "code_issued",
+                    Some((&token_hash(&code), expires)),
+                    None,
+                )
+                .await
+            {
+                Ok(true) => {
+                    let query = form_urlencoded::Serializer::new(String::new())
+                        .append_pair("code", &code)
+                        .append_pair("state", &request.state)
+                        .finish();
+                    Redirect::to(&format!("{}?{query}", request.redirect_uri)).into_response()
+                }
+                _ => error_page(
+                    StatusCode::CONFLICT,
+                    "This sign-in request already continued in another window.",
+                ),
+            }
+        }
+        _ => error_page(
+            StatusCode::NOT_FOUND,
+            "This sign-in request is unknown or finished.",
+        ),
+    }
+}
+
+/// The handset answer for a Device-Initiated request; `Ok(false)` if `message_id` is not one.
+pub async fn answer(
+    state: &AppState,
+    message_id: &str,
+    approve: bool,
+) -> Result<bool, crate::store::StoreError> {
+    let Some(request) = state
+        .store
+        .code_request_by(CodeKey::Message, message_id)
+        .await?
+    else {
+        return Ok(false);
+    };
+    if now_ms() > request.expires_ms {
+        return Ok(false);
+    }
+    let to = if approve { "approved" } else { "denied" };
+    if !state
+        .store
+        .transition_code_request(&request.session_hash, "pending", to, None, None)
+        .await?
+    {
+        return Ok(false);
+    }
+    let answered = Answered {
+        request_hash: &request.session_hash,
+        user_id: &request.user_id,
+        client_id: &request.client_id,
+        scope: &request.scope,
+        prompt: &request.prompt,
+        authenticator: &request.authenticator,
+    };
+    ciba::record_answer(state, &answered, approve).await?;
+    Ok(true)
+}
+
+/// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5): the code is single-use;
+/// a replayed code revokes the token it bought (RFC 6749 §4.1.2).
+pub async fn grant(
+    state: &AppState,
+    client: &Client,
+    params: &HashMap<String, String>,
+) -> Result<Response, OAuthError> {
+    let invalid_grant = |why: &str| OAuthError::bad_request("invalid_grant", why.to_owned());
+    let code = params
+        .get("code")
+        .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
+    let verifier = params
+        .get("code_verifier")
+        .ok_or_else(|| OAuthError::invalid_request("code_verifier is missing"))?;
+    let request = match state
+        .store
+        .code_request_by(CodeKey::Code, &token_hash(code))
+        .await?
+    {
+        Some(r) if r.client_id == client.client_id => r,
+        _ => return Err(invalid_grant("unknown code")),
+    };
+    if request.status != "code_issued" {
+        // Replay: whatever the code bought is revoked.
+        if let Some(access_hash) = &request.access_hash
+            && state
+                .store
+                .transition_code_request(&request.session_hash, "redeemed", "reused", None, None)
+                .await?
+        {
+            state
+                .store
+                .revoke_token(access_hash, &client.client_id)
+                .await?;
+            audit(
+                state,
+                &request,
+                assent_audit::EntryKind::Revocation,
+                serde_json::json!({"by": "gateway", "reason": "code_reused"}),
+            )
+            .await?;
+        }
+        return Err(invalid_grant("the code was already used"));
+    }
+    if request.code_expires_ms.is_none_or(|e| now_ms() > e) {
+        return Err(invalid_grant("the code expired"));
+    }
+    if params.get("redirect_uri") != Some(&request.redirect_uri) {
+        return Err(invalid_grant(
+            "redirect_uri differs from the authorization request",
+        ));
+    }
+    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(verifier.as_bytes()));
+    let verifier_ok = (43..=128).contains(&verifier.len())
+        && subtle::ConstantTimeEq::ct_eq(computed.as_bytes(), request.code_challenge.as_bytes())
+            .into();
+    if !verifier_ok {
+        return Err(invalid_grant(
+            "code_verifier does not match the code_challenge",
+        ));
+    }
+    let issue = Issue {
+        user_id: &request.user_id,
+        scope: &request.scope,
+        authenticator: &request.authenticator,
+        nonce: request.nonce.as_deref(),
+        grant: "authorization_code",
+        request_hash: &request.session_hash,
+    };
+    // Claim the code first, so that two concurrent redemptions cannot both succeed.
+    if !state
+        .store
+        .transition_code_request(&request.session_hash, "code_issued", "redeemed", None, None)
+        .await?
+    {
+        return Err(invalid_grant("the code was already used"));
+    }
+    let (response, access_hash) = ciba::issue_tokens(state, client, &issue, now_ms()).await?;
+    state
+        .store
+        .transition_code_request(
+            &request.session_hash,
+            "redeemed",
+            "redeemed",
+            None,
+            Some(&access_hash),
+        )
+        .await?;
+    Ok(response)
+}
