@@ -5,7 +5,7 @@
 
 use crate::catalog::{self, ServiceKind};
 use crate::handset::OutgoingPrompt;
-use crate::oauth::{OAuthError, authenticate_client, form, no_store_headers};
+use crate::oauth::{OAuthError, audit_refusal, authenticate_client, form, no_store_headers};
 use crate::server::AppState;
 use crate::store::{CibaRequest, Client, Consent, TokenRecord, User};
 use crate::tokens::{new_token, now_ms, token_hash};
@@ -41,7 +41,7 @@ pub async fn bc_authorize(
     let mut params = form(&headers, &body)?;
     let client = authenticate_client(&state.store, &headers, &mut params).await?;
     if client.blacklisted {
-        audit_refusal(&state, &client, None, "blacklisted").await?;
+        audit_refusal(&state.store, &client, None, "bc-authorize", "blacklisted").await?;
         return Err(OAuthError::bad_request(
             "unauthorized_client",
             "this SP may not use the gateway",
@@ -60,7 +60,14 @@ pub async fn bc_authorize(
 
     // MC_ATTR_21: minors are refused; the SP learns only access_denied.
     if is_minor(&user, time::OffsetDateTime::now_utc().date()) {
-        audit_refusal(&state, &client, Some(&user.id), "user_not_allowed").await?;
+        audit_refusal(
+            &state.store,
+            &client,
+            Some(&user.id),
+            "bc-authorize",
+            "user_not_allowed",
+        )
+        .await?;
         return Err(OAuthError {
             status: StatusCode::FORBIDDEN,
             code: "access_denied",
@@ -334,26 +341,6 @@ pub(crate) fn render_prompt(
         encoding: prompt.measure.encoding.name().into(),
         units: i64::try_from(prompt.measure.units).unwrap_or(i64::MAX),
     })
-}
-
-pub(crate) async fn audit_refusal(
-    state: &AppState,
-    client: &Client,
-    user: Option<&str>,
-    reason: &str,
-) -> Result<(), OAuthError> {
-    state
-        .store
-        .append_audit(NewEntry {
-            at_ms: now_ms(),
-            kind: EntryKind::Refusal,
-            user: user.map(str::to_owned),
-            sp: Some(client.client_id.clone()),
-            authenticator: None,
-            detail: json!({"endpoint": "bc-authorize", "reason": reason}).to_string(),
-        })
-        .await?;
-    Ok(())
 }
 
 /// The user answered the prompt of `message_id` on the handset: "1" approves, "2" denies.

@@ -88,7 +88,9 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
     };
     let back = |code: &str| redirect_error(redirect_uri, code, state_param);
     if client.blacklisted {
-        let _ = ciba::audit_refusal(state, &client, None, "blacklisted").await;
+        crate::oauth::audit_refusal(&state.store, &client, None, "authorize", "blacklisted")
+            .await
+            .map_err(|_| back("server_error"))?;
         return Err(back("unauthorized_client"));
     }
     if !client.grant_types.iter().any(|g| g == "authorization_code") {
@@ -116,7 +118,15 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
             _ => back("invalid_request"),
         })?;
     if ciba::is_minor(&user, time::OffsetDateTime::now_utc().date()) {
-        let _ = ciba::audit_refusal(state, &client, Some(&user.id), "user_not_allowed").await;
+        crate::oauth::audit_refusal(
+            &state.store,
+            &client,
+            Some(&user.id),
+            "authorize",
+            "user_not_allowed",
+        )
+        .await
+        .map_err(|_| back("server_error"))?;
         return Err(back("access_denied"));
     }
 

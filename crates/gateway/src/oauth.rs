@@ -157,6 +157,28 @@ pub async fn authenticate_client(
     }
 }
 
+/// Records a refused request in the audit trail (MC_ATTR_31): which SP, which endpoint, why.
+/// The reason is for the operator; the SP only ever sees the OAuth error.
+pub async fn audit_refusal(
+    store: &Store,
+    client: &Client,
+    user: Option<&str>,
+    endpoint: &str,
+    reason: &str,
+) -> Result<(), crate::store::StoreError> {
+    store
+        .append_audit(assent_audit::NewEntry {
+            at_ms: crate::admin::now_ms(),
+            kind: assent_audit::EntryKind::Refusal,
+            user: user.map(str::to_owned),
+            sp: Some(client.client_id.clone()),
+            authenticator: None,
+            detail: serde_json::json!({"endpoint": endpoint, "reason": reason}).to_string(),
+        })
+        .await?;
+    Ok(())
+}
+
 /// RFC 6749 §2.3.1: `client_id:client_secret`, each form-urlencoded, in base64.
 fn decode_basic(encoded: &str) -> Option<(String, String)> {
     let bytes = base64::engine::general_purpose::STANDARD

@@ -42,7 +42,7 @@ pub async fn token(
     let mut params = form(&headers, &body)?;
     let client = authenticate_client(&state.store, &headers, &mut params).await?;
     if client.blacklisted {
-        refuse(&state, &client, "blacklisted").await?;
+        crate::oauth::audit_refusal(&state.store, &client, None, "token", "blacklisted").await?;
         return Err(OAuthError::bad_request(
             "unauthorized_client",
             "this SP may not use the gateway",
@@ -134,21 +134,6 @@ async fn client_credentials(
         "scope": requested.join(" "),
     });
     Ok((no_store_headers(), Json(body)).into_response())
-}
-
-async fn refuse(state: &AppState, client: &Client, reason: &str) -> Result<(), OAuthError> {
-    state
-        .store
-        .append_audit(NewEntry {
-            at_ms: now_ms(),
-            kind: EntryKind::Refusal,
-            user: None,
-            sp: Some(client.client_id.clone()),
-            authenticator: None,
-            detail: json!({"endpoint": "token", "reason": reason}).to_string(),
-        })
-        .await?;
-    Ok(())
 }
 
 /// `POST /introspect` (RFC 7662). An SP learns only about its own tokens: anyone else's
