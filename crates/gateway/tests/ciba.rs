@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Gateway, admin, client, fresh_postgres, start};
+use common::{Gateway, admin, client, fresh_postgres, start, start_logging};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -316,4 +316,59 @@ async fn sqlite_ciba_poll_through_the_ussd_simulator() {
 async fn postgres_ciba_poll_through_the_ussd_simulator() {
     let url = fresh_postgres().await;
     ciba_through_ussd(Some(&url)).await;
+}
+
+/// No MSISDN, token, auth_req_id, code or secret in the logs of a whole flow, even at debug.
+#[tokio::test]
+async fn logs_hold_no_numbers_tokens_or_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("gateway.log");
+    let gateway = start_logging(&dir.path().join("gw"), None, Some(&log));
+    let http = client(&gateway, false);
+    let demo = Sp {
+        gateway: &gateway,
+        http: http.clone(),
+        id: "demo-sp",
+    };
+    let (_, grant) = demo.ask("447700900001", "openid mc_identity_signup").await;
+    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
+    let messages = handset(&gateway, &http, "447700900001").await;
+    let message_id = messages[0]["id"].as_str().unwrap();
+    assert_eq!(
+        reply(&gateway, &http, "447700900001", message_id, "1").await,
+        200
+    );
+    wait_interval(&grant).await;
+    let (status, tokens) = demo.poll(&auth_req_id).await;
+    assert_eq!(status, 200);
+    let atp = Sp {
+        gateway: &gateway,
+        http: http.clone(),
+        id: "atp-sp",
+    };
+    let (_, generic) = atp
+        .post(
+            "/token",
+            &[("grant_type", "client_credentials"), ("scope", "mc_atp")],
+        )
+        .await;
+    drop(gateway);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("store ready"), "the log was captured: {text}");
+    let secrets = [
+        "447700900001",
+        "7700900001",
+        auth_req_id.as_str(),
+        tokens["access_token"].as_str().unwrap(),
+        tokens["id_token"].as_str().unwrap(),
+        generic["access_token"].as_str().unwrap(),
+        "demo-sp-secret",
+        "atp-sp-secret",
+        "Marie",
+        "marie.curie@example.org",
+    ];
+    for secret in secrets {
+        assert!(!text.contains(secret), "the log holds {secret:?}");
+    }
 }

@@ -31,14 +31,28 @@ pub fn storage_args(data_dir: &Path, database_url: Option<&str>) -> Vec<String> 
 }
 
 pub fn start(data_dir: &Path, database_url: Option<&str>) -> Gateway {
-    let mut child = Command::new(BIN)
+    start_logging(data_dir, database_url, None)
+}
+
+/// Starts the gateway; with `log`, its stderr (the logs) goes to that file at `debug` level.
+pub fn start_logging(data_dir: &Path, database_url: Option<&str>, log: Option<&Path>) -> Gateway {
+    let mut command = Command::new(BIN);
+    command
         .arg("serve")
         .args(storage_args(data_dir, database_url))
         .args(["--listen", "127.0.0.1:0", "--demo"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+        .stdout(Stdio::piped());
+    match log {
+        Some(path) => {
+            command
+                .env("RUST_LOG", "debug")
+                .stderr(std::fs::File::create(path).unwrap());
+        }
+        None => {
+            command.stderr(Stdio::inherit());
+        }
+    }
+    let mut child = command.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
