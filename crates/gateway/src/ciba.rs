@@ -27,6 +27,8 @@ const DEFAULT_EXPIRY_S: i64 = 300;
 const MAX_EXPIRY_S: i64 = 600;
 /// Poll interval (seconds) we ask of SPs (CIBA §7.3; 5 if absent — we allow 2).
 const POLL_INTERVAL_S: i64 = 2;
+/// Lifetime of a refresh token (seconds); each use replaces it.
+const REFRESH_TTL_S: i64 = 30 * 24 * 3600;
 /// Age of majority for MC_ATTR_21 (the demo market's rule).
 const AGE_OF_MAJORITY: u8 = 18;
 /// CIBA §7.1: the binding message should be short, plain text; it must fit on the handset.
@@ -498,6 +500,7 @@ pub async fn grant(
                 nonce: None,
                 grant: "ciba",
                 request_hash: &request.auth_req_hash,
+                family: None,
             };
             Ok(issue_tokens(state, client, &issued, now).await?.0)
         }
@@ -515,6 +518,8 @@ pub struct Issue<'a> {
     pub nonce: Option<&'a str>,
     pub grant: &'a str,
     pub request_hash: &'a str,
+    /// The token family to extend (a refresh), or `None` for a new grant.
+    pub family: Option<&'a str>,
 }
 
 /// Issues an access token by the SP's policy (MC_ATTR_18) and an ES256 ID token whose `sub`
@@ -530,24 +535,40 @@ pub async fn issue_tokens(
         "transactional" => ("transactional", client.token_ttl_seconds.min(10)),
         other => (other, client.token_ttl_seconds),
     };
+    let family = issue
+        .family
+        .map_or_else(|| format!("f-{}", &new_token()[..22]), str::to_owned);
+    let record = |kind: &str, hash: &str, ttl_s: i64| TokenRecord {
+        token_hash: hash.to_owned(),
+        kind: kind.into(),
+        client_id: client.client_id.clone(),
+        user_id: Some(issue.user_id.to_owned()),
+        scope: issue.scope.to_vec(),
+        policy: policy.into(),
+        issued_ms: now,
+        expires_ms: now + ttl_s * 1000,
+        spent: false,
+        revoked: false,
+        consent_id: None,
+        family: Some(family.clone()),
+    };
     let access_token = new_token();
     let access_hash = token_hash(&access_token);
     state
         .store
-        .insert_token(&TokenRecord {
-            token_hash: access_hash.clone(),
-            kind: "access".into(),
-            client_id: client.client_id.clone(),
-            user_id: Some(issue.user_id.to_owned()),
-            scope: issue.scope.to_vec(),
-            policy: policy.into(),
-            issued_ms: now,
-            expires_ms: now + ttl_s * 1000,
-            spent: false,
-            revoked: false,
-            consent_id: None,
-        })
+        .insert_token(&record("access", &access_hash, ttl_s))
         .await?;
+    // Long-lived consent (MC_ATTR_18) comes with a refresh token, rotated at every use.
+    let refresh_token = if policy == "long_lived" {
+        let token = new_token();
+        state
+            .store
+            .insert_token(&record("refresh", &token_hash(&token), REFRESH_TTL_S))
+            .await?;
+        Some(token)
+    } else {
+        None
+    };
     let mut claims = json!({
         "iss": state.issuer,
         "sub": state.pcr.pcr(&client.client_id, issue.user_id),
@@ -578,13 +599,16 @@ pub async fn issue_tokens(
             .to_string(),
         })
         .await?;
-    let body = json!({
+    let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ttl_s,
         "scope": issue.scope.join(" "),
         "id_token": id_token,
     });
+    if let Some(refresh_token) = refresh_token {
+        body["refresh_token"] = json!(refresh_token);
+    }
     Ok((
         (no_store_headers(), Json(body)).into_response(),
         access_hash,

@@ -413,6 +413,7 @@ pub async fn grant(
         nonce: request.nonce.as_deref(),
         grant: "authorization_code",
         request_hash: &request.session_hash,
+        family: None,
     };
     // Claim the code first, so that two concurrent redemptions cannot both succeed.
     if !state

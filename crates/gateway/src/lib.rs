@@ -13,6 +13,7 @@ pub mod handset;
 pub mod idtoken;
 pub mod keys;
 pub mod oauth;
+pub mod refresh;
 pub mod secrets;
 pub mod server;
 pub mod store;

@@ -97,7 +97,7 @@ async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value> {
         "revocation_endpoint": format!("{issuer}/revoke"),
         "scopes_supported": ["openid", "mc_vm_share", "mc_vm_match", "mc_identity_signup", "mc_kyc_match", "mc_atp"],
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "client_credentials", crate::ciba::CIBA_GRANT],
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", crate::ciba::CIBA_GRANT],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["ES256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

@@ -487,13 +487,15 @@ pub struct TokenRecord {
     pub spent: bool,
     pub revoked: bool,
     pub consent_id: Option<String>,
+    /// Tokens from one grant (an access token, its refresh tokens and their successors).
+    pub family: Option<String>,
 }
 
 impl Store {
     pub async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO tokens (token_hash, kind, client_id, user_id, scope, policy, \
-            issued_ms, expires_ms, spent, revoked, consent_id) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+            issued_ms, expires_ms, spent, revoked, consent_id, family) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
         on_pool!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&token.token_hash)
@@ -507,6 +509,7 @@ impl Store {
                 .bind(i64::from(token.spent))
                 .bind(i64::from(token.revoked))
                 .bind(&token.consent_id)
+                .bind(&token.family)
                 .execute(pool)
                 .await?;
         });
@@ -515,7 +518,7 @@ impl Store {
 
     pub async fn token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
         const SQL: &str = "SELECT token_hash, kind, client_id, user_id, scope, policy, issued_ms, \
-            expires_ms, spent, revoked, consent_id FROM tokens WHERE token_hash = $1";
+            expires_ms, spent, revoked, consent_id, family FROM tokens WHERE token_hash = $1";
         let row = on_pool!(self, |pool| {
             sqlx::query(SQL)
                 .bind(token_hash)
@@ -534,10 +537,24 @@ impl Store {
                         spent: row.try_get::<i64, _>("spent")? != 0,
                         revoked: row.try_get::<i64, _>("revoked")? != 0,
                         consent_id: row.try_get("consent_id")?,
+                        family: row.try_get("family")?,
                     })
                 })
         });
         Ok(row.transpose()?)
+    }
+
+    /// Revokes every token of a family; returns how many were still live.
+    pub async fn revoke_family(&self, family: &str) -> Result<u64, StoreError> {
+        const SQL: &str = "UPDATE tokens SET revoked = 1 WHERE family = $1 AND revoked = 0";
+        let affected = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(family)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected)
     }
 
     /// Revokes a token of `client_id`; `false` when it has no such token (or it was revoked).

@@ -52,6 +52,7 @@ pub async fn token(
         Some("client_credentials") => client_credentials(&state, &client, &params).await,
         Some(crate::ciba::CIBA_GRANT) => crate::ciba::grant(&state, &client, &params).await,
         Some("authorization_code") => crate::code_flow::grant(&state, &client, &params).await,
+        Some("refresh_token") => crate::refresh::grant(&state, &client, &params).await,
         Some(other) => Err(OAuthError::bad_request(
             "unsupported_grant_type",
             format!("grant_type {other} is not supported here"),
@@ -112,6 +113,7 @@ async fn client_credentials(
         spent: false,
         revoked: false,
         consent_id: None,
+        family: None,
     };
     state.store.insert_token(&record).await?;
     state

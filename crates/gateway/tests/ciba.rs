@@ -195,6 +195,62 @@ async fn ciba_through_ussd(database_url: Option<&str>) {
     let sub = claims["sub"].as_str().unwrap();
     assert!(sub.len() >= 43 && !sub.contains("447700900001"), "{sub}");
 
+    // 5b. Long-lived consent comes with a refresh token, rotated at every use; a replayed one
+    //     revokes the whole family (the thief and the client both lose it).
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let (status, body) = demo
+        .post(
+            "/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh),
+                ("scope", "openid mc_kyc_match"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope")),
+        "never wider"
+    );
+    let (status, renewed) = demo
+        .post(
+            "/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(status, 200, "{renewed}");
+    let new_refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(new_refresh, refresh);
+    let new_access = renewed["access_token"].as_str().unwrap().to_owned();
+    let active = |token: String| {
+        let demo = &demo;
+        async move { demo.post("/introspect", &[("token", &token)]).await.1["active"].clone() }
+    };
+    assert_eq!(active(new_access.clone()).await, true);
+    let (_, body) = demo
+        .post(
+            "/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(body["error"], "invalid_grant", "replayed");
+    assert_eq!(active(new_access).await, false, "the family is revoked");
+    assert_eq!(
+        active(tokens["access_token"].as_str().unwrap().to_owned()).await,
+        false
+    );
+    let (_, body) = demo
+        .post(
+            "/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &new_refresh),
+            ],
+        )
+        .await;
+    assert_eq!(body["error"], "invalid_grant");
+
     // 6. Once Bank asks; Marie says no.
     let once = Sp {
         gateway: &gateway,

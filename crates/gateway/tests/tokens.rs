@@ -57,6 +57,10 @@ async fn client_credentials_tokens(database_url: Option<&str>) {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 300);
     assert_eq!(body["scope"], "mc_atp");
+    assert!(
+        body.get("refresh_token").is_none(),
+        "generic tokens are not refreshed"
+    );
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(headers["pragma"], "no-cache");
     let token = body["access_token"].as_str().unwrap().to_owned();
