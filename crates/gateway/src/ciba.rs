@@ -135,27 +135,14 @@ pub(crate) fn requested_scope(
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<Vec<String>, OAuthError> {
-    let scope: Vec<String> = params
-        .get("scope")
-        .map(|s| {
-            s.split(' ')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let scope = crate::oauth::scope_param(params).unwrap_or_default();
     if !scope.iter().any(|s| s == "openid") {
         return Err(OAuthError::bad_request(
             "invalid_scope",
             "the openid scope is required",
         ));
     }
-    if let Some(extra) = scope.iter().find(|s| !client.scopes.contains(s)) {
-        return Err(OAuthError::bad_request(
-            "invalid_scope",
-            format!("scope {extra} is not granted to this SP"),
-        ));
-    }
+    crate::oauth::check_granted(client, &scope)?;
     Ok(scope)
 }
 

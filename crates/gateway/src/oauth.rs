@@ -157,6 +157,42 @@ pub async fn authenticate_client(
     }
 }
 
+/// The `scope` parameter as a list (RFC 6749 §3.3: space-delimited); `None` when absent.
+pub fn scope_param(params: &HashMap<String, String>) -> Option<Vec<String>> {
+    params.get("scope").map(|s| {
+        s.split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
+/// `invalid_scope` unless every requested scope is granted to the SP.
+pub fn check_granted(client: &Client, requested: &[String]) -> Result<(), OAuthError> {
+    match requested.iter().find(|s| !client.scopes.contains(s)) {
+        Some(extra) => Err(OAuthError::bad_request(
+            "invalid_scope",
+            format!("scope {extra} is not granted to this SP"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The opening of the introspection and revocation endpoints (RFC 7662 §2.1, RFC 7009
+/// §2.1): an authenticated client and its `token` parameter.
+pub async fn authenticated_token_request(
+    store: &Store,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Client, String), OAuthError> {
+    let mut params = form(headers, body)?;
+    let client = authenticate_client(store, headers, &mut params).await?;
+    let token = params
+        .remove("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    Ok((client, token))
+}
+
 /// Records a refused request in the audit trail (MC_ATTR_31): which SP, which endpoint, why.
 /// The reason is for the operator; the SP only ever sees the OAuth error.
 pub async fn audit_refusal(

@@ -31,14 +31,7 @@ pub async fn grant(
     };
     // The new scope may narrow the old one, never widen it (RFC 6749 §6). Checked before the
     // token is claimed, so a bad request does not burn a good token.
-    let scope: Vec<String> = match params.get("scope") {
-        Some(s) => s
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None => token.scope.clone(),
-    };
+    let scope = crate::oauth::scope_param(params).unwrap_or_else(|| token.scope.clone());
     if scope.is_empty() || scope.iter().any(|s| !token.scope.contains(s)) {
         return Err(OAuthError::bad_request(
             "invalid_scope",

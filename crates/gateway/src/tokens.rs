@@ -3,7 +3,10 @@
 //! Grants so far: `client_credentials` (MC Client Credentials, seed 003): generic tokens
 //! that name no user, for SPs registered for it, never with the `openid` scope.
 
-use crate::oauth::{OAuthError, authenticate_client, form, no_store_headers};
+use crate::oauth::{
+    OAuthError, authenticate_client, authenticated_token_request, check_granted, form,
+    no_store_headers, scope_param,
+};
 use crate::server::AppState;
 use crate::store::{Client, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
@@ -72,14 +75,7 @@ async fn client_credentials(
             "this SP is not registered for client_credentials",
         ));
     }
-    let requested: Vec<String> = match params.get("scope") {
-        Some(scope) => scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None => client.scopes.clone(),
-    };
+    let requested = scope_param(params).unwrap_or_else(|| client.scopes.clone());
     // Seed 003 §2.1: MC Client Credentials is not OIDC; `openid` must not be requested.
     if requested.iter().any(|s| s == "openid") {
         return Err(OAuthError::bad_request(
@@ -93,12 +89,7 @@ async fn client_credentials(
             "no scope requested",
         ));
     }
-    if let Some(extra) = requested.iter().find(|s| !client.scopes.contains(s)) {
-        return Err(OAuthError::bad_request(
-            "invalid_scope",
-            format!("scope {extra} is not granted to this SP"),
-        ));
-    }
+    check_granted(client, &requested)?;
     let token = new_token();
     let issued_ms = now_ms();
     let record = TokenRecord {
@@ -145,13 +136,9 @@ pub async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let mut params = form(&headers, &body)?;
-    let client = authenticate_client(&state.store, &headers, &mut params).await?;
-    let token = params
-        .get("token")
-        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    let (client, token) = authenticated_token_request(&state.store, &headers, &body).await?;
     let now = now_ms();
-    let body = match state.store.token(&token_hash(token)).await? {
+    let body = match state.store.token(&token_hash(&token)).await? {
         Some(t)
             if t.client_id == client.client_id && !t.revoked && !t.spent && t.expires_ms > now =>
         {
@@ -175,12 +162,8 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let mut params = form(&headers, &body)?;
-    let client = authenticate_client(&state.store, &headers, &mut params).await?;
-    let token = params
-        .get("token")
-        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    let hash = token_hash(token);
+    let (client, token) = authenticated_token_request(&state.store, &headers, &body).await?;
+    let hash = token_hash(&token);
     if state.store.revoke_token(&hash, &client.client_id).await? {
         let user = state.store.token(&hash).await?.and_then(|t| t.user_id);
         state
