@@ -1,6 +1,7 @@
-//! Operator commands: audit verification, the SP blacklist.
+//! Operator commands: audit verification, the SP blacklist, SP registration, users'
+//! authenticators, users' reports of SPs.
 
-use crate::store::{Store, StoreError};
+use crate::store::{Client, Store, StoreError};
 use assent_audit::{AuditError, EntryKind, Head, NewEntry};
 
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +12,189 @@ pub enum AdminError {
     Audit(#[from] AuditError),
     #[error("no SP with client_id {0}")]
     UnknownClient(String),
+    #[error("no user with this number")]
+    UnknownUser,
+    #[error("invalid client registration: {0}")]
+    Registration(String),
+    #[error("unknown authenticator {0} (known: ussd, sms)")]
+    UnknownAuthenticator(String),
+}
+
+/// An SP registration, in the metadata names of RFC 7591 and CIBA §4 where they exist.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub client_id: String,
+    /// Absent for an SP that authenticates with `private_key_jwt` only.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    pub client_name: String,
+    pub grant_types: Vec<String>,
+    /// Space-separated (RFC 7591 §2).
+    pub scope: String,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub backchannel_token_delivery_mode: Option<String>,
+    #[serde(default)]
+    pub backchannel_client_notification_endpoint: Option<String>,
+    /// The SP's public keys (RFC 7591 §2 `jwks`).
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// `long_lived`, `one_time`, `transactional` or `generic` (MC_ATTR_18).
+    pub token_policy: String,
+    pub token_ttl_seconds: i64,
+}
+
+const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "client_credentials",
+    "refresh_token",
+    crate::ciba::CIBA_GRANT,
+];
+const TOKEN_POLICIES: &[&str] = &["long_lived", "one_time", "transactional", "generic"];
+
+impl Registration {
+    /// Checks the registration and turns it into a stored SP (secret hashed).
+    pub fn into_client(self) -> Result<Client, AdminError> {
+        let bad = |m: String| Err(AdminError::Registration(m));
+        let id_ok = !self.client_id.is_empty()
+            && self.client_id.len() <= 64
+            && self
+                .client_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+        if !id_ok {
+            return bad("client_id must be 1 to 64 of A-Z a-z 0-9 - . _".into());
+        }
+        if self.client_name.trim().is_empty() {
+            return bad("client_name is empty".into());
+        }
+        if let Some(g) = self
+            .grant_types
+            .iter()
+            .find(|g| !GRANT_TYPES.contains(&g.as_str()))
+        {
+            return bad(format!("grant type {g} is not supported"));
+        }
+        if !TOKEN_POLICIES.contains(&self.token_policy.as_str()) {
+            return bad(format!(
+                "token_policy must be one of {}",
+                TOKEN_POLICIES.join(", ")
+            ));
+        }
+        if self.token_ttl_seconds <= 0 {
+            return bad("token_ttl_seconds must be positive".into());
+        }
+        let scopes: Vec<String> = self.scope.split_whitespace().map(str::to_owned).collect();
+        if scopes.is_empty() {
+            return bad("scope is empty".into());
+        }
+        for uri in &self.redirect_uris {
+            if !(uri.starts_with("https://") || uri.starts_with("http://127.0.0.1:"))
+                || uri.contains('#')
+            {
+                return bad(format!(
+                    "redirect URI {uri} must be https (or loopback http) without a fragment"
+                ));
+            }
+        }
+        let mode = self.backchannel_token_delivery_mode.clone();
+        let endpoint = self.backchannel_client_notification_endpoint.clone();
+        match (mode.as_deref(), &endpoint) {
+            (None | Some("poll"), None) => {}
+            (Some("ping" | "push"), Some(e)) if e.starts_with("https://") && !e.contains('#') => {}
+            (Some("ping" | "push"), _) => {
+                return bad("ping and push need an https backchannel_client_notification_endpoint (CIBA §4)".into());
+            }
+            (None | Some("poll"), Some(_)) => {
+                return bad("a notification endpoint is for ping and push modes only".into());
+            }
+            (Some(other), _) => return bad(format!("unknown delivery mode {other}")),
+        }
+        let jwks = match &self.jwks {
+            None => None,
+            Some(value) => {
+                let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(value.clone())
+                    .map_err(|e| AdminError::Registration(format!("jwks: {e}")))?;
+                if set.keys.is_empty() {
+                    return bad("jwks holds no key".into());
+                }
+                Some(value.to_string())
+            }
+        };
+        let secret_hash = match &self.client_secret {
+            Some(secret) if secret.len() >= 8 => crate::secrets::hash_secret(secret),
+            Some(_) => return bad("client_secret must be at least 8 characters".into()),
+            None if jwks.is_some() => String::new(),
+            None => return bad("give a client_secret, jwks, or both".into()),
+        };
+        Ok(Client {
+            client_id: self.client_id,
+            secret_hash,
+            client_name: self.client_name.trim().to_owned(),
+            grant_types: self.grant_types,
+            scopes,
+            redirect_uris: self.redirect_uris,
+            delivery_modes: mode.into_iter().collect(),
+            token_policy: self.token_policy,
+            token_ttl_seconds: self.token_ttl_seconds,
+            blacklisted: false,
+            notification_endpoint: endpoint,
+            jwks,
+        })
+    }
+}
+
+/// Registers (or updates) an SP from its registration JSON; audited.
+pub async fn register_client(store: &Store, json: &str) -> Result<Client, AdminError> {
+    let registration: Registration =
+        serde_json::from_str(json).map_err(|e| AdminError::Registration(e.to_string()))?;
+    let client = registration.into_client()?;
+    store.upsert_client(&client).await?;
+    audit_admin(store, None, Some(&client.client_id), "client_registered").await?;
+    Ok(client)
+}
+
+/// Sets the authenticators of the user with this number (MC_ATTR_04), most preferred first.
+pub async fn set_authenticators(
+    store: &Store,
+    msisdn: &str,
+    authenticators: &[String],
+) -> Result<(), AdminError> {
+    if let Some(unknown) = authenticators
+        .iter()
+        .find(|a| !["ussd", "sms"].contains(&a.as_str()))
+    {
+        return Err(AdminError::UnknownAuthenticator(unknown.clone()));
+    }
+    let msisdn = crate::server::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
+    let user = store
+        .user_by_msisdn(&msisdn)
+        .await?
+        .ok_or(AdminError::UnknownUser)?;
+    store.set_authenticators(&msisdn, authenticators).await?;
+    audit_admin(store, Some(&user.id), None, "authenticators_set").await?;
+    Ok(())
+}
+
+async fn audit_admin(
+    store: &Store,
+    user: Option<&str>,
+    sp: Option<&str>,
+    action: &str,
+) -> Result<(), StoreError> {
+    store
+        .append_audit(NewEntry {
+            at_ms: now_ms(),
+            kind: EntryKind::Admin,
+            user: user.map(str::to_owned),
+            sp: sp.map(str::to_owned),
+            authenticator: None,
+            detail: serde_json::json!({ "action": action }).to_string(),
+        })
+        .await?;
+    Ok(())
 }
 
 /// Verifies the whole audit trail page by page; returns the number of entries and the head.

@@ -1,13 +1,18 @@
 //! Device-Initiated Mobile Connect: the OpenID Connect authorization code flow with PKCE
 //! (RFC 7636, S256 only). The browser (Consumption Device) waits on a page while the user
-//! authenticates and consents on the Authentication Device (MC_ATTR_08), then is redirected
-//! back to the SP with a single-use code.
+//! authenticates on the Authentication Device, then is redirected back to the SP with a
+//! single-use code. Consent (MC_ATTR_08) is captured where the operator's policy (the service
+//! catalog) says: on the Authentication Device in the same interaction, or on the browser
+//! page after the user authenticated on the handset.
 
-use crate::ciba::{self, Answered, Issue};
+use crate::ciba;
+use crate::consent::{self, Answered, Purpose};
+use crate::issue::{Issue, issue_tokens};
 use crate::oauth::OAuthError;
 use crate::server::AppState;
 use crate::store::{Client, CodeKey, CodeRequest};
 use crate::tokens::{new_token, now_ms, token_hash};
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -99,7 +104,7 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
     if params.get("response_type").map(String::as_str) != Some("code") {
         return Err(back("unsupported_response_type"));
     }
-    let scope = ciba::requested_scope(&client, params).map_err(|e| back(e.code))?;
+    let scope = ciba::requested_scope(state, &client, params).map_err(|e| back(e.code))?;
     // PKCE is mandatory, and only S256 (RFC 7636 §4.2: "plain" only for constrained clients).
     let challenge = params
         .get("code_challenge")
@@ -109,7 +114,7 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
         return Err(back("invalid_request"));
     }
     let nonce = params.get("nonce").cloned();
-    let user = ciba::hinted_user(state, params)
+    let user = crate::hints::hinted_user(state, &client, params)
         .await
         .map_err(|e| match e.code {
             // The browser user is not told whether a number is registered.
@@ -117,25 +122,23 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
             "server_error" => back("server_error"),
             _ => back("invalid_request"),
         })?;
-    if ciba::is_minor(&user, time::OffsetDateTime::now_utc().date()) {
-        crate::oauth::audit_refusal(
-            &state.store,
-            &client,
-            Some(&user.id),
-            "authorize",
-            "user_not_allowed",
-        )
+    let refused = |e: OAuthError| match e.code {
+        "access_denied" => back("access_denied"),
+        _ => back("server_error"),
+    };
+    consent::refuse_minor(state, &client, &user, "authorize")
         .await
-        .map_err(|_| back("server_error"))?;
-        return Err(back("access_denied"));
-    }
-
-    let prompt = ciba::render_prompt(&client, &user, &scope).map_err(|_| back("server_error"))?;
-    let message_id = state
-        .ussd
-        .send_ussd(&user.msisdn, &prompt)
+        .map_err(refused)?;
+    // MC_ATTR_08: the catalog decides where consent is captured.
+    let on_browser = state.catalog.consent_on_consumption_device(&scope);
+    let purpose = if on_browser {
+        Purpose::SignIn
+    } else {
+        Purpose::Consent
+    };
+    let sent = consent::reach_user(state, &client, &user, &scope, purpose, "authorize")
         .await
-        .map_err(|_| back("server_error"))?;
+        .map_err(refused)?;
     let session = new_token();
     let created_ms = now_ms();
     let request = CodeRequest {
@@ -148,14 +151,21 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
         nonce,
         code_challenge: challenge.clone(),
         status: "pending".into(),
-        authenticator: "ussd".into(),
-        message_id: Some(message_id),
-        prompt: prompt.text.clone(),
+        authenticator: sent.authenticator.into(),
+        message_id: Some(sent.message_id),
+        prompt: sent.prompt.text.clone(),
         code_hash: None,
         access_hash: None,
         created_ms,
         expires_ms: created_ms + REQUEST_LIFETIME_S * 1000,
         code_expires_ms: None,
+        consent_on: if on_browser {
+            "browser"
+        } else {
+            "authenticator"
+        }
+        .into(),
+        consent_text: None,
     };
     state
         .store
@@ -166,7 +176,8 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
         state,
         &request,
         assent_audit::EntryKind::AuthorizationRequest,
-        serde_json::json!({"flow": "code", "scope": scope.join(" ")}),
+        serde_json::json!({"flow": "code", "scope": scope.join(" "),
+                           "consent_on": request.consent_on}),
     )
     .await
     .map_err(|_| back("server_error"))?;
@@ -174,7 +185,8 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
         state,
         &request,
         assent_audit::EntryKind::PromptSent,
-        serde_json::json!({"prompt": prompt.text, "encoding": prompt.encoding}),
+        serde_json::json!({"prompt": sent.prompt.text, "encoding": sent.prompt.encoding,
+                           "purpose": if on_browser { "sign_in" } else { "consent" }}),
     )
     .await
     .map_err(|_| back("server_error"))?;
@@ -273,6 +285,10 @@ pub async fn wait(
             redirect_error(&request.redirect_uri, "access_denied", &request.state)
         }
         "pending" => waiting_page(session, &client),
+        "authenticated" if now > request.expires_ms => {
+            redirect_error(&request.redirect_uri, "access_denied", &request.state)
+        }
+        "authenticated" => consent_page(&state, session, &request, &client).await,
         "denied" => redirect_error(&request.redirect_uri, "access_denied", &request.state),
         "approved" => {
             let code = new_token();
@@ -308,6 +324,151 @@ pub async fn wait(
     }
 }
 
+/// MC_ATTR_08, consent on the Consumption Device: the page shows the consent text (the same
+/// renderer as the handset's prompts, for a screen) with Allow and Deny. The text is recorded
+/// when first shown, and the answer is recorded with exactly that text. The form carries the
+/// session id, a 256-bit secret only this browser holds, which is what makes a forged
+/// cross-site answer impossible.
+async fn consent_page(
+    state: &AppState,
+    session: &str,
+    request: &CodeRequest,
+    client: &Client,
+) -> Response {
+    let failed = || {
+        error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The gateway could not complete the request.",
+        )
+    };
+    let text = match &request.consent_text {
+        Some(text) => text.clone(),
+        None => {
+            let Ok(Some(user)) = state.store.user_by_id(&request.user_id).await else {
+                return failed();
+            };
+            let Ok(prompt) =
+                consent::render_for_browser(&state.catalog, client, &user, &request.scope)
+            else {
+                return failed();
+            };
+            if state
+                .store
+                .set_consent_text(&request.session_hash, &prompt.text)
+                .await
+                .is_err()
+            {
+                return failed();
+            }
+            // Another window may have recorded its text first: show what is stored.
+            match state
+                .store
+                .code_request_by(CodeKey::Session, &request.session_hash)
+                .await
+            {
+                Ok(Some(CodeRequest {
+                    consent_text: Some(text),
+                    ..
+                })) => text,
+                _ => return failed(),
+            }
+        }
+    };
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Assent: share your data?</title>\
+         <h1>{name} asks for your data</h1><p id=\"consent-text\">{text}</p>\
+         <form method=\"post\" action=\"/authorize/consent\">\
+         <input type=\"hidden\" name=\"session\" value=\"{session}\">\
+         <button name=\"decision\" value=\"allow\">Allow</button> \
+         <button name=\"decision\" value=\"deny\">Deny</button></form></html>",
+        name = html_escape(&client.client_name),
+        text = html_escape(&text),
+        session = html_escape(session),
+    );
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(body),
+    )
+        .into_response()
+}
+
+/// `POST /authorize/consent` with `session` and `decision=allow|deny`: the answer given on
+/// the browser page; then on to `/authorize/wait`, which redirects to the SP.
+pub async fn consent_decision(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = match crate::oauth::form(&headers, &body) {
+        Ok(params) => params,
+        Err(_) => return error_page(StatusCode::BAD_REQUEST, "The answer could not be read."),
+    };
+    let (Some(session), Some(decision)) = (params.get("session"), params.get("decision")) else {
+        return error_page(StatusCode::BAD_REQUEST, "The answer could not be read.");
+    };
+    let approve = match decision.as_str() {
+        "allow" => true,
+        "deny" => false,
+        _ => return error_page(StatusCode::BAD_REQUEST, "Answer Allow or Deny."),
+    };
+    let session_hash = token_hash(session);
+    let request = match state
+        .store
+        .code_request_by(CodeKey::Session, &session_hash)
+        .await
+    {
+        Ok(Some(r)) if r.status == "authenticated" && now_ms() <= r.expires_ms => r,
+        Ok(_) => {
+            return error_page(
+                StatusCode::CONFLICT,
+                "This sign-in request is not waiting for an answer.",
+            );
+        }
+        Err(_) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The gateway could not complete the request.",
+            );
+        }
+    };
+    let Some(text) = request.consent_text.as_deref() else {
+        // The page was never shown: nothing was consented to.
+        return error_page(StatusCode::CONFLICT, "Reload the page to see the request.");
+    };
+    let to = if approve { "approved" } else { "denied" };
+    let moved = state
+        .store
+        .transition_code_request(&session_hash, "authenticated", to, None, None)
+        .await;
+    if !matches!(moved, Ok(true)) {
+        return error_page(
+            StatusCode::CONFLICT,
+            "This sign-in request was already answered.",
+        );
+    }
+    let answered = Answered {
+        request_hash: &request.session_hash,
+        user_id: &request.user_id,
+        client_id: &request.client_id,
+        scope: &request.scope,
+        prompt: text,
+        authenticator: "browser",
+    };
+    if consent::record_answer(&state, &answered, approve)
+        .await
+        .is_err()
+    {
+        return error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The gateway could not complete the request.",
+        );
+    }
+    Redirect::to(&format!("/authorize/wait?session={session}")).into_response()
+}
+
 /// The handset answer for a Device-Initiated request; `Ok(false)` if `message_id` is not one.
 pub async fn answer(
     state: &AppState,
@@ -323,6 +484,26 @@ pub async fn answer(
     };
     if now_ms() > request.expires_ms {
         return Ok(false);
+    }
+    if request.consent_on == "browser" {
+        // The handset only authenticated; consent follows on the browser page.
+        let to = if approve { "authenticated" } else { "denied" };
+        if !state
+            .store
+            .transition_code_request(&request.session_hash, "pending", to, None, None)
+            .await?
+        {
+            return Ok(false);
+        }
+        consent::record_sign_in(
+            state,
+            &request.user_id,
+            &request.client_id,
+            &request.authenticator,
+            approve,
+        )
+        .await?;
+        return Ok(true);
     }
     let to = if approve { "approved" } else { "denied" };
     if !state
@@ -340,7 +521,7 @@ pub async fn answer(
         prompt: &request.prompt,
         authenticator: &request.authenticator,
     };
-    ciba::record_answer(state, &answered, approve).await?;
+    consent::record_answer(state, &answered, approve).await?;
     Ok(true)
 }
 
@@ -414,6 +595,7 @@ pub async fn grant(
         grant: "authorization_code",
         request_hash: &request.session_hash,
         family: None,
+        auth_req_id: None,
     };
     // Claim the code first, so that two concurrent redemptions cannot both succeed.
     if !state
@@ -423,7 +605,9 @@ pub async fn grant(
     {
         return Err(invalid_grant("the code was already used"));
     }
-    let (response, access_hash) = ciba::issue_tokens(state, client, &issue, now_ms()).await?;
+    let issued = issue_tokens(state, client, &issue, now_ms()).await?;
+    let access_hash = issued.access_hash.clone();
+    let response = issued.into_response();
     state
         .store
         .transition_code_request(

@@ -62,6 +62,8 @@ fn client(id: &str, name: &str, grants: &str, scopes: &str, policy: &str, ttl: i
         token_policy: policy.into(),
         token_ttl_seconds: ttl,
         blacklisted: false,
+        notification_endpoint: None,
+        jwks: None,
     }
 }
 

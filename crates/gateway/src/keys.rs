@@ -27,6 +27,8 @@ pub struct SigningKeys {
     pub kid: String,
     /// The same key for jsonwebtoken.
     pub encoding: jsonwebtoken::EncodingKey,
+    /// The public half, to check ID tokens the gateway issued (`id_token_hint`).
+    pub decoding: jsonwebtoken::DecodingKey,
 }
 
 impl std::fmt::Debug for SigningKeys {
@@ -67,10 +69,13 @@ impl SigningKeys {
         let encoding = jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes())
             .map_err(|e| invalid(e.to_string()))?;
         let (x, y) = coordinates(&key);
+        let decoding = jsonwebtoken::DecodingKey::from_ec_components(&x, &y)
+            .map_err(|e| invalid(e.to_string()))?;
         Ok(SigningKeys {
             kid: thumbprint(&x, &y),
             es256: key,
             encoding,
+            decoding,
         })
     }
 

@@ -5,17 +5,24 @@
 //! command line over them.
 
 pub mod admin;
+pub mod authenticator;
 pub mod catalog;
 pub mod ciba;
 pub mod code_flow;
+pub mod consent;
 pub mod demo;
+pub mod encr_msisdn;
 pub mod handset;
+pub mod hints;
 pub mod idtoken;
+pub mod issue;
 pub mod keys;
+pub mod notify;
 pub mod oauth;
 pub mod refresh;
 pub mod secrets;
 pub mod server;
+pub mod sp_jwt;
 pub mod store;
 pub mod tls;
 pub mod tokens;
@@ -38,6 +45,12 @@ pub enum GatewayError {
     Keys(#[from] keys::KeyError),
     #[error(transparent)]
     IdToken(#[from] idtoken::IdTokenError),
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    #[error("encryption key: {0}")]
+    EncryptionKey(#[from] encr_msisdn::JweError),
+    #[error(transparent)]
+    Notify(#[from] notify::NotifyError),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -54,6 +67,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     pub database_url: Option<String>,
     pub demo: bool,
+    /// The service catalog file; the shipped defaults without one.
+    pub catalog: Option<PathBuf>,
 }
 
 /// Creates the data directory (owner only) if needed.
@@ -93,6 +108,18 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     prepare_data_dir(&options.data_dir)?;
     let identity = tls::load_or_create(&options.data_dir)?;
     let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
+    let encryption = encr_msisdn::EncryptionKey::load_or_create(
+        &options.data_dir.join("keys").join("encryption-p256.pem"),
+    )?;
+    let catalog = match &options.catalog {
+        Some(path) => catalog::Catalog::load(path)?,
+        None => catalog::Catalog::default_demo()?,
+    };
+    // Notifications reach SPs with public certificates, and QA's local SPs with
+    // certificates of this gateway's CA.
+    let own_ca = reqwest::Certificate::from_pem(identity.ca_pem.as_bytes())
+        .map_err(notify::NotifyError::Client)?;
+    let deliveries = notify::Deliveries::new(vec![own_ca])?;
     let pcr = idtoken::PcrSecret::load_or_create(&options.data_dir)?;
     let store = open_store(
         &options.data_dir,
@@ -122,17 +149,27 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         .handle(handle.clone());
     tokio::spawn(shutdown_on_signal(handle));
 
-    let ussd = std::sync::Arc::new(handset::Simulator {
+    // The simulator is this QA build's USSD and SMS network.
+    let handsets = std::sync::Arc::new(handset::Simulator {
         store: store.clone(),
     });
-    let app = server::router(server::AppState {
+    let authenticators = authenticator::Chain::new(vec![
+        std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
+        std::sync::Arc::new(authenticator::Sms(handsets)),
+    ]);
+    let state = server::AppState {
         store,
         keys,
+        encryption: std::sync::Arc::new(encryption),
         pcr,
         issuer: format!("https://{address}"),
-        ussd,
+        catalog: std::sync::Arc::new(catalog),
+        authenticators,
+        deliveries,
         simulator: options.demo,
-    });
+    };
+    notify::spawn(state.clone());
+    let app = server::router(state);
     {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();

@@ -39,6 +39,9 @@ enum Command {
         /// Seed the demo users and SPs and mount the handset simulator.
         #[arg(long)]
         demo: bool,
+        /// The service catalog (JSON); the shipped defaults without one.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
     },
     /// Operator commands.
     #[command(subcommand)]
@@ -53,6 +56,43 @@ enum AdminCommand {
     /// Blacklisted SPs.
     #[command(subcommand)]
     Blacklist(BlacklistCommand),
+    /// Registered SPs.
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+    /// Users' authenticators.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// SPs reported by users, oldest first.
+    Flags {
+        /// Only the reports of this SP.
+        #[arg(long)]
+        client_id: Option<String>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientsCommand {
+    /// Registers or updates an SP from a JSON file (RFC 7591 metadata names; see docs/gateway.md).
+    Add {
+        file: PathBuf,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    List(Storage),
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Sets a user's authenticators, most preferred first (ussd, sms).
+    Authenticators {
+        msisdn: String,
+        #[arg(required = true)]
+        authenticators: Vec<String>,
+        #[command(flatten)]
+        storage: Storage,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,11 +152,13 @@ async fn run(command: Command) -> Result<(), String> {
             storage,
             listen,
             demo,
+            catalog,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
             database_url: storage.database_url,
             demo,
+            catalog,
         })
         .await
         .map_err(|e| e.to_string()),
@@ -160,5 +202,66 @@ async fn run(command: Command) -> Result<(), String> {
                 Ok(())
             }
         },
+        Command::Admin(AdminCommand::Clients(command)) => match command {
+            ClientsCommand::Add { file, storage } => {
+                let json = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                let store = store(&storage).await.map_err(|e| e.to_string())?;
+                let client = admin::register_client(&store, &json)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{} registered", client.client_id);
+                Ok(())
+            }
+            ClientsCommand::List(storage) => {
+                let store = store(&storage).await.map_err(|e| e.to_string())?;
+                for c in store.clients().await.map_err(|e| e.to_string())? {
+                    let mode = c.delivery_modes.first().map_or("-", String::as_str);
+                    let blacklisted = if c.blacklisted { "blacklisted" } else { "" };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{blacklisted}",
+                        c.client_id,
+                        c.client_name,
+                        c.scopes.join(" "),
+                        c.token_policy,
+                        mode
+                    );
+                }
+                Ok(())
+            }
+        },
+        Command::Admin(AdminCommand::Users(UsersCommand::Authenticators {
+            msisdn,
+            authenticators,
+            storage,
+        })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            admin::set_authenticators(&store, &msisdn, &authenticators)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("authenticators set: {}", authenticators.join(" "));
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Flags { client_id, storage }) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let flags = store
+                .flags(client_id.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            if flags.is_empty() {
+                println!("no flags");
+            }
+            for flag in flags {
+                let at = time::OffsetDateTime::from_unix_timestamp(flag.at_ms / 1000)
+                    .ok()
+                    .and_then(|t| {
+                        t.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+                    .unwrap_or_else(|| flag.at_ms.to_string());
+                println!("{at}\t{}\t{}\t{}", flag.client_id, flag.id, flag.reason);
+            }
+            Ok(())
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! endpoints: form bodies (RFC 6749 §3.2), client authentication (§2.3), error responses (§5.2).
 
 use crate::secrets::verify_secret;
+use crate::server::AppState;
 use crate::store::{Client, Store};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -109,13 +110,20 @@ pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>,
     Ok(params)
 }
 
-/// Authenticates the client by `client_secret_basic` or `client_secret_post` — never both
-/// (RFC 6749 §2.3). Removes the credentials from `params`.
+/// `client_assertion_type` of `private_key_jwt` (RFC 7523 §2.2).
+pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// A client assertion may live at most this long (seconds), which bounds the `jti`s kept.
+const ASSERTION_MAX_LIFETIME_S: i64 = 600;
+
+/// Authenticates the client by `client_secret_basic`, `client_secret_post` or
+/// `private_key_jwt` — exactly one of them (RFC 6749 §2.3). Removes the credentials from
+/// `params`.
 pub async fn authenticate_client(
-    store: &Store,
+    state: &AppState,
     headers: &HeaderMap,
     params: &mut HashMap<String, String>,
 ) -> Result<Client, OAuthError> {
+    let store = &state.store;
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -124,13 +132,29 @@ pub async fn authenticate_client(
                 .or_else(|| v.strip_prefix("basic "))
         });
     let posted_secret = params.remove("client_secret");
-    let (client_id, secret, used_basic) = match (basic, posted_secret) {
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_request(
-                "use one client authentication method",
-            ));
+    let assertion = params.remove("client_assertion");
+    let assertion_type = params.remove("client_assertion_type");
+    let methods = usize::from(basic.is_some())
+        + usize::from(posted_secret.is_some())
+        + usize::from(assertion.is_some() || assertion_type.is_some());
+    if methods > 1 {
+        return Err(OAuthError::invalid_request(
+            "use one client authentication method",
+        ));
+    }
+    if let Some(assertion) = assertion {
+        if assertion_type.as_deref() != Some(JWT_BEARER_ASSERTION) {
+            return Err(OAuthError::invalid_request(format!(
+                "client_assertion_type must be {JWT_BEARER_ASSERTION}"
+            )));
         }
-        (Some(encoded), None) => {
+        return private_key_jwt(state, params, &assertion).await;
+    }
+    if assertion_type.is_some() {
+        return Err(OAuthError::invalid_request("client_assertion is missing"));
+    }
+    let (client_id, secret, used_basic) = match (basic, posted_secret) {
+        (Some(encoded), _) => {
             let (id, secret) =
                 decode_basic(encoded).ok_or_else(|| OAuthError::invalid_client(true))?;
             if params.get("client_id").is_some_and(|posted| *posted != id) {
@@ -151,10 +175,78 @@ pub async fn authenticate_client(
     };
     params.remove("client_id");
     match store.client(&client_id).await? {
+        // A client registered without a secret (private_key_jwt only) has an empty hash,
+        // which no secret verifies.
         Some(client) if verify_secret(&client.secret_hash, &secret) => Ok(client),
         // Unknown client and wrong secret look the same to the caller.
         _ => Err(OAuthError::invalid_client(used_basic)),
     }
+}
+
+/// RFC 7523 §3 and OIDC Core §9: `iss` = `sub` = the client_id, `aud` the gateway (its
+/// issuer or the URL of one of its endpoints), `exp` within ten minutes, a `jti` used once,
+/// signed with a key of the client's registered JWK Set.
+async fn private_key_jwt(
+    state: &AppState,
+    params: &mut HashMap<String, String>,
+    assertion: &str,
+) -> Result<Client, OAuthError> {
+    let refused = |why: &str| {
+        tracing::debug!(why, "client assertion refused");
+        OAuthError::invalid_client(false)
+    };
+    // The client is named by the assertion's own iss; the signature then proves it.
+    let unverified: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(assertion)
+        .map(|data| data.claims)
+        .map_err(|_| refused("not a JWT"))?;
+    let client_id = unverified["iss"]
+        .as_str()
+        .ok_or_else(|| refused("no iss"))?
+        .to_owned();
+    if params
+        .remove("client_id")
+        .is_some_and(|posted| posted != client_id)
+    {
+        return Err(OAuthError::invalid_request(
+            "client_id differs from the assertion's issuer",
+        ));
+    }
+    let client = store_client(state, &client_id)
+        .await?
+        .ok_or_else(|| refused("unknown client"))?;
+    let issuer = &state.issuer;
+    let audiences: Vec<String> = std::iter::once(issuer.clone())
+        .chain(
+            ["/token", "/bc-authorize", "/introspect", "/revoke"]
+                .iter()
+                .map(|path| format!("{issuer}{path}")),
+        )
+        .collect();
+    let expect = crate::sp_jwt::Expect {
+        issuer: &client_id,
+        audiences: &audiences,
+        subject: Some(&client_id),
+    };
+    let claims = crate::sp_jwt::verify(client.jwks.as_deref(), assertion, &expect)
+        .map_err(|e| refused(&e.to_string()))?;
+    let jti = claims["jti"].as_str().ok_or_else(|| refused("no jti"))?;
+    let exp = claims["exp"].as_i64().ok_or_else(|| refused("no exp"))?;
+    let now = crate::admin::now_ms();
+    if exp.saturating_mul(1000) > now + ASSERTION_MAX_LIFETIME_S * 1000 {
+        return Err(refused("expires too late"));
+    }
+    if !state
+        .store
+        .use_assertion_jti(&client_id, jti, exp.saturating_mul(1000), now)
+        .await?
+    {
+        return Err(refused("jti replayed"));
+    }
+    Ok(client)
+}
+
+async fn store_client(state: &AppState, client_id: &str) -> Result<Option<Client>, OAuthError> {
+    Ok(state.store.client(client_id).await?)
 }
 
 /// The `scope` parameter as a list (RFC 6749 §3.3: space-delimited); `None` when absent.
@@ -181,12 +273,12 @@ pub fn check_granted(client: &Client, requested: &[String]) -> Result<(), OAuthE
 /// The opening of the introspection and revocation endpoints (RFC 7662 §2.1, RFC 7009
 /// §2.1): an authenticated client and its `token` parameter.
 pub async fn authenticated_token_request(
-    store: &Store,
+    state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Client, String), OAuthError> {
     let mut params = form(headers, body)?;
-    let client = authenticate_client(store, headers, &mut params).await?;
+    let client = authenticate_client(state, headers, &mut params).await?;
     let token = params
         .remove("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;

@@ -2,7 +2,7 @@
 //! token, and a refresh token presented twice revokes its whole family — the legitimate
 //! client and the thief cannot both keep going (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
 
-use crate::ciba::{self, Issue};
+use crate::issue::{Issue, issue_tokens};
 use crate::oauth::OAuthError;
 use crate::server::AppState;
 use crate::store::Client;
@@ -66,6 +66,9 @@ pub async fn grant(
         grant: "refresh_token",
         request_hash: &family,
         family: Some(&family),
+        auth_req_id: None,
     };
-    Ok(ciba::issue_tokens(state, client, &issue, now_ms()).await?.0)
+    Ok(issue_tokens(state, client, &issue, now_ms())
+        .await?
+        .into_response())
 }

@@ -8,16 +8,23 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
+use std::sync::Arc;
 
 /// What every handler may use.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
     pub keys: crate::keys::SigningKeys,
+    /// The key ENCR_MSISDN login hints are encrypted to.
+    pub encryption: Arc<crate::encr_msisdn::EncryptionKey>,
     pub pcr: crate::idtoken::PcrSecret,
     /// The issuer identifier: `https://HOST:PORT` as clients reach the gateway.
     pub issuer: String,
-    pub ussd: std::sync::Arc<dyn crate::handset::UssdSender>,
+    pub catalog: Arc<crate::catalog::Catalog>,
+    /// How users are reached (MC_ATTR_04).
+    pub authenticators: crate::authenticator::Chain,
+    /// CIBA ping/push delivery.
+    pub deliveries: Arc<crate::notify::Deliveries>,
     /// `--demo`: the handset simulator is mounted.
     pub simulator: bool,
 }
@@ -31,6 +38,10 @@ pub fn router(state: AppState) -> Router {
         .route("/bc-authorize", post(crate::ciba::bc_authorize))
         .route("/authorize", get(crate::code_flow::authorize))
         .route("/authorize/wait", get(crate::code_flow::wait))
+        .route(
+            "/authorize/consent",
+            post(crate::code_flow::consent_decision),
+        )
         .route("/.well-known/openid-configuration", get(discovery));
     if state.simulator {
         router = router
@@ -84,9 +95,14 @@ impl IntoResponse for ApiError {
 }
 
 /// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3, CIBA §4).
-/// It lists what this gateway implements today, nothing more.
+/// It lists what this gateway implements, nothing more.
 async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value> {
     let issuer = &state.issuer;
+    let auth_methods = [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+    ];
     Json(serde_json::json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
@@ -95,25 +111,36 @@ async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value> {
         "jwks_uri": format!("{issuer}/jwks"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
-        "scopes_supported": ["openid", "mc_vm_share", "mc_vm_match", "mc_identity_signup", "mc_kyc_match", "mc_atp"],
+        "scopes_supported": state.catalog.scopes(),
         "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", crate::ciba::CIBA_GRANT],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["ES256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": auth_methods,
+        "token_endpoint_auth_signing_alg_values_supported": crate::sp_jwt::ALGORITHM_NAMES,
+        "introspection_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_methods_supported": auth_methods,
         "code_challenge_methods_supported": ["S256"],
-        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_token_delivery_modes_supported": ["poll", "ping", "push"],
+        "backchannel_authentication_request_signing_alg_values_supported": [],
         "backchannel_user_code_parameter_supported": false,
-        "login_hint_types_supported": ["MSISDN"],
+        "login_hint_types_supported": ["MSISDN", "ENCR_MSISDN", "PCR"],
+        "login_hint_encryption_alg_values_supported": crate::encr_msisdn::ALGORITHMS,
+        "login_hint_encryption_enc_values_supported": crate::encr_msisdn::ENCRYPTIONS,
         "claims_parameter_supported": false,
+        "mc_claims_parameter_supported": true,
     }))
 }
 
-/// `GET /jwks`: the public keys that sign ID tokens.
+/// `GET /jwks`: the key that signs ID tokens (`use: sig`) and the key ENCR_MSISDN login
+/// hints are encrypted to (`use: enc`).
 async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(state.keys.jwks())
+    let mut set = state.keys.jwks();
+    if let Some(keys) = set["keys"].as_array_mut() {
+        keys.push(state.encryption.public_jwk());
+    }
+    Json(set)
 }
 
 /// `+447700900001`, `447700900001` → `447700900001`; anything else is not an E.164 number.

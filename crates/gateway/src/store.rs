@@ -42,6 +42,12 @@ macro_rules! on_pool {
     };
 }
 
+// After the macro, so that the submodules can use it.
+mod delivery;
+mod registry;
+
+pub use registry::Flag;
+
 /// A registered SP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
@@ -55,6 +61,10 @@ pub struct Client {
     pub token_policy: String,
     pub token_ttl_seconds: i64,
     pub blacklisted: bool,
+    /// CIBA ping/push: the SP's `backchannel_client_notification_endpoint` (https).
+    pub notification_endpoint: Option<String>,
+    /// The SP's public JWK Set (JSON), for `private_key_jwt` and signed `login_hint_token`s.
+    pub jwks: Option<String>,
 }
 
 /// A subscriber.
@@ -71,6 +81,8 @@ pub struct User {
     pub locality: Option<String>,
     pub country: Option<String>,
     pub sim_change: Option<String>,
+    /// Registered authenticators, most preferred first (MC_ATTR_04): `ussd`, `sms`.
+    pub authenticators: Vec<String>,
 }
 
 /// A message the handset simulator received.
@@ -87,6 +99,67 @@ pub struct SimMessage {
 
 fn words(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_owned).collect()
+}
+
+const CLIENT_COLUMNS: &str = "client_id, secret_hash, client_name, grant_types, scopes, \
+    redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
+    notification_endpoint, jwks";
+
+fn client_from_row<R: Row>(row: &R) -> Result<Client, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    Ok(Client {
+        client_id: row.try_get("client_id")?,
+        secret_hash: row.try_get("secret_hash")?,
+        client_name: row.try_get("client_name")?,
+        grant_types: words(&row.try_get::<String, _>("grant_types")?),
+        scopes: words(&row.try_get::<String, _>("scopes")?),
+        redirect_uris: words(&row.try_get::<String, _>("redirect_uris")?),
+        delivery_modes: words(&row.try_get::<String, _>("delivery_modes")?),
+        token_policy: row.try_get("token_policy")?,
+        token_ttl_seconds: row.try_get("token_ttl_seconds")?,
+        blacklisted: row.try_get::<i64, _>("blacklisted")? != 0,
+        notification_endpoint: row.try_get("notification_endpoint")?,
+        jwks: row.try_get("jwks")?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, msisdn, given_name, family_name, birthdate, email, \
+    street_address, postal_code, locality, country, sim_change, authenticators";
+
+fn user_from_row<R: Row>(row: &R) -> Result<User, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    Ok(User {
+        id: row.try_get("id")?,
+        msisdn: row.try_get("msisdn")?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        birthdate: row.try_get("birthdate")?,
+        email: row.try_get("email")?,
+        street_address: row.try_get("street_address")?,
+        postal_code: row.try_get("postal_code")?,
+        locality: row.try_get("locality")?,
+        country: row.try_get("country")?,
+        sim_change: row.try_get("sim_change")?,
+        authenticators: words(&row.try_get::<String, _>("authenticators")?),
+    })
+}
+
+/// A user registered without authenticators has USSD, which every handset has.
+fn authenticators_or_default(list: &[String]) -> String {
+    if list.is_empty() {
+        "ussd".to_owned()
+    } else {
+        list.join(" ")
+    }
 }
 
 impl Store {
@@ -127,8 +200,8 @@ impl Store {
 
     pub async fn upsert_user(&self, user: &User) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO users (id, msisdn, given_name, family_name, birthdate, \
-            email, street_address, postal_code, locality, country, sim_change) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+            email, street_address, postal_code, locality, country, sim_change, authenticators) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
             ON CONFLICT (msisdn) DO UPDATE SET given_name = excluded.given_name, \
             family_name = excluded.family_name, birthdate = excluded.birthdate, \
             email = excluded.email, street_address = excluded.street_address, \
@@ -147,6 +220,7 @@ impl Store {
                 .bind(&user.locality)
                 .bind(&user.country)
                 .bind(&user.sim_change)
+                .bind(authenticators_or_default(&user.authenticators))
                 .execute(pool)
                 .await?;
         });
@@ -155,28 +229,23 @@ impl Store {
 
     /// The user with this number (E.164 digits, no `+`).
     pub async fn user_by_msisdn(&self, msisdn: &str) -> Result<Option<User>, StoreError> {
-        const SQL: &str = "SELECT id, msisdn, given_name, family_name, birthdate, email, \
-            street_address, postal_code, locality, country, sim_change FROM users WHERE msisdn = $1";
+        self.user_where("msisdn", msisdn).await
+    }
+
+    /// The user with this opaque id.
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        self.user_where("id", id).await
+    }
+
+    /// The user whose unique `column` (`id` or `msisdn`) is `value`.
+    async fn user_where(&self, column: &str, value: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = $1");
         let row = on_pool!(self, |pool| {
-            sqlx::query(SQL)
-                .bind(msisdn)
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(value)
                 .fetch_optional(pool)
                 .await?
-                .map(|row| {
-                    Ok::<_, sqlx::Error>(User {
-                        id: row.try_get("id")?,
-                        msisdn: row.try_get("msisdn")?,
-                        given_name: row.try_get("given_name")?,
-                        family_name: row.try_get("family_name")?,
-                        birthdate: row.try_get("birthdate")?,
-                        email: row.try_get("email")?,
-                        street_address: row.try_get("street_address")?,
-                        postal_code: row.try_get("postal_code")?,
-                        locality: row.try_get("locality")?,
-                        country: row.try_get("country")?,
-                        sim_change: row.try_get("sim_change")?,
-                    })
-                })
+                .map(|row| user_from_row(&row))
         });
         Ok(row.transpose()?)
     }
@@ -185,13 +254,15 @@ impl Store {
     /// sets it.
     pub async fn upsert_client(&self, client: &Client) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO clients (client_id, secret_hash, client_name, grant_types, \
-            scopes, redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+            scopes, redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
+            notification_endpoint, jwks) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
             ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
             client_name = excluded.client_name, grant_types = excluded.grant_types, \
             scopes = excluded.scopes, redirect_uris = excluded.redirect_uris, \
             delivery_modes = excluded.delivery_modes, token_policy = excluded.token_policy, \
             token_ttl_seconds = excluded.token_ttl_seconds, \
+            notification_endpoint = excluded.notification_endpoint, jwks = excluded.jwks, \
             blacklisted = CASE WHEN excluded.blacklisted = 1 THEN 1 ELSE clients.blacklisted END";
         on_pool!(self, |pool| {
             sqlx::query(SQL)
@@ -205,6 +276,8 @@ impl Store {
                 .bind(&client.token_policy)
                 .bind(client.token_ttl_seconds)
                 .bind(i64::from(client.blacklisted))
+                .bind(&client.notification_endpoint)
+                .bind(&client.jwks)
                 .execute(pool)
                 .await?;
         });
@@ -212,30 +285,29 @@ impl Store {
     }
 
     pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
-        const SQL: &str = "SELECT client_id, secret_hash, client_name, grant_types, scopes, \
-            redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted \
-            FROM clients WHERE client_id = $1";
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = $1");
         let row = on_pool!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(client_id)
                 .fetch_optional(pool)
                 .await?
-                .map(|row| {
-                    Ok::<_, sqlx::Error>(Client {
-                        client_id: row.try_get("client_id")?,
-                        secret_hash: row.try_get("secret_hash")?,
-                        client_name: row.try_get("client_name")?,
-                        grant_types: words(&row.try_get::<String, _>("grant_types")?),
-                        scopes: words(&row.try_get::<String, _>("scopes")?),
-                        redirect_uris: words(&row.try_get::<String, _>("redirect_uris")?),
-                        delivery_modes: words(&row.try_get::<String, _>("delivery_modes")?),
-                        token_policy: row.try_get("token_policy")?,
-                        token_ttl_seconds: row.try_get("token_ttl_seconds")?,
-                        blacklisted: row.try_get::<i64, _>("blacklisted")? != 0,
-                    })
-                })
+                .map(|row| client_from_row(&row))
         });
         Ok(row.transpose()?)
+    }
+
+    /// Every registered SP, by client_id.
+    pub async fn clients(&self) -> Result<Vec<Client>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients ORDER BY client_id");
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(client_from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
     }
 
     /// Sets an SP's blacklist flag; `false` when there is no such SP.
@@ -593,6 +665,16 @@ pub struct CibaRequest {
     pub expires_ms: i64,
     pub interval_s: i64,
     pub last_poll_ms: i64,
+    /// Ping/push only, until delivered: the id itself, to send it back to the SP.
+    pub auth_req_id: Option<String>,
+    /// Ping/push only, until delivered: the SP's `client_notification_token`.
+    pub notification_token: Option<String>,
+    pub notified_ms: Option<i64>,
+    pub notify_attempts: i64,
+    /// When the next delivery may start; a claimed delivery holds a lease until then.
+    pub next_attempt_ms: i64,
+    /// Push: the family of the tokens issued for delivery.
+    pub token_family: Option<String>,
 }
 
 /// A message sent to a handset (simulated), waiting for an answer while `open`.
@@ -622,15 +704,17 @@ pub struct Consent {
     pub revoked_ms: Option<i64>,
 }
 
-const CIBA_COLUMNS: &str = "auth_req_hash, client_id, user_id, scope, binding_message, \
+pub(crate) const CIBA_COLUMNS: &str = "auth_req_hash, client_id, user_id, scope, binding_message, \
     delivery_mode, status, authenticator, message_id, prompt, created_ms, expires_ms, interval_s, \
-    last_poll_ms";
+    last_poll_ms, auth_req_id, notification_token, notified_ms, notify_attempts, next_attempt_ms, \
+    token_family";
 
-fn ciba_from_row<R: Row>(row: &R) -> Result<CibaRequest, sqlx::Error>
+pub(crate) fn ciba_from_row<R: Row>(row: &R) -> Result<CibaRequest, sqlx::Error>
 where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'c> &'c str: sqlx::ColumnIndex<R>,
 {
     Ok(CibaRequest {
@@ -648,6 +732,12 @@ where
         expires_ms: row.try_get("expires_ms")?,
         interval_s: row.try_get("interval_s")?,
         last_poll_ms: row.try_get("last_poll_ms")?,
+        auth_req_id: row.try_get("auth_req_id")?,
+        notification_token: row.try_get("notification_token")?,
+        notified_ms: row.try_get("notified_ms")?,
+        notify_attempts: row.try_get("notify_attempts")?,
+        next_attempt_ms: row.try_get("next_attempt_ms")?,
+        token_family: row.try_get("token_family")?,
     })
 }
 
@@ -655,7 +745,8 @@ impl Store {
     pub async fn insert_ciba(&self, r: &CibaRequest) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO ciba_requests ({CIBA_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20)"
         );
         on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
@@ -673,6 +764,12 @@ impl Store {
                 .bind(r.expires_ms)
                 .bind(r.interval_s)
                 .bind(r.last_poll_ms)
+                .bind(&r.auth_req_id)
+                .bind(&r.notification_token)
+                .bind(r.notified_ms)
+                .bind(r.notify_attempts)
+                .bind(r.next_attempt_ms)
+                .bind(&r.token_family)
                 .execute(pool)
                 .await?;
         });
@@ -839,11 +936,15 @@ pub struct CodeRequest {
     pub created_ms: i64,
     pub expires_ms: i64,
     pub code_expires_ms: Option<i64>,
+    /// Where consent is captured (MC_ATTR_08): `authenticator` or `browser`.
+    pub consent_on: String,
+    /// With `browser`: the consent text the page showed, recorded with the answer.
+    pub consent_text: Option<String>,
 }
 
 const CODE_COLUMNS: &str = "session_hash, client_id, user_id, scope, redirect_uri, state, nonce, \
     code_challenge, status, authenticator, message_id, prompt, code_hash, access_hash, created_ms, \
-    expires_ms, code_expires_ms";
+    expires_ms, code_expires_ms, consent_on, consent_text";
 
 fn code_from_row<R: Row>(row: &R) -> Result<CodeRequest, sqlx::Error>
 where
@@ -871,6 +972,8 @@ where
         created_ms: row.try_get("created_ms")?,
         expires_ms: row.try_get("expires_ms")?,
         code_expires_ms: row.try_get("code_expires_ms")?,
+        consent_on: row.try_get("consent_on")?,
+        consent_text: row.try_get("consent_text")?,
     })
 }
 
@@ -878,7 +981,7 @@ impl Store {
     pub async fn insert_code_request(&self, r: &CodeRequest) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO code_requests ({CODE_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
         );
         on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
@@ -899,6 +1002,8 @@ impl Store {
                 .bind(r.created_ms)
                 .bind(r.expires_ms)
                 .bind(r.code_expires_ms)
+                .bind(&r.consent_on)
+                .bind(&r.consent_text)
                 .execute(pool)
                 .await?;
         });
@@ -954,6 +1059,23 @@ impl Store {
                 .rows_affected()
         });
         Ok(affected == 1)
+    }
+}
+
+impl Store {
+    /// Records the consent text the browser page shows (MC_ATTR_08), once: the first page
+    /// shown is the one the answer refers to.
+    pub async fn set_consent_text(&self, session_hash: &str, text: &str) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE code_requests SET consent_text = $1 \
+            WHERE session_hash = $2 AND consent_text IS NULL";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(text)
+                .bind(session_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 }
 

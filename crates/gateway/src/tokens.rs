@@ -43,7 +43,7 @@ pub async fn token(
     body: Bytes,
 ) -> Result<Response, OAuthError> {
     let mut params = form(&headers, &body)?;
-    let client = authenticate_client(&state.store, &headers, &mut params).await?;
+    let client = authenticate_client(&state, &headers, &mut params).await?;
     if client.blacklisted {
         crate::oauth::audit_refusal(&state.store, &client, None, "token", "blacklisted").await?;
         return Err(OAuthError::bad_request(
@@ -136,7 +136,7 @@ pub async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let (client, token) = authenticated_token_request(&state.store, &headers, &body).await?;
+    let (client, token) = authenticated_token_request(&state, &headers, &body).await?;
     let now = now_ms();
     let body = match state.store.token(&token_hash(&token)).await? {
         Some(t)
@@ -162,7 +162,7 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let (client, token) = authenticated_token_request(&state.store, &headers, &body).await?;
+    let (client, token) = authenticated_token_request(&state, &headers, &body).await?;
     let hash = token_hash(&token);
     if state.store.revoke_token(&hash, &client.client_id).await? {
         let user = state.store.token(&hash).await?.and_then(|t| t.user_id);

@@ -4,6 +4,8 @@ prompt-assurance = أكّد أن هذه البيانات تخصك وأنك لس�
 prompt-ask = مشاركة؟
 prompt-yes = نعم
 prompt-no = لا
+signin-request = يطلب { $client } تسجيل دخولك.
+signin-ask = هل هذا أنت؟
 prompt-name-value = { $name } = { $value }
 list-separator = {"، "}
 

@@ -3,6 +3,8 @@ prompt-assurance = Bestätigen Sie, dass die Daten Ihnen gehören und Sie vollj�
 prompt-ask = Teilen?
 prompt-yes = Ja
 prompt-no = Nein
+signin-request = { $client } möchte Sie anmelden.
+signin-ask = Sind Sie das?
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

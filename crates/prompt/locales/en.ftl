@@ -7,6 +7,10 @@ prompt-assurance = Confirm this data is yours and you are not a minor.
 prompt-ask = Share?
 prompt-yes = Yes
 prompt-no = No
+# Sign-in prompt: consent was given on the browser page (MC_ATTR_08), the handset only
+# authenticates. It takes the consent prompt's answers, so "1" always means yes.
+signin-request = { $client } asks to sign you in.
+signin-ask = Is this you?
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

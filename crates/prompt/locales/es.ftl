@@ -3,6 +3,8 @@ prompt-assurance = Confirme que los datos son suyos y que es mayor de edad.
 prompt-ask = ¿Compartir?
 prompt-yes = Sí
 prompt-no = No
+signin-request = { $client } solicita iniciar su sesión.
+signin-ask = ¿Es usted?
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

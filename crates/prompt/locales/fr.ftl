@@ -4,6 +4,8 @@ prompt-assurance = Confirmez que ces données sont les vôtres et que vous êtes
 prompt-ask = Partager ?
 prompt-yes = Oui
 prompt-no = Non
+signin-request = { $client } souhaite vous connecter.
+signin-ask = Est-ce bien vous ?
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

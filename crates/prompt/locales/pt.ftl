@@ -3,6 +3,8 @@ prompt-assurance = Confirme que os dados são seus e que não é menor de idade.
 prompt-ask = Compartilhar?
 prompt-yes = Sim
 prompt-no = Não
+signin-request = { $client } pede para iniciar a sua sessão.
+signin-ask = É você?
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

@@ -3,6 +3,8 @@ prompt-assurance = Verilerin size ait olduğunu ve reşit olduğunuzu onaylayın
 prompt-ask = Paylaşılsın mı?
 prompt-yes = Evet
 prompt-no = Hayır
+signin-request = { $client } oturumunuzu açmak istiyor.
+signin-ask = Bu siz misiniz?
 prompt-name-value = { $name } = { $value }
 list-separator = {", "}
 

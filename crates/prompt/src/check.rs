@@ -2,8 +2,9 @@
 //! renderer's own machinery where possible (no break-opportunity code, no cost tables): the
 //! property tests and the fuzz target run every prompt through them.
 
+use crate::device::DeviceProfile;
 use crate::encoding::{Encoding, budget_bytes};
-use crate::render::{ConsentRequest, Prompt};
+use crate::render::{ConsentRequest, Presentation, Prompt, SignInRequest};
 use crate::width::display_width;
 use crate::wrap::{is_breaking_space, is_cjk};
 
@@ -18,7 +19,26 @@ fn violation<T>(message: String) -> Result<T, Violation> {
 
 /// Checks every promise a [`Prompt`] makes for `request`.
 pub fn prompt_is_sound(request: &ConsentRequest, prompt: &Prompt) -> Result<(), Violation> {
-    let device = &request.device;
+    if prompt.presentation == Presentation::SignIn {
+        return violation("a consent prompt presented as a sign-in prompt".into());
+    }
+    fits_device(&request.device, prompt)
+}
+
+/// Checks every promise a sign-in [`Prompt`] makes for `request`: the device's promises of
+/// a consent prompt, and nothing claimed that a sign-in prompt does not show.
+pub fn sign_in_prompt_is_sound(request: &SignInRequest, prompt: &Prompt) -> Result<(), Violation> {
+    if prompt.presentation != Presentation::SignIn || prompt.assurance {
+        return violation(format!(
+            "a sign-in prompt reported as {} with assurance {}",
+            prompt.presentation, prompt.assurance
+        ));
+    }
+    fits_device(&request.device, prompt)
+}
+
+/// Lines, rows, unbroken words, and the encoding.
+fn fits_device(device: &DeviceProfile, prompt: &Prompt) -> Result<(), Violation> {
     if prompt.text != prompt.lines.join("\n") {
         return violation("text is not lines joined by \\n".into());
     }
@@ -36,7 +56,7 @@ pub fn prompt_is_sound(request: &ConsentRequest, prompt: &Prompt) -> Result<(), 
         return violation(format!("{} lines, rows {rows}", prompt.lines.len()));
     }
     no_word_is_broken(&prompt.flat, &prompt.lines)?;
-    encoding_is_exact(request, prompt)
+    encoding_is_exact_on(device, prompt)
 }
 
 /// The lines are the flat prompt cut only at white space (which the cut consumes) or
@@ -70,8 +90,12 @@ pub fn no_word_is_broken(flat: &str, lines: &[String]) -> Result<(), Violation> 
 
 /// The chosen encoding is allowed, carries the text exactly, is counted right and fits.
 pub fn encoding_is_exact(request: &ConsentRequest, prompt: &Prompt) -> Result<(), Violation> {
+    encoding_is_exact_on(&request.device, prompt)
+}
+
+fn encoding_is_exact_on(device: &DeviceProfile, prompt: &Prompt) -> Result<(), Violation> {
     let m = &prompt.measure;
-    if !request.device.encodings.contains(&m.encoding) {
+    if !device.encodings.contains(&m.encoding) {
         return violation(format!("{} is not allowed", m.encoding));
     }
     let text = &prompt.text;
@@ -105,7 +129,7 @@ pub fn encoding_is_exact(request: &ConsentRequest, prompt: &Prompt) -> Result<()
             (m.units, m.bytes, m.packed_bytes)
         ));
     }
-    if let Some(budget) = budget_bytes(request.device.kind, request.device.max_bytes, m.encoding)
+    if let Some(budget) = budget_bytes(device.kind, device.max_bytes, m.encoding)
         && m.bytes > budget
     {
         return violation(format!("{} bytes over the budget of {budget}", m.bytes));

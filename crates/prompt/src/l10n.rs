@@ -218,8 +218,10 @@ fn needs_isolation(text: &str, direction: Direction) -> bool {
 mod tests {
     use super::*;
 
-    const MESSAGES: [&str; 7] = [
+    const MESSAGES: [&str; 9] = [
         "prompt-request",
+        "signin-request",
+        "signin-ask",
         "prompt-assurance",
         "prompt-ask",
         "prompt-yes",

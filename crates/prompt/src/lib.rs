@@ -27,6 +27,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! When consent was captured on the consumption device (MC_ATTR_08), the handset only needs
+//! to authenticate: [`Renderer::render_sign_in`] fits the short sign-in prompt the same way.
+//!
+//! ```
+//! use assent_prompt::{DeviceProfile, Renderer, SignInRequest};
+//!
+//! let prompt = Renderer::new()?.render_sign_in(&SignInRequest {
+//!     client_name: "Demo Shop".into(),
+//!     locale: "en".into(),
+//!     device: DeviceProfile::phone(),
+//! })?;
+//! assert_eq!(prompt.flat, "Demo Shop asks to sign you in. Is this you? Yes / No");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The fitting rules and the choices behind them: `docs/prompt-fitting.md`.
 
 pub mod check;
@@ -43,5 +58,5 @@ pub use device::{DeviceKind, DeviceProfile};
 pub use encoding::{Encoding, Measure};
 pub use render::{
     Attribute, ConsentRequest, DoesNotFit, InvalidRequest, Misfit, Presentation,
-    PresentationChoice, Prompt, RenderError, Renderer,
+    PresentationChoice, Prompt, RenderError, Renderer, SignInRequest,
 };

@@ -1,4 +1,5 @@
-//! Turning a consent request into a prompt that fits a device (MC_ATTR_10..17).
+//! Turning a consent request into a prompt that fits a device (MC_ATTR_10..17), and the
+//! short sign-in prompt of a sign-in whose consent was captured elsewhere (MC_ATTR_08).
 
 use crate::device::DeviceProfile;
 use crate::encoding::{self, EncodingMisfit, Measure};
@@ -25,7 +26,8 @@ pub struct Attribute {
     pub group: Option<String>,
 }
 
-/// How the attributes are shown, richest first (MC_ATTR_11).
+/// How the attributes are shown, richest first (MC_ATTR_11); or [`Presentation::SignIn`],
+/// the sign-in prompt, which shows none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Presentation {
@@ -35,10 +37,16 @@ pub enum Presentation {
     Names,
     /// `name, contact details`
     Groups,
+    /// `Demo Shop asks to sign you in. Is this you?`: no attributes, made only by
+    /// [`Renderer::render_sign_in`] (consent was captured elsewhere, MC_ATTR_08). Its own
+    /// variant so that a [`Prompt`] or an [`Attempt`] never claims a presentation of
+    /// attributes it did not show; not in [`Presentation::PREFERENCE`], and refused by
+    /// [`Renderer::render`].
+    SignIn,
 }
 
 impl Presentation {
-    /// Richest first.
+    /// The presentations of a consent prompt, richest first.
     pub const PREFERENCE: [Presentation; 3] = [
         Presentation::NamesValues,
         Presentation::Names,
@@ -50,6 +58,7 @@ impl Presentation {
             Presentation::NamesValues => "names_values",
             Presentation::Names => "names",
             Presentation::Groups => "groups",
+            Presentation::SignIn => "sign_in",
         }
     }
 }
@@ -83,6 +92,17 @@ pub struct ConsentRequest {
     pub presentation: PresentationChoice,
 }
 
+/// A sign-in prompt for a Device-Initiated sign-in whose consent was captured on the
+/// consumption device (MC_ATTR_08): the authentication device only asks whether the person
+/// signing in is its owner, e.g. `Demo Shop asks to sign you in. Is this you? 1 Yes / 2 No`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInRequest {
+    pub client_name: String,
+    /// A BCP 47 tag; an unshipped language falls back to English.
+    pub locale: String,
+    pub device: DeviceProfile,
+}
+
 /// A prompt that fits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
@@ -91,8 +111,9 @@ pub struct Prompt {
     /// The same prompt on one line, unwrapped.
     pub flat: String,
     pub lines: Vec<String>,
+    /// [`Presentation::SignIn`] for a sign-in prompt, else how the attributes are shown.
     pub presentation: Presentation,
-    /// Whether the assurance clause is included.
+    /// Whether the assurance clause is included (never in a sign-in prompt).
     pub assurance: bool,
     /// Encoding and sizes of `text`.
     pub measure: Measure,
@@ -137,6 +158,10 @@ pub enum InvalidRequest {
     NoEncodings,
     #[error("presentation names_values needs a value for every attribute; {name} has none")]
     MissingValue { name: String },
+    #[error(
+        "presentation sign_in shows no attributes: it is the sign-in prompt, not a consent prompt"
+    )]
+    SignInIsNotConsent,
     #[error(transparent)]
     Locale(#[from] crate::l10n::InvalidLocale),
 }
@@ -211,6 +236,17 @@ impl fmt::Display for Misfit {
 
 impl fmt::Display for DoesNotFit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The sign-in prompt has a single form: "no presentation fits" would suggest others.
+        if let [
+            Attempt {
+                presentation: Presentation::SignIn,
+                misfit,
+                ..
+            },
+        ] = self.attempts.as_slice()
+        {
+            return write!(f, "the sign-in prompt does not fit the device: {misfit}");
+        }
         f.write_str("no presentation fits the device: ")?;
         for (i, a) in self.attempts.iter().enumerate() {
             if i > 0 {
@@ -329,6 +365,51 @@ impl Renderer {
         }
         Err(RenderError::DoesNotFit(DoesNotFit { attempts }))
     }
+
+    /// Renders the sign-in prompt of `request`: `{client} asks to sign you in. Is this you?`
+    /// and the answers, under the same rules as a consent prompt (client name ≤ 16 bytes,
+    /// isolated where directions mix, no broken word, one screen, the cheapest encoding
+    /// within the budget). It has one form, so a misfit is a [`DoesNotFit`] with one
+    /// [`Presentation::SignIn`] attempt.
+    pub fn render_sign_in(&self, request: &SignInRequest) -> Result<Prompt, RenderError> {
+        validate_client_name(&request.client_name)?;
+        validate_device(&request.device)?;
+        let locale = self
+            .catalog
+            .negotiate(&request.locale)
+            .map_err(InvalidRequest::from)?;
+        let (client_name, client_name_truncated) = shorten_client_name(&request.client_name);
+        let mut args = FluentArgs::new();
+        args.set("client", locale.isolate(&client_name).into_owned());
+        let mut flat = locale.format("signin-request", Some(&args))?;
+        flat.push(' ');
+        let offset = flat.len();
+        let question = Question::new(locale, "signin-ask", request.device.kind)?;
+        flat.push_str(&question.text);
+        let glue = question.answers.map(|r| r.start + offset..r.end + offset);
+        match fit(&flat, &glue, &request.device) {
+            Ok((lines, measure)) => {
+                let lines: Vec<String> = lines.into_iter().map(str::to_owned).collect();
+                Ok(Prompt {
+                    text: lines.join("\n"),
+                    flat,
+                    lines,
+                    presentation: Presentation::SignIn,
+                    assurance: false,
+                    measure,
+                    client_name_truncated,
+                    locale: locale.tag(),
+                })
+            }
+            Err(misfit) => Err(RenderError::DoesNotFit(DoesNotFit {
+                attempts: vec![Attempt {
+                    presentation: Presentation::SignIn,
+                    assurance: false,
+                    misfit,
+                }],
+            })),
+        }
+    }
 }
 
 /// Wraps to the screen, checks the rows, then picks the encoding of the wrapped text.
@@ -371,9 +452,46 @@ struct Texts<'l> {
     names: Vec<(String, String, Option<String>)>,
     groups: Vec<String>,
     assurance: String,
-    question: String,
-    /// Byte ranges of the answers within `question`, never broken across lines.
-    answer_ranges: [Range<usize>; 2],
+    question: Question,
+}
+
+/// The closing question and its answers: "{ask} {yes} / {no}", or "{ask} 1 {yes} / 2 {no}"
+/// on the keypad.
+struct Question {
+    text: String,
+    /// Byte ranges of the answers within `text`, never broken across lines: "1" must not
+    /// end a line without its "Yes".
+    answers: [Range<usize>; 2],
+}
+
+impl Question {
+    /// `ask` is the message id of the question (`prompt-ask`, `signin-ask`); the answers are
+    /// the same for every prompt, so a handset's "1" always means yes.
+    fn new(
+        locale: &Locale,
+        ask: &str,
+        kind: crate::device::DeviceKind,
+    ) -> Result<Self, CatalogError> {
+        let (mut yes, mut no) = (
+            locale.format("prompt-yes", None)?,
+            locale.format("prompt-no", None)?,
+        );
+        if kind.answers_by_keypad() {
+            yes = format!("1 {yes}");
+            no = format!("2 {no}");
+        }
+        let mut text = locale.format(ask, None)?;
+        text.push(' ');
+        let yes_range = text.len()..text.len() + yes.len();
+        text.push_str(&yes);
+        text.push_str(" / ");
+        let no_range = text.len()..text.len() + no.len();
+        text.push_str(&no);
+        Ok(Question {
+            text,
+            answers: [yes_range, no_range],
+        })
+    }
 }
 
 /// A composed prompt on one line, with the byte ranges no line break may fall inside.
@@ -411,23 +529,6 @@ impl<'l> Texts<'l> {
             };
             names.push((attribute.name.clone(), label, name_value));
         }
-        // "{ask} {yes} / {no}", or "{ask} 1 {yes} / 2 {no}" on the keypad; each answer is
-        // glued so that "1" never ends a line without its "Yes".
-        let (mut yes, mut no) = (
-            locale.format("prompt-yes", None)?,
-            locale.format("prompt-no", None)?,
-        );
-        if kind.answers_by_keypad() {
-            yes = format!("1 {yes}");
-            no = format!("2 {no}");
-        }
-        let mut question = locale.format("prompt-ask", None)?;
-        question.push(' ');
-        let yes_range = question.len()..question.len() + yes.len();
-        question.push_str(&yes);
-        question.push_str(" / ");
-        let no_range = question.len()..question.len() + no.len();
-        question.push_str(&no);
         Ok(Texts {
             locale,
             client: locale.isolate(client_name).into_owned(),
@@ -435,8 +536,7 @@ impl<'l> Texts<'l> {
             names,
             groups,
             assurance: locale.format("prompt-assurance", None)?,
-            question,
-            answer_ranges: [yes_range, no_range],
+            question: Question::new(locale, "prompt-ask", kind)?,
         })
     }
 
@@ -451,7 +551,7 @@ impl<'l> Texts<'l> {
         &self,
         presentation: Presentation,
         assurance: bool,
-    ) -> Result<Composed, CatalogError> {
+    ) -> Result<Composed, RenderError> {
         let items: Vec<&str> = match presentation {
             Presentation::NamesValues => self
                 .names
@@ -464,6 +564,9 @@ impl<'l> Texts<'l> {
                 .map(|(_, label, _)| label.as_str())
                 .collect(),
             Presentation::Groups => self.groups.iter().map(String::as_str).collect(),
+            // `validate` refuses it before anything is composed; refused here too rather
+            // than shown as a consent prompt listing nothing.
+            Presentation::SignIn => return Err(InvalidRequest::SignInIsNotConsent.into()),
         };
         let mut args = FluentArgs::new();
         args.set("client", self.client.as_str());
@@ -476,9 +579,10 @@ impl<'l> Texts<'l> {
         }
         flat.push(' ');
         let offset = flat.len();
-        flat.push_str(&self.question);
+        flat.push_str(&self.question.text);
         let glue = self
-            .answer_ranges
+            .question
+            .answers
             .clone()
             .map(|r| r.start + offset..r.end + offset);
         Ok(Composed { flat, glue })
@@ -502,10 +606,7 @@ pub fn shorten_client_name(name: &str) -> (String, bool) {
 }
 
 fn validate(request: &ConsentRequest) -> Result<(), InvalidRequest> {
-    if request.client_name.trim().is_empty() {
-        return Err(InvalidRequest::EmptyClientName);
-    }
-    check_text("client_name", &request.client_name)?;
+    validate_client_name(&request.client_name)?;
     if request.attributes.is_empty() {
         return Err(InvalidRequest::NoAttributes);
     }
@@ -529,13 +630,28 @@ fn validate(request: &ConsentRequest) -> Result<(), InvalidRequest> {
             check_text(&format!("attributes[{index}].group"), group)?;
         }
     }
-    if request.device.columns == Some(0) {
+    validate_device(&request.device)?;
+    if request.presentation == PresentationChoice::Forced(Presentation::SignIn) {
+        return Err(InvalidRequest::SignInIsNotConsent);
+    }
+    Ok(())
+}
+
+fn validate_client_name(client_name: &str) -> Result<(), InvalidRequest> {
+    if client_name.trim().is_empty() {
+        return Err(InvalidRequest::EmptyClientName);
+    }
+    check_text("client_name", client_name)
+}
+
+fn validate_device(device: &DeviceProfile) -> Result<(), InvalidRequest> {
+    if device.columns == Some(0) {
         return Err(InvalidRequest::ZeroColumns);
     }
-    if request.device.rows == Some(0) {
+    if device.rows == Some(0) {
         return Err(InvalidRequest::ZeroRows);
     }
-    if request.device.encodings.is_empty() {
+    if device.encodings.is_empty() {
         return Err(InvalidRequest::NoEncodings);
     }
     Ok(())

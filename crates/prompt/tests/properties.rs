@@ -2,18 +2,19 @@
 //! - budgets are never exceeded, lines never wider than the screen nor more than its rows;
 //! - no word is ever broken (lines are the prompt cut only at white space or CJK seams);
 //! - `auto` never picks a poorer presentation when a richer one fits;
-//! - the text round-trips through the chosen encoding, whose counts are exact.
+//! - the text round-trips through the chosen encoding, whose counts are exact;
+//! - the same for the sign-in prompt.
 //!
 //! The checks live in `assent_prompt::check` and do not reuse the wrapper's break logic.
 
 // Test helpers outside #[test] functions may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use assent_prompt::check::prompt_is_sound;
+use assent_prompt::check::{prompt_is_sound, sign_in_prompt_is_sound};
 use assent_prompt::render::InvalidRequest;
 use assent_prompt::{
     Attribute, ConsentRequest, DeviceKind, DeviceProfile, Encoding, Presentation,
-    PresentationChoice, RenderError, Renderer,
+    PresentationChoice, RenderError, Renderer, SignInRequest,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -149,10 +150,22 @@ fn presentation() -> impl Strategy<Value = PresentationChoice> {
     ]
 }
 
+fn locale() -> impl Strategy<Value = &'static str> {
+    select(vec!["en", "de", "fr", "es", "pt-BR", "tr", "ar", "ja"])
+}
+
+fn sign_in_request() -> impl Strategy<Value = SignInRequest> {
+    (phrase(3), locale(), device()).prop_map(|(client_name, locale, device)| SignInRequest {
+        client_name,
+        locale: locale.to_owned(),
+        device,
+    })
+}
+
 fn request() -> impl Strategy<Value = ConsentRequest> {
     (
         phrase(3),
-        select(vec!["en", "de", "fr", "es", "pt-BR", "tr", "ar", "ja"]),
+        locale(),
         prop::collection::vec(attribute(), 1..6).prop_map(|mut attributes| {
             // Each attribute once: a repeated name is refused (tested in rules.rs).
             let mut seen = std::collections::HashSet::new();
@@ -200,6 +213,19 @@ proptest! {
                 prop_assert!(prompt.flat.chars().all(|c| !c.is_control()));
             }
             Err(error) => prop_assert!(refusal_is_legitimate(&error), "{error}"),
+        }
+    }
+
+    /// The sign-in prompt keeps the same promises, and fails only by not fitting.
+    #[test]
+    fn every_sign_in_prompt_keeps_its_promises(request in sign_in_request()) {
+        match renderer().render_sign_in(&request) {
+            Ok(prompt) => {
+                if let Err(violation) = sign_in_prompt_is_sound(&request, &prompt) {
+                    return Err(TestCaseError::fail(format!("{violation}\n{prompt:#?}")));
+                }
+            }
+            Err(error) => prop_assert!(matches!(error, RenderError::DoesNotFit(_)), "{error}"),
         }
     }
 
