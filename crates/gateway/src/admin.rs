@@ -44,6 +44,9 @@ pub struct Registration {
     /// `long_lived`, `one_time`, `transactional` or `generic` (MC_ATTR_18).
     pub token_policy: String,
     pub token_ttl_seconds: i64,
+    /// An operator's resource server (introspects any access token).
+    #[serde(default)]
+    pub resource_server: bool,
 }
 
 const GRANT_TYPES: &[&str] = &[
@@ -87,7 +90,7 @@ impl Registration {
             return bad("token_ttl_seconds must be positive".into());
         }
         let scopes: Vec<String> = self.scope.split_whitespace().map(str::to_owned).collect();
-        if scopes.is_empty() {
+        if scopes.is_empty() && !self.resource_server {
             return bad("scope is empty".into());
         }
         for uri in &self.redirect_uris {
@@ -142,6 +145,7 @@ impl Registration {
             blacklisted: false,
             notification_endpoint: endpoint,
             jwks,
+            resource_server: self.resource_server,
         })
     }
 }

@@ -50,6 +50,17 @@ pub enum ConsentCapture {
     None,
 }
 
+/// How a match service answers (IDY.03 §4.3, MC_ATTR_27).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchAnswer {
+    /// `<claim>_verified`: `true` or `false` (mc_vm_match, Annex B).
+    Verified,
+    /// `<claim>_match`: `"true"`, `"false"` or `"not_available"`; each claim also has a
+    /// `<claim>_hashed` twin, the lowercase hex SHA-256 of the UTF-8 value (mc_kyc_match).
+    Tristate,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeRule {
@@ -66,6 +77,9 @@ pub struct Service {
     pub loa: u8,
     pub consent: ConsentCapture,
     pub attributes: Vec<AttributeRule>,
+    /// Match services only.
+    #[serde(default)]
+    pub match_answer: Option<MatchAnswer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -137,6 +151,11 @@ impl Catalog {
                         KNOWN_ATTRIBUTES.join(", ")
                     ));
                 }
+            }
+            if (service.kind == ServiceKind::Match) != service.match_answer.is_some() {
+                return invalid(format!(
+                    "{scope}: match services (and only they) name their match_answer"
+                ));
             }
             let no_consent = service.consent == ConsentCapture::None;
             if no_consent != (service.kind == ServiceKind::Atp) {

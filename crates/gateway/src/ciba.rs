@@ -342,6 +342,7 @@ pub async fn grant(
             {
                 return Err(invalid_grant());
             }
+            let consent_id = consent::consent_id_for(&request.auth_req_hash);
             let issued = Issue {
                 user_id: &request.user_id,
                 scope: &request.scope,
@@ -351,6 +352,7 @@ pub async fn grant(
                 request_hash: &request.auth_req_hash,
                 family: None,
                 auth_req_id: None,
+                consent_id: Some(&consent_id),
             };
             Ok(issue_tokens(state, client, &issued, now)
                 .await?

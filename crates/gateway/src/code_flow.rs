@@ -587,6 +587,7 @@ pub async fn grant(
             "code_verifier does not match the code_challenge",
         ));
     }
+    let consent_id = consent::consent_id_for(&request.session_hash);
     let issue = Issue {
         user_id: &request.user_id,
         scope: &request.scope,
@@ -596,6 +597,7 @@ pub async fn grant(
         request_hash: &request.session_hash,
         family: None,
         auth_req_id: None,
+        consent_id: Some(&consent_id),
     };
     // Claim the code first, so that two concurrent redemptions cannot both succeed.
     if !state

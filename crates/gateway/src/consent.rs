@@ -265,6 +265,12 @@ pub struct Answered<'a> {
     pub authenticator: &'a str,
 }
 
+/// The id of the consent a request's answer records, known to the grant that follows, so
+/// that the tokens it issues name their consent (and die with it).
+pub fn consent_id_for(request_hash: &str) -> String {
+    format!("c-{}", token_hash(request_hash).get(..24).unwrap_or("0"))
+}
+
 /// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
 /// shown): long-lived for SPs whose token policy is long-lived, else per transaction.
 pub async fn record_answer(
@@ -297,7 +303,7 @@ pub async fn record_answer(
         _ => "transaction",
     };
     let consent = Consent {
-        id: format!("c-{}", token_hash(a.request_hash).get(..24).unwrap_or("0")),
+        id: consent_id_for(a.request_hash),
         user_id: a.user_id.to_owned(),
         client_id: a.client_id.to_owned(),
         scope: a.scope.to_vec(),

@@ -64,6 +64,7 @@ fn client(id: &str, name: &str, grants: &str, scopes: &str, policy: &str, ttl: i
         blacklisted: false,
         notification_endpoint: None,
         jwks: None,
+        resource_server: false,
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Issue<'a> {
     pub family: Option<&'a str>,
     /// CIBA push (§10.3.1): the auth_req_id, bound into the ID token.
     pub auth_req_id: Option<&'a str>,
+    /// The consent the tokens rest on: revoking it revokes them.
+    pub consent_id: Option<&'a str>,
 }
 
 /// Tokens just issued.
@@ -88,7 +90,7 @@ pub async fn issue_tokens(
         expires_ms: now + ttl_s * 1000,
         spent: false,
         revoked: false,
-        consent_id: None,
+        consent_id: issue.consent_id.map(str::to_owned),
         family: Some(family.clone()),
     };
     let access_token = new_token();

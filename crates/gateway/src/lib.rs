@@ -20,6 +20,7 @@ pub mod keys;
 pub mod notify;
 pub mod oauth;
 pub mod refresh;
+pub mod resource;
 pub mod secrets;
 pub mod server;
 pub mod sp_jwt;
@@ -133,22 +134,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         "store ready"
     );
 
-    let listener =
-        std::net::TcpListener::bind(options.listen).map_err(|source| GatewayError::Listen {
-            address: options.listen,
-            source,
-        })?;
-    listener
-        .set_nonblocking(true)
-        .map_err(GatewayError::Server)?;
-    let address = listener.local_addr().map_err(GatewayError::Server)?;
-    let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(&identity)?);
-    let handle = axum_server::Handle::new();
-    let server = axum_server::from_tcp_rustls(listener, config)
-        .map_err(GatewayError::Server)?
-        .handle(handle.clone());
-    tokio::spawn(shutdown_on_signal(handle));
-
+    let (listener, address) = bind(options.listen)?;
     // The simulator is this QA build's USSD and SMS network.
     let handsets = std::sync::Arc::new(handset::Simulator {
         store: store.clone(),
@@ -166,14 +152,123 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         catalog: std::sync::Arc::new(catalog),
         authenticators,
         deliveries,
+        tokens: resource::TokenValidation::InProcess,
         simulator: options.demo,
     };
     notify::spawn(state.clone());
     let app = server::router(state);
+    run_https(
+        listener,
+        &identity,
+        app,
+        &format!("assent-gateway listening on https://{address}"),
+    )
+    .await
+}
+
+/// `assent-gateway resource-server` options: the resource server in its own process, on
+/// the gateway's database, validating tokens at the gateway's introspection endpoint.
+#[derive(Debug, Clone)]
+pub struct ResourceServerOptions {
+    /// The gateway's data directory (its keys; its database unless `database_url`).
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub database_url: Option<String>,
+    pub catalog: Option<PathBuf>,
+    /// The gateway's introspection endpoint.
+    pub introspection_url: String,
+    /// The CA that signs the gateway's certificate (default `DATA_DIR/ca.pem`).
+    pub gateway_ca: Option<PathBuf>,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Runs a stand-alone resource server until SIGINT or SIGTERM. Prints one line
+/// `assent-gateway resource server listening on https://HOST:PORT` when ready.
+pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), GatewayError> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let identity = tls::load_or_create(&options.data_dir)?;
+    let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
+    let encryption = encr_msisdn::EncryptionKey::load_or_create(
+        &options.data_dir.join("keys").join("encryption-p256.pem"),
+    )?;
+    let pcr = idtoken::PcrSecret::load_or_create(&options.data_dir)?;
+    let catalog = match &options.catalog {
+        Some(path) => catalog::Catalog::load(path)?,
+        None => catalog::Catalog::default_demo()?,
+    };
+    let store = open_store(&options.data_dir, options.database_url.as_deref(), false).await?;
+    let ca_pem = match &options.gateway_ca {
+        Some(path) => std::fs::read(path).map_err(|source| GatewayError::DataDir {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => identity.ca_pem.clone().into_bytes(),
+    };
+    let ca = reqwest::Certificate::from_pem(&ca_pem).map_err(notify::NotifyError::Client)?;
+    let http = reqwest::Client::builder()
+        .tls_certs_merge([ca.clone()])
+        .tls_version_min(reqwest::tls::Version::TLS_1_3)
+        .tcp_nodelay(true)
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(notify::NotifyError::Client)?;
+    let introspector = resource::Introspector {
+        http,
+        url: options.introspection_url.clone(),
+        client_id: options.client_id.clone(),
+        client_secret: options.client_secret.clone(),
+    };
+    let (listener, address) = bind(options.listen)?;
+    let state = server::AppState {
+        store: store.clone(),
+        keys,
+        encryption: std::sync::Arc::new(encryption),
+        pcr,
+        issuer: format!("https://{address}"),
+        catalog: std::sync::Arc::new(catalog),
+        authenticators: authenticator::Chain::new(Vec::new()),
+        deliveries: notify::Deliveries::new(vec![ca])?,
+        tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
+        simulator: false,
+    };
+    let app = resource::routes().with_state(state);
+    run_https(
+        listener,
+        &identity,
+        app,
+        &format!("assent-gateway resource server listening on https://{address}"),
+    )
+    .await
+}
+
+fn bind(address: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), GatewayError> {
+    let listener = std::net::TcpListener::bind(address)
+        .map_err(|source| GatewayError::Listen { address, source })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(GatewayError::Server)?;
+    let bound = listener.local_addr().map_err(GatewayError::Server)?;
+    Ok((listener, bound))
+}
+
+/// Serves `app` over TLS 1.3 on `listener`, announcing `ready` on stdout first.
+async fn run_https(
+    listener: std::net::TcpListener,
+    identity: &tls::ServerIdentity,
+    app: axum::Router,
+    ready: &str,
+) -> Result<(), GatewayError> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(identity)?);
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(listener, config)
+        .map_err(GatewayError::Server)?
+        .handle(handle.clone());
+    tokio::spawn(shutdown_on_signal(handle));
     {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "assent-gateway listening on https://{address}");
+        let _ = writeln!(stdout, "{ready}");
         let _ = stdout.flush();
     }
     server

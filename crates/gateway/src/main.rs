@@ -43,6 +43,30 @@ enum Command {
         #[arg(long)]
         catalog: Option<PathBuf>,
     },
+    /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
+    /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
+    ResourceServer {
+        #[command(flatten)]
+        storage: Storage,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8444")]
+        listen: SocketAddr,
+        /// The service catalog (JSON); the shipped defaults without one.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// The gateway's introspection endpoint, e.g. https://127.0.0.1:8443/introspect.
+        #[arg(long)]
+        introspection_url: String,
+        /// The CA of the gateway's certificate (default: DATA_DIR/ca.pem).
+        #[arg(long)]
+        gateway_ca: Option<PathBuf>,
+        /// This resource server's client_id (registered with "resource_server": true).
+        #[arg(long)]
+        client_id: String,
+        /// Its secret; read from ASSENT_RS_CLIENT_SECRET so it stays out of process lists.
+        #[arg(long, env = "ASSENT_RS_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+    },
     /// Operator commands.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -159,6 +183,26 @@ async fn run(command: Command) -> Result<(), String> {
             database_url: storage.database_url,
             demo,
             catalog,
+        })
+        .await
+        .map_err(|e| e.to_string()),
+        Command::ResourceServer {
+            storage,
+            listen,
+            catalog,
+            introspection_url,
+            gateway_ca,
+            client_id,
+            client_secret,
+        } => assent_gateway::serve_resource(assent_gateway::ResourceServerOptions {
+            data_dir: storage.data_dir,
+            listen,
+            database_url: storage.database_url,
+            catalog,
+            introspection_url,
+            gateway_ca,
+            client_id,
+            client_secret,
         })
         .await
         .map_err(|e| e.to_string()),

@@ -222,6 +222,7 @@ async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Resul
                 .store
                 .set_token_family(&r.auth_req_hash, Some(&family))
                 .await?;
+            let consent_id = crate::consent::consent_id_for(&r.auth_req_hash);
             let issue = Issue {
                 user_id: &r.user_id,
                 scope: &r.scope,
@@ -231,6 +232,7 @@ async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Resul
                 request_hash: &r.auth_req_hash,
                 family: Some(&family),
                 auth_req_id: Some(auth_req_id),
+                consent_id: Some(&consent_id),
             };
             let issued = issue_tokens(state, &client, &issue, now_ms())
                 .await

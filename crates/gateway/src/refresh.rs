@@ -41,6 +41,16 @@ pub async fn grant(
     if !token.revoked && token.expires_ms <= now_ms() {
         return Err(invalid_grant());
     }
+    // The consent behind the grant may have been revoked by the user since.
+    if let Some(consent) = &token.consent_id
+        && state
+            .store
+            .consent(consent)
+            .await?
+            .is_none_or(|c| c.revoked_ms.is_some())
+    {
+        return Err(invalid_grant());
+    }
     // Claim it: only one presentation may succeed. A revoked one here means reuse.
     if token.revoked || !state.store.revoke_token(&hash, &client.client_id).await? {
         let revoked = state.store.revoke_family(&family).await?;
@@ -67,6 +77,7 @@ pub async fn grant(
         request_hash: &family,
         family: Some(&family),
         auth_req_id: None,
+        consent_id: token.consent_id.as_deref(),
     };
     Ok(issue_tokens(state, client, &issue, now_ms())
         .await?

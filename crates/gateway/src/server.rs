@@ -25,6 +25,8 @@ pub struct AppState {
     pub authenticators: crate::authenticator::Chain,
     /// CIBA ping/push delivery.
     pub deliveries: Arc<crate::notify::Deliveries>,
+    /// How the resource server validates access tokens.
+    pub tokens: crate::resource::TokenValidation,
     /// `--demo`: the handset simulator is mounted.
     pub simulator: bool,
 }
@@ -42,7 +44,8 @@ pub fn router(state: AppState) -> Router {
             "/authorize/consent",
             post(crate::code_flow::consent_decision),
         )
-        .route("/.well-known/openid-configuration", get(discovery));
+        .route("/.well-known/openid-configuration", get(discovery))
+        .merge(crate::resource::routes());
     if state.simulator {
         router = router
             .route("/sim/handsets/{msisdn}/messages", get(sim_messages))
@@ -109,6 +112,8 @@ async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value> {
         "token_endpoint": format!("{issuer}/token"),
         "backchannel_authentication_endpoint": format!("{issuer}/bc-authorize"),
         "jwks_uri": format!("{issuer}/jwks"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "premiuminfo_endpoint": format!("{issuer}/premiuminfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
         "scopes_supported": state.catalog.scopes(),

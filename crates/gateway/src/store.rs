@@ -43,9 +43,11 @@ macro_rules! on_pool {
 }
 
 // After the macro, so that the submodules can use it.
+mod consents;
 mod delivery;
 mod registry;
 
+pub use consents::UserNotification;
 pub use registry::Flag;
 
 /// A registered SP.
@@ -65,6 +67,8 @@ pub struct Client {
     pub notification_endpoint: Option<String>,
     /// The SP's public JWK Set (JSON), for `private_key_jwt` and signed `login_hint_token`s.
     pub jwks: Option<String>,
+    /// A resource server of the operator's: may introspect any access token.
+    pub resource_server: bool,
 }
 
 /// A subscriber.
@@ -103,7 +107,7 @@ fn words(text: &str) -> Vec<String> {
 
 const CLIENT_COLUMNS: &str = "client_id, secret_hash, client_name, grant_types, scopes, \
     redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
-    notification_endpoint, jwks";
+    notification_endpoint, jwks, resource_server";
 
 fn client_from_row<R: Row>(row: &R) -> Result<Client, sqlx::Error>
 where
@@ -125,6 +129,7 @@ where
         blacklisted: row.try_get::<i64, _>("blacklisted")? != 0,
         notification_endpoint: row.try_get("notification_endpoint")?,
         jwks: row.try_get("jwks")?,
+        resource_server: row.try_get::<i64, _>("resource_server")? != 0,
     })
 }
 
@@ -171,6 +176,9 @@ impl Store {
                 Store::Postgres(
                     PgPoolOptions::new()
                         .max_connections(16)
+                        // A database that cannot be reached is reported (503) within
+                        // seconds rather than after sqlx's default 30 s.
+                        .acquire_timeout(std::time::Duration::from_secs(3))
                         .connect(url)
                         .await?,
                 )
@@ -255,14 +263,15 @@ impl Store {
     pub async fn upsert_client(&self, client: &Client) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO clients (client_id, secret_hash, client_name, grant_types, \
             scopes, redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
-            notification_endpoint, jwks) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+            notification_endpoint, jwks, resource_server) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
             ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
             client_name = excluded.client_name, grant_types = excluded.grant_types, \
             scopes = excluded.scopes, redirect_uris = excluded.redirect_uris, \
             delivery_modes = excluded.delivery_modes, token_policy = excluded.token_policy, \
             token_ttl_seconds = excluded.token_ttl_seconds, \
             notification_endpoint = excluded.notification_endpoint, jwks = excluded.jwks, \
+            resource_server = excluded.resource_server, \
             blacklisted = CASE WHEN excluded.blacklisted = 1 THEN 1 ELSE clients.blacklisted END";
         on_pool!(self, |pool| {
             sqlx::query(SQL)
@@ -278,6 +287,7 @@ impl Store {
                 .bind(i64::from(client.blacklisted))
                 .bind(&client.notification_endpoint)
                 .bind(&client.jwks)
+                .bind(i64::from(client.resource_server))
                 .execute(pool)
                 .await?;
         });

@@ -130,7 +130,9 @@ async fn client_credentials(
 }
 
 /// `POST /introspect` (RFC 7662). An SP learns only about its own tokens: anyone else's
-/// token is simply inactive, so the endpoint cannot be used to probe tokens.
+/// token is simply inactive, so the endpoint cannot be used to probe tokens. The operator's
+/// resource servers (registered with `resource_server`) may introspect any access token and
+/// learn what they need to serve it: the user's opaque id and the token's policy.
 pub async fn introspect(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -138,20 +140,35 @@ pub async fn introspect(
 ) -> Result<Response, OAuthError> {
     let (client, token) = authenticated_token_request(&state, &headers, &body).await?;
     let now = now_ms();
-    let body = match state.store.token(&token_hash(&token)).await? {
+    let record = match state.store.token(&token_hash(&token)).await? {
         Some(t)
-            if t.client_id == client.client_id && !t.revoked && !t.spent && t.expires_ms > now =>
+            if t.client_id == client.client_id
+                || (client.resource_server && t.kind == "access") =>
         {
-            json!({
+            match crate::resource::refusal(&state, &t, now).await? {
+                None => Some(t),
+                Some(_) => None,
+            }
+        }
+        _ => None,
+    };
+    let body = match record {
+        Some(t) => {
+            let mut body = json!({
                 "active": true,
                 "scope": t.scope.join(" "),
                 "client_id": t.client_id,
                 "token_type": "Bearer",
                 "iat": t.issued_ms / 1000,
                 "exp": t.expires_ms / 1000,
-            })
+            });
+            if client.resource_server {
+                body["assent_user"] = json!(t.user_id);
+                body["assent_policy"] = json!(t.policy);
+            }
+            body
         }
-        _ => json!({"active": false}),
+        None => json!({"active": false}),
     };
     Ok((no_store_headers(), Json(body)).into_response())
 }

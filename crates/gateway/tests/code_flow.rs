@@ -303,3 +303,142 @@ async fn postgres_authorization_code_with_pkce() {
     let url = fresh_postgres().await;
     code_flow(Some(&url)).await;
 }
+
+/// MC_ATTR_08 with the operator's policy set to capture consent on the Consumption Device:
+/// the handset only asks "is this you?", and the browser page shows what is shared with
+/// Allow / Deny; the consent is recorded with the page's exact text and `browser`.
+async fn consent_on_the_browser_page(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.json");
+    let mut defaults: Value = serde_json::from_str(assent_gateway::catalog::DEFAULT_JSON).unwrap();
+    for service in defaults["services"].as_array_mut().unwrap() {
+        if service["scope"] == "mc_identity_signup" {
+            service["consent"] = serde_json::json!("consumption_device");
+        }
+    }
+    std::fs::write(&catalog, defaults.to_string()).unwrap();
+    let gateway = common::start_with(
+        &dir.path().join("gw"),
+        database_url,
+        None,
+        &["--catalog", catalog.to_str().unwrap()],
+    );
+    let http = client(&gateway, false);
+    let browser = browser(&gateway);
+    let scope = [("scope", "openid mc_identity_signup")];
+
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let response = browser
+            .get(authorize_url(&gateway, "demo-sp", &scope))
+            .send()
+            .await
+            .unwrap();
+        let page = response.text().await.unwrap();
+        let start = page.find("session=").unwrap() + "session=".len();
+        sessions.push(
+            page[start..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect::<String>(),
+        );
+        // The handset only authenticates.
+        let messages: Vec<Value> = http
+            .get(format!(
+                "{}/sim/handsets/447700900001/messages",
+                gateway.url
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let prompt = messages.last().unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(prompt.contains("asks to sign you in"), "{prompt}");
+        assert!(
+            !prompt.contains("Marie"),
+            "no data on the handset: {prompt}"
+        );
+        answer_last_prompt(&gateway, &http, "1").await;
+    }
+
+    for (session, decision) in sessions.iter().zip(["allow", "deny"]) {
+        let wait = format!("{}/authorize/wait?session={session}", gateway.url);
+        let page = browser
+            .get(&wait)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Allow") && page.contains("Deny"), "{page}");
+        assert!(
+            page.contains("Marie") && page.contains("Curie"),
+            "the data shown: {page}"
+        );
+        let response = browser
+            .post(format!("{}/authorize/consent", gateway.url))
+            .form(&[("session", session.as_str()), ("decision", decision)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        let response = browser.get(&wait).send().await.unwrap();
+        assert_eq!(response.status(), 303);
+        let params = query_of(&location(&response));
+        if decision == "allow" {
+            let (status, tokens) = token(&http, &gateway, &params["code"], VERIFIER).await;
+            assert_eq!(status, 200, "{tokens}");
+        } else {
+            assert_eq!(params["error"], "access_denied");
+        }
+        // A second answer is refused.
+        let again = browser
+            .post(format!("{}/authorize/consent", gateway.url))
+            .form(&[("session", session.as_str()), ("decision", "allow")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 409);
+    }
+
+    // The trail holds the sign-in answer on the handset and the consent on the browser.
+    let store = assent_gateway::store::Store::open(database_url, &gateway.data_dir)
+        .await
+        .unwrap();
+    let entries = store.audit_page(0, 1000).await.unwrap();
+    let consent = entries
+        .iter()
+        .find(|e| e.content.kind == assent_audit::EntryKind::Consent)
+        .unwrap();
+    assert_eq!(consent.content.authenticator.as_deref(), Some("browser"));
+    assert!(
+        consent.content.detail.contains("Marie"),
+        "{}",
+        consent.content.detail
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.content.kind == assent_audit::EntryKind::Answer
+                && e.content.authenticator.as_deref() == Some("ussd")
+                && e.content.detail.contains("sign_in"))
+    );
+    let (ok, out) = admin(&gateway.data_dir, database_url, &["audit", "verify"]);
+    assert!(ok, "{out}");
+}
+
+#[tokio::test]
+async fn sqlite_consent_on_the_browser_page() {
+    consent_on_the_browser_page(None).await;
+}
+
+#[tokio::test]
+async fn postgres_consent_on_the_browser_page() {
+    consent_on_the_browser_page(Some(&fresh_postgres().await)).await;
+}

@@ -36,11 +36,22 @@ pub fn start(data_dir: &Path, database_url: Option<&str>) -> Gateway {
 
 /// Starts the gateway; with `log`, its stderr (the logs) goes to that file at `debug` level.
 pub fn start_logging(data_dir: &Path, database_url: Option<&str>, log: Option<&Path>) -> Gateway {
+    start_with(data_dir, database_url, log, &[])
+}
+
+/// Starts the gateway with extra `serve` arguments.
+pub fn start_with(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    log: Option<&Path>,
+    extra: &[&str],
+) -> Gateway {
     let mut command = Command::new(BIN);
     command
         .arg("serve")
         .args(storage_args(data_dir, database_url))
         .args(["--listen", "127.0.0.1:0", "--demo"])
+        .args(extra)
         .stdout(Stdio::piped());
     match log {
         Some(path) => {
@@ -122,4 +133,178 @@ pub fn rand_suffix() -> String {
         .unwrap()
         .as_nanos();
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000)
+}
+
+/// What an SP's notification endpoint received: the bearer token and the JSON body.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub bearer: Option<String>,
+    pub body: serde_json::Value,
+}
+
+/// An SP's CIBA notification endpoint: a real HTTPS server on loopback whose certificate is
+/// signed by the gateway's CA. The first `failures` requests get a 500.
+pub struct Receiver {
+    pub url: String,
+    pub received: tokio::sync::mpsc::UnboundedReceiver<Notification>,
+    handle: axum_server::Handle<std::net::SocketAddr>,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+impl Receiver {
+    /// The next notification, or a panic after `seconds`.
+    pub async fn next(&mut self, seconds: u64) -> Notification {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(seconds),
+            self.received.recv(),
+        )
+        .await
+        .expect("no notification arrived in time")
+        .expect("receiver closed")
+    }
+}
+
+pub async fn notification_receiver(gateway: &Gateway, failures: usize) -> Receiver {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let ca_pem = std::fs::read_to_string(gateway.data_dir.join("ca.pem")).unwrap();
+    let ca_key = std::fs::read_to_string(gateway.data_dir.join("ca-key.pem")).unwrap();
+    let ca_key = rcgen::KeyPair::from_pem(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::from_ca_cert_pem(&ca_pem, &ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .subject_alt_names
+        .push(rcgen::SanType::IpAddress([127, 0, 0, 1].into()));
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    let (sender, received) = tokio::sync::mpsc::unbounded_channel();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new().route(
+        "/cb",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let sender = sender.clone();
+                let seen = seen.clone();
+                async move {
+                    let bearer = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.strip_prefix("Bearer "))
+                        .map(str::to_owned);
+                    let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                    let _ = sender.send(Notification { bearer, body });
+                    if seen.fetch_add(1, Ordering::SeqCst) < failures {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                }
+            },
+        ),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = listener.local_addr().unwrap();
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(
+        listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config)),
+    )
+    .unwrap()
+    .handle(handle.clone());
+    tokio::spawn(async move {
+        let _ = server.serve(app.into_make_service()).await;
+    });
+    Receiver {
+        url: format!("https://{address}/cb"),
+        received,
+        handle,
+    }
+}
+
+/// Registers an SP with `assent-gateway admin clients add`.
+pub fn register(gateway: &Gateway, database_url: Option<&str>, registration: &serde_json::Value) {
+    let file = gateway
+        .data_dir
+        .join(format!("client-{}.json", rand_suffix()));
+    std::fs::write(&file, registration.to_string()).unwrap();
+    let (ok, out) = admin(
+        &gateway.data_dir,
+        database_url,
+        &["clients", "add", file.to_str().unwrap()],
+    );
+    assert!(ok, "registration refused: {out}");
+}
+
+/// The handset simulator's inbox of `msisdn`.
+pub async fn handset(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    msisdn: &str,
+) -> Vec<serde_json::Value> {
+    let url = format!("{}/sim/handsets/{msisdn}/messages", gateway.url);
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// Answers an open prompt on the simulated handset; returns the HTTP status.
+pub async fn reply(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    msisdn: &str,
+    id: &str,
+    text: &str,
+) -> u16 {
+    let url = format!("{}/sim/handsets/{msisdn}/reply", gateway.url);
+    let body = serde_json::json!({"message_id": id, "text": text});
+    http.post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Answers the newest open prompt of `msisdn`; returns its text.
+pub async fn answer_latest(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    msisdn: &str,
+    text: &str,
+) -> serde_json::Value {
+    let messages = handset(gateway, http, msisdn).await;
+    let open = messages
+        .iter()
+        .rev()
+        .find(|m| m["open"] == true)
+        .unwrap_or_else(|| panic!("no open prompt on {msisdn}: {messages:?}"))
+        .clone();
+    assert_eq!(
+        reply(gateway, http, msisdn, open["id"].as_str().unwrap(), text).await,
+        200
+    );
+    open
+}
+
+/// Decodes a JWT's payload without checking it (the test checks what it needs).
+pub fn jwt_claims(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
 }

@@ -1,0 +1,153 @@
+//! Consents as the resource server needs them, one-time tokens spent atomically, and the
+//! notifications queued for users' devices (MC_ATTR_19).
+
+use super::{Consent, Store, StoreError, words};
+use sqlx::Row;
+
+const CONSENT_COLUMNS: &str = "id, user_id, client_id, scope, kind, prompt, granted_ms, revoked_ms";
+
+fn consent_from_row<R: Row>(row: &R) -> Result<Consent, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    Ok(Consent {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        client_id: row.try_get("client_id")?,
+        scope: words(&row.try_get::<String, _>("scope")?),
+        kind: row.try_get("kind")?,
+        prompt: row.try_get("prompt")?,
+        granted_ms: row.try_get("granted_ms")?,
+        revoked_ms: row.try_get("revoked_ms")?,
+    })
+}
+
+/// A notification for a user's devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserNotification {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub kind: String,
+    pub detail: String,
+    pub created_ms: i64,
+}
+
+impl Store {
+    pub async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError> {
+        let sql = format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE id = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| consent_from_row(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// The user's live long-lived consents to this SP, newest first.
+    pub async fn live_consents(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 AND client_id = $2 \
+             AND kind = 'long_lived' AND revoked_ms IS NULL ORDER BY granted_ms DESC"
+        );
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(user_id)
+                .bind(client_id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(consent_from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// Revokes a consent and every token bought with it; `false` if it was not live.
+    pub async fn revoke_consent(&self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        const CONSENT: &str =
+            "UPDATE consents SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL";
+        const TOKENS: &str = "UPDATE tokens SET revoked = 1 WHERE consent_id = $1 AND revoked = 0";
+        let affected = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let affected = sqlx::query(CONSENT)
+                .bind(now_ms)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(TOKENS).bind(id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            affected
+        });
+        Ok(affected == 1)
+    }
+
+    /// Spends a one-time token: of any number of concurrent callers exactly one gets `true`
+    /// (one conditional UPDATE, atomic on SQLite and PostgreSQL alike).
+    pub async fn spend_token(&self, token_hash: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE tokens SET spent = 1 WHERE token_hash = $1 AND spent = 0";
+        let affected = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(token_hash)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    pub async fn queue_user_notification(&self, n: &UserNotification) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO user_notifications (id, user_id, client_id, kind, detail, \
+            created_ms) VALUES ($1, $2, $3, $4, $5, $6)";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&n.id)
+                .bind(&n.user_id)
+                .bind(&n.client_id)
+                .bind(&n.kind)
+                .bind(&n.detail)
+                .bind(n.created_ms)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// A user's queued notifications, oldest first.
+    pub async fn user_notifications(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<UserNotification>, StoreError> {
+        const SQL: &str = "SELECT id, user_id, client_id, kind, detail, created_ms \
+            FROM user_notifications WHERE user_id = $1 ORDER BY created_ms, id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(UserNotification {
+                        id: row.try_get("id")?,
+                        user_id: row.try_get("user_id")?,
+                        client_id: row.try_get("client_id")?,
+                        kind: row.try_get("kind")?,
+                        detail: row.try_get("detail")?,
+                        created_ms: row.try_get("created_ms")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+}

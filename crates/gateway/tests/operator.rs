@@ -1,0 +1,191 @@
+//! Operator commands and configuration: SP registration, users' flags, the service catalog
+//! file, and discovery of what the gateway implements.
+
+// Test helpers may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{BIN, admin, client, start};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn registration_is_checked_and_flags_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let data_dir = &gateway.data_dir;
+
+    let (ok, out) = admin(data_dir, None, &["clients", "list"]);
+    assert!(ok, "{out}");
+    for id in ["demo-sp", "once-sp", "atp-sp", "blocked-sp"] {
+        assert!(out.contains(id), "{out}");
+    }
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("blocked-sp") && l.ends_with("blacklisted"))
+    );
+
+    // Bad registrations are refused with the reason, and change nothing.
+    let base = json!({
+        "client_id": "new-sp", "client_secret": "new-sp-secret", "client_name": "New",
+        "grant_types": ["urn:openid:params:grant-type:ciba"], "scope": "openid mc_vm_share",
+        "token_policy": "long_lived", "token_ttl_seconds": 60,
+    });
+    let with = |patch: Value| {
+        let mut r = base.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            if v.is_null() {
+                r.as_object_mut().unwrap().remove(k);
+            } else {
+                r[k] = v.clone();
+            }
+        }
+        r
+    };
+    let cases = [
+        (
+            with(json!({"backchannel_token_delivery_mode": "ping"})),
+            "https",
+        ),
+        (
+            with(json!({"backchannel_token_delivery_mode": "push",
+                        "backchannel_client_notification_endpoint": "http://127.0.0.1:9/cb"})),
+            "https",
+        ),
+        (with(json!({"grant_types": ["implicit"]})), "not supported"),
+        (with(json!({"client_secret": null})), "client_secret, jwks"),
+        (with(json!({"token_policy": "forever"})), "token_policy"),
+        (with(json!({"jwks": {"keys": "nope"}})), "jwks"),
+        (with(json!({"surprise": 1})), "unknown field"),
+    ];
+    for (registration, reason) in cases {
+        let file = dir.path().join("bad.json");
+        std::fs::write(&file, registration.to_string()).unwrap();
+        let (ok, out) = admin(data_dir, None, &["clients", "add", file.to_str().unwrap()]);
+        assert!(!ok && out.contains(reason), "{registration}: {out}");
+    }
+    let (_, out) = admin(data_dir, None, &["clients", "list"]);
+    assert!(!out.contains("new-sp"), "{out}");
+
+    // Flags (the app's "Report this SP") are listed for the operator, oldest first.
+    let (ok, out) = admin(data_dir, None, &["flags"]);
+    assert_eq!((ok, out.trim()), (true, "no flags"));
+    let store = assent_gateway::store::Store::open(None, data_dir)
+        .await
+        .unwrap();
+    for (id, at_ms) in [("fl-2", 2_000), ("fl-1", 1_000)] {
+        store
+            .insert_flag(&assent_gateway::store::Flag {
+                id: id.into(),
+                client_id: "demo-sp".into(),
+                user_id: Some("u-demo-marie".into()),
+                reason: "asked twice for my email".into(),
+                at_ms,
+            })
+            .await
+            .unwrap();
+    }
+    let (ok, out) = admin(data_dir, None, &["flags"]);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].contains("fl-1") && lines[1].contains("fl-2"),
+        "{out}"
+    );
+    assert!(lines[0].contains("demo-sp") && lines[0].contains("asked twice"));
+    assert!(
+        !out.contains("u-demo-marie"),
+        "the operator list names no user"
+    );
+    let (_, out) = admin(data_dir, None, &["flags", "--client-id", "once-sp"]);
+    assert_eq!(out.trim(), "no flags");
+}
+
+#[test]
+fn a_bad_catalog_stops_the_gateway_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.json");
+    std::fs::write(
+        &catalog,
+        r#"{"services": [{"scope": "mc_x", "kind": "share", "loa": 2, "consent": "authenticator",
+            "attributes": [{"name": "shoe_size", "required": true}]}]}"#,
+    )
+    .unwrap();
+    let output = std::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("gw"))
+        .arg("--catalog")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown attribute shoe_size"), "{stderr}");
+    assert!(output.stdout.is_empty(), "never announced as listening");
+}
+
+#[tokio::test]
+async fn discovery_announces_exactly_the_modes_methods_and_hints_implemented() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    let get = |path: &str| {
+        let request = http.get(format!("{}{path}", gateway.url));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let discovery = get("/.well-known/openid-configuration").await;
+    assert_eq!(
+        discovery["backchannel_token_delivery_modes_supported"],
+        json!(["poll", "ping", "push"])
+    );
+    assert_eq!(
+        discovery["token_endpoint_auth_methods_supported"],
+        json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
+    );
+    assert_eq!(
+        discovery["login_hint_types_supported"],
+        json!(["MSISDN", "ENCR_MSISDN", "PCR"])
+    );
+    assert_eq!(
+        discovery["grant_types_supported"],
+        json!([
+            "authorization_code",
+            "client_credentials",
+            "refresh_token",
+            "urn:openid:params:grant-type:ciba"
+        ])
+    );
+    assert_eq!(discovery["mc_claims_parameter_supported"], true);
+    // Every endpoint discovery names answers (none is a 404).
+    for name in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "backchannel_authentication_endpoint",
+        "jwks_uri",
+        "introspection_endpoint",
+        "revocation_endpoint",
+        "userinfo_endpoint",
+        "premiuminfo_endpoint",
+    ] {
+        let url = discovery[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} missing"));
+        let status = http.get(url).send().await.unwrap().status().as_u16();
+        assert_ne!(status, 404, "{name} {url}");
+    }
+    let jwks = get("/jwks").await;
+    let uses: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["use"].as_str().unwrap())
+        .collect();
+    assert_eq!(uses, ["sig", "enc"]);
+    assert_eq!(jwks["keys"][0]["alg"], "ES256");
+    assert_eq!(jwks["keys"][1]["alg"], "ECDH-ES+A256KW");
+}
