@@ -530,3 +530,53 @@ async fn the_sms_authenticator_carries_consent_for_users_registered_for_it() {
     assert_eq!(status, 200);
     assert_eq!(handset(&gateway, &http, MARIE).await[0]["kind"], "ussd");
 }
+
+/// MC_ATTR_18: long-lived (with a refresh token), one-time, and transactional (at most 10 s,
+/// whatever the SP registered) lifetimes, by the SP's policy.
+#[tokio::test]
+async fn token_lifetimes_follow_the_sp_s_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    register(
+        &gateway,
+        None,
+        &json!({
+            "client_id": "trans-sp", "client_secret": "trans-sp-secret", "client_name": "Trans",
+            "grant_types": [CIBA], "scope": "openid mc_vm_share",
+            "token_policy": "transactional", "token_ttl_seconds": 3600,
+        }),
+    );
+    for (sp, expires_in, refresh) in [
+        ("demo-sp", 3600, true),
+        ("once-sp", 3600, false),
+        ("trans-sp", 10, false),
+    ] {
+        let ask = [
+            ("scope", "openid mc_vm_share"),
+            ("login_hint", "MSISDN:447700900001"),
+        ];
+        let (status, grant) = post_basic(&gateway, &http, sp, "/bc-authorize", &ask).await;
+        assert_eq!(status, 200, "{grant}");
+        answer_latest(&gateway, &http, MARIE, "1").await;
+        let id = grant["auth_req_id"].as_str().unwrap();
+        let (status, tokens) = post_basic(
+            &gateway,
+            &http,
+            sp,
+            "/token",
+            &[("grant_type", CIBA), ("auth_req_id", id)],
+        )
+        .await;
+        assert_eq!(status, 200, "{tokens}");
+        assert_eq!(tokens["expires_in"], expires_in, "{sp}");
+        assert_eq!(tokens.get("refresh_token").is_some(), refresh, "{sp}");
+        let exp = jwt_claims(tokens["id_token"].as_str().unwrap())["exp"]
+            .as_i64()
+            .unwrap();
+        let iat = jwt_claims(tokens["id_token"].as_str().unwrap())["iat"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(exp - iat, 600, "ID tokens live ten minutes");
+    }
+}

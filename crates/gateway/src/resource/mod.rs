@@ -484,3 +484,31 @@ async fn record(
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annex_a_unexpected_errors_are_500_and_unreachable_databases_503() {
+        let unexpected = store_error(StoreError::Database(sqlx::Error::Protocol("bad".into())));
+        assert_eq!(
+            (unexpected.status.as_u16(), unexpected.code),
+            (500, Some("server_error"))
+        );
+        assert_eq!(unexpected.description, "Internal server error");
+        let corrupt = store_error(StoreError::CorruptAudit {
+            seq: 1,
+            reason: "x".into(),
+        });
+        assert_eq!(corrupt.status.as_u16(), 500);
+        for unreachable in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
+            let error = store_error(StoreError::Database(unreachable));
+            assert_eq!(
+                (error.status.as_u16(), error.code),
+                (503, Some("server_error"))
+            );
+            assert_eq!(error.description, "Service is not available");
+        }
+    }
+}
