@@ -18,6 +18,8 @@ pub enum AdminError {
     Registration(String),
     #[error("unknown authenticator {0} (known: ussd, sms)")]
     UnknownAuthenticator(String),
+    #[error("this number is not locked")]
+    NotLocked,
 }
 
 /// An SP registration, in the metadata names of RFC 7591 and CIBA §4 where they exist.
@@ -179,6 +181,17 @@ pub async fn set_authenticators(
         .ok_or(AdminError::UnknownUser)?;
     store.set_authenticators(&msisdn, authenticators).await?;
     audit_admin(store, Some(&user.id), None, "authenticators_set").await?;
+    Ok(())
+}
+
+/// Unlocks a number the ACME server locked after too many failed answers; audited.
+pub async fn acme_unlock(store: &Store, msisdn: &str) -> Result<(), AdminError> {
+    let number = crate::server::normalize_msisdn(msisdn).ok_or(AdminError::NotLocked)?;
+    if !store.acme_unlock(&number).await? {
+        return Err(AdminError::NotLocked);
+    }
+    let user = store.user_by_msisdn(&number).await?.map(|u| u.id);
+    audit_admin(store, user.as_deref(), None, "acme_number_unlocked").await?;
     Ok(())
 }
 

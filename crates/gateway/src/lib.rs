@@ -4,6 +4,7 @@
 //! (`serve`) and its operator commands (`admin …`); the `assent-gateway` binary is a thin
 //! command line over them.
 
+pub mod acme;
 pub mod admin;
 pub mod authenticator;
 pub mod catalog;
@@ -52,6 +53,8 @@ pub enum GatewayError {
     EncryptionKey(#[from] encr_msisdn::JweError),
     #[error(transparent)]
     Notify(#[from] notify::NotifyError),
+    #[error(transparent)]
+    AcmeCa(#[from] acme::ca::AcmeCaError),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -141,8 +144,9 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     });
     let authenticators = authenticator::Chain::new(vec![
         std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
-        std::sync::Arc::new(authenticator::Sms(handsets)),
+        std::sync::Arc::new(authenticator::Sms(handsets.clone())),
     ]);
+    let acme_ca = acme::AcmeCa::load_or_create(&options.data_dir)?;
     let state = server::AppState {
         store,
         keys,
@@ -151,6 +155,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         issuer: format!("https://{address}"),
         catalog: std::sync::Arc::new(catalog),
         authenticators,
+        sms: handsets,
+        acme_ca: std::sync::Arc::new(acme_ca),
         deliveries,
         tokens: resource::TokenValidation::InProcess,
         simulator: options.demo,
@@ -228,6 +234,10 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         issuer: format!("https://{address}"),
         catalog: std::sync::Arc::new(catalog),
         authenticators: authenticator::Chain::new(Vec::new()),
+        sms: std::sync::Arc::new(handset::Simulator {
+            store: store.clone(),
+        }),
+        acme_ca: std::sync::Arc::new(acme::AcmeCa::load_or_create(&options.data_dir)?),
         deliveries: notify::Deliveries::new(vec![ca])?,
         tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
         simulator: false,

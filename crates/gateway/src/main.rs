@@ -86,6 +86,9 @@ enum AdminCommand {
     /// Users' authenticators.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// The ACME server's number locks.
+    #[command(subcommand)]
+    Acme(AcmeCommand),
     /// SPs reported by users, oldest first.
     Flags {
         /// Only the reports of this SP.
@@ -105,6 +108,16 @@ enum ClientsCommand {
         storage: Storage,
     },
     List(Storage),
+}
+
+#[derive(Debug, Subcommand)]
+enum AcmeCommand {
+    /// Unlocks a number locked after too many failed code answers.
+    Unlock {
+        msisdn: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +297,14 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("authenticators set: {}", authenticators.join(" "));
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Acme(AcmeCommand::Unlock { msisdn, storage })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            admin::acme_unlock(&store, &msisdn)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("number unlocked");
             Ok(())
         }
         Command::Admin(AdminCommand::Flags { client_id, storage }) => {

@@ -126,10 +126,23 @@ async fn deliver(state: &AppState, request: CibaRequest) -> Result<(), StoreErro
     let now = now_ms();
     let outcome = match &result {
         Ok(()) => {
-            state
+            // Acknowledged: recording it must not be lost to a passing database error, or
+            // the lease would run out and a redelivery would replace tokens the SP holds.
+            let mut recorded = state
                 .store
                 .mark_delivered(&request.auth_req_hash, now)
-                .await?;
+                .await;
+            for wait_ms in [50, 200, 1000] {
+                if recorded.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+                recorded = state
+                    .store
+                    .mark_delivered(&request.auth_req_hash, now)
+                    .await;
+            }
+            recorded?;
             "delivered"
         }
         Err(Attempt::Raced) => return Ok(()),

@@ -23,6 +23,10 @@ pub struct AppState {
     pub catalog: Arc<crate::catalog::Catalog>,
     /// How users are reached (MC_ATTR_04).
     pub authenticators: crate::authenticator::Chain,
+    /// Plain SMS (ACME codes, notifications).
+    pub sms: Arc<dyn crate::handset::SmsSender>,
+    /// The ACME CA and the key of the codes' hashes.
+    pub acme_ca: Arc<crate::acme::AcmeCa>,
     /// CIBA ping/push delivery.
     pub deliveries: Arc<crate::notify::Deliveries>,
     /// How the resource server validates access tokens.
@@ -45,7 +49,8 @@ pub fn router(state: AppState) -> Router {
             post(crate::code_flow::consent_decision),
         )
         .route("/.well-known/openid-configuration", get(discovery))
-        .merge(crate::resource::routes());
+        .merge(crate::resource::routes())
+        .merge(crate::acme::routes());
     if state.simulator {
         router = router
             .route("/sim/handsets/{msisdn}/messages", get(sim_messages))

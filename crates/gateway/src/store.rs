@@ -43,10 +43,12 @@ macro_rules! on_pool {
 }
 
 // After the macro, so that the submodules can use it.
+mod acme;
 mod consents;
 mod delivery;
 mod registry;
 
+pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder};
 pub use consents::UserNotification;
 pub use registry::Flag;
 

@@ -164,12 +164,22 @@ async fn ping_and_push(database_url: Option<&str>) {
     let store = assent_gateway::store::Store::open(database_url, &gateway.data_dir)
         .await
         .unwrap();
-    let row = store
-        .ciba(&assent_gateway::tokens::token_hash(&auth_req_id))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(row.notified_ms.is_some());
+    // The gateway records the delivery once the SP's answer reaches it, which may be a
+    // moment after the SP has the body.
+    let mut row = None;
+    for _ in 0..50 {
+        let current = store
+            .ciba(&assent_gateway::tokens::token_hash(&auth_req_id))
+            .await
+            .unwrap()
+            .unwrap();
+        if current.notified_ms.is_some() {
+            row = Some(current);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let row = row.expect("the delivery is recorded");
     assert_eq!((row.auth_req_id, row.notification_token), (None, None));
     let (ok, out) = admin(&gateway.data_dir, database_url, &["audit", "verify"]);
     assert!(ok, "{out}");
