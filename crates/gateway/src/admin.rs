@@ -16,7 +16,7 @@ pub enum AdminError {
     UnknownUser,
     #[error("invalid client registration: {0}")]
     Registration(String),
-    #[error("unknown authenticator {0} (known: ussd, sms)")]
+    #[error("unknown authenticator {0} (known: ussd, sms; app comes with a registered device)")]
     UnknownAuthenticator(String),
     #[error("this number is not locked")]
     NotLocked,
@@ -170,6 +170,7 @@ pub async fn set_authenticators(
 ) -> Result<(), AdminError> {
     if let Some(unknown) = authenticators
         .iter()
+        // `app` comes with a registered device, never by hand.
         .find(|a| !["ussd", "sms"].contains(&a.as_str()))
     {
         return Err(AdminError::UnknownAuthenticator(unknown.clone()));

@@ -84,6 +84,57 @@ impl Authenticator for Sms {
     }
 }
 
+/// The Assent app: the prompt waits in the inbox of the user's registered devices (the
+/// self-care device API) and the answer comes back signed by a device key. LoA 3: the
+/// device holds a key certified for the number, and the decision is signed over the exact
+/// text shown.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: crate::store::Store,
+}
+
+impl Authenticator for App {
+    fn name(&self) -> &'static str {
+        "app"
+    }
+
+    fn loa(&self) -> u8 {
+        3
+    }
+
+    /// The app's screen: no wrapping of ours (the app lays the text out), UTF-8.
+    fn device(&self) -> DeviceProfile {
+        DeviceProfile {
+            kind: DeviceKind::Screen,
+            columns: None,
+            rows: None,
+            max_bytes: None,
+            encodings: vec![Encoding::Utf8],
+        }
+    }
+
+    fn send_prompt<'a>(&'a self, msisdn: &'a str, prompt: &'a OutgoingPrompt) -> SendResult<'a> {
+        Box::pin(async move {
+            let user = self
+                .store
+                .user_by_msisdn(msisdn)
+                .await?
+                .ok_or_else(|| crate::store::StoreError::Database(sqlx::Error::RowNotFound))?;
+            let message_id = format!("p-{}", crate::tokens::new_token().get(..22).unwrap_or("0"));
+            self.store
+                .insert_app_prompt(&crate::store::AppPrompt {
+                    message_id: message_id.clone(),
+                    user_id: user.id,
+                    text: prompt.text.clone(),
+                    created_ms: crate::tokens::now_ms(),
+                    answered_ms: None,
+                })
+                .await?;
+            Ok(message_id)
+        })
+    }
+}
+
 /// The authenticators this gateway can use.
 #[derive(Debug, Clone)]
 pub struct Chain {

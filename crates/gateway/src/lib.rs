@@ -12,6 +12,7 @@ pub mod ciba;
 pub mod code_flow;
 pub mod consent;
 pub mod demo;
+pub mod device;
 pub mod encr_msisdn;
 pub mod handset;
 pub mod hints;
@@ -143,6 +144,9 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         store: store.clone(),
     });
     let authenticators = authenticator::Chain::new(vec![
+        std::sync::Arc::new(authenticator::App {
+            store: store.clone(),
+        }),
         std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
         std::sync::Arc::new(authenticator::Sms(handsets.clone())),
     ]);

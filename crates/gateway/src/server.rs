@@ -50,7 +50,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/.well-known/openid-configuration", get(discovery))
         .merge(crate::resource::routes())
-        .merge(crate::acme::routes());
+        .merge(crate::acme::routes())
+        .merge(crate::device::routes());
     if state.simulator {
         router = router
             .route("/sim/handsets/{msisdn}/messages", get(sim_messages))

@@ -46,10 +46,12 @@ macro_rules! on_pool {
 mod acme;
 mod consents;
 mod delivery;
+mod devices;
 mod registry;
 
 pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder};
 pub use consents::UserNotification;
+pub use devices::{AppPrompt, Device};
 pub use registry::Flag;
 
 /// A registered SP.

@@ -1044,7 +1044,7 @@ async fn finalize(State(state): State<AppState>, Path(id): Path<String>, body: B
 /// Whether an SPKI (DER) holds the same public key as an account key: the subjectPublicKey
 /// BIT STRING ends the SPKI and carries the raw key (the uncompressed P-256 point, or the 32
 /// Ed25519 bytes), which the JWK also carries.
-fn spki_is(spki_der: &[u8], key: &AccountKey) -> bool {
+pub(crate) fn spki_is(spki_der: &[u8], key: &AccountKey) -> bool {
     let jwk = key.to_jwk();
     let decode = |member: &str| {
         jwk[member]

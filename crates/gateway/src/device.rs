@@ -1,0 +1,597 @@
+//! Device registration (seed 001) and the self-care device API.
+//!
+//! A device proves it holds the key of an ACME certificate for its number (issued by this
+//! gateway's ACME CA) and registers that key. Authentication to the device API is by that
+//! key, with signed JWT assertions (RFC 7523 §2.1) exchanged for five-minute access tokens
+//! that are sender-constrained by DPoP (RFC 9449): every request carries a proof signed by
+//! the device key, so a stolen token is useless without the key. This was chosen over mutual
+//! TLS (RFC 8705) because the app's HTTP stacks (WebView, reqwest on Android and iOS) give
+//! certificate-bound TLS poorly, while signing a JWT is one call; and because it survives
+//! TLS-terminating proxies in front of a deployed gateway.
+//!
+//! A device sees and acts on its own number's data only: every look-up is by the device's
+//! user, and another user's request id is simply not found.
+
+use crate::server::AppState;
+use crate::store::{Device, StoreError};
+use crate::tokens::{new_token, now_ms, token_hash};
+use assent_acme::jws::AccountKey;
+use assent_audit::{EntryKind, NewEntry};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// Device access tokens live five minutes.
+const TOKEN_TTL_MS: i64 = 5 * 60_000;
+/// An assertion or decision JWT may live at most this long (s).
+const JWT_MAX_LIFETIME_S: i64 = 300;
+/// A DPoP proof's `iat` may be this far from now (s).
+const DPOP_SKEW_S: i64 = 60;
+/// The longest an inbox request waits for a prompt (s).
+const MAX_WAIT_S: u64 = 25;
+/// How often a waiting inbox request looks again: a prompt reaches the device well within
+/// a second.
+const INBOX_POLL_MS: u64 = 100;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/device/register", post(register))
+        .route("/device/token", post(token))
+        .route("/device/inbox", get(inbox))
+        .route("/device/inbox/{id}/decision", post(decision))
+}
+
+/// A device API error: OAuth-style JSON; 401s carry a DPoP challenge.
+#[derive(Debug)]
+pub struct DeviceError {
+    status: StatusCode,
+    code: &'static str,
+    description: String,
+}
+
+impl DeviceError {
+    fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
+        DeviceError {
+            status,
+            code,
+            description: description.into(),
+        }
+    }
+
+    fn bad(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    fn unauthorized(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
+    }
+}
+
+impl From<StoreError> for DeviceError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "device api store error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "the gateway could not complete the request",
+        )
+    }
+}
+
+impl IntoResponse for DeviceError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            crate::oauth::no_store_headers(),
+            Json(json!({"error": self.code, "error_description": self.description})),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("DPoP algs=\"ES256 EdDSA\""),
+            );
+        }
+        response
+    }
+}
+
+fn url(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.issuer)
+}
+
+/// Verifies a JWT signed by `jwk` (ES256 or EdDSA); `aud` checked when given; `exp`
+/// required and at most five minutes ahead unless `expiring` is false.
+fn verify_jwt(jwk: &Value, jwt: &str, aud: Option<&str>, expiring: bool) -> Result<Value, String> {
+    let jwk: jsonwebtoken::jwk::Jwk =
+        serde_json::from_value(jwk.clone()).map_err(|_| "the key is not a JWK".to_owned())?;
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).map_err(|e| e.to_string())?;
+    let header = jsonwebtoken::decode_header(jwt).map_err(|_| "not a JWT".to_owned())?;
+    if !matches!(
+        header.alg,
+        jsonwebtoken::Algorithm::ES256 | jsonwebtoken::Algorithm::EdDSA
+    ) {
+        return Err("only ES256 and EdDSA are accepted".into());
+    }
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.leeway = 30;
+    match aud {
+        Some(aud) => validation.set_audience(&[aud]),
+        None => validation.validate_aud = false,
+    }
+    if expiring {
+        validation.set_required_spec_claims(&["exp"]);
+    } else {
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+    }
+    let claims = jsonwebtoken::decode::<Value>(jwt, &key, &validation)
+        .map_err(|e| e.to_string())?
+        .claims;
+    if expiring
+        && claims["exp"]
+            .as_i64()
+            .is_none_or(|exp| exp > now_ms() / 1000 + JWT_MAX_LIFETIME_S)
+    {
+        return Err("the JWT may live at most five minutes".into());
+    }
+    Ok(claims)
+}
+
+async fn use_jti(state: &AppState, claims: &Value) -> Result<(), DeviceError> {
+    let jti = claims["jti"]
+        .as_str()
+        .filter(|j| !j.is_empty() && j.len() <= 200)
+        .ok_or_else(|| DeviceError::bad("jti is required"))?;
+    let expires = now_ms() + 2 * JWT_MAX_LIFETIME_S * 1000;
+    if !state.store.use_device_jti(jti, expires, now_ms()).await? {
+        return Err(DeviceError::unauthorized("this JWT was used before"));
+    }
+    Ok(())
+}
+
+/// `POST /device/register` with `{"certificate", "jwk", "assertion", "name"}`.
+async fn register(State(state): State<AppState>, body: Bytes) -> Response {
+    let attempt = format!("r-{}", new_token().get(..22).unwrap_or("0"));
+    match try_register(&state, &body).await {
+        Ok((device, number)) => {
+            let _ = state
+                .store
+                .record_registration_attempt(
+                    &attempt,
+                    now_ms(),
+                    Some(&device.cert_id),
+                    Some(&device.user_id),
+                    "registered",
+                    "ok",
+                )
+                .await;
+            (
+                StatusCode::CREATED,
+                crate::oauth::no_store_headers(),
+                Json(json!({"device_id": device.id, "number": format!("+{number}"), "name": device.name})),
+            )
+                .into_response()
+        }
+        Err((error, cert_id, user_id)) => {
+            // SEC-1: refused attempts are recorded too.
+            let _ = state
+                .store
+                .record_registration_attempt(
+                    &attempt,
+                    now_ms(),
+                    cert_id.as_deref(),
+                    user_id.as_deref(),
+                    "refused",
+                    error.code,
+                )
+                .await;
+            error.into_response()
+        }
+    }
+}
+
+type Refusal = (DeviceError, Option<String>, Option<String>);
+
+async fn try_register(state: &AppState, body: &[u8]) -> Result<(Device, String), Refusal> {
+    let plain = |e: DeviceError| (e, None, None);
+    let request: Value = serde_json::from_slice(body).map_err(|_| {
+        plain(DeviceError::bad(
+            "expected {certificate, jwk, assertion, name}",
+        ))
+    })?;
+    let der = request["certificate"]
+        .as_str()
+        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
+        .ok_or_else(|| plain(DeviceError::bad("certificate must be base64url DER")))?;
+    let cert = state
+        .store
+        .acme_certificate_by_der(&hex::encode(Sha256::digest(&der)))
+        .await
+        .map_err(|e| plain(e.into()))?
+        .ok_or_else(|| {
+            plain(DeviceError::new(
+                StatusCode::FORBIDDEN,
+                "unknown_certificate",
+                "this gateway did not issue that certificate",
+            ))
+        })?;
+    let with_cert = |e: DeviceError| (e, Some(cert.id.clone()), None);
+    if cert.revoked_ms.is_some() || cert.not_after_ms <= now_ms() {
+        return Err(with_cert(DeviceError::new(
+            StatusCode::FORBIDDEN,
+            "certificate_not_valid",
+            "the certificate is revoked or expired: verify the number again",
+        )));
+    }
+    let jwk = request["jwk"].clone();
+    let key = AccountKey::from_jwk(&jwk)
+        .map_err(|e| with_cert(DeviceError::bad(format!("jwk: {}", e.detail))))?;
+    let spki = hex::decode(&cert.spki_der).unwrap_or_default();
+    if !crate::acme::spki_is(&spki, &key) {
+        return Err(with_cert(DeviceError::new(
+            StatusCode::FORBIDDEN,
+            "key_mismatch",
+            "the key is not the certificate's",
+        )));
+    }
+    let assertion = request["assertion"]
+        .as_str()
+        .ok_or_else(|| with_cert(DeviceError::bad("assertion is required")))?;
+    let claims = verify_jwt(&jwk, assertion, Some(&url(state, "/device/register")), true)
+        .map_err(|e| with_cert(DeviceError::unauthorized(format!("assertion: {e}"))))?;
+    use_jti(state, &claims).await.map_err(with_cert)?;
+    // SEC-2: the number's user by one unique look-up.
+    let user = state
+        .store
+        .user_by_msisdn(&cert.number)
+        .await
+        .map_err(|e| with_cert(e.into()))?
+        .ok_or_else(|| {
+            with_cert(DeviceError::new(
+                StatusCode::FORBIDDEN,
+                "not_a_subscriber",
+                "this number has no Mobile Connect account here",
+            ))
+        })?;
+    let with_user = |e: DeviceError| (e, Some(cert.id.clone()), Some(user.id.clone()));
+    let name = request["name"]
+        .as_str()
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect::<String>()
+        })
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "device".into());
+    let device = Device {
+        id: format!("d-{}", new_token().get(..22).unwrap_or("0")),
+        user_id: user.id.clone(),
+        cert_id: cert.id.clone(),
+        jwk: key.to_jwk().to_string(),
+        thumbprint: key.thumbprint(),
+        name,
+        registered_ms: now_ms(),
+        revoked_ms: None,
+    };
+    if !state
+        .store
+        .insert_device(&device)
+        .await
+        .map_err(|e| with_user(e.into()))?
+    {
+        return Err(with_user(DeviceError::new(
+            StatusCode::CONFLICT,
+            "already_registered",
+            "this certificate is registered already; each registration is unique",
+        )));
+    }
+    // The app becomes the user's preferred authenticator; USSD stays the fallback.
+    if !user.authenticators.iter().any(|a| a == "app") {
+        let mut list = vec!["app".to_owned()];
+        list.extend(user.authenticators.iter().cloned());
+        state
+            .store
+            .set_authenticators(&user.msisdn, &list)
+            .await
+            .map_err(|e| with_user(e.into()))?;
+    }
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: now_ms(),
+            kind: EntryKind::Admin,
+            user: Some(user.id.clone()),
+            sp: None,
+            authenticator: Some("app".into()),
+            detail: json!({"action": "device_registered", "device": device.id, "certificate": cert.serial})
+                .to_string(),
+        })
+        .await
+        .map_err(|e| with_user(e.into()))?;
+    Ok((device, cert.number))
+}
+
+/// Checks the `DPoP` proof of a request (RFC 9449 §4.3) and returns the thumbprint of its
+/// key; with `access_token`, the proof must also name it (`ath`).
+async fn dpop(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    htu: &str,
+    access_token: Option<&str>,
+) -> Result<String, DeviceError> {
+    let mut proofs = headers.get_all("dpop").iter();
+    let (Some(proof), None) = (proofs.next(), proofs.next()) else {
+        return Err(DeviceError::unauthorized(
+            "exactly one DPoP proof is required",
+        ));
+    };
+    let proof = proof
+        .to_str()
+        .map_err(|_| DeviceError::unauthorized("the DPoP proof is not a JWT"))?;
+    let header = jsonwebtoken::decode_header(proof)
+        .map_err(|_| DeviceError::unauthorized("the DPoP proof is not a JWT"))?;
+    if header.typ.as_deref() != Some("dpop+jwt") {
+        return Err(DeviceError::unauthorized(
+            "the DPoP proof's typ must be dpop+jwt",
+        ));
+    }
+    let jwk = header
+        .jwk
+        .ok_or_else(|| DeviceError::unauthorized("the DPoP proof carries no jwk"))?;
+    let jwk = serde_json::to_value(&jwk)
+        .map_err(|_| DeviceError::unauthorized("the DPoP jwk is unreadable"))?;
+    let claims = verify_jwt(&jwk, proof, None, false)
+        .map_err(|e| DeviceError::unauthorized(format!("DPoP proof: {e}")))?;
+    if claims["htm"] != method || claims["htu"] != htu {
+        return Err(DeviceError::unauthorized(
+            "the DPoP proof is for another request",
+        ));
+    }
+    let now = now_ms() / 1000;
+    if claims["iat"]
+        .as_i64()
+        .is_none_or(|iat| (iat - now).abs() > DPOP_SKEW_S)
+    {
+        return Err(DeviceError::unauthorized(
+            "the DPoP proof is too old or too new",
+        ));
+    }
+    if let Some(token) = access_token {
+        let ath = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
+        if claims["ath"] != ath.as_str() {
+            return Err(DeviceError::unauthorized(
+                "the DPoP proof is not for this token",
+            ));
+        }
+    }
+    use_jti(state, &claims).await?;
+    let key = AccountKey::from_jwk(&jwk)
+        .map_err(|e| DeviceError::unauthorized(format!("DPoP jwk: {}", e.detail)))?;
+    Ok(key.thumbprint())
+}
+
+/// `POST /device/token`: `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with an
+/// assertion signed by the device key (iss = sub = the device id), and a DPoP proof by the
+/// same key.
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeviceError> {
+    let params: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    if params.get("grant_type").map(String::as_str)
+        != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
+    {
+        return Err(DeviceError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "use urn:ietf:params:oauth:grant-type:jwt-bearer",
+        ));
+    }
+    let assertion = params
+        .get("assertion")
+        .ok_or_else(|| DeviceError::bad("assertion is missing"))?;
+    let token_url = url(&state, "/device/token");
+    let jkt = dpop(&state, &headers, "POST", &token_url, None).await?;
+    let unverified: Value = jsonwebtoken::dangerous::insecure_decode(assertion)
+        .map(|d| d.claims)
+        .map_err(|_| DeviceError::unauthorized("the assertion is not a JWT"))?;
+    let device_id = unverified["iss"]
+        .as_str()
+        .ok_or_else(|| DeviceError::unauthorized("the assertion has no iss"))?;
+    let device = state
+        .store
+        .device(device_id)
+        .await?
+        .filter(|d| d.revoked_ms.is_none())
+        .ok_or_else(|| DeviceError::unauthorized("unknown or revoked device"))?;
+    let jwk: Value = serde_json::from_str(&device.jwk)
+        .map_err(|_| DeviceError::unauthorized("stored key unreadable"))?;
+    let claims = verify_jwt(&jwk, assertion, Some(&token_url), true)
+        .map_err(|e| DeviceError::unauthorized(format!("assertion: {e}")))?;
+    if claims["sub"] != device.id.as_str() {
+        return Err(DeviceError::unauthorized(
+            "the assertion's sub must be the device id",
+        ));
+    }
+    use_jti(&state, &claims).await?;
+    if jkt != device.thumbprint {
+        return Err(DeviceError::unauthorized(
+            "the DPoP key is not the device key",
+        ));
+    }
+    let access_token = new_token();
+    state
+        .store
+        .insert_device_token(
+            &token_hash(&access_token),
+            &device.id,
+            &jkt,
+            now_ms() + TOKEN_TTL_MS,
+        )
+        .await?;
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({"access_token": access_token, "token_type": "DPoP",
+                    "expires_in": TOKEN_TTL_MS / 1000})),
+    )
+        .into_response())
+}
+
+/// The device behind a request: `Authorization: DPoP <token>` and a proof by its key.
+async fn authenticated(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<Device, DeviceError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("DPoP "))
+        .ok_or_else(|| DeviceError::unauthorized("Authorization: DPoP <token> is required"))?;
+    let (device_id, jkt, expires_ms) = state
+        .store
+        .device_token(&token_hash(token))
+        .await?
+        .ok_or_else(|| DeviceError::unauthorized("unknown device token"))?;
+    if expires_ms <= now_ms() {
+        return Err(DeviceError::unauthorized("the device token expired"));
+    }
+    let proof_jkt = dpop(state, headers, method, &url(state, path), Some(token)).await?;
+    if proof_jkt != jkt {
+        return Err(DeviceError::unauthorized("the DPoP key is not the token's"));
+    }
+    state
+        .store
+        .device(&device_id)
+        .await?
+        .filter(|d| d.revoked_ms.is_none())
+        .ok_or_else(|| DeviceError::unauthorized("the device is revoked"))
+}
+
+/// `GET /device/inbox?wait=SECONDS`: the user's pending consent requests; waits (long
+/// polling) up to `wait` seconds for one to arrive.
+async fn inbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/inbox").await?;
+    let wait_s = match query.get("wait") {
+        None => 0,
+        Some(w) => w
+            .parse::<u64>()
+            .map_err(|_| DeviceError::bad("wait is a number of seconds"))?
+            .min(MAX_WAIT_S),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait_s);
+    let prompts = loop {
+        let prompts = state.store.open_app_prompts(&device.user_id, 0).await?;
+        if !prompts.is_empty() || std::time::Instant::now() >= deadline {
+            break prompts;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(INBOX_POLL_MS)).await;
+    };
+    let requests: Vec<Value> = prompts
+        .iter()
+        .map(|p| {
+            json!({"id": p.message_id, "prompt": p.text,
+                   "prompt_sha256": hex::encode(Sha256::digest(p.text.as_bytes())),
+                   "created_ms": p.created_ms})
+        })
+        .collect();
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({ "requests": requests })),
+    )
+        .into_response())
+}
+
+/// `POST /device/inbox/{id}/decision` with `{"decision": JWT}`: the JWT, signed by the
+/// device key, says `{"request": id, "answer": "approve" | "deny", "prompt_sha256": …}` —
+/// bound to the request and to the exact prompt text shown.
+async fn decision(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeviceError> {
+    let path = format!("/device/inbox/{id}/decision");
+    let device = authenticated(&state, &headers, "POST", &path).await?;
+    let request: Value = serde_json::from_slice(&body)
+        .map_err(|_| DeviceError::bad("expected {\"decision\": JWT}"))?;
+    let signed = request["decision"]
+        .as_str()
+        .ok_or_else(|| DeviceError::bad("decision is required"))?;
+    let jwk: Value = serde_json::from_str(&device.jwk)
+        .map_err(|_| DeviceError::unauthorized("stored key unreadable"))?;
+    let claims = verify_jwt(&jwk, signed, Some(&state.issuer), true)
+        .map_err(|e| DeviceError::unauthorized(format!("decision: {e}")))?;
+    // Another number's request is not found, exactly as a request that does not exist.
+    let prompt = state
+        .store
+        .app_prompt(&id)
+        .await?
+        .filter(|p| p.user_id == device.user_id)
+        .ok_or_else(|| DeviceError::new(StatusCode::NOT_FOUND, "not_found", "no such request"))?;
+    if claims["request"] != id.as_str() {
+        return Err(DeviceError::bad("the decision is for another request"));
+    }
+    let shown = hex::encode(Sha256::digest(prompt.text.as_bytes()));
+    if claims["prompt_sha256"] != shown.as_str() {
+        return Err(DeviceError::bad(
+            "the decision is not bound to the prompt this request showed",
+        ));
+    }
+    let approve = match claims["answer"].as_str() {
+        Some("approve") => true,
+        Some("deny") => false,
+        _ => return Err(DeviceError::bad("answer is approve or deny")),
+    };
+    use_jti(&state, &claims).await?;
+    if !state
+        .store
+        .answer_app_prompt(&id, &device.id, now_ms())
+        .await?
+    {
+        return Err(DeviceError::new(
+            StatusCode::CONFLICT,
+            "already_answered",
+            "this request was answered already",
+        ));
+    }
+    // The signed decision is the evidence a dispute needs: which device, over which text.
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: now_ms(),
+            kind: EntryKind::Answer,
+            user: Some(device.user_id.clone()),
+            sp: None,
+            authenticator: Some("app".into()),
+            detail: json!({"purpose": "signed_decision", "device": device.id,
+                           "prompt_sha256": shown,
+                           "decision_sha256": hex::encode(Sha256::digest(signed.as_bytes()))})
+            .to_string(),
+        })
+        .await?;
+    let applied = crate::ciba::answer(&state, &id, approve).await?
+        || crate::code_flow::answer(&state, &id, approve).await?;
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({"id": id, "accepted": applied})),
+    )
+        .into_response())
+}

@@ -1,0 +1,294 @@
+//! Devices, their registration attempts, their tokens, and the app authenticator's inbox.
+
+use super::{Store, StoreError};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: String,
+    pub user_id: String,
+    pub cert_id: String,
+    pub jwk: String,
+    pub thumbprint: String,
+    pub name: String,
+    pub registered_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+/// A consent prompt waiting in the app.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AppPrompt {
+    pub message_id: String,
+    pub user_id: String,
+    pub text: String,
+    pub created_ms: i64,
+    pub answered_ms: Option<i64>,
+}
+
+fn device_from<R: Row>(row: &R) -> Result<Device, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    Ok(Device {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        cert_id: row.try_get("cert_id")?,
+        jwk: row.try_get("jwk")?,
+        thumbprint: row.try_get("thumbprint")?,
+        name: row.try_get("name")?,
+        registered_ms: row.try_get("registered_ms")?,
+        revoked_ms: row.try_get("revoked_ms")?,
+    })
+}
+
+fn prompt_from<R: Row>(row: &R) -> Result<AppPrompt, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    Ok(AppPrompt {
+        message_id: row.try_get("message_id")?,
+        user_id: row.try_get("user_id")?,
+        text: row.try_get("text")?,
+        created_ms: row.try_get("created_ms")?,
+        answered_ms: row.try_get("answered_ms")?,
+    })
+}
+
+const DEVICE: &str =
+    "SELECT id, user_id, cert_id, jwk, thumbprint, name, registered_ms, revoked_ms FROM devices";
+const PROMPT: &str = "SELECT message_id, user_id, text, created_ms, answered_ms FROM app_prompts";
+
+impl Store {
+    /// Registers a device; `false` if its certificate is registered already (REG-3).
+    pub async fn insert_device(&self, d: &Device) -> Result<bool, StoreError> {
+        const SQL: &str = "INSERT INTO devices (id, user_id, cert_id, jwk, thumbprint, name, \
+            registered_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (cert_id) DO NOTHING";
+        let inserted = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&d.id)
+                .bind(&d.user_id)
+                .bind(&d.cert_id)
+                .bind(&d.jwk)
+                .bind(&d.thumbprint)
+                .bind(&d.name)
+                .bind(d.registered_ms)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
+    pub async fn device(&self, id: &str) -> Result<Option<Device>, StoreError> {
+        let sql = format!("{DEVICE} WHERE id = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| device_from(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// The user's devices that are not revoked.
+    pub async fn live_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
+        let sql =
+            format!("{DEVICE} WHERE user_id = $1 AND revoked_ms IS NULL ORDER BY registered_ms");
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(device_from)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// SEC-1: records a registration attempt, whatever its outcome.
+    pub async fn record_registration_attempt(
+        &self,
+        id: &str,
+        at_ms: i64,
+        cert_id: Option<&str>,
+        user_id: Option<&str>,
+        outcome: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO device_registration_attempts (id, at_ms, cert_id, user_id, \
+            outcome, reason) VALUES ($1, $2, $3, $4, $5, $6)";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(id)
+                .bind(at_ms)
+                .bind(cert_id)
+                .bind(user_id)
+                .bind(outcome)
+                .bind(reason)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// (outcome, reason) of every registration attempt, oldest first.
+    pub async fn registration_attempts(&self) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str =
+            "SELECT outcome, reason FROM device_registration_attempts ORDER BY at_ms, id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| Ok::<_, sqlx::Error>((r.try_get("outcome")?, r.try_get("reason")?)))
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// Uses a JWT id once; `false` if it was seen before (a replay).
+    pub async fn use_device_jti(
+        &self,
+        jti: &str,
+        expires_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        const PURGE: &str = "DELETE FROM device_jtis WHERE expires_ms < $1";
+        const SQL: &str = "INSERT INTO device_jtis (jti, expires_ms) VALUES ($1, $2) \
+            ON CONFLICT (jti) DO NOTHING";
+        let inserted = on_pool!(self, |pool| {
+            sqlx::query(PURGE).bind(now_ms).execute(pool).await?;
+            sqlx::query(SQL)
+                .bind(jti)
+                .bind(expires_ms)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
+    pub async fn insert_device_token(
+        &self,
+        token_hash: &str,
+        device_id: &str,
+        jkt: &str,
+        expires_ms: i64,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO device_tokens (token_hash, device_id, jkt, expires_ms) \
+            VALUES ($1, $2, $3, $4)";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(token_hash)
+                .bind(device_id)
+                .bind(jkt)
+                .bind(expires_ms)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// (device id, jkt, expires) of a device token.
+    pub async fn device_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String, i64)>, StoreError> {
+        const SQL: &str =
+            "SELECT device_id, jkt, expires_ms FROM device_tokens WHERE token_hash = $1";
+        let row = on_pool!(self, |pool| {
+            match sqlx::query(SQL)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?
+            {
+                Some(r) => Some((
+                    r.try_get::<String, _>("device_id")?,
+                    r.try_get::<String, _>("jkt")?,
+                    r.try_get::<i64, _>("expires_ms")?,
+                )),
+                None => None,
+            }
+        });
+        Ok(row)
+    }
+
+    pub async fn insert_app_prompt(&self, p: &AppPrompt) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO app_prompts (message_id, user_id, text, created_ms) \
+            VALUES ($1, $2, $3, $4)";
+        on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&p.message_id)
+                .bind(&p.user_id)
+                .bind(&p.text)
+                .bind(p.created_ms)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The user's unanswered app prompts created after `since_ms`, oldest first.
+    pub async fn open_app_prompts(
+        &self,
+        user_id: &str,
+        since_ms: i64,
+    ) -> Result<Vec<AppPrompt>, StoreError> {
+        let sql = format!(
+            "{PROMPT} WHERE user_id = $1 AND answered_ms IS NULL AND created_ms > $2 \
+             ORDER BY created_ms, message_id"
+        );
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(user_id)
+                .bind(since_ms)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(prompt_from)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    pub async fn app_prompt(&self, message_id: &str) -> Result<Option<AppPrompt>, StoreError> {
+        let sql = format!("{PROMPT} WHERE message_id = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(message_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| prompt_from(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Closes an app prompt with the answering device; `false` if it was answered already.
+    pub async fn answer_app_prompt(
+        &self,
+        message_id: &str,
+        device_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE app_prompts SET answered_ms = $1, device_id = $2 \
+            WHERE message_id = $3 AND answered_ms IS NULL";
+        let moved = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(now_ms)
+                .bind(device_id)
+                .bind(message_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(moved == 1)
+    }
+}

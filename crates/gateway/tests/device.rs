@@ -1,0 +1,352 @@
+//! Device registration with the key of an ACME certificate (seed 001: REG-3, SEC-1, SEC-2)
+//! and the self-care device API (RFC 7523 assertions, DPoP-bound tokens): a CIBA request
+//! reaches the app's inbox within a second, the decision is signed over the exact prompt,
+//! the SP gets its tokens; a device of another number sees and answers nothing of it.
+
+// Test helpers may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::acme_client::enroll;
+use common::{Gateway, client, fresh_postgres, jwt_claims, start};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+
+const CIBA: &str = "urn:openid:params:grant-type:ciba";
+const MARIE: &str = "447700900001";
+const ANA: &str = "447700900003";
+
+/// A device: its key (from its ACME certificate) and what the gateway gave it.
+struct Phone {
+    encoding: jsonwebtoken::EncodingKey,
+    jwk: Value,
+    cert: Vec<u8>,
+    id: Option<String>,
+    token: Option<String>,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn jti() -> String {
+    assent_gateway::tokens::new_token()
+}
+
+impl Phone {
+    async fn enrolled(gateway: &Gateway, number: &str) -> Phone {
+        let (key, cert) = enroll(gateway, number).await;
+        let public = p256::PublicKey::from_sec1_bytes(key.public_key_raw()).unwrap();
+        Phone {
+            encoding: jsonwebtoken::EncodingKey::from_ec_pem(key.serialize_pem().as_bytes())
+                .unwrap(),
+            jwk: serde_json::from_str(&public.to_jwk_string()).unwrap(),
+            cert,
+            id: None,
+            token: None,
+        }
+    }
+
+    fn sign(&self, claims: &Value, typ: Option<&str>, with_jwk: bool) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.typ = typ.map(str::to_owned);
+        if with_jwk {
+            header.jwk = Some(serde_json::from_value(self.jwk.clone()).unwrap());
+        }
+        jsonwebtoken::encode(&header, claims, &self.encoding).unwrap()
+    }
+
+    /// A DPoP proof (RFC 9449 §4.2) for `method url`, bound to the access token if any.
+    fn proof(&self, method: &str, url: &str) -> String {
+        let mut claims = json!({"jti": jti(), "htm": method, "htu": url, "iat": now()});
+        if let Some(token) = &self.token {
+            claims["ath"] = json!(URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())));
+        }
+        self.sign(&claims, Some("dpop+jwt"), true)
+    }
+
+    async fn register(&mut self, gateway: &Gateway, http: &reqwest::Client) -> (u16, Value) {
+        let url = format!("{}/device/register", gateway.url);
+        let assertion = self.sign(
+            &json!({"aud": url, "exp": now() + 60, "jti": jti()}),
+            None,
+            false,
+        );
+        let body = json!({"certificate": URL_SAFE_NO_PAD.encode(&self.cert), "jwk": self.jwk,
+                          "assertion": assertion, "name": "Marie's phone"});
+        let response = http.post(&url).json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        if status == 201 {
+            self.id = Some(body["device_id"].as_str().unwrap().to_owned());
+        }
+        (status, body)
+    }
+
+    async fn login(&mut self, gateway: &Gateway, http: &reqwest::Client) {
+        let url = format!("{}/device/token", gateway.url);
+        let id = self.id.clone().unwrap();
+        let assertion = self.sign(
+            &json!({"iss": id, "sub": id, "aud": url, "exp": now() + 60, "jti": jti()}),
+            None,
+            false,
+        );
+        self.token = None;
+        let response = http
+            .post(&url)
+            .header("DPoP", self.proof("POST", &url))
+            .form(&[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                ("assertion", assertion.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["token_type"], "DPoP", "{body}");
+        self.token = Some(body["access_token"].as_str().unwrap().to_owned());
+    }
+
+    fn get(
+        &self,
+        http: &reqwest::Client,
+        gateway: &Gateway,
+        path_and_query: &str,
+    ) -> reqwest::RequestBuilder {
+        let path = path_and_query.split('?').next().unwrap();
+        let url = format!("{}{path}", gateway.url);
+        http.get(format!("{}{path_and_query}", gateway.url))
+            .header(
+                "Authorization",
+                format!("DPoP {}", self.token.as_deref().unwrap()),
+            )
+            .header("DPoP", self.proof("GET", &url))
+    }
+
+    async fn decide(
+        &self,
+        http: &reqwest::Client,
+        gateway: &Gateway,
+        id: &str,
+        prompt_sha256: &str,
+        answer: &str,
+    ) -> (u16, Value) {
+        let url = format!("{}/device/inbox/{id}/decision", gateway.url);
+        let decision = self.sign(
+            &json!({"aud": gateway.url, "request": id, "answer": answer,
+                    "prompt_sha256": prompt_sha256, "exp": now() + 60, "jti": jti()}),
+            None,
+            false,
+        );
+        let response = http
+            .post(&url)
+            .header(
+                "Authorization",
+                format!("DPoP {}", self.token.as_deref().unwrap()),
+            )
+            .header("DPoP", self.proof("POST", &url))
+            .json(&json!({ "decision": decision }))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+}
+
+async fn consent_in_the_app(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), database_url);
+    let http = client(&gateway, false);
+
+    // Registration: once per certificate; the key must be the certificate's.
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    let (status, body) = phone.register(&gateway, &http).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["number"], "+447700900001");
+    let mut again = Phone {
+        id: None,
+        ..Phone::enrolled(&gateway, MARIE).await
+    };
+    again.cert = phone.cert.clone();
+    let (status, body) = again.register(&gateway, &http).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("key_mismatch")),
+        "another key for that certificate"
+    );
+    let mut copy = Phone {
+        id: None,
+        token: None,
+        ..Phone::enrolled(&gateway, MARIE).await
+    };
+    copy.cert = phone.cert.clone();
+    copy.encoding = phone.encoding.clone();
+    copy.jwk = phone.jwk.clone();
+    let (status, body) = copy.register(&gateway, &http).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("already_registered")),
+        "REG-3"
+    );
+    let store = assent_gateway::store::Store::open(database_url, &gateway.data_dir)
+        .await
+        .unwrap();
+    let attempts = store.registration_attempts().await.unwrap();
+    assert_eq!(
+        attempts,
+        [
+            ("registered".to_owned(), "ok".to_owned()),
+            ("refused".to_owned(), "key_mismatch".to_owned()),
+            ("refused".to_owned(), "already_registered".to_owned()),
+        ],
+        "SEC-1: every attempt is recorded"
+    );
+
+    // The device API needs a DPoP-bound token.
+    let unauthenticated = http
+        .get(format!("{}/device/inbox", gateway.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+    assert!(
+        unauthenticated.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("DPoP")
+    );
+    phone.login(&gateway, &http).await;
+    let empty: Value = phone
+        .get(&http, &gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty["requests"], json!([]));
+    // A proof for another URL, or a replayed proof, is refused.
+    let token = phone.token.clone().unwrap();
+    let elsewhere = http
+        .get(format!("{}/device/inbox", gateway.url))
+        .header("Authorization", format!("DPoP {token}"))
+        .header(
+            "DPoP",
+            phone.proof("GET", &format!("{}/device/token", gateway.url)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 401);
+    let proof = phone.proof("GET", &format!("{}/device/inbox", gateway.url));
+    for expected in [200, 401] {
+        let replay = http
+            .get(format!("{}/device/inbox", gateway.url))
+            .header("Authorization", format!("DPoP {token}"))
+            .header("DPoP", &proof)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replay.status().as_u16(), expected);
+    }
+
+    // A CIBA request reaches the app's inbox (long polling) within a second.
+    let waiting = phone.get(&http, &gateway, "/device/inbox?wait=10").send();
+    let waiting = tokio::spawn(waiting);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asked = Instant::now();
+    let (status, grant) = {
+        let response = http
+            .post(format!("{}/bc-authorize", gateway.url))
+            .basic_auth("demo-sp", Some("demo-sp-secret"))
+            .form(&[
+                ("scope", "openid mc_identity_signup"),
+                ("login_hint", "MSISDN:447700900001"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.unwrap(),
+        )
+    };
+    assert_eq!(status, 200, "{grant}");
+    let inbox: Value = waiting.await.unwrap().unwrap().json().await.unwrap();
+    let arrived = asked.elapsed();
+    assert!(
+        arrived < Duration::from_secs(1),
+        "the request reached the app in {arrived:?}"
+    );
+    let request = &inbox["requests"][0];
+    let id = request["id"].as_str().unwrap().to_owned();
+    let prompt = request["prompt"].as_str().unwrap();
+    assert!(
+        prompt.contains("Demo Shop") && prompt.contains("Marie"),
+        "{prompt}"
+    );
+    let shown = hex::encode(Sha256::digest(prompt.as_bytes()));
+    assert_eq!(request["prompt_sha256"], shown.as_str());
+
+    // Another number's device sees none of it and cannot answer it.
+    let mut other = Phone::enrolled(&gateway, ANA).await;
+    assert_eq!(other.register(&gateway, &http).await.0, 201);
+    other.login(&gateway, &http).await;
+    let theirs: Value = other
+        .get(&http, &gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["requests"], json!([]));
+    let (status, _) = other.decide(&http, &gateway, &id, &shown, "approve").await;
+    assert_eq!(status, 404);
+
+    // The decision is bound to the exact prompt shown, and signed by the device key.
+    let (status, body) = phone
+        .decide(&http, &gateway, &id, &"0".repeat(64), "approve")
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = phone.decide(&http, &gateway, &id, &shown, "approve").await;
+    assert_eq!(
+        (status, body["accepted"].as_bool()),
+        (200, Some(true)),
+        "{body}"
+    );
+    let (status, _) = phone.decide(&http, &gateway, &id, &shown, "deny").await;
+    assert_eq!(status, 409, "answered once");
+
+    // The SP gets its tokens; the ID token says the app authenticated the user.
+    let auth_req_id = grant["auth_req_id"].as_str().unwrap();
+    let response = http
+        .post(format!("{}/token", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[("grant_type", CIBA), ("auth_req_id", auth_req_id)])
+        .send()
+        .await
+        .unwrap();
+    let tokens: Value = response.json().await.unwrap();
+    assert_eq!(
+        jwt_claims(tokens["id_token"].as_str().unwrap())["amr"],
+        json!(["app"]),
+        "{tokens}"
+    );
+    let (ok, out) = common::admin(&gateway.data_dir, database_url, &["audit", "verify"]);
+    assert!(ok, "{out}");
+}
+
+#[tokio::test]
+async fn sqlite_consent_in_the_app_through_the_device_api() {
+    consent_in_the_app(None).await;
+}
+
+#[tokio::test]
+async fn postgres_consent_in_the_app_through_the_device_api() {
+    consent_in_the_app(Some(&fresh_postgres().await)).await;
+}
