@@ -47,7 +47,16 @@ pub fn routes() -> Router<AppState> {
         .route("/device/token", post(token))
         .route("/device/inbox", get(inbox))
         .route("/device/inbox/{id}/decision", post(decision))
+        .route("/device/grants", get(grants))
+        .route("/device/grants/{id}/revoke", post(revoke_grant))
+        .route("/device/flags", post(flag))
+        .route("/device/notifications", get(notifications))
+        .route("/device/audit", get(audit))
+        .route("/device/audit/export", get(audit_export))
 }
+
+/// Most audit entries one page returns.
+const AUDIT_PAGE_MAX: i64 = 500;
 
 /// A device API error: OAuth-style JSON; 401s carry a DPoP challenge.
 #[derive(Debug)]
@@ -592,6 +601,296 @@ async fn decision(
     Ok((
         crate::oauth::no_store_headers(),
         Json(json!({"id": id, "accepted": applied})),
+    )
+        .into_response())
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and
+/// when the SP last read the user's data.
+async fn grants(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/grants").await?;
+    let mut grants = Vec::new();
+    let clients = state.store.clients().await?;
+    for client in &clients {
+        for consent in state
+            .store
+            .live_consents(&device.user_id, &client.client_id)
+            .await?
+        {
+            let services: Vec<&str> = consent
+                .scope
+                .iter()
+                .map(String::as_str)
+                .filter(|s| *s != "openid")
+                .collect();
+            let attributes: Vec<&str> = services
+                .iter()
+                .filter_map(|s| state.catalog.service(s))
+                .flat_map(|s| s.attributes.iter().map(|a| a.name.as_str()))
+                .collect();
+            let last_used = state
+                .store
+                .last_access(&device.user_id, &client.client_id)
+                .await?
+                .filter(|last| *last >= consent.granted_ms)
+                .map(rfc3339);
+            grants.push(json!({
+                "id": consent.id, "client_id": client.client_id, "client_name": client.client_name,
+                "services": services, "attributes": attributes,
+                "granted_at": rfc3339(consent.granted_ms), "last_used": last_used,
+                "prompt": consent.prompt,
+            }));
+        }
+    }
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({ "grants": grants })),
+    )
+        .into_response())
+}
+
+/// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
+/// (MC_ATTR_20).
+async fn revoke_grant(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(
+        &state,
+        &headers,
+        "POST",
+        &format!("/device/grants/{id}/revoke"),
+    )
+    .await?;
+    let consent = state
+        .store
+        .consent(&id)
+        .await?
+        .filter(|c| c.user_id == device.user_id && c.revoked_ms.is_none())
+        .ok_or_else(|| DeviceError::new(StatusCode::NOT_FOUND, "not_found", "no such grant"))?;
+    if !state.store.revoke_consent(&consent.id, now_ms()).await? {
+        return Err(DeviceError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such grant",
+        ));
+    }
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: now_ms(),
+            kind: EntryKind::Revocation,
+            user: Some(device.user_id.clone()),
+            sp: Some(consent.client_id.clone()),
+            authenticator: Some("app".into()),
+            detail: json!({"by": "user", "consent": consent.id, "device": device.id}).to_string(),
+        })
+        .await?;
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({"id": consent.id, "revoked": true})),
+    )
+        .into_response())
+}
+
+/// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);
+/// operators read the reports with `assent-gateway admin flags` and may blacklist the SP.
+async fn flag(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "POST", "/device/flags").await?;
+    let request: Value = serde_json::from_slice(&body)
+        .map_err(|_| DeviceError::bad("expected {\"client_id\", \"reason\"}"))?;
+    let client_id = request["client_id"]
+        .as_str()
+        .ok_or_else(|| DeviceError::bad("client_id is required"))?;
+    let reason: String = request["reason"]
+        .as_str()
+        .map(|r| r.chars().filter(|c| !c.is_control()).take(500).collect())
+        .filter(|r: &String| !r.trim().is_empty())
+        .ok_or_else(|| DeviceError::bad("a reason is required"))?;
+    if state.store.client(client_id).await?.is_none() {
+        return Err(DeviceError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such SP",
+        ));
+    }
+    let flag = crate::store::Flag {
+        id: format!("fl-{}", new_token().get(..22).unwrap_or("0")),
+        client_id: client_id.to_owned(),
+        user_id: Some(device.user_id.clone()),
+        reason: reason.clone(),
+        at_ms: now_ms(),
+    };
+    state.store.insert_flag(&flag).await?;
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: flag.at_ms,
+            kind: EntryKind::SpFlagged,
+            user: Some(device.user_id.clone()),
+            sp: Some(client_id.to_owned()),
+            authenticator: Some("app".into()),
+            detail: json!({"flag": flag.id, "reason": reason}).to_string(),
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        crate::oauth::no_store_headers(),
+        Json(json!({"id": flag.id})),
+    )
+        .into_response())
+}
+
+/// `GET /device/notifications`: what SPs did with the user's data (MC_ATTR_19).
+async fn notifications(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/notifications").await?;
+    let items: Vec<Value> = state
+        .store
+        .user_notifications(&device.user_id)
+        .await?
+        .into_iter()
+        .map(|n| {
+            json!({"id": n.id, "client_id": n.client_id, "kind": n.kind,
+                   "detail": serde_json::from_str::<Value>(&n.detail).unwrap_or(Value::Null),
+                   "at": rfc3339(n.created_ms)})
+        })
+        .collect();
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({ "notifications": items })),
+    )
+        .into_response())
+}
+
+fn audit_filter(query: &HashMap<String, String>) -> Result<crate::store::AuditFilter, DeviceError> {
+    let time = |name: &str| -> Result<Option<i64>, DeviceError> {
+        query
+            .get(name)
+            .map(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .map(|t| t.unix_timestamp().saturating_mul(1000))
+                    .map_err(|_| DeviceError::bad(format!("{name} must be RFC 3339")))
+            })
+            .transpose()
+    };
+    Ok(crate::store::AuditFilter {
+        sp: query.get("sp").cloned(),
+        kind: query.get("kind").cloned(),
+        since_ms: time("since")?,
+        until_ms: time("until")?,
+    })
+}
+
+/// `GET /device/audit?sp=&kind=&since=&until=&after=&limit=`: the user's own entries
+/// (MC_ATTR_32), oldest first, cursor-paged by sequence number (`next` is the cursor).
+async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/audit").await?;
+    let filter = audit_filter(&query)?;
+    let after = match query.get("after") {
+        None => 0,
+        Some(a) => a
+            .parse::<i64>()
+            .map_err(|_| DeviceError::bad("after is a sequence number"))?,
+    };
+    let limit = match query.get("limit") {
+        None => 100,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=AUDIT_PAGE_MAX).contains(l))
+            .ok_or_else(|| DeviceError::bad(format!("limit is 1 to {AUDIT_PAGE_MAX}")))?,
+    };
+    let entries = state
+        .store
+        .user_audit(&device.user_id, after, limit, &filter)
+        .await?;
+    let next = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({"entries": entries, "next": next})),
+    )
+        .into_response())
+}
+
+/// `GET /device/audit/export`: every entry of the user, in order, with the hash-chain proof:
+/// each entry carries its hash and the hash of the user's previous entry, so the chain
+/// verifies offline from the first entry (`assent_audit::verify_user_chain`); the gateway
+/// signs the head (ES256, its JWKS key) so the export can be shown to a third party.
+async fn audit_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/audit/export").await?;
+    let mut entries = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = state
+            .store
+            .user_audit(
+                &device.user_id,
+                after,
+                AUDIT_PAGE_MAX,
+                &crate::store::AuditFilter::default(),
+            )
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = i64::try_from(last.seq).unwrap_or(i64::MAX);
+        entries.extend(page);
+    }
+    let head = assent_audit::verify_user_chain(&device.user_id, &entries).map_err(|e| {
+        tracing::error!(error = %e, "a user's audit chain does not verify");
+        DeviceError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "the trail does not verify",
+        )
+    })?;
+    let statement = json!({"iss": state.issuer, "sub": device.user_id, "head": head.to_hex(),
+                           "count": entries.len(), "iat": now_ms() / 1000});
+    let signed = crate::idtoken::sign(&state.keys, &statement).map_err(|e| {
+        tracing::error!(error = %e, "export signing");
+        DeviceError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "the export could not be signed",
+        )
+    })?;
+    Ok((
+        crate::oauth::no_store_headers(),
+        Json(json!({"user": device.user_id, "entries": entries, "head": head.to_hex(),
+                    "signed_head": signed,
+                    "verify": "assent-audit: each hash is SHA-256 over a domain prefix, seq, at_ms, \
+                               kind, user, sp, authenticator, detail (length-prefixed), prev_hash \
+                               and user_prev_hash; user_prev_hash is the hash of the user's \
+                               previous entry (zeros for the first), so the user's entries \
+                               form one chain ending at head"})),
     )
         .into_response())
 }

@@ -51,7 +51,7 @@ mod registry;
 
 pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder};
 pub use consents::UserNotification;
-pub use devices::{AppPrompt, Device};
+pub use devices::{AppPrompt, AuditFilter, Device};
 pub use registry::Flag;
 
 /// A registered SP.

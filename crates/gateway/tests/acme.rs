@@ -463,3 +463,107 @@ async fn lego_and_certbot_get_a_clean_unsupported_identifier() {
         "the detail reached certbot: {said}"
     );
 }
+
+/// RFC 8555 §7.3.5 key rollover, §7.3.6 deactivation, §7.4 the account key refused in a CSR,
+/// §7.6 revocation signed with the certified key.
+#[tokio::test]
+async fn rollover_deactivation_and_revocation_by_the_certified_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    let mut acme = Acme::new(&gateway).await;
+    acme.register().await;
+    let kid = acme.kid.clone().unwrap();
+
+    // Rollover: the new key signs the inner JWS; afterwards only it works.
+    let new_key = SigningKey::generate_ed25519();
+    let key_change = acme.url("keyChange");
+    let inner = assent_acme::jws::sign_key_change(&new_key, &kid, &acme.key.public(), &key_change);
+    let rolled = acme.post(&key_change, Some(&inner)).await;
+    assert_eq!(rolled.status, 200, "{}", rolled.text);
+    let old_key = std::mem::replace(&mut acme.key, new_key);
+    assert_eq!(acme.order(MARIE).await.status, 201, "the new key works");
+    let old = std::mem::replace(&mut acme.key, old_key);
+    assert_eq!(
+        acme.order(MARIE).await.status,
+        403,
+        "the old key no longer does"
+    );
+    acme.key = old;
+
+    // A CSR with the account key is refused; the certificate is revocable with its own key.
+    let order = acme.order(MARIE).await;
+    let (challenge_url, token) = acme.challenge_of(&order).await;
+    acme.post(&challenge_url, Some(&json!({}))).await;
+    let code = code_on_handset(&gateway, &http, MARIE).await;
+    acme.post(&challenge_url, Some(&acme.key_authorization(&token, &code)))
+        .await;
+    let finalize = order.body["finalize"].as_str().unwrap().to_owned();
+    let account_pem = acme.key.to_pkcs8_pem();
+    let account_as_rcgen = rcgen::KeyPair::from_pem(&account_pem).unwrap();
+    let same_key = csr::build_csr(MARIE, &account_as_rcgen).unwrap();
+    let refused = acme
+        .post(
+            &finalize,
+            Some(&json!({"csr": URL_SAFE_NO_PAD.encode(&same_key)})),
+        )
+        .await;
+    assert_eq!(
+        refused.body["type"], "urn:ietf:params:acme:error:badCSR",
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("account key")
+    );
+    let device = SigningKey::generate_es256();
+    let device_rcgen = rcgen::KeyPair::from_pem(&device.to_pkcs8_pem()).unwrap();
+    let csr_der = csr::build_csr(MARIE, &device_rcgen).unwrap();
+    let done = acme
+        .post(
+            &finalize,
+            Some(&json!({"csr": URL_SAFE_NO_PAD.encode(&csr_der)})),
+        )
+        .await;
+    let chain = acme
+        .post(done.body["certificate"].as_str().unwrap(), None)
+        .await;
+    let leaf = chain
+        .text
+        .split("-----END CERTIFICATE-----")
+        .next()
+        .unwrap()
+        .to_owned()
+        + "-----END CERTIFICATE-----\n";
+    let leaf_der = rustls::pki_types::pem::PemObject::from_pem_slice(leaf.as_bytes())
+        .map(|d: rustls::pki_types::CertificateDer<'static>| d.to_vec())
+        .unwrap();
+    let mut by_key = Acme::new(&gateway).await;
+    by_key.key = device;
+    let revoke_url = by_key.url("revokeCert");
+    let revoked = by_key
+        .post(
+            &revoke_url,
+            Some(&json!({"certificate": URL_SAFE_NO_PAD.encode(&leaf_der)})),
+        )
+        .await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+
+    // Deactivation: the account is done for.
+    let deactivated = acme
+        .post(&kid, Some(&json!({"status": "deactivated"})))
+        .await;
+    assert_eq!(
+        deactivated.body["status"], "deactivated",
+        "{}",
+        deactivated.text
+    );
+    let after = acme.order(MARIE).await;
+    assert_eq!(
+        after.body["type"],
+        "urn:ietf:params:acme:error:unauthorized"
+    );
+}

@@ -337,6 +337,177 @@ async fn consent_in_the_app(database_url: Option<&str>) {
         json!(["app"]),
         "{tokens}"
     );
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let premium = format!("{}/premiuminfo", gateway.url);
+    let read = http
+        .get(&premium)
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+
+    // Notifications: Demo Shop read the data (MC_ATTR_19).
+    let told: Value = phone
+        .get(&http, &gateway, "/device/notifications")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        told["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["client_id"] == "demo-sp"),
+        "{told}"
+    );
+    // Grants: Demo Shop's long-lived consent, what it covers, when it was last used.
+    let grants: Value = phone
+        .get(&http, &gateway, "/device/grants")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let grant = grants["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["client_id"] == "demo-sp")
+        .unwrap()
+        .clone();
+    assert_eq!(grant["client_name"], "Demo Shop");
+    assert_eq!(grant["services"], json!(["mc_identity_signup"]));
+    assert!(
+        grant["attributes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("given_name"))
+    );
+    assert!(grant["last_used"].is_string(), "{grant}");
+    let grant_id = grant["id"].as_str().unwrap().to_owned();
+    // Another number's device cannot revoke it.
+    let post = |who: &Phone, path: &str| {
+        let url = format!("{}{path}", gateway.url);
+        http.post(&url)
+            .header(
+                "Authorization",
+                format!("DPoP {}", who.token.as_deref().unwrap()),
+            )
+            .header("DPoP", who.proof("POST", &url))
+    };
+    let refused = post(&other, &format!("/device/grants/{grant_id}/revoke"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+    assert_eq!(
+        http.get(&premium)
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Revoking it kills the SP's token at once (MC_ATTR_20).
+    let revoked = post(&phone, &format!("/device/grants/{grant_id}/revoke"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let refused = http
+        .get(&premium)
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    // Report the SP; the operator sees it.
+    let flagged = post(&phone, "/device/flags")
+        .json(&json!({"client_id": "demo-sp", "reason": "kept reading after I said no"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(flagged.status(), 201);
+    let (ok, out) = common::admin(&gateway.data_dir, database_url, &["flags"]);
+    assert!(
+        ok && out.contains("demo-sp") && out.contains("kept reading"),
+        "{out}"
+    );
+
+    // Audit history: filtered, paged, and exported with a chain that verifies offline.
+    let page: Value = phone
+        .get(&http, &gateway, "/device/audit?sp=demo-sp&kind=revocation")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = page["entries"].as_array().unwrap();
+    assert!(
+        !entries.is_empty()
+            && entries
+                .iter()
+                .all(|e| e["kind"] == "revocation" && e["sp"] == "demo-sp"),
+        "{page}"
+    );
+    let first: Value = phone
+        .get(&http, &gateway, "/device/audit?limit=2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cursor = first["next"].as_u64().unwrap();
+    let second: Value = phone
+        .get(
+            &http,
+            &gateway,
+            &format!("/device/audit?limit=2&after={cursor}"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(second["entries"][0]["seq"].as_u64().unwrap() > cursor);
+    let export: Value = phone
+        .get(&http, &gateway, "/device/audit/export")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = export["user"].as_str().unwrap();
+    let chain: Vec<assent_audit::AuditEntry> =
+        serde_json::from_value(export["entries"].clone()).unwrap();
+    let head = assent_audit::verify_user_chain(user, &chain).unwrap();
+    assert_eq!(head.to_hex(), export["head"].as_str().unwrap());
+    assert!(
+        chain
+            .iter()
+            .all(|e| e.content.user.as_deref() == Some(user)),
+        "only the user's own entries"
+    );
+    let mut tampered = chain.clone();
+    tampered[1].content.detail.push(' ');
+    assert!(
+        assent_audit::verify_user_chain(user, &tampered).is_err(),
+        "a change is detected"
+    );
+    assert_eq!(
+        jwt_claims(export["signed_head"].as_str().unwrap())["head"],
+        export["head"]
+    );
     let (ok, out) = common::admin(&gateway.data_dir, database_url, &["audit", "verify"]);
     assert!(ok, "{out}");
 }

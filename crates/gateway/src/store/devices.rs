@@ -292,3 +292,79 @@ impl Store {
         Ok(moved == 1)
     }
 }
+
+/// A filter over one user's audit entries.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub sp: Option<String>,
+    pub kind: Option<String>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+}
+
+impl Store {
+    /// The user's entries after sequence number `after`, oldest first, filtered.
+    pub async fn user_audit(
+        &self,
+        user_id: &str,
+        after: i64,
+        limit: i64,
+        filter: &AuditFilter,
+    ) -> Result<Vec<assent_audit::AuditEntry>, StoreError> {
+        const SQL: &str = "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
+            user_prev_hash, hash FROM audit WHERE user_id = $1 AND seq > $2 \
+            AND (CAST($3 AS TEXT) IS NULL OR sp = $3) AND (CAST($4 AS TEXT) IS NULL OR kind = $4) \
+            AND (CAST($5 AS BIGINT) IS NULL OR at_ms >= $5) AND (CAST($6 AS BIGINT) IS NULL OR at_ms < $6) \
+            ORDER BY seq LIMIT $7";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(user_id)
+                .bind(after)
+                .bind(&filter.sp)
+                .bind(&filter.kind)
+                .bind(filter.since_ms)
+                .bind(filter.until_ms)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(super::StoredEntry {
+                        seq: row.try_get("seq")?,
+                        at_ms: row.try_get("at_ms")?,
+                        kind: row.try_get("kind")?,
+                        user: row.try_get("user_id")?,
+                        sp: row.try_get("sp")?,
+                        authenticator: row.try_get("authenticator")?,
+                        detail: row.try_get("detail")?,
+                        prev_hash: row.try_get("prev_hash")?,
+                        user_prev_hash: row.try_get("user_prev_hash")?,
+                        hash: row.try_get("hash")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        rows.into_iter()
+            .map(super::StoredEntry::into_entry)
+            .collect()
+    }
+
+    /// When `client_id` last read the user's data (a resource access), if ever.
+    pub async fn last_access(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        const SQL: &str = "SELECT MAX(at_ms) AS last FROM audit WHERE user_id = $1 AND sp = $2 \
+            AND kind = 'resource_access'";
+        let last = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(user_id)
+                .bind(client_id)
+                .fetch_one(pool)
+                .await?
+                .try_get::<Option<i64>, _>("last")?
+        });
+        Ok(last)
+    }
+}
