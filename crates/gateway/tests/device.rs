@@ -205,6 +205,11 @@ async fn consent_in_the_app(database_url: Option<&str>) {
         ],
         "SEC-1: every attempt is recorded"
     );
+    // A number may have several devices, each with its own certificate.
+    let mut tablet = Phone::enrolled(&gateway, MARIE).await;
+    let (status, body) = tablet.register(&gateway, &http).await;
+    assert_eq!(status, 201, "{body}");
+    assert_ne!(tablet.id, phone.id);
 
     // The device API needs a DPoP-bound token.
     let unauthenticated = http
