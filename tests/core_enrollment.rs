@@ -1,13 +1,16 @@
 //! The app core's ACME client against the real gateway over TLS: it proves control of
 //! +447700900001 by `sms-link-00`, reading the code from the handset simulator's SMS with the
 //! core's code reader (origin-bound line, checked against the gateway's host), and gets a
-//! certificate whose TNAuthList names the number.
+//! certificate whose TNAuthList names the number; then, as the app does, it registers the
+//! device with that certificate's key, answers a CIBA request from its inbox, revokes the
+//! grant (the SP is refused at once), reports the SP and verifies its audit history.
 
 // A failure anywhere in an end-to-end test is the test's failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use assent_acme::jws::SigningKey;
 use assent_core::acme_client::{AcmeClient, http_client};
+use assent_core::device_client::DeviceClient;
 use assent_e2e::workspace_binary;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -97,7 +100,9 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
     );
     client.complete(&order, &code.code).await.unwrap();
 
-    let key = rcgen::KeyPair::generate().unwrap();
+    // The device key is the certificate's key: the core keeps one key for both.
+    let device_key = SigningKey::generate_es256();
+    let key = rcgen::KeyPair::from_pem(&device_key.to_pkcs8_pem()).unwrap();
     let csr = assent_acme::csr::build_csr("447700900001", &key).unwrap();
     let chain = client
         .finalize(
@@ -120,6 +125,89 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
         .unwrap();
     let list = assent_acme::cert::tn_auth_list_of_certificate(&der).unwrap();
     assert_eq!(list.single_number(), Some("447700900001"));
+
+    // The device registers with that key and answers a CIBA request from its inbox.
+    let mut device = DeviceClient::new(http.clone(), &gateway.url, device_key);
+    assert_eq!(
+        device.register(&der, "QA phone").await.unwrap(),
+        "+447700900001"
+    );
+    assert!(device.inbox(Duration::ZERO).await.unwrap().is_empty());
+    let grant: serde_json::Value = http
+        .post(format!("{}/bc-authorize", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("scope", "openid mc_vm_share"),
+            ("login_hint", "MSISDN:447700900001"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pending = device.inbox(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(
+        pending[0].prompt.contains("Demo Shop"),
+        "{}",
+        pending[0].prompt
+    );
+    assert!(device.decide(&pending[0], true).await.unwrap());
+    let tokens: serde_json::Value = http
+        .post(format!("{}/token", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("grant_type", "urn:openid:params:grant-type:ciba"),
+            ("auth_req_id", grant["auth_req_id"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let premium = format!("{}/premiuminfo", gateway.url);
+    assert_eq!(
+        http.get(&premium)
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Revoke in the app: the SP is refused at once; report it; the history verifies.
+    let grants = device.grants().await.unwrap();
+    let demo = grants.iter().find(|g| g["client_id"] == "demo-sp").unwrap();
+    device.revoke(demo["id"].as_str().unwrap()).await.unwrap();
+    assert_eq!(
+        http.get(&premium)
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    device
+        .flag("demo-sp", "asked again after I revoked")
+        .await
+        .unwrap();
+    let history = device.audit_export().await.unwrap();
+    let kinds: Vec<&str> = history.iter().map(|e| e.content.kind.name()).collect();
+    for kind in [
+        "prompt_sent",
+        "answer",
+        "consent",
+        "token_issued",
+        "resource_access",
+        "revocation",
+        "sp_flagged",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
 
     // A wrong code is refused with the server's words, and the client says so plainly.
     let order = client.order_number("447700900001").await.unwrap();

@@ -814,6 +814,24 @@ fn verify_signature(key: &AccountKey, input: &[u8], signature: &[u8]) -> Result<
     }
 }
 
+/// A compact JWT signed with `key` (RFC 7515 §7.1): the device API's assertions, DPoP
+/// proofs (`typ` `dpop+jwt` with the public `jwk` in the header, RFC 9449 §4.2) and signed
+/// decisions. Header members in lexicographic order, as for [`sign`].
+pub fn sign_compact(key: &SigningKey, typ: Option<&str>, with_jwk: bool, claims: &Value) -> String {
+    let mut header = Map::new();
+    header.insert("alg".into(), key.alg().name().into());
+    if with_jwk {
+        header.insert("jwk".into(), key.public().to_jwk());
+    }
+    if let Some(typ) = typ {
+        header.insert("typ".into(), typ.into());
+    }
+    let header = B64.encode(Value::Object(header).to_string());
+    let payload = B64.encode(claims.to_string());
+    let signature = B64.encode(key.sign_bytes(format!("{header}.{payload}").as_bytes()));
+    format!("{header}.{payload}.{signature}")
+}
+
 fn sign_with_header(
     key: &SigningKey,
     header: Map<String, Value>,

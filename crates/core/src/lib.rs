@@ -5,4 +5,5 @@
 //! later steps) the consent inbox, grants, audit history and the keyring.
 
 pub mod acme_client;
+pub mod device_client;
 pub mod sms_code;
