@@ -526,3 +526,74 @@ async fn sqlite_consent_in_the_app_through_the_device_api() {
 async fn postgres_consent_in_the_app_through_the_device_api() {
     consent_in_the_app(Some(&fresh_postgres().await)).await;
 }
+
+/// The logs of enrollment (ACME) and of the device API, at debug level, hold no number,
+/// code, token or user data.
+#[tokio::test]
+async fn logs_of_enrollment_and_the_device_api_hold_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("gateway.log");
+    let gateway = common::start_logging(&dir.path().join("gw"), None, Some(&log));
+    let http = client(&gateway, false);
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    assert_eq!(phone.register(&gateway, &http).await.0, 201);
+    phone.login(&gateway, &http).await;
+    let code = {
+        let messages = common::handset(&gateway, &http, MARIE).await;
+        let text = messages.last().unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        text.rsplit('#').next().unwrap().to_owned()
+    };
+    let response = http
+        .post(format!("{}/bc-authorize", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("scope", "openid mc_identity_signup"),
+            ("login_hint", "MSISDN:447700900001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let inbox: Value = phone
+        .get(&http, &gateway, "/device/inbox?wait=5")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = inbox["requests"][0]["id"].as_str().unwrap().to_owned();
+    let shown = inbox["requests"][0]["prompt_sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        phone
+            .decide(&http, &gateway, &id, &shown, "approve")
+            .await
+            .0,
+        200
+    );
+    let device_token = phone.token.clone().unwrap();
+    drop(gateway);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("store ready"), "the log was captured");
+    // The code itself is six digits, which timestamps' microseconds may contain by chance:
+    // look for it as the SMS writes it instead.
+    let code_in_sms = format!("#{code}");
+    for secret in [
+        "447700900001",
+        "7700900001",
+        code_in_sms.as_str(),
+        device_token.as_str(),
+        "Marie",
+        "marie.curie@example.org",
+        "demo-sp-secret",
+    ] {
+        assert!(!text.contains(secret), "the log holds {secret:?}");
+    }
+}
