@@ -251,6 +251,17 @@ pub async fn set_blacklisted(store: &Store, client_id: &str, on: bool) -> Result
     Ok(())
 }
 
+/// Milliseconds since the epoch as RFC 3339 (UTC, whole seconds); "" if out of range.
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)

@@ -1,7 +1,6 @@
 //! Consent (MC_ATTR_06..17): what the prompt shows, reaching the user through the chosen
 //! authenticator, and recording the answer with the exact text the user saw.
 
-use crate::authenticator::Authenticator;
 use crate::catalog::{Catalog, ServiceKind};
 use crate::handset::OutgoingPrompt;
 use crate::oauth::{OAuthError, audit_refusal};
@@ -205,20 +204,12 @@ pub async fn reach_user(
         }
         Purpose::SignIn => render_sign_in(client, authenticator.device())?,
     };
-    let message_id = send(authenticator, &user.msisdn, &prompt).await?;
+    let message_id = authenticator.send_prompt(&user.msisdn, &prompt).await?;
     Ok(Sent {
         authenticator: authenticator.name(),
         message_id,
         prompt,
     })
-}
-
-async fn send(
-    authenticator: &dyn Authenticator,
-    msisdn: &str,
-    prompt: &OutgoingPrompt,
-) -> Result<String, OAuthError> {
-    Ok(authenticator.send_prompt(msisdn, prompt).await?)
 }
 
 /// `access_denied` as the SP sees it: nothing about why.

@@ -12,6 +12,7 @@
 //! A device sees and acts on its own number's data only: every look-up is by the device's
 //! user, and another user's request id is simply not found.
 
+use crate::admin::rfc3339;
 use crate::server::AppState;
 use crate::store::{Device, StoreError};
 use crate::tokens::{new_token, now_ms, token_hash};
@@ -603,16 +604,6 @@ async fn decision(
         Json(json!({"id": id, "accepted": applied})),
     )
         .into_response())
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and

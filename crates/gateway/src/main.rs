@@ -317,13 +317,7 @@ async fn run(command: Command) -> Result<(), String> {
                 println!("no flags");
             }
             for flag in flags {
-                let at = time::OffsetDateTime::from_unix_timestamp(flag.at_ms / 1000)
-                    .ok()
-                    .and_then(|t| {
-                        t.format(&time::format_description::well_known::Rfc3339)
-                            .ok()
-                    })
-                    .unwrap_or_else(|| flag.at_ms.to_string());
+                let at = admin::rfc3339(flag.at_ms);
                 println!("{at}\t{}\t{}\t{}", flag.client_id, flag.id, flag.reason);
             }
             Ok(())

@@ -211,7 +211,9 @@ async fn private_key_jwt(
             "client_id differs from the assertion's issuer",
         ));
     }
-    let client = store_client(state, &client_id)
+    let client = state
+        .store
+        .client(&client_id)
         .await?
         .ok_or_else(|| refused("unknown client"))?;
     let issuer = &state.issuer;
@@ -243,10 +245,6 @@ async fn private_key_jwt(
         return Err(refused("jti replayed"));
     }
     Ok(client)
-}
-
-async fn store_client(state: &AppState, client_id: &str) -> Result<Option<Client>, OAuthError> {
-    Ok(state.store.client(client_id).await?)
 }
 
 /// The `scope` parameter as a list (RFC 6749 §3.3: space-delimited); `None` when absent.

@@ -82,11 +82,10 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         // Details go to the log (without secrets), never to the client.
         tracing::error!(%error, "store error");
-        let status = match error {
-            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        let status = if error.is_unreachable() {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
         };
         ApiError::new(
             status,

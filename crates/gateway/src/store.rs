@@ -25,6 +25,27 @@ pub enum StoreError {
     UnsupportedUrl,
 }
 
+impl StoreError {
+    /// Whether the database could not be reached (rather than the request being wrong or
+    /// the gateway failing): callers answer 503 and the process recovers when it is back.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_),
+            ) => true,
+            // Connection exceptions (08…), shutdowns (57P01–57P03) and a database closed to
+            // connections (55000).
+            StoreError::Database(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "55000"),
+            _ => false,
+        }
+    }
+}
+
 /// The gateway's database.
 #[derive(Debug, Clone)]
 pub enum Store {
@@ -449,21 +470,8 @@ impl Store {
                 .bind(i64::from(limit))
                 .fetch_all(pool)
                 .await?
-                .into_iter()
-                .map(|row| {
-                    Ok::<_, sqlx::Error>(StoredEntry {
-                        seq: row.try_get("seq")?,
-                        at_ms: row.try_get("at_ms")?,
-                        kind: row.try_get("kind")?,
-                        user: row.try_get("user_id")?,
-                        sp: row.try_get("sp")?,
-                        authenticator: row.try_get("authenticator")?,
-                        detail: row.try_get("detail")?,
-                        prev_hash: row.try_get("prev_hash")?,
-                        user_prev_hash: row.try_get("user_prev_hash")?,
-                        hash: row.try_get("hash")?,
-                    })
-                })
+                .iter()
+                .map(StoredEntry::from_row)
                 .collect::<Result<Vec<_>, _>>()?
         });
         rows.into_iter().map(StoredEntry::into_entry).collect()
@@ -533,6 +541,29 @@ struct StoredEntry {
 }
 
 impl StoredEntry {
+    /// The columns `seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash,
+    /// user_prev_hash, hash` of an audit row.
+    fn from_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
+    where
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'c> &'c str: sqlx::ColumnIndex<R>,
+    {
+        Ok(StoredEntry {
+            seq: row.try_get("seq")?,
+            at_ms: row.try_get("at_ms")?,
+            kind: row.try_get("kind")?,
+            user: row.try_get("user_id")?,
+            sp: row.try_get("sp")?,
+            authenticator: row.try_get("authenticator")?,
+            detail: row.try_get("detail")?,
+            prev_hash: row.try_get("prev_hash")?,
+            user_prev_hash: row.try_get("user_prev_hash")?,
+            hash: row.try_get("hash")?,
+        })
+    }
+
     fn into_entry(self) -> Result<AuditEntry, StoreError> {
         let seq = self.seq;
         let corrupt = |reason: String| StoreError::CorruptAudit { seq, reason };

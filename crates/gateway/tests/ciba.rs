@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Gateway, admin, client, fresh_postgres, start, start_logging};
+use common::{Gateway, admin, client, fresh_postgres, handset, reply, start, start_logging};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -53,35 +53,6 @@ impl Sp<'_> {
         )
         .await
     }
-}
-
-async fn handset(gateway: &Gateway, http: &reqwest::Client, msisdn: &str) -> Vec<Value> {
-    let url = format!("{}/sim/handsets/{msisdn}/messages", gateway.url);
-    http.get(url)
-        .send()
-        .await
-        .unwrap()
-        .json::<Vec<Value>>()
-        .await
-        .unwrap()
-}
-
-async fn reply(
-    gateway: &Gateway,
-    http: &reqwest::Client,
-    msisdn: &str,
-    id: &str,
-    text: &str,
-) -> u16 {
-    let url = format!("{}/sim/handsets/{msisdn}/reply", gateway.url);
-    let body = serde_json::json!({"message_id": id, "text": text});
-    http.post(url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 /// Waits out the poll interval the gateway asked for.

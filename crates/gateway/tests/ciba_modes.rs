@@ -10,7 +10,7 @@ mod common;
 use base64::Engine;
 use common::{
     Gateway, admin, answer_latest, client, fresh_postgres, handset, jwt_claims,
-    notification_receiver, register, start,
+    notification_receiver, post_basic, register, start,
 };
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
 use serde_json::{Value, json};
@@ -19,24 +19,6 @@ use std::time::Duration;
 
 const CIBA: &str = "urn:openid:params:grant-type:ciba";
 const MARIE: &str = "447700900001";
-
-/// An SP authenticating with its secret (Basic).
-async fn post_basic(
-    gateway: &Gateway,
-    http: &reqwest::Client,
-    id: &str,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, Value) {
-    let response = http
-        .post(format!("{}{path}", gateway.url))
-        .basic_auth(id, Some(format!("{id}-secret")))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
 
 fn half_hash(token: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&Sha256::digest(token.as_bytes())[..16])

@@ -10,28 +10,11 @@
 
 mod common;
 
-use common::{Gateway, admin, answer_latest, client, fresh_postgres, register, start};
+use common::{Gateway, admin, answer_latest, client, fresh_postgres, post_basic, register, start};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 const CIBA: &str = "urn:openid:params:grant-type:ciba";
-
-async fn post_basic(
-    gateway: &Gateway,
-    http: &reqwest::Client,
-    id: &str,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, Value) {
-    let response = http
-        .post(format!("{}{path}", gateway.url))
-        .basic_auth(id, Some(format!("{id}-secret")))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
 
 /// A user token through CIBA: the SP asks, the user says yes on the handset, the SP polls.
 async fn user_token(

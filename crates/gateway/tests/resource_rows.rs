@@ -54,15 +54,7 @@ impl Ctx {
     }
 
     async fn post(&self, sp: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.gateway.url))
-            .basic_auth(sp, Some(format!("{sp}-secret")))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+        common::post_basic(&self.gateway, &self.http, sp, path, form).await
     }
 
     /// A user token by CIBA: asked, answered "1" on the handset, fetched at the first poll.

@@ -15,6 +15,7 @@ mod objects;
 
 pub use ca::AcmeCa;
 
+use crate::admin::rfc3339;
 use crate::server::AppState;
 use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder, StoreError};
 use crate::tokens::{new_token, now_ms};
@@ -324,16 +325,6 @@ fn payload_object(payload: &Payload) -> Result<&serde_json::Map<String, Value>, 
             "the payload must be a JSON object",
         )),
     }
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// `POST /acme/new-account` (§7.3).

@@ -121,23 +121,10 @@ fn respond(result: Result<Value, ResourceError>) -> Response {
 /// anything else unexpected is 500. Details go to the log only.
 fn store_error(error: StoreError) -> ResourceError {
     tracing::error!(%error, "resource server store error");
-    match error {
-        StoreError::Database(
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_),
-        ) => ResourceError::unavailable(),
-        StoreError::Database(sqlx::Error::Database(ref db))
-            // Connection exceptions (08…), shutdowns (57P01–57P03) and a database closed
-            // to connections (55000): the database is unreachable, not the request wrong.
-            if db
-                .code()
-                .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "55000") =>
-        {
-            ResourceError::unavailable()
-        }
-        _ => ResourceError::server_error(),
+    if error.is_unreachable() {
+        ResourceError::unavailable()
+    } else {
+        ResourceError::server_error()
     }
 }
 

@@ -327,21 +327,8 @@ impl Store {
                 .bind(limit)
                 .fetch_all(pool)
                 .await?
-                .into_iter()
-                .map(|row| {
-                    Ok::<_, sqlx::Error>(super::StoredEntry {
-                        seq: row.try_get("seq")?,
-                        at_ms: row.try_get("at_ms")?,
-                        kind: row.try_get("kind")?,
-                        user: row.try_get("user_id")?,
-                        sp: row.try_get("sp")?,
-                        authenticator: row.try_get("authenticator")?,
-                        detail: row.try_get("detail")?,
-                        prev_hash: row.try_get("prev_hash")?,
-                        user_prev_hash: row.try_get("user_prev_hash")?,
-                        hash: row.try_get("hash")?,
-                    })
-                })
+                .iter()
+                .map(super::StoredEntry::from_row)
                 .collect::<Result<Vec<_>, _>>()?
         });
         rows.into_iter()

@@ -251,6 +251,24 @@ pub fn register(gateway: &Gateway, database_url: Option<&str>, registration: &se
     assert!(ok, "registration refused: {out}");
 }
 
+/// An SP's form POST, authenticated with its demo secret (`<id>-secret`, Basic).
+pub async fn post_basic(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    id: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let response = http
+        .post(format!("{}{path}", gateway.url))
+        .basic_auth(id, Some(format!("{id}-secret")))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
 /// The handset simulator's inbox of `msisdn`.
 pub async fn handset(
     gateway: &Gateway,
