@@ -548,3 +548,50 @@ async fn a_resource_server_in_its_own_process_validates_by_introspection() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The spend itself, without HTTP in between to spread the requests out: of many concurrent
+/// spends of one token exactly one wins (a conditional UPDATE, atomic on both databases).
+async fn concurrent_spends_have_one_winner(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = assent_gateway::store::Store::open(database_url, dir.path())
+        .await
+        .unwrap();
+    store
+        .insert_token(&assent_gateway::store::TokenRecord {
+            token_hash: "once".into(),
+            kind: "access".into(),
+            client_id: "once-sp".into(),
+            user_id: Some("u-demo-marie".into()),
+            scope: vec!["openid".into(), "mc_vm_share".into()],
+            policy: "one_time".into(),
+            issued_ms: 0,
+            expires_ms: i64::MAX,
+            spent: false,
+            revoked: false,
+            consent_id: None,
+            family: None,
+        })
+        .await
+        .unwrap();
+    let spends: Vec<_> = (0..64)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.spend_token("once").await.unwrap() })
+        })
+        .collect();
+    let mut winners = 0;
+    for spend in spends {
+        winners += usize::from(spend.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_concurrent_spends_have_one_winner() {
+    concurrent_spends_have_one_winner(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_spends_have_one_winner() {
+    concurrent_spends_have_one_winner(Some(&fresh_postgres().await)).await;
+}
