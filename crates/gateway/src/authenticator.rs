@@ -126,6 +126,10 @@ impl Authenticator for App {
                     message_id: message_id.clone(),
                     user_id: user.id,
                     text: prompt.text.clone(),
+                    content: prompt
+                        .content
+                        .as_ref()
+                        .and_then(|c| serde_json::to_string(c).ok()),
                     created_ms: crate::tokens::now_ms(),
                     answered_ms: None,
                 })

@@ -8,10 +8,8 @@ use crate::server::AppState;
 use crate::store::{Client, Consent, StoreError, User};
 use crate::tokens::{now_ms, token_hash};
 use assent_audit::{EntryKind, NewEntry};
-use assent_prompt::{
-    Attribute, ConsentRequest, DeviceKind, DeviceProfile, Encoding, PresentationChoice,
-    SignInRequest,
-};
+use assent_prompt::wire::{PromptContent, WireAttribute, WirePresentation};
+use assent_prompt::{Attribute, DeviceKind, DeviceProfile, Encoding};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -126,21 +124,21 @@ pub fn render_consent(
     scope: &[String],
     device: DeviceProfile,
 ) -> Result<OutgoingPrompt, OAuthError> {
-    let request = ConsentRequest {
+    let content = PromptContent::Consent {
         client_name: client.client_name.clone(),
         locale: PROMPT_LOCALE.into(),
-        attributes: prompt_attributes(catalog, user, scope),
-        device,
+        attributes: prompt_attributes(catalog, user, scope)
+            .into_iter()
+            .map(|a| WireAttribute {
+                name: a.name,
+                value: a.value,
+                group: a.group,
+            })
+            .collect(),
         ask_assurance: true,
-        presentation: PresentationChoice::Auto,
+        presentation: WirePresentation::Auto,
     };
-    let renderer = assent_prompt::Renderer::shared().map_err(render_error)?;
-    let prompt = renderer.render(&request).map_err(render_error)?;
-    Ok(OutgoingPrompt {
-        text: prompt.text,
-        encoding: prompt.measure.encoding.name().into(),
-        units: i64::try_from(prompt.measure.units).unwrap_or(i64::MAX),
-    })
+    outgoing(content, &device)
 }
 
 /// The consent text of the browser page (MC_ATTR_08: consent on the Consumption Device).
@@ -161,17 +159,25 @@ pub fn render_for_browser(
 }
 
 fn render_sign_in(client: &Client, device: DeviceProfile) -> Result<OutgoingPrompt, OAuthError> {
-    let request = SignInRequest {
+    let content = PromptContent::SignIn {
         client_name: client.client_name.clone(),
         locale: PROMPT_LOCALE.into(),
-        device,
     };
+    outgoing(content, &device)
+}
+
+/// Renders `content` for `device` with `assent-prompt`; the content travels with the text
+/// so that the app can render it for its own screen.
+fn outgoing(content: PromptContent, device: &DeviceProfile) -> Result<OutgoingPrompt, OAuthError> {
     let renderer = assent_prompt::Renderer::shared().map_err(render_error)?;
-    let prompt = renderer.render_sign_in(&request).map_err(render_error)?;
+    let prompt = content
+        .render(renderer, device, None)
+        .map_err(render_error)?;
     Ok(OutgoingPrompt {
         text: prompt.text,
         encoding: prompt.measure.encoding.name().into(),
         units: i64::try_from(prompt.measure.units).unwrap_or(i64::MAX),
+        content: Some(content),
     })
 }
 

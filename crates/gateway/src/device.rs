@@ -517,8 +517,13 @@ async fn inbox(
     let requests: Vec<Value> = prompts
         .iter()
         .map(|p| {
+            let content = p
+                .content
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Value>(c).ok());
             json!({"id": p.message_id, "prompt": p.text,
                    "prompt_sha256": hex::encode(Sha256::digest(p.text.as_bytes())),
+                   "content": content,
                    "created_ms": p.created_ms})
         })
         .collect();
@@ -531,7 +536,10 @@ async fn inbox(
 
 /// `POST /device/inbox/{id}/decision` with `{"decision": JWT}`: the JWT, signed by the
 /// device key, says `{"request": id, "answer": "approve" | "deny", "prompt_sha256": …}` —
-/// bound to the request and to the exact prompt text shown.
+/// bound to the request and to the exact prompt text shown. The app may show the prompt's
+/// content rendered for its own screen and language: it then says how in
+/// `"shown": {"device": WireDevice, "locale": …}`, and the gateway renders the content the
+/// same way to check that the text signed over is that rendering.
 async fn decision(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -559,7 +567,7 @@ async fn decision(
     if claims["request"] != id.as_str() {
         return Err(DeviceError::bad("the decision is for another request"));
     }
-    let shown = hex::encode(Sha256::digest(prompt.text.as_bytes()));
+    let shown = shown_prompt_sha256(&prompt, &claims)?;
     if claims["prompt_sha256"] != shown.as_str() {
         return Err(DeviceError::bad(
             "the decision is not bound to the prompt this request showed",
@@ -593,6 +601,7 @@ async fn decision(
             authenticator: Some("app".into()),
             detail: json!({"purpose": "signed_decision", "device": device.id,
                            "prompt_sha256": shown,
+                           "shown": claims.get("shown").cloned().unwrap_or(Value::Null),
                            "decision_sha256": hex::encode(Sha256::digest(signed.as_bytes()))})
             .to_string(),
         })
@@ -604,6 +613,41 @@ async fn decision(
         Json(json!({"id": id, "accepted": applied})),
     )
         .into_response())
+}
+
+/// The SHA-256 (hex) of the text the decision says was shown: the gateway's own rendering,
+/// or the prompt's content rendered again as the decision's `shown` says the app did.
+fn shown_prompt_sha256(
+    prompt: &crate::store::AppPrompt,
+    claims: &Value,
+) -> Result<String, DeviceError> {
+    let Some(shown) = claims.get("shown").filter(|s| !s.is_null()) else {
+        return Ok(hex::encode(Sha256::digest(prompt.text.as_bytes())));
+    };
+    let content: assent_prompt::wire::PromptContent = prompt
+        .content
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .ok_or_else(|| {
+            DeviceError::bad("this request can only be shown as the gateway rendered it")
+        })?;
+    let device: assent_prompt::wire::WireDevice =
+        serde_json::from_value(shown["device"].clone())
+            .map_err(|_| DeviceError::bad("shown.device is not a device profile"))?;
+    let locale = shown["locale"]
+        .as_str()
+        .ok_or_else(|| DeviceError::bad("shown.locale is required"))?;
+    let renderer = assent_prompt::Renderer::shared().map_err(|_| {
+        DeviceError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "no renderer",
+        )
+    })?;
+    let rendered = content
+        .render(renderer, &(&device).into(), Some(locale))
+        .map_err(|_| DeviceError::bad("the content does not render on the device shown"))?;
+    Ok(hex::encode(Sha256::digest(rendered.text.as_bytes())))
 }
 
 /// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and

@@ -11,6 +11,9 @@ pub struct OutgoingPrompt {
     pub text: String,
     pub encoding: String,
     pub units: i64,
+    /// What the prompt says without its device, for the app to render on its own screen
+    /// (`None` for texts that are not prompts, such as an enrollment SMS).
+    pub content: Option<assent_prompt::wire::PromptContent>,
 }
 
 pub type SendResult<'a> = Pin<Box<dyn Future<Output = Result<String, StoreError>> + Send + 'a>>;

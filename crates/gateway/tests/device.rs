@@ -8,6 +8,8 @@
 
 mod common;
 
+use assent_prompt::wire::{PromptContent, WireDevice};
+use assent_prompt::{DeviceProfile, Renderer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::acme_client::enroll;
@@ -135,9 +137,23 @@ impl Phone {
         prompt_sha256: &str,
         answer: &str,
     ) -> (u16, Value) {
+        self.decide_shown(http, gateway, id, prompt_sha256, answer, Value::Null)
+            .await
+    }
+
+    /// A decision over a prompt the app rendered itself, as `shown` says.
+    async fn decide_shown(
+        &self,
+        http: &reqwest::Client,
+        gateway: &Gateway,
+        id: &str,
+        prompt_sha256: &str,
+        answer: &str,
+        shown: Value,
+    ) -> (u16, Value) {
         let url = format!("{}/device/inbox/{id}/decision", gateway.url);
         let decision = self.sign(
-            &json!({"aud": gateway.url, "request": id, "answer": answer,
+            &json!({"aud": gateway.url, "request": id, "answer": answer, "shown": shown,
                     "prompt_sha256": prompt_sha256, "exp": now() + 60, "jti": jti()}),
             None,
             false,
@@ -318,7 +334,40 @@ async fn consent_in_the_app(database_url: Option<&str>) {
         .decide(&http, &gateway, &id, &"0".repeat(64), "approve")
         .await;
     assert_eq!(status, 400, "{body}");
-    let (status, body) = phone.decide(&http, &gateway, &id, &shown, "approve").await;
+
+    // The app may show the request's content rendered for its own screen and language (a
+    // phone in French here): the gateway renders it again, and takes a decision over that
+    // text only — not over its own text while saying the French one was shown.
+    let content: PromptContent = serde_json::from_value(request["content"].clone()).unwrap();
+    let phone_screen = DeviceProfile::phone();
+    let french = content
+        .render(Renderer::shared().unwrap(), &phone_screen, Some("fr"))
+        .unwrap()
+        .text;
+    assert_ne!(french, prompt);
+    let shown_french = json!({"device": WireDevice::from(&phone_screen), "locale": "fr"});
+    let (status, body) = phone
+        .decide_shown(
+            &http,
+            &gateway,
+            &id,
+            &shown,
+            "approve",
+            shown_french.clone(),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let french_sha256 = hex::encode(Sha256::digest(french.as_bytes()));
+    let (status, body) = phone
+        .decide_shown(
+            &http,
+            &gateway,
+            &id,
+            &french_sha256,
+            "approve",
+            shown_french,
+        )
+        .await;
     assert_eq!(
         (status, body["accepted"].as_bool()),
         (200, Some(true)),

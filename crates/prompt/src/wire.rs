@@ -23,7 +23,7 @@ pub struct RenderRequest {
     pub presentation: WirePresentation,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireAttribute {
     pub name: String,
@@ -33,7 +33,7 @@ pub struct WireAttribute {
     pub group: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireDevice {
     pub kind: DeviceKind,
@@ -130,6 +130,100 @@ impl From<RenderRequest> for ConsentRequest {
                 WirePresentation::Names => PresentationChoice::Forced(Presentation::Names),
                 WirePresentation::Groups => PresentationChoice::Forced(Presentation::Groups),
             },
+        }
+    }
+}
+
+impl From<&DeviceProfile> for WireDevice {
+    fn from(d: &DeviceProfile) -> Self {
+        WireDevice {
+            kind: d.kind,
+            columns: d.columns,
+            rows: d.rows,
+            max_bytes: d.max_bytes,
+            encodings: Some(d.encodings.clone()),
+        }
+    }
+}
+
+impl From<&WireDevice> for DeviceProfile {
+    fn from(d: &WireDevice) -> Self {
+        DeviceProfile {
+            kind: d.kind,
+            columns: d.columns,
+            rows: d.rows,
+            max_bytes: d.max_bytes,
+            encodings: d
+                .encodings
+                .clone()
+                .unwrap_or_else(|| Encoding::ALL.to_vec()),
+        }
+    }
+}
+
+/// What a prompt says, without the device that shows it. The gateway sends it to the app
+/// beside its own rendering, so that the app renders it for its own screen and language;
+/// and the gateway, told which device and language the app used, renders it again to check
+/// that the text the user's decision is signed over says what the request asked.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PromptContent {
+    /// A consent prompt: who asks for what.
+    Consent {
+        client_name: String,
+        locale: String,
+        attributes: Vec<WireAttribute>,
+        #[serde(default)]
+        ask_assurance: bool,
+        #[serde(default)]
+        presentation: WirePresentation,
+    },
+    /// A sign-in prompt: consent was given elsewhere (MC_ATTR_08).
+    SignIn { client_name: String, locale: String },
+}
+
+impl PromptContent {
+    /// Renders the content for `device`, in `locale` when given (else the content's own).
+    pub fn render(
+        &self,
+        renderer: &Renderer,
+        device: &DeviceProfile,
+        locale: Option<&str>,
+    ) -> Result<crate::render::Prompt, RenderError> {
+        match self {
+            PromptContent::Consent {
+                client_name,
+                locale: own,
+                attributes,
+                ask_assurance,
+                presentation,
+            } => {
+                let request = RenderRequest {
+                    client_name: client_name.clone(),
+                    locale: locale.unwrap_or(own).to_owned(),
+                    attributes: attributes.clone(),
+                    device: WireDevice::from(device),
+                    ask_assurance: *ask_assurance,
+                    presentation: *presentation,
+                };
+                renderer.render(&request.into())
+            }
+            PromptContent::SignIn {
+                client_name,
+                locale: own,
+            } => renderer.render_sign_in(&crate::render::SignInRequest {
+                client_name: client_name.clone(),
+                locale: locale.unwrap_or(own).to_owned(),
+                device: device.clone(),
+            }),
+        }
+    }
+
+    /// The SP's name as the request gives it.
+    pub fn client_name(&self) -> &str {
+        match self {
+            PromptContent::Consent { client_name, .. }
+            | PromptContent::SignIn { client_name, .. } => client_name,
         }
     }
 }

@@ -793,6 +793,7 @@ async fn ready(
         units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
         encoding: "gsm7".into(),
         text,
+        content: None,
     };
     if let Err(error) = state.sms.send_sms(&authz.number, &prompt, false).await {
         tracing::error!(%error, "the code SMS could not be sent");

@@ -21,6 +21,8 @@ pub struct AppPrompt {
     pub message_id: String,
     pub user_id: String,
     pub text: String,
+    /// `assent_prompt::wire::PromptContent` as JSON, for the app to render.
+    pub content: Option<String>,
     pub created_ms: i64,
     pub answered_ms: Option<i64>,
 }
@@ -49,12 +51,14 @@ where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'c> &'c str: sqlx::ColumnIndex<R>,
 {
     Ok(AppPrompt {
         message_id: row.try_get("message_id")?,
         user_id: row.try_get("user_id")?,
         text: row.try_get("text")?,
+        content: row.try_get("content")?,
         created_ms: row.try_get("created_ms")?,
         answered_ms: row.try_get("answered_ms")?,
     })
@@ -62,7 +66,8 @@ where
 
 const DEVICE: &str =
     "SELECT id, user_id, cert_id, jwk, thumbprint, name, registered_ms, revoked_ms FROM devices";
-const PROMPT: &str = "SELECT message_id, user_id, text, created_ms, answered_ms FROM app_prompts";
+const PROMPT: &str =
+    "SELECT message_id, user_id, text, content, created_ms, answered_ms FROM app_prompts";
 
 impl Store {
     /// Registers a device; `false` if its certificate is registered already (REG-3).
@@ -222,13 +227,14 @@ impl Store {
     }
 
     pub async fn insert_app_prompt(&self, p: &AppPrompt) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO app_prompts (message_id, user_id, text, created_ms) \
-            VALUES ($1, $2, $3, $4)";
+        const SQL: &str = "INSERT INTO app_prompts (message_id, user_id, text, content, created_ms) \
+            VALUES ($1, $2, $3, $4, $5)";
         on_pool!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&p.message_id)
                 .bind(&p.user_id)
                 .bind(&p.text)
+                .bind(&p.content)
                 .bind(p.created_ms)
                 .execute(pool)
                 .await?;
