@@ -153,7 +153,11 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
         "{}",
         pending[0].prompt
     );
-    assert!(device.decide(&pending[0], true).await.unwrap());
+    let shown = assent_core::device_client::Shown {
+        text: &pending[0].prompt,
+        rendered_as: None,
+    };
+    assert!(device.decide(&pending[0].id, &shown, true).await.unwrap());
     let tokens: serde_json::Value = http
         .post(format!("{}/token", gateway.url))
         .basic_auth("demo-sp", Some("demo-sp-secret"))
@@ -195,7 +199,7 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
         .flag("demo-sp", "asked again after I revoked")
         .await
         .unwrap();
-    let history = device.audit_export().await.unwrap();
+    let history = device.audit_export().await.unwrap().entries;
     let kinds: Vec<&str> = history.iter().map(|e| e.content.kind.name()).collect();
     for kind in [
         "prompt_sent",

@@ -90,3 +90,182 @@ impl Drop for TauriDriver {
         let _ = self.child.wait();
     }
 }
+
+/// A private Secret Service for one test: its own D-Bus session bus and its own
+/// gnome-keyring, unlocked, with the keyring file in a temporary home. The programs under
+/// test get [`SecretService::env`] and use the real keyring protocol, without touching the
+/// keyring of whoever runs the tests. Both daemons are killed on drop.
+#[derive(Debug)]
+pub struct SecretService {
+    bus: Child,
+    keyring: Child,
+    address: String,
+    home: tempfile::TempDir,
+}
+
+impl SecretService {
+    pub fn start() -> Result<Self, String> {
+        use std::io::{BufRead, BufReader, Write};
+        let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let runtime = home.path().join("run");
+        std::fs::create_dir_all(&runtime).map_err(|e| e.to_string())?;
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start dbus-daemon ({e}): apt-get install dbus"))?;
+        let mut address = String::new();
+        let stdout = bus.stdout.take().ok_or("dbus-daemon without stdout")?;
+        BufReader::new(stdout)
+            .read_line(&mut address)
+            .map_err(|e| e.to_string())?;
+        let address = address.trim().to_owned();
+        if address.is_empty() {
+            let _ = bus.kill();
+            return Err("dbus-daemon printed no address".into());
+        }
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets", "--foreground"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", home.path())
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                format!("cannot start gnome-keyring-daemon ({e}): apt-get install gnome-keyring")
+            })?;
+        // The login keyring's password (an empty one leaves it unusable).
+        if let Some(mut stdin) = keyring.stdin.take() {
+            stdin.write_all(b"assent-test").map_err(|e| e.to_string())?;
+        }
+        let service = SecretService {
+            bus,
+            keyring,
+            address,
+            home,
+        };
+        service.wait_until_served(Duration::from_secs(10))?;
+        Ok(service)
+    }
+
+    fn wait_until_served(&self, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let answer = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--dest=org.freedesktop.DBus",
+                    "--print-reply",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+                .output()
+                .map_err(|e| e.to_string())?;
+            if String::from_utf8_lossy(&answer.stdout).contains("boolean true") {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err("gnome-keyring did not take org.freedesktop.secrets on the bus".into())
+    }
+
+    /// The environment a program needs to use this Secret Service.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), self.address.clone()),
+            ("HOME".into(), self.home.path().display().to_string()),
+            (
+                "XDG_RUNTIME_DIR".into(),
+                self.home.path().join("run").display().to_string(),
+            ),
+        ]
+    }
+
+    /// The keyring's file on disk (encrypted by gnome-keyring), for tests that check that
+    /// no secret is in the clear anywhere else.
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        let _ = self.keyring.kill();
+        let _ = self.keyring.wait();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+/// The bundled gateway with demo data on a loopback port; killed on drop.
+#[derive(Debug)]
+pub struct DemoGateway {
+    child: Child,
+    pub url: String,
+    pub data_dir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl DemoGateway {
+    pub fn start() -> Result<Self, String> {
+        use std::io::{BufRead, BufReader};
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let data_dir = dir.path().join("gw");
+        let mut child = Command::new(workspace_binary("assent-gateway")?)
+            .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data-dir"])
+            .arg(&data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().ok_or("gateway without stdout")?;
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        let url = line
+            .trim()
+            .strip_prefix("assent-gateway listening on ")
+            .ok_or_else(|| format!("unexpected first line from the gateway: {line:?}"))?
+            .to_owned();
+        Ok(DemoGateway {
+            child,
+            url,
+            data_dir,
+            _dir: dir,
+        })
+    }
+
+    /// The gateway's CA certificate (PEM file).
+    pub fn ca_file(&self) -> PathBuf {
+        self.data_dir.join("ca.pem")
+    }
+
+    /// Runs `assent-gateway admin …` against this gateway's data.
+    pub fn admin(&self, args: &[&str]) -> Result<String, String> {
+        let output = Command::new(workspace_binary("assent-gateway")?)
+            .arg("admin")
+            .args(args)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+impl Drop for DemoGateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

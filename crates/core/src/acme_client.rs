@@ -311,6 +311,16 @@ impl AcmeClient {
         let csr = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(csr_der);
         self.post(finalize_url, Some(&json!({ "csr": csr })))
             .await?;
+        self.certificate(order_url, patience).await
+    }
+
+    /// Waits for a finalized order to be valid and downloads its certificate (PEM chain);
+    /// also how an enrollment interrupted after finalizing picks up its certificate.
+    pub async fn certificate(
+        &mut self,
+        order_url: &str,
+        patience: Duration,
+    ) -> Result<String, AcmeClientError> {
         let order = self.poll(order_url, &["valid"], patience).await?;
         let certificate = order["certificate"]
             .as_str()

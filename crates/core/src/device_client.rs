@@ -43,8 +43,19 @@ fn transport(error: reqwest::Error) -> DeviceError {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PendingRequest {
     pub id: String,
-    /// Exactly what the user is shown; the decision is signed over its SHA-256.
+    /// The gateway's rendering for an app screen.
     pub prompt: String,
+    /// What the prompt says, for this device to render on its own screen and language.
+    pub content: Option<assent_prompt::wire::PromptContent>,
+    pub created_ms: i64,
+}
+
+/// The text a decision is signed over, and how it was rendered when it is not the
+/// gateway's own text (`{"device": WireDevice, "locale": …}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown<'a> {
+    pub text: &'a str,
+    pub rendered_as: Option<Value>,
 }
 
 fn now_s() -> i64 {
@@ -238,35 +249,47 @@ impl DeviceClient {
                 Some(PendingRequest {
                     id: r["id"].as_str()?.to_owned(),
                     prompt: r["prompt"].as_str()?.to_owned(),
+                    // A content this version cannot read is shown as the gateway rendered it.
+                    content: serde_json::from_value(r["content"].clone()).ok(),
+                    created_ms: r["created_ms"].as_i64().unwrap_or_default(),
                 })
             })
             .collect())
     }
 
-    /// Answers a request; the decision is signed over the SHA-256 of the prompt as this
-    /// device has it (what the user saw), so a request altered on the way is refused.
+    /// Answers a request; the decision is signed over the SHA-256 of the text the user saw
+    /// (and says how it was rendered), so a request altered on the way is refused.
     pub async fn decide(
         &mut self,
-        request: &PendingRequest,
+        request_id: &str,
+        shown: &Shown<'_>,
         approve: bool,
     ) -> Result<bool, DeviceError> {
-        let decision = sign_compact(
-            &self.key,
-            None,
-            false,
-            &json!({"aud": self.gateway, "request": request.id,
+        let mut claims = json!({"aud": self.gateway, "request": request_id,
                     "answer": if approve { "approve" } else { "deny" },
-                    "prompt_sha256": hex::encode(Sha256::digest(request.prompt.as_bytes())),
-                    "exp": now_s() + 60, "jti": jti()}),
-        );
+                    "prompt_sha256": hex::encode(Sha256::digest(shown.text.as_bytes())),
+                    "exp": now_s() + 60, "jti": jti()});
+        if let Some(how) = &shown.rendered_as {
+            claims["shown"] = how.clone();
+        }
+        let decision = sign_compact(&self.key, None, false, &claims);
         let answer = self
             .call(
                 "POST",
-                &format!("/device/inbox/{}/decision", request.id),
+                &format!("/device/inbox/{request_id}/decision"),
                 Some(&json!({ "decision": decision })),
             )
             .await?;
         Ok(answer["accepted"] == true)
+    }
+
+    /// What the gateway told the user (an SP used a long-lived consent, a revocation, …).
+    pub async fn notifications(&mut self) -> Result<Vec<Value>, DeviceError> {
+        let answer = self.call("GET", "/device/notifications", None).await?;
+        Ok(answer["notifications"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// The user's long-lived consents per SP.
@@ -294,22 +317,13 @@ impl DeviceClient {
     }
 
     /// The whole audit history with its chain proof, verified here before it is returned.
-    pub async fn audit_export(&mut self) -> Result<Vec<assent_audit::AuditEntry>, DeviceError> {
+    pub async fn audit_export(&mut self) -> Result<crate::history::Export, DeviceError> {
         let answer = self.call("GET", "/device/audit/export", None).await?;
-        let user = answer["user"]
-            .as_str()
-            .ok_or_else(|| DeviceError::Unexpected("no user in the export".into()))?
-            .to_owned();
-        let entries: Vec<assent_audit::AuditEntry> =
-            serde_json::from_value(answer["entries"].clone())
-                .map_err(|e| DeviceError::Unexpected(format!("export entries: {e}")))?;
-        let head = assent_audit::verify_user_chain(&user, &entries)
+        let export: crate::history::Export = serde_json::from_value(answer)
+            .map_err(|e| DeviceError::Unexpected(format!("the history export: {e}")))?;
+        export
+            .verify()
             .map_err(|e| DeviceError::AuditBroken(e.to_string()))?;
-        if answer["head"].as_str() != Some(head.to_hex().as_str()) {
-            return Err(DeviceError::AuditBroken(
-                "the head is not the chain's".into(),
-            ));
-        }
-        Ok(entries)
+        Ok(export)
     }
 }

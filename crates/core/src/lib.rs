@@ -1,9 +1,20 @@
 //! # assent-core
 //!
 //! The Assent app's brain without a UI, shared by the Tauri app and the `assent` command:
-//! the ACME client that proves control of the user's number, reading the SMS code, and (in
-//! later steps) the consent inbox, grants, audit history and the keyring.
+//! the ACME client that proves control of the user's number, reading the SMS code, the
+//! resumable enrollment, the consent inbox rendered for this device, grants, the audit
+//! history cached offline, settings, and secrets in the OS keyring. [`Assent`] is the
+//! entry point: one method per thing a user does.
 
 pub mod acme_client;
+pub mod app;
 pub mod device_client;
+pub mod enrollment;
+pub mod history;
+pub mod profile;
+pub mod secrets;
+pub mod settings;
 pub mod sms_code;
+
+pub use app::{Assent, ConsentCard, CoreError, Overrides};
+pub use enrollment::{Enrollment, Step};

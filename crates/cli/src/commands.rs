@@ -1,0 +1,411 @@
+//! One function per command: parse nothing (clap did), call the core, print.
+
+use crate::output::{Failure, Progress, print_json};
+use crate::{AuditAction, Cli, Command, DisplayChoice, SmsSource};
+use assent_core::history::Filter;
+use assent_core::{Assent, CoreError, Enrollment, Overrides};
+use serde_json::{Value, json};
+use std::io::{BufRead, Read};
+use std::time::{Duration, Instant};
+
+/// The longest one inbox call waits (the gateway's own limit is 25 s).
+const INBOX_CALL_MAX: Duration = Duration::from_secs(20);
+/// How long the handset simulator may take to show the SMS.
+const SIMULATOR_PATIENCE: Duration = Duration::from_secs(30);
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let profile = cli
+        .profile
+        .clone()
+        .or_else(assent_core::profile::default_dir)
+        .ok_or_else(|| Failure::usage("no profile folder: give one with --profile DIR"))?;
+    let overrides = Overrides {
+        gateway_url: cli.gateway.clone(),
+        ca_file: cli.ca.clone(),
+    };
+    let mut app = Assent::open(&profile, overrides).await?;
+    let json = cli.json;
+    let progress = Progress::new(json);
+    match cli.command {
+        Command::Enroll { number, sms_from } => {
+            enroll(&mut app, &number, sms_from, json, &progress).await
+        }
+        Command::Inbox { wait } => {
+            inbox(&mut app, Duration::from_secs(wait), json, &progress).await
+        }
+        Command::Approve { id } => decide(&mut app, &id, true, json).await,
+        Command::Deny { id } => decide(&mut app, &id, false, json).await,
+        Command::Grants => grants(&mut app, json).await,
+        Command::Revoke { grant_id } => {
+            app.revoke(&grant_id).await?;
+            say(json, &json!({"revoked": grant_id}), || {
+                format!("Revoked {grant_id}: the SP's tokens no longer work.")
+            })
+        }
+        Command::Flag { client_id, reason } => {
+            app.flag(&client_id, &reason).await?;
+            say(json, &json!({"flagged": client_id}), || {
+                format!("Reported {client_id} to the operator.")
+            })
+        }
+        Command::Audit {
+            action,
+            sp,
+            since,
+            limit,
+            kind,
+        } => {
+            let synced = sync(&mut app, &progress).await?;
+            match action {
+                None => {
+                    let filter = Filter {
+                        sp,
+                        kind,
+                        since_ms: since,
+                        limit,
+                    };
+                    audit_list(&app, &filter, synced, json).await
+                }
+                Some(AuditAction::Verify) => audit_verify(&app, json).await,
+                Some(AuditAction::Export { file }) => {
+                    let count = app.export_history(&file).await?;
+                    say(
+                        json,
+                        &json!({"exported": file.display().to_string(), "entries": count}),
+                        || {
+                            format!(
+                                "Wrote {count} entries with their chain to {}.",
+                                file.display()
+                            )
+                        },
+                    )
+                }
+            }
+        }
+        Command::Settings { locale, display } => {
+            let mut settings = app.settings().clone();
+            if locale.is_some() || display.is_some() {
+                if let Some(locale) = locale {
+                    settings.locale = Some(locale);
+                }
+                if let Some(display) = display {
+                    settings.display = match display {
+                        DisplayChoice::Phone => assent_core::settings::Display::Phone,
+                        DisplayChoice::Desktop => assent_core::settings::Display::Desktop,
+                    };
+                }
+                app.update_settings(settings.clone())?;
+            }
+            say(json, &settings, || {
+                format!(
+                    "gateway: {}\nCA: {}\nlanguage: {}\ndisplay: {:?}",
+                    settings.gateway_url.as_deref().unwrap_or("(none)"),
+                    settings
+                        .ca_file
+                        .as_ref()
+                        .map_or("(the platform's)".into(), |p| p.display().to_string()),
+                    settings.locale(),
+                    settings.display
+                )
+            })
+        }
+        Command::Prompt(_) => Err(Failure::usage("prompt render takes no profile")),
+    }
+}
+
+/// Prints `value` as JSON, or `text()` for people.
+fn say(
+    json: bool,
+    value: &impl serde::Serialize,
+    text: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    if json {
+        print_json(value)
+    } else {
+        println!("{}", text());
+        Ok(())
+    }
+}
+
+async fn enroll(
+    app: &mut Assent,
+    number: &str,
+    source: SmsSource,
+    json: bool,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    let mut report = |step: assent_core::Step| progress.say(&format!("… {}", step.describe()));
+    let mut reached = app.enroll(number, &mut report).await?;
+    if let Enrollment::AwaitingCode { number, .. } = &reached {
+        let text = match source {
+            SmsSource::Simulator => {
+                progress.say(&format!(
+                    "… reading the SMS on the simulated handset {number}"
+                ));
+                app.simulator_sms(SIMULATOR_PATIENCE).await?
+            }
+            SmsSource::Stdin => {
+                progress.say(&format!(
+                    "Enter the code from the SMS sent to {number} (or paste the whole message):"
+                ));
+                read_code_text()?
+            }
+        };
+        reached = app.submit_code(&text, &mut report).await?;
+    }
+    match reached {
+        Enrollment::Enrolled {
+            number,
+            device_id,
+            certificate_expires,
+        } => say(
+            json,
+            &json!({"number": number, "device_id": device_id,
+                    "certificate_expires": certificate_expires}),
+            || format!("Verified {number}. The certificate expires {certificate_expires}."),
+        ),
+        Enrollment::AwaitingCode { .. } => Err(Failure::failed(
+            "no_code",
+            "the enrollment still waits for the SMS code",
+        )),
+    }
+}
+
+/// The SMS text from stdin: a typed line at a terminal, everything piped otherwise.
+fn read_code_text() -> Result<String, Failure> {
+    let stdin = std::io::stdin();
+    let mut text = String::new();
+    let read = if std::io::IsTerminal::is_terminal(&stdin) {
+        stdin.lock().read_line(&mut text)
+    } else {
+        stdin.lock().read_to_string(&mut text)
+    };
+    read.map_err(|e| Failure::failed("stdin", format!("cannot read the code: {e}")))?;
+    if text.trim().is_empty() {
+        return Err(Failure::usage("no code was given on stdin"));
+    }
+    Ok(text)
+}
+
+async fn inbox(
+    app: &mut Assent,
+    wait: Duration,
+    json: bool,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    let started = Instant::now();
+    let cards = loop {
+        let left = wait.saturating_sub(started.elapsed());
+        let call = app.inbox(left.min(INBOX_CALL_MAX));
+        let cards = if left.is_zero() {
+            call.await?
+        } else {
+            ticking(call, progress, started, wait).await?
+        };
+        if !cards.is_empty() || started.elapsed() >= wait {
+            break cards;
+        }
+    };
+    progress.clear();
+    say(json, &json!({ "requests": cards }), || {
+        if cards.is_empty() {
+            return "No pending consent requests.".into();
+        }
+        cards
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}  {}\n{}\n",
+                    c.id,
+                    c.client_name.as_deref().unwrap_or(""),
+                    c.lines
+                        .iter()
+                        .map(|l| format!("    {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// Awaits `call` while a counter shows on a terminal how long it has waited.
+async fn ticking<T>(
+    call: impl std::future::Future<Output = T>,
+    progress: &Progress,
+    started: Instant,
+    total: Duration,
+) -> T {
+    tokio::pin!(call);
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            result = &mut call => return result,
+            _ = every.tick() => progress.tick(&format!(
+                "waiting for a consent request… {} s of {} s",
+                started.elapsed().as_secs(), total.as_secs())),
+        }
+    }
+}
+
+async fn decide(app: &mut Assent, id: &str, approve: bool, json: bool) -> Result<(), Failure> {
+    let accepted = app.decide(id, approve).await?;
+    let decision = if approve { "approve" } else { "deny" };
+    say(
+        json,
+        &json!({"id": id, "decision": decision, "accepted": accepted}),
+        || match (approve, accepted) {
+            (true, true) => format!("Approved {id}."),
+            (false, true) => format!("Denied {id}."),
+            (_, false) => format!("{id} was recorded, but the request had already ended."),
+        },
+    )
+}
+
+async fn grants(app: &mut Assent, json: bool) -> Result<(), Failure> {
+    let grants = app.grants().await?;
+    say(json, &json!({ "grants": grants }), || {
+        if grants.is_empty() {
+            return "No SP holds a long-lived consent.".into();
+        }
+        grants
+            .iter()
+            .map(|g| {
+                let list = |v: &Value| {
+                    v.as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default()
+                };
+                format!(
+                    "{}  {} ({})\n    services: {}\n    attributes: {}\n    since {}, last used {}",
+                    g["id"].as_str().unwrap_or(""),
+                    g["client_name"].as_str().unwrap_or(""),
+                    g["client_id"].as_str().unwrap_or(""),
+                    list(&g["services"]),
+                    list(&g["attributes"]),
+                    g["granted_at"].as_str().unwrap_or("?"),
+                    g["last_used"].as_str().unwrap_or("never"),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// Brings the history up to date; offline, the copy on this device is used (and said so).
+/// A history the gateway rewrote is an error, never hidden.
+async fn sync(app: &mut Assent, progress: &Progress) -> Result<bool, Failure> {
+    match app.sync_history().await {
+        Ok(_) => Ok(true),
+        Err(CoreError::Gateway(assent_core::device_client::DeviceError::Transport(why))) => {
+            eprintln!(
+                "assent: the gateway cannot be reached ({why}): showing the copy on this device"
+            );
+            progress.clear();
+            Ok(false)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn audit_list(
+    app: &Assent,
+    filter: &Filter,
+    synced: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    let entries = app.history(filter).await?;
+    say(json, &json!({"entries": entries, "synced": synced}), || {
+        if entries.is_empty() {
+            return "No entries.".into();
+        }
+        entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "#{:<6} {}  {:<16} {:<14} {}",
+                    e.seq,
+                    rfc3339(e.content.at_ms),
+                    e.content.kind.name(),
+                    e.content.sp.as_deref().unwrap_or("-"),
+                    e.content.authenticator.as_deref().unwrap_or(""),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+async fn audit_verify(app: &Assent, json: bool) -> Result<(), Failure> {
+    match app.verify_history().await {
+        Ok(Some(verified)) => say(
+            json,
+            &json!({"verified": true, "entries": verified.entries, "head": verified.head,
+                    "synced_ms": verified.synced_ms}),
+            || {
+                format!(
+                    "The history verifies: {} entries, each linked to the one before; head {}.",
+                    verified.entries, verified.head
+                )
+            },
+        ),
+        Ok(None) => Err(Failure::failed(
+            "no_history",
+            "there is no history on this device yet",
+        )),
+        Err(error) => Err(Failure::failed("verification_failed", error.to_string())),
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
+
+pub fn prompt_render() -> std::process::ExitCode {
+    let mut input = String::new();
+    if let Err(error) = std::io::stdin().read_to_string(&mut input) {
+        // Not valid UTF-8, or stdin unreadable: still a refused request, said in JSON.
+        let failure = assent_prompt::wire::RenderFailure::invalid_request(format!(
+            "cannot read the request from stdin: {error}"
+        ));
+        return emit(&failure, crate::output::EXIT_USAGE);
+    }
+    match assent_prompt::wire::render_json(&input) {
+        Ok(response) => emit(&response, 0),
+        Err(failure) => {
+            let code = match failure.error {
+                assent_prompt::wire::FailureKind::InternalError => 1,
+                _ => crate::output::EXIT_USAGE,
+            };
+            emit(&failure, code)
+        }
+    }
+}
+
+/// `prompt render`'s contract: compact JSON on one line.
+fn emit(value: &impl serde::Serialize, code: u8) -> std::process::ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = serde_json::to_writer(&mut stdout, value)
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(stdout));
+    match written {
+        Ok(()) => std::process::ExitCode::from(code),
+        Err(error) => {
+            eprintln!("assent: cannot write the result: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! What the command prints: one JSON document on stdout with `--json`, sentences otherwise;
+//! failures as `{"error": code, "message": …}` (JSON) or `assent: message` on stderr.
+
+use assent_core::CoreError;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Exit status of a usage error: the request was refused before anything was done.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug)]
+pub struct Failure {
+    pub usage: bool,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<CoreError> for Failure {
+    fn from(error: CoreError) -> Self {
+        let (usage, code) = match &error {
+            CoreError::BadNumber(_) | CoreError::Invalid(_) => (true, "invalid_input"),
+            CoreError::Settings(_) => (true, "settings"),
+            CoreError::NotEnrolled => (false, "not_enrolled"),
+            CoreError::EnrolledElsewhere(_) => (false, "enrolled_elsewhere"),
+            CoreError::NoCodeAwaited => (false, "no_code_awaited"),
+            CoreError::NoSuchRequest(_) => (false, "no_such_request"),
+            CoreError::NoSuchGrant(_) => (false, "no_such_grant"),
+            CoreError::Secrets(_) => (false, "keyring"),
+            CoreError::Gateway(_) => (false, "gateway"),
+            CoreError::Acme(_) => (false, "number_verification"),
+            CoreError::Code(_) => (false, "code"),
+            CoreError::History(_) => (false, "history"),
+            CoreError::Profile { .. } => (false, "profile"),
+        };
+        Failure {
+            usage,
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            usage: true,
+            code: "usage",
+            message: message.into(),
+        }
+    }
+
+    pub fn failed(code: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            usage: false,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+pub fn failure(json: bool, failure: &Failure) -> ExitCode {
+    if json {
+        let _ = print_json(&serde_json::json!({"error": failure.code, "message": failure.message}));
+    } else {
+        eprintln!("assent: {}", failure.message);
+    }
+    ExitCode::from(if failure.usage { EXIT_USAGE } else { 1 })
+}
+
+pub fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, value)
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(stdout))
+        .map_err(|e| Failure::failed("output", format!("cannot write the result: {e}")))
+}
+
+/// Progress for people: on stderr, only when it is a terminal.
+#[derive(Debug)]
+pub struct Progress {
+    on: bool,
+}
+
+impl Progress {
+    pub fn new(json: bool) -> Self {
+        Progress {
+            on: !json && std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn say(&self, text: &str) {
+        if self.on {
+            eprintln!("{text}");
+        }
+    }
+
+    /// Rewrites the current line (a waiting counter).
+    pub fn tick(&self, text: &str) {
+        if self.on {
+            eprint!("\r\x1b[2K{text}");
+            let _ = std::io::stderr().flush();
+        }
+    }
+
+    pub fn clear(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

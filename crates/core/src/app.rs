@@ -1,0 +1,270 @@
+//! [`Assent`]: the core as the app and the `assent` command use it — one profile (settings,
+//! keys in the OS keyring, the device's registration, the history cache) talking to one
+//! gateway. Each method is one thing a user does.
+
+use crate::device_client::{DeviceClient, DeviceError, PendingRequest, Shown};
+use crate::history::{Filter, History, HistoryError, Verified};
+use crate::secrets::{Secret, Secrets, SecretsError};
+use crate::settings::{Settings, SettingsError};
+use assent_audit::AuditEntry;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Everything that can go wrong, in words a user understands.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    Gateway(#[from] DeviceError),
+    #[error(transparent)]
+    Acme(#[from] crate::acme_client::AcmeClientError),
+    #[error(transparent)]
+    Code(#[from] crate::sms_code::CodeError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("this device is not enrolled yet: verify your number first (assent enroll NUMBER)")]
+    NotEnrolled,
+    #[error("this device is enrolled for {0}; use another profile for another number")]
+    EnrolledElsewhere(String),
+    #[error("{0:?} is not a phone number in international form (e.g. +447700900001)")]
+    BadNumber(String),
+    #[error("no code is awaited: start with assent enroll NUMBER")]
+    NoCodeAwaited,
+    #[error("no pending request {0}: it was answered, withdrawn or has expired")]
+    NoSuchRequest(String),
+    #[error("no grant {0}")]
+    NoSuchGrant(String),
+    #[error("the profile folder {path} cannot be used: {reason}")]
+    Profile { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A consent request as this device shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentCard {
+    pub id: String,
+    pub client_name: Option<String>,
+    /// The prompt rendered for this device's display profile and language.
+    pub prompt: String,
+    pub lines: Vec<String>,
+    /// The language it is shown in.
+    pub locale: String,
+    pub created_ms: i64,
+    /// How it was rendered (`None`: as the gateway rendered it).
+    #[serde(skip)]
+    rendered_as: Option<Value>,
+}
+
+/// How the app reaches the gateway: the settings, with overrides for this run.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub gateway_url: Option<String>,
+    pub ca_file: Option<PathBuf>,
+}
+
+/// One profile of the app.
+#[derive(Debug)]
+pub struct Assent {
+    pub(crate) dir: PathBuf,
+    pub(crate) settings: Settings,
+    pub(crate) secrets: Secrets,
+    pub(crate) http: reqwest::Client,
+    history: History,
+    device: Option<DeviceClient>,
+}
+
+impl Assent {
+    /// Opens a profile with the OS keyring.
+    pub async fn open(dir: &Path, overrides: Overrides) -> Result<Self, CoreError> {
+        crate::profile::ensure_dir(dir).map_err(|e| CoreError::Profile {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let secrets = Secrets::os(dir).await?;
+        Self::open_with(dir, overrides, secrets).await
+    }
+
+    /// Opens a profile with the given secrets store (tests: `keyring_core`'s mock).
+    pub async fn open_with(
+        dir: &Path,
+        overrides: Overrides,
+        secrets: Secrets,
+    ) -> Result<Self, CoreError> {
+        crate::profile::ensure_dir(dir).map_err(|e| CoreError::Profile {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let mut settings = Settings::load(dir)?;
+        if overrides.gateway_url.is_some() || overrides.ca_file.is_some() {
+            if let Some(url) = overrides.gateway_url {
+                settings.gateway_url = Some(url.trim_end_matches('/').to_owned());
+            }
+            if let Some(ca) = overrides.ca_file {
+                settings.ca_file = Some(crate::settings::keep_ca_file(dir, &ca)?);
+            }
+            // Remembered for the next run, once checked.
+            settings.save(dir)?;
+        }
+        let http = crate::acme_client::http_client(settings.ca_pem()?.as_deref())?;
+        let history = History::open(dir).await?;
+        Ok(Assent {
+            dir: dir.to_path_buf(),
+            settings,
+            secrets,
+            http,
+            history,
+            device: None,
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Changes the settings (checked first; a bad value changes nothing).
+    pub fn update_settings(&mut self, settings: Settings) -> Result<(), CoreError> {
+        let http = crate::acme_client::http_client(settings.ca_pem()?.as_deref())?;
+        settings.save(&self.dir)?;
+        self.settings = settings;
+        self.http = http;
+        self.device = None;
+        Ok(())
+    }
+
+    pub fn gateway(&self) -> Result<&str, CoreError> {
+        Ok(self.settings.gateway()?)
+    }
+
+    /// The device's session with the gateway (after enrollment).
+    async fn device(&mut self) -> Result<&mut DeviceClient, CoreError> {
+        if self.device.is_none() {
+            let state = self.enrollment().ok_or(CoreError::NotEnrolled)?;
+            let device_id = state.device_id.clone().ok_or(CoreError::NotEnrolled)?;
+            let key = self
+                .secrets
+                .key(Secret::DeviceKey)
+                .await?
+                .ok_or(CoreError::NotEnrolled)?;
+            let client = DeviceClient::new(self.http.clone(), self.gateway()?, key)
+                .with_device_id(device_id);
+            self.device = Some(client);
+        }
+        self.device.as_mut().ok_or(CoreError::NotEnrolled)
+    }
+
+    /// Renders a request for this device's screen and language; a content this device
+    /// cannot fit is shown as the gateway rendered it.
+    fn card(&self, request: &PendingRequest) -> ConsentCard {
+        let locale = self.settings.locale();
+        let device = self.settings.display.profile();
+        let rendered = request.content.as_ref().and_then(|content| {
+            let renderer = assent_prompt::Renderer::shared().ok()?;
+            let prompt = content.render(renderer, &device, Some(locale)).ok()?;
+            let how = serde_json::json!({
+                "device": assent_prompt::wire::WireDevice::from(&device),
+                "locale": locale,
+            });
+            Some((prompt, how))
+        });
+        match rendered {
+            Some((prompt, how)) => ConsentCard {
+                id: request.id.clone(),
+                client_name: request.content.as_ref().map(|c| c.client_name().to_owned()),
+                prompt: prompt.text,
+                lines: prompt.lines,
+                locale: prompt.locale.to_owned(),
+                created_ms: request.created_ms,
+                rendered_as: Some(how),
+            },
+            None => ConsentCard {
+                id: request.id.clone(),
+                client_name: request.content.as_ref().map(|c| c.client_name().to_owned()),
+                lines: request.prompt.lines().map(str::to_owned).collect(),
+                prompt: request.prompt.clone(),
+                locale: "en".into(),
+                created_ms: request.created_ms,
+                rendered_as: None,
+            },
+        }
+    }
+
+    /// The pending consent requests, rendered for this device; waits up to `wait` for one.
+    pub async fn inbox(&mut self, wait: Duration) -> Result<Vec<ConsentCard>, CoreError> {
+        let pending = self.device().await?.inbox(wait).await?;
+        Ok(pending.iter().map(|r| self.card(r)).collect())
+    }
+
+    /// Approves or denies a pending request, signed over the text this device shows for it.
+    pub async fn decide(&mut self, id: &str, approve: bool) -> Result<bool, CoreError> {
+        let cards = self.inbox(Duration::ZERO).await?;
+        let card = cards
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| CoreError::NoSuchRequest(id.to_owned()))?;
+        let shown = Shown {
+            text: &card.prompt,
+            rendered_as: card.rendered_as.clone(),
+        };
+        Ok(self.device().await?.decide(id, &shown, approve).await?)
+    }
+
+    /// The user's long-lived consents per SP.
+    pub async fn grants(&mut self) -> Result<Vec<Value>, CoreError> {
+        Ok(self.device().await?.grants().await?)
+    }
+
+    /// Revokes a grant: the SP's tokens die at once.
+    pub async fn revoke(&mut self, grant_id: &str) -> Result<(), CoreError> {
+        match self.device().await?.revoke(grant_id).await {
+            Err(DeviceError::Refused { status: 404, .. }) => {
+                Err(CoreError::NoSuchGrant(grant_id.to_owned()))
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Reports an SP to the operator.
+    pub async fn flag(&mut self, client_id: &str, reason: &str) -> Result<(), CoreError> {
+        if reason.trim().is_empty() {
+            return Err(CoreError::Invalid("say why you report this SP".into()));
+        }
+        Ok(self.device().await?.flag(client_id, reason).await?)
+    }
+
+    pub async fn notifications(&mut self) -> Result<Vec<Value>, CoreError> {
+        Ok(self.device().await?.notifications().await?)
+    }
+
+    /// Brings the history on this device up to date; returns how many entries are new.
+    pub async fn sync_history(&mut self) -> Result<usize, CoreError> {
+        let export = self.device().await?.audit_export().await?;
+        Ok(self.history.sync(&export, now_ms()).await?)
+    }
+
+    /// The history as kept on this device (sync first to see the latest).
+    pub async fn history(&self, filter: &Filter) -> Result<Vec<AuditEntry>, CoreError> {
+        Ok(self.history.list(filter).await?)
+    }
+
+    /// Verifies the copy on this device; `None` when there is none yet.
+    pub async fn verify_history(&self) -> Result<Option<Verified>, CoreError> {
+        Ok(self.history.verify().await?)
+    }
+
+    /// Writes the history, with its chain, to `path`; returns the number of entries.
+    pub async fn export_history(&self, path: &Path) -> Result<usize, CoreError> {
+        Ok(self.history.export_to(path).await?)
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

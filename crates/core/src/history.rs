@@ -1,0 +1,416 @@
+//! The user's audit history, cached on the device in SQLite (through sqlx) so that it reads
+//! offline: filtered, exported and verified here, without the gateway.
+//!
+//! The copy also pins the past: every sync checks that the gateway's export still holds
+//! each entry this device has seen, unchanged; a rewritten or dropped entry is reported,
+//! never silently replaced.
+
+use assent_audit::{AuditEntry, Digest32, EntryKind, NewEntry};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row};
+use std::path::Path;
+
+pub const FILE: &str = "history.sqlite";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("the history on this device cannot be read or written: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the history on this device cannot be opened: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the history does not verify: {0}")]
+    Broken(String),
+    #[error(
+        "the gateway's history differs from the copy on this device at entry {seq}: an entry \
+         seen before was {what}"
+    )]
+    Rewritten { seq: u64, what: &'static str },
+    #[error("the history belongs to another user than this device's")]
+    OtherUser,
+    #[error("cannot write the export to {path}: {reason}")]
+    Export { path: String, reason: String },
+}
+
+/// The gateway's export of one user's history (`GET /device/audit/export`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Export {
+    pub user: String,
+    pub head: String,
+    /// The gateway's ES256-signed statement of the head (a compact JWS).
+    #[serde(default)]
+    pub signed_head: Option<String>,
+    pub entries: Vec<AuditEntry>,
+}
+
+impl Export {
+    /// Checks the chain from the user's first entry and that `head` is its last hash.
+    pub fn verify(&self) -> Result<Digest32, HistoryError> {
+        let head = assent_audit::verify_user_chain(&self.user, &self.entries)
+            .map_err(|e| HistoryError::Broken(e.to_string()))?;
+        if head.to_hex() != self.head {
+            return Err(HistoryError::Broken(
+                "the head is not the chain's last hash".into(),
+            ));
+        }
+        Ok(head)
+    }
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub sp: Option<String>,
+    pub kind: Option<EntryKind>,
+    /// Entries at or after this instant (ms since the epoch).
+    pub since_ms: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// What a verification found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verified {
+    pub entries: usize,
+    pub head: String,
+    /// When the copy was last brought up to date (ms since the epoch).
+    pub synced_ms: Option<i64>,
+}
+
+/// The history cache of one profile.
+#[derive(Debug, Clone)]
+pub struct History {
+    pool: SqlitePool,
+}
+
+impl History {
+    pub async fn open(profile_dir: &Path) -> Result<Self, HistoryError> {
+        let options = SqliteConnectOptions::new()
+            .filename(profile_dir.join(FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(History { pool })
+    }
+
+    async fn meta(&self, key: &str) -> Result<Option<String>, HistoryError> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Brings the copy up to date with a verified export; returns how many entries are new.
+    /// Nothing is written unless the export verifies and agrees with every entry kept.
+    pub async fn sync(&self, export: &Export, now_ms: i64) -> Result<usize, HistoryError> {
+        export.verify()?;
+        if let Some(user) = self.meta("user").await?
+            && user != export.user
+        {
+            return Err(HistoryError::OtherUser);
+        }
+        let mut tx = self.pool.begin().await?;
+        let kept: Vec<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM entries ORDER BY seq")
+            .fetch_all(&mut *tx)
+            .await?;
+        let exported: std::collections::HashMap<u64, &AuditEntry> =
+            export.entries.iter().map(|e| (e.seq, e)).collect();
+        for (seq, hash) in &kept {
+            let seq = u64::try_from(*seq).unwrap_or_default();
+            match exported.get(&seq) {
+                None => {
+                    return Err(HistoryError::Rewritten {
+                        seq,
+                        what: "dropped",
+                    });
+                }
+                Some(entry) if entry.hash.to_hex() != *hash => {
+                    return Err(HistoryError::Rewritten {
+                        seq,
+                        what: "changed",
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        let mut added = 0;
+        for entry in &export.entries {
+            let inserted = sqlx::query(
+                "INSERT INTO entries (seq, at_ms, kind, user, sp, authenticator, detail, \
+                 prev_hash, user_prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (seq) DO NOTHING",
+            )
+            .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
+            .bind(entry.content.at_ms)
+            .bind(entry.content.kind.name())
+            .bind(&entry.content.user)
+            .bind(&entry.content.sp)
+            .bind(&entry.content.authenticator)
+            .bind(&entry.content.detail)
+            .bind(entry.prev_hash.to_hex())
+            .bind(entry.user_prev_hash.map(Digest32::to_hex))
+            .bind(entry.hash.to_hex())
+            .execute(&mut *tx)
+            .await?;
+            added += usize::try_from(inserted.rows_affected()).unwrap_or(0);
+        }
+        for (key, value) in [
+            ("user", export.user.clone()),
+            ("head", export.head.clone()),
+            (
+                "signed_head",
+                export.signed_head.clone().unwrap_or_default(),
+            ),
+            ("synced_ms", now_ms.to_string()),
+        ] {
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// The entries that match, newest first.
+    pub async fn list(&self, filter: &Filter) -> Result<Vec<AuditEntry>, HistoryError> {
+        let mut query = QueryBuilder::new(
+            "SELECT seq, at_ms, kind, user, sp, authenticator, detail, prev_hash, \
+             user_prev_hash, hash FROM entries WHERE 1 = 1",
+        );
+        if let Some(sp) = &filter.sp {
+            query.push(" AND sp = ").push_bind(sp.clone());
+        }
+        if let Some(kind) = filter.kind {
+            query.push(" AND kind = ").push_bind(kind.name());
+        }
+        if let Some(since) = filter.since_ms {
+            query.push(" AND at_ms >= ").push_bind(since);
+        }
+        query.push(" ORDER BY seq DESC");
+        if let Some(limit) = filter.limit {
+            query.push(" LIMIT ").push_bind(i64::from(limit));
+        }
+        let rows = query.build().fetch_all(&self.pool).await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// The whole copy, oldest first, as an export that verifies anywhere.
+    pub async fn export(&self) -> Result<Option<Export>, HistoryError> {
+        let Some(user) = self.meta("user").await? else {
+            return Ok(None);
+        };
+        let mut entries = self.list(&Filter::default()).await?;
+        entries.reverse();
+        let signed_head = self.meta("signed_head").await?.filter(|s| !s.is_empty());
+        let head = self.meta("head").await?.unwrap_or_default();
+        Ok(Some(Export {
+            user,
+            head,
+            signed_head,
+            entries,
+        }))
+    }
+
+    /// Verifies the copy on this device: every entry intact and linked, from the first.
+    pub async fn verify(&self) -> Result<Option<Verified>, HistoryError> {
+        let Some(export) = self.export().await? else {
+            return Ok(None);
+        };
+        let head = export.verify()?;
+        let synced_ms = self.meta("synced_ms").await?.and_then(|s| s.parse().ok());
+        Ok(Some(Verified {
+            entries: export.entries.len(),
+            head: head.to_hex(),
+            synced_ms,
+        }))
+    }
+
+    /// Writes the copy, as an export, to `path` (atomically).
+    pub async fn export_to(&self, path: &Path) -> Result<usize, HistoryError> {
+        let export = self.export().await?.ok_or_else(|| HistoryError::Export {
+            path: path.display().to_string(),
+            reason: "there is no history on this device yet".into(),
+        })?;
+        export.verify()?;
+        let text = serde_json::to_vec_pretty(&export).map_err(|e| HistoryError::Export {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        crate::profile::write_atomically(path, &text).map_err(|e| HistoryError::Export {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(export.entries.len())
+    }
+}
+
+fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, HistoryError> {
+    let damaged = |what: &str| HistoryError::Broken(format!("a stored entry has a bad {what}"));
+    let kind: String = row.try_get("kind")?;
+    let kind: EntryKind =
+        serde_json::from_value(serde_json::Value::String(kind)).map_err(|_| damaged("kind"))?;
+    let hash = |column: &str| -> Result<Digest32, HistoryError> {
+        let text: String = row.try_get(column)?;
+        Digest32::from_hex(&text).map_err(|_| damaged(column))
+    };
+    let user_prev: Option<String> = row.try_get("user_prev_hash")?;
+    Ok(AuditEntry {
+        seq: u64::try_from(row.try_get::<i64, _>("seq")?).map_err(|_| damaged("seq"))?,
+        content: NewEntry {
+            at_ms: row.try_get("at_ms")?,
+            kind,
+            user: row.try_get("user")?,
+            sp: row.try_get("sp")?,
+            authenticator: row.try_get("authenticator")?,
+            detail: row.try_get("detail")?,
+        },
+        prev_hash: hash("prev_hash")?,
+        user_prev_hash: user_prev
+            .map(|h| Digest32::from_hex(&h).map_err(|_| damaged("user_prev_hash")))
+            .transpose()?,
+        hash: hash("hash")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use assent_audit::Head;
+
+    /// A user's chain of `n` entries, interleaved in a trail with another user's.
+    fn export(n: usize) -> Export {
+        let mut head = Head::GENESIS;
+        let mut mine = None;
+        let mut theirs = None;
+        let mut entries = Vec::new();
+        for i in 0..n * 2 {
+            let (user, sp, kind) = if i % 2 == 0 {
+                (
+                    "u-marie",
+                    if i % 4 == 0 { "demo-sp" } else { "other-sp" },
+                    EntryKind::ResourceAccess,
+                )
+            } else {
+                ("u-ana", "demo-sp", EntryKind::Consent)
+            };
+            let content = NewEntry {
+                at_ms: 1_700_000_000_000 + i64::try_from(i).unwrap() * 1000,
+                kind,
+                user: Some(user.into()),
+                sp: Some(sp.into()),
+                authenticator: None,
+                detail: "{}".into(),
+            };
+            let prev = if user == "u-marie" { mine } else { theirs };
+            let entry = AuditEntry::link(content, head, Some(prev.unwrap_or(Digest32::GENESIS)));
+            head = Head {
+                seq: entry.seq,
+                hash: entry.hash,
+            };
+            if user == "u-marie" {
+                mine = Some(entry.hash);
+                entries.push(entry);
+            } else {
+                theirs = Some(entry.hash);
+            }
+        }
+        Export {
+            user: "u-marie".into(),
+            head: mine.unwrap_or(Digest32::GENESIS).to_hex(),
+            signed_head: None,
+            entries,
+        }
+    }
+
+    #[tokio::test]
+    async fn syncs_filters_exports_and_verifies_offline() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).await.unwrap();
+        assert_eq!(history.verify().await.unwrap(), None);
+        let first = export(3);
+        assert_eq!(history.sync(&first, 1).await.unwrap(), 3);
+        let later = export(6);
+        assert_eq!(
+            history.sync(&later, 2).await.unwrap(),
+            3,
+            "only the new ones"
+        );
+        assert_eq!(history.sync(&later, 3).await.unwrap(), 0);
+        let all = history.list(&Filter::default()).await.unwrap();
+        assert_eq!(all.len(), 6);
+        assert!(all.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+        let demo = Filter {
+            sp: Some("demo-sp".into()),
+            ..Filter::default()
+        };
+        assert_eq!(history.list(&demo).await.unwrap().len(), 3);
+        let since = Filter {
+            since_ms: Some(all[1].content.at_ms),
+            limit: Some(1),
+            ..Filter::default()
+        };
+        assert_eq!(history.list(&since).await.unwrap(), vec![all[0].clone()]);
+        let verified = history.verify().await.unwrap().unwrap();
+        assert_eq!((verified.entries, verified.synced_ms), (6, Some(3)));
+        // Reopened (offline, after a restart) it still reads and verifies.
+        drop(history);
+        let history = History::open(dir.path()).await.unwrap();
+        assert_eq!(history.verify().await.unwrap().unwrap().head, later.head);
+        let file = dir.path().join("export.json");
+        assert_eq!(history.export_to(&file).await.unwrap(), 6);
+        let read: Export = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!(read.verify().unwrap().to_hex(), later.head);
+    }
+
+    #[tokio::test]
+    async fn a_rewritten_or_shortened_history_is_refused_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).await.unwrap();
+        history.sync(&export(4), 1).await.unwrap();
+        // Dropping entries from the end still chains: only the copy catches it.
+        let shorter = export(2);
+        assert!(matches!(
+            history.sync(&shorter, 2).await,
+            Err(HistoryError::Rewritten {
+                seq: 5,
+                what: "dropped"
+            })
+        ));
+        let mut tampered = export(5);
+        tampered.entries[1].content.detail = r#"{"edited":true}"#.into();
+        assert!(matches!(
+            history.sync(&tampered, 2).await,
+            Err(HistoryError::Broken(_))
+        ));
+        let mut other = export(4);
+        other.user = "u-ana".into();
+        assert!(history.sync(&other, 2).await.is_err());
+        assert_eq!(history.verify().await.unwrap().unwrap().entries, 4);
+        assert_eq!(history.verify().await.unwrap().unwrap().synced_ms, Some(1));
+    }
+
+    #[tokio::test]
+    async fn a_copy_edited_on_disk_fails_verification() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).await.unwrap();
+        history.sync(&export(3), 1).await.unwrap();
+        sqlx::query("UPDATE entries SET sp = 'nobody' WHERE seq = 3")
+            .execute(&history.pool)
+            .await
+            .unwrap();
+        assert!(matches!(
+            history.verify().await,
+            Err(HistoryError::Broken(_))
+        ));
+    }
+}

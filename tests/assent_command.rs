@@ -1,0 +1,486 @@
+//! The `assent` command end to end, as QA and support use it: the real binary, the bundled
+//! gateway with its demo data over TLS, and a real Secret Service (a private D-Bus session
+//! with gnome-keyring) holding the keys.
+//!
+//! Enroll +447700900001 from the handset simulator; a CIBA request from demo-sp reaches
+//! `assent inbox --wait`; approve; demo-sp gets a token and PremiumInfo answers; `assent
+//! revoke` and demo-sp's token is refused at once; `assent audit` shows every step and
+//! `assent audit verify` passes, online and offline; a flagged SP shows in
+//! `assent-gateway admin flags`.
+
+// A failure anywhere in an end-to-end test is the test's failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assent_e2e::{DemoGateway, SecretService, workspace_binary};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const MARIE: &str = "+447700900001";
+
+/// One `assent` profile run against one gateway with one Secret Service.
+struct Assent {
+    gateway_url: String,
+    ca_file: PathBuf,
+    env: Vec<(String, String)>,
+    profile: PathBuf,
+}
+
+impl Assent {
+    fn new(gateway: &DemoGateway, keyring: &SecretService, profile: &Path) -> Self {
+        Assent {
+            gateway_url: gateway.url.clone(),
+            ca_file: gateway.ca_file(),
+            env: keyring.env(),
+            profile: profile.to_path_buf(),
+        }
+    }
+
+    /// The gateway and CA as remembered in the profile.
+    fn remembered(&self, args: &[&str]) -> (i32, Value) {
+        let output = Command::new(workspace_binary("assent").unwrap())
+            .arg("--profile")
+            .arg(&self.profile)
+            .args(args)
+            .arg("--json")
+            .envs(self.env.clone())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+            panic!("{}", String::from_utf8_lossy(&output.stderr));
+        });
+        (output.status.code().unwrap_or(-1), value)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(workspace_binary("assent").unwrap());
+        command
+            .arg("--gateway")
+            .arg(&self.gateway_url)
+            .arg("--ca")
+            .arg(&self.ca_file)
+            .arg("--profile")
+            .arg(&self.profile)
+            .args(args)
+            .envs(self.env.clone())
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs with `--json`; the exit code and the document printed.
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let output = self.run(&all);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "assent {args:?} printed no JSON ({e}): {stdout}\nstderr: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        (output.status.code().unwrap_or(-1), value)
+    }
+
+    /// Runs with `--json` and expects success.
+    fn ok(&self, args: &[&str]) -> Value {
+        let (code, value) = self.json(args);
+        assert_eq!(code, 0, "assent {args:?}: {value}");
+        value
+    }
+}
+
+fn http(gateway: &DemoGateway) -> reqwest::Client {
+    let ca = std::fs::read(gateway.ca_file()).unwrap();
+    assent_core::acme_client::http_client(Some(&ca)).unwrap()
+}
+
+async fn sms_count(http: &reqwest::Client, gateway: &DemoGateway) -> usize {
+    let messages: Vec<Value> = http
+        .get(format!(
+            "{}/sim/handsets/447700900001/messages",
+            gateway.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    messages.iter().filter(|m| m["kind"] == "sms").count()
+}
+
+#[tokio::test]
+async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
+    let keyring = SecretService::start().unwrap();
+    let gateway = DemoGateway::start().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let assent = Assent::new(&gateway, &keyring, profile.path());
+    let http = http(&gateway);
+
+    // Enrollment from the simulator: the verified number and the certificate's expiry.
+    let enrolled = assent.ok(&["enroll", MARIE, "--sms-from", "simulator"]);
+    assert_eq!(enrolled["number"], MARIE);
+    let expires = enrolled["certificate_expires"].as_str().unwrap();
+    assert!(expires.starts_with("20"), "{expires}");
+    // Enrolling again is a no-op that says the same.
+    assert_eq!(
+        assent.ok(&["enroll", MARIE])["device_id"],
+        enrolled["device_id"]
+    );
+    // No key is in the profile folder: they are in the keyring.
+    for file in std::fs::read_dir(profile.path()).unwrap() {
+        let path = file.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("PRIVATE KEY"),
+                "{} holds a private key",
+                path.display()
+            );
+        }
+    }
+
+    // A CIBA request from demo-sp reaches `assent inbox --wait`.
+    let waiting = assent
+        .command(&["inbox", "--wait", "20", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let grant: Value = http
+        .post(format!("{}/bc-authorize", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("scope", "openid mc_vm_share"),
+            ("login_hint", "MSISDN:447700900001"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
+    let inbox = waiting.wait_with_output().unwrap();
+    assert!(inbox.status.success());
+    let inbox: Value = serde_json::from_slice(&inbox.stdout).unwrap();
+    let request = &inbox["requests"][0];
+    assert_eq!(request["client_name"], "Demo Shop");
+    let prompt = request["prompt"].as_str().unwrap();
+    assert!(prompt.contains("Demo Shop"), "{prompt}");
+    // Rendered for this device's display profile (a phone: 32 columns, 220 bytes).
+    assert!(prompt.len() <= 220, "{prompt}");
+    assert!(
+        request["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l.as_str().unwrap().chars().count() <= 32),
+        "{request}"
+    );
+    let id = request["id"].as_str().unwrap().to_owned();
+
+    // Approve; demo-sp gets its token and PremiumInfo answers.
+    let decided = assent.ok(&["approve", &id]);
+    assert_eq!(
+        (decided["decision"].as_str(), decided["accepted"].as_bool()),
+        (Some("approve"), Some(true))
+    );
+    let (code, again) = assent.json(&["approve", &id]);
+    assert_eq!(
+        (code, again["error"].as_str()),
+        (1, Some("no_such_request")),
+        "{again}"
+    );
+    let tokens: Value = http
+        .post(format!("{}/token", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("grant_type", "urn:openid:params:grant-type:ciba"),
+            ("auth_req_id", &auth_req_id),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().expect("a token").to_owned();
+    let premium = format!("{}/premiuminfo", gateway.url);
+    let status = |token: String| {
+        let http = http.clone();
+        let premium = premium.clone();
+        async move {
+            http.get(&premium)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(status(access.clone()).await, 200);
+
+    // `assent revoke`: demo-sp's token is refused at once.
+    let grants = assent.ok(&["grants"]);
+    let demo = grants["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["client_id"] == "demo-sp")
+        .expect("a grant for demo-sp")
+        .clone();
+    assert!(
+        demo["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "mc_vm_share"),
+        "{demo}"
+    );
+    assert_eq!(
+        assent.ok(&["revoke", demo["id"].as_str().unwrap()])["revoked"],
+        demo["id"]
+    );
+    assert_eq!(status(access.clone()).await, 401);
+    let (code, unknown) = assent.json(&["revoke", "no-such-grant"]);
+    assert_eq!(
+        (code, unknown["error"].as_str()),
+        (1, Some("no_such_grant")),
+        "{unknown}"
+    );
+
+    // Report demo-sp: the operator sees it.
+    assent.ok(&["flag", "demo-sp", "--reason", "asked again after I revoked"]);
+    let flags = gateway.admin(&["flags"]).unwrap();
+    assert!(
+        flags.contains("demo-sp") && flags.contains("asked again after I revoked"),
+        "{flags}"
+    );
+
+    // The history shows every step and verifies.
+    let history = assent.ok(&["audit"]);
+    assert_eq!(history["synced"], true);
+    let entries = history["entries"].as_array().unwrap();
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "prompt_sent",
+        "answer",
+        "consent",
+        "token_issued",
+        "resource_access",
+        "revocation",
+        "sp_flagged",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {seqs:?}"
+    );
+    let two = assent.ok(&["audit", "--sp", "demo-sp", "--limit", "2"]);
+    let two = two["entries"].as_array().unwrap();
+    assert_eq!(two.len(), 2);
+    assert!(two.iter().all(|e| e["sp"] == "demo-sp"));
+    let future = assent.ok(&["audit", "--since", "2999-01-01T00:00:00Z"]);
+    assert_eq!(future["entries"], serde_json::json!([]));
+    let consents = assent.ok(&["audit", "--kind", "consent"]);
+    assert!(
+        consents["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["kind"] == "consent")
+    );
+    let verified = assent.ok(&["audit", "verify"]);
+    assert_eq!(verified["verified"], true);
+    assert_eq!(
+        verified["entries"].as_u64().unwrap() as usize,
+        entries.len()
+    );
+    let export = profile.path().join("export.json");
+    let exported = assent.ok(&["audit", "export", export.to_str().unwrap()]);
+    assert_eq!(
+        exported["entries"].as_u64().unwrap() as usize,
+        entries.len()
+    );
+    let file: assent_core::history::Export =
+        serde_json::from_slice(&std::fs::read(&export).unwrap()).unwrap();
+    assert_eq!(
+        file.verify().unwrap().to_hex(),
+        verified["head"].as_str().unwrap()
+    );
+
+    // People get sentences, not JSON.
+    let text = assent.run(&["audit", "verify"]);
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("The history verifies"));
+
+    // Offline, the history still reads and verifies from the copy on this device.
+    drop(gateway);
+    // (The gateway's address and CA were remembered in the profile.)
+    let (code, offline) = assent.remembered(&["audit", "--limit", "3"]);
+    assert_eq!(
+        (code, &offline["synced"]),
+        (0, &Value::Bool(false)),
+        "{offline}"
+    );
+    assert_eq!(offline["entries"].as_array().unwrap().len(), 3);
+    let (code, verified) = assent.remembered(&["audit", "verify"]);
+    assert_eq!(
+        (code, &verified["verified"]),
+        (0, &Value::Bool(true)),
+        "{verified}"
+    );
+    // What needs the gateway says it cannot reach it, and fails.
+    let (code, failed) = assent.remembered(&["grants"]);
+    assert_eq!(
+        (code, failed["error"].as_str()),
+        (1, Some("gateway")),
+        "{failed}"
+    );
+}
+
+/// Runs `assent … --json` with `stdin` as its input.
+fn with_stdin(assent: &Assent, args: &[&str], stdin: &str) -> (i32, Value) {
+    use std::io::Write;
+    let mut all = args.to_vec();
+    all.push("--json");
+    let mut child = assent
+        .command(&all)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        serde_json::from_slice(&output.stdout).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn enrollment_resumes_where_it_stopped_and_input_errors_are_clear() {
+    let keyring = SecretService::start().unwrap();
+    let gateway = DemoGateway::start().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let assent = Assent::new(&gateway, &keyring, profile.path());
+    let http = http(&gateway);
+
+    // Usage errors: exit 2, nothing done.
+    let (code, bad) = assent.json(&["enroll", "0123"]);
+    assert_eq!(
+        (code, bad["error"].as_str()),
+        (2, Some("invalid_input")),
+        "{bad}"
+    );
+    assert_eq!(
+        assent.run(&["audit", "--since", "yesterday"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(assent.run(&[]).status.code(), Some(2));
+    assert_eq!(assent.run(&["approve"]).status.code(), Some(2));
+    assert_eq!(sms_count(&http, &gateway).await, 0);
+    // Before enrollment, what needs a device says so.
+    let (code, early) = assent.json(&["inbox"]);
+    assert_eq!(
+        (code, early["error"].as_str()),
+        (1, Some("not_enrolled")),
+        "{early}"
+    );
+
+    // The SMS is sent, then the run stops without a code: the enrollment waits.
+    let (code, stopped) = with_stdin(&assent, &["enroll", MARIE, "--sms-from", "stdin"], "");
+    assert_eq!(code, 2, "{stopped}");
+    assert_eq!(sms_count(&http, &gateway).await, 1);
+    // A wrong code is refused in words; the enrollment still waits.
+    let (code, wrong) = with_stdin(
+        &assent,
+        &["enroll", MARIE, "--sms-from", "stdin"],
+        "000000\n",
+    );
+    assert_eq!(
+        (code, wrong["error"].as_str()),
+        (1, Some("number_verification")),
+        "{wrong}"
+    );
+    assert!(
+        wrong["message"].as_str().unwrap().contains("wrong code"),
+        "{wrong}"
+    );
+    // Two codes in one text are never guessed between.
+    let (code, ambiguous) = with_stdin(
+        &assent,
+        &["enroll", MARIE, "--sms-from", "stdin"],
+        "your code is 123456 or 654321",
+    );
+    assert_eq!(
+        (code, ambiguous["error"].as_str()),
+        (1, Some("code")),
+        "{ambiguous}"
+    );
+    // The next run picks up the same order: no second SMS.
+    let enrolled = assent.ok(&["enroll", MARIE, "--sms-from", "simulator"]);
+    assert_eq!(enrolled["number"], MARIE);
+    assert_eq!(
+        sms_count(&http, &gateway).await,
+        1,
+        "resumed, not restarted"
+    );
+    // Another number in an enrolled profile is refused.
+    let (code, other) = assent.json(&["enroll", "+447700900002"]);
+    assert_eq!(
+        (code, other["error"].as_str()),
+        (1, Some("enrolled_elsewhere")),
+        "{other}"
+    );
+
+    // Settings: a language the app does not ship is refused and changes nothing.
+    let (code, _) = assent.json(&["settings", "--locale", "xx"]);
+    assert_eq!(code, 2);
+    let settings = assent.ok(&["settings", "--locale", "de", "--display", "desktop"]);
+    assert_eq!(
+        (settings["locale"].as_str(), settings["display"].as_str()),
+        (Some("de"), Some("desktop"))
+    );
+}
+
+#[test]
+fn without_a_keyring_the_command_says_so_and_keeps_nothing() {
+    let gateway = DemoGateway::start().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(workspace_binary("assent").unwrap())
+        .args(["--gateway", &gateway.url, "--ca"])
+        .arg(gateway.ca_file())
+        .arg("--profile")
+        .arg(profile.path())
+        .args(["enroll", MARIE, "--sms-from", "simulator", "--json"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let failure: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(failure["error"], "keyring", "{failure}");
+    assert!(
+        failure["message"].as_str().unwrap().contains("keyring"),
+        "{failure}"
+    );
+    assert!(!profile.path().join("enrollment.json").exists());
+}
