@@ -227,6 +227,16 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
         }
     };
     assert_eq!(status(access.clone()).await, 200);
+    // Each use of the user's data is told to the user.
+    let told = assent.ok(&["notifications"]);
+    assert!(
+        told["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["client_id"] == "demo-sp"),
+        "{told}"
+    );
 
     // `assent revoke`: demo-sp's token is refused at once.
     let grants = assent.ok(&["grants"]);

@@ -42,6 +42,26 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 format!("Revoked {grant_id}: the SP's tokens no longer work.")
             })
         }
+        Command::Notifications => {
+            let notifications = app.notifications().await?;
+            say(json, &json!({ "notifications": notifications }), || {
+                if notifications.is_empty() {
+                    return "No notifications.".into();
+                }
+                notifications
+                    .iter()
+                    .map(|n| {
+                        format!(
+                            "{}  {}  {}",
+                            n["at"].as_str().unwrap_or(""),
+                            n["client_id"].as_str().unwrap_or("-"),
+                            n["kind"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
         Command::Flag { client_id, reason } => {
             app.flag(&client_id, &reason).await?;
             say(json, &json!({"flagged": client_id}), || {

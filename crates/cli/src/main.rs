@@ -59,6 +59,8 @@ pub enum Command {
     Grants,
     /// Revokes a grant: the SP's tokens stop working at once.
     Revoke { grant_id: String },
+    /// What the gateway told you: an SP used a long-lived consent, a revocation, …
+    Notifications,
     /// Reports an SP to the operator.
     Flag {
         client_id: String,
