@@ -76,7 +76,8 @@ pub struct Assent {
     pub(crate) secrets: Secrets,
     pub(crate) http: reqwest::Client,
     history: History,
-    device: Option<DeviceClient>,
+    /// The device's session, made on first use (after enrollment).
+    device: tokio::sync::OnceCell<DeviceClient>,
 }
 
 impl Assent {
@@ -119,7 +120,7 @@ impl Assent {
             secrets,
             http,
             history,
-            device: None,
+            device: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -133,7 +134,7 @@ impl Assent {
         settings.save(&self.dir)?;
         self.settings = settings;
         self.http = http;
-        self.device = None;
+        self.device = tokio::sync::OnceCell::new();
         Ok(())
     }
 
@@ -142,20 +143,20 @@ impl Assent {
     }
 
     /// The device's session with the gateway (after enrollment).
-    async fn device(&mut self) -> Result<&mut DeviceClient, CoreError> {
-        if self.device.is_none() {
-            let state = self.enrollment().ok_or(CoreError::NotEnrolled)?;
-            let device_id = state.device_id.clone().ok_or(CoreError::NotEnrolled)?;
-            let key = self
-                .secrets
-                .key(Secret::DeviceKey)
-                .await?
-                .ok_or(CoreError::NotEnrolled)?;
-            let client = DeviceClient::new(self.http.clone(), self.gateway()?, key)
-                .with_device_id(device_id);
-            self.device = Some(client);
-        }
-        self.device.as_mut().ok_or(CoreError::NotEnrolled)
+    async fn device(&self) -> Result<&DeviceClient, CoreError> {
+        self.device
+            .get_or_try_init(|| async {
+                let state = self.enrollment().ok_or(CoreError::NotEnrolled)?;
+                let device_id = state.device_id.clone().ok_or(CoreError::NotEnrolled)?;
+                let key = self
+                    .secrets
+                    .key(Secret::DeviceKey)
+                    .await?
+                    .ok_or(CoreError::NotEnrolled)?;
+                Ok(DeviceClient::new(self.http.clone(), self.gateway()?, key)
+                    .with_device_id(device_id))
+            })
+            .await
     }
 
     /// Renders a request for this device's screen and language; a content this device
@@ -195,13 +196,13 @@ impl Assent {
     }
 
     /// The pending consent requests, rendered for this device; waits up to `wait` for one.
-    pub async fn inbox(&mut self, wait: Duration) -> Result<Vec<ConsentCard>, CoreError> {
+    pub async fn inbox(&self, wait: Duration) -> Result<Vec<ConsentCard>, CoreError> {
         let pending = self.device().await?.inbox(wait).await?;
         Ok(pending.iter().map(|r| self.card(r)).collect())
     }
 
     /// Approves or denies a pending request, signed over the text this device shows for it.
-    pub async fn decide(&mut self, id: &str, approve: bool) -> Result<bool, CoreError> {
+    pub async fn decide(&self, id: &str, approve: bool) -> Result<bool, CoreError> {
         let cards = self.inbox(Duration::ZERO).await?;
         let card = cards
             .into_iter()
@@ -215,12 +216,12 @@ impl Assent {
     }
 
     /// The user's long-lived consents per SP.
-    pub async fn grants(&mut self) -> Result<Vec<Value>, CoreError> {
+    pub async fn grants(&self) -> Result<Vec<Value>, CoreError> {
         Ok(self.device().await?.grants().await?)
     }
 
     /// Revokes a grant: the SP's tokens die at once.
-    pub async fn revoke(&mut self, grant_id: &str) -> Result<(), CoreError> {
+    pub async fn revoke(&self, grant_id: &str) -> Result<(), CoreError> {
         match self.device().await?.revoke(grant_id).await {
             Err(DeviceError::Refused { status: 404, .. }) => {
                 Err(CoreError::NoSuchGrant(grant_id.to_owned()))
@@ -230,19 +231,19 @@ impl Assent {
     }
 
     /// Reports an SP to the operator.
-    pub async fn flag(&mut self, client_id: &str, reason: &str) -> Result<(), CoreError> {
+    pub async fn flag(&self, client_id: &str, reason: &str) -> Result<(), CoreError> {
         if reason.trim().is_empty() {
             return Err(CoreError::Invalid("say why you report this SP".into()));
         }
         Ok(self.device().await?.flag(client_id, reason).await?)
     }
 
-    pub async fn notifications(&mut self) -> Result<Vec<Value>, CoreError> {
+    pub async fn notifications(&self) -> Result<Vec<Value>, CoreError> {
         Ok(self.device().await?.notifications().await?)
     }
 
     /// Brings the history on this device up to date; returns how many entries are new.
-    pub async fn sync_history(&mut self) -> Result<usize, CoreError> {
+    pub async fn sync_history(&self) -> Result<usize, CoreError> {
         let export = self.device().await?.audit_export().await?;
         Ok(self.history.sync(&export, now_ms()).await?)
     }

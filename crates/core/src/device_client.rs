@@ -82,7 +82,9 @@ pub struct DeviceClient {
     gateway: String,
     key: SigningKey,
     device_id: Option<String>,
-    token: Option<String>,
+    /// The current access token; shared by concurrent calls (an inbox long poll and a
+    /// decision at the same time).
+    token: std::sync::Mutex<Option<String>>,
 }
 
 impl DeviceClient {
@@ -93,7 +95,7 @@ impl DeviceClient {
             gateway: gateway_url.trim_end_matches('/').to_owned(),
             key,
             device_id: None,
-            token: None,
+            token: std::sync::Mutex::new(None),
         }
     }
 
@@ -157,16 +159,26 @@ impl DeviceClient {
         Ok(answer["number"].as_str().unwrap_or_default().to_owned())
     }
 
-    fn proof(&self, method: &str, url: &str) -> String {
+    fn current_token(&self) -> Option<String> {
+        self.token.lock().map(|t| t.clone()).unwrap_or(None)
+    }
+
+    fn set_token(&self, token: Option<String>) {
+        if let Ok(mut slot) = self.token.lock() {
+            *slot = token;
+        }
+    }
+
+    fn proof(&self, method: &str, url: &str, token: Option<&str>) -> String {
         let mut claims = json!({"jti": jti(), "htm": method, "htu": url, "iat": now_s()});
-        if let Some(token) = &self.token {
+        if let Some(token) = token {
             claims["ath"] = json!(URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())));
         }
         sign_compact(&self.key, Some("dpop+jwt"), true, &claims)
     }
 
     /// Gets a fresh DPoP-bound access token.
-    pub async fn login(&mut self) -> Result<(), DeviceError> {
+    pub async fn login(&self) -> Result<String, DeviceError> {
         let id = self.device_id.clone().ok_or(DeviceError::NotRegistered)?;
         let url = self.url("/device/token");
         let assertion = sign_compact(
@@ -175,11 +187,10 @@ impl DeviceClient {
             false,
             &json!({"iss": id, "sub": id, "aud": url, "exp": now_s() + 60, "jti": jti()}),
         );
-        self.token = None;
         let response = self
             .http
             .post(&url)
-            .header("DPoP", self.proof("POST", &url))
+            .header("DPoP", self.proof("POST", &url, None))
             .form(&[
                 ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
                 ("assertion", assertion.as_str()),
@@ -188,28 +199,29 @@ impl DeviceClient {
             .await
             .map_err(transport)?;
         let answer = Self::read(response).await?;
-        self.token = answer["access_token"].as_str().map(str::to_owned);
-        self.token
-            .as_ref()
-            .map(|_| ())
-            .ok_or_else(|| DeviceError::Unexpected("no access token".into()))
+        let token = answer["access_token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| DeviceError::Unexpected("no access token".into()))?;
+        self.set_token(Some(token.clone()));
+        Ok(token)
     }
 
     /// A device API call; logs in (again) when there is no token or it was refused.
     async fn call(
-        &mut self,
+        &self,
         method: &str,
         path_and_query: &str,
         body: Option<&Value>,
     ) -> Result<Value, DeviceError> {
         for attempt in 0..2 {
-            if self.token.is_none() {
-                self.login().await?;
-            }
+            let token = match self.current_token() {
+                Some(token) => token,
+                None => self.login().await?,
+            };
             let path = path_and_query.split('?').next().unwrap_or(path_and_query);
-            let proof = self.proof(method, &self.url(path));
+            let proof = self.proof(method, &self.url(path), Some(&token));
             let url = self.url(path_and_query);
-            let token = self.token.clone().unwrap_or_default();
             let request = match method {
                 "POST" => self.http.post(&url).json(body.unwrap_or(&json!({}))),
                 _ => self.http.get(&url),
@@ -221,7 +233,11 @@ impl DeviceClient {
                 .await
                 .map_err(transport)?;
             if response.status() == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
-                self.token = None;
+                // Expired (or refused): the next attempt logs in again, unless a concurrent
+                // call already did.
+                if self.current_token().as_deref() == Some(token.as_str()) {
+                    self.set_token(None);
+                }
                 continue;
             }
             return Self::read(response).await;
@@ -232,7 +248,7 @@ impl DeviceClient {
     }
 
     /// The pending consent requests; waits up to `wait` for one to arrive.
-    pub async fn inbox(&mut self, wait: Duration) -> Result<Vec<PendingRequest>, DeviceError> {
+    pub async fn inbox(&self, wait: Duration) -> Result<Vec<PendingRequest>, DeviceError> {
         let answer = self
             .call(
                 "GET",
@@ -260,7 +276,7 @@ impl DeviceClient {
     /// Answers a request; the decision is signed over the SHA-256 of the text the user saw
     /// (and says how it was rendered), so a request altered on the way is refused.
     pub async fn decide(
-        &mut self,
+        &self,
         request_id: &str,
         shown: &Shown<'_>,
         approve: bool,
@@ -284,7 +300,7 @@ impl DeviceClient {
     }
 
     /// What the gateway told the user (an SP used a long-lived consent, a revocation, …).
-    pub async fn notifications(&mut self) -> Result<Vec<Value>, DeviceError> {
+    pub async fn notifications(&self) -> Result<Vec<Value>, DeviceError> {
         let answer = self.call("GET", "/device/notifications", None).await?;
         Ok(answer["notifications"]
             .as_array()
@@ -293,20 +309,20 @@ impl DeviceClient {
     }
 
     /// The user's long-lived consents per SP.
-    pub async fn grants(&mut self) -> Result<Vec<Value>, DeviceError> {
+    pub async fn grants(&self) -> Result<Vec<Value>, DeviceError> {
         let answer = self.call("GET", "/device/grants", None).await?;
         Ok(answer["grants"].as_array().cloned().unwrap_or_default())
     }
 
     /// Revokes a grant: the SP's tokens die at once.
-    pub async fn revoke(&mut self, grant_id: &str) -> Result<(), DeviceError> {
+    pub async fn revoke(&self, grant_id: &str) -> Result<(), DeviceError> {
         self.call("POST", &format!("/device/grants/{grant_id}/revoke"), None)
             .await?;
         Ok(())
     }
 
     /// Reports an SP to the operator.
-    pub async fn flag(&mut self, client_id: &str, reason: &str) -> Result<(), DeviceError> {
+    pub async fn flag(&self, client_id: &str, reason: &str) -> Result<(), DeviceError> {
         self.call(
             "POST",
             "/device/flags",
@@ -317,7 +333,7 @@ impl DeviceClient {
     }
 
     /// The whole audit history with its chain proof, verified here before it is returned.
-    pub async fn audit_export(&mut self) -> Result<crate::history::Export, DeviceError> {
+    pub async fn audit_export(&self) -> Result<crate::history::Export, DeviceError> {
         let answer = self.call("GET", "/device/audit/export", None).await?;
         let export: crate::history::Export = serde_json::from_value(answer)
             .map_err(|e| DeviceError::Unexpected(format!("the history export: {e}")))?;

@@ -134,7 +134,7 @@ impl Assent {
     /// Enrolls `number`, or resumes its enrollment: runs every step that needs no person
     /// and stops when the SMS code is needed. `progress` hears of each step reached.
     pub async fn enroll(
-        &mut self,
+        &self,
         number: &str,
         progress: &mut (dyn FnMut(Step) + Send),
     ) -> Result<Enrollment, CoreError> {
@@ -259,7 +259,7 @@ impl Assent {
     /// Completes the challenge with the code found in `sms_text` (the SMS as received, or
     /// what the user typed), then finishes the enrollment.
     pub async fn submit_code(
-        &mut self,
+        &self,
         sms_text: &str,
         progress: &mut (dyn FnMut(Step) + Send),
     ) -> Result<Enrollment, CoreError> {
@@ -282,7 +282,7 @@ impl Assent {
 
     /// Validated → certificate → registration.
     async fn finish(
-        &mut self,
+        &self,
         mut acme: AcmeClient,
         mut state: EnrollmentState,
         progress: &mut (dyn FnMut(Step) + Send),
