@@ -349,7 +349,7 @@ async fn audit_list(
             .iter()
             .map(|e| {
                 format!(
-                    "#{:<6} {}  {:<16} {:<14} {}",
+                    "#{:<6} {}  {:<21} {:<14} {}",
                     e.seq,
                     rfc3339(e.content.at_ms),
                     e.content.kind.name(),
