@@ -64,6 +64,7 @@ impl<'de> Deserialize<'de> for Digest32 {
 
 /// What happened (MC_ATTR_31: everything a dispute needs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     AuthorizationRequest,
@@ -99,8 +100,10 @@ impl EntryKind {
 
 /// The content of an entry, before it is linked into the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewEntry {
     /// Milliseconds since the Unix epoch (UTC).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     pub kind: EntryKind,
     /// The user's opaque id (never an MSISDN in clear), if the entry concerns a user.
@@ -115,15 +118,21 @@ pub struct NewEntry {
 
 /// An entry of the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     /// Position in the whole trail, from 1, without gaps.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: u64,
     #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
     pub content: NewEntry,
     /// Hash of entry `seq - 1` (genesis: zeros).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub prev_hash: Digest32,
     /// Hash of the previous entry of the same user (genesis: zeros); `None` without a user.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub user_prev_hash: Option<Digest32>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub hash: Digest32,
 }
 

@@ -3,8 +3,8 @@
 use crate::output::{Failure, Progress, print_json};
 use crate::{AuditAction, Cli, Command, DisplayChoice, SmsSource};
 use assent_core::history::Filter;
-use assent_core::{Assent, CoreError, Enrollment, Overrides};
-use serde_json::{Value, json};
+use assent_core::{Assent, Enrollment, Overrides};
+use serde_json::json;
 use std::io::{BufRead, Read};
 use std::time::{Duration, Instant};
 
@@ -35,7 +35,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Approve { id } => decide(&mut app, &id, true, json).await,
         Command::Deny { id } => decide(&mut app, &id, false, json).await,
-        Command::Grants => grants(&mut app, json).await,
+        Command::Grants => grants(&app, json).await,
         Command::Revoke { grant_id } => {
             app.revoke(&grant_id).await?;
             say(json, &json!({"revoked": grant_id}), || {
@@ -74,34 +74,35 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             since,
             limit,
             kind,
-        } => {
-            let synced = sync(&mut app, &progress).await?;
-            match action {
-                None => {
-                    let filter = Filter {
-                        sp,
-                        kind,
-                        since_ms: since,
-                        limit,
-                    };
-                    audit_list(&app, &filter, synced, json).await
-                }
-                Some(AuditAction::Verify) => audit_verify(&app, json).await,
-                Some(AuditAction::Export { file }) => {
-                    let count = app.export_history(&file).await?;
-                    say(
-                        json,
-                        &json!({"exported": file.display().to_string(), "entries": count}),
-                        || {
-                            format!(
-                                "Wrote {count} entries with their chain to {}.",
-                                file.display()
-                            )
-                        },
-                    )
-                }
+        } => match action {
+            None => {
+                let filter = Filter {
+                    sp,
+                    kind,
+                    since_ms: since,
+                    limit,
+                };
+                audit_list(&app, &filter, json).await
             }
-        }
+            Some(AuditAction::Verify) => {
+                sync(&app).await?;
+                audit_verify(&app, json).await
+            }
+            Some(AuditAction::Export { file }) => {
+                sync(&app).await?;
+                let count = app.export_history(&file).await?;
+                say(
+                    json,
+                    &json!({"exported": file.display().to_string(), "entries": count}),
+                    || {
+                        format!(
+                            "Wrote {count} entries with their chain to {}.",
+                            file.display()
+                        )
+                    },
+                )
+            }
+        },
         Command::Settings { locale, display } => {
             let mut settings = app.settings().clone();
             if locale.is_some() || display.is_some() {
@@ -283,7 +284,7 @@ async fn decide(app: &mut Assent, id: &str, approve: bool, json: bool) -> Result
     )
 }
 
-async fn grants(app: &mut Assent, json: bool) -> Result<(), Failure> {
+async fn grants(app: &Assent, json: bool) -> Result<(), Failure> {
     let grants = app.grants().await?;
     say(json, &json!({ "grants": grants }), || {
         if grants.is_empty() {
@@ -292,25 +293,15 @@ async fn grants(app: &mut Assent, json: bool) -> Result<(), Failure> {
         grants
             .iter()
             .map(|g| {
-                let list = |v: &Value| {
-                    v.as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(Value::as_str)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
-                        .unwrap_or_default()
-                };
                 format!(
                     "{}  {} ({})\n    services: {}\n    attributes: {}\n    since {}, last used {}",
-                    g["id"].as_str().unwrap_or(""),
-                    g["client_name"].as_str().unwrap_or(""),
-                    g["client_id"].as_str().unwrap_or(""),
-                    list(&g["services"]),
-                    list(&g["attributes"]),
-                    g["granted_at"].as_str().unwrap_or("?"),
-                    g["last_used"].as_str().unwrap_or("never"),
+                    g.id,
+                    g.client_name,
+                    g.client_id,
+                    g.services.join(", "),
+                    g.attributes.join(", "),
+                    g.granted_at,
+                    g.last_used.as_deref().unwrap_or("never"),
                 )
             })
             .collect::<Vec<_>>()
@@ -318,30 +309,13 @@ async fn grants(app: &mut Assent, json: bool) -> Result<(), Failure> {
     })
 }
 
-/// Brings the history up to date; offline, the copy on this device is used (and said so).
-/// A history the gateway rewrote is an error, never hidden.
-async fn sync(app: &mut Assent, progress: &Progress) -> Result<bool, Failure> {
-    match app.sync_history().await {
-        Ok(_) => Ok(true),
-        Err(CoreError::Gateway(assent_core::device_client::DeviceError::Transport(why))) => {
-            eprintln!(
-                "assent: the gateway cannot be reached ({why}): showing the copy on this device"
-            );
-            progress.clear();
-            Ok(false)
-        }
-        Err(other) => Err(other.into()),
+async fn audit_list(app: &Assent, filter: &Filter, json: bool) -> Result<(), Failure> {
+    let page = app.history_page(filter).await?;
+    if !page.synced {
+        eprintln!("assent: the gateway cannot be reached: showing the copy on this device");
     }
-}
-
-async fn audit_list(
-    app: &Assent,
-    filter: &Filter,
-    synced: bool,
-    json: bool,
-) -> Result<(), Failure> {
-    let entries = app.history(filter).await?;
-    say(json, &json!({"entries": entries, "synced": synced}), || {
+    let entries = &page.entries;
+    say(json, &page, || {
         if entries.is_empty() {
             return "No entries.".into();
         }
@@ -360,6 +334,19 @@ async fn audit_list(
             .collect::<Vec<_>>()
             .join("\n")
     })
+}
+
+/// Brings the history up to date before verifying or exporting it; offline, the copy on
+/// this device is used (and said so).
+async fn sync(app: &Assent) -> Result<(), Failure> {
+    match app.sync_history().await {
+        Ok(_) => Ok(()),
+        Err(error) if error.is_offline() => {
+            eprintln!("assent: the gateway cannot be reached: using the copy on this device");
+            Ok(())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn audit_verify(app: &Assent, json: bool) -> Result<(), Failure> {

@@ -17,24 +17,9 @@ pub struct Failure {
 
 impl From<CoreError> for Failure {
     fn from(error: CoreError) -> Self {
-        let (usage, code) = match &error {
-            CoreError::BadNumber(_) | CoreError::Invalid(_) => (true, "invalid_input"),
-            CoreError::Settings(_) => (true, "settings"),
-            CoreError::NotEnrolled => (false, "not_enrolled"),
-            CoreError::EnrolledElsewhere(_) => (false, "enrolled_elsewhere"),
-            CoreError::NoCodeAwaited => (false, "no_code_awaited"),
-            CoreError::NoSuchRequest(_) => (false, "no_such_request"),
-            CoreError::NoSuchGrant(_) => (false, "no_such_grant"),
-            CoreError::Secrets(_) => (false, "keyring"),
-            CoreError::Gateway(_) => (false, "gateway"),
-            CoreError::Acme(_) => (false, "number_verification"),
-            CoreError::Code(_) => (false, "code"),
-            CoreError::History(_) => (false, "history"),
-            CoreError::Profile { .. } => (false, "profile"),
-        };
         Failure {
-            usage,
-            code,
+            usage: error.is_usage(),
+            code: error.code(),
             message: error.to_string(),
         }
     }

@@ -45,8 +45,81 @@ pub enum CoreError {
     Invalid(String),
 }
 
+impl CoreError {
+    /// A stable code for programs (the `assent` command's `--json` and the app's UI).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::BadNumber(_) | CoreError::Invalid(_) => "invalid_input",
+            CoreError::Settings(_) => "settings",
+            CoreError::NotEnrolled => "not_enrolled",
+            CoreError::EnrolledElsewhere(_) => "enrolled_elsewhere",
+            CoreError::NoCodeAwaited => "no_code_awaited",
+            CoreError::NoSuchRequest(_) => "no_such_request",
+            CoreError::NoSuchGrant(_) => "no_such_grant",
+            CoreError::Secrets(_) => "keyring",
+            CoreError::Gateway(_) => "gateway",
+            CoreError::Acme(_) => "number_verification",
+            CoreError::Code(_) => "code",
+            CoreError::History(_) => "history",
+            CoreError::Profile { .. } => "profile",
+        }
+    }
+
+    /// Whether the input was refused before anything was done (a usage error).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            CoreError::BadNumber(_) | CoreError::Invalid(_) | CoreError::Settings(_)
+        )
+    }
+
+    /// The gateway could not be reached at all (as opposed to refusing).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, CoreError::Gateway(DeviceError::Transport(_)))
+    }
+}
+
+/// A long-lived consent an SP holds (`GET /device/grants`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Grant {
+    pub id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub services: Vec<String>,
+    pub attributes: Vec<String>,
+    /// RFC 3339.
+    pub granted_at: String,
+    /// RFC 3339; `None`: never used.
+    #[serde(default)]
+    pub last_used: Option<String>,
+    /// The consent text the user agreed to.
+    #[serde(default)]
+    pub prompt: Option<String>,
+}
+
+/// The history as listed: the entries, and whether the copy was brought up to date first
+/// (`false`: the gateway could not be reached, the copy on this device is shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryPage {
+    pub entries: Vec<AuditEntry>,
+    pub synced: bool,
+}
+
+/// The verification of the history on this device, stated plainly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VerifyResult {
+    pub verified: bool,
+    pub details: Option<Verified>,
+    /// Why it does not verify (or that there is nothing yet).
+    pub message: Option<String>,
+}
+
 /// A consent request as this device shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentCard {
     pub id: String,
     pub client_name: Option<String>,
@@ -55,9 +128,11 @@ pub struct ConsentCard {
     pub lines: Vec<String>,
     /// The language it is shown in.
     pub locale: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_ms: i64,
     /// How it was rendered (`None`: as the gateway rendered it).
     #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     rendered_as: Option<Value>,
 }
 
@@ -216,8 +291,10 @@ impl Assent {
     }
 
     /// The user's long-lived consents per SP.
-    pub async fn grants(&self) -> Result<Vec<Value>, CoreError> {
-        Ok(self.device().await?.grants().await?)
+    pub async fn grants(&self) -> Result<Vec<Grant>, CoreError> {
+        let grants = self.device().await?.grants().await?;
+        serde_json::from_value(Value::Array(grants))
+            .map_err(|e| CoreError::Gateway(DeviceError::Unexpected(format!("grants: {e}"))))
     }
 
     /// Revokes a grant: the SP's tokens die at once.
@@ -246,6 +323,41 @@ impl Assent {
     pub async fn sync_history(&self) -> Result<usize, CoreError> {
         let export = self.device().await?.audit_export().await?;
         Ok(self.history.sync(&export, now_ms()).await?)
+    }
+
+    /// The history: brought up to date when the gateway answers, else the copy on this
+    /// device (and said so). A history the gateway rewrote is an error, never hidden.
+    pub async fn history_page(&self, filter: &Filter) -> Result<HistoryPage, CoreError> {
+        let synced = match self.sync_history().await {
+            Ok(_) => true,
+            Err(error) if error.is_offline() => false,
+            Err(error) => return Err(error),
+        };
+        Ok(HistoryPage {
+            entries: self.history(filter).await?,
+            synced,
+        })
+    }
+
+    /// [`Assent::verify_history`], as a plain answer for a screen.
+    pub async fn verify_result(&self) -> VerifyResult {
+        match self.verify_history().await {
+            Ok(Some(details)) => VerifyResult {
+                verified: true,
+                details: Some(details),
+                message: None,
+            },
+            Ok(None) => VerifyResult {
+                verified: false,
+                details: None,
+                message: Some("there is no history on this device yet".into()),
+            },
+            Err(error) => VerifyResult {
+                verified: false,
+                details: None,
+                message: Some(error.to_string()),
+            },
+        }
     }
 
     /// The history as kept on this device (sync first to see the latest).

@@ -24,6 +24,7 @@ const CERTIFICATE_PATIENCE: Duration = Duration::from_secs(60);
 /// Where an enrollment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Step {
     /// The ACME account exists.
     Account,
@@ -54,13 +55,16 @@ impl Step {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EnrollmentState {
     /// The number in international form with `+`.
     pub number: String,
     pub step: Step,
     pub account_url: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub order: Option<NumberOrder>,
     /// When the code was asked for (ms since the epoch).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub code_sent_ms: Option<i64>,
     pub device_id: Option<String>,
     /// The certificate's notAfter (RFC 3339).
@@ -70,9 +74,14 @@ pub struct EnrollmentState {
 /// What [`Assent::enroll`] reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Enrollment {
     /// The SMS is on its way: give its text to [`Assent::submit_code`].
-    AwaitingCode { number: String, sent_ms: i64 },
+    AwaitingCode {
+        number: String,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        sent_ms: i64,
+    },
     Enrolled {
         number: String,
         device_id: String,

@@ -59,20 +59,25 @@ impl Export {
 
 /// Which entries to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "HistoryFilter"))]
 pub struct Filter {
     pub sp: Option<String>,
     pub kind: Option<EntryKind>,
     /// Entries at or after this instant (ms since the epoch).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub since_ms: Option<i64>,
     pub limit: Option<u32>,
 }
 
 /// What a verification found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Verified {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub entries: usize,
     pub head: String,
     /// When the copy was last brought up to date (ms since the epoch).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub synced_ms: Option<i64>,
 }
 
@@ -251,6 +256,12 @@ impl History {
         })?;
         Ok(export.entries.len())
     }
+}
+
+/// The default name of an exported history: `assent-history-YYYY-MM-DD.json`.
+pub fn export_file_name() -> String {
+    let today = time::OffsetDateTime::now_utc().date();
+    format!("assent-history-{today}.json")
 }
 
 fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, HistoryError> {

@@ -29,6 +29,7 @@ pub enum SettingsError {
 /// How this device shows prompts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Display {
     /// A phone authenticator: 32 × 8 cells, 220 bytes (MC_ATTR_13).
     #[default]
@@ -54,12 +55,14 @@ impl Display {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
     /// The gateway's base URL (`https://…`).
     #[serde(default)]
     pub gateway_url: Option<String>,
     /// A PEM file of the CA to trust for the gateway (its `ca.pem`); none: the platform's.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ca_file: Option<PathBuf>,
     /// A shipped language; none: English.
     #[serde(default)]
