@@ -1,15 +1,20 @@
 //! The app's real window (WebKitGTK) driven through tauri-driver and WebKitWebDriver under
-//! Xvfb: the prompt preview renders through the `render_prompt` command and follows the
-//! user's choices. Run by `scripts/test` (`cargo test --workspace -- --include-ignored` under
-//! `xvfb-run`, after `cargo build --workspace --all-targets`); ignored in a plain `cargo test`,
-//! which may have no display.
+//! Xvfb, against the bundled gateway (demo data, TLS) and a real Secret Service (a private
+//! D-Bus session with gnome-keyring): onboarding → a CIBA request from demo-sp → approve →
+//! demo-sp reads PremiumInfo → revoke in Access → demo-sp's token is refused → History shows
+//! it all and verifies. A screenshot of every screen, on a desktop window and at phone size
+//! (360 × 740), is saved in `artifacts/app-window/`.
+//!
+//! Run by `scripts/test` (`cargo test --workspace -- --include-ignored` under `xvfb-run`,
+//! after `cargo build --workspace --all-targets`); ignored in a plain `cargo test`, which may
+//! have no display.
 
 // A failure anywhere in an end-to-end test is the test's failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use assent_e2e::{TauriDriver, artifacts_dir, workspace_binary};
+use assent_e2e::{DemoGateway, SecretService, TauriDriver, artifacts_dir, workspace_binary};
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn connect(driver: &TauriDriver) -> Client {
@@ -18,7 +23,7 @@ async fn connect(driver: &TauriDriver) -> Client {
         "browserName": "wry",
         "tauri:options": { "application": application },
     });
-    let serde_json::Value::Object(capabilities) = capabilities else {
+    let Value::Object(capabilities) = capabilities else {
         unreachable!()
     };
     ClientBuilder::rustls()
@@ -29,44 +34,58 @@ async fn connect(driver: &TauriDriver) -> Client {
         .unwrap()
 }
 
-/// Waits until the element's text satisfies `check`, returning it.
-async fn wait_text(client: &Client, css: &str, check: impl Fn(&str) -> bool) -> String {
+/// Waits (up to `seconds`) until `css` matches a displayed element whose text satisfies
+/// `check`; returns the text.
+async fn wait_text(
+    client: &Client,
+    css: &str,
+    seconds: u64,
+    check: impl Fn(&str) -> bool,
+) -> String {
     let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(element) = client.find(Locator::Css(css)).await
-            && let Ok(text) = element.text().await
-        {
-            if check(&text) {
-                return text;
+    for _ in 0..seconds * 10 {
+        if let Ok(elements) = client.find_all(Locator::Css(css)).await {
+            for element in elements {
+                if element.is_displayed().await.unwrap_or(false)
+                    && let Ok(text) = element.text().await
+                {
+                    if check(&text) {
+                        return text;
+                    }
+                    last = text;
+                }
             }
-            last = text;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{css} never matched; last text: {last:?}");
 }
 
-async fn fact(client: &Client, name: &str) -> String {
-    client
-        .find(Locator::Css(&format!("dd[data-fact='{name}']")))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+async fn wait_shown(client: &Client, css: &str, seconds: u64) {
+    wait_text(client, css, seconds, |_| true).await;
 }
 
-async fn select(client: &Client, id: &str, value: &str) {
+async fn click(client: &Client, css: &str) {
+    wait_shown(client, css, 10).await;
     client
-        .find(Locator::Id(id))
+        .find(Locator::Css(css))
         .await
         .unwrap()
-        .select_by_value(value)
+        .click()
         .await
         .unwrap();
 }
 
+async fn type_into(client: &Client, css: &str, text: &str) {
+    wait_shown(client, css, 10).await;
+    let field = client.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
 async fn screenshot(client: &Client, name: &str) {
+    // Let layout and transitions settle before the picture.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let png = client.screenshot().await.unwrap();
     std::fs::write(
         artifacts_dir("app-window")
@@ -77,64 +96,156 @@ async fn screenshot(client: &Client, name: &str) {
     .unwrap();
 }
 
+/// The screens as the navigation reaches them, for the screenshots at one window size.
+async fn screenshots_of_every_screen(client: &Client, size: &str) {
+    for screen in ["consent", "access", "history", "settings"] {
+        click(client, &format!("#nav-{screen}")).await;
+        wait_shown(client, &format!("#screen-{screen}"), 10).await;
+        if screen == "history" {
+            wait_text(client, "#history-verify", 20, |t| t.starts_with('✓')).await;
+        }
+        screenshot(client, &format!("{screen}-{size}")).await;
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs a display (xvfb-run), tauri-driver and WebKitWebDriver: run by scripts/test"]
-async fn the_preview_renders_prompts_in_the_real_window() {
-    let driver = TauriDriver::start().unwrap();
+async fn onboarding_consent_revocation_and_history_in_the_real_window() {
+    let keyring = SecretService::start().unwrap();
+    let gateway = DemoGateway::start().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let mut env = keyring.env();
+    env.push(("ASSENT_GATEWAY".into(), gateway.url.clone()));
+    env.push(("ASSENT_CA".into(), gateway.ca_file().display().to_string()));
+    env.push((
+        "ASSENT_PROFILE".into(),
+        profile.path().display().to_string(),
+    ));
+    let driver = TauriDriver::start_with_env(&env).unwrap();
     let client = connect(&driver).await;
+    client.set_window_size(1280, 860).await.unwrap();
+    let ca = std::fs::read(gateway.ca_file()).unwrap();
+    let http = assent_core::acme_client::http_client(Some(&ca)).unwrap();
 
-    // First paint: the demo request on the phone profile.
-    let text = wait_text(&client, "#prompt", |t| t.contains("asks for")).await;
-    assert!(
-        text.starts_with("Demo Shop asks for: given name ="),
-        "{text}"
-    );
-    assert!(text.lines().all(|l| l.chars().count() <= 32), "{text}");
-    assert_eq!(fact(&client, "presentation").await, "names_values");
-    assert_eq!(fact(&client, "encoding").await, "gsm7");
-    screenshot(&client, "phone-en").await;
+    // Onboarding: the number, the code read from the simulated handset (QA), verified.
+    wait_shown(&client, "html[data-app='ready'] #screen-onboarding", 30).await;
+    screenshot(&client, "onboarding-desktop").await;
+    type_into(&client, "#number", "+447700900001").await;
+    click(&client, "#enroll-start").await;
+    wait_shown(&client, "#code", 30).await;
+    screenshot(&client, "onboarding-code-desktop").await;
+    click(&client, "#code-from-simulator").await;
+    wait_shown(&client, "#screen-consent", 60).await;
+    let enrolled = std::fs::read_to_string(profile.path().join("enrollment.json")).unwrap();
+    assert!(enrolled.contains("\"registered\""), "{enrolled}");
 
-    // Turkish stays in GSM 7-bit thanks to the national shift tables.
-    select(&client, "locale", "tr").await;
-    wait_text(&client, "#prompt", |t| t.contains("şunları istiyor")).await;
-    assert_eq!(fact(&client, "encoding").await, "gsm7");
-
-    // Arabic is laid out right to left, with the Latin SP name isolated.
-    select(&client, "locale", "ar").await;
-    let text = wait_text(&client, "#prompt", |t| t.contains("يطلب")).await;
-    assert!(text.contains("Demo Shop"), "{text}");
-    let dir = client
-        .find(Locator::Id("prompt"))
+    // A CIBA request from demo-sp arrives without a refresh; approve it.
+    let grant: Value = http
+        .post(format!("{}/bc-authorize", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("scope", "openid mc_vm_share"),
+            ("login_hint", "MSISDN:447700900001"),
+        ])
+        .send()
         .await
         .unwrap()
-        .attr("dir")
+        .json()
         .await
         .unwrap();
-    assert_eq!(dir.as_deref(), Some("rtl"));
-    screenshot(&client, "phone-ar").await;
+    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
+    let card = wait_text(&client, ".consent-card", 30, |t| t.contains("Demo Shop")).await;
+    assert!(card.contains("Demo Shop"), "{card}");
+    screenshot(&client, "consent-request-desktop").await;
+    click(&client, ".consent-card .approve").await;
+    wait_text(&client, "#consent-status", 20, |t| !t.trim().is_empty()).await;
 
-    // USSD answers on the keypad.
-    select(&client, "locale", "en").await;
-    select(&client, "profile", "ussd").await;
-    wait_text(&client, "#prompt", |t| t.contains("1 Yes / 2 No")).await;
-    screenshot(&client, "ussd-en").await;
-
-    // Bad input shows the renderer's reason, not a blank box.
-    for i in 0..3 {
-        client
-            .find(Locator::Id(&format!("attr-{i}")))
+    // demo-sp gets its token and reads PremiumInfo.
+    let mut access = None;
+    for _ in 0..50 {
+        let tokens: Value = http
+            .post(format!("{}/token", gateway.url))
+            .basic_auth("demo-sp", Some("demo-sp-secret"))
+            .form(&[
+                ("grant_type", "urn:openid:params:grant-type:ciba"),
+                ("auth_req_id", &auth_req_id),
+            ])
+            .send()
             .await
             .unwrap()
-            .click()
+            .json()
             .await
             .unwrap();
+        if let Some(token) = tokens["access_token"].as_str() {
+            access = Some(token.to_owned());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    wait_text(&client, "#prompt", |t| {
-        t.contains("no attributes requested")
+    let access = access.expect("demo-sp's token after the approval");
+    let premium = format!("{}/premiuminfo", gateway.url);
+    let status = || {
+        let (http, premium, access) = (http.clone(), premium.clone(), access.clone());
+        async move {
+            http.get(&premium)
+                .bearer_auth(access)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(status().await, 200);
+
+    // Revoke in Access (with confirmation): demo-sp's token is refused at once.
+    click(&client, "#nav-access").await;
+    wait_text(&client, ".grant-card[data-client-id='demo-sp']", 20, |t| {
+        t.contains("Demo Shop")
     })
     .await;
-    assert_eq!(fact(&client, "error").await, "invalid_request");
-    screenshot(&client, "error").await;
+    screenshot(&client, "access-desktop").await;
+    click(&client, ".grant-card[data-client-id='demo-sp'] .revoke").await;
+    wait_shown(&client, "#confirm-revoke", 10).await;
+    screenshot(&client, "access-confirm-desktop").await;
+    click(&client, "#confirm-revoke-yes").await;
+    wait_text(&client, "#access-status", 20, |t| !t.trim().is_empty()).await;
+    assert_eq!(status().await, 401);
+
+    // History shows it all and verifies.
+    click(&client, "#nav-history").await;
+    wait_text(&client, "#history-verify", 30, |t| t.starts_with('✓')).await;
+    let list = wait_text(&client, "#history-list", 20, |t| {
+        t.contains("demo-sp") || t.contains("Demo Shop")
+    })
+    .await;
+    assert!(!list.is_empty());
+    let kinds = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#history-list [data-kind]')).map(e => e.dataset.kind)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let kinds: Vec<String> = serde_json::from_value(kinds).unwrap();
+    for kind in [
+        "prompt_sent",
+        "consent",
+        "token_issued",
+        "resource_access",
+        "revocation",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k == kind),
+            "{kind} missing from {kinds:?}"
+        );
+    }
+    screenshot(&client, "history-desktop").await;
+
+    // Every screen, on the desktop and at phone size.
+    screenshots_of_every_screen(&client, "desktop").await;
+    client.set_window_size(360, 740).await.unwrap();
+    screenshots_of_every_screen(&client, "phone").await;
 
     client.close().await.unwrap();
 }

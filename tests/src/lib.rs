@@ -61,6 +61,12 @@ pub struct TauriDriver {
 
 impl TauriDriver {
     pub fn start() -> Result<Self, String> {
+        Self::start_with_env(&[])
+    }
+
+    /// Starts tauri-driver with extra environment, which the app it launches inherits
+    /// (the Secret Service's bus, the gateway to use, the profile folder).
+    pub fn start_with_env(env: &[(String, String)]) -> Result<Self, String> {
         let port = free_port().map_err(|e| e.to_string())?;
         let native_port = free_port().map_err(|e| e.to_string())?;
         let child = Command::new("tauri-driver")
@@ -70,6 +76,7 @@ impl TauriDriver {
                 "--native-port",
                 &native_port.to_string(),
             ])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

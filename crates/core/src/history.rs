@@ -85,6 +85,9 @@ pub struct Verified {
 #[derive(Debug, Clone)]
 pub struct History {
     pool: SqlitePool,
+    /// One sync at a time: a sync reads, then writes, in one transaction, and SQLite cannot
+    /// upgrade two such readers to writers at once (the second gets "database is locked").
+    sync_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl History {
@@ -99,7 +102,10 @@ impl History {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(History { pool })
+        Ok(History {
+            pool,
+            sync_lock: std::sync::Arc::default(),
+        })
     }
 
     async fn meta(&self, key: &str) -> Result<Option<String>, HistoryError> {
@@ -113,6 +119,7 @@ impl History {
     /// Nothing is written unless the export verifies and agrees with every entry kept.
     pub async fn sync(&self, export: &Export, now_ms: i64) -> Result<usize, HistoryError> {
         export.verify()?;
+        let _one_at_a_time = self.sync_lock.lock().await;
         if let Some(user) = self.meta("user").await?
             && user != export.user
         {
@@ -408,6 +415,24 @@ mod tests {
         assert!(history.sync(&other, 2).await.is_err());
         assert_eq!(history.verify().await.unwrap().unwrap().entries, 4);
         assert_eq!(history.verify().await.unwrap().unwrap().synced_ms, Some(1));
+    }
+
+    /// The app's History screen syncs for its list and its chart at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_syncs_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).await.unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (history, export) = (history.clone(), export(8));
+            tasks.spawn(async move { history.sync(&export, 1).await });
+        }
+        let mut added = 0;
+        while let Some(result) = tasks.join_next().await {
+            added += result.unwrap().unwrap();
+        }
+        assert_eq!(added, 8, "each entry added once");
+        assert_eq!(history.verify().await.unwrap().unwrap().entries, 8);
     }
 
     #[tokio::test]

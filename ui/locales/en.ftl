@@ -1,0 +1,136 @@
+# Assent app UI strings. The attribute and group labels (attr-*, group-*) are not here:
+# they come from crates/prompt/locales, the same words the handset shows.
+app-title = Assent
+app-tagline = Your consent, on your phone
+skip-link = Skip to content
+nav-main =
+    .aria-label = Main
+nav-onboarding = Set up
+nav-consent = Requests
+nav-access = Access
+nav-history = History
+nav-settings = Settings
+working = Working…
+loading = Loading…
+refresh = Refresh
+close = Close
+error-generic = Something went wrong: { $message }
+
+## Onboarding
+onboarding-title = Prove this is your number
+onboarding-intro = Assent sends a code by SMS to your number. Enter it here to get your certificate.
+onboarding-progress = Progress
+step-account = Account
+step-ordered = Certificate ordered
+step-code_sent = Code sent
+step-validated = Code accepted
+step-certified = Certificate issued
+step-registered = Device registered
+step-done = done
+step-current = in progress
+onboarding-number = Phone number
+onboarding-number-hint = International format, e.g. +33 6 12 34 56 78
+onboarding-start = Send me a code
+onboarding-code-sent = A code was sent to { $number }.
+onboarding-code = Code from the SMS
+onboarding-code-hint = Type the code, or paste the whole SMS.
+onboarding-code-submit = Confirm
+onboarding-simulator = Read the SMS on the simulated handset (QA)
+onboarding-verified = Verified: { $number }. Your certificate is valid until { $expires }.
+error-number-empty = Enter your phone number.
+error-code-empty = Enter the code from the SMS.
+error-code = Could not read a code from that text.
+error-keyring = The system keyring is locked or unavailable. Unlock it, then try again.
+
+## Consent requests
+consent-title = Requests
+consent-intro = Services asking for your data. Nothing is shared until you approve.
+consent-empty = No requests waiting. New ones appear here by themselves.
+consent-offline = Offline. Trying again…
+consent-unknown-sp = Unknown service
+consent-received = Received { $time }
+consent-approve = Approve
+consent-deny = Deny
+consent-approved = You approved the request from { $client }.
+consent-denied = You denied the request from { $client }.
+consent-gone = The request from { $client } was no longer open.
+notify-title = { $client } asks for your consent
+
+## Access (grants)
+access-title = Access
+access-intro = Services that can use your data, and since when.
+access-empty = No service has access to your data.
+access-services = Services
+access-attributes = Data
+access-since = Since
+access-last-used = Last used
+access-never = never
+access-revoke = Revoke
+access-flag = Report
+access-revoked = { $client } no longer has access.
+access-flagged = Your report about { $client } was sent.
+revoke-title = Revoke access?
+revoke-text = { $client } will no longer get your data. You can share it again later.
+revoke-yes = Revoke
+revoke-no = Cancel
+flag-title = Report a service
+flag-text = Tell us what { $client } did wrong.
+flag-reason = What happened?
+flag-send = Send report
+flag-cancel = Cancel
+flag-reason-empty = Describe the problem first.
+
+## History
+history-title = History
+history-intro = Everything that happened with your data, as recorded by the gateway.
+history-filters = Filters
+history-filter-sp = Service
+history-filter-kind = Event
+history-filter-since = Since
+history-all = All
+history-time = Time
+history-kind = Event
+history-sp = Service
+history-authenticator = Device
+history-entries = Entries
+history-empty = No entries match these filters.
+history-offline = This is the copy on this device: the gateway could not be reached.
+history-chart-title = Data accesses per day
+history-chart-desc = { $total } accesses by { $services } services over { $days } days.
+history-chart-empty = No data accesses in this period.
+history-export = Export
+history-exported = Saved to { $path }
+history-verify-run = Verify again
+history-verifying = Checking the history…
+history-verify-ok = ✓ The history verifies: { $entries } entries, each linked to the one before.
+history-verify-bad = ✗ The history does NOT verify: { $message }
+kind-authorization_request = Authorization request
+kind-prompt_sent = Prompt sent
+kind-answer = Answer
+kind-consent = Consent
+kind-token_issued = Token issued
+kind-refusal = Refusal
+kind-revocation = Revocation
+kind-resource_access = Data access
+kind-notification = Notification
+kind-sp_flagged = Service reported
+kind-admin = Administration
+
+## Settings
+settings-title = Settings
+settings-gateway = Gateway URL
+settings-ca = CA certificate file
+settings-ca-hint = Path to the gateway's CA certificate (PEM). Leave empty for the system's.
+settings-locale = Language
+settings-display = Prompt display
+settings-display-hint = How requests are shown and signed on this device.
+settings-display-phone = Phone (32 × 8)
+settings-display-desktop = Desktop screen
+settings-save = Save
+settings-saved = Settings saved.
+settings-bad-url = The gateway URL must start with https:// or http://.
+preview-title = Preview
+preview-intro = A request from Demo Shop for a given name and an email address, as your authenticators show it.
+preview-phone = Phone authenticator
+preview-ussd = USSD
+preview-facts = { $encoding }, { $bytes } bytes

@@ -1,0 +1,117 @@
+// The shell: which screen shows, the navigation, and start-up (settings → language →
+// enrollment status → onboarding or the app).
+import * as api from './api';
+import type { Settings } from './bindings/Settings';
+import { byId, show } from './dom';
+import { formatIsoDate, setLocale, t } from './i18n';
+import { initAccess } from './screens/access';
+import { initConsent } from './screens/consent';
+import { initHistory } from './screens/history';
+import { type Enrolled, initOnboarding } from './screens/onboarding';
+import { initSettings } from './screens/settings';
+
+export const SCREENS = ['onboarding', 'consent', 'access', 'history', 'settings'] as const;
+export type ScreenName = (typeof SCREENS)[number];
+
+export type AppHandle = {
+  show(name: ScreenName): void;
+  current(): ScreenName;
+  /** Stops the inbox loop and every listener (tests). */
+  stop(): void;
+};
+
+const DEFAULT_SETTINGS: Settings = { gateway_url: null, ca_file: null, locale: null, display: 'phone' };
+
+export async function startApp(): Promise<AppHandle> {
+  let current: ScreenName = 'onboarding';
+  const baseTitle = document.title || 'Assent';
+
+  const consent = initConsent((n) => {
+    const badge = byId('consent-badge');
+    badge.textContent = n > 0 ? String(n) : '';
+    show(badge, n > 0);
+    document.title = n > 0 ? `(${n}) ${baseTitle}` : baseTitle;
+  });
+  const access = initAccess();
+  const history = initHistory();
+  const settings = initSettings((s) => {
+    setLocale(s.locale);
+    void settings.preview();
+  });
+
+  const onboarding = initOnboarding((e: Enrolled) => {
+    const banner = byId('enrolled-banner');
+    banner.textContent = t('onboarding-verified', { number: e.number, expires: formatIsoDate(e.certificate_expires) });
+    enterApp(true);
+  });
+
+  function showScreen(name: ScreenName, focusHeading = false): void {
+    current = name;
+    for (const s of SCREENS) {
+      show(byId(`screen-${s}`), s === name);
+      const button = byId(`nav-${s}`);
+      if (s === name) button.setAttribute('aria-current', 'page');
+      else button.removeAttribute('aria-current');
+    }
+    if (name === 'access') void access.load();
+    if (name === 'history') void history.load().then(() => history.verify());
+    if (name === 'settings') void settings.preview();
+    if (focusHeading) byId(`screen-${name}`).querySelector<HTMLElement>('h1')?.focus();
+  }
+
+  function setEnrolled(on: boolean): void {
+    show(byId('nav-onboarding'), !on);
+    for (const s of ['consent', 'access', 'history'] as const) show(byId(`nav-${s}`), on);
+  }
+
+  function enterApp(focus: boolean): void {
+    setEnrolled(true);
+    consent.start();
+    showScreen('consent', focus);
+  }
+
+  for (const s of SCREENS) {
+    byId(`nav-${s}`).addEventListener('click', () => showScreen(s));
+  }
+
+  // Start-up. A backend that fails here still gets the onboarding screen, with the error.
+  let loaded = DEFAULT_SETTINGS;
+  try {
+    loaded = await api.settingsGet();
+  } catch { /* defaults */ }
+  setLocale(loaded.locale);
+  settings.fill(loaded);
+
+  // A screen named in the URL's fragment (#history…) opens first: handy in dev and e2e tests.
+  const wanted = SCREENS.find((s) => `#${s}` === location.hash);
+  try {
+    const state = await api.enrollmentStatus();
+    if (state?.step === 'registered') {
+      enterApp(false);
+      if (wanted && wanted !== 'onboarding') showScreen(wanted);
+    } else {
+      setEnrolled(false);
+      onboarding.show(state);
+      showScreen(wanted === 'settings' ? 'settings' : 'onboarding');
+    }
+  } catch (e) {
+    setEnrolled(false);
+    onboarding.show(null);
+    showScreen('onboarding');
+    byId('onboarding-error').textContent = api.toApiError(e).message;
+  }
+
+  // End-to-end tests wait for this: before it, every screen is still hidden.
+  document.documentElement.dataset.app = 'ready';
+
+  return {
+    show: (name) => showScreen(name),
+    current: () => current,
+    stop() {
+      consent.dispose();
+      access.dispose();
+      history.dispose();
+      onboarding.dispose();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// The Fluent resources, bundled as text. The UI's own strings are in ui/locales;
+// attribute and group labels come from the prompt renderer's resources, so the
+// app and the prompts on the handset use the same words.
+import uiAr from '../locales/ar.ftl?raw';
+import uiDe from '../locales/de.ftl?raw';
+import uiEn from '../locales/en.ftl?raw';
+import uiEs from '../locales/es.ftl?raw';
+import uiFr from '../locales/fr.ftl?raw';
+import uiPt from '../locales/pt.ftl?raw';
+import uiTr from '../locales/tr.ftl?raw';
+import promptAr from '../../crates/prompt/locales/ar.ftl?raw';
+import promptDe from '../../crates/prompt/locales/de.ftl?raw';
+import promptEn from '../../crates/prompt/locales/en.ftl?raw';
+import promptEs from '../../crates/prompt/locales/es.ftl?raw';
+import promptFr from '../../crates/prompt/locales/fr.ftl?raw';
+import promptPt from '../../crates/prompt/locales/pt.ftl?raw';
+import promptTr from '../../crates/prompt/locales/tr.ftl?raw';
+
+export const LOCALES = ['en', 'de', 'fr', 'es', 'pt', 'tr', 'ar'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** Each language's name in that language (the language picker shows these). */
+export const NATIVE_NAMES: Record<Locale, string> = {
+  en: 'English', de: 'Deutsch', fr: 'Français', es: 'Español', pt: 'Português', tr: 'Türkçe', ar: 'العربية',
+};
+
+export const RTL_LOCALES: ReadonlySet<Locale> = new Set<Locale>(['ar']);
+
+export const UI_FTL: Record<Locale, string> = {
+  en: uiEn, de: uiDe, fr: uiFr, es: uiEs, pt: uiPt, tr: uiTr, ar: uiAr,
+};
+
+export const PROMPT_FTL: Record<Locale, string> = {
+  en: promptEn, de: promptDe, fr: promptFr, es: promptEs, pt: promptPt, tr: promptTr, ar: promptAr,
+};
+
+/** "de-DE", "DE", null… → a shipped locale (default en). */
+export function normalizeLocale(tag: string | null | undefined): Locale {
+  const base = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0];
+  return (LOCALES as readonly string[]).includes(base) ? (base as Locale) : 'en';
+}

@@ -1,0 +1,4 @@
+import './style.css';
+import { startApp } from './app';
+
+void startApp();

@@ -1,0 +1,475 @@
+// An in-memory backend with the Tauri commands' names, arguments and answers, for
+// `npm run dev` in a plain browser and for the tests. Never loaded inside Tauri
+// (api.ts imports it lazily only when window.__TAURI_INTERNALS__ is absent).
+import { FluentBundle, FluentResource } from '@fluent/bundle';
+import type { Backend } from './api';
+import type { AuditEntry } from './bindings/AuditEntry';
+import type { ConsentCard } from './bindings/ConsentCard';
+import type { Enrollment } from './bindings/Enrollment';
+import type { EnrollmentState } from './bindings/EnrollmentState';
+import type { Grant } from './bindings/Grant';
+import type { HistoryFilter } from './bindings/HistoryFilter';
+import type { Settings } from './bindings/Settings';
+import type { Step } from './bindings/Step';
+import { normalizeLocale, PROMPT_FTL } from './locales';
+import type { RenderRequest, RenderResponse, WireAttribute } from './prompt-types';
+
+export type MockOptions = {
+  /** Start as an enrolled device (skips onboarding). */
+  enrolled?: boolean;
+  /** Latency of every command, ms. */
+  delayMs?: number;
+  /** A new consent request arrives this long after start (null: never). */
+  newRequestAfterMs?: number | null;
+  /** history_verify reports a broken chain. */
+  brokenHistory?: boolean;
+  /** The gateway is unreachable: inbox fails, history is the local copy. */
+  offline?: boolean;
+  /** settings.locale at start. */
+  locale?: string | null;
+};
+
+/** `?mock=enrolled,offline,broken&locale=ar` in the dev server's URL. */
+export function optionsFromLocation(): MockOptions {
+  const query = new URLSearchParams(location.search);
+  const flags = query.get('mock')?.split(',') ?? [];
+  return {
+    locale: query.get('locale'),
+    enrolled: flags.includes('enrolled'),
+    offline: flags.includes('offline'),
+    brokenHistory: flags.includes('broken'),
+    delayMs: 300,
+    newRequestAfterMs: 15_000,
+  };
+}
+
+export const MOCK_CODE = '123456';
+export const MOCK_NUMBER = '+33 6 12 34 56 78';
+
+const DAY = 86_400_000;
+const SP = {
+  shop: { id: 'demo-shop', name: 'Demo Shop' },
+  agency: { id: 'ba-weiterbildung', name: 'Bundesagentur für Arbeitsvermittlung und Weiterbildung' },
+  bank: { id: 'masraf-alamal', name: 'مصرف الأمل الرقمي' },
+} as const;
+
+type Pending = { id: string, client_name: string, attributes: WireAttribute[], created_ms: number };
+
+class CommandFailure {
+  constructor(readonly error: string, readonly message: string) {}
+}
+
+function fail(error: string, message: string): never {
+  throw new CommandFailure(error, message);
+}
+
+function need<T>(args: Record<string, unknown> | undefined, key: string, cmd: string): T {
+  if (!args || !(key in args) || args[key] === undefined) {
+    fail('invalid_args', `invalid args \`${key}\` for command \`${cmd}\`: command ${cmd} missing required key ${key}`);
+  }
+  return args[key] as T;
+}
+
+// ---- a small stand-in for the prompt renderer (the real one is Rust) ----
+
+const promptBundles = new Map<string, FluentBundle>();
+function promptBundle(locale: string): FluentBundle {
+  const l = normalizeLocale(locale);
+  let b = promptBundles.get(l);
+  if (!b) {
+    b = new FluentBundle(l, { useIsolating: false });
+    b.addResource(new FluentResource(PROMPT_FTL[l]));
+    promptBundles.set(l, b);
+  }
+  return b;
+}
+
+function msg(b: FluentBundle, id: string, args?: Record<string, string>): string {
+  const m = b.getMessage(id);
+  return m?.value ? b.formatPattern(m.value, args ?? null, []) : id;
+}
+
+function wrap(text: string, columns: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/).filter(Boolean)) {
+    while ([...word].length > columns) {
+      if (line) { lines.push(line); line = ''; }
+      lines.push([...word].slice(0, columns).join(''));
+      word = [...word].slice(columns).join('');
+    }
+    if (!line) line = word;
+    else if ([...line].length + 1 + [...word].length <= columns) line += ' ' + word;
+    else { lines.push(line); line = word; }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+const GSM7 = /^[A-Za-z0-9 @£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&'()*+,\-./:;<=>?¡ÄÖÑÜ§¿äöñüà\n]*$/;
+
+export function mockRender(req: RenderRequest): RenderResponse {
+  const b = promptBundle(req.locale);
+  const screen = req.device.kind === 'phone' || req.device.kind === 'screen';
+  const columns = req.device.columns ?? (req.device.kind === 'ussd' ? 30 : 40);
+  if (columns < 12) fail('does_not_fit', `a prompt cannot fit a display ${columns} columns wide`);
+  const sep = msg(b, 'list-separator');
+  const attrs = req.attributes.map((a) => {
+    const label = msg(b, `attr-${a.name}`);
+    return a.value ? msg(b, 'prompt-name-value', { name: label, value: a.value }) : label;
+  }).join(sep);
+  const client = [...req.client_name].length > 16 ? [...req.client_name].slice(0, 15).join('') + '…' : req.client_name;
+  const paragraphs = [msg(b, 'prompt-request', { client, attributes: attrs })];
+  if (req.ask_assurance) paragraphs.push(msg(b, 'prompt-assurance'));
+  const yes = msg(b, 'prompt-yes');
+  const no = msg(b, 'prompt-no');
+  paragraphs.push(`${msg(b, 'prompt-ask')} ${screen ? `${yes} / ${no}` : `1 ${yes} / 2 ${no}`}`);
+  const lines = paragraphs.flatMap((p) => wrap(p, columns));
+  const text = lines.join('\n');
+  const gsm = GSM7.test(text);
+  const units = [...text].length;
+  return {
+    text,
+    flat: paragraphs.join(' '),
+    lines,
+    presentation: req.presentation === 'auto' ? 'names_values' : req.presentation,
+    assurance: req.ask_assurance,
+    encoding: gsm ? 'gsm7' : 'ucs2',
+    bytes: gsm ? units : text.length * 2,
+    packed_bytes: gsm ? Math.ceil((units * 7) / 8) : text.length * 2,
+    units,
+    segments: 1,
+    client_name_truncated: client !== req.client_name,
+  };
+}
+
+// ---- demo history ----
+
+function fakeHash(input: string): string {
+  let out = '';
+  let h = 0x811c9dc5;
+  for (let round = 0; round < 8; round++) {
+    for (const ch of input + round) {
+      h ^= ch.charCodeAt(0);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out;
+}
+
+function demoHistory(now: number): Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>[] {
+  const start = new Date(now - 7 * DAY);
+  start.setHours(9, 0, 0, 0);
+  const t0 = start.getTime();
+  const out: Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>[] = [];
+  const at = (day: number, hour: number, min = 0) => t0 + day * DAY + (hour - 9) * 3_600_000 + min * 60_000;
+  const consentFlow = (day: number, hour: number, sp: { id: string }, attrs: string, approve = true) => {
+    out.push({ at_ms: at(day, hour), kind: 'authorization_request', sp: sp.id, authenticator: null, detail: `scope=openid ${attrs}` });
+    out.push({ at_ms: at(day, hour, 1), kind: 'prompt_sent', sp: sp.id, authenticator: 'phone', detail: 'prompt sha256 …' });
+    out.push({ at_ms: at(day, hour, 2), kind: 'answer', sp: sp.id, authenticator: 'phone', detail: approve ? 'approve' : 'deny' });
+    out.push({ at_ms: at(day, hour, 2), kind: approve ? 'consent' : 'refusal', sp: sp.id, authenticator: 'phone', detail: attrs });
+    if (approve) out.push({ at_ms: at(day, hour, 3), kind: 'token_issued', sp: sp.id, authenticator: null, detail: 'access token, 1 h' });
+  };
+  consentFlow(0, 9, SP.shop, 'given_name email');
+  consentFlow(0, 11, SP.agency, 'name birthdate address');
+  consentFlow(1, 10, SP.bank, 'phone_number national_identifier');
+  consentFlow(2, 15, SP.shop, 'address', false);
+  out.push({ at_ms: at(3, 8), kind: 'notification', sp: SP.agency.id, authenticator: null, detail: 'new privacy policy' });
+  out.push({ at_ms: at(4, 12), kind: 'admin', sp: null, authenticator: null, detail: 'gateway key rotated' });
+  const accesses: [typeof SP[keyof typeof SP], number[]][] = [
+    [SP.shop, [2, 1, 0, 4, 2, 5, 1, 2]],
+    [SP.agency, [1, 2, 1, 0, 1, 0, 2, 0]],
+    [SP.bank, [0, 1, 0, 2, 0, 1, 0, 1]],
+  ];
+  for (const [sp, perDay] of accesses) {
+    perDay.forEach((n, day) => {
+      for (let i = 0; i < n; i++) {
+        const t = at(day, 10 + ((i * 3 + day) % 8), (i * 17) % 60);
+        if (t < now) out.push({ at_ms: t, kind: 'resource_access', sp: sp.id, authenticator: null, detail: 'GET /userinfo' });
+      }
+    });
+  }
+  return out;
+}
+
+// ---- the backend ----
+
+export class MockBackend implements Backend {
+  settings: Settings = { gateway_url: 'https://gateway.assent.test', ca_file: null, locale: null, display: 'phone' };
+  enrollment: EnrollmentState | null = null;
+  pending: Pending[] = [];
+  grants: Grant[] = [];
+  entries: AuditEntry[] = [];
+  tries = 0;
+  private nextId = 1;
+  private listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private waiters = new Set<() => void>();
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  private readonly opts: Required<MockOptions>;
+
+  constructor(opts: MockOptions = {}) {
+    this.opts = {
+      enrolled: false, delayMs: 0, newRequestAfterMs: null, brokenHistory: false, offline: false, locale: null, ...opts,
+    };
+    this.settings.locale = this.opts.locale;
+    const now = Date.now();
+    if (this.opts.enrolled) this.enrollment = this.registered(MOCK_NUMBER);
+    for (const e of demoHistory(now).sort((a, b) => a.at_ms - b.at_ms)) this.record(e);
+    this.grants = [
+      this.grant(SP.shop, ['login', 'orders'], ['given_name', 'email'], now - 7 * DAY, this.lastAccess(SP.shop.id)),
+      this.grant(SP.agency, ['job-search'], ['name', 'birthdate', 'address'], now - 7 * DAY, this.lastAccess(SP.agency.id)),
+      this.grant(SP.bank, ['account-opening'], ['phone_number', 'national_identifier'], now - 6 * DAY, null),
+    ];
+    this.addRequest(SP.shop.name, [
+      { name: 'given_name', value: 'Marie', group: 'name' },
+      { name: 'email', value: 'marie@example.org', group: 'contact' },
+    ], now - 120_000);
+    this.addRequest(SP.bank.name, [{ name: 'phone_number', value: '+33612345678', group: 'phone' }], now - 30_000);
+    if (this.opts.newRequestAfterMs !== null) {
+      this.timers.push(setTimeout(() => this.addRequest(SP.agency.name, [
+        { name: 'family_name', value: 'Curie', group: 'name' },
+        { name: 'birthdate', value: '1967-11-07', group: 'birthdate' },
+      ]), this.opts.newRequestAfterMs));
+    }
+  }
+
+  /** Stops the timers (tests). */
+  dispose(): void {
+    this.timers.forEach(clearTimeout);
+    this.waiters.forEach((w) => w());
+  }
+
+  addRequest(clientName: string, attributes: WireAttribute[], created = Date.now()): string {
+    const id = `req-${this.nextId++}`;
+    this.pending.push({ id, client_name: clientName, attributes, created_ms: created });
+    this.waiters.forEach((w) => w());
+    return id;
+  }
+
+  emit(event: string, payload: unknown): void {
+    this.listeners.get(event)?.forEach((l) => l(payload));
+  }
+
+  async listen(event: string, handler: (payload: unknown) => void): Promise<() => void> {
+    const set = this.listeners.get(event) ?? new Set();
+    set.add(handler);
+    this.listeners.set(event, set);
+    return () => set.delete(handler);
+  }
+
+  async invoke(cmd: string, args?: Record<string, unknown>): Promise<unknown> {
+    await this.pause();
+    try {
+      return await this.dispatch(cmd, args);
+    } catch (e) {
+      // Like Tauri: the command's error value, as is.
+      if (e instanceof CommandFailure) throw { error: e.error, message: e.message };
+      throw e;
+    }
+  }
+
+  private pause(ms = this.opts.delayMs): Promise<void> {
+    return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+  }
+
+  private async dispatch(cmd: string, args?: Record<string, unknown>): Promise<unknown> {
+    switch (cmd) {
+      case 'settings_get': return { ...this.settings };
+      case 'settings_set': return this.setSettings(need<Settings>(args, 'settings', cmd));
+      case 'enrollment_status': return this.enrollment && { ...this.enrollment };
+      case 'enroll_start': return this.enrollStart(need<string>(args, 'number', cmd));
+      case 'enroll_code': return this.enrollCode(need<string>(args, 'text', cmd));
+      case 'enroll_from_simulator': return this.enrollCode(`Your Assent code: ${MOCK_CODE}\n\n@gateway.assent.test #${MOCK_CODE}`);
+      case 'inbox': return this.inbox(need<number>(args, 'waitSeconds', cmd));
+      case 'decide': return this.decide(need<string>(args, 'id', cmd), need<boolean>(args, 'approve', cmd));
+      case 'grants': this.enrolled(); return this.grants.map((g) => ({ ...g }));
+      case 'revoke': return this.revoke(need<string>(args, 'grantId', cmd));
+      case 'flag': return this.flag(need<string>(args, 'clientId', cmd), need<string>(args, 'reason', cmd));
+      case 'history': return this.history(need<HistoryFilter>(args, 'filter', cmd));
+      case 'history_verify': return this.verify();
+      case 'history_export': return `/home/marie/Downloads/assent-history-${new Date().toISOString().slice(0, 10)}.json`;
+      case 'render_prompt': return mockRender(need<RenderRequest>(args, 'request', cmd));
+      default: return fail('unknown_command', `command ${cmd} not found`);
+    }
+  }
+
+  // -- settings --
+  private setSettings(s: Settings): Settings {
+    if (s.gateway_url !== null && !/^https?:\/\/[^\s/]+/.test(s.gateway_url)) {
+      fail('usage', `"${s.gateway_url}" is not an http(s) URL`);
+    }
+    if (s.locale !== null && normalizeLocale(s.locale) !== s.locale) fail('usage', `no language "${s.locale}"`);
+    if (s.display !== 'phone' && s.display !== 'desktop') fail('usage', `no display profile "${String(s.display)}"`);
+    if (s.ca_file !== null && !s.ca_file.endsWith('.pem')) fail('settings', `cannot read the CA file ${s.ca_file}: not a PEM file`);
+    this.settings = { ...s };
+    return { ...this.settings };
+  }
+
+  // -- enrollment --
+  private registered(number: string): EnrollmentState {
+    return {
+      number, step: 'registered', account_url: 'https://gateway.assent.test/acme/acct/1', order: null,
+      code_sent_ms: null, device_id: 'dev-7f3a9c21', certificate_expires: new Date(Date.now() + 365 * DAY).toISOString(),
+    };
+  }
+
+  private enrolledAnswer(): Enrollment {
+    const e = this.enrollment!;
+    return { status: 'enrolled', number: e.number, device_id: e.device_id!, certificate_expires: e.certificate_expires! };
+  }
+
+  private async step(step: Step): Promise<void> {
+    await this.pause();
+    this.enrollment = { ...this.enrollment!, step };
+    this.emit('enroll-progress', step);
+  }
+
+  private async enrollStart(number: string): Promise<Enrollment> {
+    const compact = number.replace(/[\s().-]/g, '');
+    if (!/^\+[1-9]\d{6,14}$/.test(compact)) {
+      fail('usage', `"${number}" is not a phone number in international format (+ and the country code)`);
+    }
+    if (this.enrollment && this.enrollment.number.replace(/\s/g, '') !== compact) {
+      fail('enrolled_elsewhere', `this profile is enrolled for ${this.enrollment.number}`);
+    }
+    if (this.enrollment?.step === 'registered') return this.enrolledAnswer();
+    if (this.enrollment?.step !== 'code_sent') {
+      this.enrollment = {
+        number, step: 'account', account_url: null, order: null, code_sent_ms: null, device_id: null, certificate_expires: null,
+      };
+      this.emit('enroll-progress', 'account');
+      await this.step('ordered');
+      await this.step('code_sent');
+      this.enrollment = { ...this.enrollment!, code_sent_ms: Date.now() };
+      this.tries = 0;
+    }
+    return { status: 'awaiting_code', number: this.enrollment.number, sent_ms: this.enrollment.code_sent_ms! };
+  }
+
+  private async enrollCode(text: string): Promise<Enrollment> {
+    if (this.enrollment?.step === 'registered') return this.enrolledAnswer();
+    if (this.enrollment?.step !== 'code_sent') fail('enrollment', 'no code is expected: start with your number');
+    const codes = [...new Set(text.match(/\b\d{6}\b/g) ?? [])];
+    if (codes.length === 0) fail('code', 'the text has no code in it');
+    if (codes.length > 1) fail('code', `the text has two candidate codes (${codes.join(', ')}); give only the code`);
+    if (this.tries >= 3) fail('number_verification', 'too many wrong codes: the number is locked for 15 minutes');
+    if (codes[0] !== MOCK_CODE) {
+      this.tries++;
+      fail('number_verification', this.tries >= 3
+        ? 'the code is wrong; too many wrong codes: the number is locked for 15 minutes'
+        : `the code is wrong; ${3 - this.tries} tries left`);
+    }
+    await this.step('validated');
+    await this.step('certified');
+    this.enrollment = { ...this.registered(this.enrollment!.number), step: 'certified' };
+    await this.step('registered');
+    return this.enrolledAnswer();
+  }
+
+  private enrolled(): void {
+    if (this.enrollment?.step !== 'registered') fail('not_enrolled', 'this device is not enrolled yet');
+  }
+
+  // -- consent --
+  private card(p: Pending): ConsentCard {
+    const locale = normalizeLocale(this.settings.locale);
+    const device = this.settings.display === 'phone'
+      ? { kind: 'phone' as const, columns: 32, rows: 8, max_bytes: 220, encodings: null }
+      : { kind: 'screen' as const, columns: 60, rows: 12, max_bytes: null, encodings: null };
+    const r = mockRender({
+      client_name: p.client_name, locale, attributes: p.attributes, device, ask_assurance: true, presentation: 'auto',
+    });
+    return { id: p.id, client_name: p.client_name, prompt: r.text, lines: r.lines, locale, created_ms: p.created_ms };
+  }
+
+  private async inbox(waitSeconds: number): Promise<ConsentCard[]> {
+    this.enrolled();
+    if (this.opts.offline) fail('gateway', 'the gateway cannot be reached (connection refused)');
+    if (this.pending.length === 0 && waitSeconds > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(timer); this.waiters.delete(done); resolve(); };
+        const timer = setTimeout(done, waitSeconds * 1000);
+        this.waiters.add(done);
+      });
+    }
+    return this.pending.map((p) => this.card(p));
+  }
+
+  private decide(id: string, approve: boolean): boolean {
+    this.enrolled();
+    const i = this.pending.findIndex((p) => p.id === id);
+    if (i < 0) return false;
+    const [p] = this.pending.splice(i, 1);
+    const sp = Object.values(SP).find((x) => x.name === p.client_name) ?? { id: p.client_name, name: p.client_name };
+    const attrs = p.attributes.map((a) => a.name);
+    this.record({ at_ms: Date.now(), kind: 'answer', sp: sp.id, authenticator: 'phone', detail: approve ? 'approve' : 'deny' });
+    this.record({ at_ms: Date.now(), kind: approve ? 'consent' : 'refusal', sp: sp.id, authenticator: 'phone', detail: attrs.join(' ') });
+    if (approve) {
+      const g = this.grants.find((x) => x.client_id === sp.id);
+      if (g) g.attributes = [...new Set([...g.attributes, ...attrs])];
+      else this.grants.push(this.grant(sp, ['login'], attrs, Date.now(), null));
+    }
+    return true;
+  }
+
+  // -- access --
+  private grant(sp: { id: string, name: string }, services: string[], attributes: string[], since: number, last: number | null): Grant {
+    return {
+      id: `grant-${sp.id}`, client_id: sp.id, client_name: sp.name, services, attributes,
+      granted_at: new Date(since).toISOString(), last_used: last === null ? null : new Date(last).toISOString(),
+      prompt: null,
+    };
+  }
+
+  private lastAccess(spId: string): number | null {
+    const hits = this.entries.filter((e) => e.sp === spId && e.kind === 'resource_access');
+    return hits.length ? hits[hits.length - 1].at_ms : null;
+  }
+
+  private revoke(grantId: string): null {
+    this.enrolled();
+    const g = this.grants.find((x) => x.id === grantId);
+    if (!g) fail('no_such_grant', `there is no grant ${grantId}`);
+    this.grants = this.grants.filter((x) => x !== g);
+    this.record({ at_ms: Date.now(), kind: 'revocation', sp: g.client_id, authenticator: 'phone', detail: g.attributes.join(' ') });
+    return null;
+  }
+
+  private flag(clientId: string, reason: string): null {
+    this.enrolled();
+    if (!reason.trim()) fail('usage', 'a report needs a reason');
+    this.record({ at_ms: Date.now(), kind: 'sp_flagged', sp: clientId, authenticator: 'phone', detail: reason });
+    return null;
+  }
+
+  // -- history --
+  private record(e: Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>): void {
+    const prev = this.entries[this.entries.length - 1];
+    const prevHash = prev?.hash ?? '0'.repeat(64);
+    const seq = this.entries.length + 1;
+    const hash = fakeHash(`${seq}|${e.at_ms}|${e.kind}|${e.sp}|${e.detail}|${prevHash}`);
+    this.entries.push({ ...e, seq, user: 'user-marie', prev_hash: prevHash, user_prev_hash: prev ? prevHash : null, hash });
+  }
+
+  private history(f: HistoryFilter): { entries: AuditEntry[], synced: boolean } {
+    let list = this.entries.filter((e) =>
+      (f.sp === null || e.sp === f.sp) && (f.kind === null || e.kind === f.kind) && (f.since_ms === null || e.at_ms >= f.since_ms));
+    list = list.slice().reverse();
+    if (f.limit !== null) list = list.slice(0, f.limit);
+    return { entries: list.map((e) => ({ ...e })), synced: !this.opts.offline };
+  }
+
+  private verify() {
+    if (this.opts.brokenHistory) {
+      const n = Math.min(12, this.entries.length);
+      return { verified: false, details: null, message: `entry ${n} does not link to entry ${n - 1} (prev_hash differs)` };
+    }
+    const head = this.entries[this.entries.length - 1]?.hash ?? '';
+    return { verified: true, details: { entries: this.entries.length, head, synced_ms: Date.now() }, message: null };
+  }
+}
+
+export function createMockBackend(opts: MockOptions = {}): MockBackend {
+  return new MockBackend(opts);
+}

@@ -1,0 +1,138 @@
+// 3. Access: one card per SP holding a grant; revoke (with a confirmation dialog)
+// and report ("flag") an SP.
+import * as api from '../api';
+import type { Grant } from '../bindings/Grant';
+import { byId, closeDialog, h, openDialog, setStatus, show } from '../dom';
+import { attrLabel, formatIsoDate, onLocaleChange, t } from '../i18n';
+import { rememberSpNames } from '../state';
+
+export type Access = { load(): Promise<void>, dispose(): void };
+
+export function initAccess(): Access {
+  const list = byId('access-list');
+  const empty = byId('access-empty');
+  const status = byId('access-status');
+  const confirm = byId<HTMLDialogElement>('confirm-revoke');
+  const confirmText = byId('confirm-revoke-text');
+  const confirmYes = byId<HTMLButtonElement>('confirm-revoke-yes');
+  const flagDialog = byId<HTMLDialogElement>('flag-dialog');
+  const flagForm = byId<HTMLFormElement>('flag-form');
+  const flagText = byId('flag-text');
+  const flagReason = byId<HTMLTextAreaElement>('flag-reason');
+  const flagError = byId('flag-error');
+  let grants: Grant[] = [];
+  /** The grant the open dialog is about, and the button that opened it (focus returns there). */
+  let target: { grant: Grant, opener: HTMLElement } | null = null;
+
+  function row(label: string, value: Node | string): HTMLElement[] {
+    return [h('dt', {}, label), h('dd', {}, value)];
+  }
+
+  function renderCard(g: Grant): HTMLElement {
+    const titleId = `grant-title-${g.id}`;
+    const revoke = h('button', { class: 'btn danger revoke', type: 'button', 'aria-describedby': titleId }, t('access-revoke'));
+    const flag = h('button', { class: 'btn flag', type: 'button', 'aria-describedby': titleId }, t('access-flag'));
+    revoke.addEventListener('click', () => openRevoke(g, revoke));
+    flag.addEventListener('click', () => openFlag(g, flag));
+    const chips = (items: string[], cls: string, label: (x: string) => string) => items.length
+      ? h('ul', { class: 'chips' }, ...items.map((x) => h('li', { class: `chip ${cls}`, dir: 'auto' }, label(x))))
+      : '—';
+    return h('article', { class: 'card grant-card', 'data-client-id': g.client_id, 'data-grant-id': g.id, 'aria-labelledby': titleId },
+      h('h2', { class: 'card-title', id: titleId }, h('bdi', {}, g.client_name)),
+      h('dl', { class: 'facts-list' },
+        ...row(t('access-services'), chips(g.services, 'service', (x) => x)),
+        ...row(t('access-attributes'), chips(g.attributes, 'attribute', attrLabel)),
+        ...row(t('access-since'), formatIsoDate(g.granted_at)),
+        ...row(t('access-last-used'), g.last_used ? formatIsoDate(g.last_used, true) : t('access-never'))),
+      h('div', { class: 'actions' }, revoke, flag));
+  }
+
+  function render(): void {
+    list.replaceChildren(...grants.map(renderCard));
+    show(empty, grants.length === 0);
+  }
+
+  async function load(): Promise<void> {
+    list.setAttribute('aria-busy', 'true');
+    try {
+      grants = await api.grants();
+      rememberSpNames(grants);
+      render();
+    } catch (e) {
+      setStatus(status, t('error-generic', { message: api.toApiError(e).message }), 'error');
+    } finally {
+      list.removeAttribute('aria-busy');
+    }
+  }
+
+  function openRevoke(grant: Grant, opener: HTMLElement): void {
+    target = { grant, opener };
+    confirmText.textContent = t('revoke-text', { client: grant.client_name });
+    openDialog(confirm);
+    byId('confirm-revoke-no').focus();
+  }
+
+  function openFlag(grant: Grant, opener: HTMLElement): void {
+    target = { grant, opener };
+    flagText.textContent = t('flag-text', { client: grant.client_name });
+    flagReason.value = '';
+    flagReason.removeAttribute('aria-invalid');
+    setStatus(flagError, '');
+    openDialog(flagDialog);
+    flagReason.focus();
+  }
+
+  function finish(dialog: HTMLDialogElement, focus?: HTMLElement): void {
+    closeDialog(dialog);
+    (focus ?? target?.opener)?.focus();
+    target = null;
+  }
+
+  byId('confirm-revoke-no').addEventListener('click', () => finish(confirm));
+  confirmYes.addEventListener('click', async () => {
+    if (!target) return;
+    const { grant } = target;
+    confirmYes.disabled = true;
+    try {
+      await api.revoke(grant.id);
+      finish(confirm, byId('access-heading'));
+      setStatus(status, t('access-revoked', { client: grant.client_name }), 'ok');
+      await load();
+    } catch (e) {
+      finish(confirm);
+      setStatus(status, t('error-generic', { message: api.toApiError(e).message }), 'error');
+    } finally {
+      confirmYes.disabled = false;
+    }
+  });
+
+  byId('flag-cancel').addEventListener('click', () => finish(flagDialog));
+  flagForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!target) return;
+    const reason = flagReason.value.trim();
+    if (!reason) {
+      flagReason.setAttribute('aria-invalid', 'true');
+      setStatus(flagError, t('flag-reason-empty'), 'error');
+      flagReason.focus();
+      return;
+    }
+    const { grant } = target;
+    const send = byId<HTMLButtonElement>('flag-send');
+    send.disabled = true;
+    try {
+      await api.flag(grant.client_id, reason);
+      finish(flagDialog);
+      setStatus(status, t('access-flagged', { client: grant.client_name }), 'ok');
+    } catch (e) {
+      setStatus(flagError, api.toApiError(e).message, 'error');
+    } finally {
+      send.disabled = false;
+    }
+  });
+  // Esc closes a modal dialog natively; forget the target then too.
+  for (const d of [confirm, flagDialog]) d.addEventListener('close', () => { target = null; });
+
+  const offLocale = onLocaleChange(render);
+  return { load, dispose: offLocale };
+}

@@ -1,0 +1,71 @@
+import { FluentBundle, FluentResource } from '@fluent/bundle';
+import type { Message } from '@fluent/bundle/esm/ast';
+import { describe, expect, it } from 'vitest';
+import indexHtml from '../index.html?raw';
+import { LOCALES, PROMPT_FTL, UI_FTL } from '../src/locales';
+
+/** Message ids (with their attributes, as "id.attr") of a Fluent resource; terms left out. */
+function ids(source: string): string[] {
+  const res = new FluentResource(source);
+  return res.body
+    .filter((m): m is Message => !m.id.startsWith('-'))
+    .flatMap((m) => [m.id, ...Object.keys(m.attributes).map((a) => `${m.id}.${a}`)])
+    .sort();
+}
+
+/** Every variable name a message uses, so a translation cannot rename one. */
+function variables(source: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of new FluentResource(source).body) {
+    out.set(m.id, [...JSON.stringify(m).matchAll(/"type":"var","name":"(\w+)"/g)].map((x) => x[1]).sort());
+  }
+  return out;
+}
+
+const ARGS = { number: '+33 6', expires: '1 Jan', client: 'Demo Shop', time: '10:00', total: 3, services: 2, days: 4,
+  path: '/tmp/x', entries: 12, message: 'boom', encoding: 'gsm7', bytes: 42, attributes: 'email' };
+
+describe('UI strings', () => {
+  const en = ids(UI_FTL.en);
+
+  it('English has the ids the page uses', () => {
+    const used = [...indexHtml.matchAll(/data-l10n-id="([\w-]+)"/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(50);
+    for (const id of used) expect(en).toContain(id);
+  });
+
+  for (const locale of LOCALES) {
+    it(`${locale} has exactly the English ids, without syntax errors`, () => {
+      // Junk (a syntax error) would make a message vanish, so the ids would differ.
+      expect(ids(UI_FTL[locale])).toEqual(en);
+    });
+
+    it(`${locale} uses the same variables as English and formats without errors`, () => {
+      const enVars = variables(UI_FTL.en);
+      const vars = variables(UI_FTL[locale]);
+      for (const [id, v] of enVars) expect([id, vars.get(id)]).toEqual([id, v]);
+      const bundle = new FluentBundle(locale);
+      expect(bundle.addResource(new FluentResource(UI_FTL[locale]))).toEqual([]);
+      for (const id of en.filter((x) => !x.includes('.'))) {
+        const msg = bundle.getMessage(id)!;
+        const errors: Error[] = [];
+        if (msg.value) bundle.formatPattern(msg.value, ARGS, errors);
+        for (const attr of Object.values(msg.attributes)) bundle.formatPattern(attr, ARGS, errors);
+        expect([id, errors]).toEqual([id, []]);
+      }
+    });
+  }
+});
+
+describe('prompt crate strings (attribute and group labels)', () => {
+  const en = ids(PROMPT_FTL.en);
+  it('has attribute labels', () => {
+    expect(en).toContain('attr-given_name');
+    expect(en).toContain('group-contact');
+  });
+  for (const locale of LOCALES) {
+    it(`${locale} has every prompt id English has`, () => {
+      expect(ids(PROMPT_FTL[locale])).toEqual(en);
+    });
+  }
+});

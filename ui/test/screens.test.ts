@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppHandle } from '../src/app';
+import { $, boot, plain, submit, type, waitFor } from './helpers';
+
+let app: AppHandle | undefined;
+afterEach(() => {
+  app?.stop();
+  app = undefined;
+});
+
+const cards = (sel: string) => [...document.querySelectorAll<HTMLElement>(sel)];
+
+describe('consent', () => {
+  it('lists pending requests, and approving removes the card with a status', async () => {
+    const { app: a, mock } = await boot({ enrolled: true });
+    app = a;
+    await waitFor(() => expect(cards('.consent-card')).toHaveLength(2));
+    const first = cards('.consent-card')[0];
+    expect(first.querySelector('strong')!.textContent).toBe('Demo Shop');
+    const lines = [...first.querySelectorAll('.prompt-lines .line')].map((l) => l.textContent);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.every((l) => l!.length <= 32)).toBe(true);
+    expect($('#consent-badge').textContent).toBe('2');
+
+    first.querySelector<HTMLButtonElement>('.approve')!.click();
+    await waitFor(() => expect(cards('.consent-card')).toHaveLength(1));
+    expect(plain($('#consent-status').textContent)).toBe('You approved the request from Demo Shop.');
+    expect(mock.pending.map((p) => p.client_name)).not.toContain('Demo Shop');
+
+    // A new request arrives by itself (the inbox loop is waiting on the mock).
+    mock.addRequest('Bundesagentur für Arbeitsvermittlung und Weiterbildung', [{ name: 'email', value: 'm@example.org', group: 'contact' }]);
+    await waitFor(() => expect(cards('.consent-card')).toHaveLength(2), { timeout: 5000 });
+    expect(cards('.consent-card')[1].querySelector('strong')!.textContent).toContain('Bundesagentur');
+  });
+
+  it('shows an offline banner when the inbox fails', async () => {
+    ({ app } = await boot({ enrolled: true, offline: true }));
+    await waitFor(() => expect($('#consent-offline').textContent).toContain('Offline'));
+  });
+});
+
+describe('access', () => {
+  it('shows grants with localized attribute labels and revokes after confirmation', async () => {
+    ({ app } = await boot({ enrolled: true }));
+    app.show('access');
+    await waitFor(() => expect(cards('.grant-card')).toHaveLength(3));
+    const shop = $('.grant-card[data-client-id="demo-shop"]');
+    expect([...shop.querySelectorAll('.chip.attribute')].map((c) => c.textContent)).toEqual(['given name', 'email']);
+    const bank = $('.grant-card[data-client-id="masraf-alamal"]');
+    expect(bank.textContent).toContain('never');
+
+    shop.querySelector<HTMLButtonElement>('.revoke')!.click();
+    expect($('#confirm-revoke').hasAttribute('open')).toBe(true);
+    expect(plain($('#confirm-revoke-text').textContent)).toContain('Demo Shop will no longer get your data');
+    $<HTMLButtonElement>('#confirm-revoke-yes').click();
+    await waitFor(() => expect(cards('.grant-card')).toHaveLength(2));
+    expect($('#confirm-revoke').hasAttribute('open')).toBe(false);
+    expect(plain($('#access-status').textContent)).toBe('Demo Shop no longer has access.');
+  });
+
+  it('cancelling the confirmation keeps the grant; a report needs a reason', async () => {
+    const { app: a, mock } = await boot({ enrolled: true });
+    app = a;
+    app.show('access');
+    await waitFor(() => expect(cards('.grant-card')).toHaveLength(3));
+    $('.grant-card .revoke').click();
+    $<HTMLButtonElement>('#confirm-revoke-no').click();
+    expect(cards('.grant-card')).toHaveLength(3);
+
+    $('.grant-card[data-client-id="ba-weiterbildung"] .flag').click();
+    expect($('#flag-dialog').hasAttribute('open')).toBe(true);
+    submit($('#flag-form'));
+    expect($('#flag-error').textContent).toBe('Describe the problem first.');
+    expect($('#flag-dialog').hasAttribute('open')).toBe(true);
+    type($('#flag-reason'), 'Asked for my address twice a day');
+    submit($('#flag-form'));
+    await waitFor(() => expect($('#flag-dialog').hasAttribute('open')).toBe(false));
+    expect(mock.entries.at(-1)).toMatchObject({ kind: 'sp_flagged', sp: 'ba-weiterbildung', detail: 'Asked for my address twice a day' });
+    expect(plain($('#access-status').textContent)).toContain('was sent');
+  });
+});
+
+describe('history', () => {
+  it('lists entries, draws the chart, verifies, filters and exports', async () => {
+    ({ app } = await boot({ enrolled: true }));
+    app.show('history');
+    await waitFor(() => expect($('#history-verify').textContent).toMatch(/^✓ The history verifies: \d+ entries, each linked to the one before\.$/));
+    const rows = cards('#history-list tbody tr');
+    expect(rows.length).toBeGreaterThan(20);
+    expect(document.querySelectorAll('#history-chart rect.bar').length).toBeGreaterThan(5);
+    expect(cards('#history-legend li').map((li) => li.querySelector('.legend-name')!.textContent))
+      .toEqual(expect.arrayContaining(['Demo Shop', 'Bundesagentur für Arbeitsvermittlung und Weiterbildung']));
+    const spOptions = [...$<HTMLSelectElement>('#filter-sp').options].map((o) => o.value);
+    expect(spOptions).toEqual(expect.arrayContaining(['', 'demo-shop', 'ba-weiterbildung', 'masraf-alamal']));
+
+    const kind = $<HTMLSelectElement>('#filter-kind');
+    kind.value = 'consent';
+    kind.dispatchEvent(new Event('change'));
+    await waitFor(() => expect(cards('#history-list tbody tr').every((r) => r.dataset.kind === 'consent')).toBe(true));
+    // The chart still shows accesses.
+    expect(document.querySelectorAll('#history-chart rect.bar').length).toBeGreaterThan(5);
+
+    const sp = $<HTMLSelectElement>('#filter-sp');
+    sp.value = 'demo-shop';
+    sp.dispatchEvent(new Event('change'));
+    await waitFor(() => expect(cards('#history-legend li')).toHaveLength(1));
+    expect([...sp.options].length).toBe(spOptions.length);
+
+    $('#history-export').click();
+    await waitFor(() => expect($('#history-export-result').textContent).toMatch(/^Saved to \/home\/.+\.json$/));
+  });
+
+  it('says plainly when the history does not verify', async () => {
+    ({ app } = await boot({ enrolled: true, brokenHistory: true }));
+    app.show('history');
+    await waitFor(() => expect($('#history-verify').textContent).toMatch(/^✗ The history does NOT verify: entry \d+ does not link/));
+    expect($('#history-verify').classList.contains('bad')).toBe(true);
+  });
+});
+
+describe('settings', () => {
+  it('fills the form, previews the prompt on phone and USSD, and reports errors', async () => {
+    const { app: a, mock } = await boot({ enrolled: true });
+    app = a;
+    app.show('settings');
+    expect($<HTMLInputElement>('#settings-gateway').value).toBe('https://gateway.assent.test');
+    await waitFor(() => expect($('#preview-phone').textContent).toContain('Demo Shop'));
+    expect($('#preview-ussd').textContent).toContain('1 Yes / 2 No');
+    expect($('#preview-phone').textContent).toContain('Yes / No');
+
+    type($('#settings-gateway'), 'gateway.example');
+    submit($('#settings-form'));
+    expect($('#settings-error').textContent).toContain('https://');
+    expect($('#settings-gateway').getAttribute('aria-invalid')).toBe('true');
+
+    type($('#settings-gateway'), 'https://gw.example.org');
+    type($('#settings-ca'), '/etc/assent/ca.txt');
+    submit($('#settings-form'));
+    await waitFor(() => expect($('#settings-error').textContent).toContain('not a PEM file'));
+
+    type($('#settings-ca'), '/etc/assent/ca.pem');
+    $<HTMLSelectElement>('#settings-display').value = 'desktop';
+    submit($('#settings-form'));
+    await waitFor(() => expect($('#settings-status').textContent).toBe('Settings saved.'));
+    expect(mock.settings).toEqual({ gateway_url: 'https://gw.example.org', ca_file: '/etc/assent/ca.pem', locale: 'en', display: 'desktop' });
+  });
+});
