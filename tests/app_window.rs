@@ -204,7 +204,7 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
         t.contains("Demo Shop")
     })
     .await;
-    screenshot(&client, "access-desktop").await;
+    screenshot(&client, "access-grant-desktop").await;
     click(&client, ".grant-card[data-client-id='demo-sp'] .revoke").await;
     wait_shown(&client, "#confirm-revoke", 10).await;
     screenshot(&client, "access-confirm-desktop").await;
@@ -246,6 +246,22 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     screenshots_of_every_screen(&client, "desktop").await;
     client.set_window_size(360, 740).await.unwrap();
     screenshots_of_every_screen(&client, "phone").await;
+
+    // In Arabic the whole app is laid out right to left.
+    click(&client, "#nav-settings").await;
+    client
+        .find(Locator::Css("#settings-locale"))
+        .await
+        .unwrap()
+        .select_by_value("ar")
+        .await
+        .unwrap();
+    click(&client, "#settings-save").await;
+    wait_shown(&client, "html[dir='rtl'][lang='ar'] #screen-settings", 20).await;
+    screenshot(&client, "settings-phone-ar").await;
+    click(&client, "#nav-history").await;
+    wait_text(&client, "#history-verify", 20, |t| t.starts_with('✓')).await;
+    screenshot(&client, "history-phone-ar").await;
 
     client.close().await.unwrap();
 }
