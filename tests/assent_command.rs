@@ -494,3 +494,34 @@ fn without_a_keyring_the_command_says_so_and_keeps_nothing() {
     );
     assert!(!profile.path().join("enrollment.json").exists());
 }
+
+#[tokio::test]
+async fn a_rate_limited_number_says_when_to_try_again() {
+    let keyring = SecretService::start().unwrap();
+    let gateway = DemoGateway::start().unwrap();
+    let http = http(&gateway);
+    // Someone asked for five codes for Ana's number within the hour (the gateway's cap).
+    let directory = format!("{}/acme/directory", gateway.url);
+    let mut client = assent_core::acme_client::AcmeClient::connect(
+        http.clone(),
+        &directory,
+        assent_acme::jws::SigningKey::generate_es256(),
+    )
+    .await
+    .unwrap();
+    client.account(&[]).await.unwrap();
+    for _ in 0..5 {
+        let order = client.order_number("447700900003").await.unwrap();
+        client.ready(&order).await.unwrap();
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let assent = Assent::new(&gateway, &keyring, profile.path());
+    let (code, limited) = assent.json(&["enroll", "+447700900003", "--sms-from", "simulator"]);
+    assert_eq!(
+        (code, limited["error"].as_str()),
+        (1, Some("number_verification")),
+        "{limited}"
+    );
+    let message = limited["message"].as_str().unwrap();
+    assert!(message.contains("try again in 60 minute(s)"), "{message}");
+}

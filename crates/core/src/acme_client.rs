@@ -33,6 +33,15 @@ pub enum AcmeClientError {
     Unexpected(String),
     #[error("gave up waiting: {0}")]
     Timeout(String),
+    /// Too many codes asked for this number: the server says when to try again.
+    #[error(
+        "the number verification service refused: {detail}; try again in {} minute(s)",
+        .retry_after.as_secs().div_ceil(60).max(1)
+    )]
+    RateLimited {
+        detail: String,
+        retry_after: Duration,
+    },
 }
 
 impl AcmeClientError {
@@ -40,6 +49,9 @@ impl AcmeClientError {
     pub fn problem_type(&self) -> Option<&'static str> {
         match self {
             AcmeClientError::Problem(p) => Some(p.kind.urn()),
+            AcmeClientError::RateLimited { .. } => {
+                Some(assent_acme::problem::ProblemType::RateLimited.urn())
+            }
             _ => None,
         }
     }
@@ -212,6 +224,12 @@ impl AcmeClient {
                 {
                     retries += 1;
                     continue;
+                }
+                if problem.kind == assent_acme::problem::ProblemType::RateLimited {
+                    return Err(AcmeClientError::RateLimited {
+                        detail: problem.detail,
+                        retry_after: retry_after.unwrap_or(Duration::from_secs(3600)),
+                    });
                 }
                 return Err(AcmeClientError::Problem(problem));
             }
