@@ -134,6 +134,14 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     click(&client, "#enroll-start").await;
     wait_shown(&client, "#code", 30).await;
     screenshot(&client, "onboarding-code-desktop").await;
+    // A wrong code is refused in the gateway's words; the enrollment still waits.
+    type_into(&client, "#code", "000000").await;
+    click(&client, "#code-submit").await;
+    wait_text(&client, "#onboarding-error", 20, |t| {
+        t.contains("wrong code")
+    })
+    .await;
+    screenshot(&client, "onboarding-wrong-code-desktop").await;
     click(&client, "#code-from-simulator").await;
     wait_shown(&client, "#screen-consent", 60).await;
     let enrolled = std::fs::read_to_string(profile.path().join("enrollment.json")).unwrap();
