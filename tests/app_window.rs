@@ -108,6 +108,22 @@ async fn screenshots_of_every_screen(client: &Client, size: &str) {
     }
 }
 
+/// The page is no wider than the window (nothing pushes the layout sideways).
+async fn assert_no_sideways_scroll(client: &Client) {
+    let widths = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let widths: Vec<u64> = serde_json::from_value(widths).unwrap();
+    assert!(
+        widths[0] <= widths[1],
+        "the page is {widths:?} (scroll width, window width)"
+    );
+}
+
 #[tokio::test]
 #[ignore = "needs a display (xvfb-run), tauri-driver and WebKitWebDriver: run by scripts/test"]
 async fn onboarding_consent_revocation_and_history_in_the_real_window() {
@@ -270,6 +286,46 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     click(&client, "#nav-history").await;
     wait_text(&client, "#history-verify", 20, |t| t.starts_with('✓')).await;
     screenshot(&client, "history-phone-ar").await;
+
+    // A long SP name, in right-to-left text, at phone size: it wraps, nothing overflows.
+    let long_sp = profile.path().join("long-sp.json");
+    std::fs::write(
+        &long_sp,
+        json!({"client_id": "long-sp", "client_secret": "long-sp-secret",
+               "client_name": "Bundesagentur für Arbeitsvermittlung und Weiterbildung",
+               "grant_types": ["urn:openid:params:grant-type:ciba"],
+               "scope": "openid mc_vm_share", "token_policy": "long_lived",
+               "token_ttl_seconds": 3600})
+        .to_string(),
+    )
+    .unwrap();
+    gateway
+        .admin(&["clients", "add", long_sp.to_str().unwrap()])
+        .unwrap();
+    let asked = http
+        .post(format!("{}/bc-authorize", gateway.url))
+        .basic_auth("long-sp", Some("long-sp-secret"))
+        .form(&[
+            ("scope", "openid mc_vm_share"),
+            ("login_hint", "MSISDN:447700900001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    click(&client, "#nav-consent").await;
+    wait_text(&client, ".consent-card", 30, |t| {
+        t.contains("Bundesagentur")
+    })
+    .await;
+    assert_no_sideways_scroll(&client).await;
+    screenshot(&client, "consent-long-name-phone-ar").await;
+    click(&client, ".consent-card .approve").await;
+    wait_text(&client, "#consent-status", 20, |t| t.contains("Bundesagentur")).await;
+    click(&client, "#nav-access").await;
+    wait_shown(&client, ".grant-card[data-client-id='long-sp']", 20).await;
+    assert_no_sideways_scroll(&client).await;
+    screenshot(&client, "access-long-name-phone-ar").await;
 
     client.close().await.unwrap();
 }

@@ -2,8 +2,8 @@
 // enrollment status → onboarding or the app).
 import * as api from './api';
 import type { Settings } from './bindings/Settings';
-import { byId, show } from './dom';
-import { formatIsoDate, setLocale, t } from './i18n';
+import { byId, setStatus, show } from './dom';
+import { formatIsoDate, onLocaleChange, setLocale, t } from './i18n';
 import { initAccess } from './screens/access';
 import { initConsent } from './screens/consent';
 import { initHistory } from './screens/history';
@@ -39,10 +39,22 @@ export async function startApp(): Promise<AppHandle> {
     void settings.preview();
   });
 
+  let enrolled: Enrolled | null = null;
+  const writeBanner = (): void => {
+    byId('enrolled-banner').textContent = enrolled
+      ? t('onboarding-verified', { number: enrolled.number, expires: formatIsoDate(enrolled.certificate_expires) })
+      : '';
+  };
   const onboarding = initOnboarding((e: Enrolled) => {
-    const banner = byId('enrolled-banner');
-    banner.textContent = t('onboarding-verified', { number: e.number, expires: formatIsoDate(e.certificate_expires) });
+    enrolled = e;
+    writeBanner();
     enterApp(true);
+  });
+  // Messages about past actions were written in the old language: the banner is written
+  // again, the one-line results of past actions are cleared.
+  onLocaleChange(() => {
+    writeBanner();
+    for (const id of ['consent-status', 'access-status', 'history-export-result']) setStatus(byId(id), '');
   });
 
   function showScreen(name: ScreenName, focusHeading = false): void {

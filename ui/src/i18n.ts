@@ -31,6 +31,7 @@ export function isRtl(l: Locale = current): boolean {
 }
 
 const RTL_CHARS = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+const NO_STRONG_LETTERS = /^[\d\s+().,:/\-]*$/;
 
 /**
  * Wraps string arguments in FSI…PDI where directions can mix: always in a right-to-left
@@ -41,7 +42,15 @@ function isolate(args: Args | undefined): Args | null {
   if (!args) return null;
   const out: Args = {};
   for (const [k, v] of Object.entries(args)) {
-    out[k] = typeof v === 'string' && (isRtl() || RTL_CHARS.test(v)) ? `\u2068${v}\u2069` : v;
+    if (typeof v !== 'string' || !(isRtl() || RTL_CHARS.test(v))) {
+      out[k] = v;
+    } else if (NO_STRONG_LETTERS.test(v)) {
+      // A phone number or a date in digits has no letter to take its direction from: it
+      // is isolated left to right (LRI) so that "+44…" keeps its order in Arabic.
+      out[k] = `\u2066${v}\u2069`;
+    } else {
+      out[k] = `\u2068${v}\u2069`;
+    }
   }
   return out;
 }

@@ -32,6 +32,12 @@ describe('language and direction', () => {
     expect(t('consent-approved', { client: 'Demo Shop' })).toBe('وافقت على طلب \u2068Demo Shop\u2069.');
   });
 
+  it('keeps a phone number left to right in a right-to-left sentence', () => {
+    setLocale('ar');
+    const text = t('onboarding-verified', { number: '+447700900001', expires: '2026-12-27' });
+    expect(text).toContain('\u2066+447700900001\u2069');
+  });
+
   it('starts in the language of settings.locale', async () => {
     const { createMockBackend } = await import('../src/mock');
     const mock = createMockBackend({ enrolled: true });
