@@ -321,7 +321,10 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     assert_no_sideways_scroll(&client).await;
     screenshot(&client, "consent-long-name-phone-ar").await;
     click(&client, ".consent-card .approve").await;
-    wait_text(&client, "#consent-status", 20, |t| t.contains("Bundesagentur")).await;
+    wait_text(&client, "#consent-status", 20, |t| {
+        t.contains("Bundesagentur")
+    })
+    .await;
     click(&client, "#nav-access").await;
     wait_shown(&client, ".grant-card[data-client-id='long-sp']", 20).await;
     assert_no_sideways_scroll(&client).await;
