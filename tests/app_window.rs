@@ -124,6 +124,8 @@ async fn assert_no_sideways_scroll(client: &Client) {
     );
 }
 
+const DEMO_SP: (&str, &str) = ("demo-sp", "demo-sp-secret");
+
 #[tokio::test]
 #[ignore = "needs a display (xvfb-run), tauri-driver and WebKitWebDriver: run by scripts/test"]
 async fn onboarding_consent_revocation_and_history_in_the_real_window() {
@@ -140,8 +142,7 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     let driver = TauriDriver::start_with_env(&env).unwrap();
     let client = connect(&driver).await;
     client.set_window_size(1280, 860).await.unwrap();
-    let ca = std::fs::read(gateway.ca_file()).unwrap();
-    let http = assent_core::acme_client::http_client(Some(&ca)).unwrap();
+    let http = gateway.http().unwrap();
 
     // Onboarding: the number, the code read from the simulated handset (QA), verified.
     wait_shown(&client, "html[data-app='ready'] #screen-onboarding", 30).await;
@@ -164,20 +165,10 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     assert!(enrolled.contains("\"registered\""), "{enrolled}");
 
     // A CIBA request from demo-sp arrives without a refresh; approve it.
-    let grant: Value = http
-        .post(format!("{}/bc-authorize", gateway.url))
-        .basic_auth("demo-sp", Some("demo-sp-secret"))
-        .form(&[
-            ("scope", "openid mc_vm_share"),
-            ("login_hint", "MSISDN:447700900001"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let auth_req_id = gateway
+        .ciba_request(&http, DEMO_SP, "openid mc_vm_share", "447700900001")
         .await
         .unwrap();
-    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
     let card = wait_text(&client, ".consent-card", 30, |t| t.contains("Demo Shop")).await;
     assert!(card.contains("Demo Shop"), "{card}");
     screenshot(&client, "consent-request-desktop").await;
@@ -185,28 +176,10 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     wait_text(&client, "#consent-status", 20, |t| !t.trim().is_empty()).await;
 
     // demo-sp gets its token and reads PremiumInfo.
-    let mut access = None;
-    for _ in 0..50 {
-        let tokens: Value = http
-            .post(format!("{}/token", gateway.url))
-            .basic_auth("demo-sp", Some("demo-sp-secret"))
-            .form(&[
-                ("grant_type", "urn:openid:params:grant-type:ciba"),
-                ("auth_req_id", &auth_req_id),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if let Some(token) = tokens["access_token"].as_str() {
-            access = Some(token.to_owned());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let access = access.expect("demo-sp's token after the approval");
+    let access = gateway
+        .ciba_token(&http, DEMO_SP, &auth_req_id)
+        .await
+        .expect("demo-sp's token after the approval");
     let premium = format!("{}/premiuminfo", gateway.url);
     let status = || {
         let (http, premium, access) = (http.clone(), premium.clone(), access.clone());
@@ -302,17 +275,15 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     gateway
         .admin(&["clients", "add", long_sp.to_str().unwrap()])
         .unwrap();
-    let asked = http
-        .post(format!("{}/bc-authorize", gateway.url))
-        .basic_auth("long-sp", Some("long-sp-secret"))
-        .form(&[
-            ("scope", "openid mc_vm_share"),
-            ("login_hint", "MSISDN:447700900001"),
-        ])
-        .send()
+    gateway
+        .ciba_request(
+            &http,
+            ("long-sp", "long-sp-secret"),
+            "openid mc_vm_share",
+            "447700900001",
+        )
         .await
         .unwrap();
-    assert_eq!(asked.status(), 200);
     click(&client, "#nav-consent").await;
     wait_text(&client, ".consent-card", 30, |t| {
         t.contains("Bundesagentur")

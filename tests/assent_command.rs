@@ -95,10 +95,7 @@ impl Assent {
     }
 }
 
-fn http(gateway: &DemoGateway) -> reqwest::Client {
-    let ca = std::fs::read(gateway.ca_file()).unwrap();
-    assent_core::acme_client::http_client(Some(&ca)).unwrap()
-}
+const DEMO_SP: (&str, &str) = ("demo-sp", "demo-sp-secret");
 
 async fn sms_count(http: &reqwest::Client, gateway: &DemoGateway) -> usize {
     let messages: Vec<Value> = http
@@ -121,7 +118,7 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
     let gateway = DemoGateway::start().unwrap();
     let profile = tempfile::tempdir().unwrap();
     let assent = Assent::new(&gateway, &keyring, profile.path());
-    let http = http(&gateway);
+    let http = gateway.http().unwrap();
 
     // Enrollment from the simulator: the verified number and the certificate's expiry.
     let enrolled = assent.ok(&["enroll", MARIE, "--sms-from", "simulator"]);
@@ -153,20 +150,10 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
         .spawn()
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let grant: Value = http
-        .post(format!("{}/bc-authorize", gateway.url))
-        .basic_auth("demo-sp", Some("demo-sp-secret"))
-        .form(&[
-            ("scope", "openid mc_vm_share"),
-            ("login_hint", "MSISDN:447700900001"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let auth_req_id = gateway
+        .ciba_request(&http, DEMO_SP, "openid mc_vm_share", "447700900001")
         .await
         .unwrap();
-    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
     let inbox = waiting.wait_with_output().unwrap();
     assert!(inbox.status.success());
     let inbox: Value = serde_json::from_slice(&inbox.stdout).unwrap();
@@ -198,20 +185,10 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
         (1, Some("no_such_request")),
         "{again}"
     );
-    let tokens: Value = http
-        .post(format!("{}/token", gateway.url))
-        .basic_auth("demo-sp", Some("demo-sp-secret"))
-        .form(&[
-            ("grant_type", "urn:openid:params:grant-type:ciba"),
-            ("auth_req_id", &auth_req_id),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let access = gateway
+        .ciba_token(&http, DEMO_SP, &auth_req_id)
         .await
         .unwrap();
-    let access = tokens["access_token"].as_str().expect("a token").to_owned();
     let premium = format!("{}/premiuminfo", gateway.url);
     let status = |token: String| {
         let http = http.clone();
@@ -391,7 +368,7 @@ async fn enrollment_resumes_where_it_stopped_and_input_errors_are_clear() {
     let gateway = DemoGateway::start().unwrap();
     let profile = tempfile::tempdir().unwrap();
     let assent = Assent::new(&gateway, &keyring, profile.path());
-    let http = http(&gateway);
+    let http = gateway.http().unwrap();
 
     // Usage errors: exit 2, nothing done.
     let (code, bad) = assent.json(&["enroll", "0123"]);
@@ -499,7 +476,7 @@ fn without_a_keyring_the_command_says_so_and_keeps_nothing() {
 async fn a_rate_limited_number_says_when_to_try_again() {
     let keyring = SecretService::start().unwrap();
     let gateway = DemoGateway::start().unwrap();
-    let http = http(&gateway);
+    let http = gateway.http().unwrap();
     // Someone asked for five codes for Ana's number within the hour (the gateway's cap).
     let directory = format!("{}/acme/directory", gateway.url);
     let mut client = assent_core::acme_client::AcmeClient::connect(

@@ -9,60 +9,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use assent_acme::jws::SigningKey;
-use assent_core::acme_client::{AcmeClient, http_client};
+use assent_core::acme_client::AcmeClient;
 use assent_core::device_client::DeviceClient;
-use assent_e2e::workspace_binary;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use assent_e2e::DemoGateway;
 use std::time::Duration;
 
-struct Gateway {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_gateway() -> (Gateway, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("gw");
-    let mut child = Command::new(workspace_binary("assent-gateway").unwrap())
-        .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data-dir"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("assent-gateway listening on ")
-        .unwrap()
-        .to_owned();
-    (
-        Gateway {
-            child,
-            url,
-            _dir: dir,
-        },
-        data,
-    )
-}
+const DEMO_SP: (&str, &str) = ("demo-sp", "demo-sp-secret");
 
 #[tokio::test]
 async fn the_core_enrolls_a_number_through_the_simulator() {
-    let (gateway, data) = start_gateway();
-    let ca = std::fs::read(data.join("ca.pem")).unwrap();
-    let http = http_client(Some(&ca)).unwrap();
+    let gateway = DemoGateway::start().unwrap();
+    let http = gateway.http().unwrap();
     let directory = format!("{}/acme/directory", gateway.url);
     let mut client = AcmeClient::connect(http.clone(), &directory, SigningKey::generate_es256())
         .await
@@ -113,16 +70,7 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
         )
         .await
         .unwrap();
-    let leaf_b64: String = chain
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    use base64::Engine;
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(leaf_b64)
-        .unwrap();
+    let der = assent_core::enrollment::leaf_certificate_der(&chain).unwrap();
     let list = assent_acme::cert::tn_auth_list_of_certificate(&der).unwrap();
     assert_eq!(list.single_number(), Some("447700900001"));
 
@@ -133,17 +81,8 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
         "+447700900001"
     );
     assert!(device.inbox(Duration::ZERO).await.unwrap().is_empty());
-    let grant: serde_json::Value = http
-        .post(format!("{}/bc-authorize", gateway.url))
-        .basic_auth("demo-sp", Some("demo-sp-secret"))
-        .form(&[
-            ("scope", "openid mc_vm_share"),
-            ("login_hint", "MSISDN:447700900001"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let auth_req_id = gateway
+        .ciba_request(&http, DEMO_SP, "openid mc_vm_share", "447700900001")
         .await
         .unwrap();
     let pending = device.inbox(Duration::from_secs(5)).await.unwrap();
@@ -158,20 +97,10 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
         rendered_as: None,
     };
     assert!(device.decide(&pending[0].id, &shown, true).await.unwrap());
-    let tokens: serde_json::Value = http
-        .post(format!("{}/token", gateway.url))
-        .basic_auth("demo-sp", Some("demo-sp-secret"))
-        .form(&[
-            ("grant_type", "urn:openid:params:grant-type:ciba"),
-            ("auth_req_id", grant["auth_req_id"].as_str().unwrap()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let access = gateway
+        .ciba_token(&http, DEMO_SP, &auth_req_id)
         .await
         .unwrap();
-    let access = tokens["access_token"].as_str().unwrap().to_owned();
     let premium = format!("{}/premiuminfo", gateway.url);
     assert_eq!(
         http.get(&premium)

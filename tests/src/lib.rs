@@ -254,6 +254,68 @@ impl DemoGateway {
         self.data_dir.join("ca.pem")
     }
 
+    /// An HTTPS client (TLS 1.3) that trusts this gateway's CA only.
+    pub fn http(&self) -> Result<reqwest::Client, String> {
+        let ca = std::fs::read(self.ca_file()).map_err(|e| e.to_string())?;
+        assent_core::acme_client::http_client(Some(&ca)).map_err(|e| e.to_string())
+    }
+
+    /// An SP's CIBA request (poll mode) for `msisdn` (digits): the `auth_req_id`.
+    pub async fn ciba_request(
+        &self,
+        http: &reqwest::Client,
+        (client_id, secret): (&str, &str),
+        scope: &str,
+        msisdn: &str,
+    ) -> Result<String, String> {
+        let response = http
+            .post(format!("{}/bc-authorize", self.url))
+            .basic_auth(client_id, Some(secret))
+            .form(&[
+                ("scope", scope),
+                ("login_hint", &format!("MSISDN:{msisdn}")),
+            ])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
+        body["auth_req_id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("bc-authorize answered {status}: {body}"))
+    }
+
+    /// The SP's access token for an answered CIBA request (polled for up to 10 s).
+    pub async fn ciba_token(
+        &self,
+        http: &reqwest::Client,
+        (client_id, secret): (&str, &str),
+        auth_req_id: &str,
+    ) -> Result<String, String> {
+        let mut last = serde_json::Value::Null;
+        for _ in 0..50 {
+            last = http
+                .post(format!("{}/token", self.url))
+                .basic_auth(client_id, Some(secret))
+                .form(&[
+                    ("grant_type", "urn:openid:params:grant-type:ciba"),
+                    ("auth_req_id", auth_req_id),
+                ])
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            if let Some(token) = last["access_token"].as_str() {
+                return Ok(token.to_owned());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err(format!("no token for the CIBA request: {last}"))
+    }
+
     /// Runs `assent-gateway admin …` against this gateway's data.
     pub fn admin(&self, args: &[&str]) -> Result<String, String> {
         let output = Command::new(workspace_binary("assent-gateway")?)

@@ -339,14 +339,10 @@ async fn audit_list(app: &Assent, filter: &Filter, json: bool) -> Result<(), Fai
 /// Brings the history up to date before verifying or exporting it; offline, the copy on
 /// this device is used (and said so).
 async fn sync(app: &Assent) -> Result<(), Failure> {
-    match app.sync_history().await {
-        Ok(_) => Ok(()),
-        Err(error) if error.is_offline() => {
-            eprintln!("assent: the gateway cannot be reached: using the copy on this device");
-            Ok(())
-        }
-        Err(other) => Err(other.into()),
+    if !app.sync_history_if_online().await? {
+        eprintln!("assent: the gateway cannot be reached: using the copy on this device");
     }
+    Ok(())
 }
 
 async fn audit_verify(app: &Assent, json: bool) -> Result<(), Failure> {

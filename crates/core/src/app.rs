@@ -158,10 +158,8 @@ pub struct Assent {
 impl Assent {
     /// Opens a profile with the OS keyring.
     pub async fn open(dir: &Path, overrides: Overrides) -> Result<Self, CoreError> {
-        crate::profile::ensure_dir(dir).map_err(|e| CoreError::Profile {
-            path: dir.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        // The folder exists before the keyring entries are named after its path.
+        ensure_profile(dir)?;
         let secrets = Secrets::os(dir).await?;
         Self::open_with(dir, overrides, secrets).await
     }
@@ -172,10 +170,7 @@ impl Assent {
         overrides: Overrides,
         secrets: Secrets,
     ) -> Result<Self, CoreError> {
-        crate::profile::ensure_dir(dir).map_err(|e| CoreError::Profile {
-            path: dir.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        ensure_profile(dir)?;
         let mut settings = Settings::load(dir)?;
         if overrides.gateway_url.is_some() || overrides.ca_file.is_some() {
             if let Some(url) = overrides.gateway_url {
@@ -325,14 +320,20 @@ impl Assent {
         Ok(self.history.sync(&export, now_ms()).await?)
     }
 
+    /// Brings the history up to date when the gateway can be reached; `false` when it cannot
+    /// (the copy on this device stands). A history the gateway rewrote is an error.
+    pub async fn sync_history_if_online(&self) -> Result<bool, CoreError> {
+        match self.sync_history().await {
+            Ok(_) => Ok(true),
+            Err(error) if error.is_offline() => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
     /// The history: brought up to date when the gateway answers, else the copy on this
     /// device (and said so). A history the gateway rewrote is an error, never hidden.
     pub async fn history_page(&self, filter: &Filter) -> Result<HistoryPage, CoreError> {
-        let synced = match self.sync_history().await {
-            Ok(_) => true,
-            Err(error) if error.is_offline() => false,
-            Err(error) => return Err(error),
-        };
+        let synced = self.sync_history_if_online().await?;
         Ok(HistoryPage {
             entries: self.history(filter).await?,
             synced,
@@ -374,6 +375,13 @@ impl Assent {
     pub async fn export_history(&self, path: &Path) -> Result<usize, CoreError> {
         Ok(self.history.export_to(path).await?)
     }
+}
+
+fn ensure_profile(dir: &Path) -> Result<(), CoreError> {
+    crate::profile::ensure_dir(dir).map_err(|e| CoreError::Profile {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
 pub(crate) fn now_ms() -> i64 {

@@ -177,10 +177,7 @@ impl Assent {
         if let Some(order) = &state.order
             && state.step < Step::Certified
         {
-            let status = acme.fetch(&order.order_url).await?.body["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+            let status = order_status(&mut acme, order).await?;
             match status.as_str() {
                 "invalid" => state.step = Step::Account,
                 "ready" | "processing" | "valid" => state.step = state.step.max(Step::Validated),
@@ -307,10 +304,7 @@ impl Assent {
                     key
                 }
             };
-            let status = acme.fetch(&order.order_url).await?.body["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+            let status = order_status(&mut acme, &order).await?;
             let chain = if status == "ready" {
                 let pair = rcgen::KeyPair::from_pem(&key.to_pkcs8_pem())
                     .map_err(|e| CoreError::Invalid(format!("the device key: {e}")))?;
@@ -327,7 +321,7 @@ impl Assent {
                 acme.certificate(&order.order_url, CERTIFICATE_PATIENCE)
                     .await?
             };
-            let der = leaf_der(&chain)?;
+            let der = leaf_certificate_der(&chain)?;
             state.certificate_expires = Some(not_after(&der)?);
             crate::profile::write_atomically(&self.dir.join(CERTIFICATE_FILE), chain.as_bytes())
                 .map_err(|e| CoreError::Profile {
@@ -347,7 +341,7 @@ impl Assent {
                     reason: e.to_string(),
                 }
             })?;
-            let der = leaf_der(&chain)?;
+            let der = leaf_certificate_der(&chain)?;
             let key = self
                 .secrets
                 .key(Secret::DeviceKey)
@@ -374,6 +368,14 @@ impl Assent {
     }
 }
 
+/// The order's status as the server has it now (`pending`, `ready`, `valid`, …).
+async fn order_status(acme: &mut AcmeClient, order: &NumberOrder) -> Result<String, CoreError> {
+    Ok(acme.fetch(&order.order_url).await?.body["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
 fn done(state: &EnrollmentState) -> Result<Enrollment, CoreError> {
     Ok(Enrollment::Enrolled {
         number: state.number.clone(),
@@ -389,18 +391,12 @@ fn device_name() -> String {
         .unwrap_or_else(|| "Assent device".into())
 }
 
-/// The first certificate of a PEM chain, as DER.
-fn leaf_der(chain: &str) -> Result<Vec<u8>, CoreError> {
-    use base64::Engine;
-    let body: String = chain
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .map_err(|_| CoreError::Invalid("the certificate is not PEM".into()))
+/// The first certificate of a PEM chain (the leaf, RFC 8555 §7.4.2), as DER.
+pub fn leaf_certificate_der(chain: &str) -> Result<Vec<u8>, CoreError> {
+    match x509_parser::pem::parse_x509_pem(chain.as_bytes()) {
+        Ok((_, pem)) if pem.label == "CERTIFICATE" => Ok(pem.contents),
+        _ => Err(CoreError::Invalid("the certificate is not PEM".into())),
+    }
 }
 
 fn not_after(der: &[u8]) -> Result<String, CoreError> {

@@ -109,31 +109,14 @@ impl Settings {
             return Err(SettingsError::Locale(locale.clone()));
         }
         if let Some(path) = &self.ca_file {
-            self.read_ca_file(path)?;
+            read_ca_file(path)?;
         }
         Ok(())
     }
 
-    fn read_ca_file(&self, path: &Path) -> Result<Vec<u8>, SettingsError> {
-        let bytes = std::fs::read(path).map_err(|e| SettingsError::Ca {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
-            return Err(SettingsError::Ca {
-                path: path.to_path_buf(),
-                reason: "it holds no PEM certificate".into(),
-            });
-        }
-        Ok(bytes)
-    }
-
     /// The CA's PEM bytes, if one is set.
     pub fn ca_pem(&self) -> Result<Option<Vec<u8>>, SettingsError> {
-        self.ca_file
-            .as_deref()
-            .map(|p| self.read_ca_file(p))
-            .transpose()
+        self.ca_file.as_deref().map(read_ca_file).transpose()
     }
 
     pub fn gateway(&self) -> Result<&str, SettingsError> {
@@ -159,17 +142,28 @@ impl Settings {
     }
 }
 
+/// A CA file's bytes, refused unless it holds a PEM certificate.
+fn read_ca_file(path: &Path) -> Result<Vec<u8>, SettingsError> {
+    let bytes = std::fs::read(path).map_err(|e| SettingsError::Ca {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(SettingsError::Ca {
+            path: path.to_path_buf(),
+            reason: "it holds no PEM certificate".into(),
+        });
+    }
+    Ok(bytes)
+}
+
 /// The CA file's name in the profile folder.
 pub const CA_FILE: &str = "gateway-ca.pem";
 
 /// Copies a CA file the user gave into the profile folder (checked first), so that the
 /// setting keeps working when the original moves; returns the copy's path.
 pub fn keep_ca_file(profile_dir: &Path, given: &Path) -> Result<PathBuf, SettingsError> {
-    let probe = Settings {
-        ca_file: Some(given.to_path_buf()),
-        ..Settings::default()
-    };
-    let pem = probe.ca_pem()?.unwrap_or_default();
+    let pem = read_ca_file(given)?;
     let kept = profile_dir.join(CA_FILE);
     crate::profile::write_atomically(&kept, &pem).map_err(|e| SettingsError::Write {
         path: kept.clone(),
