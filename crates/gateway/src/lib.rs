@@ -63,6 +63,8 @@ pub enum GatewayError {
     },
     #[error("server: {0}")]
     Server(std::io::Error),
+    #[error("issuer {issuer:?} is not usable: {reason}")]
+    Issuer { issuer: String, reason: String },
 }
 
 /// `assent-gateway serve` options.
@@ -74,6 +76,33 @@ pub struct ServeOptions {
     pub demo: bool,
     /// The service catalog file; the shipped defaults without one.
     pub catalog: Option<PathBuf>,
+    /// The issuer identifier clients use (`https://HOST[:PORT][/PATH]`), when it is not this
+    /// process's own address: several instances behind one address must name the same
+    /// issuer, or an ID token, a client assertion or a DPoP proof made for one is refused by
+    /// the others (MC_RES_07).
+    pub issuer: Option<String>,
+}
+
+/// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
+/// fragment) and takes it without a trailing slash, since endpoint URLs are appended to it.
+pub fn check_issuer(issuer: &str) -> Result<String, GatewayError> {
+    let bad = |reason: &str| GatewayError::Issuer {
+        issuer: issuer.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = reqwest::Url::parse(issuer).map_err(|e| bad(&e.to_string()))?;
+    if url.scheme() != "https" {
+        return Err(bad("it must be an https URL"));
+    }
+    if url.host_str().is_none() {
+        return Err(bad("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(bad(
+            "it may not carry a query, a fragment or user information",
+        ));
+    }
+    Ok(issuer.trim_end_matches('/').to_owned())
 }
 
 /// Creates the data directory (owner only) if needed.
@@ -110,6 +139,7 @@ pub async fn open_store(
 pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     // Several crates link rustls crypto back ends; say which one this process uses.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let issuer = options.issuer.as_deref().map(check_issuer).transpose()?;
     prepare_data_dir(&options.data_dir)?;
     let identity = tls::load_or_create(&options.data_dir)?;
     let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
@@ -156,7 +186,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         keys,
         encryption: std::sync::Arc::new(encryption),
         pcr,
-        issuer: format!("https://{address}"),
+        issuer: issuer.unwrap_or_else(|| format!("https://{address}")),
         catalog: std::sync::Arc::new(catalog),
         authenticators,
         sms: handsets,
@@ -310,4 +340,30 @@ async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
     }
     tracing::info!("shutting down");
     handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_issuer;
+
+    #[test]
+    fn an_issuer_is_an_https_url_without_query_or_fragment() {
+        assert_eq!(
+            check_issuer("https://assent.example/").unwrap(),
+            "https://assent.example"
+        );
+        assert_eq!(
+            check_issuer("https://127.0.0.1:8443").unwrap(),
+            "https://127.0.0.1:8443"
+        );
+        for bad in [
+            "http://assent.example",
+            "assent.example",
+            "https://assent.example/?a=1",
+            "https://assent.example/#f",
+            "https://user@assent.example",
+        ] {
+            assert!(check_issuer(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -42,6 +42,10 @@ enum Command {
         /// The service catalog (JSON); the shipped defaults without one.
         #[arg(long)]
         catalog: Option<PathBuf>,
+        /// The issuer URL clients use, when several instances serve behind one address
+        /// (default: https://<listen address>).
+        #[arg(long)]
+        issuer: Option<String>,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -190,12 +194,14 @@ async fn run(command: Command) -> Result<(), String> {
             listen,
             demo,
             catalog,
+            issuer,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
             database_url: storage.database_url,
             demo,
             catalog,
+            issuer,
         })
         .await
         .map_err(|e| e.to_string()),

@@ -781,13 +781,7 @@ async fn ready(
             .await?
             .unwrap_or(challenge));
     }
-    let host = state
-        .issuer
-        .strip_prefix("https://")
-        .unwrap_or(&state.issuer)
-        .rsplit_once(':')
-        .map_or(state.issuer.as_str(), |(host, _)| host)
-        .to_owned();
+    let host = issuer_host(&state.issuer).to_owned();
     let text = sms_link::sms_text(&host, &code);
     let prompt = crate::handset::OutgoingPrompt {
         units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
@@ -1168,4 +1162,31 @@ async fn audit_enrollment(
         })
         .await?;
     Ok(())
+}
+
+/// The host of the issuer URL, for the origin-bound code line (`@host #code`): without the
+/// scheme, port or path. An issuer given with `--issuer` may have neither port nor path.
+fn issuer_host(issuer: &str) -> &str {
+    let rest = issuer.strip_prefix("https://").unwrap_or(issuer);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+#[cfg(test)]
+mod issuer_host_tests {
+    #[test]
+    fn the_code_line_names_the_issuer_host_only() {
+        for (issuer, host) in [
+            ("https://127.0.0.1:8443", "127.0.0.1"),
+            ("https://assent.example", "assent.example"),
+            ("https://assent.example/mc", "assent.example"),
+            ("https://[::1]:8443", "[::1]"),
+            ("https://[::1]", "[::1]"),
+        ] {
+            assert_eq!(super::issuer_host(issuer), host, "{issuer}");
+        }
+    }
 }
