@@ -68,6 +68,15 @@ impl DeliveryMode {
 }
 
 /// `POST /bc-authorize` (CIBA §7.1).
+#[utoipa::path(post, path = "/bc-authorize", tag = "oauth",
+    request_body(content = crate::openapi::wire::BackchannelAuthenticationRequest, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "CIBA §7.3: `auth_req_id`, `expires_in`, and `interval` in poll and ping modes", body = Object),
+        (status = 400, description = "CIBA §13 error, e.g. invalid_request, unknown_user_id, invalid_scope, access_denied", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::openapi::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::openapi::wire::OAuthError),
+    ))]
 pub async fn bc_authorize(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -52,6 +52,14 @@ fn redirect_error(redirect_uri: &str, code: &str, state: &str) -> Response {
 }
 
 /// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
+#[utoipa::path(get, path = "/authorize", tag = "oauth",
+    params(crate::openapi::wire::AuthorizationRequest),
+    responses(
+        (status = 200, description = "The waiting page (HTML) while the user answers on the handset", content_type = "text/html"),
+        (status = 303, description = "Back to the SP's redirect URI with `error` and `state` once the client and redirect URI are verified"),
+        (status = 400, description = "An error page (HTML) when the client or redirect URI cannot be trusted", content_type = "text/html"),
+        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+    ))]
 pub async fn authorize(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -241,6 +249,16 @@ fn waiting_page(session: &str, client: &Client) -> Response {
 
 /// `GET /authorize/wait?session=…`: still waiting (the page again), or back to the SP with
 /// a code (approved) or `access_denied` (denied, or expired).
+#[utoipa::path(get, path = "/authorize/wait", tag = "oauth",
+    params(crate::openapi::wire::WaitQuery),
+    responses(
+        (status = 200, description = "Still waiting, or the consent page (HTML)", content_type = "text/html"),
+        (status = 303, description = "Back to the SP with `code` or `error`, and `state`"),
+        (status = 400, description = "No session (HTML)", content_type = "text/html"),
+        (status = 404, description = "Unknown or finished request (HTML)", content_type = "text/html"),
+        (status = 409, description = "The request continued in another window (HTML)", content_type = "text/html"),
+        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+    ))]
 pub async fn wait(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -397,6 +415,14 @@ async fn consent_page(
 
 /// `POST /authorize/consent` with `session` and `decision=allow|deny`: the answer given on
 /// the browser page; then on to `/authorize/wait`, which redirects to the SP.
+#[utoipa::path(post, path = "/authorize/consent", tag = "oauth",
+    request_body(content = crate::openapi::wire::ConsentDecision, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "To the waiting page, which then redirects to the SP"),
+        (status = 400, description = "An unreadable form or a decision other than allow/deny (HTML)", content_type = "text/html"),
+        (status = 409, description = "The request is not waiting for this answer (HTML)", content_type = "text/html"),
+        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+    ))]
 pub async fn consent_decision(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,

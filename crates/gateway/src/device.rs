@@ -18,17 +18,18 @@ use crate::store::{Device, StoreError};
 use crate::tokens::{new_token, now_ms, token_hash};
 use assent_acme::jws::AccountKey;
 use assent_audit::{EntryKind, NewEntry};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Device access tokens live five minutes.
 const TOKEN_TTL_MS: i64 = 5 * 60_000;
@@ -42,18 +43,18 @@ const MAX_WAIT_S: u64 = 25;
 /// a second.
 const INBOX_POLL_MS: u64 = 100;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/device/register", post(register))
-        .route("/device/token", post(token))
-        .route("/device/inbox", get(inbox))
-        .route("/device/inbox/{id}/decision", post(decision))
-        .route("/device/grants", get(grants))
-        .route("/device/grants/{id}/revoke", post(revoke_grant))
-        .route("/device/flags", post(flag))
-        .route("/device/notifications", get(notifications))
-        .route("/device/audit", get(audit))
-        .route("/device/audit/export", get(audit_export))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(token))
+        .routes(routes!(inbox))
+        .routes(routes!(decision))
+        .routes(routes!(grants))
+        .routes(routes!(revoke_grant))
+        .routes(routes!(flag))
+        .routes(routes!(notifications))
+        .routes(routes!(audit))
+        .routes(routes!(audit_export))
 }
 
 /// Most audit entries one page returns.
@@ -169,6 +170,16 @@ async fn use_jti(state: &AppState, claims: &Value) -> Result<(), DeviceError> {
 }
 
 /// `POST /device/register` with `{"certificate", "jwk", "assertion", "name"}`.
+#[utoipa::path(post, path = "/device/register", tag = "device",
+    request_body(content = crate::openapi::wire::DeviceRegistration, content_type = "application/json"),
+    responses(
+        (status = 201, description = "`{device_id, number, name}`", body = Object),
+        (status = 400, description = "invalid_request", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::openapi::wire::OAuthError),
+        (status = 409, description = "conflict (already registered / already answered)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn register(State(state): State<AppState>, body: Bytes) -> Response {
     let attempt = format!("r-{}", new_token().get(..22).unwrap_or("0"));
     match try_register(&state, &body).await {
@@ -394,6 +405,16 @@ async fn dpop(
 /// `POST /device/token`: `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with an
 /// assertion signed by the device key (iss = sub = the device id), and a DPoP proof by the
 /// same key.
+#[utoipa::path(post, path = "/device/token", tag = "device",
+    request_body(content = crate::openapi::wire::DeviceTokenRequest, content_type = "application/x-www-form-urlencoded"),
+    params(("DPoP" = String, Header, description = "RFC 9449 proof signed by the device key")),
+    responses(
+        (status = 200, description = "A five-minute DPoP-bound access token", body = Object),
+        (status = 400, description = "invalid_request", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -493,6 +514,15 @@ async fn authenticated(
 
 /// `GET /device/inbox?wait=SECONDS`: the user's pending consent requests; waits (long
 /// polling) up to `wait` seconds for one to arrive.
+#[utoipa::path(get, path = "/device/inbox", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::openapi::wire::InboxQuery),
+    responses(
+        (status = 200, description = "Open prompts with their content, for the device to render", body = Object),
+        (status = 400, description = "invalid_request", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn inbox(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -540,6 +570,18 @@ async fn inbox(
 /// content rendered for its own screen and language: it then says how in
 /// `"shown": {"device": WireDevice, "locale": …}`, and the gateway renders the content the
 /// same way to check that the text signed over is that rendering.
+#[utoipa::path(post, path = "/device/inbox/{id}/decision", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the request id from the inbox")),
+    request_body(content = crate::openapi::wire::Decision, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The decision was recorded", body = Object),
+        (status = 400, description = "invalid_request", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::openapi::wire::OAuthError),
+        (status = 409, description = "conflict (already registered / already answered)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn decision(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -652,6 +694,14 @@ fn shown_prompt_sha256(
 
 /// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and
 /// when the SP last read the user's data.
+#[utoipa::path(get, path = "/device/grants", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "Live long-lived consents per SP", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn grants(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -699,6 +749,15 @@ async fn grants(
 
 /// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
 /// (MC_ATTR_20).
+#[utoipa::path(post, path = "/device/grants/{id}/revoke", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the grant id")),
+    responses(
+        (status = 200, description = "The consent and its tokens are revoked", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn revoke_grant(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -744,6 +803,17 @@ async fn revoke_grant(
 
 /// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);
 /// operators read the reports with `assent-gateway admin flags` and may blacklist the SP.
+#[utoipa::path(post, path = "/device/flags", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    request_body(content = crate::openapi::wire::Flag, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The report was recorded", body = Object),
+        (status = 400, description = "invalid_request", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn flag(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -795,6 +865,14 @@ async fn flag(
 }
 
 /// `GET /device/notifications`: what SPs did with the user's data (MC_ATTR_19).
+#[utoipa::path(get, path = "/device/notifications", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "What SPs did with the user's data", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn notifications(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -839,6 +917,15 @@ fn audit_filter(query: &HashMap<String, String>) -> Result<crate::store::AuditFi
 
 /// `GET /device/audit?sp=&kind=&since=&until=&after=&limit=`: the user's own entries
 /// (MC_ATTR_32), oldest first, cursor-paged by sequence number (`next` is the cursor).
+#[utoipa::path(get, path = "/device/audit", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::openapi::wire::AuditQuery),
+    responses(
+        (status = 200, description = "The user's own audit entries, cursor-paged", body = Object),
+        (status = 400, description = "invalid_request", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn audit(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -878,6 +965,14 @@ async fn audit(
 /// each entry carries its hash and the hash of the user's previous entry, so the chain
 /// verifies offline from the first entry (`assent_audit::verify_user_chain`); the gateway
 /// signs the head (ES256, its JWKS key) so the export can be shown to a third party.
+#[utoipa::path(get, path = "/device/audit/export", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "Every entry with its hashes and the signed head", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn audit_export(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -21,6 +21,7 @@ pub mod issue;
 pub mod keys;
 pub mod notify;
 pub mod oauth;
+pub mod openapi;
 pub mod refresh;
 pub mod resource;
 pub mod secrets;
@@ -276,7 +277,7 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
         simulator: false,
     };
-    let app = resource::routes().with_state(state);
+    let app = axum::Router::from(resource::routes()).with_state(state);
     run_https(
         listener,
         &identity,

@@ -74,6 +74,8 @@ enum Command {
     /// Operator commands.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Prints the OpenAPI 3.1 description of the HTTP API (what GET /openapi.json serves).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +227,10 @@ async fn run(command: Command) -> Result<(), String> {
         })
         .await
         .map_err(|e| e.to_string()),
+        Command::Openapi => {
+            println!("{}", assent_gateway::openapi::json());
+            Ok(())
+        }
         Command::Admin(AdminCommand::Audit(AuditCommand::Verify(storage))) => {
             let store = store(&storage).await.map_err(|e| e.to_string())?;
             let head = admin::verify_audit(&store)

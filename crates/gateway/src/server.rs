@@ -5,10 +5,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// What every handler may use.
 #[derive(Debug, Clone)]
@@ -36,28 +37,41 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut router = Router::new()
-        .route("/jwks", get(jwks))
-        .route("/token", post(crate::tokens::token))
-        .route("/introspect", post(crate::tokens::introspect))
-        .route("/revoke", post(crate::tokens::revoke))
-        .route("/bc-authorize", post(crate::ciba::bc_authorize))
-        .route("/authorize", get(crate::code_flow::authorize))
-        .route("/authorize/wait", get(crate::code_flow::wait))
-        .route(
-            "/authorize/consent",
-            post(crate::code_flow::consent_decision),
-        )
-        .route("/.well-known/openid-configuration", get(discovery))
-        .merge(crate::resource::routes())
-        .merge(crate::acme::routes())
-        .merge(crate::device::routes());
-    if state.simulator {
-        router = router
-            .route("/sim/handsets/{msisdn}/messages", get(sim_messages))
-            .route("/sim/handsets/{msisdn}/reply", post(sim_reply));
-    }
+    let (router, _) = crate::openapi::split(state.simulator);
     router.with_state(state)
+}
+
+/// The authorization server's routes and the discovery documents.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(jwks))
+        .routes(routes!(crate::tokens::token))
+        .routes(routes!(crate::tokens::introspect))
+        .routes(routes!(crate::tokens::revoke))
+        .routes(routes!(crate::ciba::bc_authorize))
+        .routes(routes!(crate::code_flow::authorize))
+        .routes(routes!(crate::code_flow::wait))
+        .routes(routes!(crate::code_flow::consent_decision))
+        .routes(routes!(discovery))
+        .routes(routes!(openapi))
+}
+
+/// The handset simulator (`--demo`).
+pub fn simulator_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sim_messages))
+        .routes(routes!(sim_reply))
+}
+
+/// `GET /openapi.json`: this API's description (OpenAPI 3.1), generated from the handlers.
+#[utoipa::path(get, path = "/openapi.json", tag = "discovery",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        crate::openapi::served_json(),
+    )
+        .into_response()
 }
 
 /// A JSON error response: `{"error": code, "error_description": text}`.
@@ -104,6 +118,8 @@ impl IntoResponse for ApiError {
 
 /// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3, CIBA §4).
 /// It lists what this gateway implements, nothing more.
+#[utoipa::path(get, path = "/.well-known/openid-configuration", tag = "discovery",
+    responses((status = 200, description = "OpenID Provider Metadata", body = Object)))]
 async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value> {
     let issuer = &state.issuer;
     let auth_methods = [
@@ -145,6 +161,8 @@ async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value> {
 
 /// `GET /jwks`: the key that signs ID tokens (`use: sig`) and the key ENCR_MSISDN login
 /// hints are encrypted to (`use: enc`).
+#[utoipa::path(get, path = "/jwks", tag = "discovery",
+    responses((status = 200, description = "JWK Set (RFC 7517)", body = Object)))]
 async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
     let mut set = state.keys.jwks();
     if let Some(keys) = set["keys"].as_array_mut() {
@@ -163,6 +181,14 @@ pub fn normalize_msisdn(text: &str) -> Option<String> {
 }
 
 /// `GET /sim/handsets/{msisdn}/messages`: what the simulated handset received, oldest first.
+#[utoipa::path(get, path = "/sim/handsets/{msisdn}/messages", tag = "simulator",
+    params(("msisdn" = String, Path, description = "E.164 number, `+` optional")),
+    responses(
+        (status = 200, description = "Messages, oldest first", body = Vec<crate::store::SimMessage>),
+        (status = 400, description = "Not an E.164 number", body = crate::openapi::wire::OAuthError),
+        (status = 404, description = "No such handset", body = crate::openapi::wire::OAuthError),
+        (status = 503, description = "Database unreachable", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn sim_messages(
     State(state): State<AppState>,
     Path(msisdn): Path<String>,
@@ -186,6 +212,15 @@ async fn sim_messages(
 
 /// `POST /sim/handsets/{msisdn}/reply` with `{"message_id": "...", "text": "1"}`: the user
 /// answers an open USSD or SMS prompt on the simulated handset ("1" yes, "2" no).
+#[utoipa::path(post, path = "/sim/handsets/{msisdn}/reply", tag = "simulator",
+    params(("msisdn" = String, Path, description = "E.164 number, `+` optional")),
+    request_body(content = crate::openapi::wire::SimReply, content_type = "application/json"),
+    responses(
+        (status = 200, description = "`{message_id, accepted}`: accepted is false when the request was no longer open", body = Object),
+        (status = 400, description = "Not an E.164 number, a malformed body or an answer other than 1 or 2", body = crate::openapi::wire::OAuthError),
+        (status = 404, description = "No open message with this id on this handset", body = crate::openapi::wire::OAuthError),
+        (status = 503, description = "Database unreachable", body = crate::openapi::wire::OAuthError),
+    ))]
 async fn sim_reply(
     State(state): State<AppState>,
     Path(msisdn): Path<String>,

@@ -115,7 +115,7 @@ pub struct User {
 }
 
 /// A message the handset simulator received.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct SimMessage {
     pub id: String,
     pub kind: String,

@@ -37,6 +37,15 @@ pub fn now_ms() -> i64 {
 }
 
 /// `POST /token`.
+#[utoipa::path(post, path = "/token", tag = "oauth",
+    request_body(content = crate::openapi::wire::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = Object),
+        (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::openapi::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::openapi::wire::OAuthError),
+    ))]
 pub async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -133,6 +142,15 @@ async fn client_credentials(
 /// token is simply inactive, so the endpoint cannot be used to probe tokens. The operator's
 /// resource servers (registered with `resource_server`) may introspect any access token and
 /// learn what they need to serve it: the user's opaque id and the token's policy.
+#[utoipa::path(post, path = "/introspect", tag = "oauth",
+    request_body(content = crate::openapi::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "RFC 7662 §2.2: `{\"active\": false}` for any token not the caller's", body = Object),
+        (status = 400, description = "RFC 6749 §5.2 error", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::openapi::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::openapi::wire::OAuthError),
+    ))]
 pub async fn introspect(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -174,6 +192,15 @@ pub async fn introspect(
 }
 
 /// `POST /revoke` (RFC 7009): 200 whether or not the token existed (§2.2).
+#[utoipa::path(post, path = "/revoke", tag = "oauth",
+    request_body(content = crate::openapi::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "RFC 7009 §2.2: `{}` whether or not the token existed", body = Object),
+        (status = 400, description = "RFC 6749 §5.2 error", body = crate::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::openapi::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::openapi::wire::OAuthError),
+    ))]
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,

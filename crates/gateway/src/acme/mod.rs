@@ -22,16 +22,17 @@ use crate::tokens::{new_token, now_ms};
 use assent_acme::jws::{self, AccountKey, KeyRef, Payload};
 use assent_acme::problem::{AcmeProblem, ProblemType};
 use assent_acme::{cert, csr, sms_link, tnauthlist};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// How long a nonce may wait to be used (ms).
 const NONCE_TTL_MS: i64 = 10 * 60_000;
@@ -52,21 +53,21 @@ const CERTIFICATE_VALIDITY: time::Duration = cert::MAX_VALIDITY;
 /// What a client waits before polling a pending or processing object (s).
 const RETRY_AFTER_S: u64 = 2;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/acme/directory", get(directory))
-        .route("/acme/new-nonce", get(new_nonce_get).head(new_nonce_head))
-        .route("/acme/new-account", post(new_account))
-        .route("/acme/account/{id}", post(account))
-        .route("/acme/account/{id}/orders", post(account_orders))
-        .route("/acme/key-change", post(key_change))
-        .route("/acme/new-order", post(new_order))
-        .route("/acme/order/{id}", post(order))
-        .route("/acme/order/{id}/finalize", post(finalize))
-        .route("/acme/authz/{id}", post(authz))
-        .route("/acme/chall/{id}", post(challenge))
-        .route("/acme/cert/{id}", post(certificate))
-        .route("/acme/revoke-cert", post(revoke_cert))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(directory))
+        .routes(routes!(new_nonce_get, new_nonce_head))
+        .routes(routes!(new_account))
+        .routes(routes!(account))
+        .routes(routes!(account_orders))
+        .routes(routes!(key_change))
+        .routes(routes!(new_order))
+        .routes(routes!(order))
+        .routes(routes!(finalize))
+        .routes(routes!(authz))
+        .routes(routes!(challenge))
+        .routes(routes!(certificate))
+        .routes(routes!(revoke_cert))
 }
 
 /// The URL of an ACME resource as clients see it.
@@ -189,6 +190,8 @@ async fn finish(state: &AppState, result: Result<Reply, Failure>) -> Response {
 }
 
 /// `GET /acme/directory` (§7.1.1).
+#[utoipa::path(get, path = "/acme/directory", tag = "acme",
+    responses((status = 200, description = "The directory (RFC 8555 §7.1.1)", body = Object)))]
 async fn directory(State(state): State<AppState>) -> Response {
     let body = json!({
         "newNonce": url(&state, "/new-nonce"),
@@ -209,10 +212,14 @@ async fn directory(State(state): State<AppState>) -> Response {
 }
 
 /// `HEAD /acme/new-nonce` is 200, `GET` 204 (§7.2).
+#[utoipa::path(head, path = "/acme/new-nonce", tag = "acme",
+    responses((status = 200, description = "A fresh nonce in Replay-Nonce (§7.2)")))]
 async fn new_nonce_head(State(state): State<AppState>) -> Response {
     finish(&state, Ok(empty(StatusCode::OK))).await
 }
 
+#[utoipa::path(get, path = "/acme/new-nonce", tag = "acme",
+    responses((status = 204, description = "A fresh nonce in Replay-Nonce (§7.2)")))]
 async fn new_nonce_get(State(state): State<AppState>) -> Response {
     finish(&state, Ok(empty(StatusCode::NO_CONTENT))).await
 }
@@ -328,6 +335,16 @@ fn payload_object(payload: &Payload) -> Result<&serde_json::Map<String, Value>, 
 }
 
 /// `POST /acme/new-account` (§7.3).
+#[utoipa::path(post, path = "/acme/new-account", tag = "acme",
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 201, description = "The new account, Location its URL", body = Object),
+        (status = 200, description = "The existing account for this key", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn new_account(State(state): State<AppState>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, "/new-account", &body, KeyForm::JwkOnly).await?;
@@ -396,6 +413,16 @@ fn contacts(value: Option<&Value>) -> Result<Value, Failure> {
 }
 
 /// `POST /acme/account/{id}`: POST-as-GET, contact update, or deactivation (§7.3.2, 7.3.6).
+#[utoipa::path(post, path = "/acme/account/{id}", tag = "acme",
+    params(("id" = String, Path, description = "account id")),
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "The account (POST-as-GET or update)", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn account(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, &format!("/account/{id}"), &body, KeyForm::KidOnly).await?;
@@ -434,6 +461,16 @@ async fn account(State(state): State<AppState>, Path(id): Path<String>, body: By
 }
 
 /// `POST /acme/account/{id}/orders` (§7.1.2.1).
+#[utoipa::path(post, path = "/acme/account/{id}/orders", tag = "acme",
+    params(("id" = String, Path, description = "account id")),
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "`{orders: [URL]}`", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn account_orders(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -466,6 +503,15 @@ async fn account_orders(
 }
 
 /// `POST /acme/key-change` (§7.3.5).
+#[utoipa::path(post, path = "/acme/key-change", tag = "acme",
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "The account with its new key", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn key_change(State(state): State<AppState>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, "/key-change", &body, KeyForm::KidOnly).await?;
@@ -530,6 +576,15 @@ async fn key_change(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 /// `POST /acme/new-order` (§7.4): exactly one `TNAuthList` identifier with one number.
+#[utoipa::path(post, path = "/acme/new-order", tag = "acme",
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 201, description = "The new order for one TNAuthList identifier", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn new_order(State(state): State<AppState>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, "/new-order", &body, KeyForm::KidOnly).await?;
@@ -635,6 +690,16 @@ async fn owned_order(
 }
 
 /// `POST /acme/order/{id}` (POST-as-GET).
+#[utoipa::path(post, path = "/acme/order/{id}", tag = "acme",
+    params(("id" = String, Path, description = "order id")),
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "The order", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn order(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, &format!("/order/{id}"), &body, KeyForm::KidOnly).await?;
@@ -650,6 +715,16 @@ async fn order(State(state): State<AppState>, Path(id): Path<String>, body: Byte
 }
 
 /// `POST /acme/authz/{id}`: POST-as-GET, or deactivation (§7.5, 7.5.2).
+#[utoipa::path(post, path = "/acme/authz/{id}", tag = "acme",
+    params(("id" = String, Path, description = "authorization id")),
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "The authorization", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn authz(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, &format!("/authz/{id}"), &body, KeyForm::KidOnly).await?;
@@ -690,6 +765,16 @@ async fn authz(State(state): State<AppState>, Path(id): Path<String>, body: Byte
 
 /// `POST /acme/chall/{id}`: `{}` says "ready" (one SMS with a code); `{"keyAuthorization"}`
 /// completes it; an empty payload is POST-as-GET.
+#[utoipa::path(post, path = "/acme/chall/{id}", tag = "acme",
+    params(("id" = String, Path, description = "challenge id")),
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "The challenge: an empty-object payload starts it (the SMS is sent), `{\"keyAuthorization\"}` answers it, an empty payload reads it", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn challenge(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, &format!("/chall/{id}"), &body, KeyForm::KidOnly).await?;
@@ -923,6 +1008,16 @@ async fn invalidate(
 
 /// `POST /acme/order/{id}/finalize` (§7.4): the CSR names the order's number and a key other
 /// than the account key.
+#[utoipa::path(post, path = "/acme/order/{id}/finalize", tag = "acme",
+    params(("id" = String, Path, description = "order id")),
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "The order, processing or valid", body = Object),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn finalize(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(
@@ -1052,6 +1147,16 @@ pub(crate) fn spki_is(spki_der: &[u8], key: &AccountKey) -> bool {
 }
 
 /// `POST /acme/cert/{id}` (POST-as-GET): the PEM chain (§7.4.2).
+#[utoipa::path(post, path = "/acme/cert/{id}", tag = "acme",
+    params(("id" = String, Path, description = "certificate id")),
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "The certificate chain", content_type = "application/pem-certificate-chain"),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn certificate(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -1084,6 +1189,15 @@ async fn certificate(
 
 /// `POST /acme/revoke-cert` (§7.6): by the account that ordered it, or signed with the
 /// certified key itself.
+#[utoipa::path(post, path = "/acme/revoke-cert", tag = "acme",
+    request_body(content = crate::openapi::wire::Jws, content_type = "application/jose+json"),
+    responses(
+        (status = 200, description = "Revoked"),
+        (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
+    ))]
 async fn revoke_cert(State(state): State<AppState>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, "/revoke-cert", &body, KeyForm::Either).await?;

@@ -15,23 +15,24 @@ use crate::server::AppState;
 use crate::store::{StoreError, TokenRecord, User, UserNotification};
 use crate::tokens::{new_token, now_ms, token_hash};
 use assent_audit::{EntryKind, NewEntry};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use claims::Answer;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use wire::{ResourceCall, ResourceError};
 
 /// The two endpoints, for any state (the gateway's, or a stand-alone resource server's).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/premiuminfo", get(premiuminfo).post(premiuminfo))
-        .route("/userinfo", get(userinfo).post(userinfo))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(premiuminfo, premiuminfo_post))
+        .routes(routes!(userinfo, userinfo_post))
 }
 
 /// How the resource server validates access tokens (MC_RES_05).
@@ -67,6 +68,21 @@ impl Endpoint {
     }
 }
 
+/// `GET /premiuminfo`: PremiumInfo: every attribute service of the token's scopes (MC_RES_01).
+#[utoipa::path(get, path = "/premiuminfo", tag = "resource",
+    security(("bearer" = [])),
+    params(
+        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
+        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+    ),
+    responses(
+        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
+        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::openapi::wire::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::openapi::wire::AnnexAError),
+        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::openapi::wire::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error", body = crate::openapi::wire::AnnexAError),
+        (status = 503, description = "Annex A: system connection problems", body = crate::openapi::wire::AnnexAError),
+    ))]
 async fn premiuminfo(
     State(state): State<AppState>,
     method: Method,
@@ -87,6 +103,50 @@ async fn premiuminfo(
     )
 }
 
+/// `POST /premiuminfo`: the same handler, described apart because only POST carries a body.
+#[utoipa::path(post, path = "/premiuminfo", tag = "resource",
+    security((), ("bearer" = [])),
+    params(
+        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
+        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+    ),
+    request_body(content(
+        (crate::openapi::wire::ResourceForm = "application/x-www-form-urlencoded"),
+        (crate::openapi::wire::ResourceJson = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
+        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::openapi::wire::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::openapi::wire::AnnexAError),
+        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::openapi::wire::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error", body = crate::openapi::wire::AnnexAError),
+        (status = 503, description = "Annex A: system connection problems", body = crate::openapi::wire::AnnexAError),
+    ))]
+async fn premiuminfo_post(
+    state: State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    premiuminfo(state, method, uri, headers, body).await
+}
+
+/// `GET /userinfo`: UserInfo: OIDC standard claims for OpenID tokens.
+#[utoipa::path(get, path = "/userinfo", tag = "resource",
+    security(("bearer" = [])),
+    params(
+        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
+        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+    ),
+    responses(
+        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
+        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::openapi::wire::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::openapi::wire::AnnexAError),
+        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::openapi::wire::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error", body = crate::openapi::wire::AnnexAError),
+        (status = 503, description = "Annex A: system connection problems", body = crate::openapi::wire::AnnexAError),
+    ))]
 async fn userinfo(
     State(state): State<AppState>,
     method: Method,
@@ -95,6 +155,35 @@ async fn userinfo(
     body: Bytes,
 ) -> Response {
     respond(serve(&state, Endpoint::UserInfo, &method, &uri, &headers, &body).await)
+}
+
+/// `POST /userinfo`: the same handler, described apart because only POST carries a body.
+#[utoipa::path(post, path = "/userinfo", tag = "resource",
+    security((), ("bearer" = [])),
+    params(
+        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
+        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+    ),
+    request_body(content(
+        (crate::openapi::wire::ResourceForm = "application/x-www-form-urlencoded"),
+        (crate::openapi::wire::ResourceJson = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
+        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::openapi::wire::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::openapi::wire::AnnexAError),
+        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::openapi::wire::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error", body = crate::openapi::wire::AnnexAError),
+        (status = 503, description = "Annex A: system connection problems", body = crate::openapi::wire::AnnexAError),
+    ))]
+async fn userinfo_post(
+    state: State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    userinfo(state, method, uri, headers, body).await
 }
 
 /// MC_ATTR_25: JSON (UTF-8), `Cache-Control: no-store`, `Pragma: no-cache`; errors with
