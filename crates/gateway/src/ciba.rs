@@ -84,6 +84,10 @@ pub async fn bc_authorize(
 ) -> Result<Response, OAuthError> {
     let mut params = form(&headers, &body)?;
     let client = authenticate_client(&state, &headers, &mut params).await?;
+    // Per authenticated client (each request may put a prompt on a person's handset).
+    if let Err(limited) = state.limits.ciba.check(&client.client_id) {
+        return Ok(limited.oauth_response());
+    }
     if client.blacklisted {
         audit_refusal(&state.store, &client, None, "bc-authorize", "blacklisted").await?;
         return Err(OAuthError::bad_request(

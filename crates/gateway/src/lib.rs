@@ -19,6 +19,7 @@ pub mod hints;
 pub mod idtoken;
 pub mod issue;
 pub mod keys;
+pub mod limits;
 pub mod notify;
 pub mod oauth;
 pub mod openapi;
@@ -77,6 +78,8 @@ pub struct ServeOptions {
     pub demo: bool,
     /// The service catalog file; the shipped defaults without one.
     pub catalog: Option<PathBuf>,
+    /// Rate limits of the token, CIBA and ACME endpoints (per process).
+    pub rate_limits: limits::RateLimitConfig,
     /// The issuer identifier clients use (`https://HOST[:PORT][/PATH]`), when it is not this
     /// process's own address: several instances behind one address must name the same
     /// issuer, or an ID token, a client assertion or a DPoP proof made for one is refused by
@@ -195,8 +198,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         deliveries,
         tokens: resource::TokenValidation::InProcess,
         simulator: options.demo,
+        limits: std::sync::Arc::new(limits::RateLimits::new(options.rate_limits)),
     };
     notify::spawn(state.clone());
+    limits::spawn_cleanup(state.limits.clone());
     let app = server::router(state);
     run_https(
         listener,
@@ -276,6 +281,8 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         deliveries: notify::Deliveries::new(vec![ca])?,
         tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
         simulator: false,
+        // The resource server has no rate-limited endpoint.
+        limits: std::sync::Arc::new(limits::RateLimits::default()),
     };
     let app = axum::Router::from(resource::routes()).with_state(state);
     run_https(
@@ -317,7 +324,8 @@ async fn run_https(
         let _ = stdout.flush();
     }
     server
-        .serve(app.into_make_service())
+        // The peer's address is what the per-IP ACME limit is keyed on.
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await
         .map_err(GatewayError::Server)
 }

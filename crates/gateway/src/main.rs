@@ -46,6 +46,18 @@ enum Command {
         /// (default: https://<listen address>).
         #[arg(long)]
         issuer: Option<String>,
+        /// POST /token per client: N/s, N/min or N/h (a burst of N), or off.
+        // `::std::option::Option`: clap would otherwise make the flag optional instead of
+        // taking `off` as no limit.
+        #[arg(long, default_value = "600/min", value_parser = assent_gateway::limits::parse_limit)]
+        rate_limit_token: ::std::option::Option<assent_gateway::limits::Rate>,
+        /// POST /bc-authorize per client: N/s, N/min or N/h, or off.
+        #[arg(long, default_value = "120/min", value_parser = assent_gateway::limits::parse_limit)]
+        rate_limit_ciba: ::std::option::Option<assent_gateway::limits::Rate>,
+        /// ACME new-account per IP, new-order and challenge POSTs per account (each its own
+        /// bucket): N/s, N/min or N/h, or off.
+        #[arg(long, default_value = "60/min", value_parser = assent_gateway::limits::parse_limit)]
+        rate_limit_acme: ::std::option::Option<assent_gateway::limits::Rate>,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -197,6 +209,9 @@ async fn run(command: Command) -> Result<(), String> {
             demo,
             catalog,
             issuer,
+            rate_limit_token,
+            rate_limit_ciba,
+            rate_limit_acme,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
@@ -204,6 +219,11 @@ async fn run(command: Command) -> Result<(), String> {
             demo,
             catalog,
             issuer,
+            rate_limits: assent_gateway::limits::RateLimitConfig {
+                token: rate_limit_token,
+                ciba: rate_limit_ciba,
+                acme: rate_limit_acme,
+            },
         })
         .await
         .map_err(|e| e.to_string()),

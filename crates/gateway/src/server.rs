@@ -34,6 +34,8 @@ pub struct AppState {
     pub tokens: crate::resource::TokenValidation,
     /// `--demo`: the handset simulator is mounted.
     pub simulator: bool,
+    /// Per-process rate limits of the token, CIBA and ACME endpoints.
+    pub limits: Arc<crate::limits::RateLimits>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -53,6 +53,11 @@ pub async fn token(
 ) -> Result<Response, OAuthError> {
     let mut params = form(&headers, &body)?;
     let client = authenticate_client(&state, &headers, &mut params).await?;
+    // Per authenticated client: a limit keyed on an unauthenticated client_id would let
+    // anyone exhaust another SP's budget.
+    if let Err(limited) = state.limits.token.check(&client.client_id) {
+        return Ok(limited.oauth_response());
+    }
     if client.blacklisted {
         crate::oauth::audit_refusal(&state.store, &client, None, "token", "blacklisted").await?;
         return Err(OAuthError::bad_request(

@@ -142,6 +142,20 @@ fn problem(kind: ProblemType, detail: impl Into<String>) -> Failure {
     AcmeProblem::new(kind, detail).into()
 }
 
+/// Over a request rate limit: `rateLimited` with `Retry-After` (RFC 8555 §6.6).
+fn rate_limited(limited: crate::limits::Limited) -> Failure {
+    Failure {
+        problem: AcmeProblem::new(
+            ProblemType::RateLimited,
+            format!(
+                "too many requests: try again in {} s",
+                limited.retry_after_s
+            ),
+        ),
+        retry_after: Some(limited.retry_after_s),
+    }
+}
+
 async fn finish(state: &AppState, result: Result<Reply, Failure>) -> Response {
     let nonce = new_token();
     let nonce_ok = state
@@ -345,8 +359,20 @@ fn payload_object(payload: &Payload) -> Result<&serde_json::Map<String, Value>, 
         (status = 429, description = "rateLimited, with Retry-After", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = crate::openapi::wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
-async fn new_account(State(state): State<AppState>, body: Bytes) -> Response {
+async fn new_account(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    body: Bytes,
+) -> Response {
     let result = async {
+        // Before any work: no account exists yet, so the peer's address is the only key.
+        if let Some(peer) = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>() {
+            state
+                .limits
+                .acme_new_account
+                .check(&peer.0.ip())
+                .map_err(rate_limited)?;
+        }
         let signed = signed(&state, "/new-account", &body, KeyForm::JwkOnly).await?;
         let payload = payload_object(&signed.payload)?;
         let thumbprint = signed.key.thumbprint();
@@ -589,6 +615,11 @@ async fn new_order(State(state): State<AppState>, body: Bytes) -> Response {
     let result = async {
         let signed = signed(&state, "/new-order", &body, KeyForm::KidOnly).await?;
         let account = account_of(&signed)?.clone();
+        state
+            .limits
+            .acme_new_order
+            .check(&account.id)
+            .map_err(rate_limited)?;
         let payload = payload_object(&signed.payload)?;
         if payload.contains_key("notBefore") || payload.contains_key("notAfter") {
             return Err(problem(
@@ -779,6 +810,11 @@ async fn challenge(State(state): State<AppState>, Path(id): Path<String>, body: 
     let result = async {
         let signed = signed(&state, &format!("/chall/{id}"), &body, KeyForm::KidOnly).await?;
         let account = account_of(&signed)?.clone();
+        state
+            .limits
+            .acme_challenge
+            .check(&account.id)
+            .map_err(rate_limited)?;
         let challenge = state
             .store
             .acme_challenge(&id)

@@ -48,6 +48,17 @@ pub fn start_with(
     log: Option<&Path>,
     extra: &[&str],
 ) -> Gateway {
+    start_at_level(data_dir, database_url, log, "debug", extra)
+}
+
+/// Starts the gateway; with `log`, its stderr goes to that file with `RUST_LOG=level`.
+pub fn start_at_level(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    log: Option<&Path>,
+    level: &str,
+    extra: &[&str],
+) -> Gateway {
     let mut command = Command::new(BIN);
     command
         .arg("serve")
@@ -58,7 +69,7 @@ pub fn start_with(
     match log {
         Some(path) => {
             command
-                .env("RUST_LOG", "debug")
+                .env("RUST_LOG", level)
                 .stderr(std::fs::File::create(path).unwrap());
         }
         None => {
