@@ -12,7 +12,10 @@
 // A failure anywhere in an end-to-end test is the test's failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use assent_e2e::{DemoGateway, SecretService, TauriDriver, artifacts_dir, workspace_binary};
+use assent_e2e::{
+    DemoGateway, NotificationServer, SecretService, TauriDriver, artifacts_dir, workspace_binary,
+    xdotool,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -130,6 +133,7 @@ const DEMO_SP: (&str, &str) = ("demo-sp", "demo-sp-secret");
 #[ignore = "needs a display (xvfb-run), tauri-driver and WebKitWebDriver: run by scripts/test"]
 async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     let keyring = SecretService::start().unwrap();
+    let notifications = NotificationServer::start(keyring.bus_address()).unwrap();
     let gateway = DemoGateway::start().unwrap();
     let profile = tempfile::tempdir().unwrap();
     let mut env = keyring.env();
@@ -164,11 +168,36 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     let enrolled = std::fs::read_to_string(profile.path().join("enrollment.json")).unwrap();
     assert!(enrolled.contains("\"registered\""), "{enrolled}");
 
-    // A CIBA request from demo-sp arrives without a refresh; approve it.
+    // The window goes to the background (unmapped, as when minimised): a CIBA request from
+    // demo-sp arrives without a refresh and the desktop announces it.
+    let windows = xdotool(&["search", "--name", "^Assent$"]).unwrap();
+    assert!(!windows.trim().is_empty(), "the app's X window");
+    for window in windows.lines() {
+        xdotool(&["windowunmap", "--sync", window]).unwrap();
+    }
     let auth_req_id = gateway
         .ciba_request(&http, DEMO_SP, "openid mc_vm_share", "447700900001")
         .await
         .unwrap();
+    let announced = notifications
+        .wait_for("Demo Shop", Duration::from_secs(30))
+        .unwrap();
+    // The freedesktop Notify call: application name, …, summary, body.
+    assert!(announced.contains("string \"assent-app\""), "{announced}");
+    assert!(announced.contains("asks for your consent"), "{announced}");
+    // Back in front (no window manager under Xvfb: the test gives the focus back itself).
+    for window in windows.lines() {
+        xdotool(&["windowmap", "--sync", window]).unwrap();
+    }
+    for window in windows.lines() {
+        let _ = xdotool(&["windowfocus", "--sync", window]);
+    }
+    let focused = client
+        .execute("return document.hasFocus() && !document.hidden", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, Value::Bool(true), "the window is in front again");
+    // Approve it.
     let card = wait_text(&client, ".consent-card", 30, |t| t.contains("Demo Shop")).await;
     assert!(card.contains("Demo Shop"), "{card}");
     screenshot(&client, "consent-request-desktop").await;
@@ -300,6 +329,13 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     wait_shown(&client, ".grant-card[data-client-id='long-sp']", 20).await;
     assert_no_sideways_scroll(&client).await;
     screenshot(&client, "access-long-name-phone-ar").await;
+    // That request came while the window was in front: no notification for it.
+    assert_eq!(
+        notifications.calls().len(),
+        1,
+        "{:?}",
+        notifications.calls()
+    );
 
     client.close().await.unwrap();
 }

@@ -215,7 +215,12 @@ fn render_prompt(request: RenderRequest) -> Result<RenderResponse, RenderFailure
 /// Registers the app's commands on a builder of any runtime (the real one, or the mock
 /// one in tests).
 pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
+    builder
+        // The web `Notification` API, backed by the OS (freedesktop notifications over D-Bus
+        // on Linux): the UI announces requests that arrive while the window is in the
+        // background.
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(tauri::generate_handler![
         settings_get,
         settings_set,
         enrollment_status,

@@ -160,26 +160,13 @@ impl SecretService {
     }
 
     fn wait_until_served(&self, timeout: Duration) -> Result<(), String> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            let answer = Command::new("dbus-send")
-                .args([
-                    "--session",
-                    "--dest=org.freedesktop.DBus",
-                    "--print-reply",
-                    "/org/freedesktop/DBus",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    "string:org.freedesktop.secrets",
-                ])
-                .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-                .output()
-                .map_err(|e| e.to_string())?;
-            if String::from_utf8_lossy(&answer.stdout).contains("boolean true") {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Err("gnome-keyring did not take org.freedesktop.secrets on the bus".into())
+        wait_for_bus_name(&self.address, "org.freedesktop.secrets", timeout)
+            .map_err(|e| format!("gnome-keyring: {e}"))
+    }
+
+    /// The address of this test's private D-Bus session bus.
+    pub fn bus_address(&self) -> &str {
+        &self.address
     }
 
     /// The environment a program needs to use this Secret Service.
@@ -208,6 +195,149 @@ impl Drop for SecretService {
         let _ = self.bus.kill();
         let _ = self.bus.wait();
     }
+}
+
+/// Waits until `name` has an owner on the bus at `address`.
+fn wait_for_bus_name(address: &str, name: &str, timeout: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        let answer = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.DBus",
+                "--print-reply",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                &format!("string:{name}"),
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", address)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if String::from_utf8_lossy(&answer.stdout).contains("boolean true") {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("nobody took {name} on the bus within {timeout:?}"))
+}
+
+/// A real notification server (dunst, on the X display of the test) on a private session
+/// bus, and a `dbus-monitor` recording every `Notify` call sent to it: what a program under
+/// test shows as a desktop notification, as the desktop received it. Killed on drop.
+#[derive(Debug)]
+pub struct NotificationServer {
+    daemon: Child,
+    monitor: Child,
+    calls: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    _config: tempfile::TempDir,
+}
+
+impl NotificationServer {
+    /// Starts dunst on the bus at `bus_address` (it needs `DISPLAY`, e.g. under `xvfb-run`).
+    pub fn start(bus_address: &str) -> Result<Self, String> {
+        use std::io::{BufRead, BufReader};
+        // An empty configuration: dunst's defaults, never the user's dunstrc.
+        let config = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let dunstrc = config.path().join("dunstrc");
+        std::fs::write(&dunstrc, "").map_err(|e| e.to_string())?;
+        let mut daemon = Command::new("dunst")
+            .arg("-config")
+            .arg(&dunstrc)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start dunst ({e}): apt-get install dunst"))?;
+        if let Err(e) = wait_for_bus_name(
+            bus_address,
+            "org.freedesktop.Notifications",
+            Duration::from_secs(10),
+        ) {
+            let _ = daemon.kill();
+            return Err(format!("dunst (is DISPLAY set?): {e}"));
+        }
+        let mut monitor = Command::new("dbus-monitor")
+            .args([
+                "--address",
+                bus_address,
+                "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start dbus-monitor ({e}): apt-get install dbus"))?;
+        let stdout = monitor.stdout.take().ok_or("dbus-monitor without stdout")?;
+        let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let sink = calls.clone();
+        // dbus-monitor prints one block per message, each starting with its header line.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let Ok(mut calls) = sink.lock() else { return };
+                if line.starts_with("method call") {
+                    calls.push(String::new());
+                } else if let Some(call) = calls.last_mut() {
+                    call.push_str(line.trim());
+                    call.push('\n');
+                }
+            }
+        });
+        // The monitor is attached once it has printed its own NameAcquired signal (filtered
+        // out by the match rule); give it a moment rather than race the first notification.
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(NotificationServer {
+            daemon,
+            monitor,
+            calls,
+            _config: config,
+        })
+    }
+
+    /// Every `Notify` call seen so far: its arguments (application name, id, icon, summary,
+    /// body, …) as dbus-monitor printed them, one per line.
+    pub fn calls(&self) -> Vec<String> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Waits until a `Notify` call contains `needle`; returns that call.
+    pub fn wait_for(&self, needle: &str, timeout: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(call) = self.calls().into_iter().find(|c| c.contains(needle)) {
+                return Ok(call);
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "no notification with {needle:?} within {timeout:?}; seen: {:?}",
+                    self.calls()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for NotificationServer {
+    fn drop(&mut self) {
+        let _ = self.monitor.kill();
+        let _ = self.monitor.wait();
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// Runs `xdotool` with `args` (the test's X display); its output.
+pub fn xdotool(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("xdotool")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run xdotool ({e}): apt-get install xdotool"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The bundled gateway with demo data on a loopback port; killed on drop.

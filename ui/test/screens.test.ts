@@ -33,6 +33,38 @@ describe('consent', () => {
     expect(cards('.consent-card')[1].querySelector('strong')!.textContent).toContain('Bundesagentur');
   });
 
+  it('announces a new request with a desktop notification only while the window is in the background', async () => {
+    const shown: { title: string, body?: string }[] = [];
+    class FakeNotification {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      constructor(title: string, options?: { body?: string }) { shown.push({ title, body: options?.body }); }
+    }
+    const restore = { Notification: globalThis.Notification, hasFocus: document.hasFocus };
+    Object.assign(globalThis, { Notification: FakeNotification });
+    let focused = true;
+    document.hasFocus = () => focused;
+    try {
+      const { app: a, mock } = await boot({ enrolled: true });
+      app = a;
+      await waitFor(() => expect(cards('.consent-card')).toHaveLength(2));
+      expect(shown).toHaveLength(0); // the window has the focus: what is pending is on screen
+
+      mock.addRequest('Demo Bank', [{ name: 'email', value: 'a@example.org', group: 'contact' }]);
+      await waitFor(() => expect(cards('.consent-card')).toHaveLength(3), { timeout: 5000 });
+      expect(shown).toHaveLength(0); // the user is looking at the window
+
+      focused = false;
+      mock.addRequest('Bundesagentur', [{ name: 'email', value: 'm@example.org', group: 'contact' }]);
+      await waitFor(() => expect(shown).toHaveLength(1), { timeout: 5000 });
+      expect(shown[0].title).toContain('Bundesagentur');
+      expect(shown[0].body).toContain('m@example.org');
+    } finally {
+      Object.assign(globalThis, { Notification: restore.Notification });
+      document.hasFocus = restore.hasFocus;
+    }
+  }, 15_000); // two arrivals, each up to one poll gap (MIN_POLL_GAP_MS) away
+
   it('shows an offline banner when the inbox fails', async () => {
     ({ app } = await boot({ enrolled: true, offline: true }));
     await waitFor(() => expect($('#consent-offline').textContent).toContain('Offline'));

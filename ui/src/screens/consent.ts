@@ -19,6 +19,11 @@ export type Consent = {
   count(): number;
 };
 
+/** Whether the user is looking elsewhere: the page hidden or its window without the focus. */
+export function inBackground(): boolean {
+  return document.hidden || !document.hasFocus();
+}
+
 export function initConsent(onCount: (n: number) => void): Consent {
   const list = byId('consent-list');
   const empty = byId('consent-empty');
@@ -29,7 +34,6 @@ export function initConsent(onCount: (n: number) => void): Consent {
   const decided = new Set<string>();
   let running = false;
   let generation = 0;
-  let firstPoll = true;
 
   const nameOf = (c: ConsentCard) => c.client_name ?? t('consent-unknown-sp');
 
@@ -71,9 +75,12 @@ export function initConsent(onCount: (n: number) => void): Consent {
     render();
   }
 
+  /** A desktop notification for a request that arrives while the window is in the
+   * background (hidden, minimised, or behind another window). In the app, `Notification` is
+   * the notification plugin's (the OS's notifications); in a browser, the browser's. */
   function notify(c: ConsentCard): void {
     try {
-      if (!document.hidden || typeof Notification === 'undefined') return;
+      if (!inBackground() || typeof Notification === 'undefined') return;
       if (Notification.permission === 'granted') {
         new Notification(t('notify-title', { client: nameOf(c) }), { body: c.lines.join('\n'), tag: `consent-${c.id}` });
       } else if (Notification.permission === 'default') {
@@ -94,10 +101,11 @@ export function initConsent(onCount: (n: number) => void): Consent {
       if (!cards.has(c.id)) {
         cards.set(c.id, c);
         changed = true;
-        if (!firstPoll) notify(c);
+        // Every request new to this window: also one that a first long poll brings, or one
+        // already pending when the app starts in the background.
+        notify(c);
       }
     }
-    firstPoll = false;
     if (changed) render();
     return changed;
   }
