@@ -347,6 +347,17 @@ pub async fn grant(
         )),
         "denied" => Err(OAuthError::bad_request("access_denied", "the user said no")),
         "approved" => {
+            let consent_id = consent::consent_id_for(&request.auth_req_hash);
+            // The answer marks the request approved before it records the consent (separate
+            // transactions). A gateway killed in between leaves no consent, and tokens issued
+            // then would be refused at once by the resource server: issue none, so the SP
+            // keeps waiting until the request expires (found by tests/scale_out.rs).
+            if state.store.consent(&consent_id).await?.is_none() {
+                return Err(OAuthError::bad_request(
+                    "authorization_pending",
+                    "the user's answer is still being recorded",
+                ));
+            }
             // Single use: only the poll that moves approved → issued gets the tokens.
             if !state
                 .store
@@ -355,7 +366,6 @@ pub async fn grant(
             {
                 return Err(invalid_grant());
             }
-            let consent_id = consent::consent_id_for(&request.auth_req_hash);
             let issued = Issue {
                 user_id: &request.user_id,
                 scope: &request.scope,
