@@ -75,6 +75,7 @@ impl DeliveryMode {
         (status = 200, description = "CIBA §7.3: `auth_req_id`, `expires_in`, and `interval` in poll and ping modes", body = Object),
         (status = 400, description = "CIBA §13 error, e.g. invalid_request, unknown_user_id, invalid_scope, access_denied", body = crate::openapi::wire::OAuthError),
         (status = 401, description = "invalid_client", body = crate::openapi::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::openapi::wire::OAuthError),
         (status = 503, description = "server_error: the database cannot be reached", body = crate::openapi::wire::OAuthError),
     ))]
 pub async fn bc_authorize(

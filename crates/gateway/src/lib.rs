@@ -284,7 +284,7 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         // The resource server has no rate-limited endpoint.
         limits: std::sync::Arc::new(limits::RateLimits::default()),
     };
-    let app = axum::Router::from(resource::routes()).with_state(state);
+    let app = server::with_fallbacks(resource::routes().into()).with_state(state);
     run_https(
         listener,
         &identity,

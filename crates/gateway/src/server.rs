@@ -40,7 +40,16 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     let (router, _) = crate::openapi::split(state.simulator);
-    router.with_state(state)
+    with_fallbacks(router).with_state(state)
+}
+
+/// 404 (no such path) and 405 (another method; axum adds `Allow`) answered only after the
+/// request body is read. Answered before, hyper closes the connection when the body has not
+/// all arrived yet, and a keep-alive client loses its next request (found by schemathesis).
+pub fn with_fallbacks(router: Router<AppState>) -> Router<AppState> {
+    router
+        .method_not_allowed_fallback(|_: Bytes| async { StatusCode::METHOD_NOT_ALLOWED })
+        .fallback(|_: Bytes| async { StatusCode::NOT_FOUND })
 }
 
 /// The authorization server's routes and the discovery documents.

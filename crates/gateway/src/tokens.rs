@@ -44,6 +44,7 @@ pub fn now_ms() -> i64 {
         (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = Object),
         (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::openapi::wire::OAuthError),
         (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::openapi::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::openapi::wire::OAuthError),
         (status = 503, description = "server_error: the database cannot be reached", body = crate::openapi::wire::OAuthError),
     ))]
 pub async fn token(
