@@ -1,0 +1,238 @@
+//! Write transactions: statements that must commit together or not at all, such as a user's
+//! answer, its consent and their audit entries (a crash between them once left a request
+//! approved without its consent).
+
+use super::{
+    ANSWER_SIM_MESSAGE, Consent, INSERT_CONSENT, Store, StoreError, TRANSITION_CIBA,
+    TRANSITION_CODE_REQUEST, parse_digest,
+};
+use assent_audit::{AuditEntry, Digest32, Head, NewEntry};
+use sqlx::Row;
+
+/// Arbitrary key of the advisory lock that serializes audit appends on PostgreSQL.
+const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
+
+/// A write transaction that holds the audit lock from its start (SQLite: `BEGIN IMMEDIATE`,
+/// the database's one writer lock; PostgreSQL: a transaction-scoped advisory lock), so audit
+/// entries appended inside it extend one chain, and two transactions never wait on each other
+/// in opposite orders (the lock is always taken first). Dropped without [`Tx::commit`], it
+/// rolls back.
+///
+/// While it is open, do not use the [`Store`] it came from: that would wait for another pool
+/// connection (and, on SQLite, for the write lock this transaction holds). Read first, then
+/// begin.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tx::Sqlite(_) => f.write_str("Tx::Sqlite"),
+            Tx::Postgres(_) => f.write_str("Tx::Postgres"),
+        }
+    }
+}
+
+/// Runs the same statement on whichever transaction this is (`$conn` is the connection).
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Begins a write transaction holding the audit lock (see [`Tx`]).
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(AUDIT_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Appends to the audit trail (the lock taken at [`Store::begin`] serializes appends).
+    pub async fn append_audit(&mut self, content: NewEntry) -> Result<AuditEntry, StoreError> {
+        const HEAD: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+        const USER_HEAD: &str = "SELECT hash FROM audit_user_heads WHERE user_id = $1";
+        const INSERT: &str = "INSERT INTO audit (seq, at_ms, kind, user_id, sp, authenticator, \
+            detail, prev_hash, user_prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        const SET_USER_HEAD: &str = "INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) \
+            ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash";
+        let entry = on_tx!(self, |conn| {
+            let head = match sqlx::query(HEAD).fetch_optional(&mut *conn).await? {
+                Some(row) => Head {
+                    seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
+                    hash: parse_digest(
+                        row.try_get::<i64, _>("seq")?,
+                        &row.try_get::<String, _>("hash")?,
+                    )?,
+                },
+                None => Head::GENESIS,
+            };
+            let user_head = match &content.user {
+                Some(user) => match sqlx::query(USER_HEAD)
+                    .bind(user)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                {
+                    Some(row) => Some(parse_digest(-1, &row.try_get::<String, _>("hash")?)?),
+                    None => None,
+                },
+                None => None,
+            };
+            let entry = AuditEntry::link(content, head, user_head);
+            let seq = i64::try_from(entry.seq).map_err(|_| StoreError::CorruptAudit {
+                seq: i64::MAX,
+                reason: "sequence overflow".into(),
+            })?;
+            sqlx::query(INSERT)
+                .bind(seq)
+                .bind(entry.content.at_ms)
+                .bind(entry.content.kind.name())
+                .bind(&entry.content.user)
+                .bind(&entry.content.sp)
+                .bind(&entry.content.authenticator)
+                .bind(&entry.content.detail)
+                .bind(entry.prev_hash.to_hex())
+                .bind(entry.user_prev_hash.map(Digest32::to_hex))
+                .bind(entry.hash.to_hex())
+                .execute(&mut *conn)
+                .await?;
+            if let Some(user) = &entry.content.user {
+                sqlx::query(SET_USER_HEAD)
+                    .bind(user)
+                    .bind(entry.hash.to_hex())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            entry
+        });
+        Ok(entry)
+    }
+
+    /// [`Store::transition_ciba`] inside the transaction.
+    pub async fn transition_ciba(
+        &mut self,
+        auth_req_hash: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<bool, StoreError> {
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(TRANSITION_CIBA)
+                .bind(to)
+                .bind(auth_req_hash)
+                .bind(from)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Moves a code request from `from` to `to` (no code or token is set by an answer).
+    pub async fn transition_code_request(
+        &mut self,
+        session_hash: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<bool, StoreError> {
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(TRANSITION_CODE_REQUEST)
+                .bind(to)
+                .bind(None::<&str>)
+                .bind(None::<i64>)
+                .bind(None::<&str>)
+                .bind(session_hash)
+                .bind(from)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    pub async fn insert_consent(&mut self, c: &Consent) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(INSERT_CONSENT)
+                .bind(&c.id)
+                .bind(&c.user_id)
+                .bind(&c.client_id)
+                .bind(c.scope.join(" "))
+                .bind(&c.kind)
+                .bind(&c.prompt)
+                .bind(c.granted_ms)
+                .bind(c.revoked_ms)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Closes an open message of `msisdn` with the user's reply; `false` if there is no such
+    /// open message (unknown, another handset's, or already answered).
+    pub async fn answer_sim_message(
+        &mut self,
+        msisdn: &str,
+        id: &str,
+        reply: &str,
+    ) -> Result<bool, StoreError> {
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(ANSWER_SIM_MESSAGE)
+                .bind(reply)
+                .bind(id)
+                .bind(msisdn)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Closes an app prompt with the answering device; `false` if it was answered already.
+    pub async fn answer_app_prompt(
+        &mut self,
+        message_id: &str,
+        device_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE app_prompts SET answered_ms = $1, device_id = $2 \
+            WHERE message_id = $3 AND answered_ms IS NULL";
+        let moved = on_tx!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(now_ms)
+                .bind(device_id)
+                .bind(message_id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(moved == 1)
+    }
+}
