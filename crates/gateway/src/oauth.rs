@@ -101,6 +101,14 @@ pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>,
     }
     let mut params = HashMap::new();
     for (name, value) in form_urlencoded::parse(body) {
+        // Bytes that are not UTF-8 (raw or %-escaped) come out of form_urlencoded as U+FFFD:
+        // refuse them rather than act on a silently altered parameter (RFC 6749 Appendix B:
+        // the body is UTF-8). Found by the resource_request fuzz target.
+        if name.contains('\u{FFFD}') || value.contains('\u{FFFD}') {
+            return Err(OAuthError::invalid_request(
+                "the body must be UTF-8 (RFC 6749 Appendix B)",
+            ));
+        }
         if params.insert(name.to_string(), value.to_string()).is_some() {
             return Err(OAuthError::invalid_request(format!(
                 "parameter {name} is repeated"
@@ -353,5 +361,33 @@ mod tests {
             HeaderValue::from_static("application/json"),
         );
         assert_eq!(form(&headers, b"a=1").unwrap_err().code, "invalid_request");
+    }
+
+    /// Found by fuzzing (crates/gateway/fuzz, resource_request): a body with bytes that are
+    /// not UTF-8 was accepted with those bytes replaced by U+FFFD.
+    #[test]
+    fn form_bodies_that_are_not_utf8_are_refused_not_altered() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        for body in [
+            &b"a\xd9\xd9ccess_token=2YotnFZFEjr1zCsicMWpAA"[..],
+            b"grant_type=client_credentials&scope=openid%FF",
+            b"client_id=demo-sp&client_secret=%C3%28",
+        ] {
+            let error = form(&headers, body).unwrap_err();
+            assert_eq!(
+                (error.status, error.code),
+                (StatusCode::BAD_REQUEST, "invalid_request")
+            );
+        }
+        // UTF-8, raw or escaped, is read as such.
+        let params = form(&headers, "scope=caf%C3%A9&name=café".as_bytes()).unwrap();
+        assert_eq!(
+            (params["scope"].as_str(), params["name"].as_str()),
+            ("café", "café")
+        );
     }
 }

@@ -327,31 +327,16 @@ async fn validate(state: &AppState, token: &str) -> Result<TokenFacts, ResourceE
 
 /// The user a generic token's request names (seed 003 §2.3, Annex A.2).
 async fn named_user(state: &AppState, call: &ResourceCall) -> Result<User, ResourceError> {
-    let Some(ids) = &call.user_id else {
-        return Err(ResourceError::invalid_request(
-            "User-ID / User-ID-Type header is not used and the Access Token is not tied to an End-User",
-        ));
-    };
-    let invalid = |reason: &str| {
-        ResourceError::invalid_request(format!("Invalid User-ID / User-ID-Type value: {reason}"))
-    };
-    let (Some(id_type), Some(id)) = (&ids.id_type, &ids.id) else {
-        return Err(invalid("both headers are required"));
-    };
-    let msisdn = if id_type.eq_ignore_ascii_case("MSISDN") {
-        // International format without the plus sign.
-        if id.starts_with('+') {
-            return Err(invalid("wrong format (no + in front of the number)"));
+    let msisdn = match wire::named_user(call.user_id.as_ref())? {
+        wire::NamedUser::Msisdn(msisdn) => msisdn,
+        wire::NamedUser::EncryptedMsisdn(jwe) => {
+            let plaintext = state
+                .encryption
+                .decrypt(&jwe)
+                .map_err(|_| wire::invalid_user_id("cannot be decrypted with the gateway's key"))?;
+            crate::server::normalize_msisdn(&plaintext)
+                .ok_or_else(|| wire::invalid_user_id("wrong format"))?
         }
-        crate::server::normalize_msisdn(id).ok_or_else(|| invalid("wrong format"))?
-    } else if id_type.eq_ignore_ascii_case("ENCR_MSISDN") {
-        let plaintext = state
-            .encryption
-            .decrypt(id)
-            .map_err(|_| invalid("cannot be decrypted with the gateway's key"))?;
-        crate::server::normalize_msisdn(&plaintext).ok_or_else(|| invalid("wrong format"))?
-    } else {
-        return Err(invalid("unsupported type"));
     };
     state
         .store

@@ -22,6 +22,49 @@ pub struct UserIdHeaders {
     pub id: Option<String>,
 }
 
+/// Whom a generic token's request names by its seed 003 headers, before any lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamedUser {
+    /// `User-ID-Type: MSISDN`: the number, international format without `+`.
+    Msisdn(String),
+    /// `User-ID-Type: ENCR_MSISDN`: the compact JWE, to decrypt with the gateway's key.
+    EncryptedMsisdn(String),
+}
+
+/// Seed 003 §2.3, Annex A.2: checks the `User-ID-Type` / `User-ID` pair of a request whose
+/// token is not tied to a user. Sans-I/O, so the refusals are testable (and fuzzed) without
+/// a database; the caller decrypts and looks the user up.
+pub fn named_user(ids: Option<&UserIdHeaders>) -> Result<NamedUser, ResourceError> {
+    let Some(ids) = ids else {
+        return Err(ResourceError::invalid_request(
+            "User-ID / User-ID-Type header is not used and the Access Token is not tied to an End-User",
+        ));
+    };
+    let (Some(id_type), Some(id)) = (&ids.id_type, &ids.id) else {
+        return Err(invalid_user_id("both headers are required"));
+    };
+    if id_type.eq_ignore_ascii_case("MSISDN") {
+        // International format without the plus sign.
+        if id.starts_with('+') {
+            return Err(invalid_user_id(
+                "wrong format (no + in front of the number)",
+            ));
+        }
+        crate::server::normalize_msisdn(id)
+            .map(NamedUser::Msisdn)
+            .ok_or_else(|| invalid_user_id("wrong format"))
+    } else if id_type.eq_ignore_ascii_case("ENCR_MSISDN") {
+        Ok(NamedUser::EncryptedMsisdn(id.clone()))
+    } else {
+        Err(invalid_user_id("unsupported type"))
+    }
+}
+
+/// Annex A.2's row for a User-ID pair that names nobody.
+pub fn invalid_user_id(reason: &str) -> ResourceError {
+    ResourceError::invalid_request(format!("Invalid User-ID / User-ID-Type value: {reason}"))
+}
+
 /// A refusal, as Annex A (and RFC 6750 §3) says to send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceError {
@@ -561,5 +604,43 @@ mod tests {
                 .www_authenticate()
                 .is_some()
         );
+    }
+
+    #[test]
+    fn annex_a_2_user_id_headers_name_a_user_before_any_lookup() {
+        let ids = |id_type: Option<&str>, id: Option<&str>| UserIdHeaders {
+            id_type: id_type.map(str::to_owned),
+            id: id.map(str::to_owned),
+        };
+        assert_eq!(
+            named_user(Some(&ids(Some("MSISDN"), Some("34680947298")))),
+            Ok(NamedUser::Msisdn("34680947298".into()))
+        );
+        assert_eq!(
+            named_user(Some(&ids(Some("encr_msisdn"), Some("a.b.c.d.e")))),
+            Ok(NamedUser::EncryptedMsisdn("a.b.c.d.e".into()))
+        );
+        let refused = |ids: Option<&UserIdHeaders>| named_user(ids).unwrap_err().description;
+        assert_eq!(
+            refused(None),
+            "User-ID / User-ID-Type header is not used and the Access Token is not tied to an End-User"
+        );
+        for (id_type, id, reason) in [
+            (Some("MSISDN"), None, "both headers are required"),
+            (None, Some("34680947298"), "both headers are required"),
+            (
+                Some("MSISDN"),
+                Some("+34680947298"),
+                "wrong format (no + in front of the number)",
+            ),
+            (Some("MSISDN"), Some("0034680947298"), "wrong format"),
+            (Some("MSISDN"), Some("3468"), "wrong format"),
+            (Some("IMSI"), Some("34680947298"), "unsupported type"),
+        ] {
+            assert_eq!(
+                refused(Some(&ids(id_type, id))),
+                format!("Invalid User-ID / User-ID-Type value: {reason}")
+            );
+        }
     }
 }
