@@ -317,19 +317,44 @@ impl Store {
         limit: i64,
         filter: &AuditFilter,
     ) -> Result<Vec<assent_audit::AuditEntry>, StoreError> {
-        const SQL: &str = "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
-            user_prev_hash, hash FROM audit WHERE user_id = $1 AND seq > $2 \
-            AND (CAST($3 AS TEXT) IS NULL OR sp = $3) AND (CAST($4 AS TEXT) IS NULL OR kind = $4) \
-            AND (CAST($5 AS BIGINT) IS NULL OR at_ms >= $5) AND (CAST($6 AS BIGINT) IS NULL OR at_ms < $6) \
-            ORDER BY seq LIMIT $7";
+        // One SQL text per combination of filters, from fixed parts: a condition written
+        // `($3 IS NULL OR sp = $3)` cannot use the (user_id, sp, seq) and (user_id, kind, seq)
+        // indexes, since the plan is made before the value is known.
+        let mut sql = String::from(
+            "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
+             user_prev_hash, hash FROM audit WHERE user_id = $1 AND seq > $2",
+        );
+        let mut n = 2;
+        for (present, condition) in [
+            (filter.sp.is_some(), "sp ="),
+            (filter.kind.is_some(), "kind ="),
+            (filter.since_ms.is_some(), "at_ms >="),
+            (filter.until_ms.is_some(), "at_ms <"),
+        ] {
+            if present {
+                n += 1;
+                sql.push_str(&format!(" AND {condition} ${n}"));
+            }
+        }
+        sql.push_str(&format!(" ORDER BY seq LIMIT ${}", n + 1));
         let rows = on_pool!(self, |pool| {
-            sqlx::query(SQL)
+            // Built only from the constant parts above; values are bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(user_id)
-                .bind(after)
-                .bind(&filter.sp)
-                .bind(&filter.kind)
-                .bind(filter.since_ms)
-                .bind(filter.until_ms)
+                .bind(after);
+            if let Some(sp) = &filter.sp {
+                query = query.bind(sp);
+            }
+            if let Some(kind) = &filter.kind {
+                query = query.bind(kind);
+            }
+            if let Some(since) = filter.since_ms {
+                query = query.bind(since);
+            }
+            if let Some(until) = filter.until_ms {
+                query = query.bind(until);
+            }
+            query
                 .bind(limit)
                 .fetch_all(pool)
                 .await?
