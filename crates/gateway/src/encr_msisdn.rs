@@ -211,35 +211,17 @@ impl EncryptionKey {
             path: path.display().to_string(),
             source,
         };
-        match std::fs::read_to_string(path) {
-            Ok(pem) => return Self::from_pkcs8_pem(&pem),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(e)),
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let secret = SecretKey::random(&mut OsRng);
-        let pem = secret
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| JweError::InvalidKey(e.to_string()))?;
-        // create_new: never clobber a key that another process made meanwhile; use theirs.
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(path) {
-            Ok(mut file) => {
-                std::io::Write::write_all(&mut file, pem.as_bytes()).map_err(io)?;
-                file.sync_all().map_err(io)?;
-                Ok(Self::from_secret(secret))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let pem = std::fs::read_to_string(path).map_err(io)?;
-                Self::from_pkcs8_pem(&pem)
-            }
-            Err(e) => Err(io(e)),
-        }
+        // Made once, atomically (temporary file, then a link that never clobbers): instances
+        // starting at once on a new directory share one key, and none reads it half-written.
+        let pem = crate::secrets::read_or_create(path, true, || {
+            SecretKey::random(&mut OsRng)
+                .to_pkcs8_pem(LineEnding::LF)
+                .map(|pem| pem.as_bytes().to_vec())
+                .map_err(std::io::Error::other)
+        })
+        .map_err(io)?;
+        let pem = String::from_utf8(pem).map_err(|e| JweError::InvalidKey(e.to_string()))?;
+        Self::from_pkcs8_pem(&pem)
     }
 
     /// Parses a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) P-256 key.

@@ -35,17 +35,20 @@ impl PcrSecret {
             path: path.display().to_string(),
             source,
         };
-        if let Ok(bytes) = std::fs::read(&path)
-            && let Ok(secret) = <[u8; 32]>::try_from(bytes.as_slice())
-        {
-            return Ok(PcrSecret(secret));
-        }
-        let mut secret = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        crate::secrets::write_private(&path, &secret).map_err(io)?;
+        let bytes = crate::secrets::read_or_create(&path, true, || {
+            let mut secret = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+            Ok(secret.to_vec())
+        })
+        .map_err(io)?;
+        // A file of another length is not this secret: refuse to start rather than replace
+        // it (every pairwise subject would change).
+        let secret = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "expected 32 bytes",
+            ))
+        })?;
         Ok(PcrSecret(secret))
     }
 

@@ -41,8 +41,7 @@ impl std::fmt::Debug for SigningKeys {
 
 impl SigningKeys {
     pub fn load_or_create(data_dir: &Path) -> Result<Self, KeyError> {
-        let dir = data_dir.join("keys");
-        let path = dir.join("signing-es256.pem");
+        let path = data_dir.join("keys").join("signing-es256.pem");
         let io = |source| KeyError::Io {
             path: path.display().to_string(),
             source,
@@ -51,18 +50,16 @@ impl SigningKeys {
             path: path.display().to_string(),
             detail,
         };
-        let key = if path.exists() {
-            let pem = std::fs::read_to_string(&path).map_err(io)?;
-            SigningKey::from_pkcs8_pem(&pem).map_err(|e| invalid(e.to_string()))?
-        } else {
-            std::fs::create_dir_all(&dir).map_err(io)?;
-            let key = SigningKey::random(&mut rand::rngs::OsRng);
-            let pem = key
+        // Made once, atomically: instances starting at once on a new directory share it.
+        let pem = crate::secrets::read_or_create(&path, true, || {
+            SigningKey::random(&mut rand::rngs::OsRng)
                 .to_pkcs8_pem(LineEnding::LF)
-                .map_err(|e| invalid(e.to_string()))?;
-            crate::secrets::write_private(&path, pem.as_bytes()).map_err(io)?;
-            key
-        };
+                .map(|pem| pem.as_bytes().to_vec())
+                .map_err(std::io::Error::other)
+        })
+        .map_err(io)?;
+        let pem = String::from_utf8(pem).map_err(|e| invalid(e.to_string()))?;
+        let key = SigningKey::from_pkcs8_pem(&pem).map_err(|e| invalid(e.to_string()))?;
         let pem = key
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| invalid(e.to_string()))?;

@@ -42,13 +42,21 @@ pub struct ServerIdentity {
 pub fn load_or_create(dir: &Path) -> Result<ServerIdentity, TlsError> {
     let ca_path = dir.join("ca.pem");
     let ca_key_path = dir.join("ca-key.pem");
-    let (ca_pem, ca_key) = if ca_path.exists() && ca_key_path.exists() {
-        let pem = std::fs::read_to_string(&ca_path).map_err(io_error(&ca_path))?;
-        let key_pem = std::fs::read_to_string(&ca_key_path).map_err(io_error(&ca_key_path))?;
-        (pem, KeyPair::from_pem(&key_pem)?)
-    } else {
-        let key = KeyPair::generate()?;
-        let mut params = CertificateParams::new(Vec::<String>::new())?;
+    // Key first, then the certificate over it, each made once and atomically: instances
+    // starting at once on a new directory end with one CA (a certificate exists only after
+    // its key, and whichever certificate won is over the key that won).
+    let key_pem = crate::secrets::read_or_create(&ca_key_path, true, || {
+        KeyPair::generate()
+            .map(|key| key.serialize_pem().into_bytes())
+            .map_err(std::io::Error::other)
+    })
+    .map_err(io_error(&ca_key_path))?;
+    let key_pem =
+        String::from_utf8(key_pem).map_err(|e| io_error(&ca_key_path)(std::io::Error::other(e)))?;
+    let ca_key = KeyPair::from_pem(&key_pem)?;
+    let ca_pem = crate::secrets::read_or_create(&ca_path, false, || {
+        let mut params =
+            CertificateParams::new(Vec::<String>::new()).map_err(std::io::Error::other)?;
         let mut name = DistinguishedName::new();
         name.push(DnType::CommonName, "Assent gateway local CA");
         name.push(DnType::OrganizationName, "Assent (local, for QA)");
@@ -56,12 +64,12 @@ pub fn load_or_create(dir: &Path) -> Result<ServerIdentity, TlsError> {
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
-        let cert = params.self_signed(&key)?;
-        crate::secrets::write_private(&ca_key_path, key.serialize_pem().as_bytes())
-            .map_err(io_error(&ca_key_path))?;
-        std::fs::write(&ca_path, cert.pem()).map_err(io_error(&ca_path))?;
-        (cert.pem(), key)
-    };
+        let cert = params.self_signed(&ca_key).map_err(std::io::Error::other)?;
+        Ok(cert.pem().into_bytes())
+    })
+    .map_err(io_error(&ca_path))?;
+    let ca_pem =
+        String::from_utf8(ca_pem).map_err(|e| io_error(&ca_path)(std::io::Error::other(e)))?;
     let issuer = Issuer::from_ca_cert_pem(&ca_pem, &ca_key)?;
 
     let server_key = KeyPair::generate()?;

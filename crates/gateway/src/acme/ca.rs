@@ -39,13 +39,20 @@ impl AcmeCa {
         };
         let cert_path = dir.join("acme-ca.pem");
         let key_path = dir.join("acme-ca-key.pem");
-        let (pem, key) = if cert_path.exists() && key_path.exists() {
-            let pem = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
-            let key_pem = std::fs::read_to_string(&key_path).map_err(io(&key_path))?;
-            (pem, KeyPair::from_pem(&key_pem)?)
-        } else {
-            let key = KeyPair::generate()?;
-            let mut params = CertificateParams::new(Vec::<String>::new())?;
+        // Key first, then the certificate over it, each made once and atomically: instances
+        // starting at once on a new directory end with one CA.
+        let key_pem = crate::secrets::read_or_create(&key_path, true, || {
+            KeyPair::generate()
+                .map(|key| key.serialize_pem().into_bytes())
+                .map_err(std::io::Error::other)
+        })
+        .map_err(io(&key_path))?;
+        let key_pem =
+            String::from_utf8(key_pem).map_err(|e| io(&key_path)(std::io::Error::other(e)))?;
+        let key = KeyPair::from_pem(&key_pem)?;
+        let pem = crate::secrets::read_or_create(&cert_path, false, || {
+            let mut params =
+                CertificateParams::new(Vec::<String>::new()).map_err(std::io::Error::other)?;
             let mut name = DistinguishedName::new();
             name.push(DnType::CommonName, "Assent number verification CA");
             name.push(DnType::OrganizationName, "Assent (local, for QA)");
@@ -53,30 +60,27 @@ impl AcmeCa {
             params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
             params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
             params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
-            let cert = params.self_signed(&key)?;
-            crate::secrets::write_private(&key_path, key.serialize_pem().as_bytes())
-                .map_err(io(&key_path))?;
-            std::fs::write(&cert_path, cert.pem()).map_err(io(&cert_path))?;
-            (cert.pem(), key)
-        };
+            let cert = params.self_signed(&key).map_err(std::io::Error::other)?;
+            Ok(cert.pem().into_bytes())
+        })
+        .map_err(io(&cert_path))?;
+        let pem = String::from_utf8(pem).map_err(|e| io(&cert_path)(std::io::Error::other(e)))?;
         let issuer = Issuer::from_ca_cert_pem(&pem, key)?;
         let code_path = dir.join("keys").join("acme-code.key");
-        let code_key = match std::fs::read(&code_path) {
-            Ok(bytes) if bytes.len() == 32 => {
-                let mut key = [0u8; 32];
-                key.copy_from_slice(&bytes);
-                key
-            }
-            _ => {
-                let mut key = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-                if let Some(parent) = code_path.parent() {
-                    std::fs::create_dir_all(parent).map_err(io(parent))?;
-                }
-                crate::secrets::write_private(&code_path, &key).map_err(io(&code_path))?;
-                key
-            }
-        };
+        let code = crate::secrets::read_or_create(&code_path, true, || {
+            let mut key = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+            Ok(key.to_vec())
+        })
+        .map_err(io(&code_path))?;
+        // Another length is not this key: refuse to start rather than replace it (every
+        // pending code would stop matching).
+        let code_key = <[u8; 32]>::try_from(code.as_slice()).map_err(|_| {
+            io(&code_path)(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "expected 32 bytes",
+            ))
+        })?;
         Ok(AcmeCa {
             issuer,
             pem,
