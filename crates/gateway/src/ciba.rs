@@ -8,7 +8,7 @@ use crate::consent::{self, Answered, Purpose};
 use crate::issue::{Issue, issue_tokens};
 use crate::oauth::{OAuthError, audit_refusal, authenticate_client, form, no_store_headers};
 use crate::server::AppState;
-use crate::store::{CibaRequest, Client};
+use crate::store::{CibaRequest, Client, Tx};
 use crate::tokens::{new_token, now_ms, token_hash};
 use assent_audit::{EntryKind, NewEntry};
 use axum::Json;
@@ -260,22 +260,17 @@ fn binding_message(params: &HashMap<String, String>) -> Result<Option<String>, O
     }
 }
 
-/// The user answered the prompt of `message_id` on the handset: "1" approves, "2" denies.
-/// Returns `Ok(false)` when the message is not a pending CIBA prompt.
-pub async fn answer(
-    state: &AppState,
-    message_id: &str,
+/// Records the user's answer to a CIBA request inside `tx` ("1"/approve moves it to
+/// `approved`, else `denied`), with its consent and audit entries; `false` when the request
+/// was no longer pending (answered already).
+pub async fn answer_in(
+    tx: &mut Tx,
+    request: &CibaRequest,
+    consent_kind: &'static str,
     approve: bool,
 ) -> Result<bool, crate::store::StoreError> {
-    let Some(request) = state.store.ciba_by_message(message_id).await? else {
-        return Ok(false);
-    };
-    if now_ms() > request.expires_ms {
-        return Ok(false);
-    }
     let to = if approve { "approved" } else { "denied" };
-    if !state
-        .store
+    if !tx
         .transition_ciba(&request.auth_req_hash, "pending", to)
         .await?
     {
@@ -288,12 +283,9 @@ pub async fn answer(
         scope: &request.scope,
         prompt: &request.prompt,
         authenticator: &request.authenticator,
+        consent_kind,
     };
-    consent::record_answer(state, &answered, approve).await?;
-    if request.delivery_mode != DeliveryMode::Poll.name() {
-        // Ping and push: tell the SP now rather than at the next sweep.
-        state.deliveries.wake();
-    }
+    consent::record_answer(tx, &answered, approve).await?;
     Ok(true)
 }
 
@@ -349,10 +341,12 @@ pub async fn grant(
         "denied" => Err(OAuthError::bad_request("access_denied", "the user said no")),
         "approved" => {
             let consent_id = consent::consent_id_for(&request.auth_req_hash);
-            // The answer marks the request approved before it records the consent (separate
-            // transactions). A gateway killed in between leaves no consent, and tokens issued
-            // then would be refused at once by the resource server: issue none, so the SP
-            // keeps waiting until the request expires (found by tests/scale_out.rs).
+            // The answer now commits the request's state and its consent together
+            // (`answer_in`), so an approved request without its consent can only come from
+            // a gateway before that change, killed between the two (found by
+            // tests/scale_out.rs). Tokens issued for it would be refused at once by the
+            // resource server: issue none, so the SP waits until the request expires. The
+            // tests check the invariant on the database itself, not through this guard.
             if state.store.consent(&consent_id).await?.is_none() {
                 return Err(OAuthError::bad_request(
                     "authorization_pending",

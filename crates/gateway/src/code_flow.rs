@@ -10,7 +10,7 @@ use crate::consent::{self, Answered, Purpose};
 use crate::issue::{Issue, issue_tokens};
 use crate::oauth::OAuthError;
 use crate::server::AppState;
-use crate::store::{Client, CodeKey, CodeRequest};
+use crate::store::{Client, CodeKey, CodeRequest, Tx};
 use crate::tokens::{new_token, now_ms, token_hash};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -464,17 +464,15 @@ pub async fn consent_decision(
         // The page was never shown: nothing was consented to.
         return error_page(StatusCode::CONFLICT, "Reload the page to see the request.");
     };
-    let to = if approve { "approved" } else { "denied" };
-    let moved = state
-        .store
-        .transition_code_request(&session_hash, "authenticated", to, None, None)
-        .await;
-    if !matches!(moved, Ok(true)) {
-        return error_page(
-            StatusCode::CONFLICT,
-            "This sign-in request was already answered.",
-        );
-    }
+    let failed = || {
+        error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The gateway could not complete the request.",
+        )
+    };
+    let Ok(consent_kind) = consent::consent_kind(&state, &request.client_id).await else {
+        return failed();
+    };
     let answered = Answered {
         request_hash: &request.session_hash,
         user_id: &request.user_id,
@@ -482,47 +480,59 @@ pub async fn consent_decision(
         scope: &request.scope,
         prompt: text,
         authenticator: "browser",
+        consent_kind,
     };
-    if consent::record_answer(&state, &answered, approve)
-        .await
-        .is_err()
-    {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The gateway could not complete the request.",
-        );
+    match record_browser_answer(&state, &session_hash, &answered, approve).await {
+        Ok(true) => Redirect::to(&format!("/authorize/wait?session={session}")).into_response(),
+        Ok(false) => error_page(
+            StatusCode::CONFLICT,
+            "This sign-in request was already answered.",
+        ),
+        Err(_) => failed(),
     }
-    Redirect::to(&format!("/authorize/wait?session={session}")).into_response()
 }
 
-/// The handset answer for a Device-Initiated request; `Ok(false)` if `message_id` is not one.
-pub async fn answer(
+/// The browser page's answer: the request's state, the consent and their audit entries in
+/// one transaction; `false` when the request was answered already.
+async fn record_browser_answer(
     state: &AppState,
-    message_id: &str,
+    session_hash: &str,
+    answered: &Answered<'_>,
     approve: bool,
 ) -> Result<bool, crate::store::StoreError> {
-    let Some(request) = state
-        .store
-        .code_request_by(CodeKey::Message, message_id)
+    let to = if approve { "approved" } else { "denied" };
+    let mut tx = state.store.begin().await?;
+    if !tx
+        .transition_code_request(session_hash, "authenticated", to)
         .await?
-    else {
-        return Ok(false);
-    };
-    if now_ms() > request.expires_ms {
+    {
         return Ok(false);
     }
+    consent::record_answer(&mut tx, answered, approve).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Records the handset's answer to a Device-Initiated request inside `tx`, with what belongs
+/// to it (the sign-in audit entry, or the consent and its audit entries); `false` when the
+/// request was no longer pending.
+pub async fn answer_in(
+    tx: &mut Tx,
+    request: &CodeRequest,
+    consent_kind: &'static str,
+    approve: bool,
+) -> Result<bool, crate::store::StoreError> {
     if request.consent_on == "browser" {
         // The handset only authenticated; consent follows on the browser page.
         let to = if approve { "authenticated" } else { "denied" };
-        if !state
-            .store
-            .transition_code_request(&request.session_hash, "pending", to, None, None)
+        if !tx
+            .transition_code_request(&request.session_hash, "pending", to)
             .await?
         {
             return Ok(false);
         }
         consent::record_sign_in(
-            state,
+            tx,
             &request.user_id,
             &request.client_id,
             &request.authenticator,
@@ -532,9 +542,8 @@ pub async fn answer(
         return Ok(true);
     }
     let to = if approve { "approved" } else { "denied" };
-    if !state
-        .store
-        .transition_code_request(&request.session_hash, "pending", to, None, None)
+    if !tx
+        .transition_code_request(&request.session_hash, "pending", to)
         .await?
     {
         return Ok(false);
@@ -546,8 +555,9 @@ pub async fn answer(
         scope: &request.scope,
         prompt: &request.prompt,
         authenticator: &request.authenticator,
+        consent_kind,
     };
-    consent::record_answer(state, &answered, approve).await?;
+    consent::record_answer(tx, &answered, approve).await?;
     Ok(true)
 }
 

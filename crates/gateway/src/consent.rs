@@ -5,7 +5,7 @@ use crate::catalog::{Catalog, ServiceKind};
 use crate::handset::OutgoingPrompt;
 use crate::oauth::{OAuthError, audit_refusal};
 use crate::server::AppState;
-use crate::store::{Client, Consent, StoreError, User};
+use crate::store::{CibaRequest, Client, CodeKey, CodeRequest, Consent, StoreError, Tx, User};
 use crate::tokens::{now_ms, token_hash};
 use assent_audit::{EntryKind, NewEntry};
 use assent_prompt::wire::{PromptContent, WireAttribute, WirePresentation};
@@ -260,6 +260,8 @@ pub struct Answered<'a> {
     pub prompt: &'a str,
     /// Where the answer was given: `ussd`, `sms`, `app`, or `browser` (MC_ATTR_08).
     pub authenticator: &'a str,
+    /// The consent a yes records: `long_lived` or `transaction` ([`consent_kind`]).
+    pub consent_kind: &'static str,
 }
 
 /// The id of the consent a request's answer records, known to the grant that follows, so
@@ -268,13 +270,105 @@ pub fn consent_id_for(request_hash: &str) -> String {
     format!("c-{}", token_hash(request_hash).get(..24).unwrap_or("0"))
 }
 
-/// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
-/// shown): long-lived for SPs whose token policy is long-lived, else per transaction.
-pub async fn record_answer(
+/// The consent a yes to `client_id` records: long-lived for SPs whose token policy is
+/// long-lived, else per transaction. Read before the answer's transaction begins (a [`Tx`]
+/// must not wait on the pool).
+pub async fn consent_kind(state: &AppState, client_id: &str) -> Result<&'static str, StoreError> {
+    let client = state.store.client(client_id).await?;
+    Ok(match client.as_ref().map(|c| c.token_policy.as_str()) {
+        Some("long_lived") => "long_lived",
+        _ => "transaction",
+    })
+}
+
+/// A request waiting for the user's answer to the prompt it sent (USSD, SMS or app), read
+/// before the answer's transaction begins.
+#[derive(Debug)]
+pub enum Waiting {
+    Ciba(CibaRequest, &'static str),
+    Code(CodeRequest, &'static str),
+}
+
+impl Waiting {
+    /// The request that sent the prompt `message_id`, if it is still in time; its state is
+    /// checked again, atomically, when the answer is recorded.
+    pub async fn find(state: &AppState, message_id: &str) -> Result<Option<Waiting>, StoreError> {
+        let now = now_ms();
+        if let Some(request) = state.store.ciba_by_message(message_id).await? {
+            if now > request.expires_ms {
+                return Ok(None);
+            }
+            let kind = consent_kind(state, &request.client_id).await?;
+            return Ok(Some(Waiting::Ciba(request, kind)));
+        }
+        match state
+            .store
+            .code_request_by(CodeKey::Message, message_id)
+            .await?
+        {
+            Some(request) if now <= request.expires_ms => {
+                let kind = consent_kind(state, &request.client_id).await?;
+                Ok(Some(Waiting::Code(request, kind)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Records the answer inside `tx`, together with whatever else the caller's transaction
+    /// holds (the closed prompt); `false` when the request was answered meanwhile.
+    pub async fn record(&self, tx: &mut Tx, approve: bool) -> Result<bool, StoreError> {
+        match self {
+            Waiting::Ciba(request, kind) => {
+                crate::ciba::answer_in(tx, request, kind, approve).await
+            }
+            Waiting::Code(request, kind) => {
+                crate::code_flow::answer_in(tx, request, kind, approve).await
+            }
+        }
+    }
+
+    /// What follows a committed answer: ping and push SPs are told now rather than at the
+    /// next sweep.
+    pub fn answered(&self, state: &AppState) {
+        if let Waiting::Ciba(request, _) = self
+            && request.delivery_mode != crate::ciba::DeliveryMode::Poll.name()
+        {
+            state.deliveries.wake();
+        }
+    }
+}
+
+/// The handset simulator's reply to the open message `message_id` of `msisdn`: the message
+/// is closed and the answer recorded in one transaction, so a reply the gateway did not
+/// acknowledge can be given again. `None` when there is no such open message; else whether
+/// a waiting request took the answer.
+pub async fn answer_sim_reply(
     state: &AppState,
-    a: &Answered<'_>,
+    msisdn: &str,
+    message_id: &str,
+    reply: &str,
     approve: bool,
-) -> Result<(), StoreError> {
+) -> Result<Option<bool>, StoreError> {
+    let waiting = Waiting::find(state, message_id).await?;
+    let mut tx = state.store.begin().await?;
+    if !tx.answer_sim_message(msisdn, message_id, reply).await? {
+        return Ok(None); // dropped: rolled back
+    }
+    let applied = match &waiting {
+        Some(waiting) => waiting.record(&mut tx, approve).await?,
+        None => false,
+    };
+    tx.commit().await?;
+    if applied && let Some(waiting) = &waiting {
+        waiting.answered(state);
+    }
+    Ok(Some(applied))
+}
+
+/// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
+/// shown), inside the transaction that moved the request, so that the request's state, its
+/// consent and their audit entries commit together or not at all.
+pub async fn record_answer(tx: &mut Tx, a: &Answered<'_>, approve: bool) -> Result<(), StoreError> {
     let now = now_ms();
     let entry = |kind, detail: serde_json::Value| NewEntry {
         at_ms: now,
@@ -284,64 +378,70 @@ pub async fn record_answer(
         authenticator: Some(a.authenticator.to_owned()),
         detail: detail.to_string(),
     };
-    state
-        .store
-        .append_audit(entry(
-            EntryKind::Answer,
-            json!({"answer": if approve { "yes" } else { "no" }, "purpose": "consent"}),
-        ))
-        .await?;
+    tx.append_audit(entry(
+        EntryKind::Answer,
+        json!({"answer": if approve { "yes" } else { "no" }, "purpose": "consent"}),
+    ))
+    .await?;
     if !approve {
         return Ok(());
     }
-    let client = state.store.client(a.client_id).await?;
-    let kind = match client.as_ref().map(|c| c.token_policy.as_str()) {
-        Some("long_lived") => "long_lived",
-        _ => "transaction",
-    };
+    crash_point("answer_recorded");
     let consent = Consent {
         id: consent_id_for(a.request_hash),
         user_id: a.user_id.to_owned(),
         client_id: a.client_id.to_owned(),
         scope: a.scope.to_vec(),
-        kind: kind.into(),
+        kind: a.consent_kind.into(),
         prompt: a.prompt.to_owned(),
         granted_ms: now,
         revoked_ms: None,
     };
-    state.store.insert_consent(&consent).await?;
-    state
-        .store
-        .append_audit(entry(
-            EntryKind::Consent,
-            json!({"consent": consent.id, "kind": kind, "scope": a.scope.join(" "), "prompt": a.prompt}),
-        ))
-        .await?;
+    tx.insert_consent(&consent).await?;
+    tx.append_audit(entry(
+        EntryKind::Consent,
+        json!({"consent": consent.id, "kind": a.consent_kind, "scope": a.scope.join(" "),
+               "prompt": a.prompt}),
+    ))
+    .await?;
     Ok(())
 }
 
-/// Audits an authentication-only answer on the handset (consent follows on the browser).
+/// Audits an authentication-only answer on the handset (consent follows on the browser),
+/// inside the transaction that moved the request.
 pub async fn record_sign_in(
-    state: &AppState,
+    tx: &mut Tx,
     user_id: &str,
     client_id: &str,
     authenticator: &str,
     approve: bool,
 ) -> Result<(), StoreError> {
-    state
-        .store
-        .append_audit(NewEntry {
-            at_ms: now_ms(),
-            kind: EntryKind::Answer,
-            user: Some(user_id.to_owned()),
-            sp: Some(client_id.to_owned()),
-            authenticator: Some(authenticator.to_owned()),
-            detail: json!({"answer": if approve { "yes" } else { "no" }, "purpose": "sign_in"})
-                .to_string(),
-        })
-        .await?;
+    tx.append_audit(NewEntry {
+        at_ms: now_ms(),
+        kind: EntryKind::Answer,
+        user: Some(user_id.to_owned()),
+        sp: Some(client_id.to_owned()),
+        authenticator: Some(authenticator.to_owned()),
+        detail: json!({"answer": if approve { "yes" } else { "no" }, "purpose": "sign_in"})
+            .to_string(),
+    })
+    .await?;
     Ok(())
 }
+
+/// Crash tests only (debug builds): `ASSENT_CRASH_AT=<point>` aborts the process at that
+/// point, as a power cut or SIGKILL would, so that a test can show what survives. Release
+/// builds compile it to nothing.
+#[cfg(debug_assertions)]
+fn crash_point(point: &str) {
+    if std::env::var("ASSENT_CRASH_AT").is_ok_and(|at| at == point) {
+        eprintln!("ASSENT_CRASH_AT={point}: aborting");
+        std::process::abort();
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn crash_point(_point: &str) {}
 
 #[cfg(test)]
 mod tests {

@@ -621,35 +621,39 @@ async fn decision(
         _ => return Err(DeviceError::bad("answer is approve or deny")),
     };
     use_jti(&state, &claims).await?;
-    if !state
-        .store
-        .answer_app_prompt(&id, &device.id, now_ms())
-        .await?
-    {
+    // The prompt's closing, the signed decision (the evidence a dispute needs: which device,
+    // over which text) and the answer with its consent commit together: a decision the
+    // gateway did not acknowledge leaves the prompt open, to be answered again.
+    let waiting = crate::consent::Waiting::find(&state, &id).await?;
+    let mut tx = state.store.begin().await?;
+    if !tx.answer_app_prompt(&id, &device.id, now_ms()).await? {
         return Err(DeviceError::new(
             StatusCode::CONFLICT,
             "already_answered",
             "this request was answered already",
         ));
     }
-    // The signed decision is the evidence a dispute needs: which device, over which text.
-    state
-        .store
-        .append_audit(NewEntry {
-            at_ms: now_ms(),
-            kind: EntryKind::Answer,
-            user: Some(device.user_id.clone()),
-            sp: None,
-            authenticator: Some("app".into()),
-            detail: json!({"purpose": "signed_decision", "device": device.id,
-                           "prompt_sha256": shown,
-                           "shown": claims.get("shown").cloned().unwrap_or(Value::Null),
-                           "decision_sha256": hex::encode(Sha256::digest(signed.as_bytes()))})
-            .to_string(),
-        })
-        .await?;
-    let applied = crate::ciba::answer(&state, &id, approve).await?
-        || crate::code_flow::answer(&state, &id, approve).await?;
+    tx.append_audit(NewEntry {
+        at_ms: now_ms(),
+        kind: EntryKind::Answer,
+        user: Some(device.user_id.clone()),
+        sp: None,
+        authenticator: Some("app".into()),
+        detail: json!({"purpose": "signed_decision", "device": device.id,
+                       "prompt_sha256": shown,
+                       "shown": claims.get("shown").cloned().unwrap_or(Value::Null),
+                       "decision_sha256": hex::encode(Sha256::digest(signed.as_bytes()))})
+        .to_string(),
+    })
+    .await?;
+    let applied = match &waiting {
+        Some(waiting) => waiting.record(&mut tx, approve).await?,
+        None => false,
+    };
+    tx.commit().await?;
+    if applied && let Some(waiting) = &waiting {
+        waiting.answered(&state);
+    }
     Ok((
         crate::oauth::no_store_headers(),
         Json(json!({"id": id, "accepted": applied})),

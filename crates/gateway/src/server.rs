@@ -268,19 +268,21 @@ async fn sim_reply(
             ));
         }
     };
-    if !state
-        .store
-        .answer_sim_message(&msisdn, &reply.message_id, reply.text.trim())
-        .await?
-    {
+    let Some(applied) = crate::consent::answer_sim_reply(
+        &state,
+        &msisdn,
+        &reply.message_id,
+        reply.text.trim(),
+        approve,
+    )
+    .await?
+    else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             "no open message with this id on this handset",
         ));
-    }
-    let applied = crate::ciba::answer(&state, &reply.message_id, approve).await?
-        || crate::code_flow::answer(&state, &reply.message_id, approve).await?;
+    };
     Ok(Json(
         serde_json::json!({"message_id": reply.message_id, "accepted": applied}),
     ))

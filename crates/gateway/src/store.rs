@@ -4,7 +4,7 @@
 //! through [`on_pool!`], so the two cannot drift apart silently — both are tested against
 //! real servers.
 
-use assent_audit::{AuditEntry, Digest32, EntryKind, Head, NewEntry};
+use assent_audit::{AuditEntry, Digest32, EntryKind, NewEntry};
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -69,11 +69,13 @@ mod consents;
 mod delivery;
 mod devices;
 mod registry;
+mod tx;
 
 pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder};
 pub use consents::UserNotification;
 pub use devices::{AppPrompt, AuditFilter, Device};
 pub use registry::Flag;
+pub use tx::Tx;
 
 /// A registered SP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +127,18 @@ pub struct SimMessage {
     pub sent_at: String,
     pub open: bool,
 }
+
+// Statements that run both on the pool and inside a [`Tx`] (one text for both).
+const TRANSITION_CIBA: &str =
+    "UPDATE ciba_requests SET status = $1 WHERE auth_req_hash = $2 AND status = $3";
+const TRANSITION_CODE_REQUEST: &str = "UPDATE code_requests SET status = $1, \
+    code_hash = COALESCE($2, code_hash), code_expires_ms = COALESCE($3, code_expires_ms), \
+    access_hash = COALESCE($4, access_hash) \
+    WHERE session_hash = $5 AND status = $6";
+const ANSWER_SIM_MESSAGE: &str = "UPDATE sim_messages SET open = 0, reply = $1 \
+    WHERE id = $2 AND msisdn = $3 AND open = 1";
+const INSERT_CONSENT: &str = "INSERT INTO consents (id, user_id, client_id, scope, kind, prompt, \
+    granted_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 fn words(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_owned).collect()
@@ -377,85 +391,9 @@ impl Store {
     /// PostgreSQL: a transaction-scoped advisory lock), so concurrent writers — threads or
     /// gateway processes — extend one chain and never fork it.
     pub async fn append_audit(&self, content: NewEntry) -> Result<AuditEntry, StoreError> {
-        const HEAD: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-        const USER_HEAD: &str = "SELECT hash FROM audit_user_heads WHERE user_id = $1";
-        const INSERT: &str = "INSERT INTO audit (seq, at_ms, kind, user_id, sp, authenticator, \
-            detail, prev_hash, user_prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        const SET_USER_HEAD: &str = "INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) \
-            ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash";
-        /// Arbitrary key of the advisory lock that serializes audit appends on PostgreSQL.
-        const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
-
-        macro_rules! append_in {
-            ($tx:ident) => {{
-                let head = match sqlx::query(HEAD).fetch_optional(&mut *$tx).await? {
-                    Some(row) => Head {
-                        seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
-                        hash: parse_digest(
-                            row.try_get::<i64, _>("seq")?,
-                            &row.try_get::<String, _>("hash")?,
-                        )?,
-                    },
-                    None => Head::GENESIS,
-                };
-                let user_head = match &content.user {
-                    Some(user) => match sqlx::query(USER_HEAD)
-                        .bind(user)
-                        .fetch_optional(&mut *$tx)
-                        .await?
-                    {
-                        Some(row) => Some(parse_digest(-1, &row.try_get::<String, _>("hash")?)?),
-                        None => None,
-                    },
-                    None => None,
-                };
-                let entry = AuditEntry::link(content, head, user_head);
-                let seq = i64::try_from(entry.seq).map_err(|_| StoreError::CorruptAudit {
-                    seq: i64::MAX,
-                    reason: "sequence overflow".into(),
-                })?;
-                sqlx::query(INSERT)
-                    .bind(seq)
-                    .bind(entry.content.at_ms)
-                    .bind(entry.content.kind.name())
-                    .bind(&entry.content.user)
-                    .bind(&entry.content.sp)
-                    .bind(&entry.content.authenticator)
-                    .bind(&entry.content.detail)
-                    .bind(entry.prev_hash.to_hex())
-                    .bind(entry.user_prev_hash.map(Digest32::to_hex))
-                    .bind(entry.hash.to_hex())
-                    .execute(&mut *$tx)
-                    .await?;
-                if let Some(user) = &entry.content.user {
-                    sqlx::query(SET_USER_HEAD)
-                        .bind(user)
-                        .bind(entry.hash.to_hex())
-                        .execute(&mut *$tx)
-                        .await?;
-                }
-                entry
-            }};
-        }
-
-        let entry = match self {
-            Store::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let entry = append_in!(tx);
-                tx.commit().await?;
-                entry
-            }
-            Store::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(AUDIT_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
-                let entry = append_in!(tx);
-                tx.commit().await?;
-                entry
-            }
-        };
+        let mut tx = self.begin().await?;
+        let entry = tx.append_audit(content).await?;
+        tx.commit().await?;
         Ok(entry)
     }
 
@@ -856,10 +794,8 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<bool, StoreError> {
-        const SQL: &str =
-            "UPDATE ciba_requests SET status = $1 WHERE auth_req_hash = $2 AND status = $3";
         let affected = on_pool!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(TRANSITION_CIBA)
                 .bind(to)
                 .bind(auth_req_hash)
                 .bind(from)
@@ -913,47 +849,6 @@ impl Store {
                 .bind(&m.sent_at)
                 .bind(m.sent_ms)
                 .bind(i64::from(m.open))
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
-    }
-
-    /// Closes an open message of `msisdn` with the user's reply; `false` if there is no such
-    /// open message (unknown, another handset's, or already answered).
-    pub async fn answer_sim_message(
-        &self,
-        msisdn: &str,
-        id: &str,
-        reply: &str,
-    ) -> Result<bool, StoreError> {
-        const SQL: &str = "UPDATE sim_messages SET open = 0, reply = $1 \
-            WHERE id = $2 AND msisdn = $3 AND open = 1";
-        let affected = on_pool!(self, |pool| {
-            sqlx::query(SQL)
-                .bind(reply)
-                .bind(id)
-                .bind(msisdn)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(affected == 1)
-    }
-
-    pub async fn insert_consent(&self, c: &Consent) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO consents (id, user_id, client_id, scope, kind, prompt, \
-            granted_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        on_pool!(self, |pool| {
-            sqlx::query(SQL)
-                .bind(&c.id)
-                .bind(&c.user_id)
-                .bind(&c.client_id)
-                .bind(c.scope.join(" "))
-                .bind(&c.kind)
-                .bind(&c.prompt)
-                .bind(c.granted_ms)
-                .bind(c.revoked_ms)
                 .execute(pool)
                 .await?;
         });
@@ -1087,12 +982,8 @@ impl Store {
         code: Option<(&str, i64)>,
         access_hash: Option<&str>,
     ) -> Result<bool, StoreError> {
-        const SQL: &str = "UPDATE code_requests SET status = $1, \
-            code_hash = COALESCE($2, code_hash), code_expires_ms = COALESCE($3, code_expires_ms), \
-            access_hash = COALESCE($4, access_hash) \
-            WHERE session_hash = $5 AND status = $6";
         let affected = on_pool!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(TRANSITION_CODE_REQUEST)
                 .bind(to)
                 .bind(code.map(|(hash, _)| hash))
                 .bind(code.map(|(_, expires)| expires))

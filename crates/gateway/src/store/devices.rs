@@ -276,27 +276,6 @@ impl Store {
         });
         Ok(row.transpose()?)
     }
-
-    /// Closes an app prompt with the answering device; `false` if it was answered already.
-    pub async fn answer_app_prompt(
-        &self,
-        message_id: &str,
-        device_id: &str,
-        now_ms: i64,
-    ) -> Result<bool, StoreError> {
-        const SQL: &str = "UPDATE app_prompts SET answered_ms = $1, device_id = $2 \
-            WHERE message_id = $3 AND answered_ms IS NULL";
-        let moved = on_pool!(self, |pool| {
-            sqlx::query(SQL)
-                .bind(now_ms)
-                .bind(device_id)
-                .bind(message_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(moved == 1)
-    }
 }
 
 /// A filter over one user's audit entries.

@@ -17,6 +17,13 @@ pub struct Gateway {
     pub data_dir: PathBuf,
 }
 
+impl Gateway {
+    /// Waits for the process to end by itself (a crash test's abort).
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().unwrap()
+    }
+}
+
 impl Drop for Gateway {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -59,12 +66,25 @@ pub fn start_at_level(
     level: &str,
     extra: &[&str],
 ) -> Gateway {
+    start_env(data_dir, database_url, log, level, extra, &[])
+}
+
+/// Starts the gateway with extra environment variables too.
+pub fn start_env(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    log: Option<&Path>,
+    level: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Gateway {
     let mut command = Command::new(BIN);
     command
         .arg("serve")
         .args(storage_args(data_dir, database_url))
         .args(["--listen", "127.0.0.1:0", "--demo"])
         .args(extra)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped());
     match log {
         Some(path) => {
