@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Properties (beyond "no panic"):
-//! - `wire::parse`: an accepted call carries an RFC 6750 b64token; its `mc_claims` is the
+//! - `wire::parse`: an accepted call carries an RFC 6750 b64token (header) or 1*VSCHAR
+//!   (RFC 6749 A.12, form body); its `mc_claims` is the
 //!   object the body sent (form parameter or JSON member) and re-serializes to an equal
 //!   value; a refusal is a 400 `invalid_request` or the bare 401, with a header value that
 //!   exists.
@@ -112,9 +113,17 @@ fn check_resource(request: &Request<'_>) {
         request.body,
     ) {
         Ok(call) => {
+            // RFC 6750 §2.1 b64token in the header, RFC 6749 A.12 1*VSCHAR in the body.
+            let vschar =
+                !call.token.is_empty() && call.token.bytes().all(|b| (0x20..=0x7e).contains(&b));
+            let from_header = request.headers.contains_key(header::AUTHORIZATION);
             assert!(
-                is_b64token(&call.token),
-                "accepted a token that is no b64token: {:?}",
+                if from_header {
+                    is_b64token(&call.token)
+                } else {
+                    vschar
+                },
+                "accepted a malformed token: {:?}",
                 call.token
             );
             if let Some(claims) = &call.mc_claims {

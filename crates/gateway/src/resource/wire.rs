@@ -207,7 +207,12 @@ pub fn parse(
                 Ok(params) => {
                     for (name, value) in params {
                         match name.as_str() {
-                            "access_token" => form_token = Some(value),
+                            // RFC 6749 Appendix A.12: access-token = 1*VSCHAR; an empty or
+                            // control-character token was taken as is (seen while fuzzing).
+                            "access_token" if is_vschar_token(&value) => form_token = Some(value),
+                            "access_token" => problems.push(ResourceError::invalid_request(
+                                "access_token must be printable ASCII (RFC 6749 Appendix A.12)",
+                            )),
                             "mc_claims" => match claims_object(&value) {
                                 Ok(claims) => mc_claims = Some(claims),
                                 Err(e) => problems.push(e),
@@ -270,6 +275,11 @@ fn bearer(value: &HeaderValue) -> Option<String> {
         // '=' only as trailing padding.
         && token.trim_end_matches('=').bytes().all(|b| b != b'=');
     (scheme.eq_ignore_ascii_case("bearer") && b64token).then(|| token.to_owned())
+}
+
+/// `1*VSCHAR` (RFC 6749 Appendix A.12): one or more of %x20-7E.
+fn is_vschar_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| (0x20..=0x7e).contains(&b))
 }
 
 enum ContentType {
@@ -412,6 +422,38 @@ mod tests {
         )
         .unwrap();
         assert_eq!(call.token, "abc");
+    }
+
+    /// Seen while fuzzing (crates/gateway/fuzz, resource_request): the form body's token was
+    /// taken whatever it decoded to.
+    #[test]
+    fn rfc_6749_a_12_form_tokens_are_printable_ascii() {
+        for body in [
+            &b"access_token="[..],
+            b"access_token=%00",
+            b"access_token=a%0Ab",
+        ] {
+            let error = parse(
+                &Method::POST,
+                None,
+                &headers(&[("content-type", FORM)]),
+                body,
+            )
+            .unwrap_err();
+            assert_eq!(
+                (error.status, error.code),
+                (StatusCode::BAD_REQUEST, Some("invalid_request")),
+                "{body:?}"
+            );
+        }
+        let call = parse(
+            &Method::POST,
+            None,
+            &headers(&[("content-type", FORM)]),
+            b"access_token=a+b%7B%22",
+        )
+        .unwrap();
+        assert_eq!(call.token, "a b{\"");
     }
 
     #[test]
