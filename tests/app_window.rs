@@ -319,6 +319,36 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     })
     .await;
     assert_no_sideways_scroll(&client).await;
+    // Rendered by the core in the language just chosen (not by a long poll that began before
+    // the change), and the number in the banner isolated left to right (a `<bdi dir=ltr>`).
+    wait_shown(
+        &client,
+        ".consent-card .prompt-lines[lang='ar'][dir='rtl']",
+        20,
+    )
+    .await;
+    let number = wait_text(&client, "#enrolled-banner bdi[dir='ltr']", 20, |_| true).await;
+    assert_eq!(number, "+447700900001");
+    // As laid out: the "+" left of the digits, and the number left of the sentence's first
+    // words (right to left).
+    let layout = client
+        .execute(
+            "const b = document.querySelector('#enrolled-banner bdi[dir=ltr]');
+             const rect = (node, from, to) => { const r = document.createRange();
+               r.setStart(node, from); r.setEnd(node, to); return r.getBoundingClientRect(); };
+             const digits = b.firstChild, first = b.parentNode.firstChild;
+             return [rect(digits, 0, 1).left, rect(digits, 1, 2).left,
+                     rect(first, 0, 2).left, rect(digits, 0, digits.length).right];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let x: Vec<f64> = serde_json::from_value(layout).unwrap();
+    assert!(x[0] < x[1], "the plus sign is left of the digits: {x:?}");
+    assert!(
+        x[3] <= x[2],
+        "the number is left of the first Arabic words: {x:?}"
+    );
     screenshot(&client, "consent-long-name-phone-ar").await;
     click(&client, ".consent-card .approve").await;
     wait_text(&client, "#consent-status", 20, |t| {

@@ -48,6 +48,7 @@ consent-empty = لا توجد طلبات معلّقة. تظهر الطلبات �
 consent-offline = غير متصل. جارٍ إعادة المحاولة…
 consent-unknown-sp = خدمة غير معروفة
 consent-received = وصل { $time }
+consent-as-sent = هذا الطلب لا يتسع لهذه الشاشة بلغتك، لذا يُعرض كما أرسله المشغّل.
 consent-approve = موافقة
 consent-deny = رفض
 consent-approved = وافقت على طلب { $client }.

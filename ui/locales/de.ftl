@@ -47,6 +47,7 @@ consent-empty = Keine offenen Anfragen. Neue erscheinen hier von selbst.
 consent-offline = Offline. Neuer Versuch…
 consent-unknown-sp = Unbekannter Dienst
 consent-received = Erhalten { $time }
+consent-as-sent = Diese Anfrage passt in Ihrer Sprache nicht auf diesen Bildschirm: Sie wird so angezeigt, wie der Betreiber sie gesendet hat.
 consent-approve = Zustimmen
 consent-deny = Ablehnen
 consent-approved = Sie haben der Anfrage von { $client } zugestimmt.

@@ -49,6 +49,7 @@ consent-empty = No requests waiting. New ones appear here by themselves.
 consent-offline = Offline. Trying again…
 consent-unknown-sp = Unknown service
 consent-received = Received { $time }
+consent-as-sent = This request does not fit this screen in your language: it is shown as the operator sent it.
 consent-approve = Approve
 consent-deny = Deny
 consent-approved = You approved the request from { $client }.

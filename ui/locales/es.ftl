@@ -47,6 +47,7 @@ consent-empty = No hay solicitudes pendientes. Las nuevas aparecen aquí solas.
 consent-offline = Sin conexión. Reintentando…
 consent-unknown-sp = Servicio desconocido
 consent-received = Recibida { $time }
+consent-as-sent = Esta solicitud no cabe en esta pantalla en su idioma: se muestra tal como la envió el operador.
 consent-approve = Aprobar
 consent-deny = Rechazar
 consent-approved = Aprobaste la solicitud de { $client }.

@@ -47,6 +47,7 @@ consent-empty = Aucune demande en attente. Les nouvelles apparaissent ici d’el
 consent-offline = Hors ligne. Nouvel essai…
 consent-unknown-sp = Service inconnu
 consent-received = Reçue { $time }
+consent-as-sent = Cette demande ne tient pas sur cet écran dans votre langue : elle s’affiche telle que l’opérateur l’a envoyée.
 consent-approve = Accepter
 consent-deny = Refuser
 consent-approved = Vous avez accepté la demande de { $client }.

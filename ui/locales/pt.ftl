@@ -47,6 +47,7 @@ consent-empty = Não há pedidos pendentes. Os novos aparecem aqui sozinhos.
 consent-offline = Sem ligação. A tentar de novo…
 consent-unknown-sp = Serviço desconhecido
 consent-received = Recebido { $time }
+consent-as-sent = Este pedido não cabe neste ecrã no seu idioma: é mostrado tal como o operador o enviou.
 consent-approve = Aprovar
 consent-deny = Recusar
 consent-approved = Aprovou o pedido de { $client }.

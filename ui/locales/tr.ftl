@@ -47,6 +47,7 @@ consent-empty = Bekleyen istek yok. Yenileri burada kendiliğinden görünür.
 consent-offline = Çevrimdışı. Yeniden deneniyor…
 consent-unknown-sp = Bilinmeyen hizmet
 consent-received = Alındı: { $time }
+consent-as-sent = Bu istek dilinizde bu ekrana sığmıyor: operatörün gönderdiği haliyle gösteriliyor.
 consent-approve = Onayla
 consent-deny = Reddet
 consent-approved = { $client } isteğini onayladınız.

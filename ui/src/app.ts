@@ -2,7 +2,7 @@
 // enrollment status → onboarding or the app).
 import * as api from './api';
 import type { Settings } from './bindings/Settings';
-import { byId, setStatus, show } from './dom';
+import { byId, setStatus, setText, show } from './dom';
 import { formatIsoDate, onLocaleChange, setLocale, t } from './i18n';
 import { initAccess } from './screens/access';
 import { initConsent } from './screens/consent';
@@ -36,14 +36,15 @@ export async function startApp(): Promise<AppHandle> {
   const history = initHistory();
   const settings = initSettings((s) => {
     setLocale(s.locale);
+    consent.reload();
     void settings.preview();
   });
 
   let enrolled: Enrolled | null = null;
   const writeBanner = (): void => {
-    byId('enrolled-banner').textContent = enrolled
+    setText(byId('enrolled-banner'), enrolled
       ? t('onboarding-verified', { number: enrolled.number, expires: formatIsoDate(enrolled.certificate_expires) })
-      : '';
+      : '');
   };
   const onboarding = initOnboarding((e: Enrolled) => {
     enrolled = e;

@@ -18,10 +18,60 @@ function apply(el: Element, props: Props): void {
   }
 }
 
+const LRI = '\u2066';
+const RLI = '\u2067';
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+/**
+ * Text as nodes, with every isolated run (LRI/RLI/FSI … PDI, as i18n.ts marks placeables)
+ * turned into a `<bdi>` element with the same direction. Why elements rather than the marks:
+ * the isolate controls date from Unicode 6.3 and web engines came to them late, while
+ * `<bdi dir>` (CSS `unicode-bidi: isolate`) isolates in every engine; and the structure is
+ * visible to the tests, which check the laid-out order in the real window.
+ */
+export function bidiNodes(text: string): Node[] {
+  const root: Node[] = [];
+  const stack: { nodes: Node[], el: HTMLElement | null }[] = [{ nodes: root, el: null }];
+  let run = '';
+  const flush = () => {
+    if (run) stack[stack.length - 1].nodes.push(document.createTextNode(run));
+    run = '';
+  };
+  for (const ch of text) {
+    if (ch === LRI || ch === RLI || ch === FSI) {
+      flush();
+      const el = document.createElement('bdi');
+      if (ch !== FSI) el.dir = ch === LRI ? 'ltr' : 'rtl';
+      stack[stack.length - 1].nodes.push(el);
+      stack.push({ nodes: [], el });
+    } else if (ch === PDI && stack.length > 1) {
+      flush();
+      const { nodes, el } = stack.pop()!;
+      el!.append(...nodes);
+    } else {
+      run += ch;
+    }
+  }
+  flush();
+  // An isolate left open at the end closes there (as a paragraph end closes it in UAX #9).
+  while (stack.length > 1) {
+    const { nodes, el } = stack.pop()!;
+    el!.append(...nodes);
+  }
+  return root;
+}
+
+/** Replaces an element's content with `text`, isolated runs as `<bdi>` (see bidiNodes). */
+export function setText(el: Element, text: string): void {
+  el.replaceChildren(...bidiNodes(text));
+}
+
 function append(el: Element, children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'number' ? String(c) : c);
+    if (typeof c === 'string') el.append(...bidiNodes(c));
+    else el.append(typeof c === 'number' ? String(c) : c);
   }
 }
 
@@ -78,7 +128,7 @@ export function closeDialog(d: HTMLDialogElement): void {
 
 /** A status text into an aria-live region, with a tone class (ok / error / info). */
 export function setStatus(el: HTMLElement, text: string, tone: 'ok' | 'error' | 'info' = 'info'): void {
-  el.textContent = text;
+  setText(el, text);
   el.classList.remove('ok', 'error', 'info');
   if (text) el.classList.add(tone);
 }

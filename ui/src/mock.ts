@@ -380,7 +380,15 @@ export class MockBackend implements Backend {
     const r = mockRender({
       client_name: p.client_name, locale, attributes: p.attributes, device, ask_assurance: true, presentation: 'auto',
     });
-    return { id: p.id, client_name: p.client_name, prompt: r.text, lines: r.lines, locale, created_ms: p.created_ms };
+    // As the core does: what does not fit this screen in this language is shown as the
+    // gateway sent it (here: the English rendering).
+    if ((r.lines.length > device.rows || r.bytes > (device.max_bytes ?? Infinity)) && locale !== 'en') {
+      const sent = mockRender({
+        client_name: p.client_name, locale: 'en', attributes: p.attributes, device, ask_assurance: true, presentation: 'auto',
+      });
+      return { id: p.id, client_name: p.client_name, prompt: sent.text, lines: sent.lines, locale: 'en', as_sent: true, created_ms: p.created_ms };
+    }
+    return { id: p.id, client_name: p.client_name, prompt: r.text, lines: r.lines, locale, as_sent: false, created_ms: p.created_ms };
   }
 
   private async inbox(waitSeconds: number): Promise<ConsentCard[]> {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppHandle } from '../src/app';
+import { bidiNodes, setText } from '../src/dom';
 import { setLocale, t } from '../src/i18n';
 import { $, boot, plain, submit, waitFor } from './helpers';
 
@@ -22,6 +23,27 @@ describe('language and direction', () => {
     expect(document.documentElement.lang).toBe('en');
     setLocale(null);
     expect(document.documentElement.lang).toBe('en');
+  });
+
+  it('puts every isolated run in a <bdi> of the same direction', () => {
+    setLocale('ar');
+    const p = document.createElement('p');
+    setText(p, t('onboarding-code-sent', { number: '+447700900001' }));
+    const bdi = p.querySelectorAll('bdi');
+    expect(bdi).toHaveLength(1);
+    expect(bdi[0].dir).toBe('ltr');
+    expect(bdi[0].textContent).toBe('+447700900001');
+    expect(p.textContent).not.toMatch(/[\u2066-\u2069]/);
+    expect(p.textContent).toContain('+447700900001');
+
+    // FSI is direction-by-content (no dir); RLI is rtl; nested runs nest; an unclosed run
+    // closes at the end; a stray PDI is kept as text.
+    const nodes = bidiNodes('a \u2068b \u2067c\u2069\u2069 \u2066d\u2069 e \u2066f');
+    const wrap = document.createElement('div');
+    wrap.append(...nodes);
+    expect(wrap.innerHTML).toBe('a <bdi>b <bdi dir="rtl">c</bdi></bdi> <bdi dir="ltr">d</bdi> e <bdi dir="ltr">f</bdi>');
+    wrap.replaceChildren(...bidiNodes('x\u2069y'));
+    expect(wrap.textContent).toBe('x\u2069y');
   });
 
   it('isolates SP names where directions mix, and leaves Latin in Latin alone', () => {
@@ -48,6 +70,26 @@ describe('language and direction', () => {
     expect($('#settings-locale').querySelector('option[value="ar"]')!.textContent).toBe('العربية');
   });
 
+  it('says so when a request does not fit the phone in Arabic and is shown as sent', async () => {
+    const { app: a, mock } = await boot({ enrolled: true, locale: 'ar' });
+    app = a;
+    await waitFor(() => expect(document.querySelectorAll('.consent-card')).toHaveLength(2));
+    // A request that fits is shown in Arabic, without the note.
+    const fitting = [...document.querySelectorAll<HTMLElement>('.consent-card')]
+      .filter((c) => c.querySelector<HTMLElement>('.prompt-lines')!.dir === 'rtl');
+    expect(fitting.length).toBeGreaterThan(0);
+    expect(fitting.every((c) => c.querySelector('.as-sent') === null)).toBe(true);
+    mock.addRequest('Bundesagentur für Arbeitsvermittlung und Weiterbildung', [
+      { name: 'email', value: 'marie.curie@example.org', group: 'contact' },
+      { name: 'phone_number', value: '+4915112345678', group: 'phone' },
+      { name: 'address', value: 'Rue de la Paix 1, 75002 Paris', group: 'address' },
+    ]);
+    await waitFor(() => expect(document.querySelectorAll('.consent-card')).toHaveLength(3), { timeout: 5000 });
+    const card = [...document.querySelectorAll<HTMLElement>('.consent-card')].find((c) => c.textContent!.includes('Bundesagentur'))!;
+    expect(card.querySelector('.as-sent')!.textContent).toBe(t('consent-as-sent'));
+    expect(card.querySelector<HTMLElement>('.prompt-lines')!.dir).toBe('ltr');
+  }, 10_000);
+
   it('saving the language in settings switches the whole page', async () => {
     ({ app } = await boot({ enrolled: true }));
     app.show('settings');
@@ -57,6 +99,9 @@ describe('language and direction', () => {
     expect($('#settings-save').textContent).toBe('حفظ');
     expect($('#nav-consent').querySelector('.nav-label')!.textContent).toBe('الطلبات');
     expect(plain($('#settings-status').textContent)).toBe('حُفظت الإعدادات.');
+    // The pending requests are asked for again, rendered by the core in the new language.
+    await waitFor(() => expect([...document.querySelectorAll('.consent-card .prompt-lines')]
+      .some((p) => p.getAttribute('lang') === 'ar')).toBe(true), { timeout: 5000 });
     await waitFor(() => expect($('#preview-phone').dir).toBe('rtl'));
     $<HTMLSelectElement>('#settings-locale').value = 'fr';
     submit($('#settings-form'));

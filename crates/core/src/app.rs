@@ -128,6 +128,10 @@ pub struct ConsentCard {
     pub lines: Vec<String>,
     /// The language it is shown in.
     pub locale: String,
+    /// True when this device could not fit the request on its screen in its language (every
+    /// presentation tried) and shows it as the gateway rendered it, in the gateway's language:
+    /// the UI says so rather than leave the user wondering why it is not in their language.
+    pub as_sent: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_ms: i64,
     /// How it was rendered (`None`: as the gateway rendered it).
@@ -250,6 +254,7 @@ impl Assent {
                 prompt: prompt.text,
                 lines: prompt.lines,
                 locale: prompt.locale.to_owned(),
+                as_sent: false,
                 created_ms: request.created_ms,
                 rendered_as: Some(how),
             },
@@ -259,6 +264,7 @@ impl Assent {
                 lines: request.prompt.lines().map(str::to_owned).collect(),
                 prompt: request.prompt.clone(),
                 locale: "en".into(),
+                as_sent: true,
                 created_ms: request.created_ms,
                 rendered_as: None,
             },

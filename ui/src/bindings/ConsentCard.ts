@@ -11,4 +11,10 @@ prompt: string, lines: Array<string>,
 /**
  * The language it is shown in.
  */
-locale: string, created_ms: number, };
+locale: string, 
+/**
+ * True when this device could not fit the request on its screen in its language (every
+ * presentation tried) and shows it as the gateway rendered it, in the gateway's language:
+ * the UI says so rather than leave the user wondering why it is not in their language.
+ */
+as_sent: boolean, created_ms: number, };

@@ -2,7 +2,7 @@
 // and report ("flag") an SP.
 import * as api from '../api';
 import type { Grant } from '../bindings/Grant';
-import { byId, closeDialog, h, openDialog, setStatus, show } from '../dom';
+import { byId, closeDialog, h, openDialog, setStatus, setText, show } from '../dom';
 import { attrLabel, formatIsoDate, onLocaleChange, t } from '../i18n';
 import { rememberSpNames } from '../state';
 
@@ -67,14 +67,14 @@ export function initAccess(): Access {
 
   function openRevoke(grant: Grant, opener: HTMLElement): void {
     target = { grant, opener };
-    confirmText.textContent = t('revoke-text', { client: grant.client_name });
+    setText(confirmText, t('revoke-text', { client: grant.client_name }));
     openDialog(confirm);
     byId('confirm-revoke-no').focus();
   }
 
   function openFlag(grant: Grant, opener: HTMLElement): void {
     target = { grant, opener };
-    flagText.textContent = t('flag-text', { client: grant.client_name });
+    setText(flagText, t('flag-text', { client: grant.client_name }));
     flagReason.value = '';
     flagReason.removeAttribute('aria-invalid');
     setStatus(flagError, '');

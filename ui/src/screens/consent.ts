@@ -14,6 +14,8 @@ export const MIN_POLL_GAP_MS = 3000;
 export type Consent = {
   start(): void;
   stop(): void;
+  /** Drops the cards and asks again (after a settings change). */
+  reload(): void;
   dispose(): void;
   /** Cards on screen (tests, the nav badge). */
   count(): number;
@@ -50,6 +52,7 @@ export function initConsent(onCount: (n: number) => void): Consent {
       // The lines as the device renders (and signs) them: one element per line, kept as is.
       h('div', { class: 'prompt-lines', lang, dir: RTL_LOCALES.has(lang) ? 'rtl' : 'ltr' },
         ...c.lines.map((line) => h('span', { class: 'line' }, line))),
+      c.as_sent && h('p', { class: 'meta as-sent' }, t('consent-as-sent')),
       h('div', { class: 'actions' }, approve, deny));
   }
 
@@ -163,6 +166,17 @@ export function initConsent(onCount: (n: number) => void): Consent {
     stop() {
       running = false;
       generation++;
+    },
+    reload() {
+      // The settings changed (language, display profile): the core renders requests for
+      // them, so what is on screen — and what a long poll already under way will bring,
+      // rendered with the old settings — is dropped and asked for again.
+      cards.clear();
+      render();
+      if (running) {
+        generation++;
+        void loop(generation);
+      }
     },
     dispose() {
       this.stop();

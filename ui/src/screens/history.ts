@@ -5,7 +5,7 @@ import type { EntryKind } from '../bindings/EntryKind';
 import type { HistoryFilter } from '../bindings/HistoryFilter';
 import type { VerifyResult } from '../bindings/VerifyResult';
 import { ACCESS_KIND, drawChart, groupAccesses } from '../chart';
-import { byId, h, setStatus, show } from '../dom';
+import { byId, h, setStatus, setText, show } from '../dom';
 import { formatDateTime, formatNumber, isRtl, locale, onLocaleChange, t } from '../i18n';
 import { loadSpNames, spLabel } from '../state';
 
@@ -103,7 +103,7 @@ export function initHistory(): History {
     verifyOut.classList.remove('ok', 'bad');
     if (!lastVerify) return;
     if (lastVerify instanceof api.ApiError) {
-      verifyOut.textContent = t('history-verify-bad', { message: lastVerify.message });
+      setText(verifyOut, t('history-verify-bad', { message: lastVerify.message }));
       verifyOut.classList.add('bad');
     } else {
       verifyOut.textContent = verifyText(lastVerify);

@@ -4,7 +4,7 @@ import * as api from '../api';
 import type { Enrollment } from '../bindings/Enrollment';
 import type { EnrollmentState } from '../bindings/EnrollmentState';
 import type { Step } from '../bindings/Step';
-import { byId, h, setStatus, show } from '../dom';
+import { byId, h, setStatus, setText, show } from '../dom';
 import { onLocaleChange, t } from '../i18n';
 
 export const STEPS: readonly Step[] = ['account', 'ordered', 'code_sent', 'validated', 'certified', 'registered'];
@@ -75,7 +75,7 @@ export function initOnboarding(onEnrolled: (e: Enrolled) => void): Onboarding {
     if (!step || STEPS.indexOf(step) < STEPS.indexOf('code_sent')) setStep('code_sent');
     show(numberForm, false);
     show(codeForm, true);
-    codeSent.textContent = t('onboarding-code-sent', { number: forNumber });
+    setText(codeSent, t('onboarding-code-sent', { number: forNumber }));
     code.focus();
   }
 
@@ -123,7 +123,7 @@ export function initOnboarding(onEnrolled: (e: Enrolled) => void): Onboarding {
   void api.onEnrollProgress((s) => setStep(s)).then((u) => (disposed ? u() : (unlisten = u)));
   const offLocale = onLocaleChange(() => {
     setStep(step);
-    if (awaitingNumber) codeSent.textContent = t('onboarding-code-sent', { number: awaitingNumber });
+    if (awaitingNumber) setText(codeSent, t('onboarding-code-sent', { number: awaitingNumber }));
   });
 
   return {

@@ -3,7 +3,7 @@
 import * as api from '../api';
 import type { Display } from '../bindings/Display';
 import type { Settings } from '../bindings/Settings';
-import { byId, setStatus } from '../dom';
+import { byId, setStatus, setText } from '../dom';
 import { t } from '../i18n';
 import { normalizeLocale, RTL_LOCALES } from '../locales';
 import { PHONE_DEVICE, type RenderRequest, USSD_DEVICE, type WireDevice } from '../prompt-types';
@@ -52,7 +52,7 @@ export function initSettings(onSaved: (s: Settings) => void): SettingsScreen {
       const r = await api.renderPrompt(sampleRequest(locale, device));
       out.classList.remove('error');
       out.textContent = r.text;
-      facts.textContent = t('preview-facts', { encoding: r.encoding, bytes: r.bytes });
+      setText(facts, t('preview-facts', { encoding: r.encoding, bytes: r.bytes }));
     } catch (e) {
       out.classList.add('error');
       out.textContent = api.toApiError(e).message;
