@@ -36,6 +36,10 @@ pub struct UserNotification {
     pub created_ms: i64,
 }
 
+/// Also run inside a [`super::tx::Tx`] (a resource access and its notification commit together).
+pub(super) const INSERT_USER_NOTIFICATION: &str = "INSERT INTO user_notifications (id, user_id, \
+    client_id, kind, detail, created_ms) VALUES ($1, $2, $3, $4, $5, $6)";
+
 impl Store {
     pub async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError> {
         let sql = format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE id = $1");
@@ -107,10 +111,8 @@ impl Store {
     }
 
     pub async fn queue_user_notification(&self, n: &UserNotification) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO user_notifications (id, user_id, client_id, kind, detail, \
-            created_ms) VALUES ($1, $2, $3, $4, $5, $6)";
         on_pool!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(INSERT_USER_NOTIFICATION)
                 .bind(&n.id)
                 .bind(&n.user_id)
                 .bind(&n.client_id)

@@ -178,6 +178,24 @@ impl Tx {
         Ok(affected == 1)
     }
 
+    pub async fn queue_user_notification(
+        &mut self,
+        n: &super::UserNotification,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(super::consents::INSERT_USER_NOTIFICATION)
+                .bind(&n.id)
+                .bind(&n.user_id)
+                .bind(&n.client_id)
+                .bind(&n.kind)
+                .bind(&n.detail)
+                .bind(n.created_ms)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
     pub async fn insert_consent(&mut self, c: &Consent) -> Result<(), StoreError> {
         on_tx!(self, |conn| {
             sqlx::query(INSERT_CONSENT)
