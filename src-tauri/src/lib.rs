@@ -221,22 +221,22 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         // background.
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
-        settings_get,
-        settings_set,
-        enrollment_status,
-        enroll_start,
-        enroll_code,
-        enroll_from_simulator,
-        inbox,
-        decide,
-        grants,
-        revoke,
-        flag,
-        history,
-        history_verify,
-        history_export,
-        render_prompt
-    ])
+            settings_get,
+            settings_set,
+            enrollment_status,
+            enroll_start,
+            enroll_code,
+            enroll_from_simulator,
+            inbox,
+            decide,
+            grants,
+            revoke,
+            flag,
+            history,
+            history_verify,
+            history_export,
+            render_prompt
+        ])
 }
 
 /// Where the profile lives and which gateway it starts with: `ASSENT_PROFILE`,
