@@ -23,6 +23,8 @@ pub enum StoreError {
     CorruptAudit { seq: i64, reason: String },
     #[error("unsupported database URL (use postgres://… or sqlite:…)")]
     UnsupportedUrl,
+    #[error(transparent)]
+    Writer(#[from] writer::WriterError),
 }
 
 impl StoreError {
@@ -41,6 +43,9 @@ impl StoreError {
             StoreError::Database(sqlx::Error::Database(db)) => db
                 .code()
                 .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "55000"),
+            // SQLite's writer queue full for seconds, or gone: the database is not
+            // writable now, which is a 503, not a bug in this request.
+            StoreError::Writer(writer::WriterError::Busy(_) | writer::WriterError::Stopped) => true,
             _ => false,
         }
     }
@@ -49,33 +54,72 @@ impl StoreError {
 /// The gateway's database.
 #[derive(Debug, Clone)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteStore),
     Postgres(PgPool),
+}
+
+/// SQLite: a pool of connections that read (and write outside [`Tx`]), and the one writer
+/// task through which every [`Tx`] goes (group commit, see [`writer`]).
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pub pool: SqlitePool,
+    pub writer: SqliteWriter,
 }
 
 /// Runs the same statement on whichever pool the store has.
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match $store {
-            Store::Sqlite($pool) => $body,
+            Store::Sqlite(sqlite) => {
+                let $pool = &sqlite.pool;
+                $body
+            }
             Store::Postgres($pool) => $body,
         }
     };
 }
 
-// After the macro, so that the submodules can use it.
+/// Runs a write on whichever store this is: on SQLite through the writer (in a savepoint of
+/// the current batch, returning once the batch is durable; see [`writer`]) so that writers
+/// queue in the process instead of on SQLite's sleeping busy handler; on PostgreSQL on the
+/// pool. `$conn` is a `&mut SqliteConnection` or `&mut PgConnection`: reborrow it
+/// (`&mut *conn`) to run more than one statement.
+macro_rules! on_write {
+    ($store:expr, |$conn:ident| $body:expr) => {
+        match $store {
+            Store::Sqlite(sqlite) => {
+                let mut lease = sqlite.writer.lease().await?;
+                let out = {
+                    let $conn = lease.conn();
+                    $body
+                };
+                lease.commit().await?;
+                out
+            }
+            Store::Postgres(pool) => {
+                let mut connection = pool.acquire().await?;
+                let $conn = &mut *connection;
+                $body
+            }
+        }
+    };
+}
+
+// After the macros, so that the submodules can use them.
 mod acme;
 mod consents;
 mod delivery;
 mod devices;
 mod registry;
 mod tx;
+pub mod writer;
 
 pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder};
 pub use consents::UserNotification;
 pub use devices::{AppPrompt, AuditFilter, Device};
 pub use registry::Flag;
 pub use tx::Tx;
+pub use writer::SqliteWriter;
 
 /// A registered SP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,16 +267,20 @@ impl Store {
                 )
             }
             Some(url) if url.starts_with("sqlite:") => {
-                Store::Sqlite(sqlite_pool(SqliteConnectOptions::from_str(url)?).await?)
+                Store::Sqlite(sqlite_store(SqliteConnectOptions::from_str(url)?).await?)
             }
             Some(_) => return Err(StoreError::UnsupportedUrl),
             None => {
                 let options = SqliteConnectOptions::new().filename(data_dir.join("gateway.db"));
-                Store::Sqlite(sqlite_pool(options).await?)
+                Store::Sqlite(sqlite_store(options).await?)
             }
         };
         match &store {
-            Store::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Store::Sqlite(sqlite) => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&sqlite.pool)
+                    .await?
+            }
             Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(store)
@@ -254,7 +302,7 @@ impl Store {
             email = excluded.email, street_address = excluded.street_address, \
             postal_code = excluded.postal_code, locality = excluded.locality, \
             country = excluded.country, sim_change = excluded.sim_change";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&user.id)
                 .bind(&user.msisdn)
@@ -312,7 +360,7 @@ impl Store {
             notification_endpoint = excluded.notification_endpoint, jwks = excluded.jwks, \
             resource_server = excluded.resource_server, \
             blacklisted = CASE WHEN excluded.blacklisted = 1 THEN 1 ELSE clients.blacklisted END";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&client.client_id)
                 .bind(&client.secret_hash)
@@ -362,7 +410,7 @@ impl Store {
     /// Sets an SP's blacklist flag; `false` when there is no such SP.
     pub async fn set_blacklisted(&self, client_id: &str, on: bool) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE clients SET blacklisted = $1 WHERE client_id = $2";
-        let affected = on_pool!(self, |pool| {
+        let affected = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(i64::from(on))
                 .bind(client_id)
@@ -442,19 +490,22 @@ impl Store {
     }
 }
 
-async fn sqlite_pool(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Error> {
+async fn sqlite_store(options: SqliteConnectOptions) -> Result<SqliteStore, sqlx::Error> {
     // Durability: WAL with synchronous=FULL, so a committed consent, token or audit entry
     // survives a power cut, not only a process crash (WAL+NORMAL may lose the last commits).
+    // The writer's group commit keeps that (one fsync per batch, acknowledged after it).
     let options = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(std::time::Duration::from_secs(10));
-    SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
-        .await
+        .connect_with(options.clone())
+        .await?;
+    let writer = SqliteWriter::start(&options).await?;
+    Ok(SqliteStore { pool, writer })
 }
 
 fn parse_digest(seq: i64, hex: &str) -> Result<Digest32, StoreError> {
@@ -546,25 +597,42 @@ pub struct TokenRecord {
     pub family: Option<String>,
 }
 
+/// Also run inside a [`Tx`] (a client-credentials token commits with its audit entry).
+pub(crate) const INSERT_TOKEN: &str = "INSERT INTO tokens (token_hash, kind, client_id, \
+    user_id, scope, policy, issued_ms, expires_ms, spent, revoked, consent_id, family) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// Binds a token's columns to [`INSERT_TOKEN`], for either backend.
+pub(crate) fn bind_token<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    token: &'q TokenRecord,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(&token.token_hash)
+        .bind(&token.kind)
+        .bind(&token.client_id)
+        .bind(&token.user_id)
+        .bind(token.scope.join(" "))
+        .bind(&token.policy)
+        .bind(token.issued_ms)
+        .bind(token.expires_ms)
+        .bind(i64::from(token.spent))
+        .bind(i64::from(token.revoked))
+        .bind(&token.consent_id)
+        .bind(&token.family)
+}
+
 impl Store {
     pub async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO tokens (token_hash, kind, client_id, user_id, scope, policy, \
-            issued_ms, expires_ms, spent, revoked, consent_id, family) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-        on_pool!(self, |pool| {
-            sqlx::query(SQL)
-                .bind(&token.token_hash)
-                .bind(&token.kind)
-                .bind(&token.client_id)
-                .bind(&token.user_id)
-                .bind(token.scope.join(" "))
-                .bind(&token.policy)
-                .bind(token.issued_ms)
-                .bind(token.expires_ms)
-                .bind(i64::from(token.spent))
-                .bind(i64::from(token.revoked))
-                .bind(&token.consent_id)
-                .bind(&token.family)
+        on_write!(self, |pool| {
+            bind_token(sqlx::query(INSERT_TOKEN), token)
                 .execute(pool)
                 .await?;
         });
@@ -602,7 +670,7 @@ impl Store {
     /// Revokes every token of a family; returns how many were still live.
     pub async fn revoke_family(&self, family: &str) -> Result<u64, StoreError> {
         const SQL: &str = "UPDATE tokens SET revoked = 1 WHERE family = $1 AND revoked = 0";
-        let affected = on_pool!(self, |pool| {
+        let affected = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(family)
                 .execute(pool)
@@ -619,7 +687,7 @@ impl Store {
         client_id: &str,
     ) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE tokens SET revoked = 1 WHERE token_hash = $1 AND client_id = $2 AND revoked = 0";
-        let affected = on_pool!(self, |pool| {
+        let affected = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(token_hash)
                 .bind(client_id)
@@ -731,7 +799,7 @@ impl Store {
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
              $19, $20)"
         );
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(&r.auth_req_hash)
                 .bind(&r.client_id)
@@ -814,7 +882,7 @@ impl Store {
         const TOO_SOON: &str = "UPDATE ciba_requests SET last_poll_ms = $1, interval_s = interval_s + 5 \
             WHERE auth_req_hash = $2";
         let earliest_previous = now_ms - r.interval_s * 1000;
-        let on_time = on_pool!(self, |pool| {
+        let on_time = on_write!(self, |pool| {
             sqlx::query(ON_TIME)
                 .bind(now_ms)
                 .bind(&r.auth_req_hash)
@@ -824,7 +892,7 @@ impl Store {
                 .rows_affected()
         }) == 1;
         if !on_time {
-            on_pool!(self, |pool| {
+            on_write!(self, |pool| {
                 sqlx::query(TOO_SOON)
                     .bind(now_ms)
                     .bind(&r.auth_req_hash)
@@ -838,7 +906,7 @@ impl Store {
     pub async fn insert_sim_message(&self, m: &NewSimMessage) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO sim_messages (id, msisdn, kind, text, encoding, units, sent_at, \
             sent_ms, open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&m.id)
                 .bind(&m.msisdn)
@@ -923,7 +991,7 @@ impl Store {
             "INSERT INTO code_requests ({CODE_COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
         );
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(&r.session_hash)
                 .bind(&r.client_id)
@@ -1004,7 +1072,7 @@ impl Store {
     pub async fn set_consent_text(&self, session_hash: &str, text: &str) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE code_requests SET consent_text = $1 \
             WHERE session_hash = $2 AND consent_text IS NULL";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(text)
                 .bind(session_hash)

@@ -121,20 +121,23 @@ async fn client_credentials(
         consent_id: None,
         family: None,
     };
-    state.store.insert_token(&record).await?;
-    state
-        .store
-        .append_audit(NewEntry {
-            at_ms: issued_ms,
-            kind: EntryKind::TokenIssued,
-            user: None,
-            sp: Some(client.client_id.clone()),
-            authenticator: None,
-            detail: json!({"grant": "client_credentials", "scope": requested.join(" "),
+    // The token and its audit entry commit together: one commit (one fsync on SQLite,
+    // shared with concurrent requests by the writer's group commit) instead of two, and no
+    // token exists without its entry.
+    let mut tx = state.store.begin().await?;
+    tx.insert_token(&record).await?;
+    tx.append_audit(NewEntry {
+        at_ms: issued_ms,
+        kind: EntryKind::TokenIssued,
+        user: None,
+        sp: Some(client.client_id.clone()),
+        authenticator: None,
+        detail: json!({"grant": "client_credentials", "scope": requested.join(" "),
                            "policy": "generic", "expires_in": client.token_ttl_seconds})
-            .to_string(),
-        })
-        .await?;
+        .to_string(),
+    })
+    .await?;
+    tx.commit().await?;
     let body = json!({
         "access_token": token,
         "token_type": "Bearer",

@@ -118,8 +118,8 @@ async fn assert_invariant(store: &assent_gateway::store::Store) {
     let mut hashes: Vec<String> = Vec::new();
     for sql in [CIBA_YES, CODE_YES] {
         match store {
-            assent_gateway::store::Store::Sqlite(pool) => {
-                for row in sqlx::query(sql).fetch_all(pool).await.unwrap() {
+            assent_gateway::store::Store::Sqlite(sqlite) => {
+                for row in sqlx::query(sql).fetch_all(&sqlite.pool).await.unwrap() {
                     hashes.push(row.get(0));
                 }
             }

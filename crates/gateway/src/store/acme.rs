@@ -80,7 +80,7 @@ macro_rules! fetch_optional {
 
 macro_rules! execute {
     ($store:expr, $sql:expr, $($bind:expr),*) => {{
-        let affected = on_pool!($store, |pool| {
+        let affected = on_write!($store, |pool| {
             sqlx::query($sql)
                 $(.bind($bind))*
                 .execute(pool)
@@ -307,8 +307,7 @@ impl Store {
         challenge: &AcmeChallenge,
     ) -> Result<(), StoreError> {
         macro_rules! insert_all {
-            ($pool:ident) => {{
-                let mut tx = $pool.begin().await?;
+            ($tx:ident) => {{
                 sqlx::query(
                     "INSERT INTO acme_authzs (id, account_id, number, status, expires_ms) \
                      VALUES ($1, $2, $3, $4, $5)",
@@ -318,7 +317,7 @@ impl Store {
                 .bind(&authz.number)
                 .bind(&authz.status)
                 .bind(authz.expires_ms)
-                .execute(&mut *tx)
+                .execute(&mut *$tx)
                 .await?;
                 sqlx::query(
                     "INSERT INTO acme_challenges (id, authz_id, token, status) VALUES ($1, $2, $3, $4)",
@@ -327,7 +326,7 @@ impl Store {
                 .bind(&challenge.authz_id)
                 .bind(&challenge.token)
                 .bind(&challenge.status)
-                .execute(&mut *tx)
+                .execute(&mut *$tx)
                 .await?;
                 sqlx::query(
                     "INSERT INTO acme_orders (id, account_id, number, status, expires_ms, authz_id) \
@@ -339,14 +338,24 @@ impl Store {
                 .bind(&order.status)
                 .bind(order.expires_ms)
                 .bind(&order.authz_id)
-                .execute(&mut *tx)
+                .execute(&mut *$tx)
                 .await?;
-                tx.commit().await?;
             }};
         }
         match self {
-            Store::Sqlite(pool) => insert_all!(pool),
-            Store::Postgres(pool) => insert_all!(pool),
+            Store::Sqlite(sqlite) => {
+                let mut lease = sqlite.writer.lease().await?;
+                {
+                    let tx = lease.conn();
+                    insert_all!(tx);
+                }
+                lease.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                insert_all!(tx);
+                tx.commit().await?;
+            }
         }
         Ok(())
     }

@@ -78,29 +78,17 @@ impl Store {
 
     /// Revokes a consent and every token bought with it; `false` if it was not live.
     pub async fn revoke_consent(&self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
-        const CONSENT: &str =
-            "UPDATE consents SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL";
-        const TOKENS: &str = "UPDATE tokens SET revoked = 1 WHERE consent_id = $1 AND revoked = 0";
-        let affected = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let affected = sqlx::query(CONSENT)
-                .bind(now_ms)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query(TOKENS).bind(id).execute(&mut *tx).await?;
-            tx.commit().await?;
-            affected
-        });
-        Ok(affected == 1)
+        let mut tx = self.begin().await?;
+        let revoked = tx.revoke_consent(id, now_ms).await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     /// Spends a one-time token: of any number of concurrent callers exactly one gets `true`
     /// (one conditional UPDATE, atomic on SQLite and PostgreSQL alike).
     pub async fn spend_token(&self, token_hash: &str) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE tokens SET spent = 1 WHERE token_hash = $1 AND spent = 0";
-        let affected = on_pool!(self, |pool| {
+        let affected = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(token_hash)
                 .execute(pool)
@@ -111,7 +99,7 @@ impl Store {
     }
 
     pub async fn queue_user_notification(&self, n: &UserNotification) -> Result<(), StoreError> {
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(INSERT_USER_NOTIFICATION)
                 .bind(&n.id)
                 .bind(&n.user_id)

@@ -43,7 +43,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE ciba_requests SET next_attempt_ms = $1 \
             WHERE auth_req_hash = $2 AND next_attempt_ms = $3 AND notified_ms IS NULL";
-        let affected = on_pool!(self, |pool| {
+        let affected = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(lease_until_ms)
                 .bind(&r.auth_req_hash)
@@ -59,7 +59,7 @@ impl Store {
     pub async fn mark_delivered(&self, auth_req_hash: &str, now_ms: i64) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE ciba_requests SET notified_ms = $1, auth_req_id = NULL, \
             notification_token = NULL WHERE auth_req_hash = $2";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(now_ms)
                 .bind(auth_req_hash)
@@ -77,7 +77,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE ciba_requests SET notify_attempts = notify_attempts + 1, \
             next_attempt_ms = $1 WHERE auth_req_hash = $2";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(next_attempt_ms)
                 .bind(auth_req_hash)
@@ -94,7 +94,7 @@ impl Store {
         family: Option<&str>,
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE ciba_requests SET token_family = $1 WHERE auth_req_hash = $2";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(family)
                 .bind(auth_req_hash)

@@ -74,7 +74,7 @@ impl Store {
     pub async fn insert_device(&self, d: &Device) -> Result<bool, StoreError> {
         const SQL: &str = "INSERT INTO devices (id, user_id, cert_id, jwk, thumbprint, name, \
             registered_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (cert_id) DO NOTHING";
-        let inserted = on_pool!(self, |pool| {
+        let inserted = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&d.id)
                 .bind(&d.user_id)
@@ -130,7 +130,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO device_registration_attempts (id, at_ms, cert_id, user_id, \
             outcome, reason) VALUES ($1, $2, $3, $4, $5, $6)";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(id)
                 .bind(at_ms)
@@ -169,8 +169,8 @@ impl Store {
         const PURGE: &str = "DELETE FROM device_jtis WHERE expires_ms < $1";
         const SQL: &str = "INSERT INTO device_jtis (jti, expires_ms) VALUES ($1, $2) \
             ON CONFLICT (jti) DO NOTHING";
-        let inserted = on_pool!(self, |pool| {
-            sqlx::query(PURGE).bind(now_ms).execute(pool).await?;
+        let inserted = on_write!(self, |pool| {
+            sqlx::query(PURGE).bind(now_ms).execute(&mut *pool).await?;
             sqlx::query(SQL)
                 .bind(jti)
                 .bind(expires_ms)
@@ -190,7 +190,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO device_tokens (token_hash, device_id, jkt, expires_ms) \
             VALUES ($1, $2, $3, $4)";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(token_hash)
                 .bind(device_id)
@@ -229,7 +229,7 @@ impl Store {
     pub async fn insert_app_prompt(&self, p: &AppPrompt) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO app_prompts (message_id, user_id, text, content, created_ms) \
             VALUES ($1, $2, $3, $4, $5)";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&p.message_id)
                 .bind(&p.user_id)

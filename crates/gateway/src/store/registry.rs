@@ -23,7 +23,7 @@ impl Store {
         authenticators: &[String],
     ) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE users SET authenticators = $1 WHERE msisdn = $2";
-        let affected = on_pool!(self, |pool| {
+        let affected = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(authenticators_or_default(authenticators))
                 .bind(msisdn)
@@ -43,7 +43,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO pcrs (sector, pcr, user_id) VALUES ($1, $2, $3) \
             ON CONFLICT (sector, pcr) DO NOTHING";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(sector)
                 .bind(pcr)
@@ -86,8 +86,8 @@ impl Store {
         const PURGE: &str = "DELETE FROM client_assertions WHERE expires_ms < $1";
         const SQL: &str = "INSERT INTO client_assertions (client_id, jti, expires_ms) \
             VALUES ($1, $2, $3) ON CONFLICT (client_id, jti) DO NOTHING";
-        let affected = on_pool!(self, |pool| {
-            sqlx::query(PURGE).bind(now_ms).execute(pool).await?;
+        let affected = on_write!(self, |pool| {
+            sqlx::query(PURGE).bind(now_ms).execute(&mut *pool).await?;
             sqlx::query(SQL)
                 .bind(client_id)
                 .bind(jti)
@@ -102,7 +102,7 @@ impl Store {
     pub async fn insert_flag(&self, flag: &Flag) -> Result<(), StoreError> {
         const SQL: &str =
             "INSERT INTO flags (id, client_id, user_id, reason, at_ms) VALUES ($1, $2, $3, $4, $5)";
-        on_pool!(self, |pool| {
+        on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&flag.id)
                 .bind(&flag.client_id)

@@ -22,7 +22,8 @@ const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
 /// connection (and, on SQLite, for the write lock this transaction holds). Read first, then
 /// begin.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// SQLite's writing connection, lent inside the writer's batch (see [`super::writer`]).
+    Sqlite(super::writer::Lease),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -39,8 +40,8 @@ impl std::fmt::Debug for Tx {
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
-            Tx::Sqlite(tx) => {
-                let $conn = &mut **tx;
+            Tx::Sqlite(lease) => {
+                let $conn = lease.conn();
                 $body
             }
             Tx::Postgres(tx) => {
@@ -55,7 +56,7 @@ impl Store {
     /// Begins a write transaction holding the audit lock (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite(sqlite) => Tx::Sqlite(sqlite.writer.lease().await?),
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -71,7 +72,8 @@ impl Store {
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            // Returns once the batch holding this work is committed (durable).
+            Tx::Sqlite(lease) => lease.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -190,6 +192,34 @@ impl Tx {
                 .bind(&n.kind)
                 .bind(&n.detail)
                 .bind(n.created_ms)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Revokes a consent and every token bought with it; `false` if it was not live.
+    pub async fn revoke_consent(&mut self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        const CONSENT: &str =
+            "UPDATE consents SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL";
+        const TOKENS: &str = "UPDATE tokens SET revoked = 1 WHERE consent_id = $1 AND revoked = 0";
+        let affected = on_tx!(self, |conn| {
+            let affected = sqlx::query(CONSENT)
+                .bind(now_ms)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            sqlx::query(TOKENS).bind(id).execute(conn).await?;
+            affected
+        });
+        Ok(affected == 1)
+    }
+
+    /// [`Store::insert_token`] inside the transaction.
+    pub async fn insert_token(&mut self, token: &super::TokenRecord) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            super::bind_token(sqlx::query(super::INSERT_TOKEN), token)
                 .execute(conn)
                 .await?;
         });
