@@ -502,6 +502,10 @@ async fn sqlite_store(options: SqliteConnectOptions) -> Result<SqliteStore, sqlx
         .busy_timeout(std::time::Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // sqlx pings a connection before lending it by default: a round trip to the
+        // connection's thread for nothing on an embedded database (it cannot have gone
+        // away), which was one of every four statements of a resource access.
+        .test_before_acquire(false)
         .connect_with(options.clone())
         .await?;
     let writer = SqliteWriter::start(&options).await?;

@@ -21,7 +21,16 @@ const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
 /// While it is open, do not use the [`Store`] it came from: that would wait for another pool
 /// connection (and, on SQLite, for the write lock this transaction holds). Read first, then
 /// begin.
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// The last entry this transaction appended. While the transaction holds the audit lock
+    /// that entry is the trail's head (and its user's), so the next append in the same
+    /// transaction (an access and its notification, an answer and its consent) needs no
+    /// look-up.
+    last_appended: Option<AuditEntry>,
+}
+
+enum TxConn {
     /// SQLite's writing connection, lent inside the writer's batch (see [`super::writer`]).
     Sqlite(super::writer::Lease),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
@@ -29,9 +38,9 @@ pub enum Tx {
 
 impl std::fmt::Debug for Tx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Tx::Sqlite(_) => f.write_str("Tx::Sqlite"),
-            Tx::Postgres(_) => f.write_str("Tx::Postgres"),
+        match self.conn {
+            TxConn::Sqlite(_) => f.write_str("Tx::Sqlite"),
+            TxConn::Postgres(_) => f.write_str("Tx::Postgres"),
         }
     }
 }
@@ -39,12 +48,12 @@ impl std::fmt::Debug for Tx {
 /// Runs the same statement on whichever transaction this is (`$conn` is the connection).
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            Tx::Sqlite(lease) => {
+        match &mut $tx.conn {
+            TxConn::Sqlite(lease) => {
                 let $conn = lease.conn();
                 $body
             }
-            Tx::Postgres(tx) => {
+            TxConn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -55,26 +64,30 @@ macro_rules! on_tx {
 impl Store {
     /// Begins a write transaction holding the audit lock (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Store::Sqlite(sqlite) => Tx::Sqlite(sqlite.writer.lease().await?),
+        let conn = match self {
+            Store::Sqlite(sqlite) => TxConn::Sqlite(sqlite.writer.lease().await?),
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(AUDIT_LOCK)
                     .execute(&mut *tx)
                     .await?;
-                Tx::Postgres(tx)
+                TxConn::Postgres(tx)
             }
+        };
+        Ok(Tx {
+            conn,
+            last_appended: None,
         })
     }
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
+        match self.conn {
             // Returns once the batch holding this work is committed (durable).
-            Tx::Sqlite(lease) => lease.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+            TxConn::Sqlite(lease) => lease.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
@@ -87,19 +100,29 @@ impl Tx {
             detail, prev_hash, user_prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         const SET_USER_HEAD: &str = "INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) \
             ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash";
+        let last = self.last_appended.take();
         let entry = on_tx!(self, |conn| {
-            let head = match sqlx::query(HEAD).fetch_optional(&mut *conn).await? {
-                Some(row) => Head {
-                    seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
-                    hash: parse_digest(
-                        row.try_get::<i64, _>("seq")?,
-                        &row.try_get::<String, _>("hash")?,
-                    )?,
+            let head = match &last {
+                Some(last) => Head {
+                    seq: last.seq,
+                    hash: last.hash,
                 },
-                None => Head::GENESIS,
+                None => match sqlx::query(HEAD).fetch_optional(&mut *conn).await? {
+                    Some(row) => Head {
+                        seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
+                        hash: parse_digest(
+                            row.try_get::<i64, _>("seq")?,
+                            &row.try_get::<String, _>("hash")?,
+                        )?,
+                    },
+                    None => Head::GENESIS,
+                },
             };
-            let user_head = match &content.user {
-                Some(user) => match sqlx::query(USER_HEAD)
+            let user_head = match (&content.user, &last) {
+                (Some(user), Some(last)) if last.content.user.as_ref() == Some(user) => {
+                    Some(last.hash)
+                }
+                (Some(user), _) => match sqlx::query(USER_HEAD)
                     .bind(user)
                     .fetch_optional(&mut *conn)
                     .await?
@@ -107,7 +130,7 @@ impl Tx {
                     Some(row) => Some(parse_digest(-1, &row.try_get::<String, _>("hash")?)?),
                     None => None,
                 },
-                None => None,
+                (None, _) => None,
             };
             let entry = AuditEntry::link(content, head, user_head);
             let seq = i64::try_from(entry.seq).map_err(|_| StoreError::CorruptAudit {
@@ -136,6 +159,7 @@ impl Tx {
             }
             entry
         });
+        self.last_appended = Some(entry.clone());
         Ok(entry)
     }
 
