@@ -7,7 +7,12 @@
 //! into the gateway's own schema, linked with `assent_audit::AuditEntry::link` so every hash
 //! is real: 100 000 ordinary users share 90 % of the entries (~90 each), ten heavy users
 //! have 1 % each (~100 000 each), 50 SPs, kinds in the proportions a CIBA flow with
-//! repeated resource reads leaves, one entry every ~3 s over a year.
+//! repeated resource reads leaves, one entry every ~3 s over a year, stamped in order as
+//! `append_audit` stamps them. A trail left by an older build is migrated in place when the
+//! store opens (the time it takes is printed).
+//!
+//! After the pages, appends through `Store::append_audit` are timed on the full trail, with
+//! and without migration 0012's time index (its write cost), then taken back.
 //!
 //! Not included: TLS, the DPoP proof check of the device API (an ES256 verification and a
 //! single-use `jti` insert); the page is what grows with the trail, the rest does not.
@@ -15,8 +20,9 @@
 //! Environment: `ASSENT_BENCH_AUDIT_ENTRIES` (default 10 000 000), `ASSENT_BENCH_DIR` (where
 //! the SQLite trail lives; default `target/bench-audit-page`; deleted after the run unless
 //! `ASSENT_BENCH_KEEP` is set, ~4 GB at 10 million entries), `ASSENT_BENCH_SAMPLES` per
-//! page shape (default 2000), `ASSENT_BENCH_POSTGRES_URL` (a server's admin URL: the bench
-//! uses a database `assent_bench_audit` there).
+//! page shape (default 2000), `ASSENT_BENCH_APPENDS` (default 200; 0 skips them),
+//! `ASSENT_BENCH_POSTGRES_URL` (a server's admin URL: the bench uses a database
+//! `assent_bench_audit_<entries>` there).
 
 use assent_audit::{AuditEntry, Digest32, EntryKind, Head, NewEntry};
 use assent_gateway::store::{AuditFilter, Store};
@@ -115,6 +121,9 @@ struct Trail {
     next: u64,
     total: u64,
     head: Head,
+    /// The last entry's stamp: each entry is stamped no earlier, as `append_audit` does
+    /// (the `since`/`until` pages rely on it, migration 0012).
+    head_at_ms: i64,
     user_heads: HashMap<String, Digest32>,
 }
 
@@ -125,6 +134,7 @@ impl Trail {
             next: 0,
             total,
             head: Head::GENESIS,
+            head_at_ms: i64::MIN,
             user_heads: HashMap::new(),
         }
     }
@@ -133,7 +143,9 @@ impl Trail {
         let end = (self.next + size).min(self.total);
         let mut out = Vec::with_capacity((end - self.next) as usize);
         while self.next < end {
-            let content = content(&mut self.rng, self.next);
+            let mut content = content(&mut self.rng, self.next);
+            content.at_ms = content.at_ms.max(self.head_at_ms);
+            self.head_at_ms = content.at_ms;
             let user = content.user.clone().unwrap_or_default();
             let entry = AuditEntry::link(content, self.head, self.user_heads.get(&user).copied());
             self.head = Head {
@@ -198,20 +210,19 @@ async fn fill_sqlite(db: &std::path::Path, total: u64) -> BenchResult<()> {
         }
         tx.commit().await?;
     }
-    let mut tx = conn.begin().await?;
-    for (user, hash) in &trail.user_heads {
-        sqlx::query("INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash")
-            .bind(user)
-            .bind(hash.to_hex())
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
+    sqlx::query(SET_USER_HEADS).execute(&mut conn).await?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&mut conn)
         .await?;
     Ok(())
 }
+
+/// Each user's chain head is their last entry (after a fill, or after the appends the bench
+/// timed are taken back).
+const SET_USER_HEADS: &str = "INSERT INTO audit_user_heads (user_id, hash) \
+    SELECT a.user_id, a.hash FROM audit a JOIN (SELECT user_id, MAX(seq) AS seq FROM audit \
+    WHERE user_id IS NOT NULL GROUP BY user_id) h ON a.seq = h.seq WHERE true \
+    ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash";
 
 /// PostgreSQL COPY text format: backslash, tab, newline and carriage return escaped.
 fn copy_text(out: &mut String, value: Option<&str>) {
@@ -270,15 +281,7 @@ async fn fill_postgres(url: &str, total: u64) -> BenchResult<()> {
         progress(trail.next, 10_000, total, started);
     }
     copy.finish().await?;
-    let mut tx = conn.begin().await?;
-    for (user, hash) in &trail.user_heads {
-        sqlx::query("INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash")
-            .bind(user)
-            .bind(hash.to_hex())
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
+    sqlx::query(SET_USER_HEADS).execute(&mut conn).await?;
     // What autovacuum would have done by the time a trail is this long.
     sqlx::query("VACUUM ANALYZE audit")
         .execute(&mut conn)
@@ -396,7 +399,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Times every shape on `store`; returns the worst p99 in ms.
-async fn measure(label: &str, store: &Store, samples: usize) -> BenchResult<f64> {
+async fn measure(
+    label: &str,
+    store: &Store,
+    samples: usize,
+    only: fn(&Shape) -> bool,
+) -> BenchResult<f64> {
     let mut rng = StdRng::seed_from_u64(27);
     let mut worst = 0.0f64;
     println!("\n== {label}: {samples} pages of up to {PAGE} entries per shape, one at a time");
@@ -404,7 +412,7 @@ async fn measure(label: &str, store: &Store, samples: usize) -> BenchResult<f64>
         "  {:<40} {:>9} {:>9} {:>9} {:>9}",
         "shape", "p50 ms", "p99 ms", "max ms", "entries"
     );
-    for shape in shapes() {
+    for shape in shapes().into_iter().filter(only) {
         let mut times = Vec::with_capacity(samples);
         let mut returned = 0usize;
         for i in 0..samples + samples / 10 {
@@ -443,6 +451,223 @@ async fn measure(label: &str, store: &Store, samples: usize) -> BenchResult<f64>
     Ok(worst)
 }
 
+/// Where a trail lives: both backends go through the same steps ([`bench_backend`]).
+enum Backend {
+    /// The gateway's data directory (`gateway.db` inside).
+    Sqlite(PathBuf),
+    /// The server's admin URL (to create the database) and the database's URL.
+    Postgres { admin_url: String, url: String },
+}
+
+impl Backend {
+    fn label(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "SQLite",
+            Backend::Postgres { .. } => "PostgreSQL",
+        }
+    }
+
+    /// The gateway's store on the trail, with its migrations run (timed: on a trail filled
+    /// by an older build, this is the upgrade an operator would wait for).
+    async fn open(&self, pg_dir: &std::path::Path) -> BenchResult<Store> {
+        let started = Instant::now();
+        let store = match self {
+            Backend::Sqlite(dir) => assent_gateway::open_store(dir, None, false).await?,
+            Backend::Postgres { url, .. } => {
+                assent_gateway::open_store(pg_dir, Some(url), false).await?
+            }
+        };
+        let elapsed = started.elapsed();
+        if elapsed > Duration::from_secs(1) {
+            eprintln!(
+                "  {}: opened and migrated in {:.1} s",
+                self.label(),
+                elapsed.as_secs_f64()
+            );
+        }
+        Ok(store)
+    }
+
+    /// Whether the trail's database exists at all (opening would create it).
+    async fn exists(&self) -> BenchResult<bool> {
+        match self {
+            Backend::Sqlite(dir) => Ok(dir.join("gateway.db").exists()),
+            Backend::Postgres { admin_url, url } => {
+                let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+                let found: Option<i32> =
+                    sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                        .bind(database_name(url)?)
+                        .fetch_optional(&mut admin)
+                        .await?;
+                Ok(found.is_some())
+            }
+        }
+    }
+
+    /// Starts from an empty database with the gateway's schema, then fills it.
+    async fn refill(&self, pg_dir: &std::path::Path, total: u64) -> BenchResult<()> {
+        match self {
+            Backend::Sqlite(dir) => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir)?;
+                }
+                drop(self.open(pg_dir).await?);
+                fill_sqlite(&dir.join("gateway.db"), total).await
+            }
+            Backend::Postgres { admin_url, url } => {
+                let name = database_name(url)?;
+                let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+                // The name is ours: letters, digits and underscores only.
+                let drop_db = sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"));
+                sqlx::query(drop_db).execute(&mut admin).await?;
+                let create = sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"));
+                sqlx::query(create).execute(&mut admin).await?;
+                drop(self.open(pg_dir).await?);
+                fill_postgres(url, total).await
+            }
+        }
+    }
+
+    /// Runs `statements` in one transaction on the trail's database, outside the store.
+    async fn run_sql(&self, statements: &[String]) -> BenchResult<()> {
+        match self {
+            Backend::Sqlite(dir) => {
+                let url = format!("sqlite://{}", dir.join("gateway.db").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+                let mut tx = conn.begin().await?;
+                for sql in statements {
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+            Backend::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await?;
+                let mut tx = conn.begin().await?;
+                for sql in statements {
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn database_name(url: &str) -> BenchResult<&str> {
+    Ok(url
+        .rsplit_once('/')
+        .ok_or("ASSENT_BENCH_POSTGRES_URL is not a postgres://…/database URL")?
+        .1)
+}
+
+/// Times `count` appends through `Store::append_audit` (the gateway's path: the audit lock,
+/// the heads, the insert into every index, the durable commit) on the full trail, each to a
+/// random user; prints p50/p99 ms. The bench takes them back afterwards.
+async fn measure_appends(store: &Store, count: usize, name: &str) -> BenchResult<()> {
+    let mut rng = StdRng::seed_from_u64(88);
+    let mut times = Vec::with_capacity(count);
+    let now = START_MS + total_entries() as i64 * STEP_MS;
+    for i in 0..count + count / 10 {
+        let entry = content(&mut rng, total_entries() + i as u64);
+        let started = Instant::now();
+        store
+            .append_audit(NewEntry {
+                at_ms: now,
+                ..entry
+            })
+            .await?;
+        if i >= count / 10 {
+            times.push(started.elapsed());
+        }
+    }
+    times.sort();
+    println!(
+        "  {:<40} {:>9.3} {:>9.3} {:>9.3} {:>9}",
+        name,
+        percentile(&times, 0.50),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0),
+        "-"
+    );
+    Ok(())
+}
+
+/// One backend from start to end: the trail (reused when it holds `total` entries, else
+/// filled), every page shape, then the appends. Returns the worst p99 of the pages.
+async fn bench_backend(
+    backend: &Backend,
+    pg_dir: &std::path::Path,
+    total: u64,
+    samples: usize,
+    appends: usize,
+) -> BenchResult<f64> {
+    let label = backend.label();
+    let reuse = backend.exists().await? && holds(&backend.open(pg_dir).await?, total).await?;
+    if !reuse {
+        eprintln!("filling the {label} trail with {total} entries");
+        backend.refill(pg_dir, total).await?;
+    }
+    let store = backend.open(pg_dir).await?;
+    if !holds(&store, total).await? {
+        return Err(
+            format!("the {label} trail does not hold {total} entries after the fill").into(),
+        );
+    }
+    let worst = measure(
+        &format!("{label}, {total} entries"),
+        &store,
+        samples,
+        |_| true,
+    )
+    .await?;
+    // The `since` page as it ran before migration 0012 (a walk of the user's history), on
+    // the same trail: with `before_max_ms` past every stamp, no bound may become a `seq`
+    // bound. Then back to NULL, which is right for this trail (stamped in order).
+    backend
+        .run_sql(&[format!(
+            "UPDATE audit_time_order SET before_max_ms = {}",
+            i64::MAX
+        )])
+        .await?;
+    let walk = measure(
+        &format!("{label}, as before migration 0012 (no seq bound)"),
+        &store,
+        (samples / 10).max(10),
+        |shape| shape.name.contains("last 7 days"),
+    )
+    .await;
+    backend
+        .run_sql(&["UPDATE audit_time_order SET before_max_ms = NULL".into()])
+        .await?;
+    walk?;
+    if appends > 0 {
+        measure_appends(&store, appends, "one append (append_audit)").await?;
+        // The same without migration 0012's index (its DDL repeated here): what the
+        // `since`/`until` bound costs each append, in the same run.
+        backend
+            .run_sql(&["DROP INDEX audit_by_time".into()])
+            .await?;
+        let without = measure_appends(&store, appends, "one append, no audit_by_time").await;
+        backend
+            .run_sql(&["CREATE INDEX audit_by_time ON audit (at_ms, seq)".into()])
+            .await?;
+        without?;
+        drop(store);
+        // Taken back, so the trail holds `total` entries for the next run.
+        backend
+            .run_sql(&[
+                format!("DELETE FROM audit WHERE seq > {total}"),
+                SET_USER_HEADS.into(),
+            ])
+            .await?;
+    }
+    Ok(worst)
+}
+
 async fn run() -> BenchResult<()> {
     let env_u64 = |name: &str, default: u64| -> BenchResult<u64> {
         match std::env::var(name) {
@@ -452,84 +677,44 @@ async fn run() -> BenchResult<()> {
     };
     let total = env_u64("ASSENT_BENCH_AUDIT_ENTRIES", 10_000_000)?;
     let samples = env_u64("ASSENT_BENCH_SAMPLES", 2000)? as usize;
+    let appends = env_u64("ASSENT_BENCH_APPENDS", 200)? as usize;
     let _ = TOTAL.set(total);
     let dir = std::env::var_os("ASSENT_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-audit-page")
         });
-    let sqlite_dir = dir.join(format!("sqlite-{total}"));
-
-    let store = assent_gateway::open_store(&sqlite_dir, None, false).await?;
-    if !holds(&store, total).await? {
-        drop(store);
-        eprintln!(
-            "filling the SQLite trail with {total} entries in {}",
-            sqlite_dir.display()
-        );
-        std::fs::remove_dir_all(&sqlite_dir)?;
-        let store = assent_gateway::open_store(&sqlite_dir, None, false).await?;
-        drop(store);
-        fill_sqlite(&sqlite_dir.join("gateway.db"), total).await?;
-    }
-    let store = assent_gateway::open_store(&sqlite_dir, None, false).await?;
-    if !holds(&store, total).await? {
-        return Err(
-            format!("the SQLite trail does not hold {total} entries after the fill").into(),
-        );
-    }
-    let sqlite = measure(&format!("SQLite, {total} entries"), &store, samples).await?;
-    drop(store);
-    // ~4 GB at 10 million entries: gone before PostgreSQL fills its own, unless kept.
-    if std::env::var_os("ASSENT_BENCH_KEEP").is_none() {
-        std::fs::remove_dir_all(&sqlite_dir)?;
-    }
     // PostgreSQL's store still wants a data directory (it holds no database then).
     let pg_dir = dir.join("postgres-data-dir");
-
-    let mut postgres = None;
+    let mut backends = vec![Backend::Sqlite(dir.join(format!("sqlite-{total}")))];
     if let Ok(admin_url) = std::env::var("ASSENT_BENCH_POSTGRES_URL") {
-        let name = format!("assent_bench_audit_{total}");
         let (base, _) = admin_url
             .rsplit_once('/')
             .ok_or("ASSENT_BENCH_POSTGRES_URL is not a postgres://…/database URL")?;
-        let url = format!("{base}/{name}");
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-        let exists: Option<i32> =
-            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
-                .bind(&name)
-                .fetch_optional(&mut admin)
-                .await?;
-        let mut fill = exists.is_none();
-        if !fill {
-            let store = assent_gateway::open_store(&pg_dir, Some(&url), false).await?;
-            fill = !holds(&store, total).await?;
+        let url = format!("{base}/assent_bench_audit_{total}");
+        backends.push(Backend::Postgres { admin_url, url });
+    }
+
+    let mut worst = Vec::new();
+    for backend in &backends {
+        worst.push((
+            backend.label(),
+            bench_backend(backend, &pg_dir, total, samples, appends).await?,
+        ));
+        // ~4 GB at 10 million entries: gone before PostgreSQL fills its own, unless kept.
+        if let Backend::Sqlite(sqlite_dir) = backend
+            && std::env::var_os("ASSENT_BENCH_KEEP").is_none()
+        {
+            std::fs::remove_dir_all(sqlite_dir)?;
         }
-        if fill {
-            eprintln!("filling the PostgreSQL trail with {total} entries in {name}");
-            // The name is ours: letters, digits and underscores only.
-            let drop_db = sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"));
-            sqlx::query(drop_db).execute(&mut admin).await?;
-            let create = sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"));
-            sqlx::query(create).execute(&mut admin).await?;
-            drop(assent_gateway::open_store(&pg_dir, Some(&url), false).await?);
-            fill_postgres(&url, total).await?;
-        }
-        let store = assent_gateway::open_store(&pg_dir, Some(&url), false).await?;
-        if !holds(&store, total).await? {
-            return Err(format!(
-                "the PostgreSQL trail does not hold {total} entries after the fill"
-            )
-            .into());
-        }
-        postgres = Some(measure(&format!("PostgreSQL, {total} entries"), &store, samples).await?);
     }
 
     println!("\n== Summary (target: p99 <= 5 ms per page, every shape)");
-    println!("  SQLite      worst p99 {sqlite:.3} ms");
-    match postgres {
-        Some(p) => println!("  PostgreSQL  worst p99 {p:.3} ms"),
-        None => println!("  PostgreSQL  not measured (set ASSENT_BENCH_POSTGRES_URL)"),
+    for (label, p99) in &worst {
+        println!("  {label:<11} worst p99 {p99:.3} ms");
+    }
+    if backends.len() == 1 {
+        println!("  PostgreSQL  not measured (set ASSENT_BENCH_POSTGRES_URL)");
     }
     Ok(())
 }

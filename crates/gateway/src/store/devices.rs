@@ -307,13 +307,43 @@ impl Store {
         for (present, condition) in [
             (filter.sp.is_some(), "sp ="),
             (filter.kind.is_some(), "kind ="),
-            (filter.since_ms.is_some(), "at_ms >="),
-            (filter.until_ms.is_some(), "at_ms <"),
         ] {
             if present {
                 n += 1;
                 sql.push_str(&format!(" AND {condition} ${n}"));
             }
+        }
+        // A time bound is also a `seq` bound (migration 0012): along `seq`, stamps never
+        // decrease after `before_max_ms`, so for a bound above it the matching entries start
+        // (`since`) or the others start (`until`) at the first entry of `audit_by_time` at or
+        // after it, and the page reads a `seq` range of the user's index instead of walking
+        // the user's history. A bound at or below `before_max_ms` may match entries written
+        // out of order before the migration: no `seq` bound then (the old walk). The
+        // `at_ms` condition stays, so the answer is exact either way.
+        let first_at = |k: usize| {
+            format!(
+                "(SELECT CASE WHEN o.before_max_ms IS NULL OR ${k} > o.before_max_ms \
+                 THEN COALESCE((SELECT t.seq FROM audit t WHERE t.at_ms >= ${k} \
+                 ORDER BY t.at_ms, t.seq LIMIT 1), {}) END FROM audit_time_order o)",
+                i64::MAX
+            )
+        };
+        if filter.since_ms.is_some() {
+            n += 1;
+            // No entry at or after `since`: the bound is past every entry.
+            sql.push_str(&format!(
+                " AND at_ms >= ${n} AND seq >= COALESCE({}, 0)",
+                first_at(n)
+            ));
+        }
+        if filter.until_ms.is_some() {
+            n += 1;
+            // No entry at or after `until`: every entry is before it.
+            sql.push_str(&format!(
+                " AND at_ms < ${n} AND seq < COALESCE({}, {})",
+                first_at(n),
+                i64::MAX
+            ));
         }
         sql.push_str(&format!(" ORDER BY seq LIMIT ${}", n + 1));
         let rows = on_pool!(self, |pool| {

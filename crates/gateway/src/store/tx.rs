@@ -93,8 +93,12 @@ impl Tx {
     }
 
     /// Appends to the audit trail (the lock taken at [`Store::begin`] serializes appends).
-    pub async fn append_audit(&mut self, content: NewEntry) -> Result<AuditEntry, StoreError> {
-        const HEAD: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+    ///
+    /// The entry is stamped no earlier than the one before it (`at_ms` raised to the head's,
+    /// before hashing): a handler reads the clock before it waits for the lock, so appends
+    /// may arrive out of order by that wait. Time filters rely on it (migration 0012).
+    pub async fn append_audit(&mut self, mut content: NewEntry) -> Result<AuditEntry, StoreError> {
+        const HEAD: &str = "SELECT seq, at_ms, hash FROM audit ORDER BY seq DESC LIMIT 1";
         const USER_HEAD: &str = "SELECT hash FROM audit_user_heads WHERE user_id = $1";
         const INSERT: &str = "INSERT INTO audit (seq, at_ms, kind, user_id, sp, authenticator, \
             detail, prev_hash, user_prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
@@ -103,18 +107,24 @@ impl Tx {
         let last = self.last_appended.take();
         let entry = on_tx!(self, |conn| {
             let head = match &last {
-                Some(last) => Head {
-                    seq: last.seq,
-                    hash: last.hash,
-                },
+                Some(last) => {
+                    content.at_ms = content.at_ms.max(last.content.at_ms);
+                    Head {
+                        seq: last.seq,
+                        hash: last.hash,
+                    }
+                }
                 None => match sqlx::query(HEAD).fetch_optional(&mut *conn).await? {
-                    Some(row) => Head {
-                        seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
-                        hash: parse_digest(
-                            row.try_get::<i64, _>("seq")?,
-                            &row.try_get::<String, _>("hash")?,
-                        )?,
-                    },
+                    Some(row) => {
+                        content.at_ms = content.at_ms.max(row.try_get::<i64, _>("at_ms")?);
+                        Head {
+                            seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
+                            hash: parse_digest(
+                                row.try_get::<i64, _>("seq")?,
+                                &row.try_get::<String, _>("hash")?,
+                            )?,
+                        }
+                    }
                     None => Head::GENESIS,
                 },
             };
