@@ -190,7 +190,17 @@ def run_once(subject, argv, settle):
                     }
                 }
             }
-            session = webdriver(port, "POST", "/session", capabilities)["sessionId"]
+            try:
+                session = webdriver(port, "POST", "/session", capabilities)["sessionId"]
+            except OSError as e:
+                # WebKitWebDriver waits for ever on a browser that exited or never offers
+                # automation (e.g. without TAURI_WEBVIEW_AUTOMATION): say which.
+                state = "no stamp: it never started"
+                if os.path.exists(stamp):
+                    with open(stamp) as f:
+                        started_pid = int(f.read().split()[0])
+                    state = "still running" if alive(started_pid) else "it exited"
+                raise BenchError(f"{subject}: no WebDriver session ({e}; {state})") from e
             with open(stamp) as f:
                 pid_text, started = f.read().split()
             pid, started_ms = int(pid_text), float(started) * 1000
