@@ -341,6 +341,18 @@ async fn rfc_8555_6_jws_rules() {
     let replay = acme.send(&new_account, &body).await;
     assert_eq!(replay.body["type"], "urn:ietf:params:acme:error:badNonce");
     assert!(acme.nonce.is_some(), "a fresh nonce comes with badNonce");
+    // A nonce this server did not hand out is badNonce: here a fresh one with its first
+    // character (the expiry's high bits) changed, so it is well formed but not minted.
+    let nonce = acme.fresh_nonce().await;
+    let first = if nonce.starts_with('A') { "B" } else { "A" };
+    let forged = format!("{first}{}", &nonce[1..]);
+    let body = acme.body(&forged, &new_account, Some(&payload));
+    let answer = acme.send(&new_account, &body).await;
+    assert_eq!(
+        answer.body["type"], "urn:ietf:params:acme:error:badNonce",
+        "{}",
+        answer.text
+    );
     // §6.4: the url must be the request's.
     let nonce = acme.fresh_nonce().await;
     let elsewhere = acme.body(&nonce, &acme.url("newOrder"), Some(&payload));
@@ -565,5 +577,35 @@ async fn rollover_deactivation_and_revocation_by_the_certified_key() {
     assert_eq!(
         after.body["type"],
         "urn:ietf:params:acme:error:unauthorized"
+    );
+}
+
+/// §6.5 across processes: a nonce handed out by one gateway is good at another on the same
+/// database and data directory, once: spent there, it is refused at both.
+#[tokio::test]
+async fn a_nonce_is_spent_once_across_gateways() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = start(&dir.path().join("gw"), None);
+    let b = start(&dir.path().join("gw"), None);
+    let mut at_a = Acme::new(&a).await;
+    let mut at_b = Acme::new(&b).await;
+    let payload = json!({"termsOfServiceAgreed": true});
+
+    let nonce = at_a.fresh_nonce().await;
+    let to_b = at_b.body(&nonce, &at_b.url("newAccount"), Some(&payload));
+    let created = at_b.send(&at_b.url("newAccount"), &to_b).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let again = at_b.send(&at_b.url("newAccount"), &to_b).await;
+    assert_eq!(
+        again.body["type"], "urn:ietf:params:acme:error:badNonce",
+        "{}",
+        again.text
+    );
+    let to_a = at_a.body(&nonce, &at_a.url("newAccount"), Some(&payload));
+    let at_a_again = at_a.send(&at_a.url("newAccount"), &to_a).await;
+    assert_eq!(
+        at_a_again.body["type"], "urn:ietf:params:acme:error:badNonce",
+        "{}",
+        at_a_again.text
     );
 }

@@ -23,6 +23,9 @@ pub struct AcmeCa {
     issuer: Issuer<'static, KeyPair>,
     pem: String,
     code_key: [u8; 32],
+    /// Derived from `code_key`: every process with the data directory's keys recognises
+    /// the nonces of the others.
+    nonce_key: assent_acme::nonce::NonceKey,
 }
 
 impl std::fmt::Debug for AcmeCa {
@@ -84,6 +87,7 @@ impl AcmeCa {
         Ok(AcmeCa {
             issuer,
             pem,
+            nonce_key: assent_acme::nonce::NonceKey::derive(&code_key),
             code_key,
         })
     }
@@ -100,5 +104,10 @@ impl AcmeCa {
     /// The key of the codes' keyed hashes.
     pub fn code_key(&self) -> &[u8] {
         &self.code_key
+    }
+
+    /// The key replay nonces are minted and checked with.
+    pub fn nonce_key(&self) -> &assent_acme::nonce::NonceKey {
+        &self.nonce_key
     }
 }

@@ -157,12 +157,9 @@ fn rate_limited(limited: crate::limits::Limited) -> Failure {
 }
 
 async fn finish(state: &AppState, result: Result<Reply, Failure>) -> Response {
-    let nonce = new_token();
-    let nonce_ok = state
-        .store
-        .acme_new_nonce(&nonce, now_ms() + NONCE_TTL_MS)
-        .await
-        .is_ok();
+    // Handing a nonce out writes nothing: it carries its expiry and a MAC
+    // (assent_acme::nonce); only spending one is recorded.
+    let nonce = state.acme_ca.nonce_key().mint(now_ms() + NONCE_TTL_MS);
     let (status, body, location, retry_after) = match result {
         Ok(reply) => (reply.status, reply.body, reply.location, reply.retry_after),
         Err(failure) => (
@@ -185,7 +182,7 @@ async fn finish(state: &AppState, result: Result<Reply, Failure>) -> Response {
             HeaderValue::from_static("application/problem+json"),
         );
     }
-    if nonce_ok && let Ok(value) = HeaderValue::from_str(&nonce) {
+    if let Ok(value) = HeaderValue::from_str(&nonce) {
         headers.insert(HeaderName::from_static("replay-nonce"), value);
     }
     if let Ok(link) =
@@ -278,15 +275,18 @@ async fn signed(
             format!("the JWS url is not the URL this request was sent to ({expected})"),
         ));
     }
+    let now = now_ms();
+    let expires_ms = state
+        .acme_ca
+        .nonce_key()
+        .check(&request.protected.nonce, now)
+        .map_err(|e| problem(ProblemType::BadNonce, e.to_string()))?;
     if !state
         .store
-        .acme_use_nonce(&request.protected.nonce, now_ms())
+        .acme_spend_nonce(&request.protected.nonce, expires_ms, now)
         .await?
     {
-        return Err(problem(
-            ProblemType::BadNonce,
-            "unknown, used or expired nonce",
-        ));
+        return Err(problem(ProblemType::BadNonce, "the nonce was used already"));
     }
     let (key, account) = match &request.protected.key {
         KeyRef::Jwk(key) => {

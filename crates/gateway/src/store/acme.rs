@@ -196,30 +196,36 @@ const CERTIFICATE: &str = "SELECT id, account_id, order_id, number, serial, der_
 impl Store {
     // ---- nonces (§7.2) ----
 
-    pub async fn acme_new_nonce(&self, nonce: &str, expires_ms: i64) -> Result<(), StoreError> {
-        execute!(
-            self,
-            "INSERT INTO acme_nonces (nonce, expires_ms) VALUES ($1, $2)",
-            nonce,
-            expires_ms
-        );
-        Ok(())
-    }
-
-    /// Uses a nonce up; `false` if it is unknown, used or expired (→ badNonce).
-    pub async fn acme_use_nonce(&self, nonce: &str, now_ms: i64) -> Result<bool, StoreError> {
-        execute!(
-            self,
-            "DELETE FROM acme_nonces WHERE expires_ms <= $1",
-            now_ms
-        );
-        let used = execute!(
-            self,
-            "DELETE FROM acme_nonces WHERE nonce = $1 AND expires_ms > $2",
-            nonce,
-            now_ms
-        );
-        Ok(used == 1)
+    /// Spends a nonce whose MAC and expiry were checked (`assent_acme::nonce`): records it
+    /// until `expires_ms`, so that it is never accepted twice (§6.5), by any process on this
+    /// database; `false` if it was spent already. One commit: the purge of expired nonces
+    /// rides along. (The table held every nonce handed out before nonces carried their own
+    /// MAC; such rows never match a nonce that passes the MAC and they age out.)
+    pub async fn acme_spend_nonce(
+        &self,
+        nonce: &str,
+        expires_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let spent = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM acme_nonces WHERE expires_ms <= $1")
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+            let inserted = sqlx::query(
+                "INSERT INTO acme_nonces (nonce, expires_ms) VALUES ($1, $2) \
+                 ON CONFLICT (nonce) DO NOTHING",
+            )
+            .bind(nonce)
+            .bind(expires_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            inserted == 1
+        });
+        Ok(spent)
     }
 
     // ---- accounts ----
