@@ -207,11 +207,12 @@ impl Store {
         expires_ms: i64,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let spent = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        // Through the writer on SQLite (one lease, so one commit of a batch); the purge and
+        // the insert need not be atomic together.
+        let spent = on_write!(self, |conn| {
             sqlx::query("DELETE FROM acme_nonces WHERE expires_ms <= $1")
                 .bind(now_ms)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             let inserted = sqlx::query(
                 "INSERT INTO acme_nonces (nonce, expires_ms) VALUES ($1, $2) \
@@ -219,10 +220,9 @@ impl Store {
             )
             .bind(nonce)
             .bind(expires_ms)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?
             .rows_affected();
-            tx.commit().await?;
             inserted == 1
         });
         Ok(spent)
