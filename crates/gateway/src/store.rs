@@ -90,7 +90,7 @@ macro_rules! on_write {
             Store::Sqlite(sqlite) => {
                 let mut lease = sqlite.writer.lease().await?;
                 let out = {
-                    let $conn = lease.conn();
+                    let $conn = lease.conn()?;
                     $body
                 };
                 lease.commit().await?;

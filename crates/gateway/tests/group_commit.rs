@@ -2,6 +2,7 @@
 //! commit), each keeps or undoes its own work without touching the others', and the audit
 //! chain they extend stays one chain. Durability of what is acknowledged is tested by
 //! `scale_out.rs` (`kill -9` mid-load on SQLite loses nothing acknowledged).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use assent_audit::{AuditEntry, EntryKind, Head, NewEntry};
 use assent_gateway::store::{SqliteStore, Store, StoreError, TokenRecord};

@@ -352,7 +352,7 @@ impl Store {
             Store::Sqlite(sqlite) => {
                 let mut lease = sqlite.writer.lease().await?;
                 {
-                    let tx = lease.conn();
+                    let tx = lease.conn()?;
                     insert_all!(tx);
                 }
                 lease.commit().await?;

@@ -50,7 +50,7 @@ macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match &mut $tx.conn {
             TxConn::Sqlite(lease) => {
-                let $conn = lease.conn();
+                let $conn = lease.conn()?;
                 $body
             }
             TxConn::Postgres(tx) => {

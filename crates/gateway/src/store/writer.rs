@@ -129,12 +129,11 @@ enum Returned {
 }
 
 impl Lease {
-    /// The connection, for statements of this request.
-    pub fn conn(&mut self) -> &mut SqliteConnection {
-        // Invariant: `conn` is only taken by `commit` (which consumes the lease) or `drop`.
-        self.conn
-            .as_mut()
-            .expect("a lease holds its connection until commit or drop")
+    /// The connection, for statements of this request. (`conn` is only taken by `commit`,
+    /// which consumes the lease, or by `drop`: the error cannot happen, but is typed rather
+    /// than a panic.)
+    pub fn conn(&mut self) -> Result<&mut SqliteConnection, WriterError> {
+        self.conn.as_mut().ok_or(WriterError::Stopped)
     }
 
     /// Keeps this request's work and waits until the batch holding it is committed.
