@@ -191,6 +191,22 @@ fn start_pebble(dir: &Path) -> BenchResult<(Killed, String, String)> {
 
 /// GET `url` as JSON; any other status or a body that is not JSON is an error that shows
 /// the answer as it came.
+/// Times consecutive steps: each `step` is the time since the previous one (or the start).
+struct Lap(Instant);
+
+impl Lap {
+    fn start() -> Lap {
+        Lap(Instant::now())
+    }
+
+    fn step(&mut self) -> Duration {
+        let now = Instant::now();
+        let elapsed = now - self.0;
+        self.0 = now;
+        elapsed
+    }
+}
+
 async fn get_json(http: &reqwest::Client, url: &str) -> BenchResult<serde_json::Value> {
     let response = http.get(url).send().await?;
     let status = response.status();
@@ -282,48 +298,37 @@ async fn assent_sms_link_steps(gateway: &Gateway, number: &str) -> BenchResult<S
     // The device's own client: its first request opens the TLS connection, on the clock.
     let http = http_client(Some(&gateway.ca))?;
 
-    let mut lap = Instant::now();
-    let mut step = || {
-        let now = Instant::now();
-        let elapsed = now - lap;
-        lap = now;
-        elapsed
-    };
+    let mut lap = Lap::start();
     let mut client = AcmeClient::connect(
         http.clone(),
         &format!("{}/acme/directory", gateway.url),
         SigningKey::generate_es256(),
     )
     .await?;
-    let directory = step();
+    let directory = lap.step();
     client.account(&[]).await?;
-    let account = step();
+    let account = lap.step();
     let order = client.order_number(number).await?;
-    let order_time = step();
+    let order_time = lap.step();
     client.ready(&order).await?;
-    let ready = step();
+    let ready = lap.step();
 
     // The person reads the SMS: off the clock.
     let text = new_sms(gateway, number, &seen).await?;
     let code = assent_core::sms_code::extract(&text, host.as_deref())
         .map_err(|e| format!("the SMS {text:?}: {e}"))?;
 
-    let mut lap = Instant::now();
-    let mut step = || {
-        let now = Instant::now();
-        let elapsed = now - lap;
-        lap = now;
-        elapsed
-    };
+    // The clock restarts after the person has read the SMS.
+    let mut lap = Lap::start();
     client.complete(&order, &code.code).await?;
-    let answer = step();
+    let answer = lap.step();
     let device_key = SigningKey::generate_es256();
     let pair = rcgen::KeyPair::from_pem(&device_key.to_pkcs8_pem())?;
     let csr = assent_acme::csr::build_csr(number, &pair)?;
     let chain = client
         .finalize(&order.order_url, &order.finalize_url, &csr, PATIENCE)
         .await?;
-    let certificate = step();
+    let certificate = lap.step();
     if !chain.contains("BEGIN CERTIFICATE") {
         return Err(format!("not a certificate chain: {chain}").into());
     }

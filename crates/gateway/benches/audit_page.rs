@@ -530,27 +530,26 @@ impl Backend {
 
     /// Runs `statements` in one transaction on the trail's database, outside the store.
     async fn run_sql(&self, statements: &[String]) -> BenchResult<()> {
+        // The same statements on either backend's connection type.
+        macro_rules! in_one_transaction {
+            ($conn:expr) => {{
+                let mut conn = $conn;
+                let mut tx = conn.begin().await?;
+                for sql in statements {
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }};
+        }
         match self {
             Backend::Sqlite(dir) => {
                 let url = format!("sqlite://{}", dir.join("gateway.db").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await?;
-                let mut tx = conn.begin().await?;
-                for sql in statements {
-                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
+                in_one_transaction!(sqlx::SqliteConnection::connect(&url).await?)
             }
             Backend::Postgres { url, .. } => {
-                let mut conn = sqlx::PgConnection::connect(url).await?;
-                let mut tx = conn.begin().await?;
-                for sql in statements {
-                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
+                in_one_transaction!(sqlx::PgConnection::connect(url).await?)
             }
         }
         Ok(())
