@@ -12,7 +12,7 @@ pub mod wire;
 
 use crate::catalog::{ConsentCapture, ServiceKind};
 use crate::server::AppState;
-use crate::store::{StoreError, TokenRecord, User, UserNotification};
+use crate::store::{Client, StoreError, TokenRecord, User, UserNotification};
 use crate::tokens::{new_token, now_ms, token_hash};
 use assent_audit::{EntryKind, NewEntry};
 use axum::Json;
@@ -225,6 +225,9 @@ struct TokenFacts {
     user_id: Option<String>,
     scope: Vec<String>,
     one_time: bool,
+    /// The token's SP and user when they were read with the token (in-process validation).
+    client: Option<Client>,
+    user: Option<User>,
 }
 
 /// Why a stored token does not grant access now, if it does not (shared by the in-process
@@ -234,46 +237,52 @@ pub async fn refusal(
     token: &TokenRecord,
     now: i64,
 ) -> Result<Option<&'static str>, StoreError> {
+    let consent_live = match &token.consent_id {
+        Some(consent) => Some(
+            state
+                .store
+                .consent(consent)
+                .await?
+                .is_some_and(|c| c.revoked_ms.is_none()),
+        ),
+        None => None,
+    };
+    Ok(refusal_of(token, consent_live, now))
+}
+
+/// [`refusal`] once the token's consent is known: `consent_live` is `None` for a token not
+/// bought with a consent, else whether that consent exists and is not revoked.
+fn refusal_of(token: &TokenRecord, consent_live: Option<bool>, now: i64) -> Option<&'static str> {
     if token.kind != "access" {
-        return Ok(Some("access token does not exist"));
+        return Some("access token does not exist");
     }
     if token.revoked {
-        return Ok(Some("revoked access token"));
+        return Some("revoked access token");
     }
     if token.expires_ms <= now {
-        return Ok(Some("expired access token"));
+        return Some("expired access token");
     }
     if token.policy == "one_time" && token.spent {
-        return Ok(Some("the one-time access token was already used"));
+        return Some("the one-time access token was already used");
     }
-    if let Some(consent) = &token.consent_id
-        && state
-            .store
-            .consent(consent)
-            .await?
-            .is_none_or(|c| c.revoked_ms.is_some())
-    {
-        return Ok(Some(
-            "the user revoked the consent behind this access token",
-        ));
+    if consent_live == Some(false) {
+        return Some("the user revoked the consent behind this access token");
     }
-    Ok(None)
+    None
 }
 
 async fn validate(state: &AppState, token: &str) -> Result<TokenFacts, ResourceError> {
     match &state.tokens {
         TokenValidation::InProcess => {
             let hash = token_hash(token);
-            let record = state
+            let view = state
                 .store
-                .token(&hash)
+                .token_view(&hash)
                 .await
                 .map_err(store_error)?
                 .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?;
-            if let Some(why) = refusal(state, &record, now_ms())
-                .await
-                .map_err(store_error)?
-            {
+            let record = view.token;
+            if let Some(why) = refusal_of(&record, view.consent_live, now_ms()) {
                 return Err(ResourceError::invalid_token(why));
             }
             Ok(TokenFacts {
@@ -282,6 +291,8 @@ async fn validate(state: &AppState, token: &str) -> Result<TokenFacts, ResourceE
                 user_id: record.user_id,
                 scope: record.scope,
                 one_time: record.policy == "one_time",
+                client: view.client,
+                user: view.user,
             })
         }
         TokenValidation::Introspection(introspector) => {
@@ -320,6 +331,8 @@ async fn validate(state: &AppState, token: &str) -> Result<TokenFacts, ResourceE
                     .map(str::to_owned)
                     .collect(),
                 one_time: text("assent_policy").as_deref() == Some("one_time"),
+                client: None,
+                user: None,
             })
         }
     }
@@ -355,13 +368,16 @@ async fn serve(
     body: &[u8],
 ) -> Result<Value, ResourceError> {
     let call = wire::parse(method, uri.query(), headers, body)?;
-    let token = validate(state, &call.token).await?;
-    let client = state
-        .store
-        .client(&token.client_id)
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?;
+    let mut token = validate(state, &call.token).await?;
+    let client = match token.client.take() {
+        Some(client) => client,
+        None => state
+            .store
+            .client(&token.client_id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?,
+    };
     if client.blacklisted {
         return Err(ResourceError::access_denied(
             "this SP may not use the gateway",
@@ -375,12 +391,15 @@ async fn serve(
                     "User-ID / User-ID-Type header MUST NOT be used if the Access Token is tied to an End-User",
                 ));
             }
-            state
-                .store
-                .user_by_id(user_id)
-                .await
-                .map_err(store_error)?
-                .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?
+            match token.user.take() {
+                Some(user) => user,
+                None => state
+                    .store
+                    .user_by_id(user_id)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?,
+            }
         }
         None => named_user(state, &call).await?,
     };

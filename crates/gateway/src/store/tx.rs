@@ -8,6 +8,7 @@ use super::{
 };
 use assent_audit::{AuditEntry, Digest32, Head, NewEntry};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// Arbitrary key of the advisory lock that serializes audit appends on PostgreSQL.
 const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
@@ -23,11 +24,23 @@ const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
 /// begin.
 pub struct Tx {
     conn: TxConn,
-    /// The last entry this transaction appended. While the transaction holds the audit lock
-    /// that entry is the trail's head (and its user's), so the next append in the same
-    /// transaction (an access and its notification, an answer and its consent) needs no
-    /// look-up.
-    last_appended: Option<AuditEntry>,
+    /// The heads appended under the audit lock this transaction holds (on SQLite, under the
+    /// batch's write lock, so also those of the requests before it in the batch).
+    heads: KnownHeads,
+}
+
+/// Audit heads known without a look-up: those appended while the audit lock has been held
+/// without a break. Nobody else can append while it is held, so the last entry appended is
+/// the trail's head and each user's last entry is that user's head; the next append then
+/// needs no `SELECT` (an access and its notification, an answer and its consent, and on
+/// SQLite every request of a group-commit batch after the first). Forgotten whenever the
+/// lock is let go or an append or a request's work may have been undone.
+#[derive(Debug, Default)]
+pub(crate) struct KnownHeads {
+    /// The trail's head and its stamp.
+    trail: Option<(Head, i64)>,
+    /// Users' heads (their last entry's hash).
+    users: HashMap<String, Digest32>,
 }
 
 enum TxConn {
@@ -64,8 +77,13 @@ macro_rules! on_tx {
 impl Store {
     /// Begins a write transaction holding the audit lock (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let mut heads = KnownHeads::default();
         let conn = match self {
-            Store::Sqlite(sqlite) => TxConn::Sqlite(sqlite.writer.lease().await?),
+            Store::Sqlite(sqlite) => {
+                let mut lease = sqlite.writer.lease().await?;
+                heads = std::mem::take(&mut lease.heads);
+                TxConn::Sqlite(lease)
+            }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -75,18 +93,20 @@ impl Store {
                 TxConn::Postgres(tx)
             }
         };
-        Ok(Tx {
-            conn,
-            last_appended: None,
-        })
+        Ok(Tx { conn, heads })
     }
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self.conn {
-            // Returns once the batch holding this work is committed (durable).
-            TxConn::Sqlite(lease) => lease.commit().await?,
+        let Tx { conn, heads } = self;
+        match conn {
+            // Returns once the batch holding this work is committed (durable). The heads go
+            // back to the writer for the next request of the batch.
+            TxConn::Sqlite(mut lease) => {
+                lease.heads = heads;
+                lease.commit().await?
+            }
             TxConn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -104,15 +124,14 @@ impl Tx {
             detail, prev_hash, user_prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         const SET_USER_HEAD: &str = "INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) \
             ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash";
-        let last = self.last_appended.take();
+        // Taken out: if anything below fails, what is known is forgotten (the caller might go
+        // on and commit a half-done append).
+        let mut heads = std::mem::take(&mut self.heads);
         let entry = on_tx!(self, |conn| {
-            let head = match &last {
-                Some(last) => {
-                    content.at_ms = content.at_ms.max(last.content.at_ms);
-                    Head {
-                        seq: last.seq,
-                        hash: last.hash,
-                    }
+            let head = match heads.trail {
+                Some((head, at_ms)) => {
+                    content.at_ms = content.at_ms.max(at_ms);
+                    head
                 }
                 None => match sqlx::query(HEAD).fetch_optional(&mut *conn).await? {
                     Some(row) => {
@@ -128,19 +147,19 @@ impl Tx {
                     None => Head::GENESIS,
                 },
             };
-            let user_head = match (&content.user, &last) {
-                (Some(user), Some(last)) if last.content.user.as_ref() == Some(user) => {
-                    Some(last.hash)
-                }
-                (Some(user), _) => match sqlx::query(USER_HEAD)
-                    .bind(user)
-                    .fetch_optional(&mut *conn)
-                    .await?
-                {
-                    Some(row) => Some(parse_digest(-1, &row.try_get::<String, _>("hash")?)?),
-                    None => None,
+            let user_head = match &content.user {
+                Some(user) => match heads.users.get(user) {
+                    Some(known) => Some(*known),
+                    None => match sqlx::query(USER_HEAD)
+                        .bind(user)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                    {
+                        Some(row) => Some(parse_digest(-1, &row.try_get::<String, _>("hash")?)?),
+                        None => None,
+                    },
                 },
-                (None, _) => None,
+                None => None,
             };
             let entry = AuditEntry::link(content, head, user_head);
             let seq = i64::try_from(entry.seq).map_err(|_| StoreError::CorruptAudit {
@@ -169,7 +188,17 @@ impl Tx {
             }
             entry
         });
-        self.last_appended = Some(entry.clone());
+        heads.trail = Some((
+            Head {
+                seq: entry.seq,
+                hash: entry.hash,
+            },
+            entry.content.at_ms,
+        ));
+        if let Some(user) = &entry.content.user {
+            heads.users.insert(user.clone(), entry.hash);
+        }
+        self.heads = heads;
         Ok(entry)
     }
 
