@@ -182,6 +182,14 @@ fn start_pebble(dir: &Path) -> BenchResult<(Killed, String, String)> {
         .spawn()
         .map_err(|e| format!("cannot start pebble ({e}): apt-get install pebble"))?;
     wait_for_line(&mut child, |l| l.contains("Listening on"))?;
+    // Pebble logs "Listening on" before its listener is bound (see tests/pebble.rs).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!("pebble never listened on {port}").into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     Ok((
         Killed(child),
         format!("https://127.0.0.1:{port}/dir"),

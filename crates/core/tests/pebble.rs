@@ -21,6 +21,18 @@ impl Drop for Pebble {
     }
 }
 
+/// Waits (up to 30 s) until something accepts TCP connections on the port.
+fn wait_until_listening(port: u16) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "pebble never listened on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -76,6 +88,10 @@ fn start_pebble(dir: &std::path::Path) -> (Pebble, String, String) {
     }
     // Keep draining pebble's log so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
+    // Pebble logs "Listening on" before its listener is bound (main.go prints, then calls
+    // ListenAndServeTLS): on a loaded machine the first request could find nothing there
+    // (CI saw "could not connect"). Ready means the port accepts a connection.
+    wait_until_listening(port);
     (
         Pebble(child),
         format!("https://127.0.0.1:{port}/dir"),
