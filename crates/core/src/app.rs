@@ -233,42 +233,13 @@ impl Assent {
             .await
     }
 
-    /// Renders a request for this device's screen and language; a content this device
-    /// cannot fit is shown as the gateway rendered it.
+    /// Renders a request for this device's screen and language (see [`card_for`]).
     fn card(&self, request: &PendingRequest) -> ConsentCard {
-        let locale = self.settings.locale();
-        let device = self.settings.display.profile();
-        let rendered = request.content.as_ref().and_then(|content| {
-            let renderer = assent_prompt::Renderer::shared().ok()?;
-            let prompt = content.render(renderer, &device, Some(locale)).ok()?;
-            let how = serde_json::json!({
-                "device": assent_prompt::wire::WireDevice::from(&device),
-                "locale": locale,
-            });
-            Some((prompt, how))
-        });
-        match rendered {
-            Some((prompt, how)) => ConsentCard {
-                id: request.id.clone(),
-                client_name: request.content.as_ref().map(|c| c.client_name().to_owned()),
-                prompt: prompt.text,
-                lines: prompt.lines,
-                locale: prompt.locale.to_owned(),
-                as_sent: false,
-                created_ms: request.created_ms,
-                rendered_as: Some(how),
-            },
-            None => ConsentCard {
-                id: request.id.clone(),
-                client_name: request.content.as_ref().map(|c| c.client_name().to_owned()),
-                lines: request.prompt.lines().map(str::to_owned).collect(),
-                prompt: request.prompt.clone(),
-                locale: "en".into(),
-                as_sent: true,
-                created_ms: request.created_ms,
-                rendered_as: None,
-            },
-        }
+        card_for(
+            request,
+            &self.settings.display.profile(),
+            self.settings.locale(),
+        )
     }
 
     /// The pending consent requests, rendered for this device; waits up to `wait` for one.
@@ -394,4 +365,137 @@ pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Renders a request for a device's screen and language; a content the device cannot fit
+/// (in every presentation the renderer tries), or a request without content, is shown as
+/// the gateway rendered it, in the gateway's language, and says so (`as_sent`).
+fn card_for(
+    request: &PendingRequest,
+    device: &assent_prompt::DeviceProfile,
+    locale: &str,
+) -> ConsentCard {
+    let client_name = request.content.as_ref().map(|c| c.client_name().to_owned());
+    let rendered = request.content.as_ref().and_then(|content| {
+        let renderer = assent_prompt::Renderer::shared().ok()?;
+        let prompt = content.render(renderer, device, Some(locale)).ok()?;
+        let how = serde_json::json!({
+            "device": assent_prompt::wire::WireDevice::from(device),
+            "locale": locale,
+        });
+        Some((prompt, how))
+    });
+    match rendered {
+        Some((prompt, how)) => ConsentCard {
+            id: request.id.clone(),
+            client_name,
+            prompt: prompt.text,
+            lines: prompt.lines,
+            locale: prompt.locale.to_owned(),
+            as_sent: false,
+            created_ms: request.created_ms,
+            rendered_as: Some(how),
+        },
+        None => ConsentCard {
+            id: request.id.clone(),
+            client_name,
+            lines: request.prompt.lines().map(str::to_owned).collect(),
+            prompt: request.prompt.clone(),
+            // The language the gateway rendered it in (a gateway that sends no content
+            // renders in English).
+            locale: request
+                .content
+                .as_ref()
+                .map_or("en", |c| c.locale())
+                .to_owned(),
+            as_sent: true,
+            created_ms: request.created_ms,
+            rendered_as: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use assent_prompt::DeviceProfile;
+    use assent_prompt::wire::{PromptContent, WireAttribute};
+
+    const CLIENT: &str = "Caisse Régionale de Crédit Agricole Mutuel de Normandie-Seine";
+
+    /// A consent for twelve attributes: it fits a phone in English (GSM-7) but not in Arabic
+    /// (UCS-2 halves the 220 bytes), whatever presentation the renderer tries.
+    fn request(content: Option<PromptContent>) -> PendingRequest {
+        PendingRequest {
+            id: "r-1".into(),
+            prompt: "Bank of Examples asks for: name, address, e-mail. Reply 1 to allow.".into(),
+            content,
+            created_ms: 1,
+        }
+    }
+
+    fn consent(locale: &str) -> PromptContent {
+        let attribute = |name: &str, value: &str| WireAttribute {
+            name: name.into(),
+            value: Some(value.into()),
+            group: None,
+        };
+        PromptContent::Consent {
+            client_name: CLIENT.into(),
+            locale: locale.into(),
+            attributes: vec![
+                attribute("given_name", "Marie"),
+                attribute("family_name", "Curie-Skłodowska"),
+                attribute("address", "11 rue Pierre et Marie Curie, 75005 Paris"),
+                attribute("email", "marie.curie@example.org"),
+                attribute("phone_number", "+33 6 12 34 56 78"),
+                attribute("birthdate", "1867-11-07"),
+                attribute("middle_name", "Salomea"),
+                attribute("gender", "female"),
+                attribute("postal_code", "75005"),
+                attribute("locality", "Paris"),
+                attribute("country", "FR"),
+                attribute("national_identifier", "267117501234567"),
+            ],
+            ask_assurance: false,
+            presentation: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_request_that_fits_is_rendered_here_and_says_how() {
+        let card = card_for(&request(Some(consent("en"))), &DeviceProfile::phone(), "en");
+        assert!(!card.as_sent);
+        assert_eq!(card.locale, "en");
+        assert_ne!(card.prompt, request(None).prompt, "rendered on the device");
+        assert!(card.prompt.len() <= 220, "{}", card.prompt.len());
+        assert_eq!(card.client_name.as_deref(), Some(CLIENT));
+        let how = card
+            .rendered_as
+            .expect("how it was rendered, for the signature");
+        assert_eq!(how["locale"], "en");
+    }
+
+    #[test]
+    fn a_request_that_cannot_fit_in_the_language_is_shown_as_sent_in_the_senders_language() {
+        let card = card_for(&request(Some(consent("fr"))), &DeviceProfile::phone(), "ar");
+        assert!(card.as_sent, "{card:?}");
+        assert_eq!(card.prompt, request(None).prompt);
+        assert_eq!(card.lines, vec![request(None).prompt]);
+        assert_eq!(
+            card.locale, "fr",
+            "the gateway's language, not the device's"
+        );
+        assert_eq!(card.rendered_as, None, "signed over the gateway's own text");
+        assert_eq!(card.client_name.as_deref(), Some(CLIENT));
+    }
+
+    #[test]
+    fn a_request_without_content_is_shown_as_sent() {
+        let card = card_for(&request(None), &DeviceProfile::phone(), "ar");
+        assert!(card.as_sent);
+        assert_eq!(card.locale, "en");
+        assert_eq!(card.client_name, None);
+    }
 }

@@ -226,6 +226,13 @@ impl PromptContent {
             | PromptContent::SignIn { client_name, .. } => client_name,
         }
     }
+
+    /// The language the sender rendered its own text in.
+    pub fn locale(&self) -> &str {
+        match self {
+            PromptContent::Consent { locale, .. } | PromptContent::SignIn { locale, .. } => locale,
+        }
+    }
 }
 
 /// Renders one request with the shared renderer.
