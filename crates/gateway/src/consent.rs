@@ -193,7 +193,15 @@ pub async fn reach_user(
     endpoint: &str,
 ) -> Result<Sent, OAuthError> {
     let loa = state.catalog.required_loa(scope);
-    let Some(authenticator) = state.authenticators.choose(&user.authenticators, loa) else {
+    // The app is the user's authenticator only while one of their devices is live: a prompt
+    // sent to an inbox that no device can open (all revoked with their certificates) would
+    // wait there unseen; the user's other authenticators are tried instead.
+    let mut registered = user.authenticators.clone();
+    if registered.iter().any(|a| a == "app") && state.store.live_devices(&user.id).await?.is_empty()
+    {
+        registered.retain(|a| a != "app");
+    }
+    let Some(authenticator) = state.authenticators.choose(&registered, loa) else {
         audit_refusal(
             &state.store,
             client,

@@ -12,7 +12,7 @@ use assent_prompt::wire::{PromptContent, WireDevice};
 use assent_prompt::{DeviceProfile, Renderer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::acme_client::enroll;
+use common::acme_client::{Acme, enroll};
 use common::{Gateway, client, fresh_postgres, jwt_claims, start};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -24,6 +24,8 @@ const ANA: &str = "447700900003";
 
 /// A device: its key (from its ACME certificate) and what the gateway gave it.
 struct Phone {
+    /// The device key (PKCS#8 PEM), which is also the certificate's key.
+    key_pem: String,
     encoding: jsonwebtoken::EncodingKey,
     jwk: Value,
     cert: Vec<u8>,
@@ -44,6 +46,7 @@ impl Phone {
         let (key, cert) = enroll(gateway, number).await;
         let public = p256::PublicKey::from_sec1_bytes(key.public_key_raw()).unwrap();
         Phone {
+            key_pem: key.serialize_pem(),
             encoding: jsonwebtoken::EncodingKey::from_ec_pem(key.serialize_pem().as_bytes())
                 .unwrap(),
             jwk: serde_json::from_str(&public.to_jwk_string()).unwrap(),
@@ -90,6 +93,17 @@ impl Phone {
     }
 
     async fn login(&mut self, gateway: &Gateway, http: &reqwest::Client) {
+        let (status, body) = self.try_login(gateway, http).await;
+        assert_eq!(
+            (status, &body["token_type"]),
+            (200, &json!("DPoP")),
+            "{body}"
+        );
+        self.token = Some(body["access_token"].as_str().unwrap().to_owned());
+    }
+
+    /// Asks for a device token; the status and body as they came.
+    async fn try_login(&mut self, gateway: &Gateway, http: &reqwest::Client) -> (u16, Value) {
         let url = format!("{}/device/token", gateway.url);
         let id = self.id.clone().unwrap();
         let assertion = self.sign(
@@ -108,9 +122,7 @@ impl Phone {
             .send()
             .await
             .unwrap();
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["token_type"], "DPoP", "{body}");
-        self.token = Some(body["access_token"].as_str().unwrap().to_owned());
+        (response.status().as_u16(), response.json().await.unwrap())
     }
 
     fn get(
@@ -645,4 +657,70 @@ async fn logs_of_enrollment_and_the_device_api_hold_no_secrets() {
     ] {
         assert!(!text.contains(secret), "the log holds {secret:?}");
     }
+}
+
+/// RFC 8555 §7.6: a certificate revoked (here with its own key, as a user whose phone was
+/// lost would) takes its device with it: no new device token, the token in hand stops
+/// working, and a consent prompt goes to the user's other authenticator (USSD) instead of
+/// an app inbox that no device can open any more.
+#[tokio::test]
+async fn a_revoked_certificate_revokes_its_device_and_prompts_skip_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    assert_eq!(phone.register(&gateway, &http).await.0, 201);
+    phone.login(&gateway, &http).await;
+    let inbox = phone
+        .get(&http, &gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 200);
+
+    let mut acme = Acme::new(&gateway).await;
+    let url = acme.url("revokeCert");
+    let nonce = acme.fresh_nonce().await;
+    let certificate_key = assent_acme::jws::SigningKey::from_pkcs8_pem(&phone.key_pem).unwrap();
+    let body = assent_acme::jws::sign(
+        &certificate_key,
+        assent_acme::jws::SignAs::Jwk,
+        &nonce,
+        &url,
+        Some(&json!({"certificate": URL_SAFE_NO_PAD.encode(&phone.cert)})),
+    );
+    let revoked = acme.send(&url, &body).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+
+    let inbox = phone
+        .get(&http, &gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 401, "the token in hand stops working");
+    let (status, body) = phone.try_login(&gateway, &http).await;
+    assert_eq!(status, 401, "no device token after revocation: {body}");
+
+    let asked = http
+        .post(format!("{}/bc-authorize", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("scope", "openid mc_identity_signup"),
+            ("login_hint", "MSISDN:447700900001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    let messages = common::handset(&gateway, &http, MARIE).await;
+    let prompt = messages
+        .iter()
+        .rev()
+        .find(|m| m["open"] == true)
+        .expect("the prompt went to the handset");
+    assert_eq!(prompt["kind"], "ussd", "{prompt}");
+    assert!(
+        prompt["text"].as_str().unwrap().contains("Demo Shop"),
+        "{prompt}"
+    );
 }

@@ -657,14 +657,9 @@ impl Store {
         reason: i64,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let revoked = execute!(
-            self,
-            "UPDATE acme_certificates SET revoked_ms = $1, revocation_reason = $2 \
-             WHERE id = $3 AND revoked_ms IS NULL",
-            now_ms,
-            reason,
-            id
-        );
-        Ok(revoked == 1)
+        let mut tx = self.begin().await?;
+        let revoked = tx.revoke_certificate(id, reason, now_ms).await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 }

@@ -279,6 +279,36 @@ impl Tx {
         Ok(affected == 1)
     }
 
+    /// Revokes a certificate and, with it, the devices registered with its key (a device is
+    /// only as trusted as the proof of the number behind it); `false` if it was not live.
+    pub async fn revoke_certificate(
+        &mut self,
+        id: &str,
+        reason: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        const CERTIFICATE: &str = "UPDATE acme_certificates SET revoked_ms = $1, \
+            revocation_reason = $2 WHERE id = $3 AND revoked_ms IS NULL";
+        const DEVICES: &str =
+            "UPDATE devices SET revoked_ms = $1 WHERE cert_id = $2 AND revoked_ms IS NULL";
+        let affected = on_tx!(self, |conn| {
+            let affected = sqlx::query(CERTIFICATE)
+                .bind(now_ms)
+                .bind(reason)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            sqlx::query(DEVICES)
+                .bind(now_ms)
+                .bind(id)
+                .execute(conn)
+                .await?;
+            affected
+        });
+        Ok(affected == 1)
+    }
+
     /// [`Store::insert_token`] inside the transaction.
     pub async fn insert_token(&mut self, token: &super::TokenRecord) -> Result<(), StoreError> {
         on_tx!(self, |conn| {
