@@ -185,6 +185,19 @@ impl Phone {
     }
 }
 
+/// Demo Shop's CIBA request for Marie (`openid mc_identity_signup`); the answer as it came.
+async fn demo_shop_asks_for_marie(http: &reqwest::Client, gateway: &Gateway) -> reqwest::Response {
+    http.post(format!("{}/bc-authorize", gateway.url))
+        .basic_auth("demo-sp", Some("demo-sp-secret"))
+        .form(&[
+            ("scope", "openid mc_identity_signup"),
+            ("login_hint", "MSISDN:447700900001"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn consent_in_the_app(database_url: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let gateway = start(&dir.path().join("gw"), database_url);
@@ -293,16 +306,7 @@ async fn consent_in_the_app(database_url: Option<&str>) {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let asked = Instant::now();
     let (status, grant) = {
-        let response = http
-            .post(format!("{}/bc-authorize", gateway.url))
-            .basic_auth("demo-sp", Some("demo-sp-secret"))
-            .form(&[
-                ("scope", "openid mc_identity_signup"),
-                ("login_hint", "MSISDN:447700900001"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = demo_shop_asks_for_marie(&http, &gateway).await;
         (
             response.status().as_u16(),
             response.json::<Value>().await.unwrap(),
@@ -607,16 +611,7 @@ async fn logs_of_enrollment_and_the_device_api_hold_no_secrets() {
             .to_owned();
         text.rsplit('#').next().unwrap().to_owned()
     };
-    let response = http
-        .post(format!("{}/bc-authorize", gateway.url))
-        .basic_auth("demo-sp", Some("demo-sp-secret"))
-        .form(&[
-            ("scope", "openid mc_identity_signup"),
-            ("login_hint", "MSISDN:447700900001"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = demo_shop_asks_for_marie(&http, &gateway).await;
     assert_eq!(response.status(), 200);
     let inbox: Value = phone
         .get(&http, &gateway, "/device/inbox?wait=5")
@@ -701,16 +696,7 @@ async fn a_revoked_certificate_revokes_its_device_and_prompts_skip_the_app() {
     let (status, body) = phone.try_login(&gateway, &http).await;
     assert_eq!(status, 401, "no device token after revocation: {body}");
 
-    let asked = http
-        .post(format!("{}/bc-authorize", gateway.url))
-        .basic_auth("demo-sp", Some("demo-sp-secret"))
-        .form(&[
-            ("scope", "openid mc_identity_signup"),
-            ("login_hint", "MSISDN:447700900001"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let asked = demo_shop_asks_for_marie(&http, &gateway).await;
     assert_eq!(asked.status(), 200);
     let messages = common::handset(&gateway, &http, MARIE).await;
     let prompt = messages
