@@ -1,6 +1,7 @@
 //! `assent-gateway`: the identity gateway QA runs locally, and its operator commands.
 
-use assent_gateway::{GatewayError, ServeOptions, admin};
+use assent_gateway::flows::admin;
+use assent_gateway::{GatewayError, ServeOptions};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,15 +50,15 @@ enum Command {
         /// POST /token per client: N/s, N/min or N/h (a burst of N), or off.
         // `::std::option::Option`: clap would otherwise make the flag optional instead of
         // taking `off` as no limit.
-        #[arg(long, default_value = "600/min", value_parser = assent_gateway::limits::parse_limit)]
-        rate_limit_token: ::std::option::Option<assent_gateway::limits::Rate>,
+        #[arg(long, default_value = "600/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_token: ::std::option::Option<assent_gateway::http::limits::Rate>,
         /// POST /bc-authorize per client: N/s, N/min or N/h, or off.
-        #[arg(long, default_value = "120/min", value_parser = assent_gateway::limits::parse_limit)]
-        rate_limit_ciba: ::std::option::Option<assent_gateway::limits::Rate>,
+        #[arg(long, default_value = "120/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_ciba: ::std::option::Option<assent_gateway::http::limits::Rate>,
         /// ACME new-account per IP, new-order and challenge POSTs per account (each its own
         /// bucket): N/s, N/min or N/h, or off.
-        #[arg(long, default_value = "60/min", value_parser = assent_gateway::limits::parse_limit)]
-        rate_limit_acme: ::std::option::Option<assent_gateway::limits::Rate>,
+        #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_acme: ::std::option::Option<assent_gateway::http::limits::Rate>,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -219,7 +220,7 @@ async fn run(command: Command) -> Result<(), String> {
             demo,
             catalog,
             issuer,
-            rate_limits: assent_gateway::limits::RateLimitConfig {
+            rate_limits: assent_gateway::http::limits::RateLimitConfig {
                 token: rate_limit_token,
                 ciba: rate_limit_ciba,
                 acme: rate_limit_acme,
@@ -248,7 +249,7 @@ async fn run(command: Command) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string()),
         Command::Openapi => {
-            println!("{}", assent_gateway::openapi::json());
+            println!("{}", assent_gateway::http::openapi::json());
             Ok(())
         }
         Command::Admin(AdminCommand::Audit(AuditCommand::Verify(storage))) => {
@@ -349,7 +350,7 @@ async fn run(command: Command) -> Result<(), String> {
                 println!("no flags");
             }
             for flag in flags {
-                let at = admin::rfc3339(flag.at_ms);
+                let at = assent_gateway::base::clock::rfc3339(flag.at_ms);
                 println!("{at}\t{}\t{}\t{}", flag.client_id, flag.id, flag.reason);
             }
             Ok(())

@@ -11,8 +11,8 @@
 
 mod common;
 
-use assent_gateway::consent::consent_id_for;
-use assent_gateway::tokens::token_hash;
+use assent_gateway::base::ids::token_hash;
+use assent_gateway::flows::consent::consent_id_for;
 use common::{Gateway, client, fresh_postgres, start, start_env};
 use serde_json::Value;
 use std::path::Path;

@@ -151,7 +151,7 @@ async fn ping_and_push(database_url: Option<&str>) {
     let mut row = None;
     for _ in 0..50 {
         let current = store
-            .ciba(&assent_gateway::tokens::token_hash(&auth_req_id))
+            .ciba(&assent_gateway::base::ids::token_hash(&auth_req_id))
             .await
             .unwrap()
             .unwrap();
@@ -261,7 +261,7 @@ impl SpKey {
         self.sign(&json!({
             "iss": client_id, "sub": client_id, "aud": aud,
             "iat": now, "exp": now + exp_in,
-            "jti": assent_gateway::tokens::new_token(),
+            "jti": assent_gateway::base::ids::new_token(),
         }))
     }
 }
@@ -322,7 +322,8 @@ async fn private_key_jwt_and_every_login_hint_type() {
         .find(|k| k["use"] == "enc")
         .unwrap()
         .clone();
-    let encrypted = assent_gateway::encr_msisdn::encrypt_to(&enc_jwk, "+447700900001").unwrap();
+    let encrypted =
+        assent_gateway::rules::encr_msisdn::encrypt_to(&enc_jwk, "+447700900001").unwrap();
     let hint = format!("ENCR_MSISDN:{encrypted}");
     let ask = |hint: &'static str, value: String| {
         vec![("scope", "openid mc_vm_share".to_owned()), (hint, value)]

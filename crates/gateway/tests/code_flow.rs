@@ -310,7 +310,8 @@ async fn postgres_authorization_code_with_pkce() {
 async fn consent_on_the_browser_page(database_url: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("catalog.json");
-    let mut defaults: Value = serde_json::from_str(assent_gateway::catalog::DEFAULT_JSON).unwrap();
+    let mut defaults: Value =
+        serde_json::from_str(assent_gateway::rules::catalog::DEFAULT_JSON).unwrap();
     for service in defaults["services"].as_array_mut().unwrap() {
         if service["scope"] == "mc_identity_signup" {
             service["consent"] = serde_json::json!("consumption_device");

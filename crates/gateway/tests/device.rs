@@ -38,7 +38,7 @@ fn now() -> i64 {
 }
 
 fn jti() -> String {
-    assent_gateway::tokens::new_token()
+    assent_gateway::base::ids::new_token()
 }
 
 impl Phone {

@@ -28,7 +28,10 @@ fn printed() -> String {
 #[test]
 fn the_committed_copy_is_current() {
     let printed = printed();
-    assert_eq!(printed, format!("{}\n", assent_gateway::openapi::json()));
+    assert_eq!(
+        printed,
+        format!("{}\n", assent_gateway::http::openapi::json())
+    );
     let path = committed_path();
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(&path, &printed).unwrap();
@@ -42,7 +45,7 @@ fn the_committed_copy_is_current() {
 
 #[test]
 fn the_document_describes_the_public_api() {
-    let doc: Value = serde_json::from_str(&assent_gateway::openapi::json()).unwrap();
+    let doc: Value = serde_json::from_str(&assent_gateway::http::openapi::json()).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     for (path, method) in [
@@ -124,7 +127,7 @@ async fn the_live_gateway_serves_it_and_routes_every_operation() {
         "application/json"
     );
     let served: Value = served.json().await.unwrap();
-    let generated: Value = serde_json::from_str(&assent_gateway::openapi::json()).unwrap();
+    let generated: Value = serde_json::from_str(&assent_gateway::http::openapi::json()).unwrap();
     assert_eq!(served, generated);
 
     let mut called = 0;

@@ -309,7 +309,7 @@ async fn generic_tokens_name_the_user_by_header() {
         .find(|k| k["use"] == "enc")
         .unwrap()
         .clone();
-    let encrypted = assent_gateway::encr_msisdn::encrypt_to(&enc, "447700900001").unwrap();
+    let encrypted = assent_gateway::rules::encr_msisdn::encrypt_to(&enc, "447700900001").unwrap();
     assert_eq!(seen(with("ENCR_MSISDN", &encrypted)).await.status, 200);
     // A user token with the headers is refused.
     let user = user_token(

@@ -562,9 +562,9 @@ async fn kill_9_mid_load(database_url: Option<&str>, instances: usize) {
         .filter_map(|e| detail(e)["consent"].as_str().map(str::to_owned))
         .collect();
     for auth_req_id in &acked.consents {
-        let id = assent_gateway::consent::consent_id_for(&assent_gateway::tokens::token_hash(
-            auth_req_id,
-        ));
+        let id = assent_gateway::flows::consent::consent_id_for(
+            &assent_gateway::base::ids::token_hash(auth_req_id),
+        );
         let consent = store.consent(&id).await.unwrap();
         assert!(
             consent.is_some_and(|c| c.revoked_ms.is_none()),

@@ -193,7 +193,9 @@ async fn postgres_concurrent_audit_appends_keep_one_chain() {
     for task in tasks {
         task.await.unwrap();
     }
-    let head = assent_gateway::admin::verify_audit(&store).await.unwrap();
+    let head = assent_gateway::flows::admin::verify_audit(&store)
+        .await
+        .unwrap();
     assert_eq!(head.seq, 40);
     let entries = store.audit_page(0, 100).await.unwrap();
     for user in ["u0", "u1", "u2"] {

@@ -21,10 +21,10 @@
 //!   dropped) and were decoded without loss (no invalid UTF-8 silently replaced).
 #![no_main]
 
-use assent_gateway::catalog::Catalog;
-use assent_gateway::oauth;
-use assent_gateway::resource::claims::{self, Answer};
-use assent_gateway::resource::wire;
+use assent_gateway::rules::catalog::Catalog;
+use assent_gateway::flows::oauth;
+use assent_gateway::rules::resource::claims::{self, Answer};
+use assent_gateway::rules::resource::wire;
 use assent_gateway::store::User;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use libfuzzer_sys::fuzz_target;
@@ -80,7 +80,7 @@ static CATALOG: LazyLock<Catalog> =
 static MARIE: LazyLock<User> = LazyLock::new(|| {
     let today =
         time::Date::from_calendar_date(2026, time::Month::November, 27).expect("a valid date");
-    assent_gateway::demo::users(today).remove(0)
+    assent_gateway::flows::demo::users(today).remove(0)
 });
 
 const MATCH_SCOPES: [&str; 3] = ["openid", "mc_kyc_match", "mc_vm_match"];

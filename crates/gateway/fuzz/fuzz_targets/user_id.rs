@@ -10,8 +10,8 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use assent_gateway::encr_msisdn::{self, EncryptionKey};
-use assent_gateway::resource::wire::{self, NamedUser, UserIdHeaders};
+use assent_gateway::rules::encr_msisdn::{self, EncryptionKey};
+use assent_gateway::rules::resource::wire::{self, NamedUser, UserIdHeaders};
 use http::StatusCode;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;

@@ -1,0 +1,358 @@
+//! Wiring: reads the data directory, builds the domain handle and the HTTP state, and
+//! serves them (`serve`, `serve_resource`). The top layer: it may use every layer below.
+
+use crate::base::{keys, tls};
+use crate::flows::{acme, authenticator, handset, notify, resource};
+use crate::http::{self as server, limits};
+use crate::rules::{catalog, encr_msisdn, idtoken};
+use crate::{flows::demo, store};
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
+    #[error(transparent)]
+    IdToken(#[from] idtoken::IdTokenError),
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    #[error("encryption key: {0}")]
+    EncryptionKey(#[from] encr_msisdn::JweError),
+    #[error(transparent)]
+    Notify(#[from] notify::NotifyError),
+    #[error(transparent)]
+    AcmeCa(#[from] acme::ca::AcmeCaError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server: {0}")]
+    Server(std::io::Error),
+    #[error("issuer {issuer:?} is not usable: {reason}")]
+    Issuer { issuer: String, reason: String },
+}
+
+/// `assent-gateway serve` options.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub database_url: Option<String>,
+    pub demo: bool,
+    /// The service catalog file; the shipped defaults without one.
+    pub catalog: Option<PathBuf>,
+    /// Rate limits of the token, CIBA and ACME endpoints (per process).
+    pub rate_limits: limits::RateLimitConfig,
+    /// The issuer identifier clients use (`https://HOST[:PORT][/PATH]`), when it is not this
+    /// process's own address: several instances behind one address must name the same
+    /// issuer, or an ID token, a client assertion or a DPoP proof made for one is refused by
+    /// the others (MC_RES_07).
+    pub issuer: Option<String>,
+}
+
+/// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
+/// fragment) and takes it without a trailing slash, since endpoint URLs are appended to it.
+pub fn check_issuer(issuer: &str) -> Result<String, GatewayError> {
+    let bad = |reason: &str| GatewayError::Issuer {
+        issuer: issuer.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = reqwest::Url::parse(issuer).map_err(|e| bad(&e.to_string()))?;
+    if url.scheme() != "https" {
+        return Err(bad("it must be an https URL"));
+    }
+    if url.host_str().is_none() {
+        return Err(bad("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(bad(
+            "it may not carry a query, a fragment or user information",
+        ));
+    }
+    Ok(issuer.trim_end_matches('/').to_owned())
+}
+
+/// Creates the data directory (owner only) if needed.
+pub fn prepare_data_dir(dir: &Path) -> Result<(), GatewayError> {
+    let err = |source| GatewayError::DataDir {
+        path: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Opens the store of a data directory (and seeds the demo data when asked).
+pub async fn open_store(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    demo: bool,
+) -> Result<store::Store, GatewayError> {
+    prepare_data_dir(data_dir)?;
+    let store = store::Store::open(database_url, data_dir).await?;
+    if demo {
+        demo::seed(&store).await?;
+    }
+    Ok(store)
+}
+
+/// Runs the gateway until SIGINT or SIGTERM. Prints one line
+/// `assent-gateway listening on https://HOST:PORT` on stdout when ready.
+pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
+    // Several crates link rustls crypto back ends; say which one this process uses.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let issuer = options.issuer.as_deref().map(check_issuer).transpose()?;
+    prepare_data_dir(&options.data_dir)?;
+    let identity = tls::load_or_create(&options.data_dir)?;
+    let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
+    let encryption = encr_msisdn::EncryptionKey::load_or_create(
+        &options.data_dir.join("keys").join("encryption-p256.pem"),
+    )?;
+    let catalog = match &options.catalog {
+        Some(path) => catalog::Catalog::load(path)?,
+        None => catalog::Catalog::default_demo()?,
+    };
+    // Notifications reach SPs with public certificates, and QA's local SPs with
+    // certificates of this gateway's CA.
+    let own_ca = reqwest::Certificate::from_pem(identity.ca_pem.as_bytes())
+        .map_err(notify::NotifyError::Client)?;
+    let deliveries = notify::Deliveries::new(vec![own_ca])?;
+    let pcr = idtoken::PcrSecret::load_or_create(&options.data_dir)?;
+    let store = open_store(
+        &options.data_dir,
+        options.database_url.as_deref(),
+        options.demo,
+    )
+    .await?;
+    tracing::info!(
+        backend = store.backend(),
+        demo = options.demo,
+        "store ready"
+    );
+
+    let (listener, address) = bind(options.listen)?;
+    // The simulator is this QA build's USSD and SMS network.
+    let handsets = std::sync::Arc::new(handset::Simulator {
+        store: store.clone(),
+    });
+    let authenticators = authenticator::Chain::new(vec![
+        std::sync::Arc::new(authenticator::App {
+            store: store.clone(),
+        }),
+        std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
+        std::sync::Arc::new(authenticator::Sms(handsets.clone())),
+    ]);
+    let acme_ca = acme::AcmeCa::load_or_create(&options.data_dir)?;
+    let state = server::AppState {
+        store,
+        keys,
+        encryption: std::sync::Arc::new(encryption),
+        pcr,
+        issuer: issuer.unwrap_or_else(|| format!("https://{address}")),
+        catalog: std::sync::Arc::new(catalog),
+        authenticators,
+        sms: handsets,
+        acme_ca: std::sync::Arc::new(acme_ca),
+        deliveries,
+        tokens: resource::TokenValidation::InProcess,
+        simulator: options.demo,
+        limits: std::sync::Arc::new(limits::RateLimits::new(options.rate_limits)),
+    };
+    notify::spawn(state.clone());
+    limits::spawn_cleanup(state.limits.clone());
+    let app = server::router(state);
+    run_https(
+        listener,
+        &identity,
+        app,
+        &format!("assent-gateway listening on https://{address}"),
+    )
+    .await
+}
+
+/// `assent-gateway resource-server` options: the resource server in its own process, on
+/// the gateway's database, validating tokens at the gateway's introspection endpoint.
+#[derive(Debug, Clone)]
+pub struct ResourceServerOptions {
+    /// The gateway's data directory (its keys; its database unless `database_url`).
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub database_url: Option<String>,
+    pub catalog: Option<PathBuf>,
+    /// The gateway's introspection endpoint.
+    pub introspection_url: String,
+    /// The CA that signs the gateway's certificate (default `DATA_DIR/ca.pem`).
+    pub gateway_ca: Option<PathBuf>,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Runs a stand-alone resource server until SIGINT or SIGTERM. Prints one line
+/// `assent-gateway resource server listening on https://HOST:PORT` when ready.
+pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), GatewayError> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let identity = tls::load_or_create(&options.data_dir)?;
+    let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
+    let encryption = encr_msisdn::EncryptionKey::load_or_create(
+        &options.data_dir.join("keys").join("encryption-p256.pem"),
+    )?;
+    let pcr = idtoken::PcrSecret::load_or_create(&options.data_dir)?;
+    let catalog = match &options.catalog {
+        Some(path) => catalog::Catalog::load(path)?,
+        None => catalog::Catalog::default_demo()?,
+    };
+    let store = open_store(&options.data_dir, options.database_url.as_deref(), false).await?;
+    let ca_pem = match &options.gateway_ca {
+        Some(path) => std::fs::read(path).map_err(|source| GatewayError::DataDir {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => identity.ca_pem.clone().into_bytes(),
+    };
+    let ca = reqwest::Certificate::from_pem(&ca_pem).map_err(notify::NotifyError::Client)?;
+    let http = reqwest::Client::builder()
+        .tls_certs_merge([ca.clone()])
+        .tls_version_min(reqwest::tls::Version::TLS_1_3)
+        .tcp_nodelay(true)
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(notify::NotifyError::Client)?;
+    let introspector = resource::Introspector {
+        http,
+        url: options.introspection_url.clone(),
+        client_id: options.client_id.clone(),
+        client_secret: options.client_secret.clone(),
+    };
+    let (listener, address) = bind(options.listen)?;
+    let state = server::AppState {
+        store: store.clone(),
+        keys,
+        encryption: std::sync::Arc::new(encryption),
+        pcr,
+        issuer: format!("https://{address}"),
+        catalog: std::sync::Arc::new(catalog),
+        authenticators: authenticator::Chain::new(Vec::new()),
+        sms: std::sync::Arc::new(handset::Simulator {
+            store: store.clone(),
+        }),
+        acme_ca: std::sync::Arc::new(acme::AcmeCa::load_or_create(&options.data_dir)?),
+        deliveries: notify::Deliveries::new(vec![ca])?,
+        tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
+        simulator: false,
+        // The resource server has no rate-limited endpoint.
+        limits: std::sync::Arc::new(limits::RateLimits::default()),
+    };
+    let app = server::with_fallbacks(resource::routes().into()).with_state(state);
+    run_https(
+        listener,
+        &identity,
+        app,
+        &format!("assent-gateway resource server listening on https://{address}"),
+    )
+    .await
+}
+
+fn bind(address: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), GatewayError> {
+    let listener = std::net::TcpListener::bind(address)
+        .map_err(|source| GatewayError::Listen { address, source })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(GatewayError::Server)?;
+    let bound = listener.local_addr().map_err(GatewayError::Server)?;
+    Ok((listener, bound))
+}
+
+/// Serves `app` over TLS 1.3 on `listener`, announcing `ready` on stdout first.
+async fn run_https(
+    listener: std::net::TcpListener,
+    identity: &tls::ServerIdentity,
+    app: axum::Router,
+    ready: &str,
+) -> Result<(), GatewayError> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(identity)?);
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(listener, config)
+        .map_err(GatewayError::Server)?
+        // TCP_NODELAY on every accepted connection. Without it (axum-server's default) the
+        // first answer on a new TLS 1.3 connection went out after the session tickets in a
+        // second small write, which Nagle held until the client's delayed ACK: ~40 ms on
+        // every new connection (the ACME bench's "directory" step, p50 43.8 ms).
+        .map(|tls| tls.acceptor(axum_server::accept::NoDelayAcceptor::new()))
+        .handle(handle.clone());
+    tokio::spawn(shutdown_on_signal(handle));
+    {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{ready}");
+        let _ = stdout.flush();
+    }
+    server
+        // The peer's address is what the per-IP ACME limit is keyed on.
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+        .await
+        .map_err(GatewayError::Server)
+}
+
+async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+    handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_issuer;
+
+    #[test]
+    fn an_issuer_is_an_https_url_without_query_or_fragment() {
+        assert_eq!(
+            check_issuer("https://assent.example/").unwrap(),
+            "https://assent.example"
+        );
+        assert_eq!(
+            check_issuer("https://127.0.0.1:8443").unwrap(),
+            "https://127.0.0.1:8443"
+        );
+        for bad in [
+            "http://assent.example",
+            "assent.example",
+            "https://assent.example/?a=1",
+            "https://assent.example/#f",
+            "https://user@assent.example",
+        ] {
+            assert!(check_issuer(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The bottom layer: what every other layer may use and which uses none of them — time,
+//! identifiers, number normalization, and the key material read from the data directory.
+
+pub mod clock;
+pub mod ids;
+pub mod keys;
+pub mod msisdn;
+pub mod secrets;
+pub mod tls;

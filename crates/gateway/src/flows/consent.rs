@@ -1,0 +1,474 @@
+//! Consent (MC_ATTR_06..17): what the prompt shows, reaching the user through the chosen
+//! authenticator, and recording the answer with the exact text the user saw.
+
+use crate::base::clock::now_ms;
+use crate::base::ids::token_hash;
+use crate::flows::handset::OutgoingPrompt;
+use crate::flows::oauth::{OAuthError, audit_refusal};
+use crate::http::AppState;
+use crate::rules::catalog::{Catalog, ServiceKind};
+use crate::store::{CibaRequest, Client, CodeKey, CodeRequest, Consent, StoreError, Tx, User};
+use assent_audit::{EntryKind, NewEntry};
+use assent_prompt::wire::{PromptContent, WireAttribute, WirePresentation};
+use assent_prompt::{Attribute, DeviceKind, DeviceProfile, Encoding};
+use axum::http::StatusCode;
+use serde_json::json;
+
+/// Age of majority for MC_ATTR_21 (the demo market's rule).
+const AGE_OF_MAJORITY: u8 = 18;
+/// The language of prompts sent by the gateway (the user's own choice arrives with the app).
+const PROMPT_LOCALE: &str = "en";
+
+/// What the prompt on the Authentication Device asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Authentication and consent in one interaction (MC_ATTR_17).
+    Consent,
+    /// Authentication only: consent is captured on the browser page (MC_ATTR_08).
+    SignIn,
+}
+
+/// A prompt on its way to the user.
+#[derive(Debug)]
+pub struct Sent {
+    pub authenticator: &'static str,
+    pub message_id: String,
+    pub prompt: OutgoingPrompt,
+}
+
+/// MC_ATTR_21. A user without a known birthdate is not known to be a minor.
+pub fn is_minor(user: &User, today: time::Date) -> bool {
+    let Some(birthdate) = user.birthdate.as_deref() else {
+        return false;
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let Ok(born) = time::Date::parse(birthdate, &format) else {
+        return false;
+    };
+    let years = today.year() - born.year();
+    let had_birthday = (today.month() as u8, today.day()) >= (born.month() as u8, born.day());
+    let age = if had_birthday { years } else { years - 1 };
+    age < i32::from(AGE_OF_MAJORITY)
+}
+
+/// The user's value of an attribute the catalog may name.
+pub fn user_value(user: &User, attribute: &str) -> Option<String> {
+    match attribute {
+        "given_name" => user.given_name.clone(),
+        "family_name" => user.family_name.clone(),
+        "email" => user.email.clone(),
+        "birthdate" => user.birthdate.clone(),
+        "postal_code" => user.postal_code.clone(),
+        "device_msisdn" => Some(format!("+{}", user.msisdn)),
+        "sim_change" => user.sim_change.clone(),
+        "address" => {
+            let parts: Vec<&str> = [
+                &user.street_address,
+                &user.postal_code,
+                &user.locality,
+                &user.country,
+            ]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+            .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        _ => None,
+    }
+}
+
+/// The attributes a request would share, with the user's values (share services) or names
+/// only (match services: the SP's claims are compared, not shown).
+fn prompt_attributes(catalog: &Catalog, user: &User, scope: &[String]) -> Vec<Attribute> {
+    let mut attributes: Vec<Attribute> = Vec::new();
+    for service in scope.iter().filter_map(|s| catalog.service(s)) {
+        for rule in &service.attributes {
+            let name = rule.name.as_str();
+            if attributes.iter().any(|a| a.name == name) {
+                continue;
+            }
+            let value = match service.kind {
+                ServiceKind::Share | ServiceKind::Atp => user_value(user, name),
+                ServiceKind::Match => None,
+            };
+            if service.kind == ServiceKind::Share && value.is_none() {
+                continue; // nothing to share: do not ask for it
+            }
+            attributes.push(Attribute {
+                name: name.to_owned(),
+                value,
+                group: Some(crate::rules::catalog::group_of(name).to_owned()),
+            });
+        }
+    }
+    if attributes.is_empty() {
+        // openid alone: the user still confirms who is asking and for which number.
+        attributes.push(Attribute {
+            name: "device_msisdn".into(),
+            value: None,
+            group: Some("phone".into()),
+        });
+    }
+    attributes
+}
+
+fn render_error(error: impl std::fmt::Display) -> OAuthError {
+    tracing::error!(error = %error, "no prompt fits the device");
+    OAuthError::server_error()
+}
+
+/// The consent prompt for `device` (MC_ATTR_10..17), from `assent-prompt`.
+pub fn render_consent(
+    catalog: &Catalog,
+    client: &Client,
+    user: &User,
+    scope: &[String],
+    device: DeviceProfile,
+) -> Result<OutgoingPrompt, OAuthError> {
+    let content = PromptContent::Consent {
+        client_name: client.client_name.clone(),
+        locale: PROMPT_LOCALE.into(),
+        attributes: prompt_attributes(catalog, user, scope)
+            .into_iter()
+            .map(|a| WireAttribute {
+                name: a.name,
+                value: a.value,
+                group: a.group,
+            })
+            .collect(),
+        ask_assurance: true,
+        presentation: WirePresentation::Auto,
+    };
+    outgoing(content, &device)
+}
+
+/// The consent text of the browser page (MC_ATTR_08: consent on the Consumption Device).
+pub fn render_for_browser(
+    catalog: &Catalog,
+    client: &Client,
+    user: &User,
+    scope: &[String],
+) -> Result<OutgoingPrompt, OAuthError> {
+    let screen = DeviceProfile {
+        kind: DeviceKind::Screen,
+        columns: None,
+        rows: None,
+        max_bytes: None,
+        encodings: vec![Encoding::Utf8],
+    };
+    render_consent(catalog, client, user, scope, screen)
+}
+
+fn render_sign_in(client: &Client, device: DeviceProfile) -> Result<OutgoingPrompt, OAuthError> {
+    let content = PromptContent::SignIn {
+        client_name: client.client_name.clone(),
+        locale: PROMPT_LOCALE.into(),
+    };
+    outgoing(content, &device)
+}
+
+/// Renders `content` for `device` with `assent-prompt`; the content travels with the text
+/// so that the app can render it for its own screen.
+fn outgoing(content: PromptContent, device: &DeviceProfile) -> Result<OutgoingPrompt, OAuthError> {
+    let renderer = assent_prompt::Renderer::shared().map_err(render_error)?;
+    let prompt = content
+        .render(renderer, device, None)
+        .map_err(render_error)?;
+    Ok(OutgoingPrompt {
+        text: prompt.text,
+        encoding: prompt.measure.encoding.name().into(),
+        units: i64::try_from(prompt.measure.units).unwrap_or(i64::MAX),
+        content: Some(content),
+    })
+}
+
+/// Picks the authenticator (MC_ATTR_04), renders the prompt for its device and sends it.
+/// A user none of whose authenticators reaches the services' level of assurance is refused
+/// with `access_denied` (audited); the SP learns nothing more.
+pub async fn reach_user(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    scope: &[String],
+    purpose: Purpose,
+    endpoint: &str,
+) -> Result<Sent, OAuthError> {
+    let loa = state.catalog.required_loa(scope);
+    // The app is the user's authenticator only while one of their devices is live: a prompt
+    // sent to an inbox that no device can open (all revoked with their certificates) would
+    // wait there unseen; the user's other authenticators are tried instead.
+    let mut registered = user.authenticators.clone();
+    if registered.iter().any(|a| a == "app") && state.store.live_devices(&user.id).await?.is_empty()
+    {
+        registered.retain(|a| a != "app");
+    }
+    let Some(authenticator) = state.authenticators.choose(&registered, loa) else {
+        audit_refusal(
+            &state.store,
+            client,
+            Some(&user.id),
+            endpoint,
+            "no_authenticator",
+        )
+        .await?;
+        return Err(denied());
+    };
+    let prompt = match purpose {
+        Purpose::Consent => {
+            render_consent(&state.catalog, client, user, scope, authenticator.device())?
+        }
+        Purpose::SignIn => render_sign_in(client, authenticator.device())?,
+    };
+    let message_id = authenticator.send_prompt(&user.msisdn, &prompt).await?;
+    Ok(Sent {
+        authenticator: authenticator.name(),
+        message_id,
+        prompt,
+    })
+}
+
+/// `access_denied` as the SP sees it: nothing about why.
+pub fn denied() -> OAuthError {
+    OAuthError {
+        status: StatusCode::FORBIDDEN,
+        code: "access_denied",
+        description: "the request was denied".into(),
+        www_authenticate: None,
+    }
+}
+
+/// Refuses minors (MC_ATTR_21): audited with the reason, `access_denied` to the SP.
+pub async fn refuse_minor(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    endpoint: &str,
+) -> Result<(), OAuthError> {
+    if is_minor(user, time::OffsetDateTime::now_utc().date()) {
+        audit_refusal(
+            &state.store,
+            client,
+            Some(&user.id),
+            endpoint,
+            "user_not_allowed",
+        )
+        .await?;
+        return Err(denied());
+    }
+    Ok(())
+}
+
+/// What any flow knows about a request the user just answered.
+#[derive(Debug)]
+pub struct Answered<'a> {
+    pub request_hash: &'a str,
+    pub user_id: &'a str,
+    pub client_id: &'a str,
+    pub scope: &'a [String],
+    /// Exactly what the user was shown when consenting.
+    pub prompt: &'a str,
+    /// Where the answer was given: `ussd`, `sms`, `app`, or `browser` (MC_ATTR_08).
+    pub authenticator: &'a str,
+    /// The consent a yes records: `long_lived` or `transaction` ([`consent_kind`]).
+    pub consent_kind: &'static str,
+}
+
+/// The id of the consent a request's answer records, known to the grant that follows, so
+/// that the tokens it issues name their consent (and die with it).
+pub fn consent_id_for(request_hash: &str) -> String {
+    format!("c-{}", token_hash(request_hash).get(..24).unwrap_or("0"))
+}
+
+/// The consent a yes to `client_id` records: long-lived for SPs whose token policy is
+/// long-lived, else per transaction. Read before the answer's transaction begins (a [`Tx`]
+/// must not wait on the pool).
+pub async fn consent_kind(state: &AppState, client_id: &str) -> Result<&'static str, StoreError> {
+    let client = state.store.client(client_id).await?;
+    Ok(match client.as_ref().map(|c| c.token_policy.as_str()) {
+        Some("long_lived") => "long_lived",
+        _ => "transaction",
+    })
+}
+
+/// A request waiting for the user's answer to the prompt it sent (USSD, SMS or app), read
+/// before the answer's transaction begins.
+#[derive(Debug)]
+pub enum Waiting {
+    Ciba(CibaRequest, &'static str),
+    Code(CodeRequest, &'static str),
+}
+
+impl Waiting {
+    /// The request that sent the prompt `message_id`, if it is still in time; its state is
+    /// checked again, atomically, when the answer is recorded.
+    pub async fn find(state: &AppState, message_id: &str) -> Result<Option<Waiting>, StoreError> {
+        let now = now_ms();
+        if let Some(request) = state.store.ciba_by_message(message_id).await? {
+            if now > request.expires_ms {
+                return Ok(None);
+            }
+            let kind = consent_kind(state, &request.client_id).await?;
+            return Ok(Some(Waiting::Ciba(request, kind)));
+        }
+        match state
+            .store
+            .code_request_by(CodeKey::Message, message_id)
+            .await?
+        {
+            Some(request) if now <= request.expires_ms => {
+                let kind = consent_kind(state, &request.client_id).await?;
+                Ok(Some(Waiting::Code(request, kind)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Records the answer inside `tx`, together with whatever else the caller's transaction
+    /// holds (the closed prompt); `false` when the request was answered meanwhile.
+    pub async fn record(&self, tx: &mut Tx, approve: bool) -> Result<bool, StoreError> {
+        match self {
+            Waiting::Ciba(request, kind) => {
+                crate::flows::ciba::answer_in(tx, request, kind, approve).await
+            }
+            Waiting::Code(request, kind) => {
+                crate::flows::code_flow::answer_in(tx, request, kind, approve).await
+            }
+        }
+    }
+
+    /// What follows a committed answer: ping and push SPs are told now rather than at the
+    /// next sweep.
+    pub fn answered(&self, state: &AppState) {
+        if let Waiting::Ciba(request, _) = self
+            && request.delivery_mode != crate::flows::ciba::DeliveryMode::Poll.name()
+        {
+            state.deliveries.wake();
+        }
+    }
+}
+
+/// The handset simulator's reply to the open message `message_id` of `msisdn`: the message
+/// is closed and the answer recorded in one transaction, so a reply the gateway did not
+/// acknowledge can be given again. `None` when there is no such open message; else whether
+/// a waiting request took the answer.
+pub async fn answer_sim_reply(
+    state: &AppState,
+    msisdn: &str,
+    message_id: &str,
+    reply: &str,
+    approve: bool,
+) -> Result<Option<bool>, StoreError> {
+    let waiting = Waiting::find(state, message_id).await?;
+    let mut tx = state.store.begin().await?;
+    if !tx.answer_sim_message(msisdn, message_id, reply).await? {
+        return Ok(None); // dropped: rolled back
+    }
+    let applied = match &waiting {
+        Some(waiting) => waiting.record(&mut tx, approve).await?,
+        None => false,
+    };
+    tx.commit().await?;
+    if applied && let Some(waiting) = &waiting {
+        waiting.answered(state);
+    }
+    Ok(Some(applied))
+}
+
+/// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
+/// shown), inside the transaction that moved the request, so that the request's state, its
+/// consent and their audit entries commit together or not at all.
+pub async fn record_answer(tx: &mut Tx, a: &Answered<'_>, approve: bool) -> Result<(), StoreError> {
+    let now = now_ms();
+    let entry = |kind, detail: serde_json::Value| NewEntry {
+        at_ms: now,
+        kind,
+        user: Some(a.user_id.to_owned()),
+        sp: Some(a.client_id.to_owned()),
+        authenticator: Some(a.authenticator.to_owned()),
+        detail: detail.to_string(),
+    };
+    tx.append_audit(entry(
+        EntryKind::Answer,
+        json!({"answer": if approve { "yes" } else { "no" }, "purpose": "consent"}),
+    ))
+    .await?;
+    if !approve {
+        return Ok(());
+    }
+    crash_point("answer_recorded");
+    let consent = Consent {
+        id: consent_id_for(a.request_hash),
+        user_id: a.user_id.to_owned(),
+        client_id: a.client_id.to_owned(),
+        scope: a.scope.to_vec(),
+        kind: a.consent_kind.into(),
+        prompt: a.prompt.to_owned(),
+        granted_ms: now,
+        revoked_ms: None,
+    };
+    tx.insert_consent(&consent).await?;
+    tx.append_audit(entry(
+        EntryKind::Consent,
+        json!({"consent": consent.id, "kind": a.consent_kind, "scope": a.scope.join(" "),
+               "prompt": a.prompt}),
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Audits an authentication-only answer on the handset (consent follows on the browser),
+/// inside the transaction that moved the request.
+pub async fn record_sign_in(
+    tx: &mut Tx,
+    user_id: &str,
+    client_id: &str,
+    authenticator: &str,
+    approve: bool,
+) -> Result<(), StoreError> {
+    tx.append_audit(NewEntry {
+        at_ms: now_ms(),
+        kind: EntryKind::Answer,
+        user: Some(user_id.to_owned()),
+        sp: Some(client_id.to_owned()),
+        authenticator: Some(authenticator.to_owned()),
+        detail: json!({"answer": if approve { "yes" } else { "no" }, "purpose": "sign_in"})
+            .to_string(),
+    })
+    .await?;
+    Ok(())
+}
+
+/// Crash tests only (debug builds): `ASSENT_CRASH_AT=<point>` aborts the process at that
+/// point, as a power cut or SIGKILL would, so that a test can show what survives. Release
+/// builds compile it to nothing.
+#[cfg(debug_assertions)]
+fn crash_point(point: &str) {
+    if std::env::var("ASSENT_CRASH_AT").is_ok_and(|at| at == point) {
+        eprintln!("ASSENT_CRASH_AT={point}: aborting");
+        std::process::abort();
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn crash_point(_point: &str) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn mc_attr_21_age_is_counted_in_whole_years() {
+        let user = |b: &str| User {
+            birthdate: Some(b.into()),
+            ..User::default()
+        };
+        let today = date!(2026 - 11 - 21);
+        assert!(is_minor(&user("2011-11-21"), today)); // 15
+        assert!(is_minor(&user("2008-11-22"), today)); // 17, 18 tomorrow
+        assert!(!is_minor(&user("2008-11-21"), today)); // 18 today
+        assert!(!is_minor(&user("1967-11-07"), today));
+        assert!(!is_minor(&User::default(), today));
+        assert!(!is_minor(&user("not a date"), today));
+    }
+}

@@ -1,0 +1,185 @@
+//! Issuing tokens once a user consented (MC_ATTR_18): the access token by the SP's policy,
+//! a refresh token with long-lived consent, and an ES256 ID token whose `sub` is the
+//! pairwise PCR. Shared by every user grant: CIBA (poll, ping, push), authorization code and
+//! refresh.
+
+use crate::base::ids::{new_token, token_hash};
+use crate::flows::oauth::{OAuthError, no_store_headers};
+use crate::http::AppState;
+use crate::store::{Client, TokenRecord};
+use assent_audit::{EntryKind, NewEntry};
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// Lifetime of a refresh token (seconds); each use replaces it.
+const REFRESH_TTL_S: i64 = 30 * 24 * 3600;
+/// MC_ATTR_18: transactional tokens live at most 10 s.
+const TRANSACTIONAL_MAX_TTL_S: i64 = 10;
+/// Lifetime of an ID token (seconds): it is read once, at sign-in.
+const ID_TOKEN_TTL_S: i64 = 600;
+
+/// What a grant issues tokens for.
+#[derive(Debug)]
+pub struct Issue<'a> {
+    pub user_id: &'a str,
+    pub scope: &'a [String],
+    pub authenticator: &'a str,
+    /// The nonce of the authorization request (Device-Initiated), echoed in the ID token.
+    pub nonce: Option<&'a str>,
+    pub grant: &'a str,
+    pub request_hash: &'a str,
+    /// The token family to extend (a refresh), or `None` for a new grant.
+    pub family: Option<&'a str>,
+    /// CIBA push (§10.3.1): the auth_req_id, bound into the ID token.
+    pub auth_req_id: Option<&'a str>,
+    /// The consent the tokens rest on: revoking it revokes them.
+    pub consent_id: Option<&'a str>,
+}
+
+/// Tokens just issued.
+#[derive(Debug)]
+pub struct Issued {
+    /// The token response body (RFC 6749 §5.1).
+    pub body: serde_json::Value,
+    pub access_hash: String,
+    pub family: String,
+}
+
+impl Issued {
+    pub fn into_response(self) -> Response {
+        (no_store_headers(), Json(self.body)).into_response()
+    }
+}
+
+/// OIDC Core §3.3.2.11 (`at_hash`), CIBA §10.3.1 (`rt_hash`): the left half of the SHA-256
+/// of the token, base64url.
+fn half_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// Issues tokens for `client` by its policy and records them; the bearer values exist only
+/// in the returned body.
+pub async fn issue_tokens(
+    state: &AppState,
+    client: &Client,
+    issue: &Issue<'_>,
+    now: i64,
+) -> Result<Issued, OAuthError> {
+    let (policy, ttl_s) = match client.token_policy.as_str() {
+        "transactional" => (
+            "transactional",
+            client.token_ttl_seconds.min(TRANSACTIONAL_MAX_TTL_S),
+        ),
+        other => (other, client.token_ttl_seconds),
+    };
+    let family = issue
+        .family
+        .map_or_else(|| format!("f-{}", &new_token()[..22]), str::to_owned);
+    let record = |kind: &str, hash: &str, ttl_s: i64| TokenRecord {
+        token_hash: hash.to_owned(),
+        kind: kind.into(),
+        client_id: client.client_id.clone(),
+        user_id: Some(issue.user_id.to_owned()),
+        scope: issue.scope.to_vec(),
+        policy: policy.into(),
+        issued_ms: now,
+        expires_ms: now + ttl_s * 1000,
+        spent: false,
+        revoked: false,
+        consent_id: issue.consent_id.map(str::to_owned),
+        family: Some(family.clone()),
+    };
+    let access_token = new_token();
+    let access_hash = token_hash(&access_token);
+    state
+        .store
+        .insert_token(&record("access", &access_hash, ttl_s))
+        .await?;
+    // Long-lived consent (MC_ATTR_18) comes with a refresh token, rotated at every use.
+    let refresh_token = if policy == "long_lived" {
+        let token = new_token();
+        state
+            .store
+            .insert_token(&record("refresh", &token_hash(&token), REFRESH_TTL_S))
+            .await?;
+        Some(token)
+    } else {
+        None
+    };
+    // The PCR is remembered so that the SP may name the user by it later (PCR login hint,
+    // id_token_hint) through a unique look-up.
+    let sector = &client.client_id;
+    let sub = state.pcr.pcr(sector, issue.user_id);
+    state
+        .store
+        .remember_pcr(sector, &sub, issue.user_id)
+        .await?;
+    let mut claims = json!({
+        "iss": state.issuer,
+        "sub": sub,
+        "aud": client.client_id,
+        "iat": now / 1000,
+        "exp": now / 1000 + ID_TOKEN_TTL_S,
+        "auth_time": now / 1000,
+        "acr": "2",
+        "amr": [issue.authenticator],
+        "at_hash": half_hash(&access_token),
+    });
+    if let Some(nonce) = issue.nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    if let Some(auth_req_id) = issue.auth_req_id {
+        claims["urn:openid:params:jwt:claim:auth_req_id"] = json!(auth_req_id);
+        if let Some(refresh) = &refresh_token {
+            claims["urn:openid:params:jwt:claim:rt_hash"] = json!(half_hash(refresh));
+        }
+    }
+    let id_token = crate::rules::idtoken::sign(&state.keys, &claims).map_err(|e| {
+        tracing::error!(error = %e, "id token signing");
+        OAuthError::server_error()
+    })?;
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: now,
+            kind: EntryKind::TokenIssued,
+            user: Some(issue.user_id.to_owned()),
+            sp: Some(client.client_id.clone()),
+            authenticator: Some(issue.authenticator.to_owned()),
+            detail: json!({"grant": issue.grant, "scope": issue.scope.join(" "), "policy": policy,
+                           "expires_in": ttl_s, "request": issue.request_hash.get(..16),
+                           "family": family})
+            .to_string(),
+        })
+        .await?;
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ttl_s,
+        "scope": issue.scope.join(" "),
+        "id_token": id_token,
+    });
+    if let Some(refresh_token) = refresh_token {
+        body["refresh_token"] = json!(refresh_token);
+    }
+    Ok(Issued {
+        body,
+        access_hash,
+        family,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::half_hash;
+
+    #[test]
+    fn oidc_core_3_3_2_11_at_hash_is_the_left_half_of_sha256() {
+        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223…; its left half in base64url.
+        assert_eq!(half_hash("abc"), "ungWv48Bz-pBQUDeXa4iIw");
+    }
+}

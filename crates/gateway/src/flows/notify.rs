@@ -1,0 +1,326 @@
+//! CIBA ping and push delivery (CIBA Core §10.2, §10.3, §12): the gateway POSTs to the SP's
+//! `backchannel_client_notification_endpoint` with the SP's `client_notification_token` as a
+//! bearer token.
+//!
+//! - ping: `{"auth_req_id"}` once the user answered (or the request expired); the SP then
+//!   calls the token endpoint.
+//! - push: the token response itself, plus `auth_req_id`, with an ID token carrying
+//!   `at_hash`, `urn:openid:params:jwt:claim:auth_req_id` (and `rt_hash`); or
+//!   `{"auth_req_id", "error": "access_denied" | "expired_token"}`.
+//!
+//! Delivery is durable: the outbox is the request table itself. A worker wakes on every
+//! answer (and sweeps once a second), claims a due delivery with a lease, and retries with
+//! backoff until the SP acknowledges with a 2xx. Pushed tokens are issued per attempt and
+//! revoked when the attempt fails, so no unacknowledged token stays valid; a worker that
+//! dies mid-push leaves an `issued` request whose tokens the next worker revokes before it
+//! issues new ones.
+
+use crate::base::clock::now_ms;
+use crate::base::ids::new_token;
+use crate::flows::ciba::DeliveryMode;
+use crate::flows::issue::{Issue, issue_tokens};
+use crate::http::AppState;
+use crate::store::{CibaRequest, StoreError};
+use assent_audit::{EntryKind, NewEntry};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// How long a claimed delivery is exclusive (ms): longer than one attempt can take.
+const LEASE_MS: i64 = 30_000;
+/// One attempt's time limit.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The sweep that finds expirations and retries.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+/// Backoff between attempts: 1 s doubling to at most a minute.
+const MAX_BACKOFF_MS: i64 = 60_000;
+/// After the request's expiry, give up delivering after this long (ms).
+const GIVE_UP_AFTER_EXPIRY_MS: i64 = 10 * 60_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("cannot build the notification client: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
+/// The delivery worker's handle: what wakes it, and its HTTPS client.
+#[derive(Debug)]
+pub struct Deliveries {
+    wake: Notify,
+    http: reqwest::Client,
+}
+
+impl Deliveries {
+    /// An HTTPS client for SPs' endpoints: TLS 1.3 only, the platform's roots plus
+    /// `extra_roots` (the gateway's own CA, so that QA's local SPs can be reached), no
+    /// redirects (a notification goes where the SP registered, nowhere else).
+    pub fn new(extra_roots: Vec<reqwest::Certificate>) -> Result<Arc<Self>, NotifyError> {
+        let http = reqwest::Client::builder()
+            .tls_certs_merge(extra_roots)
+            .tls_version_min(reqwest::tls::Version::TLS_1_3)
+            .https_only(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .timeout(ATTEMPT_TIMEOUT)
+            .build()?;
+        Ok(Arc::new(Deliveries {
+            wake: Notify::new(),
+            http,
+        }))
+    }
+
+    /// Something became due: deliver now rather than at the next sweep.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Runs the worker for as long as the process lives.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) = deliver_due(&state).await {
+                tracing::warn!(%error, "notification sweep failed; retrying");
+            }
+            tokio::select! {
+                () = state.deliveries.wake.notified() => {}
+                () = tokio::time::sleep(SWEEP_EVERY) => {}
+            }
+        }
+    });
+}
+
+async fn deliver_due(state: &AppState) -> Result<(), StoreError> {
+    let now = now_ms();
+    for request in state.store.due_deliveries(now, 64).await? {
+        if state.store.claim_delivery(&request, now + LEASE_MS).await? {
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(error) = deliver(&state, request).await {
+                    tracing::warn!(%error, "notification bookkeeping failed; the lease will retry it");
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Why an attempt did not land.
+#[derive(Debug, thiserror::Error)]
+enum Attempt {
+    #[error("the SP has no usable notification endpoint")]
+    NoEndpoint,
+    #[error("the request lost its delivery secrets")]
+    NoSecrets,
+    #[error("another worker already moved the request")]
+    Raced,
+    #[error("the SP's endpoint failed: {0}")]
+    Http(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+async fn deliver(state: &AppState, request: CibaRequest) -> Result<(), StoreError> {
+    let mode = DeliveryMode::parse(&request.delivery_mode).unwrap_or(DeliveryMode::Poll);
+    let result = attempt(state, &request, mode).await;
+    let now = now_ms();
+    let outcome = match &result {
+        Ok(()) => {
+            // Acknowledged: recording it must not be lost to a passing database error, or
+            // the lease would run out and a redelivery would replace tokens the SP holds.
+            let mut recorded = state
+                .store
+                .mark_delivered(&request.auth_req_hash, now)
+                .await;
+            for wait_ms in [50, 200, 1000] {
+                if recorded.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+                recorded = state
+                    .store
+                    .mark_delivered(&request.auth_req_hash, now)
+                    .await;
+            }
+            recorded?;
+            "delivered"
+        }
+        Err(Attempt::Raced) => return Ok(()),
+        Err(Attempt::Store(error)) => {
+            tracing::warn!(%error, "notification attempt failed on the store");
+            "retrying"
+        }
+        Err(error) if now > request.expires_ms + GIVE_UP_AFTER_EXPIRY_MS => {
+            tracing::warn!(%error, "notification abandoned");
+            state
+                .store
+                .mark_delivered(&request.auth_req_hash, now)
+                .await?;
+            "abandoned"
+        }
+        Err(error) => {
+            tracing::info!(%error, attempts = request.notify_attempts + 1, "notification failed; will retry");
+            let backoff = 1000_i64
+                .saturating_mul(1 << request.notify_attempts.clamp(0, 6))
+                .min(MAX_BACKOFF_MS);
+            state
+                .store
+                .delivery_failed(&request.auth_req_hash, now + backoff)
+                .await?;
+            "retrying"
+        }
+    };
+    state
+        .store
+        .append_audit(NewEntry {
+            at_ms: now,
+            kind: EntryKind::Notification,
+            user: Some(request.user_id.clone()),
+            sp: Some(request.client_id.clone()),
+            authenticator: None,
+            detail: json!({"to": "sp", "mode": mode.name(), "outcome": outcome,
+                           "request": request.auth_req_hash.get(..16),
+                           "attempt": request.notify_attempts + 1})
+            .to_string(),
+        })
+        .await?;
+    Ok(())
+}
+
+async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Result<(), Attempt> {
+    let client = state
+        .store
+        .client(&r.client_id)
+        .await?
+        .ok_or(Attempt::NoEndpoint)?;
+    let endpoint = client
+        .notification_endpoint
+        .clone()
+        .filter(|e| e.starts_with("https://"))
+        .ok_or(Attempt::NoEndpoint)?;
+    let (Some(auth_req_id), Some(bearer)) = (&r.auth_req_id, &r.notification_token) else {
+        return Err(Attempt::NoSecrets);
+    };
+    let expired = r.status == "pending" && now_ms() > r.expires_ms;
+    let mut pushed_family = None;
+    let body = match (mode, r.status.as_str()) {
+        (DeliveryMode::Ping, _) => json!({"auth_req_id": auth_req_id}),
+        (DeliveryMode::Push, "denied") => json!({"auth_req_id": auth_req_id,
+            "error": "access_denied", "error_description": "the user said no"}),
+        (DeliveryMode::Push, "pending") if expired => json!({"auth_req_id": auth_req_id,
+            "error": "expired_token", "error_description": "the request expired before the user answered"}),
+        (DeliveryMode::Push, "approved" | "issued") => {
+            if r.status == "issued" {
+                // A previous attempt died after issuing: its tokens were never acknowledged.
+                revoke_pushed(state, r).await?;
+                if !state
+                    .store
+                    .transition_ciba(&r.auth_req_hash, "issued", "approved")
+                    .await?
+                {
+                    return Err(Attempt::Raced);
+                }
+            }
+            if !state
+                .store
+                .transition_ciba(&r.auth_req_hash, "approved", "issued")
+                .await?
+            {
+                return Err(Attempt::Raced);
+            }
+            // The family is recorded before the tokens exist, so that a crash in between
+            // still lets the next worker revoke them.
+            let family = format!("f-{}", new_token().get(..22).unwrap_or("0"));
+            state
+                .store
+                .set_token_family(&r.auth_req_hash, Some(&family))
+                .await?;
+            let consent_id = crate::flows::consent::consent_id_for(&r.auth_req_hash);
+            let issue = Issue {
+                user_id: &r.user_id,
+                scope: &r.scope,
+                authenticator: &r.authenticator,
+                nonce: None,
+                grant: "ciba",
+                request_hash: &r.auth_req_hash,
+                family: Some(&family),
+                auth_req_id: Some(auth_req_id),
+                consent_id: Some(&consent_id),
+            };
+            let issued = issue_tokens(state, &client, &issue, now_ms())
+                .await
+                .map_err(|e| Attempt::Http(format!("issuing tokens: {}", e.description)))?;
+            pushed_family = Some(family);
+            let mut body = issued.body;
+            body["auth_req_id"] = json!(auth_req_id);
+            body
+        }
+        _ => return Err(Attempt::Raced),
+    };
+    let sent = state
+        .deliveries
+        .http
+        .post(&endpoint)
+        .bearer_auth(bearer)
+        .json(&body)
+        .send()
+        .await;
+    let failure = match sent {
+        Ok(response) if response.status().is_success() => None,
+        Ok(response) => Some(format!("HTTP {}", response.status().as_u16())),
+        Err(error) => Some(without_url(&error)),
+    };
+    match failure {
+        None => Ok(()),
+        Some(why) => {
+            if pushed_family.is_some() {
+                revoke_pushed(state, r).await?;
+                state
+                    .store
+                    .transition_ciba(&r.auth_req_hash, "issued", "approved")
+                    .await?;
+            }
+            Err(Attempt::Http(why))
+        }
+    }
+}
+
+/// Revokes the tokens a push attempt issued (their family is recorded on the request).
+async fn revoke_pushed(state: &AppState, r: &CibaRequest) -> Result<(), StoreError> {
+    let Some(current) = state.store.ciba(&r.auth_req_hash).await? else {
+        return Ok(());
+    };
+    if let Some(family) = current.token_family {
+        let revoked = state.store.revoke_family(&family).await?;
+        state.store.set_token_family(&r.auth_req_hash, None).await?;
+        if revoked > 0 {
+            state
+                .store
+                .append_audit(NewEntry {
+                    at_ms: now_ms(),
+                    kind: EntryKind::Revocation,
+                    user: Some(r.user_id.clone()),
+                    sp: Some(r.client_id.clone()),
+                    authenticator: None,
+                    detail: json!({"by": "gateway", "reason": "push_not_acknowledged",
+                                   "revoked": revoked})
+                    .to_string(),
+                })
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A transport error without the URL (which may carry an SP's secrets in its query).
+fn without_url(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "transport error"
+    };
+    kind.to_owned()
+}

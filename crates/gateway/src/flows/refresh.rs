@@ -1,0 +1,86 @@
+//! `grant_type=refresh_token` (RFC 6749 §6) with rotation: every use replaces the refresh
+//! token, and a refresh token presented twice revokes its whole family — the legitimate
+//! client and the thief cannot both keep going (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+
+use crate::base::clock::now_ms;
+use crate::base::ids::token_hash;
+use crate::flows::issue::{Issue, issue_tokens};
+use crate::flows::oauth::OAuthError;
+use crate::http::AppState;
+use crate::store::Client;
+use assent_audit::{EntryKind, NewEntry};
+use axum::response::Response;
+use std::collections::HashMap;
+
+pub async fn grant(
+    state: &AppState,
+    client: &Client,
+    params: &HashMap<String, String>,
+) -> Result<Response, OAuthError> {
+    let presented = params
+        .get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
+    let invalid_grant =
+        || OAuthError::bad_request("invalid_grant", "unknown, expired or revoked refresh token");
+    let hash = token_hash(presented);
+    let token = match state.store.token(&hash).await? {
+        Some(t) if t.kind == "refresh" && t.client_id == client.client_id => t,
+        _ => return Err(invalid_grant()),
+    };
+    let (Some(family), Some(user_id)) = (token.family.clone(), token.user_id.clone()) else {
+        return Err(invalid_grant());
+    };
+    // The new scope may narrow the old one, never widen it (RFC 6749 §6). Checked before the
+    // token is claimed, so a bad request does not burn a good token.
+    let scope = crate::flows::oauth::scope_param(params).unwrap_or_else(|| token.scope.clone());
+    if scope.is_empty() || scope.iter().any(|s| !token.scope.contains(s)) {
+        return Err(OAuthError::bad_request(
+            "invalid_scope",
+            "a refresh cannot widen the scope",
+        ));
+    }
+    if !token.revoked && token.expires_ms <= now_ms() {
+        return Err(invalid_grant());
+    }
+    // The consent behind the grant may have been revoked by the user since.
+    if let Some(consent) = &token.consent_id
+        && state
+            .store
+            .consent(consent)
+            .await?
+            .is_none_or(|c| c.revoked_ms.is_some())
+    {
+        return Err(invalid_grant());
+    }
+    // Claim it: only one presentation may succeed. A revoked one here means reuse.
+    if token.revoked || !state.store.revoke_token(&hash, &client.client_id).await? {
+        let revoked = state.store.revoke_family(&family).await?;
+        state
+            .store
+            .append_audit(NewEntry {
+                at_ms: now_ms(),
+                kind: EntryKind::Revocation,
+                user: Some(user_id),
+                sp: Some(client.client_id.clone()),
+                authenticator: None,
+                detail: serde_json::json!({"by": "gateway", "reason": "refresh_token_reused", "revoked": revoked})
+                    .to_string(),
+            })
+            .await?;
+        return Err(invalid_grant());
+    }
+    let issue = Issue {
+        user_id: &user_id,
+        scope: &scope,
+        authenticator: "refresh",
+        nonce: None,
+        grant: "refresh_token",
+        request_hash: &family,
+        family: Some(&family),
+        auth_req_id: None,
+        consent_id: token.consent_id.as_deref(),
+    };
+    Ok(issue_tokens(state, client, &issue, now_ms())
+        .await?
+        .into_response())
+}

@@ -1,0 +1,274 @@
+//! Rate limits on the endpoints an abusive or broken client can make expensive: the token
+//! endpoint and CIBA's `bc-authorize` per authenticated client (each request costs a client
+//! authentication and database writes; `bc-authorize` sends a prompt to a person's handset),
+//! ACME `new-account` per client IP (no account exists yet), ACME `new-order` and challenge
+//! POSTs per account (a "ready" sends an SMS).
+//!
+//! Token buckets (GCRA, `governor`): a rate `N/min` allows a burst of `N` requests and then
+//! one more every `1/N` minute. The buckets live in this process: with several gateway
+//! instances behind one address, a client gets up to the limit at each instance (the SMS
+//! bounds of the ACME challenge, which matter more, are kept in the database and hold across
+//! instances). Behind a reverse proxy the per-IP limit sees the proxy's address: forwarded
+//! headers are not trusted, because any client can write them.
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// `N` requests per period, in a burst of at most `N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: NonZeroU32,
+    pub per: Duration,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a rate is N/s, N/min or N/h with N ≥ 1, or off; not {0:?}")]
+pub struct RateParseError(String);
+
+impl FromStr for Rate {
+    type Err = RateParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || RateParseError(text.to_owned());
+        let (count, unit) = text.split_once('/').ok_or_else(bad)?;
+        let count = count.trim().parse::<NonZeroU32>().map_err(|_| bad())?;
+        let per = match unit.trim() {
+            "s" => Duration::from_secs(1),
+            "min" => Duration::from_secs(60),
+            "h" => Duration::from_secs(3600),
+            _ => return Err(bad()),
+        };
+        Ok(Rate { count, per })
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.per.as_secs() {
+            1 => "s",
+            60 => "min",
+            _ => "h",
+        };
+        write!(f, "{}/{unit}", self.count)
+    }
+}
+
+/// A rate, or `off` (no limit: for benchmarks that measure the endpoints themselves).
+pub fn parse_limit(text: &str) -> Result<Option<Rate>, RateParseError> {
+    if text.trim() == "off" {
+        Ok(None)
+    } else {
+        text.parse().map(Some)
+    }
+}
+
+/// The configured limits; `None` is no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// `POST /token`, per client.
+    pub token: Option<Rate>,
+    /// `POST /bc-authorize`, per client.
+    pub ciba: Option<Rate>,
+    /// ACME `new-account` per IP, `new-order` and challenge POSTs per account (each its own
+    /// bucket).
+    pub acme: Option<Rate>,
+}
+
+impl Default for RateLimitConfig {
+    /// Generous enough for QA runs, the app and the tests (which never come near them), tight
+    /// enough that a runaway client is stopped within a minute.
+    fn default() -> Self {
+        let per_minute = |n: u32| {
+            NonZeroU32::new(n).map(|count| Rate {
+                count,
+                per: Duration::from_secs(60),
+            })
+        };
+        RateLimitConfig {
+            token: per_minute(600),
+            ciba: per_minute(120),
+            acme: per_minute(60),
+        }
+    }
+}
+
+/// Over the limit: try again after this many seconds (at least 1, for `Retry-After`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited {
+    pub retry_after_s: u64,
+}
+
+impl Limited {
+    /// The OAuth answer over the limit: HTTP 429 (RFC 6585 §4) with `Retry-After` and an
+    /// RFC 6749 §5.2 body. RFC 6749 has no error code for a rate limit. `slow_down` (RFC 8628
+    /// §3.5, CIBA §11) is not used: it tells a client polling one pending grant to add 5 s to
+    /// its interval, which means nothing to `bc-authorize` or a client-credentials request
+    /// (and per-request polling is already answered with `slow_down` by the CIBA grant).
+    /// `temporarily_unavailable` (RFC 6749 §4.1.2.1, registered in §11.4) says "try again
+    /// later", which is what the client must do; the status and `Retry-After` say when.
+    pub fn oauth_response(self) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let body = serde_json::json!({
+            "error": "temporarily_unavailable",
+            "error_description": format!(
+                "too many requests from this client: try again in {} s",
+                self.retry_after_s
+            ),
+        });
+        let mut response = (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            crate::flows::oauth::no_store_headers(),
+            axum::Json(body),
+        )
+            .into_response();
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(self.retry_after_s),
+        );
+        response
+    }
+}
+
+/// One keyed bucket set, or none.
+pub struct Limiter<K: Hash + Eq + Clone> {
+    rate: Option<Rate>,
+    buckets: Option<DefaultKeyedRateLimiter<K>>,
+}
+
+impl<K: Hash + Eq + Clone> Limiter<K> {
+    pub fn new(rate: Option<Rate>) -> Self {
+        let buckets = rate.and_then(|rate| {
+            let quota = Quota::with_period(rate.per / rate.count.get())?.allow_burst(rate.count);
+            Some(DefaultKeyedRateLimiter::keyed(quota))
+        });
+        Limiter { rate, buckets }
+    }
+
+    /// Takes one request from `key`'s bucket.
+    pub fn check(&self, key: &K) -> Result<(), Limited> {
+        let Some(buckets) = &self.buckets else {
+            return Ok(());
+        };
+        buckets.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            // Round up: a client that waits the whole seconds it is told must succeed.
+            let whole = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            Limited {
+                retry_after_s: whole.max(1),
+            }
+        })
+    }
+
+    /// Forgets keys whose buckets are full again, so the map does not grow without end.
+    fn retain_recent(&self) {
+        if let Some(buckets) = &self.buckets {
+            buckets.retain_recent();
+            buckets.shrink_to_fit();
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone> std::fmt::Debug for Limiter<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.rate {
+            Some(rate) => write!(f, "Limiter({rate})"),
+            None => f.write_str("Limiter(off)"),
+        }
+    }
+}
+
+/// Every limit of one gateway process.
+#[derive(Debug)]
+pub struct RateLimits {
+    pub config: RateLimitConfig,
+    pub token: Limiter<String>,
+    pub ciba: Limiter<String>,
+    pub acme_new_account: Limiter<IpAddr>,
+    pub acme_new_order: Limiter<String>,
+    pub acme_challenge: Limiter<String>,
+}
+
+impl RateLimits {
+    pub fn new(config: RateLimitConfig) -> Self {
+        RateLimits {
+            config,
+            token: Limiter::new(config.token),
+            ciba: Limiter::new(config.ciba),
+            acme_new_account: Limiter::new(config.acme),
+            acme_new_order: Limiter::new(config.acme),
+            acme_challenge: Limiter::new(config.acme),
+        }
+    }
+
+    /// Drops the state of idle keys; run once a minute.
+    pub fn retain_recent(&self) {
+        self.token.retain_recent();
+        self.ciba.retain_recent();
+        self.acme_new_account.retain_recent();
+        self.acme_new_order.retain_recent();
+        self.acme_challenge.retain_recent();
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits::new(RateLimitConfig::default())
+    }
+}
+
+/// Keeps the limiters' maps small for as long as the process runs.
+pub fn spawn_cleanup(limits: std::sync::Arc<RateLimits>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.retain_recent();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_and_print() {
+        let rate: Rate = "30/min".parse().unwrap();
+        assert_eq!(rate.count.get(), 30);
+        assert_eq!(rate.per, Duration::from_secs(60));
+        assert_eq!(rate.to_string(), "30/min");
+        assert_eq!("5/s".parse::<Rate>().unwrap().to_string(), "5/s");
+        assert_eq!("100/h".parse::<Rate>().unwrap().to_string(), "100/h");
+        assert_eq!(parse_limit("off"), Ok(None));
+        for bad in ["", "30", "0/min", "-1/s", "30/day", "x/s", "/s"] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_burst_is_allowed_then_refused_per_key() {
+        let limiter = Limiter::new(Some("3/h".parse().unwrap()));
+        let a = "a".to_owned();
+        for _ in 0..3 {
+            assert_eq!(limiter.check(&a), Ok(()));
+        }
+        let limited = limiter.check(&a).unwrap_err();
+        // One request comes back every 20 minutes.
+        assert!((1..=1200).contains(&limited.retry_after_s), "{limited:?}");
+        assert!(limited.retry_after_s > 600, "{limited:?}");
+        assert_eq!(limiter.check(&"b".to_owned()), Ok(()));
+    }
+
+    #[test]
+    fn off_never_limits() {
+        let limiter = Limiter::<String>::new(None);
+        for _ in 0..10_000 {
+            assert_eq!(limiter.check(&"a".to_owned()), Ok(()));
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! The OpenAPI 3.1 description of the gateway's HTTP API, generated from the code.
+//!
+//! Every route is registered through `utoipa_axum::routes!` from its handler's
+//! `#[utoipa::path]` annotation (method, path, parameters, bodies, responses), so a route
+//! cannot be served without being described, nor described without being served. The
+//! document is served at `GET /openapi.json`, printed by `assent-gateway openapi`, and kept in
+//! `docs/openapi.json` (a test fails when that copy is stale).
+//!
+//! The handlers read their bodies as bytes and parse them themselves, because the specs
+//! dictate exact errors for malformed input (RFC 6749 §5.2, IDY.03 Annex A, RFC 8555 §6.7)
+//! that a typed extractor's rejection would not give. The request types below therefore only
+//! describe the wire; they are never constructed.
+
+use crate::http::AppState;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+/// Where the document is served.
+pub const PATH: &str = "/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Assent gateway",
+        description = "A GSMA Mobile Connect identity gateway: OpenID Connect authorization \
+            code flow with PKCE, CIBA (poll, ping, push), token introspection and revocation, \
+            the Mobile Connect resource server (PremiumInfo, UserInfo), an ACME server for \
+            telephone-number certificates (TNAuthList, sms-link-00), the Assent app's device \
+            API (DPoP), and, with `--demo`, a handset simulator. Served over TLS 1.3 only.",
+        license(name = "see the repository"),
+    ),
+    modifiers(&SecuritySchemes),
+    components(schemas(
+        wire::OAuthError,
+        wire::AnnexAError,
+        wire::AcmeProblem,
+    )),
+    tags(
+        (name = "discovery", description = "OpenID Connect Discovery and keys"),
+        (name = "oauth", description = "Authorization server: code flow, CIBA, tokens (RFC 6749, OpenID CIBA, RFC 7662, RFC 7009)"),
+        (name = "resource", description = "Resource server: PremiumInfo and UserInfo (IDY.03, errors per Annex A)"),
+        (name = "acme", description = "ACME server (RFC 8555) for TNAuthList certificates; errors are application/problem+json"),
+        (name = "device", description = "The Assent app's device API: DPoP-bound tokens (RFC 9449)"),
+        (name = "simulator", description = "The handset simulator, mounted only with --demo"),
+    )
+)]
+struct ApiDoc;
+
+/// The security schemes operations refer to by name.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "client_secret_basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "RFC 6749 §2.3.1: the SP's client_id and secret. client_secret_post \
+                         and private_key_jwt (RFC 7523) go in the form instead; exactly one \
+                         method per request.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "RFC 6750: an access token from /token (or access_token in a form body)",
+                    ))
+                    .build(),
+            ),
+        );
+        // OpenAPI has no DPoP scheme: the proof travels in its own header, and the token as
+        // `Authorization: DPoP <token>` (RFC 9449 §7.1).
+        components.add_security_scheme(
+            "dpop",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "DPoP",
+                "RFC 9449: a proof JWT signed by the device key (htm, htu, iat, jti, and ath \
+                 with a token); the device access token goes in `Authorization: DPoP <token>`",
+            ))),
+        );
+    }
+}
+
+/// Every route of the gateway with its description. The simulator's routes are described
+/// always (the document does not depend on how the gateway was started) but served only
+/// when `simulator` is set.
+pub fn split(simulator: bool) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::http::routes())
+        .merge(crate::flows::resource::routes())
+        .merge(crate::flows::acme::routes())
+        .merge(crate::flows::device::routes())
+        .split_for_parts();
+    let (simulator_router, simulator_document) = crate::http::simulator_routes().split_for_parts();
+    document.merge(simulator_document);
+    let router = if simulator {
+        router.merge(simulator_router)
+    } else {
+        router
+    };
+    (router, document)
+}
+
+/// The document alone.
+pub fn document() -> utoipa::openapi::OpenApi {
+    split(false).1
+}
+
+/// The document as served, built once.
+pub fn served_json() -> &'static str {
+    static JSON: std::sync::LazyLock<String> = std::sync::LazyLock::new(json);
+    &JSON
+}
+
+/// The document as pretty JSON, as served and committed.
+pub fn json() -> String {
+    // Serializing a document of plain maps and strings cannot fail; an empty object would
+    // make the staleness test and any client fail loudly rather than mislead.
+    document()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// The shapes on the wire. Handlers parse bytes themselves (see the module comment), so
+/// these types are only read by the document generator.
+#[allow(dead_code)]
+pub mod wire {
+    use serde_json::Value;
+    use utoipa::{IntoParams, ToSchema};
+
+    /// RFC 6749 §5.2 error (also the device API's and the simulator's errors).
+    #[derive(Debug, ToSchema)]
+    pub struct OAuthError {
+        /// An RFC 6749 / CIBA / RFC 6750 error code, e.g. `invalid_request`.
+        pub error: String,
+        pub error_description: Option<String>,
+    }
+
+    /// IDY.03 Annex A error of the resource server. With no token at all the body is `{}`
+    /// and the answer says only `WWW-Authenticate: Bearer`.
+    #[derive(Debug, ToSchema)]
+    pub struct AnnexAError {
+        /// `invalid_request`, `invalid_token`, `insufficient_scope`, `access_denied` or
+        /// `server_error`.
+        pub error: Option<String>,
+        pub error_description: Option<String>,
+    }
+
+    /// RFC 7807 problem document with an ACME error type (RFC 8555 §6.7).
+    #[derive(Debug, ToSchema, serde::Deserialize)]
+    pub struct AcmeProblem {
+        /// `urn:ietf:params:acme:error:…`
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub detail: Option<String>,
+        pub status: Option<u16>,
+        pub subproblems: Option<Vec<Value>>,
+    }
+
+    /// The form of `POST /token`. Client authentication: HTTP Basic, or `client_id` with
+    /// `client_secret` (client_secret_post), or `client_assertion` (private_key_jwt).
+    #[derive(Debug, ToSchema, serde::Deserialize)]
+    pub struct TokenRequest {
+        /// `authorization_code`, `urn:openid:params:grant-type:ciba`, `refresh_token` or
+        /// `client_credentials`.
+        pub grant_type: String,
+        /// authorization_code: the code from the redirect.
+        pub code: Option<String>,
+        /// authorization_code: as in the authorization request.
+        pub redirect_uri: Option<String>,
+        /// authorization_code: the PKCE verifier (RFC 7636).
+        pub code_verifier: Option<String>,
+        /// CIBA: the `auth_req_id` from /bc-authorize.
+        pub auth_req_id: Option<String>,
+        /// refresh_token: the refresh token (rotated at every use).
+        pub refresh_token: Option<String>,
+        /// client_credentials, refresh_token: space-separated scopes.
+        pub scope: Option<String>,
+        #[schema(inline)]
+        #[serde(flatten)]
+        pub client: ClientAuthentication,
+    }
+
+    /// Client authentication in the form body (when not HTTP Basic).
+    #[derive(Debug, ToSchema, serde::Deserialize)]
+    pub struct ClientAuthentication {
+        pub client_id: Option<String>,
+        /// client_secret_post.
+        pub client_secret: Option<String>,
+        /// private_key_jwt: `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
+        pub client_assertion_type: Option<String>,
+        /// private_key_jwt: a JWT signed with a key of the SP's registered JWK Set.
+        pub client_assertion: Option<String>,
+    }
+
+    /// The form of `POST /introspect` (RFC 7662) and `POST /revoke` (RFC 7009).
+    #[derive(Debug, ToSchema, serde::Deserialize)]
+    pub struct TokenQuery {
+        pub token: String,
+        /// `access_token` or `refresh_token` (a hint only).
+        pub token_type_hint: Option<String>,
+        #[schema(inline)]
+        #[serde(flatten)]
+        pub client: ClientAuthentication,
+    }
+
+    /// The form of `POST /bc-authorize` (CIBA §7.1). Exactly one hint.
+    #[derive(Debug, ToSchema, serde::Deserialize)]
+    pub struct BackchannelAuthenticationRequest {
+        /// Space-separated; Mobile Connect services from the catalog, `openid` for sign-in.
+        pub scope: String,
+        /// `MSISDN:<digits>`, `ENCR_MSISDN:<JWE>` or `PCR:<sub>`.
+        pub login_hint: Option<String>,
+        /// A JWT signed with a key of the SP's JWK Set naming the user (RFC 9493 `sub_id`).
+        pub login_hint_token: Option<String>,
+        /// An ID token this gateway issued to this SP.
+        pub id_token_hint: Option<String>,
+        /// At most 32 characters of plain text.
+        pub binding_message: Option<String>,
+        /// Ping and push modes: the bearer token the gateway sends back.
+        pub client_notification_token: Option<String>,
+        /// Seconds, up to 600.
+        pub requested_expiry: Option<String>,
+        #[schema(inline)]
+        #[serde(flatten)]
+        pub client: ClientAuthentication,
+    }
+
+    /// The query of `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636).
+    #[derive(Debug, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    pub struct AuthorizationRequest {
+        pub client_id: String,
+        pub redirect_uri: String,
+        /// `code`.
+        pub response_type: String,
+        pub scope: String,
+        pub state: String,
+        pub nonce: Option<String>,
+        pub code_challenge: String,
+        /// `S256`.
+        pub code_challenge_method: String,
+        /// `MSISDN:<digits>`, `ENCR_MSISDN:<JWE>` or `PCR:<sub>`.
+        pub login_hint: Option<String>,
+        pub login_hint_token: Option<String>,
+        pub id_token_hint: Option<String>,
+    }
+
+    /// The query of `GET /authorize/wait`.
+    #[derive(Debug, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    pub struct WaitQuery {
+        /// The waiting page's session id (a 256-bit secret only that browser holds).
+        pub session: String,
+    }
+
+    /// The form of `POST /authorize/consent`.
+    #[derive(Debug, ToSchema)]
+    pub struct ConsentDecision {
+        pub session: String,
+        /// `allow` or `deny`.
+        pub decision: String,
+    }
+
+    /// The form body of a resource request (ASCII only, no repeated parameter).
+    #[derive(Debug, ToSchema)]
+    pub struct ResourceForm {
+        /// Instead of `Authorization: Bearer` (never both).
+        pub access_token: Option<String>,
+        /// Match claims as a JSON object, e.g. `{"given_name": "Tom"}`.
+        pub mc_claims: Option<String>,
+    }
+
+    /// The JSON body of a resource request.
+    #[derive(Debug, ToSchema)]
+    pub struct ResourceJson {
+        /// Match claims: plain values or lowercase hex SHA-256 in `<claim>_hashed`.
+        #[schema(value_type = Option<Object>)]
+        pub mc_claims: Option<Value>,
+    }
+
+    /// `POST /device/register`.
+    #[derive(Debug, ToSchema)]
+    pub struct DeviceRegistration {
+        /// The ACME certificate (DER, base64url).
+        pub certificate: String,
+        /// The JWK of the certificate's key.
+        #[schema(value_type = Object)]
+        pub jwk: Value,
+        /// A fresh RFC 7523 assertion signed by that key.
+        pub assertion: String,
+        /// A name for the device, shown to the user.
+        pub name: String,
+    }
+
+    /// The form of `POST /device/token`.
+    #[derive(Debug, ToSchema)]
+    pub struct DeviceTokenRequest {
+        /// `urn:ietf:params:oauth:grant-type:jwt-bearer`.
+        pub grant_type: String,
+        /// An RFC 7523 JWT signed by the device key.
+        pub assertion: String,
+    }
+
+    /// The query of `GET /device/inbox`.
+    #[derive(Debug, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    pub struct InboxQuery {
+        /// Long poll: seconds to wait for a prompt (at most 25).
+        pub wait: Option<u32>,
+    }
+
+    /// `POST /device/inbox/{id}/decision`.
+    #[derive(Debug, ToSchema)]
+    pub struct Decision {
+        /// A JWT signed by the device key: `request`, `decision` (`approve`/`deny`), the
+        /// SHA-256 of the prompt text shown and how it was shown.
+        pub decision: String,
+    }
+
+    /// `POST /device/flags`.
+    #[derive(Debug, ToSchema)]
+    pub struct Flag {
+        pub client_id: String,
+        /// Up to 500 characters; control characters are dropped.
+        pub reason: String,
+    }
+
+    /// The query of `GET /device/audit`.
+    #[derive(Debug, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    pub struct AuditQuery {
+        /// Only entries about this SP.
+        pub sp: Option<String>,
+        /// Only entries of this kind.
+        pub kind: Option<String>,
+        /// RFC 3339: entries at or after.
+        pub since: Option<String>,
+        /// RFC 3339: entries before.
+        pub until: Option<String>,
+        /// Cursor: entries after this sequence number.
+        pub after: Option<u64>,
+        /// Page size (at most 500).
+        pub limit: Option<u32>,
+    }
+
+    /// A JWS in the flattened JSON serialization (RFC 8555 §6.2), `application/jose+json`.
+    #[derive(Debug, ToSchema)]
+    pub struct Jws {
+        /// base64url JSON: `alg`, `nonce`, `url`, and `jwk` or `kid`.
+        pub protected: String,
+        /// base64url JSON; empty for POST-as-GET.
+        pub payload: String,
+        pub signature: String,
+    }
+
+    /// `POST /sim/handsets/{msisdn}/reply`.
+    #[derive(Debug, ToSchema)]
+    pub struct SimReply {
+        pub message_id: String,
+        /// `1` (yes) or `2` (no).
+        pub text: String,
+    }
+}

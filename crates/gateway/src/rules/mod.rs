@@ -1,0 +1,9 @@
+//! Protocol rules without I/O: they take values (and the time) and return values or typed
+//! errors. Nothing here reads a clock, a file, the network or the database; `rules` and
+//! `store` do not import each other.
+
+pub mod catalog;
+pub mod encr_msisdn;
+pub mod idtoken;
+pub mod resource;
+pub mod sp_jwt;

@@ -1,0 +1,312 @@
+//! What a Resource Response says, without I/O: share services return every supported
+//! attribute (empty when unknown, MC_ATTR_29); match services answer only the submitted
+//! claims they support (MC_ATTR_22, 27), plain or hashed.
+
+use super::wire::ResourceError;
+use crate::rules::catalog::{Catalog, MatchAnswer, ServiceKind};
+use crate::store::User;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// The claims a response carries, and the attribute names it disclosed (for the audit).
+#[derive(Debug, Default)]
+pub struct Answer {
+    pub claims: Map<String, Value>,
+    pub attributes: Vec<String>,
+}
+
+/// The user's stored value of an attribute, as text (the one the hashes are taken over).
+fn stored(user: &User, name: &str) -> Option<String> {
+    crate::flows::consent::user_value(user, name).filter(|v| !v.is_empty())
+}
+
+/// OIDC Core §5.1.1: the address claim is an object.
+fn address(user: &User) -> Value {
+    let parts = [
+        ("street_address", &user.street_address),
+        ("postal_code", &user.postal_code),
+        ("locality", &user.locality),
+        ("country", &user.country),
+    ];
+    if parts.iter().all(|(_, v)| v.is_none()) {
+        return json!("");
+    }
+    let object: Map<String, Value> = parts
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v.clone().unwrap_or_default())))
+        .collect();
+    Value::Object(object)
+}
+
+/// MC_ATTR_29: every attribute of the share services in `scope`; a missing one is "".
+pub fn share(catalog: &Catalog, scope: &[String], user: &User, answer: &mut Answer) {
+    for service in scope.iter().filter_map(|s| catalog.service(s)) {
+        if !matches!(service.kind, ServiceKind::Share | ServiceKind::Atp) {
+            continue;
+        }
+        for rule in &service.attributes {
+            let name = rule.name.as_str();
+            if answer.claims.contains_key(name) {
+                continue;
+            }
+            let value = match name {
+                "address" => address(user),
+                _ => json!(stored(user, name).unwrap_or_default()),
+            };
+            answer.claims.insert(name.to_owned(), value);
+            answer.attributes.push(name.to_owned());
+        }
+    }
+}
+
+/// Whether a match service in `scope` exists (an SP that sends claims needs one).
+pub fn has_match_service(catalog: &Catalog, scope: &[String]) -> bool {
+    scope
+        .iter()
+        .filter_map(|s| catalog.service(s))
+        .any(|s| s.kind == ServiceKind::Match)
+}
+
+/// How two values compare for an attribute: the forms people write differ in case and
+/// spacing, which is not a different value.
+fn same(name: &str, stored: &str, submitted: &str) -> bool {
+    let fold = |s: &str| -> String {
+        match name {
+            "device_msisdn" => s.chars().filter(char::is_ascii_digit).collect(),
+            "postal_code" => s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect(),
+            "birthdate" => s.trim().to_owned(),
+            _ => s.trim().to_lowercase(),
+        }
+    };
+    let (a, b) = (fold(stored), fold(submitted));
+    !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+fn same_hash(stored: &str, submitted_hex: &str) -> bool {
+    let digest = hex::encode(Sha256::digest(stored.as_bytes()));
+    bool::from(
+        digest
+            .as_bytes()
+            .ct_eq(submitted_hex.to_ascii_lowercase().as_bytes()),
+    )
+}
+
+/// MC_ATTR_22, 27: answers the submitted claims the match services in `scope` support;
+/// others are ignored; none supported is `invalid_request`.
+pub fn match_claims(
+    catalog: &Catalog,
+    scope: &[String],
+    user: &User,
+    submitted: &Map<String, Value>,
+    answer: &mut Answer,
+) -> Result<(), ResourceError> {
+    let mut answered = 0;
+    for service in scope.iter().filter_map(|s| catalog.service(s)) {
+        let Some(style) = service.match_answer else {
+            continue;
+        };
+        for rule in &service.attributes {
+            let name = rule.name.as_str();
+            let hashed_name = format!("{name}_hashed");
+            let plain = submitted.get(name);
+            let hashed = match style {
+                MatchAnswer::Tristate => submitted.get(&hashed_name),
+                MatchAnswer::Verified => None,
+            };
+            if plain.is_some() && hashed.is_some() {
+                // §4.3: inconsistent input (one claim in two forms) is an error.
+                return Err(ResourceError::invalid_request(format!(
+                    "send {name} or {hashed_name}, not both"
+                )));
+            }
+            let (claim, value, is_hashed) = match (plain, hashed) {
+                (Some(v), None) => (name.to_owned(), v, false),
+                (None, Some(v)) => (hashed_name, v, true),
+                _ => continue,
+            };
+            let Some(value) = value.as_str() else {
+                return Err(ResourceError::invalid_request(format!(
+                    "the value of {claim} must be a string"
+                )));
+            };
+            if is_hashed && !(value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())) {
+                return Err(ResourceError::invalid_request(format!(
+                    "{claim} must be a hex SHA-256 (64 characters)"
+                )));
+            }
+            let mine = stored(user, name);
+            let result = mine.as_deref().map(|mine| {
+                if is_hashed {
+                    same_hash(mine, value)
+                } else {
+                    same(name, mine, value)
+                }
+            });
+            match style {
+                MatchAnswer::Verified => {
+                    answer
+                        .claims
+                        .insert(format!("{claim}_verified"), json!(result == Some(true)));
+                }
+                MatchAnswer::Tristate => {
+                    let text = match result {
+                        Some(true) => "true",
+                        Some(false) => "false",
+                        None => "not_available",
+                    };
+                    answer.claims.insert(format!("{claim}_match"), json!(text));
+                }
+            }
+            answer.attributes.push(name.to_owned());
+            answered += 1;
+        }
+    }
+    if answered == 0 {
+        return Err(ResourceError::invalid_request(
+            "none of the submitted claims is supported by the token's services",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn marie() -> User {
+        crate::flows::demo::users(time::macros::date!(2026 - 11 - 27))
+            .into_iter()
+            .next()
+            .unwrap()
+    }
+
+    fn scope(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn claims(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn mc_attr_29_share_returns_every_attribute_and_empty_values() {
+        let catalog = Catalog::default_demo().unwrap();
+        let ana = crate::flows::demo::users(time::macros::date!(2026 - 11 - 27))
+            .into_iter()
+            .nth(2)
+            .unwrap();
+        let mut answer = Answer::default();
+        share(
+            &catalog,
+            &scope(&["openid", "mc_identity_signup"]),
+            &ana,
+            &mut answer,
+        );
+        assert_eq!(
+            Value::Object(answer.claims),
+            json!({"given_name": "Ana", "family_name": "", "email": "", "birthdate": "", "address": ""})
+        );
+        let mut answer = Answer::default();
+        share(
+            &catalog,
+            &scope(&["mc_identity_signup", "mc_vm_share"]),
+            &marie(),
+            &mut answer,
+        );
+        assert_eq!(answer.claims["device_msisdn"], "+447700900001");
+        assert_eq!(answer.claims["address"]["locality"], "Paris");
+    }
+
+    #[test]
+    fn annex_b_vm_match_answers_verified() {
+        let catalog = Catalog::default_demo().unwrap();
+        let run = |number: &str| {
+            let mut answer = Answer::default();
+            match_claims(
+                &catalog,
+                &scope(&["mc_vm_match"]),
+                &marie(),
+                &claims(json!({"device_msisdn": number})),
+                &mut answer,
+            )
+            .unwrap();
+            answer.claims
+        };
+        assert_eq!(run("+447700900001")["device_msisdn_verified"], true);
+        assert_eq!(run("447700900001")["device_msisdn_verified"], true);
+        assert_eq!(run("+447700900009")["device_msisdn_verified"], false);
+    }
+
+    #[test]
+    fn mc_attr_22_27_kyc_match_plain_hashed_unknown_and_ignored() {
+        let catalog = Catalog::default_demo().unwrap();
+        let ana = crate::flows::demo::users(time::macros::date!(2026 - 11 - 27))
+            .into_iter()
+            .nth(2)
+            .unwrap();
+        let hashed = hex::encode(Sha256::digest("Curie".as_bytes()));
+        let mut answer = Answer::default();
+        match_claims(
+            &catalog,
+            &scope(&["mc_kyc_match"]),
+            &marie(),
+            &claims(
+                json!({"given_name": " marie ", "family_name_hashed": hashed,
+                           "email": "someone@else.org", "shoe_size": "38"}),
+            ),
+            &mut answer,
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(answer.claims),
+            json!({"given_name_match": "true", "family_name_hashed_match": "true",
+                   "email_match": "false"})
+        );
+        let mut answer = Answer::default();
+        match_claims(
+            &catalog,
+            &scope(&["mc_kyc_match"]),
+            &ana,
+            &claims(json!({"birthdate": "1990-01-01"})),
+            &mut answer,
+        )
+        .unwrap();
+        assert_eq!(answer.claims["birthdate_match"], "not_available");
+        // Nothing supported, both forms, non-strings, bad hashes: refused.
+        for bad in [
+            json!({"shoe_size": "38"}),
+            json!({"given_name": "Marie", "given_name_hashed": hashed}),
+            json!({"given_name": 7}),
+            json!({"given_name_hashed": "abc"}),
+        ] {
+            let mut answer = Answer::default();
+            let error = match_claims(
+                &catalog,
+                &scope(&["mc_kyc_match"]),
+                &marie(),
+                &claims(bad.clone()),
+                &mut answer,
+            )
+            .unwrap_err();
+            assert_eq!(error.code, Some("invalid_request"), "{bad}");
+        }
+        // A match service's claims do not apply to a token without it.
+        let mut answer = Answer::default();
+        assert!(
+            match_claims(
+                &catalog,
+                &scope(&["mc_vm_match"]),
+                &marie(),
+                &claims(json!({"given_name": "Marie"})),
+                &mut answer
+            )
+            .is_err()
+        );
+    }
+}
