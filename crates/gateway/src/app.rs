@@ -1,7 +1,9 @@
 //! Wiring: reads the data directory, builds the domain handle and the HTTP state, and
 //! serves them (`serve`, `serve_resource`). The top layer: it may use every layer below.
 
+use crate::base::clock::{Clock, SystemClock};
 use crate::base::{keys, tls};
+use crate::flows::Gateway;
 use crate::flows::{acme, authenticator, handset, notify, resource};
 use crate::http::{self as server, limits};
 use crate::rules::{catalog, encr_msisdn, idtoken};
@@ -121,10 +123,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     let issuer = options.issuer.as_deref().map(check_issuer).transpose()?;
     prepare_data_dir(&options.data_dir)?;
     let identity = tls::load_or_create(&options.data_dir)?;
-    let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
-    let encryption = encr_msisdn::EncryptionKey::load_or_create(
-        &options.data_dir.join("keys").join("encryption-p256.pem"),
-    )?;
     let catalog = match &options.catalog {
         Some(path) => catalog::Catalog::load(path)?,
         None => catalog::Catalog::default_demo()?,
@@ -133,8 +131,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     // certificates of this gateway's CA.
     let own_ca = reqwest::Certificate::from_pem(identity.ca_pem.as_bytes())
         .map_err(notify::NotifyError::Client)?;
-    let deliveries = notify::Deliveries::new(vec![own_ca])?;
-    let pcr = idtoken::PcrSecret::load_or_create(&options.data_dir)?;
     let store = open_store(
         &options.data_dir,
         options.database_url.as_deref(),
@@ -148,30 +144,16 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     );
 
     let (listener, address) = bind(options.listen)?;
-    // The simulator is this QA build's USSD and SMS network.
-    let handsets = std::sync::Arc::new(handset::Simulator {
-        store: store.clone(),
-    });
-    let authenticators = authenticator::Chain::new(vec![
-        std::sync::Arc::new(authenticator::App {
-            store: store.clone(),
-        }),
-        std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
-        std::sync::Arc::new(authenticator::Sms(handsets.clone())),
-    ]);
-    let acme_ca = acme::AcmeCa::load_or_create(&options.data_dir)?;
-    let state = server::AppState {
+    let gateway = gateway(
+        &options.data_dir,
         store,
-        keys,
-        encryption: std::sync::Arc::new(encryption),
-        pcr,
-        issuer: issuer.unwrap_or_else(|| format!("https://{address}")),
-        catalog: std::sync::Arc::new(catalog),
-        authenticators,
-        sms: handsets,
-        acme_ca: std::sync::Arc::new(acme_ca),
-        deliveries,
-        tokens: resource::TokenValidation::InProcess,
+        issuer.unwrap_or_else(|| format!("https://{address}")),
+        catalog,
+        std::sync::Arc::new(SystemClock),
+        vec![own_ca],
+    )?;
+    let state = server::AppState {
+        gateway,
         simulator: options.demo,
         limits: std::sync::Arc::new(limits::RateLimits::new(options.rate_limits)),
     };
@@ -185,6 +167,52 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         &format!("assent-gateway listening on https://{address}"),
     )
     .await
+}
+
+/// The domain handle over a data directory's keys (made on first use) and an open store:
+/// the handset simulator as the USSD and SMS network, the app, USSD and SMS as
+/// authenticators, the ACME CA, and ping/push delivery trusting `notify_roots` besides the
+/// platform's roots. `serve` builds one with the system clock; tests build one with a
+/// fixed clock.
+pub fn gateway(
+    data_dir: &Path,
+    store: store::Store,
+    issuer: String,
+    catalog: catalog::Catalog,
+    clock: std::sync::Arc<dyn Clock>,
+    notify_roots: Vec<reqwest::Certificate>,
+) -> Result<Gateway, GatewayError> {
+    let keys = keys::SigningKeys::load_or_create(data_dir)?;
+    let encryption = encr_msisdn::EncryptionKey::load_or_create(
+        &data_dir.join("keys").join("encryption-p256.pem"),
+    )?;
+    let pcr = idtoken::PcrSecret::load_or_create(data_dir)?;
+    // The simulator is this QA build's USSD and SMS network.
+    let handsets = std::sync::Arc::new(handset::Simulator {
+        store: store.clone(),
+    });
+    let authenticators = authenticator::Chain::new(vec![
+        std::sync::Arc::new(authenticator::App {
+            store: store.clone(),
+        }),
+        std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
+        std::sync::Arc::new(authenticator::Sms(handsets.clone())),
+    ]);
+    let acme_ca = acme::AcmeCa::load_or_create(data_dir)?;
+    Ok(Gateway {
+        store,
+        clock,
+        keys,
+        encryption: std::sync::Arc::new(encryption),
+        pcr,
+        issuer,
+        catalog: std::sync::Arc::new(catalog),
+        authenticators,
+        sms: handsets,
+        acme_ca: std::sync::Arc::new(acme_ca),
+        deliveries: notify::Deliveries::new(notify_roots)?,
+        tokens: resource::TokenValidation::InProcess,
+    })
 }
 
 /// `assent-gateway resource-server` options: the resource server in its own process, on
@@ -241,8 +269,9 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         client_secret: options.client_secret.clone(),
     };
     let (listener, address) = bind(options.listen)?;
-    let state = server::AppState {
+    let gateway = Gateway {
         store: store.clone(),
+        clock: std::sync::Arc::new(SystemClock),
         keys,
         encryption: std::sync::Arc::new(encryption),
         pcr,
@@ -255,6 +284,9 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         acme_ca: std::sync::Arc::new(acme::AcmeCa::load_or_create(&options.data_dir)?),
         deliveries: notify::Deliveries::new(vec![ca])?,
         tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
+    };
+    let state = server::AppState {
+        gateway,
         simulator: false,
         // The resource server has no rate-limited endpoint.
         limits: std::sync::Arc::new(limits::RateLimits::default()),

@@ -13,6 +13,8 @@
 //! needed for `crate::` paths and `use` trees), so its own checker is tested below on
 //! sources written to break each rule.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -48,38 +50,39 @@ const NOT_YET_SEPARATED: &[(&str, &str)] = &[
     ("flows/acme/mod.rs", "utoipa_axum"),
     ("flows/acme/objects.rs", "http"),
     ("flows/ciba.rs", "http"),
+    ("flows/ciba.rs", "http::error"),
+    ("flows/ciba.rs", "http::oauth"),
     ("flows/ciba.rs", "http::openapi"),
     ("flows/ciba.rs", "axum"),
     ("flows/ciba.rs", "utoipa"),
     ("flows/code_flow.rs", "http"),
+    ("flows/code_flow.rs", "http::oauth"),
     ("flows/code_flow.rs", "http::openapi"),
     ("flows/code_flow.rs", "axum"),
     ("flows/code_flow.rs", "utoipa"),
     ("flows/consent.rs", "http"),
-    ("flows/consent.rs", "axum"),
     ("flows/device.rs", "http"),
+    ("flows/device.rs", "http::error"),
     ("flows/device.rs", "http::openapi"),
     ("flows/device.rs", "axum"),
     ("flows/device.rs", "utoipa"),
     ("flows/device.rs", "utoipa_axum"),
     ("flows/hints.rs", "http"),
     ("flows/issue.rs", "http"),
-    ("flows/issue.rs", "axum"),
     ("flows/notify.rs", "http"),
-    ("flows/oauth.rs", "http"),
-    ("flows/oauth.rs", "axum"),
     ("flows/refresh.rs", "http"),
-    ("flows/refresh.rs", "axum"),
     ("flows/resource.rs", "http"),
+    ("flows/resource.rs", "http::error"),
     ("flows/resource.rs", "http::openapi"),
     ("flows/resource.rs", "axum"),
     ("flows/resource.rs", "utoipa"),
     ("flows/resource.rs", "utoipa_axum"),
     ("flows/tokens.rs", "http"),
+    ("flows/tokens.rs", "http::error"),
+    ("flows/tokens.rs", "http::oauth"),
     ("flows/tokens.rs", "http::openapi"),
     ("flows/tokens.rs", "axum"),
     ("flows/tokens.rs", "utoipa"),
-    ("rules/resource/claims.rs", "flows::consent"),
     ("rules/resource/claims.rs", "flows::demo"),
     ("rules/resource/claims.rs", "store"),
     ("rules/resource/wire.rs", "axum"),
@@ -96,15 +99,12 @@ const NOT_YET_OUT_OF_THE_CIRCLE: &[&str] = &[
     "flows/device.rs",
     "flows/hints.rs",
     "flows/issue.rs",
-    "flows/notify.rs",
-    "flows/oauth.rs",
     "flows/refresh.rs",
     "flows/resource.rs",
     "flows/tokens.rs",
-    "http/limits.rs",
     "http/mod.rs",
+    "http/oauth.rs",
     "http/openapi.rs",
-    "rules/resource/claims.rs",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -22,7 +22,7 @@
 #![no_main]
 
 use assent_gateway::rules::catalog::Catalog;
-use assent_gateway::flows::oauth;
+use assent_gateway::rules::oauth;
 use assent_gateway::rules::resource::claims::{self, Answer};
 use assent_gateway::rules::resource::wire;
 use assent_gateway::store::User;
@@ -243,7 +243,11 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 }
 
 fn check_oauth_form(request: &Request<'_>) {
-    match oauth::form(&request.headers, request.body) {
+    let content_type = request
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    match oauth::form(content_type, request.body) {
         Ok(params) => {
             let pairs = form_urlencoded::parse(request.body).count();
             assert_eq!(params.len(), pairs, "parameters merged or dropped");

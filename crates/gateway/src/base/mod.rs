@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod ids;
 pub mod keys;
+pub mod model;
 pub mod msisdn;
 pub mod secrets;
 pub mod tls;

@@ -6,10 +6,14 @@
 
 use crate::base::clock::now_ms;
 use crate::base::ids::{new_token, token_hash};
+use crate::flows::client_auth::audit_refusal;
 use crate::flows::consent::{self, Answered, Purpose};
-use crate::flows::issue::{Issue, issue_tokens};
-use crate::flows::oauth::{OAuthError, audit_refusal, authenticate_client, form, no_store_headers};
+use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
 use crate::http::AppState;
+use crate::http::error::no_store_headers;
+use crate::http::oauth::authenticate_client;
+use crate::http::oauth::form;
+use crate::rules::oauth::OAuthError;
 use crate::store::{CibaRequest, Client, Tx};
 use assent_audit::{EntryKind, NewEntry};
 use axum::Json;
@@ -91,7 +95,7 @@ pub async fn bc_authorize(
         return Ok(limited.oauth_response());
     }
     if client.blacklisted {
-        audit_refusal(&state.store, &client, None, "bc-authorize", "blacklisted").await?;
+        audit_refusal(&state, &client, None, "bc-authorize", "blacklisted").await?;
         return Err(OAuthError::bad_request(
             "unauthorized_client",
             "this SP may not use the gateway",
@@ -211,14 +215,14 @@ pub(crate) fn requested_scope(
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<Vec<String>, OAuthError> {
-    let scope = crate::flows::oauth::scope_param(params).unwrap_or_default();
+    let scope = crate::rules::oauth::scope_param(params).unwrap_or_default();
     if !scope.iter().any(|s| s == "openid") {
         return Err(OAuthError::bad_request(
             "invalid_scope",
             "the openid scope is required",
         ));
     }
-    crate::flows::oauth::check_granted(client, &scope)?;
+    crate::rules::oauth::check_granted(&client.scopes, &scope)?;
     if let Some(unknown) = scope
         .iter()
         .find(|s| *s != "openid" && state.catalog.service(s).is_none())
@@ -295,7 +299,7 @@ pub async fn grant(
     state: &AppState,
     client: &Client,
     params: &HashMap<String, String>,
-) -> Result<Response, OAuthError> {
+) -> Result<TokenResponse, OAuthError> {
     if !client.grant_types.iter().any(|g| g == CIBA_GRANT) {
         return Err(OAuthError::bad_request(
             "unauthorized_client",
@@ -373,9 +377,7 @@ pub async fn grant(
                 auth_req_id: None,
                 consent_id: Some(&consent_id),
             };
-            Ok(issue_tokens(state, client, &issued, now)
-                .await?
-                .into_response())
+            Ok(issue_tokens(state, client, &issued, now).await?.body)
         }
         _ => Err(invalid_grant()),
     }

@@ -9,9 +9,9 @@ use crate::base::clock::now_ms;
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::ciba;
 use crate::flows::consent::{self, Answered, Purpose};
-use crate::flows::issue::{Issue, issue_tokens};
-use crate::flows::oauth::OAuthError;
+use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
 use crate::http::AppState;
+use crate::rules::oauth::OAuthError;
 use crate::store::{Client, CodeKey, CodeRequest, Tx};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -102,7 +102,7 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
     };
     let back = |code: &str| redirect_error(redirect_uri, code, state_param);
     if client.blacklisted {
-        crate::flows::oauth::audit_refusal(&state.store, &client, None, "authorize", "blacklisted")
+        crate::flows::client_auth::audit_refusal(state, &client, None, "authorize", "blacklisted")
             .await
             .map_err(|_| back("server_error"))?;
         return Err(back("unauthorized_client"));
@@ -429,7 +429,7 @@ pub async fn consent_decision(
     headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match crate::flows::oauth::form(&headers, &body) {
+    let params = match crate::http::oauth::form(&headers, &body) {
         Ok(params) => params,
         Err(_) => return error_page(StatusCode::BAD_REQUEST, "The answer could not be read."),
     };
@@ -568,7 +568,7 @@ pub async fn grant(
     state: &AppState,
     client: &Client,
     params: &HashMap<String, String>,
-) -> Result<Response, OAuthError> {
+) -> Result<TokenResponse, OAuthError> {
     let invalid_grant = |why: &str| OAuthError::bad_request("invalid_grant", why.to_owned());
     let code = params
         .get("code")
@@ -646,7 +646,6 @@ pub async fn grant(
     }
     let issued = issue_tokens(state, client, &issue, now_ms()).await?;
     let access_hash = issued.access_hash.clone();
-    let response = issued.into_response();
     state
         .store
         .transition_code_request(
@@ -657,5 +656,5 @@ pub async fn grant(
             Some(&access_hash),
         )
         .await?;
-    Ok(response)
+    Ok(issued.body)
 }

@@ -1,32 +1,19 @@
 //! Consent (MC_ATTR_06..17): what the prompt shows, reaching the user through the chosen
-//! authenticator, and recording the answer with the exact text the user saw.
+//! authenticator, and recording the answer with the exact text the user saw. What a prompt
+//! says, and the other consent rules without I/O, are in [`crate::rules::consent`].
 
 use crate::base::clock::now_ms;
-use crate::base::ids::token_hash;
+use crate::flows::client_auth::audit_refusal;
 use crate::flows::handset::OutgoingPrompt;
-use crate::flows::oauth::{OAuthError, audit_refusal};
 use crate::http::AppState;
-use crate::rules::catalog::{Catalog, ServiceKind};
+use crate::rules::consent::render_sign_in;
+pub use crate::rules::consent::{
+    Purpose, consent_id_for, is_minor, render_consent, render_for_browser, user_value,
+};
+use crate::rules::oauth::OAuthError;
 use crate::store::{CibaRequest, Client, CodeKey, CodeRequest, Consent, StoreError, Tx, User};
 use assent_audit::{EntryKind, NewEntry};
-use assent_prompt::wire::{PromptContent, WireAttribute, WirePresentation};
-use assent_prompt::{Attribute, DeviceKind, DeviceProfile, Encoding};
-use axum::http::StatusCode;
 use serde_json::json;
-
-/// Age of majority for MC_ATTR_21 (the demo market's rule).
-const AGE_OF_MAJORITY: u8 = 18;
-/// The language of prompts sent by the gateway (the user's own choice arrives with the app).
-const PROMPT_LOCALE: &str = "en";
-
-/// What the prompt on the Authentication Device asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// Authentication and consent in one interaction (MC_ATTR_17).
-    Consent,
-    /// Authentication only: consent is captured on the browser page (MC_ATTR_08).
-    SignIn,
-}
 
 /// A prompt on its way to the user.
 #[derive(Debug)]
@@ -34,152 +21,6 @@ pub struct Sent {
     pub authenticator: &'static str,
     pub message_id: String,
     pub prompt: OutgoingPrompt,
-}
-
-/// MC_ATTR_21. A user without a known birthdate is not known to be a minor.
-pub fn is_minor(user: &User, today: time::Date) -> bool {
-    let Some(birthdate) = user.birthdate.as_deref() else {
-        return false;
-    };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let Ok(born) = time::Date::parse(birthdate, &format) else {
-        return false;
-    };
-    let years = today.year() - born.year();
-    let had_birthday = (today.month() as u8, today.day()) >= (born.month() as u8, born.day());
-    let age = if had_birthday { years } else { years - 1 };
-    age < i32::from(AGE_OF_MAJORITY)
-}
-
-/// The user's value of an attribute the catalog may name.
-pub fn user_value(user: &User, attribute: &str) -> Option<String> {
-    match attribute {
-        "given_name" => user.given_name.clone(),
-        "family_name" => user.family_name.clone(),
-        "email" => user.email.clone(),
-        "birthdate" => user.birthdate.clone(),
-        "postal_code" => user.postal_code.clone(),
-        "device_msisdn" => Some(format!("+{}", user.msisdn)),
-        "sim_change" => user.sim_change.clone(),
-        "address" => {
-            let parts: Vec<&str> = [
-                &user.street_address,
-                &user.postal_code,
-                &user.locality,
-                &user.country,
-            ]
-            .into_iter()
-            .filter_map(|p| p.as_deref())
-            .collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
-        }
-        _ => None,
-    }
-}
-
-/// The attributes a request would share, with the user's values (share services) or names
-/// only (match services: the SP's claims are compared, not shown).
-fn prompt_attributes(catalog: &Catalog, user: &User, scope: &[String]) -> Vec<Attribute> {
-    let mut attributes: Vec<Attribute> = Vec::new();
-    for service in scope.iter().filter_map(|s| catalog.service(s)) {
-        for rule in &service.attributes {
-            let name = rule.name.as_str();
-            if attributes.iter().any(|a| a.name == name) {
-                continue;
-            }
-            let value = match service.kind {
-                ServiceKind::Share | ServiceKind::Atp => user_value(user, name),
-                ServiceKind::Match => None,
-            };
-            if service.kind == ServiceKind::Share && value.is_none() {
-                continue; // nothing to share: do not ask for it
-            }
-            attributes.push(Attribute {
-                name: name.to_owned(),
-                value,
-                group: Some(crate::rules::catalog::group_of(name).to_owned()),
-            });
-        }
-    }
-    if attributes.is_empty() {
-        // openid alone: the user still confirms who is asking and for which number.
-        attributes.push(Attribute {
-            name: "device_msisdn".into(),
-            value: None,
-            group: Some("phone".into()),
-        });
-    }
-    attributes
-}
-
-fn render_error(error: impl std::fmt::Display) -> OAuthError {
-    tracing::error!(error = %error, "no prompt fits the device");
-    OAuthError::server_error()
-}
-
-/// The consent prompt for `device` (MC_ATTR_10..17), from `assent-prompt`.
-pub fn render_consent(
-    catalog: &Catalog,
-    client: &Client,
-    user: &User,
-    scope: &[String],
-    device: DeviceProfile,
-) -> Result<OutgoingPrompt, OAuthError> {
-    let content = PromptContent::Consent {
-        client_name: client.client_name.clone(),
-        locale: PROMPT_LOCALE.into(),
-        attributes: prompt_attributes(catalog, user, scope)
-            .into_iter()
-            .map(|a| WireAttribute {
-                name: a.name,
-                value: a.value,
-                group: a.group,
-            })
-            .collect(),
-        ask_assurance: true,
-        presentation: WirePresentation::Auto,
-    };
-    outgoing(content, &device)
-}
-
-/// The consent text of the browser page (MC_ATTR_08: consent on the Consumption Device).
-pub fn render_for_browser(
-    catalog: &Catalog,
-    client: &Client,
-    user: &User,
-    scope: &[String],
-) -> Result<OutgoingPrompt, OAuthError> {
-    let screen = DeviceProfile {
-        kind: DeviceKind::Screen,
-        columns: None,
-        rows: None,
-        max_bytes: None,
-        encodings: vec![Encoding::Utf8],
-    };
-    render_consent(catalog, client, user, scope, screen)
-}
-
-fn render_sign_in(client: &Client, device: DeviceProfile) -> Result<OutgoingPrompt, OAuthError> {
-    let content = PromptContent::SignIn {
-        client_name: client.client_name.clone(),
-        locale: PROMPT_LOCALE.into(),
-    };
-    outgoing(content, &device)
-}
-
-/// Renders `content` for `device` with `assent-prompt`; the content travels with the text
-/// so that the app can render it for its own screen.
-fn outgoing(content: PromptContent, device: &DeviceProfile) -> Result<OutgoingPrompt, OAuthError> {
-    let renderer = assent_prompt::Renderer::shared().map_err(render_error)?;
-    let prompt = content
-        .render(renderer, device, None)
-        .map_err(render_error)?;
-    Ok(OutgoingPrompt {
-        text: prompt.text,
-        encoding: prompt.measure.encoding.name().into(),
-        units: i64::try_from(prompt.measure.units).unwrap_or(i64::MAX),
-        content: Some(content),
-    })
 }
 
 /// Picks the authenticator (MC_ATTR_04), renders the prompt for its device and sends it.
@@ -203,14 +44,7 @@ pub async fn reach_user(
         registered.retain(|a| a != "app");
     }
     let Some(authenticator) = state.authenticators.choose(&registered, loa) else {
-        audit_refusal(
-            &state.store,
-            client,
-            Some(&user.id),
-            endpoint,
-            "no_authenticator",
-        )
-        .await?;
+        audit_refusal(state, client, Some(&user.id), endpoint, "no_authenticator").await?;
         return Err(denied());
     };
     let prompt = match purpose {
@@ -229,12 +63,7 @@ pub async fn reach_user(
 
 /// `access_denied` as the SP sees it: nothing about why.
 pub fn denied() -> OAuthError {
-    OAuthError {
-        status: StatusCode::FORBIDDEN,
-        code: "access_denied",
-        description: "the request was denied".into(),
-        www_authenticate: None,
-    }
+    OAuthError::access_denied()
 }
 
 /// Refuses minors (MC_ATTR_21): audited with the reason, `access_denied` to the SP.
@@ -245,14 +74,7 @@ pub async fn refuse_minor(
     endpoint: &str,
 ) -> Result<(), OAuthError> {
     if is_minor(user, time::OffsetDateTime::now_utc().date()) {
-        audit_refusal(
-            &state.store,
-            client,
-            Some(&user.id),
-            endpoint,
-            "user_not_allowed",
-        )
-        .await?;
+        audit_refusal(state, client, Some(&user.id), endpoint, "user_not_allowed").await?;
         return Err(denied());
     }
     Ok(())
@@ -271,12 +93,6 @@ pub struct Answered<'a> {
     pub authenticator: &'a str,
     /// The consent a yes records: `long_lived` or `transaction` ([`consent_kind`]).
     pub consent_kind: &'static str,
-}
-
-/// The id of the consent a request's answer records, known to the grant that follows, so
-/// that the tokens it issues name their consent (and die with it).
-pub fn consent_id_for(request_hash: &str) -> String {
-    format!("c-{}", token_hash(request_hash).get(..24).unwrap_or("0"))
 }
 
 /// The consent a yes to `client_id` records: long-lived for SPs whose token policy is
@@ -451,24 +267,3 @@ fn crash_point(point: &str) {
 
 #[cfg(not(debug_assertions))]
 fn crash_point(_point: &str) {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn mc_attr_21_age_is_counted_in_whole_years() {
-        let user = |b: &str| User {
-            birthdate: Some(b.into()),
-            ..User::default()
-        };
-        let today = date!(2026 - 11 - 21);
-        assert!(is_minor(&user("2011-11-21"), today)); // 15
-        assert!(is_minor(&user("2008-11-22"), today)); // 17, 18 tomorrow
-        assert!(!is_minor(&user("2008-11-21"), today)); // 18 today
-        assert!(!is_minor(&user("1967-11-07"), today));
-        assert!(!is_minor(&User::default(), today));
-        assert!(!is_minor(&user("not a date"), today));
-    }
-}

@@ -102,7 +102,7 @@ impl IntoResponse for DeviceError {
     fn into_response(self) -> Response {
         let mut response = (
             self.status,
-            crate::flows::oauth::no_store_headers(),
+            crate::http::error::no_store_headers(),
             Json(json!({"error": self.code, "error_description": self.description})),
         )
             .into_response();
@@ -198,7 +198,7 @@ async fn register(State(state): State<AppState>, body: Bytes) -> Response {
                 .await;
             (
                 StatusCode::CREATED,
-                crate::flows::oauth::no_store_headers(),
+                crate::http::error::no_store_headers(),
                 Json(json!({"device_id": device.id, "number": format!("+{number}"), "name": device.name})),
             )
                 .into_response()
@@ -474,7 +474,7 @@ async fn token(
         )
         .await?;
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({"access_token": access_token, "token_type": "DPoP",
                     "expires_in": TOKEN_TTL_MS / 1000})),
     )
@@ -559,7 +559,7 @@ async fn inbox(
         })
         .collect();
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({ "requests": requests })),
     )
         .into_response())
@@ -656,7 +656,7 @@ async fn decision(
         waiting.answered(&state);
     }
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({"id": id, "accepted": applied})),
     )
         .into_response())
@@ -746,7 +746,7 @@ async fn grants(
         }
     }
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({ "grants": grants })),
     )
         .into_response())
@@ -800,7 +800,7 @@ async fn revoke_grant(
         })
         .await?;
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({"id": consent.id, "revoked": true})),
     )
         .into_response())
@@ -863,7 +863,7 @@ async fn flag(
         .await?;
     Ok((
         StatusCode::CREATED,
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({"id": flag.id})),
     )
         .into_response())
@@ -895,7 +895,7 @@ async fn notifications(
         })
         .collect();
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({ "notifications": items })),
     )
         .into_response())
@@ -960,7 +960,7 @@ async fn audit(
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({"entries": entries, "next": next})),
     )
         .into_response())
@@ -1018,7 +1018,7 @@ async fn audit_export(
         )
     })?;
     Ok((
-        crate::flows::oauth::no_store_headers(),
+        crate::http::error::no_store_headers(),
         Json(json!({"user": device.user_id, "entries": entries, "head": head.to_hex(),
                     "signed_head": signed,
                     "verify": "assent-audit: each hash is SHA-256 over a domain prefix, seq, at_ms, \

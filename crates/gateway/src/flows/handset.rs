@@ -1,20 +1,10 @@
 //! Reaching the user's handset: USSD and SMS senders are traits; the handset simulator (QA)
 //! is one implementation, real network gateways would be others.
 
+pub use crate::rules::consent::OutgoingPrompt;
 use crate::store::{NewSimMessage, Store, StoreError};
 use std::future::Future;
 use std::pin::Pin;
-
-/// A consent prompt as rendered for the handset.
-#[derive(Debug, Clone)]
-pub struct OutgoingPrompt {
-    pub text: String,
-    pub encoding: String,
-    pub units: i64,
-    /// What the prompt says without its device, for the app to render on its own screen
-    /// (`None` for texts that are not prompts, such as an enrollment SMS).
-    pub content: Option<assent_prompt::wire::PromptContent>,
-}
 
 pub type SendResult<'a> = Pin<Box<dyn Future<Output = Result<String, StoreError>> + Send + 'a>>;
 

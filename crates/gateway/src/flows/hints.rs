@@ -12,8 +12,8 @@
 //!
 //! Every look-up is unique (seed 001, SEC-2): by number, or by (sector, PCR).
 
-use crate::flows::oauth::OAuthError;
 use crate::http::AppState;
+use crate::rules::oauth::OAuthError;
 use crate::rules::sp_jwt;
 use crate::store::{Client, User};
 use std::collections::HashMap;

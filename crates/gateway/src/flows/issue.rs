@@ -4,12 +4,10 @@
 //! refresh.
 
 use crate::base::ids::{new_token, token_hash};
-use crate::flows::oauth::{OAuthError, no_store_headers};
 use crate::http::AppState;
+use crate::rules::oauth::OAuthError;
 use crate::store::{Client, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
-use axum::Json;
-use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -39,19 +37,26 @@ pub struct Issue<'a> {
     pub consent_id: Option<&'a str>,
 }
 
+/// A successful token response (RFC 6749 §5.1; OIDC Core §3.1.3.3 adds `id_token`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
 /// Tokens just issued.
 #[derive(Debug)]
 pub struct Issued {
-    /// The token response body (RFC 6749 §5.1).
-    pub body: serde_json::Value,
+    /// The token response (the bearer values exist only here).
+    pub body: TokenResponse,
     pub access_hash: String,
     pub family: String,
-}
-
-impl Issued {
-    pub fn into_response(self) -> Response {
-        (no_store_headers(), Json(self.body)).into_response()
-    }
 }
 
 /// OIDC Core §3.3.2.11 (`at_hash`), CIBA §10.3.1 (`rt_hash`): the left half of the SHA-256
@@ -156,16 +161,14 @@ pub async fn issue_tokens(
             .to_string(),
         })
         .await?;
-    let mut body = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": ttl_s,
-        "scope": issue.scope.join(" "),
-        "id_token": id_token,
-    });
-    if let Some(refresh_token) = refresh_token {
-        body["refresh_token"] = json!(refresh_token);
-    }
+    let body = TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: ttl_s,
+        scope: issue.scope.join(" "),
+        id_token: Some(id_token),
+        refresh_token,
+    };
     Ok(Issued {
         body,
         access_hash,

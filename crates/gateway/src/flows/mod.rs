@@ -4,6 +4,7 @@ pub mod acme;
 pub mod admin;
 pub mod authenticator;
 pub mod ciba;
+pub mod client_auth;
 pub mod code_flow;
 pub mod consent;
 pub mod demo;
@@ -12,7 +13,48 @@ pub mod handset;
 pub mod hints;
 pub mod issue;
 pub mod notify;
-pub mod oauth;
 pub mod refresh;
 pub mod resource;
 pub mod tokens;
+
+use crate::base::clock::Clock;
+use crate::base::keys::SigningKeys;
+use crate::rules::catalog::Catalog;
+use crate::rules::encr_msisdn::EncryptionKey;
+use crate::rules::idtoken::PcrSecret;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// The domain handle: everything a flow may use, and nothing of HTTP. The HTTP layer holds
+/// one (with its rate limits beside it); tests build one over a real store and a
+/// [`crate::base::clock::FixedClock`].
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    pub store: Store,
+    /// Where every flow reads the time.
+    pub clock: Arc<dyn Clock>,
+    pub keys: SigningKeys,
+    /// The key ENCR_MSISDN login hints are encrypted to.
+    pub encryption: Arc<EncryptionKey>,
+    pub pcr: PcrSecret,
+    /// The issuer identifier: `https://HOST:PORT` as clients reach the gateway.
+    pub issuer: String,
+    pub catalog: Arc<Catalog>,
+    /// How users are reached (MC_ATTR_04).
+    pub authenticators: authenticator::Chain,
+    /// Plain SMS (ACME codes, notifications).
+    pub sms: Arc<dyn handset::SmsSender>,
+    /// The ACME CA and the key of the codes' hashes.
+    pub acme_ca: Arc<acme::AcmeCa>,
+    /// CIBA ping/push delivery.
+    pub deliveries: Arc<notify::Deliveries>,
+    /// How the resource server validates access tokens.
+    pub tokens: resource::TokenValidation,
+}
+
+impl Gateway {
+    /// Milliseconds since the epoch, by this gateway's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

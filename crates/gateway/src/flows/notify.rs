@@ -252,7 +252,8 @@ async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Resul
                 .await
                 .map_err(|e| Attempt::Http(format!("issuing tokens: {}", e.description)))?;
             pushed_family = Some(family);
-            let mut body = issued.body;
+            // CIBA §10.3.1: the token response, with the auth_req_id it answers.
+            let mut body = serde_json::to_value(issued.body).unwrap_or_default();
             body["auth_req_id"] = json!(auth_req_id);
             body
         }

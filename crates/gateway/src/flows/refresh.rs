@@ -4,19 +4,18 @@
 
 use crate::base::clock::now_ms;
 use crate::base::ids::token_hash;
-use crate::flows::issue::{Issue, issue_tokens};
-use crate::flows::oauth::OAuthError;
+use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
 use crate::http::AppState;
+use crate::rules::oauth::OAuthError;
 use crate::store::Client;
 use assent_audit::{EntryKind, NewEntry};
-use axum::response::Response;
 use std::collections::HashMap;
 
 pub async fn grant(
     state: &AppState,
     client: &Client,
     params: &HashMap<String, String>,
-) -> Result<Response, OAuthError> {
+) -> Result<TokenResponse, OAuthError> {
     let presented = params
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
@@ -32,7 +31,7 @@ pub async fn grant(
     };
     // The new scope may narrow the old one, never widen it (RFC 6749 §6). Checked before the
     // token is claimed, so a bad request does not burn a good token.
-    let scope = crate::flows::oauth::scope_param(params).unwrap_or_else(|| token.scope.clone());
+    let scope = crate::rules::oauth::scope_param(params).unwrap_or_else(|| token.scope.clone());
     if scope.is_empty() || scope.iter().any(|s| !token.scope.contains(s)) {
         return Err(OAuthError::bad_request(
             "invalid_scope",
@@ -80,7 +79,5 @@ pub async fn grant(
         auth_req_id: None,
         consent_id: token.consent_id.as_deref(),
     };
-    Ok(issue_tokens(state, client, &issue, now_ms())
-        .await?
-        .into_response())
+    Ok(issue_tokens(state, client, &issue, now_ms()).await?.body)
 }

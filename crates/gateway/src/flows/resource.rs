@@ -192,8 +192,7 @@ fn respond(result: Result<Value, ResourceError>) -> Response {
         Ok(body) => (axum::http::StatusCode::OK, body, None),
         Err(error) => (error.status, error.body(), error.www_authenticate()),
     };
-    let mut response =
-        (status, crate::flows::oauth::no_store_headers(), Json(body)).into_response();
+    let mut response = (status, crate::http::error::no_store_headers(), Json(body)).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),

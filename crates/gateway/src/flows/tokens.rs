@@ -5,11 +5,15 @@
 
 use crate::base::clock::now_ms;
 use crate::base::ids::{new_token, token_hash};
-use crate::flows::oauth::{
-    OAuthError, authenticate_client, authenticated_token_request, check_granted, form,
-    no_store_headers, scope_param,
-};
+use crate::flows::issue::TokenResponse;
 use crate::http::AppState;
+use crate::http::error::no_store_headers;
+use crate::http::oauth::authenticate_client;
+use crate::http::oauth::authenticated_token_request;
+use crate::http::oauth::form;
+use crate::rules::oauth::OAuthError;
+use crate::rules::oauth::check_granted;
+use crate::rules::oauth::scope_param;
 use crate::store::{Client, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
 use axum::Json;
@@ -43,14 +47,14 @@ pub async fn token(
         return Ok(limited.oauth_response());
     }
     if client.blacklisted {
-        crate::flows::oauth::audit_refusal(&state.store, &client, None, "token", "blacklisted")
+        crate::flows::client_auth::audit_refusal(&state, &client, None, "token", "blacklisted")
             .await?;
         return Err(OAuthError::bad_request(
             "unauthorized_client",
             "this SP may not use the gateway",
         ));
     }
-    match params.get("grant_type").map(String::as_str) {
+    let issued = match params.get("grant_type").map(String::as_str) {
         Some("client_credentials") => client_credentials(&state, &client, &params).await,
         Some(crate::flows::ciba::CIBA_GRANT) => {
             crate::flows::ciba::grant(&state, &client, &params).await
@@ -64,14 +68,15 @@ pub async fn token(
             format!("grant_type {other} is not supported here"),
         )),
         None => Err(OAuthError::invalid_request("grant_type is missing")),
-    }
+    }?;
+    Ok((no_store_headers(), Json(issued)).into_response())
 }
 
 async fn client_credentials(
     state: &AppState,
     client: &Client,
     params: &std::collections::HashMap<String, String>,
-) -> Result<Response, OAuthError> {
+) -> Result<TokenResponse, OAuthError> {
     if !client.grant_types.iter().any(|g| g == "client_credentials") {
         return Err(OAuthError::bad_request(
             "unauthorized_client",
@@ -92,7 +97,7 @@ async fn client_credentials(
             "no scope requested",
         ));
     }
-    check_granted(client, &requested)?;
+    check_granted(&client.scopes, &requested)?;
     let token = new_token();
     let issued_ms = now_ms();
     let record = TokenRecord {
@@ -126,13 +131,14 @@ async fn client_credentials(
     })
     .await?;
     tx.commit().await?;
-    let body = json!({
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": client.token_ttl_seconds,
-        "scope": requested.join(" "),
-    });
-    Ok((no_store_headers(), Json(body)).into_response())
+    Ok(TokenResponse {
+        access_token: token,
+        token_type: "Bearer".into(),
+        expires_in: client.token_ttl_seconds,
+        scope: requested.join(" "),
+        id_token: None,
+        refresh_token: None,
+    })
 }
 
 /// `POST /introspect` (RFC 7662). An SP learns only about its own tokens: anyone else's

@@ -122,7 +122,7 @@ impl Limited {
         });
         let mut response = (
             axum::http::StatusCode::TOO_MANY_REQUESTS,
-            crate::flows::oauth::no_store_headers(),
+            crate::http::error::no_store_headers(),
             axum::Json(body),
         )
             .into_response();

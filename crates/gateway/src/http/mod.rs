@@ -1,46 +1,25 @@
 //! The HTTPS server: explicit state, small handlers, errors as responses.
 
+pub mod error;
 pub mod limits;
+pub mod oauth;
 pub mod openapi;
+mod state;
+
+pub use error::ApiError;
+
+pub use state::AppState;
 
 use crate::base::msisdn::normalize_msisdn;
-use crate::store::{Store, StoreError};
+
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use serde_json::json;
-use std::sync::Arc;
+
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// What every handler may use.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub keys: crate::base::keys::SigningKeys,
-    /// The key ENCR_MSISDN login hints are encrypted to.
-    pub encryption: Arc<crate::rules::encr_msisdn::EncryptionKey>,
-    pub pcr: crate::rules::idtoken::PcrSecret,
-    /// The issuer identifier: `https://HOST:PORT` as clients reach the gateway.
-    pub issuer: String,
-    pub catalog: Arc<crate::rules::catalog::Catalog>,
-    /// How users are reached (MC_ATTR_04).
-    pub authenticators: crate::flows::authenticator::Chain,
-    /// Plain SMS (ACME codes, notifications).
-    pub sms: Arc<dyn crate::flows::handset::SmsSender>,
-    /// The ACME CA and the key of the codes' hashes.
-    pub acme_ca: Arc<crate::flows::acme::AcmeCa>,
-    /// CIBA ping/push delivery.
-    pub deliveries: Arc<crate::flows::notify::Deliveries>,
-    /// How the resource server validates access tokens.
-    pub tokens: crate::flows::resource::TokenValidation,
-    /// `--demo`: the handset simulator is mounted.
-    pub simulator: bool,
-    /// Per-process rate limits of the token, CIBA and ACME endpoints.
-    pub limits: Arc<crate::http::limits::RateLimits>,
-}
 
 pub fn router(state: AppState) -> Router {
     let (router, _) = crate::http::openapi::split(state.simulator);
@@ -87,48 +66,6 @@ async fn openapi() -> Response {
         crate::http::openapi::served_json(),
     )
         .into_response()
-}
-
-/// A JSON error response: `{"error": code, "error_description": text}`.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    description: String,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            description: description.into(),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        // Details go to the log (without secrets), never to the client.
-        tracing::error!(%error, "store error");
-        let status = if error.is_unreachable() {
-            StatusCode::SERVICE_UNAVAILABLE
-        } else {
-            StatusCode::INTERNAL_SERVER_ERROR
-        };
-        ApiError::new(
-            status,
-            "server_error",
-            "the gateway could not complete the request",
-        )
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = Json(json!({"error": self.code, "error_description": self.description}));
-        (self.status, [("cache-control", "no-store")], body).into_response()
-    }
 }
 
 /// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3, CIBA §4).

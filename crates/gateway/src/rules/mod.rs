@@ -3,7 +3,9 @@
 //! `store` do not import each other.
 
 pub mod catalog;
+pub mod consent;
 pub mod encr_msisdn;
 pub mod idtoken;
+pub mod oauth;
 pub mod resource;
 pub mod sp_jwt;

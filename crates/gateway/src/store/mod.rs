@@ -114,51 +114,13 @@ mod registry;
 mod tx;
 pub mod writer;
 
+pub use crate::base::model::{Client, User};
 pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder};
 pub use consents::UserNotification;
 pub use devices::{AppPrompt, AuditFilter, Device};
 pub use registry::Flag;
 pub use tx::Tx;
 pub use writer::SqliteWriter;
-
-/// A registered SP.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Client {
-    pub client_id: String,
-    pub secret_hash: String,
-    pub client_name: String,
-    pub grant_types: Vec<String>,
-    pub scopes: Vec<String>,
-    pub redirect_uris: Vec<String>,
-    pub delivery_modes: Vec<String>,
-    pub token_policy: String,
-    pub token_ttl_seconds: i64,
-    pub blacklisted: bool,
-    /// CIBA ping/push: the SP's `backchannel_client_notification_endpoint` (https).
-    pub notification_endpoint: Option<String>,
-    /// The SP's public JWK Set (JSON), for `private_key_jwt` and signed `login_hint_token`s.
-    pub jwks: Option<String>,
-    /// A resource server of the operator's: may introspect any access token.
-    pub resource_server: bool,
-}
-
-/// A subscriber.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct User {
-    pub id: String,
-    pub msisdn: String,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub birthdate: Option<String>,
-    pub email: Option<String>,
-    pub street_address: Option<String>,
-    pub postal_code: Option<String>,
-    pub locality: Option<String>,
-    pub country: Option<String>,
-    pub sim_change: Option<String>,
-    /// Registered authenticators, most preferred first (MC_ATTR_04): `ussd`, `sms`.
-    pub authenticators: Vec<String>,
-}
 
 /// A message the handset simulator received.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

@@ -18,7 +18,7 @@ pub struct Answer {
 
 /// The user's stored value of an attribute, as text (the one the hashes are taken over).
 fn stored(user: &User, name: &str) -> Option<String> {
-    crate::flows::consent::user_value(user, name).filter(|v| !v.is_empty())
+    crate::rules::consent::user_value(user, name).filter(|v| !v.is_empty())
 }
 
 /// OIDC Core §5.1.1: the address claim is an object.

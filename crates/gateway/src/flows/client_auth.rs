@@ -1,0 +1,173 @@
+//! Client authentication at the token, CIBA, introspection and revocation endpoints (RFC
+//! 6749 §2.3): `client_secret_basic`, `client_secret_post` or `private_key_jwt` (RFC 7523),
+//! and the audit of a refused request.
+
+use crate::base::secrets::verify_secret;
+use crate::flows::Gateway;
+use crate::rules::oauth::{JWT_BEARER_ASSERTION, OAuthError, decode_basic};
+use crate::store::Client;
+use std::collections::HashMap;
+
+/// A client assertion may live at most this long (seconds), which bounds the `jti`s kept.
+const ASSERTION_MAX_LIFETIME_S: i64 = 600;
+
+/// Authenticates the client by `client_secret_basic` (`basic`: the credentials of an
+/// `Authorization: Basic` header), `client_secret_post` or `private_key_jwt` — exactly one
+/// of them (RFC 6749 §2.3). Removes the credentials from `params`.
+pub async fn authenticate_client(
+    gateway: &Gateway,
+    basic: Option<&str>,
+    params: &mut HashMap<String, String>,
+) -> Result<Client, OAuthError> {
+    let store = &gateway.store;
+    let posted_secret = params.remove("client_secret");
+    let assertion = params.remove("client_assertion");
+    let assertion_type = params.remove("client_assertion_type");
+    let methods = usize::from(basic.is_some())
+        + usize::from(posted_secret.is_some())
+        + usize::from(assertion.is_some() || assertion_type.is_some());
+    if methods > 1 {
+        return Err(OAuthError::invalid_request(
+            "use one client authentication method",
+        ));
+    }
+    if let Some(assertion) = assertion {
+        if assertion_type.as_deref() != Some(JWT_BEARER_ASSERTION) {
+            return Err(OAuthError::invalid_request(format!(
+                "client_assertion_type must be {JWT_BEARER_ASSERTION}"
+            )));
+        }
+        return private_key_jwt(gateway, params, &assertion).await;
+    }
+    if assertion_type.is_some() {
+        return Err(OAuthError::invalid_request("client_assertion is missing"));
+    }
+    let (client_id, secret, used_basic) = match (basic, posted_secret) {
+        (Some(encoded), _) => {
+            let (id, secret) =
+                decode_basic(encoded).ok_or_else(|| OAuthError::invalid_client(true))?;
+            if params.get("client_id").is_some_and(|posted| *posted != id) {
+                return Err(OAuthError::invalid_request(
+                    "client_id differs from the credentials",
+                ));
+            }
+            (id, secret, true)
+        }
+        (None, Some(secret)) => {
+            let id = params
+                .get("client_id")
+                .cloned()
+                .ok_or_else(|| OAuthError::invalid_client(false))?;
+            (id, secret, false)
+        }
+        (None, None) => return Err(OAuthError::invalid_client(false)),
+    };
+    params.remove("client_id");
+    match store.client(&client_id).await? {
+        // A client registered without a secret (private_key_jwt only) has an empty hash,
+        // which no secret verifies.
+        Some(client) if verify_secret(&client.secret_hash, &secret) => Ok(client),
+        // Unknown client and wrong secret look the same to the caller.
+        _ => Err(OAuthError::invalid_client(used_basic)),
+    }
+}
+
+/// RFC 7523 §3 and OIDC Core §9: `iss` = `sub` = the client_id, `aud` the gateway (its
+/// issuer or the URL of one of its endpoints), `exp` within ten minutes, a `jti` used once,
+/// signed with a key of the client's registered JWK Set.
+async fn private_key_jwt(
+    gateway: &Gateway,
+    params: &mut HashMap<String, String>,
+    assertion: &str,
+) -> Result<Client, OAuthError> {
+    let refused = |why: &str| {
+        tracing::debug!(why, "client assertion refused");
+        OAuthError::invalid_client(false)
+    };
+    // The client is named by the assertion's own iss; the signature then proves it.
+    let unverified: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(assertion)
+        .map(|data| data.claims)
+        .map_err(|_| refused("not a JWT"))?;
+    let client_id = unverified["iss"]
+        .as_str()
+        .ok_or_else(|| refused("no iss"))?
+        .to_owned();
+    if params
+        .remove("client_id")
+        .is_some_and(|posted| posted != client_id)
+    {
+        return Err(OAuthError::invalid_request(
+            "client_id differs from the assertion's issuer",
+        ));
+    }
+    let client = gateway
+        .store
+        .client(&client_id)
+        .await?
+        .ok_or_else(|| refused("unknown client"))?;
+    let issuer = &gateway.issuer;
+    let audiences: Vec<String> = std::iter::once(issuer.clone())
+        .chain(
+            ["/token", "/bc-authorize", "/introspect", "/revoke"]
+                .iter()
+                .map(|path| format!("{issuer}{path}")),
+        )
+        .collect();
+    let expect = crate::rules::sp_jwt::Expect {
+        issuer: &client_id,
+        audiences: &audiences,
+        subject: Some(&client_id),
+    };
+    let claims = crate::rules::sp_jwt::verify(client.jwks.as_deref(), assertion, &expect)
+        .map_err(|e| refused(&e.to_string()))?;
+    let jti = claims["jti"].as_str().ok_or_else(|| refused("no jti"))?;
+    let exp = claims["exp"].as_i64().ok_or_else(|| refused("no exp"))?;
+    let now = gateway.now_ms();
+    if exp.saturating_mul(1000) > now + ASSERTION_MAX_LIFETIME_S * 1000 {
+        return Err(refused("expires too late"));
+    }
+    if !gateway
+        .store
+        .use_assertion_jti(&client_id, jti, exp.saturating_mul(1000), now)
+        .await?
+    {
+        return Err(refused("jti replayed"));
+    }
+    Ok(client)
+}
+
+/// Records a refused request in the audit trail (MC_ATTR_31): which SP, which endpoint, why.
+/// The reason is for the operator; the SP only ever sees the OAuth error.
+pub async fn audit_refusal(
+    gateway: &Gateway,
+    client: &Client,
+    user: Option<&str>,
+    endpoint: &str,
+    reason: &str,
+) -> Result<(), crate::store::StoreError> {
+    gateway
+        .store
+        .append_audit(assent_audit::NewEntry {
+            at_ms: gateway.now_ms(),
+            kind: assent_audit::EntryKind::Refusal,
+            user: user.map(str::to_owned),
+            sp: Some(client.client_id.clone()),
+            authenticator: None,
+            detail: serde_json::json!({"endpoint": endpoint, "reason": reason}).to_string(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// A store failure seen by an OAuth endpoint: logged (without secrets), and `server_error`
+/// to the client — to be tried again later when the database is out of reach.
+impl From<crate::store::StoreError> for OAuthError {
+    fn from(error: crate::store::StoreError) -> Self {
+        tracing::error!(%error, "store error");
+        if error.is_unreachable() {
+            OAuthError::unavailable()
+        } else {
+            OAuthError::server_error()
+        }
+    }
+}
