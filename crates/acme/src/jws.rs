@@ -4,11 +4,12 @@
 //!
 //! Decisions:
 //! - **Algorithms.** The allow-list is ES256 ([`Alg::Es256`], which RFC 8555 §6.2 makes
-//!   mandatory) and EdDSA over Ed25519 ([`Alg::EdDsa`], which it recommends). Everything
-//!   else — `none`, the MAC algorithms, RSA — is refused with `badSignatureAlgorithm` *before*
-//!   anything else in the header is looked at, so no code path ever sees a key chosen by an
-//!   algorithm we do not verify. The signature checks themselves are p256's and
-//!   ed25519-dalek's.
+//!   mandatory), EdDSA over Ed25519 ([`Alg::EdDsa`], which it recommends) and, for account
+//!   keys only, RS256 ([`Alg::Rs256`]: certbot's default account key is RSA). Everything
+//!   else — `none`, the MAC algorithms, RSA-PSS — is refused with `badSignatureAlgorithm`
+//!   *before* anything else in the header is looked at, so no code path ever sees a key
+//!   chosen by an algorithm we do not verify. The signature checks themselves are p256's,
+//!   ed25519-dalek's and rsa's.
 //! - **Strict shape.** The body is exactly `{"protected", "payload", "signature"}`: the
 //!   unprotected `header` is refused (§6.2 "MUST NOT"), so is the general serialization
 //!   (`signatures`) and any other member — anything we would silently ignore is something an
