@@ -113,8 +113,8 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
     );
     // Revoke in the app: the SP is refused at once; report it; the history verifies.
     let grants = device.grants().await.unwrap();
-    let demo = grants.iter().find(|g| g["client_id"] == "demo-sp").unwrap();
-    device.revoke(demo["id"].as_str().unwrap()).await.unwrap();
+    let demo = grants.iter().find(|g| g.client_id == "demo-sp").unwrap();
+    device.revoke(&demo.id).await.unwrap();
     assert_eq!(
         http.get(&premium)
             .bearer_auth(&access)

@@ -1,7 +1,9 @@
 //! The Assent app shell. Each command is a one-liner into `assent-core`; the UI in `ui/` may
 //! call exactly the commands listed in `capabilities/`. The types crossing the bridge are the
-//! core's own, and their TypeScript bindings in `ui/src/bindings/` are generated from them
-//! (`bindings_are_current` fails when they are stale).
+//! core's own (with the gateway contract's `assent-proto` types it passes on, such as
+//! grants) and `assent-prompt`'s wire types (the prompt preview), and their TypeScript
+//! bindings in `ui/src/bindings/` are generated from them (`bindings_are_current` fails when
+//! they are stale).
 
 use assent_core::app::{Grant, HistoryPage, VerifyResult};
 use assent_core::enrollment::{Enrollment, EnrollmentState, Step};
@@ -453,6 +455,9 @@ mod tests {
             assent_core::app::HistoryPage::export_all_to(dir)?;
             assent_core::app::VerifyResult::export_all_to(dir)?;
             assent_core::history::Filter::export_all_to(dir)?;
+            RenderRequest::export_all_to(dir)?;
+            RenderResponse::export_all_to(dir)?;
+            RenderFailure::export_all_to(dir)?;
             CommandError::export_all_to(dir)?;
             Ok(())
         };

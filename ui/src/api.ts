@@ -11,10 +11,11 @@ import type { EnrollmentState } from './bindings/EnrollmentState';
 import type { Grant } from './bindings/Grant';
 import type { HistoryFilter } from './bindings/HistoryFilter';
 import type { HistoryPage } from './bindings/HistoryPage';
+import type { RenderRequest } from './bindings/RenderRequest';
+import type { RenderResponse } from './bindings/RenderResponse';
 import type { Settings } from './bindings/Settings';
 import type { Step } from './bindings/Step';
 import type { VerifyResult } from './bindings/VerifyResult';
-import type { RenderRequest, RenderResponse } from './prompt-types';
 
 /** Event the backend emits during enrollment; the payload is the step just saved. */
 export const ENROLL_PROGRESS_EVENT = 'enroll-progress';

@@ -9,10 +9,12 @@ import type { Enrollment } from './bindings/Enrollment';
 import type { EnrollmentState } from './bindings/EnrollmentState';
 import type { Grant } from './bindings/Grant';
 import type { HistoryFilter } from './bindings/HistoryFilter';
+import type { RenderRequest } from './bindings/RenderRequest';
+import type { RenderResponse } from './bindings/RenderResponse';
 import type { Settings } from './bindings/Settings';
 import type { Step } from './bindings/Step';
+import type { WireAttribute } from './bindings/WireAttribute';
 import { normalizeLocale, PROMPT_FTL } from './locales';
-import type { RenderRequest, RenderResponse, WireAttribute } from './prompt-types';
 
 export type MockOptions = {
   /** Start as an enrolled device (skips onboarding). */
@@ -426,7 +428,7 @@ export class MockBackend implements Backend {
     return {
       id: `grant-${sp.id}`, client_id: sp.id, client_name: sp.name, services, attributes,
       granted_at: new Date(since).toISOString(), last_used: last === null ? null : new Date(last).toISOString(),
-      prompt: null,
+      prompt: `${sp.name} asks for: ${attributes.join(', ')}. Allow?`,
     };
   }
 

@@ -9,6 +9,7 @@ pub mod cert;
 pub mod csr;
 pub mod jws;
 pub mod nonce;
+pub mod objects;
 pub mod problem;
 pub mod sms_link;
 pub mod tnauthlist;

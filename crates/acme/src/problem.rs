@@ -267,6 +267,68 @@ impl AcmeProblem {
     }
 }
 
+/// A problem document as JSON (RFC 7807 §3.1, RFC 8555 §6.7): an error response's body, and
+/// the `error` of an order or a challenge. Members in lexicographic order (the order
+/// [`AcmeProblem::to_json`] writes them in); those RFC 7807 makes optional are left out when
+/// `None`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemDocument {
+    /// badSignatureAlgorithm: the algorithms the server accepts (RFC 8555 §6.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithms: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The identifier a subproblem is about (RFC 8555 §6.7.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<crate::objects::Identifier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The HTTP status ([`ProblemType::status`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub subproblems: Option<Vec<ProblemDocument>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `urn:ietf:params:acme:error:…`
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl ProblemDocument {
+    /// The problem, when its type is one of RFC 8555's (as [`AcmeProblem::from_json`]).
+    pub fn problem(&self) -> Option<AcmeProblem> {
+        let kind = ProblemType::from_urn(&self.kind)?;
+        Some(AcmeProblem::new(
+            kind,
+            self.detail.clone().unwrap_or_default(),
+        ))
+    }
+}
+
+impl From<&AcmeProblem> for ProblemDocument {
+    /// The document [`AcmeProblem::to_json`] writes.
+    fn from(problem: &AcmeProblem) -> Self {
+        ProblemDocument {
+            algorithms: (problem.kind == ProblemType::BadSignatureAlgorithm).then(|| {
+                crate::jws::Alg::ALL
+                    .iter()
+                    .map(|a| a.name().to_owned())
+                    .collect()
+            }),
+            detail: Some(problem.detail.clone()),
+            identifier: None,
+            instance: None,
+            status: Some(problem.kind.status()),
+            subproblems: None,
+            title: None,
+            kind: problem.kind.urn().to_owned(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +398,29 @@ mod tests {
                 .get("algorithms")
                 .is_none()
         );
+    }
+
+    /// The typed document is exactly what `to_json` writes, for every type, and reads back.
+    #[test]
+    fn the_typed_document_is_the_json_one() {
+        for kind in ProblemType::ALL {
+            let p = AcmeProblem::new(kind, "why");
+            let typed = ProblemDocument::from(&p);
+            assert_eq!(
+                serde_json::to_value(&typed).unwrap(),
+                p.to_json(),
+                "{kind:?}"
+            );
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                p.to_json().to_string()
+            );
+            let back: ProblemDocument = serde_json::from_value(p.to_json()).unwrap();
+            assert_eq!(back.problem(), Some(p));
+        }
+        let other: ProblemDocument =
+            serde_json::from_value(json!({"type": "about:blank", "title": "Not Found"})).unwrap();
+        assert_eq!(other.problem(), None);
     }
 
     #[test]

@@ -64,6 +64,7 @@ impl<'de> Deserialize<'de> for Digest32 {
 
 /// What happened (MC_ATTR_31: everything a dispute needs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
@@ -100,6 +101,7 @@ impl EntryKind {
 
 /// The content of an entry, before it is linked into the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewEntry {
     /// Milliseconds since the Unix epoch (UTC).
@@ -118,6 +120,7 @@ pub struct NewEntry {
 
 /// An entry of the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     /// Position in the whole trail, from 1, without gaps.
@@ -128,11 +131,14 @@ pub struct AuditEntry {
     pub content: NewEntry,
     /// Hash of entry `seq - 1` (genesis: zeros).
     #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub prev_hash: Digest32,
     /// Hash of the previous entry of the same user (genesis: zeros); `None` without a user.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub user_prev_hash: Option<Digest32>,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub hash: Digest32,
 }
 
@@ -165,6 +171,8 @@ pub enum AuditError {
     ForeignEntry { seq: u64 },
     #[error("\"{0}\" is not a SHA-256 digest in hex")]
     BadDigest(String),
+    #[error("the head is not the chain's last hash")]
+    HeadMismatch,
 }
 
 /// Domain separation: a hash of this trail can never be a hash of something else.
@@ -273,6 +281,45 @@ pub fn verify_user_chain<'a>(
         head = entry.hash;
     }
     Ok(head)
+}
+
+/// One user's whole history with its proof: the body of the gateway's
+/// `GET /device/audit/export` (MC_ATTR_32: the user's own entries, verifiable offline), and
+/// the file `assent audit export` writes from the device's copy.
+///
+/// `entries` are the user's entries oldest first, each with its hashes; `head` is the hash of
+/// the last one (hex). The gateway also sends `signed_head`, its ES256 statement of the head
+/// (a compact JWS: `{"iss", "sub", "head", "count", "iat"}`), and `verify`, a sentence saying
+/// how to check the chain; the device's file has `signed_head` (`null` when the copy has
+/// none) and no `verify`. Members are declared in the order the gateway writes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UserExport {
+    pub entries: Vec<AuditEntry>,
+    /// The hash of the user's last entry (hex; zeros without entries).
+    pub head: String,
+    /// The gateway's signed statement of the head (compact JWS), if any.
+    #[serde(default)]
+    pub signed_head: Option<String>,
+    /// The user's opaque id.
+    pub user: String,
+    /// How to verify the chain, in words (the gateway's export only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub verify: Option<String>,
+}
+
+impl UserExport {
+    /// Checks the chain from the user's first entry ([`verify_user_chain`]) and that `head`
+    /// is its last hash; returns that hash.
+    pub fn verify(&self) -> Result<Digest32, AuditError> {
+        let head = verify_user_chain(&self.user, &self.entries)?;
+        if head.to_hex() != self.head {
+            return Err(AuditError::HeadMismatch);
+        }
+        Ok(head)
+    }
 }
 
 #[cfg(test)]

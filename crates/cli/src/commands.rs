@@ -50,14 +50,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 notifications
                     .iter()
-                    .map(|n| {
-                        format!(
-                            "{}  {}  {}",
-                            n["at"].as_str().unwrap_or(""),
-                            n["client_id"].as_str().unwrap_or("-"),
-                            n["kind"].as_str().unwrap_or("")
-                        )
-                    })
+                    .map(|n| format!("{}  {}  {}", n.at, n.client_id, n.kind))
                     .collect::<Vec<_>>()
                     .join("\n")
             })

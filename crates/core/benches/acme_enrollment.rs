@@ -27,6 +27,8 @@
 
 use assent_acme::jws::SigningKey;
 use assent_core::acme_client::{AcmeClient, http_client};
+use assent_proto::acme::{Authorization, ChallengeReady, Identifier, Status};
+use assent_proto::sim::{SimMessage, SimMessageKind};
 use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -215,7 +217,10 @@ impl Lap {
     }
 }
 
-async fn get_json(http: &reqwest::Client, url: &str) -> BenchResult<serde_json::Value> {
+async fn get_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+) -> BenchResult<T> {
     let response = http.get(url).send().await?;
     let status = response.status();
     let text = response.text().await?;
@@ -226,14 +231,10 @@ async fn get_json(http: &reqwest::Client, url: &str) -> BenchResult<serde_json::
         .map_err(|e| format!("GET {url}: HTTP {status}, not JSON ({e}): {text}").into())
 }
 
-/// The ids of the messages the simulated handset of `number` holds, oldest first.
-async fn inbox(gateway: &Gateway, number: &str) -> BenchResult<Vec<serde_json::Value>> {
+/// The messages the simulated handset of `number` holds, oldest first.
+async fn inbox(gateway: &Gateway, number: &str) -> BenchResult<Vec<SimMessage>> {
     let url = format!("{}/sim/handsets/{number}/messages", gateway.url);
-    let messages = get_json(&gateway.handset, &url).await?;
-    match messages {
-        serde_json::Value::Array(list) => Ok(list),
-        other => Err(format!("GET {url}: expected a list of messages, got {other}").into()),
-    }
+    get_json(&gateway.handset, &url).await
 }
 
 /// The text of the SMS that reached `number` and is not among `seen` (message ids).
@@ -241,21 +242,16 @@ async fn new_sms(gateway: &Gateway, number: &str, seen: &[String]) -> BenchResul
     let mut messages = Vec::new();
     for _ in 0..100 {
         messages = inbox(gateway, number).await?;
-        if let Some(message) = messages.iter().rev().find(|m| {
-            m["kind"] == "sms" && !seen.iter().any(|id| m["id"].as_str() == Some(id.as_str()))
-        }) {
-            return message["text"]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| format!("an SMS without text: {message}").into());
+        if let Some(message) = messages
+            .iter()
+            .rev()
+            .find(|m| m.kind == SimMessageKind::Sms && !seen.contains(&m.id))
+        {
+            return Ok(message.text.clone());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Err(format!(
-        "no new SMS reached {number}; the handset holds {}",
-        serde_json::Value::Array(messages)
-    )
-    .into())
+    Err(format!("no new SMS reached {number}; the handset holds {messages:?}").into())
 }
 
 /// The steps of an sms-link enrollment's machine time (the SMS reading excluded).
@@ -300,8 +296,8 @@ async fn assent_sms_link_steps(gateway: &Gateway, number: &str) -> BenchResult<S
         .map(str::to_owned);
     let seen: Vec<String> = inbox(gateway, number)
         .await?
-        .iter()
-        .filter_map(|m| m["id"].as_str().map(str::to_owned))
+        .into_iter()
+        .map(|m| m.id)
         .collect();
     // The device's own client: its first request opens the TLS connection, on the clock.
     let http = http_client(Some(&gateway.ca))?;
@@ -359,27 +355,31 @@ async fn assent_on_pebble(ca_pem: &str, directory: &str, name: &str) -> BenchRes
     client
         .account(&["mailto:qa@example.org".to_owned()])
         .await?;
-    let (order_url, order) = client
-        .new_order(json!([{"type": "dns", "value": name}]))
-        .await?;
-    let authz_url = order["authorizations"][0]
-        .as_str()
+    let dns = Identifier {
+        kind: "dns".into(),
+        value: name.to_owned(),
+    };
+    let (order_url, order) = client.new_order(vec![dns]).await?;
+    let authz_url = order
+        .authorizations
+        .first()
         .ok_or("an order without authorization")?
-        .to_owned();
-    let authz = client.fetch(&authz_url).await?.body;
-    let challenge = authz["challenges"]
-        .as_array()
-        .and_then(|list| list.iter().find(|c| c["type"] == "http-01"))
-        .and_then(|c| c["url"].as_str())
+        .clone();
+    let authz: Authorization = client.fetch(&authz_url).await?.json()?;
+    let challenge = authz
+        .challenges
+        .into_iter()
+        .find(|c| c.kind == "http-01")
         .ok_or("no http-01 challenge")?
-        .to_owned();
-    client.post(&challenge, Some(&json!({}))).await?;
-    client.poll(&authz_url, &["valid"], PATIENCE).await?;
+        .url;
+    client.post(&challenge, Some(&ChallengeReady {})).await?;
+    client
+        .poll::<Authorization>(&authz_url, &[Status::Valid], PATIENCE)
+        .await?;
     let key = rcgen::KeyPair::generate()?;
     let csr = rcgen::CertificateParams::new(vec![name.to_owned()])?.serialize_request(&key)?;
-    let finalize = order["finalize"].as_str().ok_or("no finalize")?.to_owned();
     let chain = client
-        .finalize(&order_url, &finalize, csr.der(), PATIENCE)
+        .finalize(&order_url, &order.finalize, csr.der(), PATIENCE)
         .await?;
     if !chain.contains("BEGIN CERTIFICATE") {
         return Err(format!("not a certificate chain: {chain}").into());

@@ -12,7 +12,12 @@
 
 use assent_acme::jws::{self, SignAs, SigningKey};
 use assent_acme::problem::AcmeProblem;
-use serde_json::{Value, json};
+use assent_proto::acme::{
+    ChallengeAnswer, ChallengeReady, Directory, Finalize, Identifier, NewAccount, NewOrder, Order,
+    ProblemDocument, Progress, Status,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::time::Duration;
 
 /// How often a `badNonce` is retried with the fresh nonce the server sent (§6.5).
@@ -98,15 +103,23 @@ pub struct Answer {
     pub status: u16,
     pub location: Option<String>,
     pub retry_after: Option<Duration>,
-    pub body: Value,
+    /// The body as sent (JSON for ACME objects, PEM for a certificate chain).
     pub text: String,
+}
+
+impl Answer {
+    /// The body as an ACME object (`assent_proto::acme`).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, AcmeClientError> {
+        serde_json::from_str(&self.text)
+            .map_err(|e| AcmeClientError::Unexpected(format!("the server's answer: {e}")))
+    }
 }
 
 /// One account's conversation with one ACME server.
 #[derive(Debug)]
 pub struct AcmeClient {
     http: reqwest::Client,
-    directory: Value,
+    directory: Directory,
     key: SigningKey,
     kid: Option<String>,
     nonce: Option<String>,
@@ -126,10 +139,9 @@ impl AcmeClient {
                 response.status()
             )));
         }
-        let directory: Value = response
-            .json()
-            .await
-            .map_err(|_| AcmeClientError::Unexpected("the directory is not JSON".into()))?;
+        let directory: Directory = response.json().await.map_err(|_| {
+            AcmeClientError::Unexpected("the directory is not an ACME directory".into())
+        })?;
         Ok(AcmeClient {
             http,
             directory,
@@ -154,17 +166,15 @@ impl AcmeClient {
         self
     }
 
-    fn url(&self, name: &str) -> Result<String, AcmeClientError> {
-        self.directory[name]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| AcmeClientError::Unexpected(format!("the directory has no {name}")))
+    /// The server's directory (§7.1.1).
+    pub fn directory(&self) -> &Directory {
+        &self.directory
     }
 
     async fn fresh_nonce(&self) -> Result<String, AcmeClientError> {
         let response = self
             .http
-            .head(self.url("newNonce")?)
+            .head(&self.directory.new_nonce)
             .send()
             .await
             .map_err(transport)?;
@@ -178,11 +188,15 @@ impl AcmeClient {
 
     /// POSTs a JWS (`payload` None: POST-as-GET), retrying `badNonce` with the fresh nonce
     /// the refusal carries (§6.5). A problem document becomes [`AcmeClientError::Problem`].
-    pub async fn post(
+    pub async fn post<P: Serialize + ?Sized>(
         &mut self,
         url: &str,
-        payload: Option<&Value>,
+        payload: Option<&P>,
     ) -> Result<Answer, AcmeClientError> {
+        let payload = payload
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| AcmeClientError::Unexpected(format!("the payload: {e}")))?;
         let mut retries = 0;
         loop {
             let nonce = match self.nonce.take() {
@@ -193,7 +207,7 @@ impl AcmeClient {
                 Some(kid) => SignAs::Kid(kid),
                 None => SignAs::Jwk,
             };
-            let body = jws::sign(&self.key, sign_as, &nonce, url, payload);
+            let body = jws::sign(&self.key, sign_as, &nonce, url, payload.as_ref());
             let response = self
                 .http
                 .post(url)
@@ -216,14 +230,16 @@ impl AcmeClient {
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
             let text = response.text().await.map_err(transport)?;
-            let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             if status >= 400 {
-                let problem = AcmeProblem::from_json(&body).unwrap_or_else(|| {
-                    AcmeProblem::new(
-                        assent_acme::problem::ProblemType::ServerInternal,
-                        format!("HTTP {status}"),
-                    )
-                });
+                let problem = serde_json::from_str::<ProblemDocument>(&text)
+                    .ok()
+                    .and_then(|document| document.problem())
+                    .unwrap_or_else(|| {
+                        AcmeProblem::new(
+                            assent_acme::problem::ProblemType::ServerInternal,
+                            format!("HTTP {status}"),
+                        )
+                    });
                 if problem.kind == assent_acme::problem::ProblemType::BadNonce
                     && retries < BAD_NONCE_RETRIES
                 {
@@ -242,7 +258,6 @@ impl AcmeClient {
                 status,
                 location,
                 retry_after,
-                body,
                 text,
             });
         }
@@ -253,13 +268,13 @@ impl AcmeClient {
         if let Some(kid) = &self.kid {
             return Ok(kid.clone());
         }
-        let url = self.url("newAccount")?;
-        let answer = self
-            .post(
-                &url,
-                Some(&json!({"termsOfServiceAgreed": true, "contact": contact})),
-            )
-            .await?;
+        let url = self.directory.new_account.clone();
+        let payload = NewAccount {
+            contact: Some(contact.to_vec()),
+            only_return_existing: None,
+            terms_of_service_agreed: Some(true),
+        };
+        let answer = self.post(&url, Some(&payload)).await?;
         let kid = answer
             .location
             .ok_or_else(|| AcmeClientError::Unexpected("no account URL".into()))?;
@@ -270,52 +285,61 @@ impl AcmeClient {
     /// A new order for these identifiers (§7.4); returns (order URL, order).
     pub async fn new_order(
         &mut self,
-        identifiers: Value,
-    ) -> Result<(String, Value), AcmeClientError> {
-        let url = self.url("newOrder")?;
-        let answer = self
-            .post(&url, Some(&json!({"identifiers": identifiers})))
-            .await?;
+        identifiers: Vec<Identifier>,
+    ) -> Result<(String, Order), AcmeClientError> {
+        let url = self.directory.new_order.clone();
+        let payload = NewOrder {
+            identifiers,
+            not_after: None,
+            not_before: None,
+        };
+        let answer = self.post(&url, Some(&payload)).await?;
+        let order = answer.json()?;
         let location = answer
             .location
             .ok_or_else(|| AcmeClientError::Unexpected("no order URL".into()))?;
-        Ok((location, answer.body))
+        Ok((location, order))
     }
 
     /// POST-as-GET of any resource.
     pub async fn fetch(&mut self, url: &str) -> Result<Answer, AcmeClientError> {
-        self.post(url, None).await
+        self.post::<()>(url, None).await
     }
 
-    /// Polls `url` until its `status` is one of `done` (or `invalid`, an error), honouring
-    /// `Retry-After` (bounded), for at most `patience` — a person may be reading an SMS.
-    pub async fn poll(
+    /// Polls the order, authorization or challenge at `url` until its status is one of
+    /// `done` (or `invalid`, an error), honouring `Retry-After` (bounded), for at most
+    /// `patience` — a person may be reading an SMS.
+    pub async fn poll<T: DeserializeOwned + Progress>(
         &mut self,
         url: &str,
-        done: &[&str],
+        done: &[Status],
         patience: Duration,
-    ) -> Result<Value, AcmeClientError> {
+    ) -> Result<T, AcmeClientError> {
         let deadline = tokio::time::Instant::now() + patience;
         let mut backoff = FIRST_POLL_WAIT;
         loop {
             let answer = self.fetch(url).await?;
-            let status = answer.body["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            if done.contains(&status.as_str()) {
-                return Ok(answer.body);
+            let object: T = answer.json()?;
+            let status = object.status();
+            if done.contains(&status) {
+                return Ok(object);
             }
-            if status == "invalid" {
-                let problem = AcmeProblem::from_json(&answer.body["error"]).unwrap_or_else(|| {
-                    AcmeProblem::new(assent_acme::problem::ProblemType::Malformed, "invalid")
-                });
+            if status == Status::Invalid {
+                let problem = object
+                    .error()
+                    .and_then(ProblemDocument::problem)
+                    .unwrap_or_else(|| {
+                        AcmeProblem::new(assent_acme::problem::ProblemType::Malformed, "invalid")
+                    });
                 return Err(AcmeClientError::Problem(problem));
             }
             let wait = answer.retry_after.unwrap_or(backoff).min(MAX_POLL_WAIT);
             backoff = (backoff * 2).min(DEFAULT_POLL_WAIT);
             if tokio::time::Instant::now() + wait > deadline {
-                return Err(AcmeClientError::Timeout(format!("{url} stayed {status}")));
+                return Err(AcmeClientError::Timeout(format!(
+                    "{url} stayed {}",
+                    status.name()
+                )));
             }
             tokio::time::sleep(wait).await;
         }
@@ -331,8 +355,7 @@ impl AcmeClient {
     ) -> Result<String, AcmeClientError> {
         use base64::Engine;
         let csr = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(csr_der);
-        self.post(finalize_url, Some(&json!({ "csr": csr })))
-            .await?;
+        self.post(finalize_url, Some(&Finalize { csr })).await?;
         self.certificate(order_url, patience).await
     }
 
@@ -343,11 +366,10 @@ impl AcmeClient {
         order_url: &str,
         patience: Duration,
     ) -> Result<String, AcmeClientError> {
-        let order = self.poll(order_url, &["valid"], patience).await?;
-        let certificate = order["certificate"]
-            .as_str()
-            .ok_or_else(|| AcmeClientError::Unexpected("a valid order without certificate".into()))?
-            .to_owned();
+        let order: Order = self.poll(order_url, &[Status::Valid], patience).await?;
+        let certificate = order.certificate.ok_or_else(|| {
+            AcmeClientError::Unexpected("a valid order without certificate".into())
+        })?;
         let chain = self.fetch(&certificate).await?;
         if !chain.text.contains("BEGIN CERTIFICATE") {
             return Err(AcmeClientError::Unexpected(
@@ -371,39 +393,32 @@ pub struct NumberOrder {
 impl AcmeClient {
     /// Orders a certificate for `number` and finds its `sms-link-00` challenge.
     pub async fn order_number(&mut self, number: &str) -> Result<NumberOrder, AcmeClientError> {
-        let value = assent_acme::tnauthlist::identifier_value(number)
+        let identifier = Identifier::tn_auth_list(number)
             .map_err(|e| AcmeClientError::Unexpected(format!("not a phone number: {e}")))?;
-        let (order_url, order) = self
-            .new_order(json!([{"type": assent_acme::tnauthlist::IDENTIFIER_TYPE, "value": value}]))
-            .await?;
-        let authz_url = order["authorizations"][0]
-            .as_str()
-            .ok_or_else(|| AcmeClientError::Unexpected("an order without authorization".into()))?
-            .to_owned();
-        let finalize_url = order["finalize"]
-            .as_str()
-            .ok_or_else(|| AcmeClientError::Unexpected("an order without finalize".into()))?
-            .to_owned();
-        let authz = self.fetch(&authz_url).await?.body;
-        let challenge = authz["challenges"]
-            .as_array()
-            .and_then(|list| {
-                list.iter()
-                    .find(|c| c["type"] == assent_acme::sms_link::CHALLENGE_TYPE)
-            })
+        let (order_url, order) = self.new_order(vec![identifier]).await?;
+        let authz_url =
+            order.authorizations.into_iter().next().ok_or_else(|| {
+                AcmeClientError::Unexpected("an order without authorization".into())
+            })?;
+        let authz: assent_proto::acme::Authorization = self.fetch(&authz_url).await?.json()?;
+        let challenge = authz
+            .challenges
+            .into_iter()
+            .find(|c| c.kind == assent_acme::sms_link::CHALLENGE_TYPE)
             .ok_or_else(|| AcmeClientError::Unexpected("no sms-link-00 challenge".into()))?;
         Ok(NumberOrder {
             number: number.to_owned(),
             order_url,
-            finalize_url,
-            challenge_url: challenge["url"].as_str().unwrap_or_default().to_owned(),
-            token: challenge["token"].as_str().unwrap_or_default().to_owned(),
+            finalize_url: order.finalize,
+            challenge_url: challenge.url,
+            token: challenge.token.unwrap_or_default(),
         })
     }
 
     /// Says "ready": the server sends the SMS with the code.
     pub async fn ready(&mut self, order: &NumberOrder) -> Result<(), AcmeClientError> {
-        self.post(&order.challenge_url, Some(&json!({}))).await?;
+        self.post(&order.challenge_url, Some(&ChallengeReady {}))
+            .await?;
         Ok(())
     }
 
@@ -421,14 +436,15 @@ impl AcmeClient {
         let answer = self
             .post(
                 &order.challenge_url,
-                Some(&json!({ "keyAuthorization": key_authorization })),
+                Some(&ChallengeAnswer { key_authorization }),
             )
             .await?;
-        match answer.body["status"].as_str() {
-            Some("valid") => Ok(()),
+        let challenge: assent_proto::acme::Challenge = answer.json()?;
+        match challenge.status {
+            Status::Valid => Ok(()),
             other => Err(AcmeClientError::Unexpected(format!(
                 "the challenge is {}",
-                other.unwrap_or("unknown")
+                other.name()
             ))),
         }
     }

@@ -2,13 +2,13 @@
 //! keys in the OS keyring, the device's registration, the history cache) talking to one
 //! gateway. Each method is one thing a user does.
 
-use crate::device_client::{DeviceClient, DeviceError, PendingRequest, Shown};
+use crate::device_client::{DeviceClient, DeviceError, Shown};
 use crate::history::{Filter, History, HistoryError, Verified};
 use crate::secrets::{Secret, Secrets, SecretsError};
 use crate::settings::{Settings, SettingsError};
 use assent_audit::AuditEntry;
+use assent_proto::device::{InboxItem, Notification};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -79,24 +79,9 @@ impl CoreError {
     }
 }
 
-/// A long-lived consent an SP holds (`GET /device/grants`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Grant {
-    pub id: String,
-    pub client_id: String,
-    pub client_name: String,
-    pub services: Vec<String>,
-    pub attributes: Vec<String>,
-    /// RFC 3339.
-    pub granted_at: String,
-    /// RFC 3339; `None`: never used.
-    #[serde(default)]
-    pub last_used: Option<String>,
-    /// The consent text the user agreed to.
-    #[serde(default)]
-    pub prompt: Option<String>,
-}
+/// A long-lived consent an SP holds (`GET /device/grants`): the contract's own type, which
+/// the UI shows as it is.
+pub use assent_proto::device::Grant;
 
 /// The history as listed: the entries, and whether the copy was brought up to date first
 /// (`false`: the gateway could not be reached, the copy on this device is shown).
@@ -137,7 +122,7 @@ pub struct ConsentCard {
     /// How it was rendered (`None`: as the gateway rendered it).
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
-    rendered_as: Option<Value>,
+    rendered_as: Option<assent_proto::jwt::Shown>,
 }
 
 /// How the app reaches the gateway: the settings, with overrides for this run.
@@ -234,7 +219,7 @@ impl Assent {
     }
 
     /// Renders a request for this device's screen and language (see [`card_for`]).
-    fn card(&self, request: &PendingRequest) -> ConsentCard {
+    fn card(&self, request: &InboxItem) -> ConsentCard {
         card_for(
             request,
             &self.settings.display.profile(),
@@ -264,9 +249,7 @@ impl Assent {
 
     /// The user's long-lived consents per SP.
     pub async fn grants(&self) -> Result<Vec<Grant>, CoreError> {
-        let grants = self.device().await?.grants().await?;
-        serde_json::from_value(Value::Array(grants))
-            .map_err(|e| CoreError::Gateway(DeviceError::Unexpected(format!("grants: {e}"))))
+        Ok(self.device().await?.grants().await?)
     }
 
     /// Revokes a grant: the SP's tokens die at once.
@@ -287,7 +270,8 @@ impl Assent {
         Ok(self.device().await?.flag(client_id, reason).await?)
     }
 
-    pub async fn notifications(&self) -> Result<Vec<Value>, CoreError> {
+    /// What SPs did with the user's data (MC_ATTR_19).
+    pub async fn notifications(&self) -> Result<Vec<Notification>, CoreError> {
         Ok(self.device().await?.notifications().await?)
     }
 
@@ -371,7 +355,7 @@ pub(crate) fn now_ms() -> i64 {
 /// (in every presentation the renderer tries), or a request without content, is shown as
 /// the gateway rendered it, in the gateway's language, and says so (`as_sent`).
 fn card_for(
-    request: &PendingRequest,
+    request: &InboxItem,
     device: &assent_prompt::DeviceProfile,
     locale: &str,
 ) -> ConsentCard {
@@ -379,10 +363,10 @@ fn card_for(
     let rendered = request.content.as_ref().and_then(|content| {
         let renderer = assent_prompt::Renderer::shared().ok()?;
         let prompt = content.render(renderer, device, Some(locale)).ok()?;
-        let how = serde_json::json!({
-            "device": assent_prompt::wire::WireDevice::from(device),
-            "locale": locale,
-        });
+        let how = assent_proto::jwt::Shown {
+            device: assent_prompt::wire::WireDevice::from(device),
+            locale: locale.to_owned(),
+        };
         Some((prompt, how))
     });
     match rendered {
@@ -426,12 +410,14 @@ mod tests {
 
     /// A consent for twelve attributes: it fits a phone in English (GSM-7) but not in Arabic
     /// (UCS-2 halves the 220 bytes), whatever presentation the renderer tries.
-    fn request(content: Option<PromptContent>) -> PendingRequest {
-        PendingRequest {
-            id: "r-1".into(),
-            prompt: "Bank of Examples asks for: name, address, e-mail. Reply 1 to allow.".into(),
+    fn request(content: Option<PromptContent>) -> InboxItem {
+        let prompt = "Bank of Examples asks for: name, address, e-mail. Reply 1 to allow.";
+        InboxItem {
             content,
             created_ms: 1,
+            id: "r-1".into(),
+            prompt: prompt.into(),
+            prompt_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(prompt)),
         }
     }
 
@@ -474,7 +460,8 @@ mod tests {
         let how = card
             .rendered_as
             .expect("how it was rendered, for the signature");
-        assert_eq!(how["locale"], "en");
+        assert_eq!(how.locale, "en");
+        assert_eq!(how.device, (&DeviceProfile::phone()).into());
     }
 
     #[test]

@@ -4,9 +4,16 @@
 //! shown, manage grants, report SPs, read and verify the audit history.
 
 use assent_acme::jws::{SigningKey, sign_compact};
+use assent_proto::OAuthError;
+use assent_proto::device::{
+    DecisionAnswer, DecisionRequest, Empty, FlagRequest, Flagged, Grant, Grants, Inbox, InboxItem,
+    Notification, Notifications, Registered, Registration, Revoked, TokenRequest, TokenResponse,
+};
+use assent_proto::jwt::{Answer, DecisionClaims, DpopProof, RegistrationAssertion, TokenAssertion};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -39,23 +46,12 @@ fn transport(error: reqwest::Error) -> DeviceError {
     })
 }
 
-/// A consent request waiting in the app.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PendingRequest {
-    pub id: String,
-    /// The gateway's rendering for an app screen.
-    pub prompt: String,
-    /// What the prompt says, for this device to render on its own screen and language.
-    pub content: Option<assent_prompt::wire::PromptContent>,
-    pub created_ms: i64,
-}
-
 /// The text a decision is signed over, and how it was rendered when it is not the
-/// gateway's own text (`{"device": WireDevice, "locale": …}`).
+/// gateway's own text (the decision's `shown`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shown<'a> {
     pub text: &'a str,
-    pub rendered_as: Option<Value>,
+    pub rendered_as: Option<assent_proto::jwt::Shown>,
 }
 
 fn now_s() -> i64 {
@@ -73,6 +69,18 @@ fn jti() -> String {
 fn rand_bytes(out: &mut [u8]) {
     use rand::RngCore;
     rand::rngs::OsRng.fill_bytes(out);
+}
+
+/// A compact JWT over `claims`, signed by `key`.
+fn sign<T: Serialize>(
+    key: &SigningKey,
+    typ: Option<&str>,
+    with_jwk: bool,
+    claims: &T,
+) -> Result<String, DeviceError> {
+    let claims = serde_json::to_value(claims)
+        .map_err(|e| DeviceError::Unexpected(format!("the claims: {e}")))?;
+    Ok(sign_compact(key, typ, with_jwk, &claims))
 }
 
 /// One device's session with the gateway.
@@ -113,20 +121,24 @@ impl DeviceClient {
         format!("{}{path}", self.gateway)
     }
 
-    async fn read(response: reqwest::Response) -> Result<Value, DeviceError> {
+    /// The answer's body as `T`; a refusal as [`DeviceError::Refused`] with the gateway's
+    /// reason ([`OAuthError`]) when it gave one.
+    async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, DeviceError> {
         let status = response.status().as_u16();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let body = response.bytes().await.map_err(transport)?;
         if status >= 400 {
+            let error = serde_json::from_slice::<OAuthError>(&body).ok();
             return Err(DeviceError::Refused {
                 status,
-                code: body["error"].as_str().unwrap_or("error").to_owned(),
-                description: body["error_description"]
-                    .as_str()
-                    .unwrap_or("no reason given")
-                    .to_owned(),
+                code: error
+                    .as_ref()
+                    .map_or_else(|| "error".to_owned(), |e| e.error.clone()),
+                description: error
+                    .and_then(|e| e.error_description)
+                    .unwrap_or_else(|| "no reason given".to_owned()),
             });
         }
-        Ok(body)
+        serde_json::from_slice(&body).map_err(|e| DeviceError::Unexpected(e.to_string()))
     }
 
     /// Registers this device with its certificate (DER); returns the registered number.
@@ -136,14 +148,22 @@ impl DeviceClient {
         name: &str,
     ) -> Result<String, DeviceError> {
         let url = self.url("/device/register");
-        let assertion = sign_compact(
+        let assertion = sign(
             &self.key,
             None,
             false,
-            &json!({"aud": url, "exp": now_s() + 60, "jti": jti()}),
-        );
-        let body = json!({"certificate": URL_SAFE_NO_PAD.encode(certificate_der),
-                          "jwk": self.key.public().to_jwk(), "assertion": assertion, "name": name});
+            &RegistrationAssertion {
+                aud: url.clone(),
+                exp: now_s() + 60,
+                jti: jti(),
+            },
+        )?;
+        let body = Registration {
+            assertion,
+            certificate: URL_SAFE_NO_PAD.encode(certificate_der),
+            jwk: self.key.public().to_jwk(),
+            name: Some(name.to_owned()),
+        };
         let response = self
             .http
             .post(&url)
@@ -151,12 +171,9 @@ impl DeviceClient {
             .send()
             .await
             .map_err(transport)?;
-        let answer = Self::read(response).await?;
-        let id = answer["device_id"]
-            .as_str()
-            .ok_or_else(|| DeviceError::Unexpected("no device id".into()))?;
-        self.device_id = Some(id.to_owned());
-        Ok(answer["number"].as_str().unwrap_or_default().to_owned())
+        let registered: Registered = Self::read(response).await?;
+        self.device_id = Some(registered.device_id);
+        Ok(registered.number)
     }
 
     fn current_token(&self) -> Option<String> {
@@ -169,61 +186,65 @@ impl DeviceClient {
         }
     }
 
-    fn proof(&self, method: &str, url: &str, token: Option<&str>) -> String {
-        let mut claims = json!({"jti": jti(), "htm": method, "htu": url, "iat": now_s()});
-        if let Some(token) = token {
-            claims["ath"] = json!(URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())));
-        }
-        sign_compact(&self.key, Some("dpop+jwt"), true, &claims)
+    fn proof(&self, method: &str, url: &str, token: Option<&str>) -> Result<String, DeviceError> {
+        let claims = DpopProof {
+            ath: token.map(|t| URL_SAFE_NO_PAD.encode(Sha256::digest(t.as_bytes()))),
+            htm: method.to_owned(),
+            htu: url.to_owned(),
+            iat: now_s(),
+            jti: jti(),
+        };
+        sign(&self.key, Some("dpop+jwt"), true, &claims)
     }
 
     /// Gets a fresh DPoP-bound access token.
     pub async fn login(&self) -> Result<String, DeviceError> {
         let id = self.device_id.clone().ok_or(DeviceError::NotRegistered)?;
         let url = self.url("/device/token");
-        let assertion = sign_compact(
+        let assertion = sign(
             &self.key,
             None,
             false,
-            &json!({"iss": id, "sub": id, "aud": url, "exp": now_s() + 60, "jti": jti()}),
-        );
+            &TokenAssertion {
+                aud: url.clone(),
+                exp: now_s() + 60,
+                iss: id.clone(),
+                jti: jti(),
+                sub: id,
+            },
+        )?;
         let response = self
             .http
             .post(&url)
-            .header("DPoP", self.proof("POST", &url, None))
-            .form(&[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-                ("assertion", assertion.as_str()),
-            ])
+            .header("DPoP", self.proof("POST", &url, None)?)
+            .form(&TokenRequest::jwt_bearer(assertion))
             .send()
             .await
             .map_err(transport)?;
-        let answer = Self::read(response).await?;
-        let token = answer["access_token"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| DeviceError::Unexpected("no access token".into()))?;
-        self.set_token(Some(token.clone()));
-        Ok(token)
+        let answer: TokenResponse = Self::read(response).await?;
+        self.set_token(Some(answer.access_token.clone()));
+        Ok(answer.access_token)
     }
 
-    /// A device API call; logs in (again) when there is no token or it was refused.
-    async fn call(
+    /// A device API call (a POST carries `body`); logs in (again) when there is no token or
+    /// it was refused.
+    async fn call<B: Serialize, T: DeserializeOwned>(
         &self,
         method: &str,
         path_and_query: &str,
-        body: Option<&Value>,
-    ) -> Result<Value, DeviceError> {
+        body: Option<&B>,
+    ) -> Result<T, DeviceError> {
         for attempt in 0..2 {
             let token = match self.current_token() {
                 Some(token) => token,
                 None => self.login().await?,
             };
             let path = path_and_query.split('?').next().unwrap_or(path_and_query);
-            let proof = self.proof(method, &self.url(path), Some(&token));
+            let proof = self.proof(method, &self.url(path), Some(&token))?;
             let url = self.url(path_and_query);
-            let request = match method {
-                "POST" => self.http.post(&url).json(body.unwrap_or(&json!({}))),
+            let request = match (method, body) {
+                ("POST", Some(body)) => self.http.post(&url).json(body),
+                ("POST", None) => self.http.post(&url).json(&Empty {}),
                 _ => self.http.get(&url),
             };
             let response = request
@@ -247,30 +268,17 @@ impl DeviceClient {
         ))
     }
 
-    /// The pending consent requests; waits up to `wait` for one to arrive.
-    pub async fn inbox(&self, wait: Duration) -> Result<Vec<PendingRequest>, DeviceError> {
-        let answer = self
+    /// The pending consent requests; waits up to `wait` for one to arrive. A content this
+    /// version cannot read comes without content, to be shown as the gateway rendered it.
+    pub async fn inbox(&self, wait: Duration) -> Result<Vec<InboxItem>, DeviceError> {
+        let inbox: Inbox = self
             .call(
                 "GET",
                 &format!("/device/inbox?wait={}", wait.as_secs()),
-                None,
+                None::<&Empty>,
             )
             .await?;
-        let requests = answer["requests"]
-            .as_array()
-            .ok_or_else(|| DeviceError::Unexpected("no requests list".into()))?;
-        Ok(requests
-            .iter()
-            .filter_map(|r| {
-                Some(PendingRequest {
-                    id: r["id"].as_str()?.to_owned(),
-                    prompt: r["prompt"].as_str()?.to_owned(),
-                    // A content this version cannot read is shown as the gateway rendered it.
-                    content: serde_json::from_value(r["content"].clone()).ok(),
-                    created_ms: r["created_ms"].as_i64().unwrap_or_default(),
-                })
-            })
-            .collect())
+        Ok(inbox.requests)
     }
 
     /// Answers a request; the decision is signed over the SHA-256 of the text the user saw
@@ -281,62 +289,82 @@ impl DeviceClient {
         shown: &Shown<'_>,
         approve: bool,
     ) -> Result<bool, DeviceError> {
-        let mut claims = json!({"aud": self.gateway, "request": request_id,
-                    "answer": if approve { "approve" } else { "deny" },
-                    "prompt_sha256": hex::encode(Sha256::digest(shown.text.as_bytes())),
-                    "exp": now_s() + 60, "jti": jti()});
-        if let Some(how) = &shown.rendered_as {
-            claims["shown"] = how.clone();
-        }
-        let decision = sign_compact(&self.key, None, false, &claims);
-        let answer = self
+        let claims = DecisionClaims {
+            answer: if approve {
+                Answer::Approve
+            } else {
+                Answer::Deny
+            },
+            aud: self.gateway.clone(),
+            exp: now_s() + 60,
+            jti: jti(),
+            prompt_sha256: hex::encode(Sha256::digest(shown.text.as_bytes())),
+            request: request_id.to_owned(),
+            shown: shown.rendered_as.clone(),
+        };
+        let decision = sign(&self.key, None, false, &claims)?;
+        let answer: DecisionAnswer = self
             .call(
                 "POST",
                 &format!("/device/inbox/{request_id}/decision"),
-                Some(&json!({ "decision": decision })),
+                Some(&DecisionRequest { decision }),
             )
             .await?;
-        Ok(answer["accepted"] == true)
+        Ok(answer.accepted)
     }
 
-    /// What the gateway told the user (an SP used a long-lived consent, a revocation, …).
-    pub async fn notifications(&self) -> Result<Vec<Value>, DeviceError> {
-        let answer = self.call("GET", "/device/notifications", None).await?;
-        Ok(answer["notifications"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default())
+    /// What the gateway told the user (an SP used a long-lived consent, …).
+    pub async fn notifications(&self) -> Result<Vec<Notification>, DeviceError> {
+        let answer: Notifications = self
+            .call("GET", "/device/notifications", None::<&Empty>)
+            .await?;
+        Ok(answer.notifications)
     }
 
     /// The user's long-lived consents per SP.
-    pub async fn grants(&self) -> Result<Vec<Value>, DeviceError> {
-        let answer = self.call("GET", "/device/grants", None).await?;
-        Ok(answer["grants"].as_array().cloned().unwrap_or_default())
+    pub async fn grants(&self) -> Result<Vec<Grant>, DeviceError> {
+        let answer: Grants = self.call("GET", "/device/grants", None::<&Empty>).await?;
+        Ok(answer.grants)
     }
 
     /// Revokes a grant: the SP's tokens die at once.
     pub async fn revoke(&self, grant_id: &str) -> Result<(), DeviceError> {
-        self.call("POST", &format!("/device/grants/{grant_id}/revoke"), None)
+        let _: Revoked = self
+            .call(
+                "POST",
+                &format!("/device/grants/{grant_id}/revoke"),
+                Some(&Empty {}),
+            )
             .await?;
         Ok(())
     }
 
     /// Reports an SP to the operator.
     pub async fn flag(&self, client_id: &str, reason: &str) -> Result<(), DeviceError> {
-        self.call(
-            "POST",
-            "/device/flags",
-            Some(&json!({"client_id": client_id, "reason": reason})),
-        )
-        .await?;
+        let _: Flagged = self
+            .call(
+                "POST",
+                "/device/flags",
+                Some(&FlagRequest {
+                    client_id: client_id.to_owned(),
+                    reason: reason.to_owned(),
+                }),
+            )
+            .await?;
         Ok(())
     }
 
     /// The whole audit history with its chain proof, verified here before it is returned.
     pub async fn audit_export(&self) -> Result<crate::history::Export, DeviceError> {
-        let answer = self.call("GET", "/device/audit/export", None).await?;
-        let export: crate::history::Export = serde_json::from_value(answer)
-            .map_err(|e| DeviceError::Unexpected(format!("the history export: {e}")))?;
+        let export: crate::history::Export = self
+            .call("GET", "/device/audit/export", None::<&Empty>)
+            .await
+            .map_err(|e| match e {
+                DeviceError::Unexpected(e) => {
+                    DeviceError::Unexpected(format!("the history export: {e}"))
+                }
+                other => other,
+            })?;
         export
             .verify()
             .map_err(|e| DeviceError::AuditBroken(e.to_string()))?;

@@ -12,6 +12,8 @@ use crate::acme_client::{AcmeClient, NumberOrder};
 use crate::app::{Assent, CoreError, now_ms};
 use crate::device_client::{DeviceClient, DeviceError};
 use crate::secrets::Secret;
+use assent_proto::acme::{Order, Status};
+use assent_proto::sim::{SimMessage, SimMessageKind};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -178,9 +180,11 @@ impl Assent {
             && state.step < Step::Certified
         {
             let status = order_status(&mut acme, order).await?;
-            match status.as_str() {
-                "invalid" => state.step = Step::Account,
-                "ready" | "processing" | "valid" => state.step = state.step.max(Step::Validated),
+            match status {
+                Status::Invalid => state.step = Step::Account,
+                Status::Ready | Status::Processing | Status::Valid => {
+                    state.step = state.step.max(Step::Validated)
+                }
                 _ => {}
             }
         }
@@ -234,24 +238,19 @@ impl Assent {
                     state.number
                 )));
             }
-            let messages: Vec<serde_json::Value> = response.json().await.map_err(|_| {
+            let messages: Vec<SimMessage> = response.json().await.map_err(|_| {
                 CoreError::Invalid("the handset simulator answered something unexpected".into())
             })?;
-            let found = messages.iter().rev().find(|m| {
-                m["kind"] == "sms"
-                    && m["sent_at"]
-                        .as_str()
-                        .and_then(|t| {
-                            time::OffsetDateTime::parse(
-                                t,
-                                &time::format_description::well_known::Rfc3339,
-                            )
-                            .ok()
-                        })
-                        .is_some_and(|t| t.unix_timestamp() >= since_s)
+            let found = messages.into_iter().rev().find(|m| {
+                m.kind == SimMessageKind::Sms
+                    && time::OffsetDateTime::parse(
+                        &m.sent_at,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .is_ok_and(|t| t.unix_timestamp() >= since_s)
             });
-            if let Some(text) = found.and_then(|m| m["text"].as_str()) {
-                return Ok(text.to_owned());
+            if let Some(message) = found {
+                return Ok(message.text);
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(CoreError::Invalid(
@@ -305,7 +304,7 @@ impl Assent {
                 }
             };
             let status = order_status(&mut acme, &order).await?;
-            let chain = if status == "ready" {
+            let chain = if status == Status::Ready {
                 let pair = rcgen::KeyPair::from_pem(&key.to_pkcs8_pem())
                     .map_err(|e| CoreError::Invalid(format!("the device key: {e}")))?;
                 let csr = assent_acme::csr::build_csr(order.number.trim_start_matches('+'), &pair)
@@ -369,11 +368,9 @@ impl Assent {
 }
 
 /// The order's status as the server has it now (`pending`, `ready`, `valid`, …).
-async fn order_status(acme: &mut AcmeClient, order: &NumberOrder) -> Result<String, CoreError> {
-    Ok(acme.fetch(&order.order_url).await?.body["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned())
+async fn order_status(acme: &mut AcmeClient, order: &NumberOrder) -> Result<Status, CoreError> {
+    let order: Order = acme.fetch(&order.order_url).await?.json()?;
+    Ok(order.status)
 }
 
 fn done(state: &EnrollmentState) -> Result<Enrollment, CoreError> {

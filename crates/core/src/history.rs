@@ -32,29 +32,16 @@ pub enum HistoryError {
     Export { path: String, reason: String },
 }
 
-/// The gateway's export of one user's history (`GET /device/audit/export`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Export {
-    pub user: String,
-    pub head: String,
-    /// The gateway's ES256-signed statement of the head (a compact JWS).
-    #[serde(default)]
-    pub signed_head: Option<String>,
-    pub entries: Vec<AuditEntry>,
-}
+/// The gateway's export of one user's history (`GET /device/audit/export`), which is also
+/// the file [`History::export_to`] writes: the contract's own type.
+pub use assent_proto::audit::UserExport as Export;
 
-impl Export {
-    /// Checks the chain from the user's first entry and that `head` is its last hash.
-    pub fn verify(&self) -> Result<Digest32, HistoryError> {
-        let head = assent_audit::verify_user_chain(&self.user, &self.entries)
-            .map_err(|e| HistoryError::Broken(e.to_string()))?;
-        if head.to_hex() != self.head {
-            return Err(HistoryError::Broken(
-                "the head is not the chain's last hash".into(),
-            ));
-        }
-        Ok(head)
-    }
+/// Checks an export's chain from the user's first entry and that its `head` is the chain's
+/// last hash.
+fn verified(export: &Export) -> Result<Digest32, HistoryError> {
+    export
+        .verify()
+        .map_err(|e| HistoryError::Broken(e.to_string()))
 }
 
 /// Which entries to list.
@@ -118,7 +105,7 @@ impl History {
     /// Brings the copy up to date with a verified export; returns how many entries are new.
     /// Nothing is written unless the export verifies and agrees with every entry kept.
     pub async fn sync(&self, export: &Export, now_ms: i64) -> Result<usize, HistoryError> {
-        export.verify()?;
+        verified(export)?;
         let _one_at_a_time = self.sync_lock.lock().await;
         if let Some(user) = self.meta("user").await?
             && user != export.user
@@ -225,10 +212,11 @@ impl History {
         let signed_head = self.meta("signed_head").await?.filter(|s| !s.is_empty());
         let head = self.meta("head").await?.unwrap_or_default();
         Ok(Some(Export {
-            user,
+            entries,
             head,
             signed_head,
-            entries,
+            user,
+            verify: None,
         }))
     }
 
@@ -237,7 +225,7 @@ impl History {
         let Some(export) = self.export().await? else {
             return Ok(None);
         };
-        let head = export.verify()?;
+        let head = verified(&export)?;
         let synced_ms = self.meta("synced_ms").await?.and_then(|s| s.parse().ok());
         Ok(Some(Verified {
             entries: export.entries.len(),
@@ -252,7 +240,7 @@ impl History {
             path: path.display().to_string(),
             reason: "there is no history on this device yet".into(),
         })?;
-        export.verify()?;
+        verified(&export)?;
         let text = serde_json::to_vec_pretty(&export).map_err(|e| HistoryError::Export {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -343,10 +331,11 @@ mod tests {
             }
         }
         Export {
-            user: "u-marie".into(),
+            entries,
             head: mine.unwrap_or(Digest32::GENESIS).to_hex(),
             signed_head: None,
-            entries,
+            user: "u-marie".into(),
+            verify: None,
         }
     }
 

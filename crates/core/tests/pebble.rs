@@ -7,6 +7,7 @@
 
 use assent_acme::jws::SigningKey;
 use assent_core::acme_client::{AcmeClient, http_client};
+use assent_proto::acme::{Authorization, ChallengeReady, Identifier, Status};
 use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -113,25 +114,24 @@ async fn rfc_8555_standard_flow_against_pebble() {
         .await
         .unwrap();
     assert!(kid.contains("/my-account/"), "{kid}");
-    let (order_url, order) = client
-        .new_order(json!([{"type": "dns", "value": "assent.example.org"}]))
-        .await
-        .unwrap();
-    let authz_url = order["authorizations"][0].as_str().unwrap().to_owned();
-    let authz = client.fetch(&authz_url).await.unwrap().body;
-    let challenge = authz["challenges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["type"] == "http-01")
-        .unwrap()
-        .clone();
-    client
-        .post(challenge["url"].as_str().unwrap(), Some(&json!({})))
-        .await
+    let dns = Identifier {
+        kind: "dns".into(),
+        value: "assent.example.org".into(),
+    };
+    let (order_url, order) = client.new_order(vec![dns]).await.unwrap();
+    let authz_url = order.authorizations[0].clone();
+    let authz: Authorization = client.fetch(&authz_url).await.unwrap().json().unwrap();
+    let challenge = authz
+        .challenges
+        .into_iter()
+        .find(|c| c.kind == "http-01")
         .unwrap();
     client
-        .poll(&authz_url, &["valid"], Duration::from_secs(30))
+        .post(&challenge.url, Some(&ChallengeReady {}))
+        .await
+        .unwrap();
+    client
+        .poll::<Authorization>(&authz_url, &[Status::Valid], Duration::from_secs(30))
         .await
         .unwrap();
     let key = rcgen::KeyPair::generate().unwrap();
@@ -139,9 +139,13 @@ async fn rfc_8555_standard_flow_against_pebble() {
         .unwrap()
         .serialize_request(&key)
         .unwrap();
-    let finalize = order["finalize"].as_str().unwrap().to_owned();
     let chain = client
-        .finalize(&order_url, &finalize, csr.der(), Duration::from_secs(30))
+        .finalize(
+            &order_url,
+            &order.finalize,
+            csr.der(),
+            Duration::from_secs(30),
+        )
         .await
         .unwrap();
     assert!(chain.matches("BEGIN CERTIFICATE").count() >= 2, "{chain}");

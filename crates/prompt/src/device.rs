@@ -6,6 +6,8 @@ use std::fmt;
 
 /// Where the consent prompt is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceKind {
     /// A consumption device's screen (laptop, browser): no byte limit of its own.

@@ -9,6 +9,8 @@ use std::fmt;
 
 /// An encoding named in a device profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     /// GSM 7-bit default alphabet with the extension table, or national shift tables.

@@ -29,6 +29,8 @@ pub struct Attribute {
 /// How the attributes are shown, richest first (MC_ATTR_11); or [`Presentation::SignIn`],
 /// the sign-in prompt, which shows none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Presentation {
     /// `given name = Marie, email = marie@example.org`

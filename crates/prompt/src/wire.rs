@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 /// `{"client_name": …, "locale": …, "attributes": […], "device": {…}, "ask_assurance": …,
 /// "presentation": "auto"}`. Unknown fields are refused so that a typo is not silently ignored.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RenderRequest {
     pub client_name: String,
@@ -24,6 +26,8 @@ pub struct RenderRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct WireAttribute {
     pub name: String,
@@ -34,6 +38,8 @@ pub struct WireAttribute {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct WireDevice {
     pub kind: DeviceKind,
@@ -49,6 +55,8 @@ pub struct WireDevice {
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum WirePresentation {
     #[default]
@@ -60,6 +68,8 @@ pub enum WirePresentation {
 
 /// The result (exit 0).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RenderResponse {
     pub text: String,
     pub flat: String,
@@ -76,12 +86,16 @@ pub struct RenderResponse {
 
 /// The error (exit 2).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RenderFailure {
     pub error: FailureKind,
     pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     DoesNotFit,
@@ -166,6 +180,8 @@ impl From<&WireDevice> for DeviceProfile {
 /// and the gateway, told which device and language the app used, renders it again to check
 /// that the text the user's decision is signed over says what the request asked.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PromptContent {
     /// A consent prompt: who asks for what.

@@ -6,7 +6,9 @@ import type { Settings } from '../bindings/Settings';
 import { byId, setStatus, setText } from '../dom';
 import { t } from '../i18n';
 import { normalizeLocale, RTL_LOCALES } from '../locales';
-import { PHONE_DEVICE, type RenderRequest, USSD_DEVICE, type WireDevice } from '../prompt-types';
+import type { RenderRequest } from '../bindings/RenderRequest';
+import type { WireDevice } from '../bindings/WireDevice';
+import { PHONE_DEVICE, USSD_DEVICE } from '../devices';
 
 export type SettingsScreen = { fill(s: Settings): void, preview(): Promise<void> };
 
