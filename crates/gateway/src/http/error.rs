@@ -100,6 +100,34 @@ impl IntoResponse for ApiError {
     }
 }
 
+// ---- ACME ----
+
+/// An ACME refusal as `application/problem+json` (RFC 8555 §6.7) with the status its type
+/// names and `Retry-After` on `rateLimited` (§6.6). A database out of reach is 503 with
+/// `Retry-After`, as on every endpoint, its document `serverInternal` with that status.
+/// The headers of every ACME response (nonce, directory link) are `http::acme`'s.
+impl IntoResponse for crate::flows::acme::AcmeError {
+    fn into_response(self) -> Response {
+        let mut body = self.problem.to_json();
+        let status = if self.unavailable {
+            body["status"] = json!(StatusCode::SERVICE_UNAVAILABLE.as_u16());
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::from_u16(self.problem.status()).unwrap_or(StatusCode::BAD_REQUEST)
+        };
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = self.retry_after_s {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        retry_after_if_unavailable(response)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +181,64 @@ mod tests {
         assert_eq!(
             (sim.status(), &sim.headers()[header::RETRY_AFTER]),
             (StatusCode::SERVICE_UNAVAILABLE, &HeaderValue::from(2u32))
+        );
+    }
+}
+
+#[cfg(test)]
+mod acme_tests {
+    use super::*;
+    use crate::flows::acme::AcmeError;
+    use assent_acme::problem::{AcmeProblem, ProblemType};
+
+    async fn read(error: AcmeError) -> (StatusCode, Option<String>, String, serde_json::Value) {
+        let response = error.into_response();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let retry_after = header(header::RETRY_AFTER);
+        let content_type = header(header::CONTENT_TYPE).unwrap_or_default();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        (status, retry_after, content_type, body)
+    }
+
+    #[tokio::test]
+    async fn a_problem_takes_its_status_a_rate_limit_and_an_outage_say_when_to_retry() {
+        let wrong = AcmeProblem::new(ProblemType::IncorrectResponse, "wrong code").into();
+        let (status, retry_after, content_type, body) = read(wrong).await;
+        assert_eq!((status, retry_after), (StatusCode::FORBIDDEN, None));
+        assert_eq!(content_type, "application/problem+json");
+        assert_eq!(body["type"], "urn:ietf:params:acme:error:incorrectResponse");
+
+        let (status, retry_after, _, body) = read(AcmeError::rate_limited(7)).await;
+        assert_eq!(
+            (status, retry_after.as_deref()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("7"))
+        );
+        assert_eq!(body["type"], "urn:ietf:params:acme:error:rateLimited");
+
+        let down = AcmeError {
+            problem: AcmeProblem::new(ProblemType::ServerInternal, "x"),
+            retry_after_s: None,
+            unavailable: true,
+        };
+        let (status, retry_after, _, body) = read(down).await;
+        assert_eq!(
+            (status, retry_after.as_deref()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("2"))
+        );
+        assert_eq!(
+            (body["type"].as_str(), body["status"].as_u64()),
+            (Some("urn:ietf:params:acme:error:serverInternal"), Some(503))
         );
     }
 }

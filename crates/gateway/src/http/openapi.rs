@@ -34,7 +34,7 @@ pub const PATH: &str = "/openapi.json";
     components(schemas(
         wire::OAuthError,
         wire::AnnexAError,
-        wire::AcmeProblem,
+        crate::http::acme::wire::AcmeProblem,
     )),
     tags(
         (name = "discovery", description = "OpenID Connect Discovery and keys"),
@@ -97,7 +97,7 @@ pub fn split(simulator: bool) -> (axum::Router<AppState>, utoipa::openapi::OpenA
     let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::http::routes())
         .merge(crate::flows::resource::routes())
-        .merge(crate::flows::acme::routes())
+        .merge(crate::http::acme::routes())
         .merge(crate::flows::device::routes())
         .split_for_parts();
     let (simulator_router, simulator_document) = crate::http::simulator_routes().split_for_parts();
@@ -153,17 +153,6 @@ pub mod wire {
         /// `server_error`.
         pub error: Option<String>,
         pub error_description: Option<String>,
-    }
-
-    /// RFC 7807 problem document with an ACME error type (RFC 8555 §6.7).
-    #[derive(Debug, ToSchema, serde::Deserialize)]
-    pub struct AcmeProblem {
-        /// `urn:ietf:params:acme:error:…`
-        #[serde(rename = "type")]
-        pub kind: String,
-        pub detail: Option<String>,
-        pub status: Option<u16>,
-        pub subproblems: Option<Vec<Value>>,
     }
 
     /// The form of `POST /token`. Client authentication: HTTP Basic, or `client_id` with
@@ -351,16 +340,6 @@ pub mod wire {
         pub after: Option<u64>,
         /// Page size (at most 500).
         pub limit: Option<u32>,
-    }
-
-    /// A JWS in the flattened JSON serialization (RFC 8555 §6.2), `application/jose+json`.
-    #[derive(Debug, ToSchema)]
-    pub struct Jws {
-        /// base64url JSON: `alg`, `nonce`, `url`, and `jwk` or `kid`.
-        pub protected: String,
-        /// base64url JSON; empty for POST-as-GET.
-        pub payload: String,
-        pub signature: String,
     }
 
     /// `POST /sim/handsets/{msisdn}/reply`.

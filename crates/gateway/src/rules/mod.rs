@@ -2,6 +2,7 @@
 //! errors. Nothing here reads a clock, a file, the network or the database; `rules` and
 //! `store` do not import each other.
 
+pub mod acme;
 pub mod catalog;
 pub mod consent;
 pub mod encr_msisdn;

@@ -1,7 +1,8 @@
-//! ACME resources as JSON (RFC 8555 §7.1.2–7.1.6).
+//! ACME resources as JSON (RFC 8555 §7.1.2–7.1.6), from the stored records and the issuer
+//! URL the gateway is reached at.
 
-use super::{rfc3339, url};
-use crate::http::AppState;
+use crate::base::clock::rfc3339;
+use crate::rules::acme::resource_url as url;
 use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder};
 use assent_acme::{sms_link, tnauthlist};
 use serde_json::{Value, json};
@@ -13,24 +14,24 @@ fn identifier(number: &str) -> Value {
     })
 }
 
-pub fn account(state: &AppState, a: &AcmeAccount) -> Value {
+pub fn account(issuer: &str, a: &AcmeAccount) -> Value {
     json!({
         "status": a.status,
         "contact": serde_json::from_str::<Value>(&a.contact).unwrap_or_else(|_| json!([])),
-        "orders": url(state, &format!("/account/{}/orders", a.id)),
+        "orders": url(issuer, &format!("/account/{}/orders", a.id)),
     })
 }
 
-pub fn order(state: &AppState, o: &AcmeOrder) -> Value {
+pub fn order(issuer: &str, o: &AcmeOrder) -> Value {
     let mut body = json!({
         "status": o.status,
         "expires": rfc3339(o.expires_ms),
         "identifiers": [identifier(&o.number)],
-        "authorizations": [url(state, &format!("/authz/{}", o.authz_id))],
-        "finalize": url(state, &format!("/order/{}/finalize", o.id)),
+        "authorizations": [url(issuer, &format!("/authz/{}", o.authz_id))],
+        "finalize": url(issuer, &format!("/order/{}/finalize", o.id)),
     });
     if let Some(cert) = &o.cert_id {
-        body["certificate"] = json!(url(state, &format!("/cert/{cert}")));
+        body["certificate"] = json!(url(issuer, &format!("/cert/{cert}")));
     }
     if let Some(error) = o
         .error
@@ -42,19 +43,19 @@ pub fn order(state: &AppState, o: &AcmeOrder) -> Value {
     body
 }
 
-pub fn authz(state: &AppState, a: &AcmeAuthz, c: Option<&AcmeChallenge>) -> Value {
+pub fn authz(issuer: &str, a: &AcmeAuthz, c: Option<&AcmeChallenge>) -> Value {
     json!({
         "status": a.status,
         "expires": rfc3339(a.expires_ms),
         "identifier": identifier(&a.number),
-        "challenges": c.map(|c| vec![challenge(state, c)]).unwrap_or_default(),
+        "challenges": c.map(|c| vec![challenge(issuer, c)]).unwrap_or_default(),
     })
 }
 
-pub fn challenge(state: &AppState, c: &AcmeChallenge) -> Value {
+pub fn challenge(issuer: &str, c: &AcmeChallenge) -> Value {
     let mut body = json!({
         "type": sms_link::CHALLENGE_TYPE,
-        "url": url(state, &format!("/chall/{}", c.id)),
+        "url": url(issuer, &format!("/chall/{}", c.id)),
         "status": c.status,
         "token": c.token,
     });

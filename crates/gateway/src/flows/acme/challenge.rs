@@ -1,0 +1,255 @@
+//! The `sms-link-00` challenge (docs/acme-sms-link.md, modelled on RFC 8823): "ready" (`{}`)
+//! sends one SMS with a code to the number, `{"keyAuthorization"}` answers it, an empty
+//! payload reads it. A right answer makes the challenge and its authorization `valid` and
+//! the order `ready`; wrong answers count against the challenge (3) and the number (100).
+
+use super::objects;
+use super::request::{KeyForm, signed};
+use super::{
+    AccountBudget, AcmeError, AcmeReply, CODE_TTL_MS, HOUR_MS, LOCK_AFTER_FAILURES,
+    MAX_SMS_PER_HOUR, MAX_WRONG_ANSWERS, RETRY_AFTER_S, problem, refuse_locked, url,
+};
+use crate::flows::Gateway;
+use crate::flows::handset::OutgoingPrompt;
+use crate::rules::acme::{issuer_host, sms_retry_after_s};
+use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder, StoreError};
+use assent_acme::jws::Payload;
+use assent_acme::problem::{AcmeProblem, ProblemType};
+use assent_acme::sms_link;
+use serde_json::Value;
+
+/// The challenge `id`: an empty-object payload starts it ("ready": one SMS with a code),
+/// `{"keyAuthorization"}` answers it, an empty payload reads it (RFC 8555 §7.5.1). The
+/// answer names the authorization as `Location`; poll again while it is processing.
+/// `budget` is the account's request budget, spent once the account is known.
+pub async fn challenge(
+    gateway: &Gateway,
+    id: &str,
+    body: &[u8],
+    budget: &dyn AccountBudget,
+) -> Result<AcmeReply, AcmeError> {
+    let signed = signed(gateway, &format!("/chall/{id}"), body, KeyForm::KidOnly).await?;
+    let account = signed.account_within(budget)?;
+    let challenge = gateway
+        .store
+        .acme_challenge(id)
+        .await?
+        .ok_or_else(|| problem(ProblemType::Malformed, "no such challenge"))?;
+    let authz = match gateway.store.acme_authz(&challenge.authz_id).await? {
+        Some(a) if a.account_id == account.id => a,
+        _ => return Err(problem(ProblemType::Unauthorized, "not your challenge")),
+    };
+    let challenge = match &signed.payload {
+        Payload::Empty => challenge,
+        Payload::Json(Value::Object(map)) if map.is_empty() => {
+            ready(gateway, &authz, challenge).await?
+        }
+        Payload::Json(Value::Object(map)) => {
+            let submitted = map
+                .get("keyAuthorization")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    problem(
+                        ProblemType::Malformed,
+                        "expected {} or {\"keyAuthorization\"}",
+                    )
+                })?;
+            answer(gateway, account, &authz, challenge, submitted).await?
+        }
+        Payload::Json(_) => {
+            return Err(problem(
+                ProblemType::Malformed,
+                "the payload must be an object",
+            ));
+        }
+    };
+    let reply = AcmeReply::done(objects::challenge(&gateway.issuer, &challenge))
+        .at(url(gateway, &format!("/authz/{}", authz.id)));
+    Ok(if challenge.status == "processing" {
+        reply.retry_after(RETRY_AFTER_S)
+    } else {
+        reply
+    })
+}
+
+/// The client is ready: send the code (once), within the per-number bounds.
+async fn ready(
+    gateway: &Gateway,
+    authz: &AcmeAuthz,
+    challenge: AcmeChallenge,
+) -> Result<AcmeChallenge, AcmeError> {
+    if challenge.status != "pending" {
+        // Concurrent or repeated "ready": the first one sent the SMS; nothing more is sent.
+        return Ok(challenge);
+    }
+    let now = gateway.now_ms();
+    if now > authz.expires_ms {
+        return Err(problem(ProblemType::Malformed, "the authorization expired"));
+    }
+    refuse_locked(gateway, &authz.number).await?;
+    let (sent, oldest) = gateway
+        .store
+        .acme_sms_since(&authz.number, now - HOUR_MS)
+        .await?;
+    if sent >= MAX_SMS_PER_HOUR {
+        return Err(AcmeError {
+            problem: AcmeProblem::new(
+                ProblemType::RateLimited,
+                format!("at most {MAX_SMS_PER_HOUR} codes per number per hour"),
+            ),
+            retry_after_s: Some(sms_retry_after_s(oldest, now, HOUR_MS)),
+            unavailable: false,
+        });
+    }
+    let code = sms_link::new_code();
+    let hash = sms_link::hash_code(gateway.acme_ca.code_key(), &challenge.id, &code);
+    if !gateway
+        .store
+        .acme_challenge_processing(&challenge.id, &hash, now + CODE_TTL_MS)
+        .await?
+    {
+        return Ok(gateway
+            .store
+            .acme_challenge(&challenge.id)
+            .await?
+            .unwrap_or(challenge));
+    }
+    let text = sms_link::sms_text(issuer_host(&gateway.issuer), &code);
+    let prompt = OutgoingPrompt {
+        units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
+        encoding: "gsm7".into(),
+        text,
+        content: None,
+    };
+    if let Err(error) = gateway.sms.send_sms(&authz.number, &prompt, false).await {
+        tracing::error!(%error, "the code SMS could not be sent");
+        gateway
+            .store
+            .acme_challenge_back_to_pending(&challenge.id)
+            .await?;
+        return Err(problem(
+            ProblemType::ServerInternal,
+            "the SMS could not be sent; try again",
+        ));
+    }
+    gateway.store.acme_sms_sent(&authz.number, now).await?;
+    Ok(gateway
+        .store
+        .acme_challenge(&challenge.id)
+        .await?
+        .unwrap_or(challenge))
+}
+
+/// The client relays the code: valid, or a wrong answer counted against the challenge and
+/// the number.
+async fn answer(
+    gateway: &Gateway,
+    account: &AcmeAccount,
+    authz: &AcmeAuthz,
+    challenge: AcmeChallenge,
+    submitted: &str,
+) -> Result<AcmeChallenge, AcmeError> {
+    if challenge.status != "processing" {
+        return Err(problem(
+            ProblemType::Malformed,
+            format!(
+                "the challenge is {}: POST {{}} first to receive the code",
+                challenge.status
+            ),
+        ));
+    }
+    refuse_locked(gateway, &authz.number).await?;
+    let now = gateway.now_ms();
+    let order_of = || async {
+        Ok::<_, StoreError>(
+            gateway
+                .store
+                .acme_orders_of(&account.id)
+                .await?
+                .into_iter()
+                .find(|o| o.authz_id == authz.id),
+        )
+    };
+    if challenge.code_expires_ms.is_none_or(|e| now > e) {
+        let error = AcmeProblem::new(ProblemType::IncorrectResponse, "the code expired");
+        invalidate(gateway, authz, &challenge, order_of().await?, &error, now).await?;
+        return Err(error.into());
+    }
+    let correct =
+        sms_link::code_from_key_authorization(submitted, &challenge.token, &account.thumbprint)
+            .ok()
+            .zip(challenge.code_hash.as_deref())
+            .is_some_and(|(code, hash)| {
+                sms_link::code_matches(gateway.acme_ca.code_key(), &challenge.id, &code, hash)
+            });
+    if correct {
+        if gateway
+            .store
+            .acme_challenge_close(&challenge.id, "valid", now, None)
+            .await?
+        {
+            gateway
+                .store
+                .acme_authz_status(&authz.id, "pending", "valid")
+                .await?;
+            if let Some(order) = order_of().await? {
+                gateway
+                    .store
+                    .acme_order_status(&order.id, "pending", "ready", None)
+                    .await?;
+            }
+        }
+        return Ok(gateway
+            .store
+            .acme_challenge(&challenge.id)
+            .await?
+            .unwrap_or(challenge));
+    }
+    let wrong = gateway.store.acme_wrong_answer(&challenge.id).await?;
+    let failures = gateway
+        .store
+        .acme_number_failure(&authz.number, LOCK_AFTER_FAILURES, now)
+        .await?;
+    if failures >= LOCK_AFTER_FAILURES {
+        tracing::warn!("a number was locked after too many failed answers");
+    }
+    if wrong >= MAX_WRONG_ANSWERS {
+        let error = AcmeProblem::new(
+            ProblemType::IncorrectResponse,
+            "wrong code; the challenge is now invalid",
+        );
+        invalidate(gateway, authz, &challenge, order_of().await?, &error, now).await?;
+        return Err(error.into());
+    }
+    Err(problem(
+        ProblemType::IncorrectResponse,
+        format!("wrong code; {} attempts left", MAX_WRONG_ANSWERS - wrong),
+    ))
+}
+
+/// A failed challenge: it, its authorization and its order end `invalid`, with the error.
+async fn invalidate(
+    gateway: &Gateway,
+    authz: &AcmeAuthz,
+    challenge: &AcmeChallenge,
+    order: Option<AcmeOrder>,
+    error: &AcmeProblem,
+    now: i64,
+) -> Result<(), StoreError> {
+    let error = error.to_json().to_string();
+    gateway
+        .store
+        .acme_challenge_close(&challenge.id, "invalid", now, Some(&error))
+        .await?;
+    gateway
+        .store
+        .acme_authz_status(&authz.id, "pending", "invalid")
+        .await?;
+    if let Some(order) = order {
+        gateway
+            .store
+            .acme_order_status(&order.id, "pending", "invalid", Some(&error))
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! The ACME server's rules without I/O (RFC 8555 with TNAuthList, RFC 9448, and
+//! `sms-link-00`, docs/acme-sms-link.md): resource URLs, what a request's payload may say
+//! (contacts, the order's identifier, a revocation reason), whether a key is the account
+//! key, and the host the code's SMS is bound to. The wire formats themselves (JWS, problems,
+//! TNAuthList DER, CSRs, key authorizations) are `assent-acme`'s.
+
+use crate::base::msisdn::normalize_msisdn;
+use assent_acme::jws::AccountKey;
+use assent_acme::problem::{AcmeProblem, ProblemType};
+use assent_acme::tnauthlist;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+/// The URL of an ACME resource as clients see it: `path` under `ISSUER/acme`.
+pub fn resource_url(issuer: &str, path: &str) -> String {
+    format!("{issuer}/acme{path}")
+}
+
+/// `contact` (RFC 8555 §7.3): `mailto:` or `tel:` URLs; an empty list is fine.
+pub fn contacts(value: Option<&Value>) -> Result<Value, AcmeProblem> {
+    match value {
+        None => Ok(json!([])),
+        Some(Value::Array(items)) => {
+            for item in items {
+                let Some(text) = item.as_str() else {
+                    return Err(AcmeProblem::new(
+                        ProblemType::InvalidContact,
+                        "contacts are URLs",
+                    ));
+                };
+                if !(text.starts_with("mailto:") || text.starts_with("tel:")) {
+                    return Err(AcmeProblem::new(
+                        ProblemType::UnsupportedContact,
+                        "only mailto: and tel: contacts are supported",
+                    ));
+                }
+            }
+            Ok(Value::Array(items.clone()))
+        }
+        Some(_) => Err(AcmeProblem::malformed("contact must be an array")),
+    }
+}
+
+/// The number a newOrder payload asks for (RFC 8555 §7.4): exactly one `TNAuthList`
+/// identifier (RFC 9448 §3) naming one E.164 number, as the gateway stores numbers (digits,
+/// no `+`). No `notBefore` / `notAfter`: certificates live from issuance.
+pub fn order_number(payload: &Map<String, Value>) -> Result<String, AcmeProblem> {
+    if payload.contains_key("notBefore") || payload.contains_key("notAfter") {
+        return Err(AcmeProblem::malformed(
+            "notBefore and notAfter are not supported: certificates live 30 days from issuance",
+        ));
+    }
+    let identifiers = payload
+        .get("identifiers")
+        .and_then(Value::as_array)
+        .ok_or_else(|| AcmeProblem::malformed("identifiers is missing"))?;
+    if let Some(other) = identifiers
+        .iter()
+        .find(|i| i["type"] != tnauthlist::IDENTIFIER_TYPE)
+    {
+        return Err(AcmeProblem::new(
+            ProblemType::UnsupportedIdentifier,
+            format!(
+                "this server issues certificates for telephone numbers only (TNAuthList, RFC 9448), not {}",
+                other["type"]
+            ),
+        ));
+    }
+    let [identifier] = identifiers.as_slice() else {
+        return Err(AcmeProblem::new(
+            ProblemType::RejectedIdentifier,
+            "an order names exactly one telephone number",
+        ));
+    };
+    let value = identifier["value"]
+        .as_str()
+        .ok_or_else(|| AcmeProblem::malformed("the identifier value must be a string"))?;
+    let number = tnauthlist::number_from_identifier_value(value).map_err(|e| {
+        AcmeProblem::new(
+            ProblemType::RejectedIdentifier,
+            format!("not a single telephone number: {e}"),
+        )
+    })?;
+    normalize_msisdn(&number)
+        .ok_or_else(|| AcmeProblem::new(ProblemType::RejectedIdentifier, "not an E.164 number"))
+}
+
+/// A member of a payload that carries DER in base64url (`csr` in finalize, RFC 8555 §7.4;
+/// `certificate` in revokeCert, §7.6).
+pub fn der_member(payload: &Map<String, Value>, name: &str) -> Result<Vec<u8>, AcmeProblem> {
+    payload
+        .get(name)
+        .and_then(Value::as_str)
+        .and_then(|b64| URL_SAFE_NO_PAD.decode(b64).ok())
+        .ok_or_else(|| AcmeProblem::malformed(format!("{name} must be base64url DER")))
+}
+
+/// The revocation reason of a revokeCert payload (RFC 8555 §7.6): an RFC 5280 §5.3.1
+/// CRLReason code, 0 (unspecified) when absent; 7 is not a code.
+pub fn revocation_reason(value: Option<&Value>) -> Result<i64, AcmeProblem> {
+    match value {
+        None => Ok(0),
+        Some(value) => match value.as_i64() {
+            Some(r) if (0..=10).contains(&r) && r != 7 => Ok(r),
+            _ => Err(AcmeProblem::new(
+                ProblemType::BadRevocationReason,
+                "reason must be an RFC 5280 code (0–10, not 7)",
+            )),
+        },
+    }
+}
+
+/// Whether an SPKI (DER) holds the same public key as an account key: the subjectPublicKey
+/// BIT STRING ends the SPKI and carries the raw key (the uncompressed P-256 point, or the 32
+/// Ed25519 bytes), which the JWK also carries. A certificate's key must not be the account
+/// key (RFC 8555 §11.1), and a certificate may be revoked by a request signed with its key
+/// (§7.6).
+pub fn spki_is(spki_der: &[u8], key: &AccountKey) -> bool {
+    let jwk = key.to_jwk();
+    let decode = |member: &str| {
+        jwk[member]
+            .as_str()
+            .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
+    };
+    let raw = match jwk["kty"].as_str() {
+        Some("EC") => match (decode("x"), decode("y")) {
+            (Some(x), Some(y)) => [vec![4u8], x, y].concat(),
+            _ => return false,
+        },
+        Some("OKP") => match decode("x") {
+            Some(x) => x,
+            None => return false,
+        },
+        _ => return false,
+    };
+    !raw.is_empty() && spki_der.ends_with(&raw)
+}
+
+/// The host of the issuer URL, for the origin-bound code line (`@host #code`): without the
+/// scheme, port or path. An issuer given with `--issuer` may have neither port nor path.
+pub fn issuer_host(issuer: &str) -> &str {
+    let rest = issuer.strip_prefix("https://").unwrap_or(issuer);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+/// How long a number over its SMS budget waits (whole seconds, at least 1): until the
+/// oldest SMS of the last hour leaves the window (`Retry-After`, RFC 8555 §6.6).
+pub fn sms_retry_after_s(oldest_ms: Option<i64>, now_ms: i64, window_ms: i64) -> u64 {
+    let wait_ms = oldest_ms
+        .map_or(window_ms, |o| o + window_ms - now_ms)
+        .max(1000);
+    u64::try_from((wait_ms + 999) / 1000).unwrap_or(3600)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_line_names_the_issuer_host_only() {
+        for (issuer, host) in [
+            ("https://127.0.0.1:8443", "127.0.0.1"),
+            ("https://assent.example", "assent.example"),
+            ("https://assent.example/mc", "assent.example"),
+            ("https://[::1]:8443", "[::1]"),
+            ("https://[::1]", "[::1]"),
+        ] {
+            assert_eq!(issuer_host(issuer), host, "{issuer}");
+        }
+    }
+
+    #[test]
+    fn an_order_names_one_telephone_number() {
+        let payload = |v: Value| v.as_object().cloned().unwrap_or_default();
+        let tn = tnauthlist::identifier_value("+447700900001").unwrap_or_default();
+        assert_eq!(
+            order_number(&payload(
+                json!({"identifiers": [{"type": "TNAuthList", "value": tn}]})
+            )),
+            Ok("447700900001".to_owned())
+        );
+        let kind = |v: Value| order_number(&payload(v)).map_err(|p| p.kind);
+        assert_eq!(
+            kind(json!({"identifiers": [{"type": "dns", "value": "example.org"}]})),
+            Err(ProblemType::UnsupportedIdentifier)
+        );
+        assert_eq!(
+            kind(json!({"identifiers": [
+                {"type": "TNAuthList", "value": tn},
+                {"type": "TNAuthList", "value": tn},
+            ]})),
+            Err(ProblemType::RejectedIdentifier)
+        );
+        assert_eq!(
+            kind(json!({"identifiers": [{"type": "TNAuthList", "value": tn}], "notAfter": "x"})),
+            Err(ProblemType::Malformed)
+        );
+    }
+
+    #[test]
+    fn reasons_are_crl_reason_codes_and_contacts_mailto_or_tel() {
+        assert_eq!(revocation_reason(None), Ok(0));
+        assert_eq!(revocation_reason(Some(&json!(4))), Ok(4));
+        for bad in [json!(7), json!(11), json!(-1), json!("1")] {
+            assert_eq!(
+                revocation_reason(Some(&bad)).map_err(|p| p.kind),
+                Err(ProblemType::BadRevocationReason),
+                "{bad}"
+            );
+        }
+        assert_eq!(contacts(None), Ok(json!([])));
+        assert_eq!(
+            contacts(Some(&json!(["tel:+447700900001"]))),
+            Ok(json!(["tel:+447700900001"]))
+        );
+        assert_eq!(
+            contacts(Some(&json!(["https://x"]))).map_err(|p| p.kind),
+            Err(ProblemType::UnsupportedContact)
+        );
+    }
+
+    #[test]
+    fn the_sms_wait_ends_when_the_oldest_leaves_the_hour() {
+        let hour = 3_600_000;
+        assert_eq!(sms_retry_after_s(Some(0), 3_000_000, hour), 600);
+        assert_eq!(sms_retry_after_s(Some(0), 3_599_999, hour), 1);
+        assert_eq!(sms_retry_after_s(None, 0, hour), 3600);
+    }
+}
