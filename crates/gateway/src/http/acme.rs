@@ -168,6 +168,7 @@ async fn new_nonce_get(State(state): State<AppState>) -> Response {
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn new_account(
     State(state): State<AppState>,
@@ -195,6 +196,7 @@ async fn new_account(
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn account(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     finish(&state, acme::account(&state, &id, &body).await)
@@ -210,6 +212,7 @@ async fn account(State(state): State<AppState>, Path(id): Path<String>, body: By
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn account_orders(
     State(state): State<AppState>,
@@ -228,6 +231,7 @@ async fn account_orders(
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn key_change(State(state): State<AppState>, body: Bytes) -> Response {
     finish(&state, acme::key_change(&state, &body).await)
@@ -242,6 +246,7 @@ async fn key_change(State(state): State<AppState>, body: Bytes) -> Response {
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn new_order(State(state): State<AppState>, body: Bytes) -> Response {
     let budget = budget(&state.limits.acme_new_order);
@@ -258,6 +263,7 @@ async fn new_order(State(state): State<AppState>, body: Bytes) -> Response {
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn order(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     finish(&state, acme::order(&state, &id, &body).await)
@@ -273,6 +279,7 @@ async fn order(State(state): State<AppState>, Path(id): Path<String>, body: Byte
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn authz(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     finish(&state, acme::authz(&state, &id, &body).await)
@@ -289,6 +296,7 @@ async fn authz(State(state): State<AppState>, Path(id): Path<String>, body: Byte
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn challenge(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     let budget = budget(&state.limits.acme_challenge);
@@ -306,6 +314,7 @@ async fn challenge(State(state): State<AppState>, Path(id): Path<String>, body: 
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn finalize(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     finish(&state, acme::finalize(&state, &id, &body).await)
@@ -321,6 +330,7 @@ async fn finalize(State(state): State<AppState>, Path(id): Path<String>, body: B
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn certificate(
     State(state): State<AppState>,
@@ -340,6 +350,7 @@ async fn certificate(
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 500, description = "serverInternal", body = wire::AcmeProblem, content_type = "application/problem+json"),
+        (status = 503, description = "serverInternal with Retry-After: the database cannot be reached", body = wire::AcmeProblem, content_type = "application/problem+json"),
     ))]
 async fn revoke_cert(State(state): State<AppState>, body: Bytes) -> Response {
     finish(&state, acme::revoke_cert(&state, &body).await)
