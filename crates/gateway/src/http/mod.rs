@@ -1,5 +1,6 @@
 //! The HTTPS server: explicit state, small handlers, errors as responses.
 
+pub mod device;
 pub mod error;
 pub mod limits;
 pub mod oauth;

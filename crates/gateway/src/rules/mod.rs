@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod consent;
+pub mod device;
 pub mod encr_msisdn;
 pub mod idtoken;
 pub mod oauth;
