@@ -11,219 +11,129 @@
 //!
 //! A device sees and acts on its own number's data only: every look-up is by the device's
 //! user, and another user's request id is simply not found.
+//!
+//! The checks of the JWTs themselves are in [`crate::rules::device`]; here they meet the
+//! store (used `jti`s, devices, tokens, prompts) and the gateway's clock.
 
-use crate::base::clock::now_ms;
 use crate::base::clock::rfc3339;
 use crate::base::ids::{new_token, token_hash};
-use crate::http::AppState;
-use crate::store::{Device, StoreError};
+use crate::flows::Gateway;
+use crate::flows::ciba::DeliveryMode;
+use crate::flows::consent::Waiting;
+use crate::rules::device::{self as rules, JWT_MAX_LIFETIME_S, sha256_hex};
+pub use crate::rules::device::{DeviceError, DeviceErrorKind, DpopHeader};
+use crate::store::{AuditFilter, Client, CodeKey, Device, StoreError};
 use assent_acme::jws::AccountKey;
-use assent_audit::{EntryKind, NewEntry};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use assent_audit::{AuditEntry, EntryKind, NewEntry};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 /// Device access tokens live five minutes.
 const TOKEN_TTL_MS: i64 = 5 * 60_000;
-/// An assertion or decision JWT may live at most this long (s).
-const JWT_MAX_LIFETIME_S: i64 = 300;
-/// A DPoP proof's `iat` may be this far from now (s).
-const DPOP_SKEW_S: i64 = 60;
 /// The longest an inbox request waits for a prompt (s).
 const MAX_WAIT_S: u64 = 25;
 /// How often a waiting inbox request looks again: a prompt reaches the device well within
 /// a second.
 const INBOX_POLL_MS: u64 = 100;
-
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(register))
-        .routes(routes!(token))
-        .routes(routes!(inbox))
-        .routes(routes!(decision))
-        .routes(routes!(grants))
-        .routes(routes!(revoke_grant))
-        .routes(routes!(flag))
-        .routes(routes!(notifications))
-        .routes(routes!(audit))
-        .routes(routes!(audit_export))
-}
-
 /// Most audit entries one page returns.
-const AUDIT_PAGE_MAX: i64 = 500;
+pub const AUDIT_PAGE_MAX: i64 = 500;
 
-/// A device API error: OAuth-style JSON; 401s carry a DPoP challenge.
-#[derive(Debug)]
-pub struct DeviceError {
-    status: StatusCode,
-    code: &'static str,
-    description: String,
-}
-
-impl DeviceError {
-    fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
-        DeviceError {
-            status,
-            code,
-            description: description.into(),
-        }
-    }
-
-    fn bad(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
-    }
-
-    fn unauthorized(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
-    }
-}
-
+/// A store failure seen by the device API: logged (without secrets), and `server_error` to
+/// the device — `Unavailable` when the database is out of reach, so that the app tries
+/// again (the gateway's one decision for an outage: 503 with `Retry-After`, where this API
+/// answered 500 before).
 impl From<StoreError> for DeviceError {
     fn from(error: StoreError) -> Self {
         tracing::error!(%error, "device api store error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "the gateway could not complete the request",
-        )
-    }
-}
-
-impl IntoResponse for DeviceError {
-    fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            crate::http::error::no_store_headers(),
-            Json(json!({"error": self.code, "error_description": self.description})),
-        )
-            .into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("DPoP algs=\"ES256 EdDSA\""),
-            );
+        let description = "the gateway could not complete the request";
+        if error.is_unreachable() {
+            DeviceError::unavailable(description)
+        } else {
+            DeviceError::server(description)
         }
-        response
     }
 }
 
-fn url(state: &AppState, path: &str) -> String {
-    format!("{}{path}", state.issuer)
+fn url(gateway: &Gateway, path: &str) -> String {
+    format!("{}{path}", gateway.issuer)
 }
 
-/// Verifies a JWT signed by `jwk` (ES256 or EdDSA); `aud` checked when given; `exp`
-/// required and at most five minutes ahead unless `expiring` is false.
-fn verify_jwt(jwk: &Value, jwt: &str, aud: Option<&str>, expiring: bool) -> Result<Value, String> {
-    let jwk: jsonwebtoken::jwk::Jwk =
-        serde_json::from_value(jwk.clone()).map_err(|_| "the key is not a JWK".to_owned())?;
-    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).map_err(|e| e.to_string())?;
-    let header = jsonwebtoken::decode_header(jwt).map_err(|_| "not a JWT".to_owned())?;
-    if !matches!(
-        header.alg,
-        jsonwebtoken::Algorithm::ES256 | jsonwebtoken::Algorithm::EdDSA
-    ) {
-        return Err("only ES256 and EdDSA are accepted".into());
-    }
-    let mut validation = jsonwebtoken::Validation::new(header.alg);
-    validation.leeway = 30;
-    match aud {
-        Some(aud) => validation.set_audience(&[aud]),
-        None => validation.validate_aud = false,
-    }
-    if expiring {
-        validation.set_required_spec_claims(&["exp"]);
-    } else {
-        validation.validate_exp = false;
-        validation.required_spec_claims.clear();
-    }
-    let claims = jsonwebtoken::decode::<Value>(jwt, &key, &validation)
-        .map_err(|e| e.to_string())?
-        .claims;
-    if expiring
-        && claims["exp"]
-            .as_i64()
-            .is_none_or(|exp| exp > now_ms() / 1000 + JWT_MAX_LIFETIME_S)
-    {
-        return Err("the JWT may live at most five minutes".into());
-    }
-    Ok(claims)
+fn now_s(gateway: &Gateway) -> i64 {
+    gateway.now_ms() / 1000
 }
 
-async fn use_jti(state: &AppState, claims: &Value) -> Result<(), DeviceError> {
+/// Spends a JWT's `jti`: a JWT is accepted once (RFC 7523 §3 item 7, RFC 9449 §11.1). It is
+/// remembered for twice the longest lifetime, past any `exp` the JWT could carry.
+async fn use_jti(gateway: &Gateway, claims: &Value) -> Result<(), DeviceError> {
     let jti = claims["jti"]
         .as_str()
         .filter(|j| !j.is_empty() && j.len() <= 200)
         .ok_or_else(|| DeviceError::bad("jti is required"))?;
-    let expires = now_ms() + 2 * JWT_MAX_LIFETIME_S * 1000;
-    if !state.store.use_device_jti(jti, expires, now_ms()).await? {
+    let now = gateway.now_ms();
+    let expires = now + 2 * JWT_MAX_LIFETIME_S * 1000;
+    if !gateway.store.use_device_jti(jti, expires, now).await? {
         return Err(DeviceError::unauthorized("this JWT was used before"));
     }
     Ok(())
 }
 
-/// `POST /device/register` with `{"certificate", "jwk", "assertion", "name"}`.
-#[utoipa::path(post, path = "/device/register", tag = "device",
-    request_body(content = crate::http::openapi::wire::DeviceRegistration, content_type = "application/json"),
-    responses(
-        (status = 201, description = "`{device_id, number, name}`", body = Object),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
-        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn register(State(state): State<AppState>, body: Bytes) -> Response {
+/// A device just registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    pub device_id: String,
+    /// E.164 with `+`.
+    pub number: String,
+    pub name: String,
+}
+
+/// `POST /device/register` with `{"certificate", "jwk", "assertion", "name"}` (the request
+/// body as it came: an unreadable one is an attempt too). Every attempt is recorded, refused
+/// ones with the reason (SEC-1).
+pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, DeviceError> {
     let attempt = format!("r-{}", new_token().get(..22).unwrap_or("0"));
-    match try_register(&state, &body).await {
+    match try_register(gateway, body).await {
         Ok((device, number)) => {
-            let _ = state
+            let _ = gateway
                 .store
                 .record_registration_attempt(
                     &attempt,
-                    now_ms(),
+                    gateway.now_ms(),
                     Some(&device.cert_id),
                     Some(&device.user_id),
                     "registered",
                     "ok",
                 )
                 .await;
-            (
-                StatusCode::CREATED,
-                crate::http::error::no_store_headers(),
-                Json(json!({"device_id": device.id, "number": format!("+{number}"), "name": device.name})),
-            )
-                .into_response()
+            Ok(Registered {
+                device_id: device.id,
+                number: format!("+{number}"),
+                name: device.name,
+            })
         }
         Err((error, cert_id, user_id)) => {
-            // SEC-1: refused attempts are recorded too.
-            let _ = state
+            let _ = gateway
                 .store
                 .record_registration_attempt(
                     &attempt,
-                    now_ms(),
+                    gateway.now_ms(),
                     cert_id.as_deref(),
                     user_id.as_deref(),
                     "refused",
                     error.code,
                 )
                 .await;
-            error.into_response()
+            Err(error)
         }
     }
 }
 
+/// A refused registration, with the certificate and user it got as far as.
 type Refusal = (DeviceError, Option<String>, Option<String>);
 
-async fn try_register(state: &AppState, body: &[u8]) -> Result<(Device, String), Refusal> {
+async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String), Refusal> {
     let plain = |e: DeviceError| (e, None, None);
     let request: Value = serde_json::from_slice(body).map_err(|_| {
         plain(DeviceError::bad(
@@ -234,22 +144,21 @@ async fn try_register(state: &AppState, body: &[u8]) -> Result<(Device, String),
         .as_str()
         .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
         .ok_or_else(|| plain(DeviceError::bad("certificate must be base64url DER")))?;
-    let cert = state
+    let cert = gateway
         .store
         .acme_certificate_by_der(&hex::encode(Sha256::digest(&der)))
         .await
         .map_err(|e| plain(e.into()))?
         .ok_or_else(|| {
-            plain(DeviceError::new(
-                StatusCode::FORBIDDEN,
+            plain(DeviceError::forbidden(
                 "unknown_certificate",
                 "this gateway did not issue that certificate",
             ))
         })?;
     let with_cert = |e: DeviceError| (e, Some(cert.id.clone()), None);
-    if cert.revoked_ms.is_some() || cert.not_after_ms <= now_ms() {
-        return Err(with_cert(DeviceError::new(
-            StatusCode::FORBIDDEN,
+    let now_ms = gateway.now_ms();
+    if cert.revoked_ms.is_some() || cert.not_after_ms <= now_ms {
+        return Err(with_cert(DeviceError::forbidden(
             "certificate_not_valid",
             "the certificate is revoked or expired: verify the number again",
         )));
@@ -259,8 +168,7 @@ async fn try_register(state: &AppState, body: &[u8]) -> Result<(Device, String),
         .map_err(|e| with_cert(DeviceError::bad(format!("jwk: {}", e.detail))))?;
     let spki = hex::decode(&cert.spki_der).unwrap_or_default();
     if !crate::flows::acme::spki_is(&spki, &key) {
-        return Err(with_cert(DeviceError::new(
-            StatusCode::FORBIDDEN,
+        return Err(with_cert(DeviceError::forbidden(
             "key_mismatch",
             "the key is not the certificate's",
         )));
@@ -268,51 +176,45 @@ async fn try_register(state: &AppState, body: &[u8]) -> Result<(Device, String),
     let assertion = request["assertion"]
         .as_str()
         .ok_or_else(|| with_cert(DeviceError::bad("assertion is required")))?;
-    let claims = verify_jwt(&jwk, assertion, Some(&url(state, "/device/register")), true)
-        .map_err(|e| with_cert(DeviceError::unauthorized(format!("assertion: {e}"))))?;
-    use_jti(state, &claims).await.map_err(with_cert)?;
+    let claims = rules::verify_jwt(
+        &jwk,
+        assertion,
+        Some(&url(gateway, "/device/register")),
+        true,
+        now_ms / 1000,
+    )
+    .map_err(|e| with_cert(DeviceError::unauthorized(format!("assertion: {e}"))))?;
+    use_jti(gateway, &claims).await.map_err(with_cert)?;
     // SEC-2: the number's user by one unique look-up.
-    let user = state
+    let user = gateway
         .store
         .user_by_msisdn(&cert.number)
         .await
         .map_err(|e| with_cert(e.into()))?
         .ok_or_else(|| {
-            with_cert(DeviceError::new(
-                StatusCode::FORBIDDEN,
+            with_cert(DeviceError::forbidden(
                 "not_a_subscriber",
                 "this number has no Mobile Connect account here",
             ))
         })?;
     let with_user = |e: DeviceError| (e, Some(cert.id.clone()), Some(user.id.clone()));
-    let name = request["name"]
-        .as_str()
-        .map(|n| {
-            n.chars()
-                .filter(|c| !c.is_control())
-                .take(64)
-                .collect::<String>()
-        })
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "device".into());
     let device = Device {
         id: format!("d-{}", new_token().get(..22).unwrap_or("0")),
         user_id: user.id.clone(),
         cert_id: cert.id.clone(),
         jwk: key.to_jwk().to_string(),
         thumbprint: key.thumbprint(),
-        name,
-        registered_ms: now_ms(),
+        name: rules::device_name(request["name"].as_str()),
+        registered_ms: now_ms,
         revoked_ms: None,
     };
-    if !state
+    if !gateway
         .store
         .insert_device(&device)
         .await
         .map_err(|e| with_user(e.into()))?
     {
-        return Err(with_user(DeviceError::new(
-            StatusCode::CONFLICT,
+        return Err(with_user(DeviceError::conflict(
             "already_registered",
             "this certificate is registered already; each registration is unique",
         )));
@@ -321,16 +223,16 @@ async fn try_register(state: &AppState, body: &[u8]) -> Result<(Device, String),
     if !user.authenticators.iter().any(|a| a == "app") {
         let mut list = vec!["app".to_owned()];
         list.extend(user.authenticators.iter().cloned());
-        state
+        gateway
             .store
             .set_authenticators(&user.msisdn, &list)
             .await
             .map_err(|e| with_user(e.into()))?;
     }
-    state
+    gateway
         .store
         .append_audit(NewEntry {
-            at_ms: now_ms(),
+            at_ms: now_ms,
             kind: EntryKind::Admin,
             user: Some(user.id.clone()),
             sp: None,
@@ -343,90 +245,41 @@ async fn try_register(state: &AppState, body: &[u8]) -> Result<(Device, String),
     Ok((device, cert.number))
 }
 
-/// Checks the `DPoP` proof of a request (RFC 9449 §4.3) and returns the thumbprint of its
-/// key; with `access_token`, the proof must also name it (`ath`).
+/// Checks the DPoP proof of a request for `method htu` (RFC 9449 §4.3), spends its `jti`,
+/// and returns the thumbprint of its key; with `access_token`, the proof must also name it.
 async fn dpop(
-    state: &AppState,
-    headers: &HeaderMap,
+    gateway: &Gateway,
+    proof: DpopHeader<'_>,
     method: &str,
     htu: &str,
     access_token: Option<&str>,
 ) -> Result<String, DeviceError> {
-    let mut proofs = headers.get_all("dpop").iter();
-    let (Some(proof), None) = (proofs.next(), proofs.next()) else {
-        return Err(DeviceError::unauthorized(
-            "exactly one DPoP proof is required",
-        ));
-    };
-    let proof = proof
-        .to_str()
-        .map_err(|_| DeviceError::unauthorized("the DPoP proof is not a JWT"))?;
-    let header = jsonwebtoken::decode_header(proof)
-        .map_err(|_| DeviceError::unauthorized("the DPoP proof is not a JWT"))?;
-    if header.typ.as_deref() != Some("dpop+jwt") {
-        return Err(DeviceError::unauthorized(
-            "the DPoP proof's typ must be dpop+jwt",
-        ));
-    }
-    let jwk = header
-        .jwk
-        .ok_or_else(|| DeviceError::unauthorized("the DPoP proof carries no jwk"))?;
-    let jwk = serde_json::to_value(&jwk)
-        .map_err(|_| DeviceError::unauthorized("the DPoP jwk is unreadable"))?;
-    let claims = verify_jwt(&jwk, proof, None, false)
-        .map_err(|e| DeviceError::unauthorized(format!("DPoP proof: {e}")))?;
-    if claims["htm"] != method || claims["htu"] != htu {
-        return Err(DeviceError::unauthorized(
-            "the DPoP proof is for another request",
-        ));
-    }
-    let now = now_ms() / 1000;
-    if claims["iat"]
-        .as_i64()
-        .is_none_or(|iat| (iat - now).abs() > DPOP_SKEW_S)
-    {
-        return Err(DeviceError::unauthorized(
-            "the DPoP proof is too old or too new",
-        ));
-    }
-    if let Some(token) = access_token {
-        let ath = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
-        if claims["ath"] != ath.as_str() {
-            return Err(DeviceError::unauthorized(
-                "the DPoP proof is not for this token",
-            ));
-        }
-    }
-    use_jti(state, &claims).await?;
-    let key = AccountKey::from_jwk(&jwk)
-        .map_err(|e| DeviceError::unauthorized(format!("DPoP jwk: {}", e.detail)))?;
-    Ok(key.thumbprint())
+    let proof = rules::check_dpop_proof(proof, method, htu, access_token, now_s(gateway))?;
+    use_jti(gateway, &proof.claims).await?;
+    proof.thumbprint()
 }
 
-/// `POST /device/token`: `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with an
-/// assertion signed by the device key (iss = sub = the device id), and a DPoP proof by the
-/// same key.
-#[utoipa::path(post, path = "/device/token", tag = "device",
-    request_body(content = crate::http::openapi::wire::DeviceTokenRequest, content_type = "application/x-www-form-urlencoded"),
-    params(("DPoP" = String, Header, description = "RFC 9449 proof signed by the device key")),
-    responses(
-        (status = 200, description = "A five-minute DPoP-bound access token", body = Object),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn token(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, DeviceError> {
-    let params: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+/// A device access token, bound to the device key (RFC 9449 §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceToken {
+    pub access_token: String,
+    /// Seconds.
+    pub expires_in: i64,
+}
+
+/// `POST /device/token` (its form `params`): `grant_type=urn:ietf:params:oauth:grant-type:
+/// jwt-bearer` with an assertion signed by the device key (iss = sub = the device id,
+/// RFC 7523 §3), and a DPoP proof by the same key.
+pub async fn token(
+    gateway: &Gateway,
+    params: &HashMap<String, String>,
+    proof: DpopHeader<'_>,
+) -> Result<DeviceToken, DeviceError> {
     if params.get("grant_type").map(String::as_str)
         != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
     {
         return Err(DeviceError::new(
-            StatusCode::BAD_REQUEST,
+            DeviceErrorKind::BadRequest,
             "unsupported_grant_type",
             "use urn:ietf:params:oauth:grant-type:jwt-bearer",
         ));
@@ -434,15 +287,15 @@ async fn token(
     let assertion = params
         .get("assertion")
         .ok_or_else(|| DeviceError::bad("assertion is missing"))?;
-    let token_url = url(&state, "/device/token");
-    let jkt = dpop(&state, &headers, "POST", &token_url, None).await?;
+    let token_url = url(gateway, "/device/token");
+    let jkt = dpop(gateway, proof, "POST", &token_url, None).await?;
     let unverified: Value = jsonwebtoken::dangerous::insecure_decode(assertion)
         .map(|d| d.claims)
         .map_err(|_| DeviceError::unauthorized("the assertion is not a JWT"))?;
     let device_id = unverified["iss"]
         .as_str()
         .ok_or_else(|| DeviceError::unauthorized("the assertion has no iss"))?;
-    let device = state
+    let device = gateway
         .store
         .device(device_id)
         .await?
@@ -450,62 +303,61 @@ async fn token(
         .ok_or_else(|| DeviceError::unauthorized("unknown or revoked device"))?;
     let jwk: Value = serde_json::from_str(&device.jwk)
         .map_err(|_| DeviceError::unauthorized("stored key unreadable"))?;
-    let claims = verify_jwt(&jwk, assertion, Some(&token_url), true)
+    let claims = rules::verify_jwt(&jwk, assertion, Some(&token_url), true, now_s(gateway))
         .map_err(|e| DeviceError::unauthorized(format!("assertion: {e}")))?;
     if claims["sub"] != device.id.as_str() {
         return Err(DeviceError::unauthorized(
             "the assertion's sub must be the device id",
         ));
     }
-    use_jti(&state, &claims).await?;
+    use_jti(gateway, &claims).await?;
     if jkt != device.thumbprint {
         return Err(DeviceError::unauthorized(
             "the DPoP key is not the device key",
         ));
     }
     let access_token = new_token();
-    state
+    gateway
         .store
         .insert_device_token(
             &token_hash(&access_token),
             &device.id,
             &jkt,
-            now_ms() + TOKEN_TTL_MS,
+            gateway.now_ms() + TOKEN_TTL_MS,
         )
         .await?;
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({"access_token": access_token, "token_type": "DPoP",
-                    "expires_in": TOKEN_TTL_MS / 1000})),
-    )
-        .into_response())
+    Ok(DeviceToken {
+        access_token,
+        expires_in: TOKEN_TTL_MS / 1000,
+    })
 }
 
-/// The device behind a request: `Authorization: DPoP <token>` and a proof by its key.
-async fn authenticated(
-    state: &AppState,
-    headers: &HeaderMap,
+/// The device behind a request for `method path`: its `Authorization` field
+/// (`DPoP <token>`, RFC 9449 §7.1) and a proof by the key the token is bound to. A token
+/// of a revoked device (its certificate revoked) is refused.
+pub async fn authenticate(
+    gateway: &Gateway,
+    authorization: Option<&str>,
+    proof: DpopHeader<'_>,
     method: &str,
     path: &str,
 ) -> Result<Device, DeviceError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+    let token = authorization
         .and_then(|v| v.strip_prefix("DPoP "))
         .ok_or_else(|| DeviceError::unauthorized("Authorization: DPoP <token> is required"))?;
-    let (device_id, jkt, expires_ms) = state
+    let (device_id, jkt, expires_ms) = gateway
         .store
         .device_token(&token_hash(token))
         .await?
         .ok_or_else(|| DeviceError::unauthorized("unknown device token"))?;
-    if expires_ms <= now_ms() {
+    if expires_ms <= gateway.now_ms() {
         return Err(DeviceError::unauthorized("the device token expired"));
     }
-    let proof_jkt = dpop(state, headers, method, &url(state, path), Some(token)).await?;
+    let proof_jkt = dpop(gateway, proof, method, &url(gateway, path), Some(token)).await?;
     if proof_jkt != jkt {
         return Err(DeviceError::unauthorized("the DPoP key is not the token's"));
     }
-    state
+    gateway
         .store
         .device(&device_id)
         .await?
@@ -513,56 +365,49 @@ async fn authenticated(
         .ok_or_else(|| DeviceError::unauthorized("the device is revoked"))
 }
 
+/// A consent request waiting in the inbox, for the device to render and answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxRequest {
+    pub id: String,
+    /// The text as the gateway rendered it.
+    pub prompt: String,
+    pub prompt_sha256: String,
+    /// `PromptContent`, for the app to render for its own screen and language.
+    pub content: Option<Value>,
+    pub created_ms: i64,
+}
+
 /// `GET /device/inbox?wait=SECONDS`: the user's pending consent requests; waits (long
-/// polling) up to `wait` seconds for one to arrive.
-#[utoipa::path(get, path = "/device/inbox", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::http::openapi::wire::InboxQuery),
-    responses(
-        (status = 200, description = "Open prompts with their content, for the device to render", body = Object),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn inbox(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, DeviceError> {
-    let device = authenticated(&state, &headers, "GET", "/device/inbox").await?;
-    let wait_s = match query.get("wait") {
-        None => 0,
-        Some(w) => w
-            .parse::<u64>()
-            .map_err(|_| DeviceError::bad("wait is a number of seconds"))?
-            .min(MAX_WAIT_S),
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait_s);
+/// polling) up to `wait_s` seconds (at most 25) for one to arrive.
+pub async fn inbox(
+    gateway: &Gateway,
+    device: &Device,
+    wait_s: u64,
+) -> Result<Vec<InboxRequest>, DeviceError> {
+    // How long to wait is a duration of real time, not a reading of the gateway's clock: a
+    // fixed clock would never let the wait end.
+    let deadline =
+        std::time::Instant::now() + std::time::Duration::from_secs(wait_s.min(MAX_WAIT_S));
     let prompts = loop {
-        let prompts = state.store.open_app_prompts(&device.user_id, 0).await?;
+        let prompts = gateway.store.open_app_prompts(&device.user_id, 0).await?;
         if !prompts.is_empty() || std::time::Instant::now() >= deadline {
             break prompts;
         }
         tokio::time::sleep(std::time::Duration::from_millis(INBOX_POLL_MS)).await;
     };
-    let requests: Vec<Value> = prompts
-        .iter()
-        .map(|p| {
-            let content = p
+    Ok(prompts
+        .into_iter()
+        .map(|p| InboxRequest {
+            prompt_sha256: sha256_hex(&p.text),
+            content: p
                 .content
                 .as_deref()
-                .and_then(|c| serde_json::from_str::<Value>(c).ok());
-            json!({"id": p.message_id, "prompt": p.text,
-                   "prompt_sha256": hex::encode(Sha256::digest(p.text.as_bytes())),
-                   "content": content,
-                   "created_ms": p.created_ms})
+                .and_then(|c| serde_json::from_str::<Value>(c).ok()),
+            id: p.message_id,
+            prompt: p.text,
+            created_ms: p.created_ms,
         })
-        .collect();
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({ "requests": requests })),
-    )
-        .into_response())
+        .collect())
 }
 
 /// `POST /device/inbox/{id}/decision` with `{"decision": JWT}`: the JWT, signed by the
@@ -570,228 +415,178 @@ async fn inbox(
 /// bound to the request and to the exact prompt text shown. The app may show the prompt's
 /// content rendered for its own screen and language: it then says how in
 /// `"shown": {"device": WireDevice, "locale": …}`, and the gateway renders the content the
-/// same way to check that the text signed over is that rendering.
-#[utoipa::path(post, path = "/device/inbox/{id}/decision", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the request id from the inbox")),
-    request_body(content = crate::http::openapi::wire::Decision, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The decision was recorded", body = Object),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
-        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn decision(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, DeviceError> {
-    let path = format!("/device/inbox/{id}/decision");
-    let device = authenticated(&state, &headers, "POST", &path).await?;
-    let request: Value = serde_json::from_slice(&body)
-        .map_err(|_| DeviceError::bad("expected {\"decision\": JWT}"))?;
-    let signed = request["decision"]
-        .as_str()
-        .ok_or_else(|| DeviceError::bad("decision is required"))?;
+/// same way to check that the text signed over is that rendering
+/// ([`rules::check_decision`]). Returns whether a waiting request took the answer.
+pub async fn decide(
+    gateway: &Gateway,
+    device: &Device,
+    id: &str,
+    signed: &str,
+) -> Result<bool, DeviceError> {
     let jwk: Value = serde_json::from_str(&device.jwk)
         .map_err(|_| DeviceError::unauthorized("stored key unreadable"))?;
-    let claims = verify_jwt(&jwk, signed, Some(&state.issuer), true)
+    let claims = rules::verify_jwt(&jwk, signed, Some(&gateway.issuer), true, now_s(gateway))
         .map_err(|e| DeviceError::unauthorized(format!("decision: {e}")))?;
     // Another number's request is not found, exactly as a request that does not exist.
-    let prompt = state
+    let prompt = gateway
         .store
-        .app_prompt(&id)
+        .app_prompt(id)
         .await?
         .filter(|p| p.user_id == device.user_id)
-        .ok_or_else(|| DeviceError::new(StatusCode::NOT_FOUND, "not_found", "no such request"))?;
-    if claims["request"] != id.as_str() {
-        return Err(DeviceError::bad("the decision is for another request"));
-    }
-    let shown = shown_prompt_sha256(&prompt, &claims)?;
-    if claims["prompt_sha256"] != shown.as_str() {
-        return Err(DeviceError::bad(
-            "the decision is not bound to the prompt this request showed",
-        ));
-    }
-    let approve = match claims["answer"].as_str() {
-        Some("approve") => true,
-        Some("deny") => false,
-        _ => return Err(DeviceError::bad("answer is approve or deny")),
-    };
-    use_jti(&state, &claims).await?;
+        .ok_or_else(|| DeviceError::not_found("no such request"))?;
+    let decision = rules::check_decision(&claims, id, &prompt.text, prompt.content.as_deref())?;
+    use_jti(gateway, &claims).await?;
     // The prompt's closing, the signed decision (the evidence a dispute needs: which device,
     // over which text) and the answer with its consent commit together: a decision the
     // gateway did not acknowledge leaves the prompt open, to be answered again.
-    let waiting = crate::flows::consent::Waiting::find(&state, &id).await?;
-    let mut tx = state.store.begin().await?;
-    if !tx.answer_app_prompt(&id, &device.id, now_ms()).await? {
-        return Err(DeviceError::new(
-            StatusCode::CONFLICT,
+    let waiting = waiting_for(gateway, id).await?;
+    let now_ms = gateway.now_ms();
+    let mut tx = gateway.store.begin().await?;
+    if !tx.answer_app_prompt(id, &device.id, now_ms).await? {
+        return Err(DeviceError::conflict(
             "already_answered",
             "this request was answered already",
         ));
     }
     tx.append_audit(NewEntry {
-        at_ms: now_ms(),
+        at_ms: now_ms,
         kind: EntryKind::Answer,
         user: Some(device.user_id.clone()),
         sp: None,
         authenticator: Some("app".into()),
         detail: json!({"purpose": "signed_decision", "device": device.id,
-                       "prompt_sha256": shown,
+                       "prompt_sha256": decision.prompt_sha256,
                        "shown": claims.get("shown").cloned().unwrap_or(Value::Null),
-                       "decision_sha256": hex::encode(Sha256::digest(signed.as_bytes()))})
+                       "decision_sha256": sha256_hex(signed)})
         .to_string(),
     })
     .await?;
     let applied = match &waiting {
-        Some(waiting) => waiting.record(&mut tx, approve).await?,
+        Some(waiting) => waiting.record(&mut tx, decision.approve).await?,
         None => false,
     };
     tx.commit().await?;
-    if applied && let Some(waiting) = &waiting {
-        waiting.answered(&state);
+    // Ping and push SPs are told now rather than at the next sweep.
+    if applied
+        && let Some(Waiting::Ciba(request, _)) = &waiting
+        && request.delivery_mode != DeliveryMode::Poll.name()
+    {
+        gateway.deliveries.wake();
     }
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({"id": id, "accepted": applied})),
-    )
-        .into_response())
+    Ok(applied)
 }
 
-/// The SHA-256 (hex) of the text the decision says was shown: the gateway's own rendering,
-/// or the prompt's content rendered again as the decision's `shown` says the app did.
-fn shown_prompt_sha256(
-    prompt: &crate::store::AppPrompt,
-    claims: &Value,
-) -> Result<String, DeviceError> {
-    let Some(shown) = claims.get("shown").filter(|s| !s.is_null()) else {
-        return Ok(hex::encode(Sha256::digest(prompt.text.as_bytes())));
-    };
-    let content: assent_prompt::wire::PromptContent = prompt
-        .content
-        .as_deref()
-        .and_then(|c| serde_json::from_str(c).ok())
-        .ok_or_else(|| {
-            DeviceError::bad("this request can only be shown as the gateway rendered it")
-        })?;
-    let device: assent_prompt::wire::WireDevice =
-        serde_json::from_value(shown["device"].clone())
-            .map_err(|_| DeviceError::bad("shown.device is not a device profile"))?;
-    let locale = shown["locale"]
-        .as_str()
-        .ok_or_else(|| DeviceError::bad("shown.locale is required"))?;
-    let renderer = assent_prompt::Renderer::shared().map_err(|_| {
-        DeviceError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "no renderer",
-        )
-    })?;
-    let rendered = content
-        .render(renderer, &(&device).into(), Some(locale))
-        .map_err(|_| DeviceError::bad("the content does not render on the device shown"))?;
-    Ok(hex::encode(Sha256::digest(rendered.text.as_bytes())))
+/// The request that sent the prompt `message_id` if it is still in time by the gateway's
+/// clock, as [`Waiting::find`] finds it — which reads the HTTP state still; this becomes a
+/// call to it when it takes the domain handle. Its state is checked again, atomically, when
+/// the answer is recorded.
+async fn waiting_for(gateway: &Gateway, message_id: &str) -> Result<Option<Waiting>, StoreError> {
+    let now = gateway.now_ms();
+    if let Some(request) = gateway.store.ciba_by_message(message_id).await? {
+        if now > request.expires_ms {
+            return Ok(None);
+        }
+        let kind = consent_kind_of(gateway.store.client(&request.client_id).await?.as_ref());
+        return Ok(Some(Waiting::Ciba(request, kind)));
+    }
+    match gateway
+        .store
+        .code_request_by(CodeKey::Message, message_id)
+        .await?
+    {
+        Some(request) if now <= request.expires_ms => {
+            let kind = consent_kind_of(gateway.store.client(&request.client_id).await?.as_ref());
+            Ok(Some(Waiting::Code(request, kind)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The consent a yes to `client` records, as [`crate::flows::consent::consent_kind`] says:
+/// long-lived for SPs whose token policy is long-lived, else per transaction.
+fn consent_kind_of(client: Option<&Client>) -> &'static str {
+    match client.map(|c| c.token_policy.as_str()) {
+        Some("long_lived") => "long_lived",
+        _ => "transaction",
+    }
+}
+
+/// A long-lived consent of the user, as the grants list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: String,
+    pub client_id: String,
+    pub client_name: String,
+    /// The services consented to (`openid` left out).
+    pub services: Vec<String>,
+    /// The attributes those services release.
+    pub attributes: Vec<String>,
+    /// RFC 3339.
+    pub granted_at: String,
+    /// When the SP last read the user's data under this consent (RFC 3339).
+    pub last_used: Option<String>,
+    /// The exact text the user consented to.
+    pub prompt: String,
 }
 
 /// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and
 /// when the SP last read the user's data.
-#[utoipa::path(get, path = "/device/grants", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
-    responses(
-        (status = 200, description = "Live long-lived consents per SP", body = Object),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn grants(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, DeviceError> {
-    let device = authenticated(&state, &headers, "GET", "/device/grants").await?;
+pub async fn grants(gateway: &Gateway, device: &Device) -> Result<Vec<Grant>, DeviceError> {
     let mut grants = Vec::new();
-    let clients = state.store.clients().await?;
-    for client in &clients {
-        for consent in state
+    for client in gateway.store.clients().await? {
+        for consent in gateway
             .store
             .live_consents(&device.user_id, &client.client_id)
             .await?
         {
-            let services: Vec<&str> = consent
+            let services: Vec<String> = consent
                 .scope
-                .iter()
-                .map(String::as_str)
-                .filter(|s| *s != "openid")
+                .into_iter()
+                .filter(|s| s != "openid")
                 .collect();
-            let attributes: Vec<&str> = services
+            let attributes = services
                 .iter()
-                .filter_map(|s| state.catalog.service(s))
-                .flat_map(|s| s.attributes.iter().map(|a| a.name.as_str()))
+                .filter_map(|s| gateway.catalog.service(s))
+                .flat_map(|s| s.attributes.iter().map(|a| a.name.clone()))
                 .collect();
-            let last_used = state
+            let last_used = gateway
                 .store
                 .last_access(&device.user_id, &client.client_id)
                 .await?
                 .filter(|last| *last >= consent.granted_ms)
                 .map(rfc3339);
-            grants.push(json!({
-                "id": consent.id, "client_id": client.client_id, "client_name": client.client_name,
-                "services": services, "attributes": attributes,
-                "granted_at": rfc3339(consent.granted_ms), "last_used": last_used,
-                "prompt": consent.prompt,
-            }));
+            grants.push(Grant {
+                id: consent.id,
+                client_id: client.client_id.clone(),
+                client_name: client.client_name.clone(),
+                services,
+                attributes,
+                granted_at: rfc3339(consent.granted_ms),
+                last_used,
+                prompt: consent.prompt,
+            });
         }
     }
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({ "grants": grants })),
-    )
-        .into_response())
+    Ok(grants)
 }
 
 /// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
-/// (MC_ATTR_20).
-#[utoipa::path(post, path = "/device/grants/{id}/revoke", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the grant id")),
-    responses(
-        (status = 200, description = "The consent and its tokens are revoked", body = Object),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn revoke_grant(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, DeviceError> {
-    let device = authenticated(
-        &state,
-        &headers,
-        "POST",
-        &format!("/device/grants/{id}/revoke"),
-    )
-    .await?;
-    let consent = state
+/// (MC_ATTR_20). Another user's grant is not found.
+pub async fn revoke_grant(gateway: &Gateway, device: &Device, id: &str) -> Result<(), DeviceError> {
+    let consent = gateway
         .store
-        .consent(&id)
+        .consent(id)
         .await?
         .filter(|c| c.user_id == device.user_id && c.revoked_ms.is_none())
-        .ok_or_else(|| DeviceError::new(StatusCode::NOT_FOUND, "not_found", "no such grant"))?;
-    if !state.store.revoke_consent(&consent.id, now_ms()).await? {
-        return Err(DeviceError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such grant",
-        ));
+        .ok_or_else(|| DeviceError::not_found("no such grant"))?;
+    let now_ms = gateway.now_ms();
+    if !gateway.store.revoke_consent(&consent.id, now_ms).await? {
+        return Err(DeviceError::not_found("no such grant"));
     }
-    state
+    gateway
         .store
         .append_audit(NewEntry {
-            at_ms: now_ms(),
+            at_ms: now_ms,
             kind: EntryKind::Revocation,
             user: Some(device.user_id.clone()),
             sp: Some(consent.client_id.clone()),
@@ -799,58 +594,32 @@ async fn revoke_grant(
             detail: json!({"by": "user", "consent": consent.id, "device": device.id}).to_string(),
         })
         .await?;
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({"id": consent.id, "revoked": true})),
-    )
-        .into_response())
+    Ok(())
 }
 
 /// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);
 /// operators read the reports with `assent-gateway admin flags` and may blacklist the SP.
-#[utoipa::path(post, path = "/device/flags", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
-    request_body(content = crate::http::openapi::wire::Flag, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The report was recorded", body = Object),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn flag(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, DeviceError> {
-    let device = authenticated(&state, &headers, "POST", "/device/flags").await?;
-    let request: Value = serde_json::from_slice(&body)
-        .map_err(|_| DeviceError::bad("expected {\"client_id\", \"reason\"}"))?;
-    let client_id = request["client_id"]
-        .as_str()
-        .ok_or_else(|| DeviceError::bad("client_id is required"))?;
-    let reason: String = request["reason"]
-        .as_str()
-        .map(|r| r.chars().filter(|c| !c.is_control()).take(500).collect())
-        .filter(|r: &String| !r.trim().is_empty())
-        .ok_or_else(|| DeviceError::bad("a reason is required"))?;
-    if state.store.client(client_id).await?.is_none() {
-        return Err(DeviceError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such SP",
-        ));
+/// Returns the report's id.
+pub async fn flag(
+    gateway: &Gateway,
+    device: &Device,
+    client_id: &str,
+    reason: &str,
+) -> Result<String, DeviceError> {
+    let reason =
+        rules::flag_reason(reason).ok_or_else(|| DeviceError::bad("a reason is required"))?;
+    if gateway.store.client(client_id).await?.is_none() {
+        return Err(DeviceError::not_found("no such SP"));
     }
     let flag = crate::store::Flag {
         id: format!("fl-{}", new_token().get(..22).unwrap_or("0")),
         client_id: client_id.to_owned(),
         user_id: Some(device.user_id.clone()),
         reason: reason.clone(),
-        at_ms: now_ms(),
+        at_ms: gateway.now_ms(),
     };
-    state.store.insert_flag(&flag).await?;
-    state
+    gateway.store.insert_flag(&flag).await?;
+    gateway
         .store
         .append_audit(NewEntry {
             at_ms: flag.at_ms,
@@ -861,138 +630,93 @@ async fn flag(
             detail: json!({"flag": flag.id, "reason": reason}).to_string(),
         })
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        crate::http::error::no_store_headers(),
-        Json(json!({"id": flag.id})),
-    )
-        .into_response())
+    Ok(flag.id)
+}
+
+/// What an SP did with the user's data (MC_ATTR_19).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub id: String,
+    pub client_id: String,
+    pub kind: String,
+    pub detail: Value,
+    /// RFC 3339.
+    pub at: String,
 }
 
 /// `GET /device/notifications`: what SPs did with the user's data (MC_ATTR_19).
-#[utoipa::path(get, path = "/device/notifications", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
-    responses(
-        (status = 200, description = "What SPs did with the user's data", body = Object),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn notifications(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, DeviceError> {
-    let device = authenticated(&state, &headers, "GET", "/device/notifications").await?;
-    let items: Vec<Value> = state
+pub async fn notifications(
+    gateway: &Gateway,
+    device: &Device,
+) -> Result<Vec<Notification>, DeviceError> {
+    Ok(gateway
         .store
         .user_notifications(&device.user_id)
         .await?
         .into_iter()
-        .map(|n| {
-            json!({"id": n.id, "client_id": n.client_id, "kind": n.kind,
-                   "detail": serde_json::from_str::<Value>(&n.detail).unwrap_or(Value::Null),
-                   "at": rfc3339(n.created_ms)})
+        .map(|n| Notification {
+            detail: serde_json::from_str::<Value>(&n.detail).unwrap_or(Value::Null),
+            at: rfc3339(n.created_ms),
+            id: n.id,
+            client_id: n.client_id,
+            kind: n.kind,
         })
-        .collect();
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({ "notifications": items })),
-    )
-        .into_response())
+        .collect())
 }
 
-fn audit_filter(query: &HashMap<String, String>) -> Result<crate::store::AuditFilter, DeviceError> {
-    let time = |name: &str| -> Result<Option<i64>, DeviceError> {
-        query
-            .get(name)
-            .map(|t| {
-                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-                    .map(|t| t.unix_timestamp().saturating_mul(1000))
-                    .map_err(|_| DeviceError::bad(format!("{name} must be RFC 3339")))
-            })
-            .transpose()
-    };
-    Ok(crate::store::AuditFilter {
-        sp: query.get("sp").cloned(),
-        kind: query.get("kind").cloned(),
-        since_ms: time("since")?,
-        until_ms: time("until")?,
-    })
+/// One page of the user's audit entries; `next` is the cursor of the following page.
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub next: Option<u64>,
 }
 
-/// `GET /device/audit?sp=&kind=&since=&until=&after=&limit=`: the user's own entries
-/// (MC_ATTR_32), oldest first, cursor-paged by sequence number (`next` is the cursor).
-#[utoipa::path(get, path = "/device/audit", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::http::openapi::wire::AuditQuery),
-    responses(
-        (status = 200, description = "The user's own audit entries, cursor-paged", body = Object),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn audit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Response, DeviceError> {
-    let device = authenticated(&state, &headers, "GET", "/device/audit").await?;
-    let filter = audit_filter(&query)?;
-    let after = match query.get("after") {
-        None => 0,
-        Some(a) => a
-            .parse::<i64>()
-            .map_err(|_| DeviceError::bad("after is a sequence number"))?,
-    };
-    let limit = match query.get("limit") {
-        None => 100,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=AUDIT_PAGE_MAX).contains(l))
-            .ok_or_else(|| DeviceError::bad(format!("limit is 1 to {AUDIT_PAGE_MAX}")))?,
-    };
-    let entries = state
+/// `GET /device/audit`: the user's own entries (MC_ATTR_32) after sequence number `after`,
+/// oldest first, at most `limit` (1 to [`AUDIT_PAGE_MAX`]).
+pub async fn audit(
+    gateway: &Gateway,
+    device: &Device,
+    after: i64,
+    limit: i64,
+    filter: &AuditFilter,
+) -> Result<AuditPage, DeviceError> {
+    let entries = gateway
         .store
-        .user_audit(&device.user_id, after, limit, &filter)
+        .user_audit(&device.user_id, after, limit, filter)
         .await?;
     let next = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({"entries": entries, "next": next})),
-    )
-        .into_response())
+    Ok(AuditPage { entries, next })
+}
+
+/// Every entry of the user with the head of their chain, and the head signed by the
+/// gateway.
+#[derive(Debug, Clone)]
+pub struct AuditExport {
+    pub user: String,
+    pub entries: Vec<AuditEntry>,
+    /// The hash (hex) of the user's last entry.
+    pub head: String,
+    /// A JWT (ES256, the gateway's JWKS key) over `{iss, sub, head, count, iat}`.
+    pub signed_head: String,
 }
 
 /// `GET /device/audit/export`: every entry of the user, in order, with the hash-chain proof:
 /// each entry carries its hash and the hash of the user's previous entry, so the chain
 /// verifies offline from the first entry (`assent_audit::verify_user_chain`); the gateway
 /// signs the head (ES256, its JWKS key) so the export can be shown to a third party.
-#[utoipa::path(get, path = "/device/audit/export", tag = "device",
-    security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
-    responses(
-        (status = 200, description = "Every entry with its hashes and the signed head", body = Object),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn audit_export(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, DeviceError> {
-    let device = authenticated(&state, &headers, "GET", "/device/audit/export").await?;
+pub async fn audit_export(gateway: &Gateway, device: &Device) -> Result<AuditExport, DeviceError> {
     let mut entries = Vec::new();
     let mut after = 0;
     loop {
-        let page = state
+        let page = gateway
             .store
             .user_audit(
                 &device.user_id,
                 after,
                 AUDIT_PAGE_MAX,
-                &crate::store::AuditFilter::default(),
+                &AuditFilter::default(),
             )
             .await?;
         let Some(last) = page.last() else { break };
@@ -1001,31 +725,18 @@ async fn audit_export(
     }
     let head = assent_audit::verify_user_chain(&device.user_id, &entries).map_err(|e| {
         tracing::error!(error = %e, "a user's audit chain does not verify");
-        DeviceError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "the trail does not verify",
-        )
+        DeviceError::server("the trail does not verify")
     })?;
-    let statement = json!({"iss": state.issuer, "sub": device.user_id, "head": head.to_hex(),
-                           "count": entries.len(), "iat": now_ms() / 1000});
-    let signed = crate::rules::idtoken::sign(&state.keys, &statement).map_err(|e| {
+    let statement = json!({"iss": gateway.issuer, "sub": device.user_id, "head": head.to_hex(),
+                           "count": entries.len(), "iat": now_s(gateway)});
+    let signed_head = crate::rules::idtoken::sign(&gateway.keys, &statement).map_err(|e| {
         tracing::error!(error = %e, "export signing");
-        DeviceError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "the export could not be signed",
-        )
+        DeviceError::server("the export could not be signed")
     })?;
-    Ok((
-        crate::http::error::no_store_headers(),
-        Json(json!({"user": device.user_id, "entries": entries, "head": head.to_hex(),
-                    "signed_head": signed,
-                    "verify": "assent-audit: each hash is SHA-256 over a domain prefix, seq, at_ms, \
-                               kind, user, sp, authenticator, detail (length-prefixed), prev_hash \
-                               and user_prev_hash; user_prev_hash is the hash of the user's \
-                               previous entry (zeros for the first), so the user's entries \
-                               form one chain ending at head"})),
-    )
-        .into_response())
+    Ok(AuditExport {
+        user: device.user_id.clone(),
+        entries,
+        head: head.to_hex(),
+        signed_head,
+    })
 }

@@ -242,3 +242,72 @@ mod acme_tests {
         );
     }
 }
+
+// ---- device ----------------------------------------------------------------------------
+//
+// The device API's errors: OAuth-style JSON, `Cache-Control: no-store`. A 401 carries the
+// DPoP challenge (RFC 9449 §7.1) naming the algorithms a device key may use. A database out
+// of reach is 503 with `Retry-After`, as on every endpoint: this API answered 500 before the
+// gateway took that one decision (issue 15), so an app now knows to try again.
+
+use crate::rules::device::{DeviceError, DeviceErrorKind};
+
+/// The status of a device API error.
+pub fn device_status(kind: DeviceErrorKind) -> StatusCode {
+    match kind {
+        DeviceErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        DeviceErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        DeviceErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        DeviceErrorKind::NotFound => StatusCode::NOT_FOUND,
+        DeviceErrorKind::Conflict => StatusCode::CONFLICT,
+        DeviceErrorKind::Server => StatusCode::INTERNAL_SERVER_ERROR,
+        DeviceErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+impl IntoResponse for DeviceError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": self.code, "error_description": self.description});
+        let mut response =
+            (device_status(self.kind), no_store_headers(), Json(body)).into_response();
+        if self.kind == DeviceErrorKind::Unauthorized {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("DPoP algs=\"ES256 EdDSA\""),
+            );
+        }
+        retry_after_if_unavailable(response)
+    }
+}
+
+#[cfg(test)]
+mod device_tests {
+    use super::*;
+
+    #[test]
+    fn device_errors_take_their_kind_s_status_a_401_challenges_and_an_outage_retries() {
+        let unauthorized = DeviceError::unauthorized("x").into_response();
+        assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            unauthorized.headers()[header::WWW_AUTHENTICATE],
+            "DPoP algs=\"ES256 EdDSA\""
+        );
+        assert_eq!(
+            DeviceError::conflict("already_answered", "x")
+                .into_response()
+                .status(),
+            StatusCode::CONFLICT
+        );
+        let forbidden = DeviceError::forbidden("key_mismatch", "x").into_response();
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+        assert!(forbidden.headers().get(header::WWW_AUTHENTICATE).is_none());
+        let down = DeviceError::unavailable("x").into_response();
+        assert_eq!(
+            (down.status(), &down.headers()[header::RETRY_AFTER]),
+            (StatusCode::SERVICE_UNAVAILABLE, &HeaderValue::from(2u32))
+        );
+        let failed = DeviceError::server("x").into_response();
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(failed.headers().get(header::RETRY_AFTER).is_none());
+    }
+}

@@ -1,6 +1,7 @@
 //! The HTTPS server: explicit state, small handlers, errors as responses.
 
 pub mod acme;
+pub mod device;
 pub mod error;
 pub mod limits;
 pub mod oauth;

@@ -98,7 +98,7 @@ pub fn split(simulator: bool) -> (axum::Router<AppState>, utoipa::openapi::OpenA
         .merge(crate::http::routes())
         .merge(crate::flows::resource::routes())
         .merge(crate::http::acme::routes())
-        .merge(crate::flows::device::routes())
+        .merge(crate::http::device::routes())
         .split_for_parts();
     let (simulator_router, simulator_document) = crate::http::simulator_routes().split_for_parts();
     document.merge(simulator_document);

@@ -5,6 +5,7 @@
 pub mod acme;
 pub mod catalog;
 pub mod consent;
+pub mod device;
 pub mod encr_msisdn;
 pub mod idtoken;
 pub mod oauth;

@@ -1,0 +1,383 @@
+//! The device API over HTTP (seed 001, RFC 9449): each handler reads the request — the
+//! `DPoP` proof, `Authorization`, path, query and body — into values, calls
+//! [`crate::flows::device`], and answers with the result as JSON (`Cache-Control:
+//! no-store`). Errors are answered by `http::error` (its device section).
+
+use crate::flows::device::{self, DeviceError, DpopHeader};
+use crate::http::AppState;
+use crate::http::error::no_store_headers;
+use crate::store::{AuditFilter, Device};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(token))
+        .routes(routes!(inbox))
+        .routes(routes!(decision))
+        .routes(routes!(grants))
+        .routes(routes!(revoke_grant))
+        .routes(routes!(flag))
+        .routes(routes!(notifications))
+        .routes(routes!(audit))
+        .routes(routes!(audit_export))
+}
+
+/// The request's `DPoP` field (RFC 9449 §4.3: exactly one).
+fn dpop_header(headers: &HeaderMap) -> DpopHeader<'_> {
+    let mut proofs = headers.get_all("dpop").iter();
+    match (proofs.next(), proofs.next()) {
+        (Some(proof), None) => proof
+            .to_str()
+            .map_or(DpopHeader::Unreadable, DpopHeader::One),
+        _ => DpopHeader::NotOne,
+    }
+}
+
+/// The device behind a request for `method path` ([`device::authenticate`]).
+async fn authenticated(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<Device, DeviceError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    device::authenticate(state, authorization, dpop_header(headers), method, path).await
+}
+
+/// A JSON request body; `expected` says what it should have been when it is not JSON.
+fn json_body(body: &[u8], expected: &str) -> Result<Value, DeviceError> {
+    serde_json::from_slice(body).map_err(|_| DeviceError::bad(expected))
+}
+
+/// 200 with a JSON body that must not be cached.
+fn ok(body: Value) -> Response {
+    (no_store_headers(), Json(body)).into_response()
+}
+
+/// 201 with a JSON body that must not be cached.
+fn created(body: Value) -> Response {
+    (StatusCode::CREATED, no_store_headers(), Json(body)).into_response()
+}
+
+/// `POST /device/register` with `{"certificate", "jwk", "assertion", "name"}`.
+#[utoipa::path(post, path = "/device/register", tag = "device",
+    request_body(content = crate::http::openapi::wire::DeviceRegistration, content_type = "application/json"),
+    responses(
+        (status = 201, description = "`{device_id, number, name}`", body = Object),
+        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
+        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn register(State(state): State<AppState>, body: Bytes) -> Response {
+    match device::register(&state, &body).await {
+        Ok(registered) => created(json!({"device_id": registered.device_id,
+                                          "number": registered.number,
+                                          "name": registered.name})),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `POST /device/token`: `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with an
+/// assertion signed by the device key (iss = sub = the device id), and a DPoP proof by the
+/// same key.
+#[utoipa::path(post, path = "/device/token", tag = "device",
+    request_body(content = crate::http::openapi::wire::DeviceTokenRequest, content_type = "application/x-www-form-urlencoded"),
+    params(("DPoP" = String, Header, description = "RFC 9449 proof signed by the device key")),
+    responses(
+        (status = 200, description = "A five-minute DPoP-bound access token", body = Object),
+        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeviceError> {
+    let params: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let issued = device::token(&state, &params, dpop_header(&headers)).await?;
+    Ok(ok(
+        json!({"access_token": issued.access_token, "token_type": "DPoP",
+               "expires_in": issued.expires_in}),
+    ))
+}
+
+/// `GET /device/inbox?wait=SECONDS`: the user's pending consent requests; waits (long
+/// polling) up to `wait` seconds for one to arrive.
+#[utoipa::path(get, path = "/device/inbox", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::http::openapi::wire::InboxQuery),
+    responses(
+        (status = 200, description = "Open prompts with their content, for the device to render", body = Object),
+        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn inbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/inbox").await?;
+    let wait_s = match query.get("wait") {
+        None => 0,
+        Some(w) => w
+            .parse::<u64>()
+            .map_err(|_| DeviceError::bad("wait is a number of seconds"))?,
+    };
+    let requests: Vec<Value> = device::inbox(&state, &device, wait_s)
+        .await?
+        .into_iter()
+        .map(|r| {
+            json!({"id": r.id, "prompt": r.prompt, "prompt_sha256": r.prompt_sha256,
+                   "content": r.content, "created_ms": r.created_ms})
+        })
+        .collect();
+    Ok(ok(json!({ "requests": requests })))
+}
+
+/// `POST /device/inbox/{id}/decision` with `{"decision": JWT}`: the JWT, signed by the
+/// device key, says `{"request": id, "answer": "approve" | "deny", "prompt_sha256": …}` —
+/// bound to the request and to the exact prompt text shown. The app may show the prompt's
+/// content rendered for its own screen and language: it then says how in
+/// `"shown": {"device": WireDevice, "locale": …}`, and the gateway renders the content the
+/// same way to check that the text signed over is that rendering.
+#[utoipa::path(post, path = "/device/inbox/{id}/decision", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the request id from the inbox")),
+    request_body(content = crate::http::openapi::wire::Decision, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The decision was recorded", body = Object),
+        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
+        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn decision(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeviceError> {
+    let path = format!("/device/inbox/{id}/decision");
+    let device = authenticated(&state, &headers, "POST", &path).await?;
+    let request = json_body(&body, "expected {\"decision\": JWT}")?;
+    let signed = request["decision"]
+        .as_str()
+        .ok_or_else(|| DeviceError::bad("decision is required"))?;
+    let accepted = device::decide(&state, &device, &id, signed).await?;
+    Ok(ok(json!({"id": id, "accepted": accepted})))
+}
+
+/// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and
+/// when the SP last read the user's data.
+#[utoipa::path(get, path = "/device/grants", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "Live long-lived consents per SP", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn grants(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/grants").await?;
+    let grants: Vec<Value> = device::grants(&state, &device)
+        .await?
+        .into_iter()
+        .map(|g| {
+            json!({
+                "id": g.id, "client_id": g.client_id, "client_name": g.client_name,
+                "services": g.services, "attributes": g.attributes,
+                "granted_at": g.granted_at, "last_used": g.last_used,
+                "prompt": g.prompt,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "grants": grants })))
+}
+
+/// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
+/// (MC_ATTR_20).
+#[utoipa::path(post, path = "/device/grants/{id}/revoke", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the grant id")),
+    responses(
+        (status = 200, description = "The consent and its tokens are revoked", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn revoke_grant(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(
+        &state,
+        &headers,
+        "POST",
+        &format!("/device/grants/{id}/revoke"),
+    )
+    .await?;
+    device::revoke_grant(&state, &device, &id).await?;
+    Ok(ok(json!({"id": id, "revoked": true})))
+}
+
+/// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);
+/// operators read the reports with `assent-gateway admin flags` and may blacklist the SP.
+#[utoipa::path(post, path = "/device/flags", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    request_body(content = crate::http::openapi::wire::Flag, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The report was recorded", body = Object),
+        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn flag(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "POST", "/device/flags").await?;
+    let request = json_body(&body, "expected {\"client_id\", \"reason\"}")?;
+    let client_id = request["client_id"]
+        .as_str()
+        .ok_or_else(|| DeviceError::bad("client_id is required"))?;
+    let reason = request["reason"]
+        .as_str()
+        .ok_or_else(|| DeviceError::bad("a reason is required"))?;
+    let id = device::flag(&state, &device, client_id, reason).await?;
+    Ok(created(json!({ "id": id })))
+}
+
+/// `GET /device/notifications`: what SPs did with the user's data (MC_ATTR_19).
+#[utoipa::path(get, path = "/device/notifications", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "What SPs did with the user's data", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn notifications(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/notifications").await?;
+    let items: Vec<Value> = device::notifications(&state, &device)
+        .await?
+        .into_iter()
+        .map(|n| {
+            json!({"id": n.id, "client_id": n.client_id, "kind": n.kind,
+                   "detail": n.detail, "at": n.at})
+        })
+        .collect();
+    Ok(ok(json!({ "notifications": items })))
+}
+
+/// The filter of `GET /device/audit`: `sp`, `kind`, and `since` / `until` in RFC 3339.
+fn audit_filter(query: &HashMap<String, String>) -> Result<AuditFilter, DeviceError> {
+    let time = |name: &str| -> Result<Option<i64>, DeviceError> {
+        query
+            .get(name)
+            .map(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .map(|t| t.unix_timestamp().saturating_mul(1000))
+                    .map_err(|_| DeviceError::bad(format!("{name} must be RFC 3339")))
+            })
+            .transpose()
+    };
+    Ok(AuditFilter {
+        sp: query.get("sp").cloned(),
+        kind: query.get("kind").cloned(),
+        since_ms: time("since")?,
+        until_ms: time("until")?,
+    })
+}
+
+/// `GET /device/audit?sp=&kind=&since=&until=&after=&limit=`: the user's own entries
+/// (MC_ATTR_32), oldest first, cursor-paged by sequence number (`next` is the cursor).
+#[utoipa::path(get, path = "/device/audit", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::http::openapi::wire::AuditQuery),
+    responses(
+        (status = 200, description = "The user's own audit entries, cursor-paged", body = Object),
+        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/audit").await?;
+    let filter = audit_filter(&query)?;
+    let after = match query.get("after") {
+        None => 0,
+        Some(a) => a
+            .parse::<i64>()
+            .map_err(|_| DeviceError::bad("after is a sequence number"))?,
+    };
+    let max = device::AUDIT_PAGE_MAX;
+    let limit = match query.get("limit") {
+        None => 100,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=max).contains(l))
+            .ok_or_else(|| DeviceError::bad(format!("limit is 1 to {max}")))?,
+    };
+    let page = device::audit(&state, &device, after, limit, &filter).await?;
+    Ok(ok(json!({"entries": page.entries, "next": page.next})))
+}
+
+/// `GET /device/audit/export`: every entry of the user, in order, with the hash-chain proof:
+/// each entry carries its hash and the hash of the user's previous entry, so the chain
+/// verifies offline from the first entry (`assent_audit::verify_user_chain`); the gateway
+/// signs the head (ES256, its JWKS key) so the export can be shown to a third party.
+#[utoipa::path(get, path = "/device/audit/export", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "Every entry with its hashes and the signed head", body = Object),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+    ))]
+async fn audit_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/audit/export").await?;
+    let export = device::audit_export(&state, &device).await?;
+    Ok(ok(
+        json!({"user": export.user, "entries": export.entries, "head": export.head,
+               "signed_head": export.signed_head,
+               "verify": "assent-audit: each hash is SHA-256 over a domain prefix, seq, at_ms, \
+                          kind, user, sp, authenticator, detail (length-prefixed), prev_hash \
+                          and user_prev_hash; user_prev_hash is the hash of the user's \
+                          previous entry (zeros for the first), so the user's entries \
+                          form one chain ending at head"}),
+    ))
+}

@@ -1,0 +1,442 @@
+//! The device API's flow (seed 001, RFC 9449) without HTTP: a device registered for Marie
+//! sees a CIBA request's prompt in its inbox and answers it with a decision signed over the
+//! exact text; a decision over other text, by another key, or on a request answered
+//! already changes nothing; a DPoP proof outside its minute, or the token of a revoked
+//! device, is refused.
+//!
+//! A device's certificate is made the shortest way that is still the real one: a CSR for
+//! the number, issued by the gateway's own ACME CA (`assent_acme::cert::issue_at` at the
+//! harness's time) and stored as the ACME finalize stores it. Proving control of the number
+//! (the sms-link challenge) is the ACME flow's business and its tests'; registration only
+//! needs a certificate this gateway issued, for that number, to the device's key.
+
+use crate::support::{Harness, MARIE, MARIE_ID};
+use assent_acme::jws::{SigningKey, sign_compact};
+use assent_gateway::flows::device::{self, DeviceErrorKind, DpopHeader};
+use assent_gateway::store::{AcmeCertificate, CibaRequest, Device};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The issuer of the harness's gateway.
+const ISSUER: &str = "https://gateway.test";
+
+/// A phone with the key of its certificate, and what the gateway gave it.
+struct Phone {
+    key: SigningKey,
+    cert_id: String,
+    der: Vec<u8>,
+    device: Option<String>,
+    token: Option<String>,
+}
+
+fn jti() -> String {
+    assent_gateway::base::ids::new_token()
+}
+
+/// The harness's time in seconds: what a phone whose clock is right puts in its JWTs.
+fn now_s(h: &Harness) -> i64 {
+    h.gateway.now_ms() / 1000
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl Phone {
+    /// A certificate for `number` from the gateway's ACME CA, stored as issued.
+    async fn certified(h: &Harness, number: &str) -> Phone {
+        let key_pair = rcgen::KeyPair::generate().unwrap();
+        let csr = assent_acme::csr::build_csr(number, &key_pair).unwrap();
+        let spki = assent_acme::csr::check_csr(&csr)
+            .unwrap()
+            .public_key_spki_der;
+        let now = time::OffsetDateTime::from_unix_timestamp(h.gateway.now_ms() / 1000).unwrap();
+        let issued = assent_acme::cert::issue_at(
+            &csr,
+            number,
+            h.gateway.acme_ca.issuer(),
+            assent_acme::cert::MAX_VALIDITY,
+            now,
+        )
+        .unwrap();
+        let cert_id = format!("t-{}", jti());
+        h.store
+            .acme_insert_certificate(&AcmeCertificate {
+                id: cert_id.clone(),
+                account_id: "a-test".into(),
+                order_id: "o-test".into(),
+                number: number.into(),
+                serial: issued.serial_hex.clone(),
+                der_sha256: hex::encode(Sha256::digest(&issued.der)),
+                spki_der: hex::encode(&spki),
+                pem_chain: issued.pem.clone(),
+                not_after_ms: issued.not_after.unix_timestamp() * 1000,
+                revoked_ms: None,
+                revocation_reason: None,
+            })
+            .await
+            .unwrap();
+        Phone {
+            key: SigningKey::from_pkcs8_pem(&key_pair.serialize_pem()).unwrap(),
+            cert_id,
+            der: issued.der,
+            device: None,
+            token: None,
+        }
+    }
+
+    /// Registers the phone's key; then asks for a DPoP-bound device token.
+    async fn register_and_log_in(&mut self, h: &Harness) {
+        let assertion = sign_compact(
+            &self.key,
+            None,
+            false,
+            &json!({"aud": format!("{ISSUER}/device/register"), "exp": now_s(h) + 60,
+                    "jti": jti()}),
+        );
+        let body = json!({"certificate": URL_SAFE_NO_PAD.encode(&self.der),
+                          "jwk": self.key.public().to_jwk(), "assertion": assertion,
+                          "name": "Marie's phone"});
+        let registered = device::register(&h.gateway, body.to_string().as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(registered.number, format!("+{MARIE}"));
+        self.device = Some(registered.device_id);
+        self.log_in(h).await.unwrap();
+    }
+
+    async fn log_in(&mut self, h: &Harness) -> Result<(), device::DeviceError> {
+        let id = self.device.clone().unwrap();
+        let url = format!("{ISSUER}/device/token");
+        let assertion = sign_compact(
+            &self.key,
+            None,
+            false,
+            &json!({"iss": id, "sub": id, "aud": url, "exp": now_s(h) + 60, "jti": jti()}),
+        );
+        let params = crate::support::params(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", &assertion),
+        ]);
+        self.token = None;
+        let proof = self.proof_at("POST", "/device/token", now_s(h));
+        let token = device::token(&h.gateway, &params, DpopHeader::One(&proof)).await?;
+        self.token = Some(token.access_token);
+        Ok(())
+    }
+
+    /// A DPoP proof (RFC 9449 §4.2) for `method` on the gateway's `path`, issued at `iat`
+    /// and bound to the phone's token if it has one.
+    fn proof_at(&self, method: &str, path: &str, iat: i64) -> String {
+        let mut claims =
+            json!({"jti": jti(), "htm": method, "htu": format!("{ISSUER}{path}"), "iat": iat});
+        if let Some(token) = &self.token {
+            claims["ath"] = json!(URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())));
+        }
+        sign_compact(&self.key, Some("dpop+jwt"), true, &claims)
+    }
+
+    /// The device behind a request with the phone's token and `proof`.
+    async fn authenticate_with(
+        &self,
+        h: &Harness,
+        method: &str,
+        path: &str,
+        proof: &str,
+    ) -> Result<Device, device::DeviceError> {
+        let authorization = format!("DPoP {}", self.token.as_deref().unwrap());
+        device::authenticate(
+            &h.gateway,
+            Some(&authorization),
+            DpopHeader::One(proof),
+            method,
+            path,
+        )
+        .await
+    }
+
+    /// The device behind a request with a fresh proof.
+    async fn authenticate(
+        &self,
+        h: &Harness,
+        method: &str,
+        path: &str,
+    ) -> Result<Device, device::DeviceError> {
+        let proof = self.proof_at(method, path, now_s(h));
+        self.authenticate_with(h, method, path, &proof).await
+    }
+
+    /// Decides on request `id` as this device, with a decision signed by `key` over the
+    /// text whose hash is `shown`.
+    async fn decide_signed_by(
+        &self,
+        h: &Harness,
+        key: &SigningKey,
+        id: &str,
+        shown: &str,
+        answer: &str,
+    ) -> Result<bool, device::DeviceError> {
+        let path = format!("/device/inbox/{id}/decision");
+        let device = self.authenticate(h, "POST", &path).await?;
+        let signed = sign_compact(
+            key,
+            None,
+            false,
+            &json!({"aud": ISSUER, "request": id, "answer": answer, "shown": null,
+                    "prompt_sha256": shown, "exp": now_s(h) + 60, "jti": jti()}),
+        );
+        device::decide(&h.gateway, &device, id, &signed).await
+    }
+
+    async fn decide(
+        &self,
+        h: &Harness,
+        id: &str,
+        shown: &str,
+        answer: &str,
+    ) -> Result<bool, device::DeviceError> {
+        self.decide_signed_by(h, &self.key, id, shown, answer).await
+    }
+}
+
+/// Demo Shop's CIBA request for Marie (`openid mc_identity_signup`, poll mode), as the
+/// backchannel endpoint makes it once the SP and the hint are checked: the gateway's
+/// authenticator chain picks how to reach her (the app, once a device is registered), the
+/// consent prompt is rendered for that device and sent, and the request waits for the
+/// answer. Returns its hash (the store's key).
+async fn demo_shop_asks_for_marie(h: &Harness) -> String {
+    let user = h.store.user_by_msisdn(MARIE).await.unwrap().unwrap();
+    let client = h.client("demo-sp").await;
+    let scope = vec!["openid".to_owned(), "mc_identity_signup".to_owned()];
+    let authenticator = h
+        .gateway
+        .authenticators
+        .choose(&user.authenticators, h.gateway.catalog.required_loa(&scope))
+        .unwrap();
+    assert_eq!(
+        authenticator.name(),
+        "app",
+        "a registered device is preferred"
+    );
+    let prompt = assent_gateway::rules::consent::render_consent(
+        &h.gateway.catalog,
+        &client,
+        &user,
+        &scope,
+        authenticator.device(),
+    )
+    .unwrap();
+    let message_id = authenticator
+        .send_prompt(&user.msisdn, &prompt)
+        .await
+        .unwrap();
+    let now = h.gateway.now_ms();
+    let auth_req_hash = assent_gateway::base::ids::token_hash(&jti());
+    h.store
+        .insert_ciba(&CibaRequest {
+            auth_req_hash: auth_req_hash.clone(),
+            client_id: client.client_id.clone(),
+            user_id: user.id.clone(),
+            scope,
+            binding_message: None,
+            delivery_mode: "poll".into(),
+            status: "pending".into(),
+            authenticator: "app".into(),
+            message_id: Some(message_id),
+            prompt: prompt.text.clone(),
+            created_ms: now,
+            expires_ms: now + 300_000,
+            interval_s: 5,
+            last_poll_ms: 0,
+            auth_req_id: None,
+            notification_token: None,
+            notified_ms: None,
+            notify_attempts: 0,
+            next_attempt_ms: 0,
+            token_family: None,
+        })
+        .await
+        .unwrap();
+    auth_req_hash
+}
+
+/// Marie's phone, registered and logged in, and Demo Shop's request waiting for her: the
+/// request's hash, and its prompt as the inbox shows it.
+async fn marie_asked(h: &Harness) -> (Phone, String, device::InboxRequest) {
+    let mut phone = Phone::certified(h, MARIE).await;
+    phone.register_and_log_in(h).await;
+    let hash = demo_shop_asks_for_marie(h).await;
+    let me = phone.authenticate(h, "GET", "/device/inbox").await.unwrap();
+    let mut inbox = device::inbox(&h.gateway, &me, 0).await.unwrap();
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    (phone, hash, inbox.remove(0))
+}
+
+async fn status(h: &Harness, hash: &str) -> String {
+    h.store.ciba(hash).await.unwrap().unwrap().status
+}
+
+async fn open_prompts(h: &Harness) -> usize {
+    h.store.open_app_prompts(MARIE_ID, 0).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn a_decision_signed_over_the_prompt_in_the_inbox_approves_the_ciba_request() {
+    let h = Harness::new().await;
+    let (phone, hash, request) = marie_asked(&h).await;
+    // The inbox shows the request's own prompt, with the hash a decision must name.
+    let ciba = h.store.ciba(&hash).await.unwrap().unwrap();
+    assert_eq!(Some(&request.id), ciba.message_id.as_ref());
+    assert_eq!(request.prompt, ciba.prompt);
+    assert!(request.prompt.contains("Demo Shop"), "{}", request.prompt);
+    assert_eq!(request.prompt_sha256, sha256_hex(&ciba.prompt));
+
+    let accepted = phone
+        .decide(&h, &request.id, &request.prompt_sha256, "approve")
+        .await
+        .unwrap();
+    assert!(accepted);
+    assert_eq!(status(&h, &hash).await, "approved");
+    assert_eq!(open_prompts(&h).await, 0, "the prompt is closed");
+}
+
+#[tokio::test]
+async fn a_decision_over_other_text_or_by_another_key_is_refused_and_changes_nothing() {
+    let h = Harness::new().await;
+    let (phone, hash, request) = marie_asked(&h).await;
+
+    let other_text = sha256_hex("Demo Shop asks for nothing. Reply 1 to agree.");
+    let refused = phone
+        .decide(&h, &request.id, &other_text, "approve")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.code),
+        (DeviceErrorKind::BadRequest, "invalid_request"),
+        "{refused}"
+    );
+
+    // Marie's tablet holds a key certified for her number too, but the decision must be
+    // signed by the key of the device that presents it.
+    let mut tablet = Phone::certified(&h, MARIE).await;
+    tablet.register_and_log_in(&h).await;
+    let refused = phone
+        .decide_signed_by(
+            &h,
+            &tablet.key,
+            &request.id,
+            &request.prompt_sha256,
+            "approve",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.code),
+        (DeviceErrorKind::Unauthorized, "invalid_token"),
+        "{refused}"
+    );
+
+    assert_eq!(status(&h, &hash).await, "pending");
+    assert_eq!(open_prompts(&h).await, 1, "the prompt is still open");
+    assert!(
+        h.store
+            .consent(&assent_gateway::flows::consent::consent_id_for(&hash))
+            .await
+            .unwrap()
+            .is_none(),
+        "no consent recorded"
+    );
+}
+
+#[tokio::test]
+async fn a_decision_on_a_request_answered_already_is_refused() {
+    let h = Harness::new().await;
+    let (phone, hash, request) = marie_asked(&h).await;
+    assert!(
+        phone
+            .decide(&h, &request.id, &request.prompt_sha256, "approve")
+            .await
+            .unwrap()
+    );
+
+    let again = phone
+        .decide(&h, &request.id, &request.prompt_sha256, "deny")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (again.kind, again.code),
+        (DeviceErrorKind::Conflict, "already_answered"),
+        "{again}"
+    );
+    assert_eq!(status(&h, &hash).await, "approved");
+}
+
+#[tokio::test]
+async fn a_dpop_proof_outside_its_minute_is_refused() {
+    let h = Harness::new().await;
+    let mut phone = Phone::certified(&h, MARIE).await;
+    phone.register_and_log_in(&h).await;
+    let issued = now_s(&h);
+    let on_the_edge = phone.proof_at("GET", "/device/grants", issued);
+    let too_old = phone.proof_at("GET", "/device/grants", issued);
+
+    h.advance_s(60);
+    phone
+        .authenticate_with(&h, "GET", "/device/grants", &on_the_edge)
+        .await
+        .expect("a proof a minute old is still in its window");
+    h.advance_s(1);
+    let too_new = phone.proof_at("GET", "/device/grants", now_s(&h) + 61);
+    for proof in [&too_old, &too_new] {
+        let refused = phone
+            .authenticate_with(&h, "GET", "/device/grants", proof)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (refused.kind, refused.description.as_str()),
+            (
+                DeviceErrorKind::Unauthorized,
+                "the DPoP proof is too old or too new"
+            )
+        );
+    }
+    // The token itself is still good (five minutes): a proof made now passes.
+    phone
+        .authenticate(&h, "GET", "/device/grants")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_token_of_a_revoked_device_is_refused() {
+    let h = Harness::new().await;
+    let mut phone = Phone::certified(&h, MARIE).await;
+    phone.register_and_log_in(&h).await;
+    phone
+        .authenticate(&h, "GET", "/device/inbox")
+        .await
+        .unwrap();
+
+    // RFC 8555 §7.6: revoking the certificate revokes the device registered with its key.
+    assert!(
+        h.store
+            .acme_revoke_certificate(&phone.cert_id, 1, h.gateway.now_ms())
+            .await
+            .unwrap()
+    );
+    let refused = phone
+        .authenticate(&h, "GET", "/device/inbox")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.description.as_str()),
+        (DeviceErrorKind::Unauthorized, "the device is revoked")
+    );
+    let refused = phone.log_in(&h).await.unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.description.as_str()),
+        (DeviceErrorKind::Unauthorized, "unknown or revoked device")
+    );
+}
