@@ -80,6 +80,7 @@ fn created(body: Value) -> Response {
         (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
         (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn register(State(state): State<AppState>, body: Bytes) -> Response {
     match device::register(&state, &body).await {
@@ -102,6 +103,7 @@ async fn register(State(state): State<AppState>, body: Bytes) -> Response {
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn token(
     State(state): State<AppState>,
@@ -126,6 +128,7 @@ async fn token(
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn inbox(
     State(state): State<AppState>,
@@ -167,6 +170,7 @@ async fn inbox(
         (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
         (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn decision(
     State(state): State<AppState>,
@@ -193,6 +197,7 @@ async fn decision(
         (status = 200, description = "Live long-lived consents per SP", body = Object),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn grants(
     State(state): State<AppState>,
@@ -224,6 +229,7 @@ async fn grants(
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn revoke_grant(
     State(state): State<AppState>,
@@ -253,6 +259,7 @@ async fn revoke_grant(
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn flag(
     State(state): State<AppState>,
@@ -279,6 +286,7 @@ async fn flag(
         (status = 200, description = "What SPs did with the user's data", body = Object),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn notifications(
     State(state): State<AppState>,
@@ -326,6 +334,7 @@ fn audit_filter(query: &HashMap<String, String>) -> Result<AuditFilter, DeviceEr
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn audit(
     State(state): State<AppState>,
@@ -364,6 +373,7 @@ async fn audit(
         (status = 200, description = "Every entry with its hashes and the signed head", body = Object),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
     ))]
 async fn audit_export(
     State(state): State<AppState>,
