@@ -3,6 +3,7 @@
 //! `store` do not import each other.
 
 pub mod catalog;
+pub mod ciba;
 pub mod consent;
 pub mod encr_msisdn;
 pub mod idtoken;
