@@ -263,3 +263,84 @@ pub fn notification(
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ciba_7_1_request_parameters_are_bounded() {
+        assert_eq!(requested_expiry(None), Ok(DEFAULT_EXPIRY_S));
+        assert_eq!(requested_expiry(Some("600")), Ok(600));
+        for bad in ["0", "601", "-5", "5.0", ""] {
+            assert_eq!(
+                requested_expiry(Some(bad)).map_err(|e| e.code),
+                Err("invalid_request"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            binding_message(Some("ORDER 42")),
+            Ok(Some("ORDER 42".into()))
+        );
+        for bad in ["line\nbreak", &"x".repeat(BINDING_MESSAGE_MAX_CHARS + 1)] {
+            assert_eq!(
+                binding_message(Some(bad)).map_err(|e| e.code),
+                Err("invalid_binding_message")
+            );
+        }
+        assert_eq!(
+            notification_token(Some("a-Z_0.9~+/=")),
+            Ok("a-Z_0.9~+/=".into())
+        );
+        for bad in [None, Some(""), Some("has space"), Some("quote\"")] {
+            assert_eq!(
+                notification_token(bad).map_err(|e| e.code),
+                Err("invalid_request")
+            );
+        }
+    }
+
+    #[test]
+    fn ciba_10_what_a_due_delivery_sends() {
+        let (expires, before, after) = (1_000, 1_000, 1_001);
+        assert_eq!(
+            notification(DeliveryMode::Ping, "approved", expires, before),
+            Some(Notification::Ping)
+        );
+        assert_eq!(
+            notification(DeliveryMode::Push, "approved", expires, before),
+            Some(Notification::PushTokens)
+        );
+        assert_eq!(
+            notification(DeliveryMode::Push, "issued", expires, before),
+            Some(Notification::PushTokens),
+            "an attempt that died after issuing is pushed again"
+        );
+        let error = |n: Option<Notification>| match n {
+            Some(Notification::PushError { error, .. }) => Some(error),
+            _ => None,
+        };
+        assert_eq!(
+            error(notification(DeliveryMode::Push, "denied", expires, before)),
+            Some("access_denied")
+        );
+        assert_eq!(
+            error(notification(DeliveryMode::Push, "pending", expires, after)),
+            Some("expired_token")
+        );
+        assert_eq!(
+            notification(DeliveryMode::Push, "pending", expires, before),
+            None
+        );
+        assert_eq!(
+            notification(DeliveryMode::Poll, "approved", expires, before),
+            None
+        );
+        assert_eq!(
+            Notification::Ping.body("id-1"),
+            Some(json!({"auth_req_id": "id-1"}))
+        );
+        assert_eq!(Notification::PushTokens.body("id-1"), None);
+    }
+}
