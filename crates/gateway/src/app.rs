@@ -157,7 +157,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         simulator: options.demo,
         limits: std::sync::Arc::new(limits::RateLimits::new(options.rate_limits)),
     };
-    notify::spawn(state.clone());
+    notify::spawn(state.gateway.clone());
     limits::spawn_cleanup(state.limits.clone());
     let app = server::router(state);
     run_https(
@@ -190,10 +190,12 @@ pub fn gateway(
     // The simulator is this QA build's USSD and SMS network.
     let handsets = std::sync::Arc::new(handset::Simulator {
         store: store.clone(),
+        clock: clock.clone(),
     });
     let authenticators = authenticator::Chain::new(vec![
         std::sync::Arc::new(authenticator::App {
             store: store.clone(),
+            clock: clock.clone(),
         }),
         std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
         std::sync::Arc::new(authenticator::Sms(handsets.clone())),
@@ -280,6 +282,7 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         authenticators: authenticator::Chain::new(Vec::new()),
         sms: std::sync::Arc::new(handset::Simulator {
             store: store.clone(),
+            clock: std::sync::Arc::new(SystemClock),
         }),
         acme_ca: std::sync::Arc::new(acme::AcmeCa::load_or_create(&options.data_dir)?),
         deliveries: notify::Deliveries::new(vec![ca])?,

@@ -7,6 +7,7 @@
 //! [`Authenticator`] (its prompt goes to the device's inbox of the self-care device API and
 //! the answer comes back signed by the device key), without changing the flows.
 
+use crate::base::clock::Clock;
 use crate::flows::handset::{OutgoingPrompt, SendResult, SmsSender, UssdSender};
 use assent_prompt::{DeviceKind, DeviceProfile, Encoding};
 use std::sync::Arc;
@@ -91,6 +92,8 @@ impl Authenticator for Sms {
 #[derive(Debug, Clone)]
 pub struct App {
     pub store: crate::store::Store,
+    /// The gateway's clock: when a prompt reached the inbox.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Authenticator for App {
@@ -133,7 +136,7 @@ impl Authenticator for App {
                         .content
                         .as_ref()
                         .and_then(|c| serde_json::to_string(c).ok()),
-                    created_ms: crate::base::clock::now_ms(),
+                    created_ms: self.clock.now_ms(),
                     answered_ms: None,
                 })
                 .await?;

@@ -2,127 +2,68 @@
 //! at the backchannel authentication endpoint (§7), the gateway reaches the user's
 //! Authentication Device (MC_ATTR_09) with a consent prompt (MC_ATTR_10..17), the user
 //! answers, and the SP gets its tokens by polling (§10.1), after a ping (§10.2), or pushed to
-//! its notification endpoint (§10.3; delivery in [`crate::flows::notify`]).
+//! its notification endpoint (§10.3; delivery in [`crate::flows::notify`]). The rules
+//! without I/O are in [`crate::rules::ciba`]; the endpoint's HTTP side is `http::ciba`.
 
-use crate::base::clock::now_ms;
 use crate::base::ids::{new_token, token_hash};
+use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
 use crate::flows::consent::{self, Answered, Purpose};
 use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
-use crate::http::AppState;
-use crate::http::error::no_store_headers;
-use crate::http::oauth::authenticate_client;
-use crate::http::oauth::form;
+use crate::rules::ciba::{self as rules, POLL_INTERVAL_S};
+pub use crate::rules::ciba::{CIBA_GRANT, DeliveryMode};
 use crate::rules::oauth::OAuthError;
 use crate::store::{CibaRequest, Client, Tx};
 use assent_audit::{EntryKind, NewEntry};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::collections::HashMap;
 
-pub const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
-/// Default and maximum lifetime of a request (seconds): a person has to pick up the phone.
-const DEFAULT_EXPIRY_S: i64 = 300;
-const MAX_EXPIRY_S: i64 = 600;
-/// Poll interval (seconds) we ask of SPs (CIBA §7.3; 5 if absent — we allow 2).
-const POLL_INTERVAL_S: i64 = 2;
-/// CIBA §7.1: the binding message should be short, plain text; it must fit on a handset.
-const BINDING_MESSAGE_MAX_CHARS: usize = 32;
-/// CIBA §7.1: the client_notification_token is a bearer token of the SP's; RFC 6750 §2.1
-/// token characters, and a bound that keeps it a token rather than a payload.
-const NOTIFICATION_TOKEN_MAX_LEN: usize = 1024;
-
-/// How the SP registered to receive the result (CIBA §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryMode {
-    Poll,
-    Ping,
-    Push,
+/// A backchannel authentication request accepted (CIBA §7.3): the SP polls, is pinged or is
+/// pushed the result for `auth_req_id`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BackchannelAuthorized {
+    pub auth_req_id: String,
+    /// Seconds until the request expires.
+    pub expires_in: i64,
+    /// The poll interval (seconds); `None` in push mode, where the SP does not poll.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<i64>,
 }
 
-impl DeliveryMode {
-    pub fn name(self) -> &'static str {
-        match self {
-            DeliveryMode::Poll => "poll",
-            DeliveryMode::Ping => "ping",
-            DeliveryMode::Push => "push",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "poll" => Some(DeliveryMode::Poll),
-            "ping" => Some(DeliveryMode::Ping),
-            "push" => Some(DeliveryMode::Push),
-            _ => None,
-        }
-    }
-
-    /// The SP's registered mode (one per SP, CIBA §4); poll when none is registered.
-    pub fn of(client: &Client) -> Self {
-        client
-            .delivery_modes
-            .first()
-            .and_then(|m| DeliveryMode::parse(m))
-            .unwrap_or(DeliveryMode::Poll)
-    }
-}
-
-/// `POST /bc-authorize` (CIBA §7.1).
-#[utoipa::path(post, path = "/bc-authorize", tag = "oauth",
-    request_body(content = crate::http::openapi::wire::BackchannelAuthenticationRequest, content_type = "application/x-www-form-urlencoded"),
-    security((), ("client_secret_basic" = [])),
-    responses(
-        (status = 200, description = "CIBA §7.3: `auth_req_id`, `expires_in`, and `interval` in poll and ping modes", body = Object),
-        (status = 400, description = "CIBA §13 error, e.g. invalid_request, unknown_user_id, invalid_scope, access_denied", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_client", body = crate::http::openapi::wire::OAuthError),
-        (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
-    ))]
+/// A backchannel authentication request of an authenticated `client` (CIBA §7.1): the user
+/// named by the hint is sent a consent prompt, and the request waits for the answer.
 pub async fn bc_authorize(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, OAuthError> {
-    let mut params = form(&headers, &body)?;
-    let client = authenticate_client(&state, &headers, &mut params).await?;
-    // Per authenticated client (each request may put a prompt on a person's handset).
-    if let Err(limited) = state.limits.ciba.check(&client.client_id) {
-        return Ok(limited.oauth_response());
-    }
+    gateway: &Gateway,
+    client: &Client,
+    params: &HashMap<String, String>,
+) -> Result<BackchannelAuthorized, OAuthError> {
     if client.blacklisted {
-        audit_refusal(&state, &client, None, "bc-authorize", "blacklisted").await?;
+        audit_refusal(gateway, client, None, "bc-authorize", "blacklisted").await?;
         return Err(OAuthError::bad_request(
             "unauthorized_client",
             "this SP may not use the gateway",
         ));
     }
-    if !client.grant_types.iter().any(|g| g == CIBA_GRANT) {
-        return Err(OAuthError::bad_request(
-            "unauthorized_client",
-            "this SP is not registered for CIBA",
-        ));
-    }
-    let mode = DeliveryMode::of(&client);
+    rules::check_registered(client)?;
+    let param = |name: &str| params.get(name).map(String::as_str);
+    let mode = DeliveryMode::of(client);
     let notification_token = match mode {
         DeliveryMode::Poll => None,
-        DeliveryMode::Ping | DeliveryMode::Push => Some(notification_token(&params)?),
+        DeliveryMode::Ping | DeliveryMode::Push => Some(rules::notification_token(param(
+            "client_notification_token",
+        ))?),
     };
-    let scope = requested_scope(&state, &client, &params)?;
-    let user = crate::flows::hints::hinted_user(&state, &client, &params).await?;
-    let expiry_s = requested_expiry(&params)?;
-    let binding_message = binding_message(&params)?;
+    let scope = rules::requested_scope(&gateway.catalog, client, params)?;
+    let user = crate::flows::hints::hinted_user(gateway, client, params).await?;
+    let expiry_s = rules::requested_expiry(param("requested_expiry"))?;
+    let binding_message = rules::binding_message(param("binding_message"))?;
 
     // MC_ATTR_21: minors are refused; the SP learns only access_denied.
-    consent::refuse_minor(&state, &client, &user, "bc-authorize").await?;
+    consent::refuse_minor(gateway, client, &user, "bc-authorize").await?;
     // MC_ATTR_04: the authenticator follows the gateway's policy, never the SP's acr_values.
     let sent = consent::reach_user(
-        &state,
-        &client,
+        gateway,
+        client,
         &user,
         &scope,
         Purpose::Consent,
@@ -130,7 +71,7 @@ pub async fn bc_authorize(
     )
     .await?;
     let auth_req_id = new_token();
-    let created_ms = now_ms();
+    let created_ms = gateway.now_ms();
     let request = CibaRequest {
         auth_req_hash: token_hash(&auth_req_id),
         client_id: client.client_id.clone(),
@@ -153,7 +94,7 @@ pub async fn bc_authorize(
         next_attempt_ms: 0,
         token_family: None,
     };
-    state.store.insert_ciba(&request).await?;
+    gateway.store.insert_ciba(&request).await?;
     let audit = |kind, authenticator: Option<&str>, detail: serde_json::Value| NewEntry {
         at_ms: created_ms,
         kind,
@@ -162,7 +103,7 @@ pub async fn bc_authorize(
         authenticator: authenticator.map(str::to_owned),
         detail: detail.to_string(),
     };
-    state
+    gateway
         .store
         .append_audit(audit(
             EntryKind::AuthorizationRequest,
@@ -171,7 +112,7 @@ pub async fn bc_authorize(
                    "binding_message": binding_message}),
         ))
         .await?;
-    state
+    gateway
         .store
         .append_audit(audit(
             EntryKind::PromptSent,
@@ -180,99 +121,32 @@ pub async fn bc_authorize(
                    "units": sent.prompt.units}),
         ))
         .await?;
-
-    // CIBA §7.3: `interval` only for the modes in which the SP calls the token endpoint.
-    let mut body = json!({"auth_req_id": auth_req_id, "expires_in": expiry_s});
-    if mode != DeliveryMode::Push {
-        body["interval"] = json!(POLL_INTERVAL_S);
-    }
-    Ok((no_store_headers(), Json(body)).into_response())
+    Ok(BackchannelAuthorized {
+        auth_req_id,
+        expires_in: expiry_s,
+        interval: mode.interval_s(),
+    })
 }
 
-fn notification_token(params: &HashMap<String, String>) -> Result<String, OAuthError> {
-    let is_token_char = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b);
-    match params.get("client_notification_token") {
-        Some(t)
-            if !t.is_empty()
-                && t.len() <= NOTIFICATION_TOKEN_MAX_LEN
-                && t.bytes().all(is_token_char) =>
-        {
-            Ok(t.clone())
-        }
-        Some(_) => Err(OAuthError::invalid_request(
-            "client_notification_token must be a bearer token (RFC 6750 §2.1) of at most 1024 characters",
-        )),
-        None => Err(OAuthError::invalid_request(
-            "client_notification_token is required in ping and push modes",
-        )),
-    }
-}
-
-/// The requested scope: `openid` required, every scope granted to the SP and known to the
-/// catalog.
+/// The requested scope ([`rules::requested_scope`] against this gateway's catalog).
 pub(crate) fn requested_scope(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<Vec<String>, OAuthError> {
-    let scope = crate::rules::oauth::scope_param(params).unwrap_or_default();
-    if !scope.iter().any(|s| s == "openid") {
-        return Err(OAuthError::bad_request(
-            "invalid_scope",
-            "the openid scope is required",
-        ));
-    }
-    crate::rules::oauth::check_granted(&client.scopes, &scope)?;
-    if let Some(unknown) = scope
-        .iter()
-        .find(|s| *s != "openid" && state.catalog.service(s).is_none())
-    {
-        return Err(OAuthError::bad_request(
-            "invalid_scope",
-            format!("scope {unknown} is not a service of this gateway"),
-        ));
-    }
-    Ok(scope)
-}
-
-fn requested_expiry(params: &HashMap<String, String>) -> Result<i64, OAuthError> {
-    match params.get("requested_expiry") {
-        None => Ok(DEFAULT_EXPIRY_S),
-        Some(text) => match text.parse::<i64>() {
-            Ok(s) if (1..=MAX_EXPIRY_S).contains(&s) => Ok(s),
-            _ => Err(OAuthError::invalid_request(format!(
-                "requested_expiry must be a number of seconds from 1 to {MAX_EXPIRY_S}"
-            ))),
-        },
-    }
-}
-
-fn binding_message(params: &HashMap<String, String>) -> Result<Option<String>, OAuthError> {
-    match params.get("binding_message") {
-        None => Ok(None),
-        Some(m)
-            if m.chars().count() <= BINDING_MESSAGE_MAX_CHARS
-                && !m.chars().any(char::is_control) =>
-        {
-            Ok(Some(m.clone()))
-        }
-        Some(_) => Err(OAuthError::bad_request(
-            "invalid_binding_message",
-            format!(
-                "binding_message must be plain text of at most {BINDING_MESSAGE_MAX_CHARS} characters"
-            ),
-        )),
-    }
+    rules::requested_scope(&gateway.catalog, client, params)
 }
 
 /// Records the user's answer to a CIBA request inside `tx` ("1"/approve moves it to
-/// `approved`, else `denied`), with its consent and audit entries; `false` when the request
-/// was no longer pending (answered already).
+/// `approved`, else `denied`), with its consent and audit entries stamped `at_ms` (the
+/// gateway's time when the answer came in); `false` when the request was no longer pending
+/// (answered already).
 pub async fn answer_in(
     tx: &mut Tx,
     request: &CibaRequest,
     consent_kind: &'static str,
     approve: bool,
+    at_ms: i64,
 ) -> Result<bool, crate::store::StoreError> {
     let to = if approve { "approved" } else { "denied" };
     if !tx
@@ -290,95 +164,65 @@ pub async fn answer_in(
         authenticator: &request.authenticator,
         consent_kind,
     };
-    consent::record_answer(tx, &answered, approve).await?;
+    consent::record_answer_at(tx, &answered, approve, at_ms).await?;
     Ok(true)
 }
 
 /// The token endpoint for `grant_type=urn:openid:params:grant-type:ciba` (CIBA §10.1, §11).
 pub async fn grant(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<TokenResponse, OAuthError> {
-    if !client.grant_types.iter().any(|g| g == CIBA_GRANT) {
-        return Err(OAuthError::bad_request(
-            "unauthorized_client",
-            "this SP is not registered for CIBA",
-        ));
-    }
+    rules::check_registered(client)?;
     let auth_req_id = params
         .get("auth_req_id")
         .ok_or_else(|| OAuthError::invalid_request("auth_req_id is missing"))?;
-    let invalid_grant =
-        || OAuthError::bad_request("invalid_grant", "unknown or already used auth_req_id");
-    let request = match state.store.ciba(&token_hash(auth_req_id)).await? {
+    let request = match gateway.store.ciba(&token_hash(auth_req_id)).await? {
         Some(r) if r.client_id == client.client_id => r,
-        _ => return Err(invalid_grant()),
+        _ => return Err(rules::unknown_or_used()),
     };
-    let now = now_ms();
-    if request.status == "issued" {
-        return Err(invalid_grant());
+    let now = gateway.now_ms();
+    rules::check_pollable(
+        &request.status,
+        &request.delivery_mode,
+        request.expires_ms,
+        now,
+    )?;
+    if !gateway.store.record_poll(&request, now).await? {
+        return Err(rules::slow_down());
     }
-    if request.delivery_mode == DeliveryMode::Push.name() {
-        // CIBA §10.3: in push mode the tokens go to the SP's notification endpoint only.
+    rules::check_answered(&request.status)?;
+    let consent_id = consent::consent_id_for(&request.auth_req_hash);
+    // The answer commits the request's state and its consent together (`answer_in`), so an
+    // approved request without its consent can only come from a gateway before that change,
+    // killed between the two (found by tests/scale_out.rs). Tokens issued for it would be
+    // refused at once by the resource server: issue none, so the SP waits until the request
+    // expires. The tests check the invariant on the database itself, not through this guard.
+    if gateway.store.consent(&consent_id).await?.is_none() {
         return Err(OAuthError::bad_request(
-            "invalid_grant",
-            "this request is in push mode: its result is delivered to the notification endpoint",
-        ));
-    }
-    if now > request.expires_ms {
-        return Err(OAuthError::bad_request(
-            "expired_token",
-            "the request expired before the user answered",
-        ));
-    }
-    if !state.store.record_poll(&request, now).await? {
-        return Err(OAuthError::bad_request(
-            "slow_down",
-            "poll less often: the interval grew by 5 seconds",
-        ));
-    }
-    match request.status.as_str() {
-        "pending" => Err(OAuthError::bad_request(
             "authorization_pending",
-            "the user has not answered yet",
-        )),
-        "denied" => Err(OAuthError::bad_request("access_denied", "the user said no")),
-        "approved" => {
-            let consent_id = consent::consent_id_for(&request.auth_req_hash);
-            // The answer now commits the request's state and its consent together
-            // (`answer_in`), so an approved request without its consent can only come from
-            // a gateway before that change, killed between the two (found by
-            // tests/scale_out.rs). Tokens issued for it would be refused at once by the
-            // resource server: issue none, so the SP waits until the request expires. The
-            // tests check the invariant on the database itself, not through this guard.
-            if state.store.consent(&consent_id).await?.is_none() {
-                return Err(OAuthError::bad_request(
-                    "authorization_pending",
-                    "the user's answer is still being recorded",
-                ));
-            }
-            // Single use: only the poll that moves approved → issued gets the tokens.
-            if !state
-                .store
-                .transition_ciba(&request.auth_req_hash, "approved", "issued")
-                .await?
-            {
-                return Err(invalid_grant());
-            }
-            let issued = Issue {
-                user_id: &request.user_id,
-                scope: &request.scope,
-                authenticator: &request.authenticator,
-                nonce: None,
-                grant: "ciba",
-                request_hash: &request.auth_req_hash,
-                family: None,
-                auth_req_id: None,
-                consent_id: Some(&consent_id),
-            };
-            Ok(issue_tokens(state, client, &issued, now).await?.body)
-        }
-        _ => Err(invalid_grant()),
+            "the user's answer is still being recorded",
+        ));
     }
+    // Single use: only the poll that moves approved → issued gets the tokens.
+    if !gateway
+        .store
+        .transition_ciba(&request.auth_req_hash, "approved", "issued")
+        .await?
+    {
+        return Err(rules::unknown_or_used());
+    }
+    let issued = Issue {
+        user_id: &request.user_id,
+        scope: &request.scope,
+        authenticator: &request.authenticator,
+        nonce: None,
+        grant: "ciba",
+        request_hash: &request.auth_req_hash,
+        family: None,
+        auth_req_id: None,
+        consent_id: Some(&consent_id),
+    };
+    Ok(issue_tokens(gateway, client, &issued, now).await?.body)
 }

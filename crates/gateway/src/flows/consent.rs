@@ -2,16 +2,14 @@
 //! authenticator, and recording the answer with the exact text the user saw. What a prompt
 //! says, and the other consent rules without I/O, are in [`crate::rules::consent`].
 
-use crate::base::clock::now_ms;
+use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
-use crate::flows::handset::OutgoingPrompt;
-use crate::http::AppState;
-use crate::rules::consent::render_sign_in;
+use crate::rules::consent::{OutgoingPrompt, render_sign_in};
 pub use crate::rules::consent::{
     Purpose, consent_id_for, is_minor, render_consent, render_for_browser, user_value,
 };
 use crate::rules::oauth::OAuthError;
-use crate::store::{CibaRequest, Client, CodeKey, CodeRequest, Consent, StoreError, Tx, User};
+use crate::store::{Client, Consent, StoreError, Tx, User};
 use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
 
@@ -27,30 +25,42 @@ pub struct Sent {
 /// A user none of whose authenticators reaches the services' level of assurance is refused
 /// with `access_denied` (audited); the SP learns nothing more.
 pub async fn reach_user(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     user: &User,
     scope: &[String],
     purpose: Purpose,
     endpoint: &str,
 ) -> Result<Sent, OAuthError> {
-    let loa = state.catalog.required_loa(scope);
+    let loa = gateway.catalog.required_loa(scope);
     // The app is the user's authenticator only while one of their devices is live: a prompt
     // sent to an inbox that no device can open (all revoked with their certificates) would
     // wait there unseen; the user's other authenticators are tried instead.
     let mut registered = user.authenticators.clone();
-    if registered.iter().any(|a| a == "app") && state.store.live_devices(&user.id).await?.is_empty()
+    if registered.iter().any(|a| a == "app")
+        && gateway.store.live_devices(&user.id).await?.is_empty()
     {
         registered.retain(|a| a != "app");
     }
-    let Some(authenticator) = state.authenticators.choose(&registered, loa) else {
-        audit_refusal(state, client, Some(&user.id), endpoint, "no_authenticator").await?;
+    let Some(authenticator) = gateway.authenticators.choose(&registered, loa) else {
+        audit_refusal(
+            gateway,
+            client,
+            Some(&user.id),
+            endpoint,
+            "no_authenticator",
+        )
+        .await?;
         return Err(denied());
     };
     let prompt = match purpose {
-        Purpose::Consent => {
-            render_consent(&state.catalog, client, user, scope, authenticator.device())?
-        }
+        Purpose::Consent => render_consent(
+            &gateway.catalog,
+            client,
+            user,
+            scope,
+            authenticator.device(),
+        )?,
         Purpose::SignIn => render_sign_in(client, authenticator.device())?,
     };
     let message_id = authenticator.send_prompt(&user.msisdn, &prompt).await?;
@@ -68,13 +78,20 @@ pub fn denied() -> OAuthError {
 
 /// Refuses minors (MC_ATTR_21): audited with the reason, `access_denied` to the SP.
 pub async fn refuse_minor(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     user: &User,
     endpoint: &str,
 ) -> Result<(), OAuthError> {
-    if is_minor(user, time::OffsetDateTime::now_utc().date()) {
-        audit_refusal(state, client, Some(&user.id), endpoint, "user_not_allowed").await?;
+    if is_minor(user, gateway.clock.today()) {
+        audit_refusal(
+            gateway,
+            client,
+            Some(&user.id),
+            endpoint,
+            "user_not_allowed",
+        )
+        .await?;
         return Err(denied());
     }
     Ok(())
@@ -98,103 +115,30 @@ pub struct Answered<'a> {
 /// The consent a yes to `client_id` records: long-lived for SPs whose token policy is
 /// long-lived, else per transaction. Read before the answer's transaction begins (a [`Tx`]
 /// must not wait on the pool).
-pub async fn consent_kind(state: &AppState, client_id: &str) -> Result<&'static str, StoreError> {
-    let client = state.store.client(client_id).await?;
+pub async fn consent_kind(gateway: &Gateway, client_id: &str) -> Result<&'static str, StoreError> {
+    let client = gateway.store.client(client_id).await?;
     Ok(match client.as_ref().map(|c| c.token_policy.as_str()) {
         Some("long_lived") => "long_lived",
         _ => "transaction",
     })
 }
 
-/// A request waiting for the user's answer to the prompt it sent (USSD, SMS or app), read
-/// before the answer's transaction begins.
-#[derive(Debug)]
-pub enum Waiting {
-    Ciba(CibaRequest, &'static str),
-    Code(CodeRequest, &'static str),
-}
-
-impl Waiting {
-    /// The request that sent the prompt `message_id`, if it is still in time; its state is
-    /// checked again, atomically, when the answer is recorded.
-    pub async fn find(state: &AppState, message_id: &str) -> Result<Option<Waiting>, StoreError> {
-        let now = now_ms();
-        if let Some(request) = state.store.ciba_by_message(message_id).await? {
-            if now > request.expires_ms {
-                return Ok(None);
-            }
-            let kind = consent_kind(state, &request.client_id).await?;
-            return Ok(Some(Waiting::Ciba(request, kind)));
-        }
-        match state
-            .store
-            .code_request_by(CodeKey::Message, message_id)
-            .await?
-        {
-            Some(request) if now <= request.expires_ms => {
-                let kind = consent_kind(state, &request.client_id).await?;
-                Ok(Some(Waiting::Code(request, kind)))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    /// Records the answer inside `tx`, together with whatever else the caller's transaction
-    /// holds (the closed prompt); `false` when the request was answered meanwhile.
-    pub async fn record(&self, tx: &mut Tx, approve: bool) -> Result<bool, StoreError> {
-        match self {
-            Waiting::Ciba(request, kind) => {
-                crate::flows::ciba::answer_in(tx, request, kind, approve).await
-            }
-            Waiting::Code(request, kind) => {
-                crate::flows::code_flow::answer_in(tx, request, kind, approve).await
-            }
-        }
-    }
-
-    /// What follows a committed answer: ping and push SPs are told now rather than at the
-    /// next sweep.
-    pub fn answered(&self, state: &AppState) {
-        if let Waiting::Ciba(request, _) = self
-            && request.delivery_mode != crate::flows::ciba::DeliveryMode::Poll.name()
-        {
-            state.deliveries.wake();
-        }
-    }
-}
-
-/// The handset simulator's reply to the open message `message_id` of `msisdn`: the message
-/// is closed and the answer recorded in one transaction, so a reply the gateway did not
-/// acknowledge can be given again. `None` when there is no such open message; else whether
-/// a waiting request took the answer.
-pub async fn answer_sim_reply(
-    state: &AppState,
-    msisdn: &str,
-    message_id: &str,
-    reply: &str,
-    approve: bool,
-) -> Result<Option<bool>, StoreError> {
-    let waiting = Waiting::find(state, message_id).await?;
-    let mut tx = state.store.begin().await?;
-    if !tx.answer_sim_message(msisdn, message_id, reply).await? {
-        return Ok(None); // dropped: rolled back
-    }
-    let applied = match &waiting {
-        Some(waiting) => waiting.record(&mut tx, approve).await?,
-        None => false,
-    };
-    tx.commit().await?;
-    if applied && let Some(waiting) = &waiting {
-        waiting.answered(state);
-    }
-    Ok(Some(applied))
+/// [`record_answer_at`] at the system's time, for callers that do not pass the gateway's
+/// time yet.
+pub async fn record_answer(tx: &mut Tx, a: &Answered<'_>, approve: bool) -> Result<(), StoreError> {
+    record_answer_at(tx, a, approve, crate::base::clock::now_ms()).await
 }
 
 /// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
 /// shown), inside the transaction that moved the request, so that the request's state, its
-/// consent and their audit entries commit together or not at all.
-pub async fn record_answer(tx: &mut Tx, a: &Answered<'_>, approve: bool) -> Result<(), StoreError> {
-    let now = now_ms();
+/// consent and their audit entries commit together or not at all; everything is stamped
+/// `now` (the gateway's time of the answer).
+pub async fn record_answer_at(
+    tx: &mut Tx,
+    a: &Answered<'_>,
+    approve: bool,
+    now: i64,
+) -> Result<(), StoreError> {
     let entry = |kind, detail: serde_json::Value| NewEntry {
         at_ms: now,
         kind,
@@ -232,8 +176,8 @@ pub async fn record_answer(tx: &mut Tx, a: &Answered<'_>, approve: bool) -> Resu
     Ok(())
 }
 
-/// Audits an authentication-only answer on the handset (consent follows on the browser),
-/// inside the transaction that moved the request.
+/// [`record_sign_in_at`] at the system's time, for callers that do not pass the gateway's
+/// time yet.
 pub async fn record_sign_in(
     tx: &mut Tx,
     user_id: &str,
@@ -241,8 +185,22 @@ pub async fn record_sign_in(
     authenticator: &str,
     approve: bool,
 ) -> Result<(), StoreError> {
+    let now = crate::base::clock::now_ms();
+    record_sign_in_at(tx, user_id, client_id, authenticator, approve, now).await
+}
+
+/// Audits an authentication-only answer on the handset (consent follows on the browser),
+/// inside the transaction that moved the request, stamped `now` (the gateway's time).
+pub async fn record_sign_in_at(
+    tx: &mut Tx,
+    user_id: &str,
+    client_id: &str,
+    authenticator: &str,
+    approve: bool,
+    now: i64,
+) -> Result<(), StoreError> {
     tx.append_audit(NewEntry {
-        at_ms: now_ms(),
+        at_ms: now,
         kind: EntryKind::Answer,
         user: Some(user_id.to_owned()),
         sp: Some(client_id.to_owned()),

@@ -18,11 +18,11 @@
 use crate::base::clock::rfc3339;
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
-use crate::flows::ciba::DeliveryMode;
-use crate::flows::consent::Waiting;
+
+use crate::flows::answers::Waiting;
 use crate::rules::device::{self as rules, JWT_MAX_LIFETIME_S, sha256_hex};
 pub use crate::rules::device::{DeviceError, DeviceErrorKind, DpopHeader};
-use crate::store::{AuditFilter, Client, CodeKey, Device, StoreError};
+use crate::store::{AuditFilter, Device, StoreError};
 use assent_acme::jws::AccountKey;
 use assent_audit::{AuditEntry, EntryKind, NewEntry};
 use base64::Engine;
@@ -439,7 +439,7 @@ pub async fn decide(
     // The prompt's closing, the signed decision (the evidence a dispute needs: which device,
     // over which text) and the answer with its consent commit together: a decision the
     // gateway did not acknowledge leaves the prompt open, to be answered again.
-    let waiting = waiting_for(gateway, id).await?;
+    let waiting = Waiting::find(gateway, id).await?;
     let now_ms = gateway.now_ms();
     let mut tx = gateway.store.begin().await?;
     if !tx.answer_app_prompt(id, &device.id, now_ms).await? {
@@ -467,48 +467,10 @@ pub async fn decide(
     };
     tx.commit().await?;
     // Ping and push SPs are told now rather than at the next sweep.
-    if applied
-        && let Some(Waiting::Ciba(request, _)) = &waiting
-        && request.delivery_mode != DeliveryMode::Poll.name()
-    {
-        gateway.deliveries.wake();
+    if applied && let Some(waiting) = &waiting {
+        waiting.answered(gateway);
     }
     Ok(applied)
-}
-
-/// The request that sent the prompt `message_id` if it is still in time by the gateway's
-/// clock, as [`Waiting::find`] finds it — which reads the HTTP state still; this becomes a
-/// call to it when it takes the domain handle. Its state is checked again, atomically, when
-/// the answer is recorded.
-async fn waiting_for(gateway: &Gateway, message_id: &str) -> Result<Option<Waiting>, StoreError> {
-    let now = gateway.now_ms();
-    if let Some(request) = gateway.store.ciba_by_message(message_id).await? {
-        if now > request.expires_ms {
-            return Ok(None);
-        }
-        let kind = consent_kind_of(gateway.store.client(&request.client_id).await?.as_ref());
-        return Ok(Some(Waiting::Ciba(request, kind)));
-    }
-    match gateway
-        .store
-        .code_request_by(CodeKey::Message, message_id)
-        .await?
-    {
-        Some(request) if now <= request.expires_ms => {
-            let kind = consent_kind_of(gateway.store.client(&request.client_id).await?.as_ref());
-            Ok(Some(Waiting::Code(request, kind)))
-        }
-        _ => Ok(None),
-    }
-}
-
-/// The consent a yes to `client` records, as [`crate::flows::consent::consent_kind`] says:
-/// long-lived for SPs whose token policy is long-lived, else per transaction.
-fn consent_kind_of(client: Option<&Client>) -> &'static str {
-    match client.map(|c| c.token_policy.as_str()) {
-        Some("long_lived") => "long_lived",
-        _ => "transaction",
-    }
 }
 
 /// A long-lived consent of the user, as the grants list shows it.

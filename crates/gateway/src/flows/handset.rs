@@ -1,10 +1,15 @@
 //! Reaching the user's handset: USSD and SMS senders are traits; the handset simulator (QA)
-//! is one implementation, real network gateways would be others.
+//! is one implementation, real network gateways would be others. The simulator's own
+//! requests (the messages a handset received, the user's reply) are flows here too; their
+//! HTTP side is `http::simulator`.
 
+use crate::base::clock::Clock;
+use crate::flows::Gateway;
 pub use crate::rules::consent::OutgoingPrompt;
-use crate::store::{NewSimMessage, Store, StoreError};
+use crate::store::{NewSimMessage, SimMessage, Store, StoreError};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 pub type SendResult<'a> = Pin<Box<dyn Future<Output = Result<String, StoreError>> + Send + 'a>>;
 
@@ -29,6 +34,8 @@ pub trait SmsSender: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Clone)]
 pub struct Simulator {
     pub store: Store,
+    /// The gateway's clock: when a message was sent.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Simulator {
@@ -39,14 +46,20 @@ impl Simulator {
         prompt: &OutgoingPrompt,
         open: bool,
     ) -> Result<String, StoreError> {
-        let now = time::OffsetDateTime::now_utc();
+        let sent_ms = self.clock.now_ms();
         let id = format!(
             "m-{}",
             crate::base::ids::new_token().get(..16).unwrap_or("0")
         );
-        let sent_at = now
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_else(|_| now.unix_timestamp().to_string());
+        // RFC 3339 with the fraction of a second, as the simulator always showed it.
+        let sent_at =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(sent_ms) * 1_000_000)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| (sent_ms / 1000).to_string());
         self.store
             .insert_sim_message(&NewSimMessage {
                 id: id.clone(),
@@ -55,7 +68,7 @@ impl Simulator {
                 text: prompt.text.clone(),
                 encoding: prompt.encoding.clone(),
                 units: prompt.units,
-                sent_ms: crate::base::clock::now_ms(),
+                sent_ms,
                 sent_at,
                 open,
             })
@@ -79,4 +92,35 @@ impl SmsSender for Simulator {
     ) -> SendResult<'a> {
         Box::pin(self.deliver(msisdn, "sms", prompt, expects_reply))
     }
+}
+
+/// Why the handset simulator refused a request.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulatorError {
+    /// The number, the body or the answer is not what the simulator takes.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such handset, or no open message with this id on it.
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The simulated handset's number: E.164, `+` optional.
+pub fn handset_number(msisdn: &str) -> Result<String, SimulatorError> {
+    crate::base::msisdn::normalize_msisdn(msisdn)
+        .ok_or_else(|| SimulatorError::Invalid("not an E.164 number".into()))
+}
+
+/// What the simulated handset `msisdn` received, oldest first.
+pub async fn sim_messages(
+    gateway: &Gateway,
+    msisdn: &str,
+) -> Result<Vec<SimMessage>, SimulatorError> {
+    let msisdn = handset_number(msisdn)?;
+    if gateway.store.user_by_msisdn(&msisdn).await?.is_none() {
+        return Err(SimulatorError::NotFound("no such handset"));
+    }
+    Ok(gateway.store.sim_messages(&msisdn).await?)
 }

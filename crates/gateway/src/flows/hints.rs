@@ -12,7 +12,7 @@
 //!
 //! Every look-up is unique (seed 001, SEC-2): by number, or by (sector, PCR).
 
-use crate::http::AppState;
+use crate::flows::Gateway;
 use crate::rules::oauth::OAuthError;
 use crate::rules::sp_jwt;
 use crate::store::{Client, User};
@@ -29,7 +29,7 @@ fn number(value: &str) -> Result<String, OAuthError> {
 
 /// The user named by the request's one hint.
 pub async fn hinted_user(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<User, OAuthError> {
@@ -39,11 +39,11 @@ pub async fn hinted_user(
         .filter(|h| params.contains_key(*h))
         .collect();
     let user = match given.as_slice() {
-        ["login_hint"] => login_hint(state, client, &params["login_hint"]).await?,
+        ["login_hint"] => login_hint(gateway, client, &params["login_hint"]).await?,
         ["login_hint_token"] => {
-            login_hint_token(state, client, &params["login_hint_token"]).await?
+            login_hint_token(gateway, client, &params["login_hint_token"]).await?
         }
-        ["id_token_hint"] => id_token_hint(state, client, &params["id_token_hint"]).await?,
+        ["id_token_hint"] => id_token_hint(gateway, client, &params["id_token_hint"]).await?,
         _ => {
             return Err(OAuthError::invalid_request(
                 "exactly one of login_hint, login_hint_token and id_token_hint is required",
@@ -54,7 +54,7 @@ pub async fn hinted_user(
 }
 
 async fn login_hint(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     hint: &str,
 ) -> Result<Option<User>, OAuthError> {
@@ -64,17 +64,17 @@ async fn login_hint(
         ));
     };
     match kind {
-        "MSISDN" => Ok(state.store.user_by_msisdn(&number(value)?).await?),
+        "MSISDN" => Ok(gateway.store.user_by_msisdn(&number(value)?).await?),
         "ENCR_MSISDN" => {
-            let plaintext = state.encryption.decrypt(value).map_err(|e| {
+            let plaintext = gateway.encryption.decrypt(value).map_err(|e| {
                 tracing::debug!(error = %e, "ENCR_MSISDN refused");
                 OAuthError::invalid_request(
                     "ENCR_MSISDN must be a JWE to the gateway's encryption key (see its JWKS)",
                 )
             })?;
-            Ok(state.store.user_by_msisdn(&number(&plaintext)?).await?)
+            Ok(gateway.store.user_by_msisdn(&number(&plaintext)?).await?)
         }
-        "PCR" => Ok(state.store.user_by_pcr(&client.client_id, value).await?),
+        "PCR" => Ok(gateway.store.user_by_pcr(&client.client_id, value).await?),
         _ => Err(OAuthError::invalid_request(format!(
             "unknown login_hint type {kind}"
         ))),
@@ -82,11 +82,11 @@ async fn login_hint(
 }
 
 async fn login_hint_token(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     token: &str,
 ) -> Result<Option<User>, OAuthError> {
-    let audiences = [state.issuer.clone()];
+    let audiences = [gateway.issuer.clone()];
     let expect = sp_jwt::Expect {
         issuer: &client.client_id,
         audiences: &audiences,
@@ -101,13 +101,13 @@ async fn login_hint_token(
             let phone = subject["phone_number"]
                 .as_str()
                 .ok_or_else(|| OAuthError::invalid_request("sub_id.phone_number is missing"))?;
-            Ok(state.store.user_by_msisdn(&number(phone)?).await?)
+            Ok(gateway.store.user_by_msisdn(&number(phone)?).await?)
         }
         Some("opaque") => {
             let pcr = subject["id"]
                 .as_str()
                 .ok_or_else(|| OAuthError::invalid_request("sub_id.id is missing"))?;
-            Ok(state.store.user_by_pcr(&client.client_id, pcr).await?)
+            Ok(gateway.store.user_by_pcr(&client.client_id, pcr).await?)
         }
         _ => Err(OAuthError::invalid_request(
             "login_hint_token needs a sub_id of format phone_number or opaque (RFC 9493)",
@@ -116,7 +116,7 @@ async fn login_hint_token(
 }
 
 async fn id_token_hint(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     token: &str,
 ) -> Result<Option<User>, OAuthError> {
@@ -126,10 +126,11 @@ async fn id_token_hint(
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["iss", "aud", "sub"]);
-    validation.set_issuer(&[&state.issuer]);
+    validation.set_issuer(&[&gateway.issuer]);
     validation.set_audience(&[&client.client_id]);
-    let data = jsonwebtoken::decode::<serde_json::Value>(token, &state.keys.decoding, &validation)
-        .map_err(|_| refused())?;
+    let data =
+        jsonwebtoken::decode::<serde_json::Value>(token, &gateway.keys.decoding, &validation)
+            .map_err(|_| refused())?;
     let sub = data.claims["sub"].as_str().ok_or_else(refused)?;
-    Ok(state.store.user_by_pcr(&client.client_id, sub).await?)
+    Ok(gateway.store.user_by_pcr(&client.client_id, sub).await?)
 }

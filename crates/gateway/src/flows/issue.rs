@@ -4,7 +4,7 @@
 //! refresh.
 
 use crate::base::ids::{new_token, token_hash};
-use crate::http::AppState;
+use crate::flows::Gateway;
 use crate::rules::oauth::OAuthError;
 use crate::store::{Client, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
@@ -69,7 +69,7 @@ fn half_hash(token: &str) -> String {
 /// Issues tokens for `client` by its policy and records them; the bearer values exist only
 /// in the returned body.
 pub async fn issue_tokens(
-    state: &AppState,
+    state: &Gateway,
     client: &Client,
     issue: &Issue<'_>,
     now: i64,

@@ -2,6 +2,7 @@
 
 pub mod acme;
 pub mod admin;
+pub mod answers;
 pub mod authenticator;
 pub mod ciba;
 pub mod client_auth;

@@ -15,14 +15,13 @@
 //! dies mid-push leaves an `issued` request whose tokens the next worker revokes before it
 //! issues new ones.
 
-use crate::base::clock::now_ms;
 use crate::base::ids::new_token;
-use crate::flows::ciba::DeliveryMode;
+use crate::flows::Gateway;
 use crate::flows::issue::{Issue, issue_tokens};
-use crate::http::AppState;
+use crate::rules::ciba::{DeliveryMode, notification};
 use crate::store::{CibaRequest, StoreError};
 use assent_audit::{EntryKind, NewEntry};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -77,38 +76,52 @@ impl Deliveries {
 }
 
 /// Runs the worker for as long as the process lives.
-pub fn spawn(state: AppState) {
+pub fn spawn(gateway: Gateway) {
     tokio::spawn(async move {
         loop {
-            if let Err(error) = deliver_due(&state).await {
+            if let Err(error) = deliver_due(&gateway).await {
                 tracing::warn!(%error, "notification sweep failed; retrying");
             }
             tokio::select! {
-                () = state.deliveries.wake.notified() => {}
+                () = gateway.deliveries.wake.notified() => {}
                 () = tokio::time::sleep(SWEEP_EVERY) => {}
             }
         }
     });
 }
 
-async fn deliver_due(state: &AppState) -> Result<(), StoreError> {
-    let now = now_ms();
-    for request in state.store.due_deliveries(now, 64).await? {
-        if state.store.claim_delivery(&request, now + LEASE_MS).await? {
-            let state = state.clone();
-            tokio::spawn(async move {
-                if let Err(error) = deliver(&state, request).await {
-                    tracing::warn!(%error, "notification bookkeeping failed; the lease will retry it");
-                }
-            });
+/// The deliveries due at the gateway's time that this worker claimed: each is its own until
+/// the lease runs out (another worker, or a later sweep, takes it up after that).
+pub async fn claim_due(gateway: &Gateway) -> Result<Vec<CibaRequest>, StoreError> {
+    let now = gateway.now_ms();
+    let mut claimed = Vec::new();
+    for request in gateway.store.due_deliveries(now, 64).await? {
+        if gateway
+            .store
+            .claim_delivery(&request, now + LEASE_MS)
+            .await?
+        {
+            claimed.push(request);
         }
+    }
+    Ok(claimed)
+}
+
+async fn deliver_due(gateway: &Gateway) -> Result<(), StoreError> {
+    for request in claim_due(gateway).await? {
+        let gateway = gateway.clone();
+        tokio::spawn(async move {
+            if let Err(error) = deliver(&gateway, request).await {
+                tracing::warn!(%error, "notification bookkeeping failed; the lease will retry it");
+            }
+        });
     }
     Ok(())
 }
 
 /// Why an attempt did not land.
 #[derive(Debug, thiserror::Error)]
-enum Attempt {
+pub enum Attempt {
     #[error("the SP has no usable notification endpoint")]
     NoEndpoint,
     #[error("the request lost its delivery secrets")]
@@ -121,15 +134,15 @@ enum Attempt {
     Store(#[from] StoreError),
 }
 
-async fn deliver(state: &AppState, request: CibaRequest) -> Result<(), StoreError> {
+async fn deliver(gateway: &Gateway, request: CibaRequest) -> Result<(), StoreError> {
     let mode = DeliveryMode::parse(&request.delivery_mode).unwrap_or(DeliveryMode::Poll);
-    let result = attempt(state, &request, mode).await;
-    let now = now_ms();
+    let result = attempt(gateway, &request).await;
+    let now = gateway.now_ms();
     let outcome = match &result {
         Ok(()) => {
             // Acknowledged: recording it must not be lost to a passing database error, or
             // the lease would run out and a redelivery would replace tokens the SP holds.
-            let mut recorded = state
+            let mut recorded = gateway
                 .store
                 .mark_delivered(&request.auth_req_hash, now)
                 .await;
@@ -138,7 +151,7 @@ async fn deliver(state: &AppState, request: CibaRequest) -> Result<(), StoreErro
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(wait_ms)).await;
-                recorded = state
+                recorded = gateway
                     .store
                     .mark_delivered(&request.auth_req_hash, now)
                     .await;
@@ -153,7 +166,7 @@ async fn deliver(state: &AppState, request: CibaRequest) -> Result<(), StoreErro
         }
         Err(error) if now > request.expires_ms + GIVE_UP_AFTER_EXPIRY_MS => {
             tracing::warn!(%error, "notification abandoned");
-            state
+            gateway
                 .store
                 .mark_delivered(&request.auth_req_hash, now)
                 .await?;
@@ -164,14 +177,14 @@ async fn deliver(state: &AppState, request: CibaRequest) -> Result<(), StoreErro
             let backoff = 1000_i64
                 .saturating_mul(1 << request.notify_attempts.clamp(0, 6))
                 .min(MAX_BACKOFF_MS);
-            state
+            gateway
                 .store
                 .delivery_failed(&request.auth_req_hash, now + backoff)
                 .await?;
             "retrying"
         }
     };
-    state
+    gateway
         .store
         .append_audit(NewEntry {
             at_ms: now,
@@ -188,8 +201,24 @@ async fn deliver(state: &AppState, request: CibaRequest) -> Result<(), StoreErro
     Ok(())
 }
 
-async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Result<(), Attempt> {
-    let client = state
+/// A notification ready to go: where, with which bearer token, what.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// The SP's `backchannel_client_notification_endpoint` (https).
+    pub endpoint: String,
+    /// The SP's `client_notification_token` (CIBA §10.2: the bearer of the notification).
+    pub bearer: String,
+    pub body: Value,
+    /// Push: the family of the tokens issued for this attempt, revoked if it fails.
+    pub pushed_family: Option<String>,
+}
+
+/// What a claimed delivery sends, decided at the gateway's time ([`notification`]): a ping,
+/// a pushed error, or pushed tokens, issued now for this attempt (the request moves to
+/// `issued`; the tokens of an earlier attempt that died are revoked first).
+pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Attempt> {
+    let mode = DeliveryMode::parse(&r.delivery_mode).unwrap_or(DeliveryMode::Poll);
+    let client = gateway
         .store
         .client(&r.client_id)
         .await?
@@ -202,69 +231,76 @@ async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Resul
     let (Some(auth_req_id), Some(bearer)) = (&r.auth_req_id, &r.notification_token) else {
         return Err(Attempt::NoSecrets);
     };
-    let expired = r.status == "pending" && now_ms() > r.expires_ms;
-    let mut pushed_family = None;
-    let body = match (mode, r.status.as_str()) {
-        (DeliveryMode::Ping, _) => json!({"auth_req_id": auth_req_id}),
-        (DeliveryMode::Push, "denied") => json!({"auth_req_id": auth_req_id,
-            "error": "access_denied", "error_description": "the user said no"}),
-        (DeliveryMode::Push, "pending") if expired => json!({"auth_req_id": auth_req_id,
-            "error": "expired_token", "error_description": "the request expired before the user answered"}),
-        (DeliveryMode::Push, "approved" | "issued") => {
-            if r.status == "issued" {
-                // A previous attempt died after issuing: its tokens were never acknowledged.
-                revoke_pushed(state, r).await?;
-                if !state
-                    .store
-                    .transition_ciba(&r.auth_req_hash, "issued", "approved")
-                    .await?
-                {
-                    return Err(Attempt::Raced);
-                }
-            }
-            if !state
-                .store
-                .transition_ciba(&r.auth_req_hash, "approved", "issued")
-                .await?
-            {
-                return Err(Attempt::Raced);
-            }
-            // The family is recorded before the tokens exist, so that a crash in between
-            // still lets the next worker revoke them.
-            let family = format!("f-{}", new_token().get(..22).unwrap_or("0"));
-            state
-                .store
-                .set_token_family(&r.auth_req_hash, Some(&family))
-                .await?;
-            let consent_id = crate::flows::consent::consent_id_for(&r.auth_req_hash);
-            let issue = Issue {
-                user_id: &r.user_id,
-                scope: &r.scope,
-                authenticator: &r.authenticator,
-                nonce: None,
-                grant: "ciba",
-                request_hash: &r.auth_req_hash,
-                family: Some(&family),
-                auth_req_id: Some(auth_req_id),
-                consent_id: Some(&consent_id),
-            };
-            let issued = issue_tokens(state, &client, &issue, now_ms())
-                .await
-                .map_err(|e| Attempt::Http(format!("issuing tokens: {}", e.description)))?;
-            pushed_family = Some(family);
-            // CIBA §10.3.1: the token response, with the auth_req_id it answers.
-            let mut body = serde_json::to_value(issued.body).unwrap_or_default();
-            body["auth_req_id"] = json!(auth_req_id);
-            body
+    let what =
+        notification(mode, &r.status, r.expires_ms, gateway.now_ms()).ok_or(Attempt::Raced)?;
+    if let Some(body) = what.body(auth_req_id) {
+        return Ok(Outgoing {
+            endpoint,
+            bearer: bearer.clone(),
+            body,
+            pushed_family: None,
+        });
+    }
+    // Pushed tokens (Notification::PushTokens) are issued for this attempt.
+    if r.status == "issued" {
+        // A previous attempt died after issuing: its tokens were never acknowledged.
+        revoke_pushed(gateway, r).await?;
+        if !gateway
+            .store
+            .transition_ciba(&r.auth_req_hash, "issued", "approved")
+            .await?
+        {
+            return Err(Attempt::Raced);
         }
-        _ => return Err(Attempt::Raced),
+    }
+    if !gateway
+        .store
+        .transition_ciba(&r.auth_req_hash, "approved", "issued")
+        .await?
+    {
+        return Err(Attempt::Raced);
+    }
+    // The family is recorded before the tokens exist, so that a crash in between still lets
+    // the next worker revoke them.
+    let family = format!("f-{}", new_token().get(..22).unwrap_or("0"));
+    gateway
+        .store
+        .set_token_family(&r.auth_req_hash, Some(&family))
+        .await?;
+    let consent_id = crate::rules::consent::consent_id_for(&r.auth_req_hash);
+    let issue = Issue {
+        user_id: &r.user_id,
+        scope: &r.scope,
+        authenticator: &r.authenticator,
+        nonce: None,
+        grant: "ciba",
+        request_hash: &r.auth_req_hash,
+        family: Some(&family),
+        auth_req_id: Some(auth_req_id),
+        consent_id: Some(&consent_id),
     };
-    let sent = state
+    let issued = issue_tokens(gateway, &client, &issue, gateway.now_ms())
+        .await
+        .map_err(|e| Attempt::Http(format!("issuing tokens: {}", e.description)))?;
+    // CIBA §10.3.1: the token response, with the auth_req_id it answers.
+    let mut body = serde_json::to_value(issued.body).unwrap_or_default();
+    body["auth_req_id"] = json!(auth_req_id);
+    Ok(Outgoing {
+        endpoint,
+        bearer: bearer.clone(),
+        body,
+        pushed_family: Some(family),
+    })
+}
+
+async fn attempt(gateway: &Gateway, r: &CibaRequest) -> Result<(), Attempt> {
+    let outgoing = prepare(gateway, r).await?;
+    let sent = gateway
         .deliveries
         .http
-        .post(&endpoint)
-        .bearer_auth(bearer)
-        .json(&body)
+        .post(&outgoing.endpoint)
+        .bearer_auth(&outgoing.bearer)
+        .json(&outgoing.body)
         .send()
         .await;
     let failure = match sent {
@@ -275,9 +311,9 @@ async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Resul
     match failure {
         None => Ok(()),
         Some(why) => {
-            if pushed_family.is_some() {
-                revoke_pushed(state, r).await?;
-                state
+            if outgoing.pushed_family.is_some() {
+                revoke_pushed(gateway, r).await?;
+                gateway
                     .store
                     .transition_ciba(&r.auth_req_hash, "issued", "approved")
                     .await?;
@@ -288,18 +324,21 @@ async fn attempt(state: &AppState, r: &CibaRequest, mode: DeliveryMode) -> Resul
 }
 
 /// Revokes the tokens a push attempt issued (their family is recorded on the request).
-async fn revoke_pushed(state: &AppState, r: &CibaRequest) -> Result<(), StoreError> {
-    let Some(current) = state.store.ciba(&r.auth_req_hash).await? else {
+async fn revoke_pushed(gateway: &Gateway, r: &CibaRequest) -> Result<(), StoreError> {
+    let Some(current) = gateway.store.ciba(&r.auth_req_hash).await? else {
         return Ok(());
     };
     if let Some(family) = current.token_family {
-        let revoked = state.store.revoke_family(&family).await?;
-        state.store.set_token_family(&r.auth_req_hash, None).await?;
+        let revoked = gateway.store.revoke_family(&family).await?;
+        gateway
+            .store
+            .set_token_family(&r.auth_req_hash, None)
+            .await?;
         if revoked > 0 {
-            state
+            gateway
                 .store
                 .append_audit(NewEntry {
-                    at_ms: now_ms(),
+                    at_ms: gateway.now_ms(),
                     kind: EntryKind::Revocation,
                     user: Some(r.user_id.clone()),
                     sp: Some(r.client_id.clone()),

@@ -128,6 +128,26 @@ impl IntoResponse for crate::flows::acme::AcmeError {
     }
 }
 
+// ---- ciba: the handset simulator ----
+
+/// The simulator's refusals: 400 `invalid_request`, 404 `not_found`; a store failure as
+/// every endpoint answers it (503 with `Retry-After` when the database is out of reach).
+impl IntoResponse for crate::flows::handset::SimulatorError {
+    fn into_response(self) -> Response {
+        use crate::flows::handset::SimulatorError;
+        match self {
+            SimulatorError::Invalid(description) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+            }
+            SimulatorError::NotFound(description) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", description)
+            }
+            SimulatorError::Store(error) => ApiError::from(error),
+        }
+        .into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

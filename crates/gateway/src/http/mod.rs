@@ -1,21 +1,21 @@
 //! The HTTPS server: explicit state, small handlers, errors as responses.
 
 pub mod acme;
+pub mod ciba;
 pub mod device;
 pub mod error;
 pub mod limits;
 pub mod oauth;
 pub mod openapi;
+pub mod simulator;
 mod state;
 
 pub use error::ApiError;
 
 pub use state::AppState;
 
-use crate::base::msisdn::normalize_msisdn;
-
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
@@ -44,7 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::flows::tokens::token))
         .routes(routes!(crate::flows::tokens::introspect))
         .routes(routes!(crate::flows::tokens::revoke))
-        .routes(routes!(crate::flows::ciba::bc_authorize))
+        .routes(routes!(crate::http::ciba::bc_authorize))
         .routes(routes!(crate::flows::code_flow::authorize))
         .routes(routes!(crate::flows::code_flow::wait))
         .routes(routes!(crate::flows::code_flow::consent_decision))
@@ -55,8 +55,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The handset simulator (`--demo`).
 pub fn simulator_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(sim_messages))
-        .routes(routes!(sim_reply))
+        .routes(routes!(crate::http::simulator::sim_messages))
+        .routes(routes!(crate::http::simulator::sim_reply))
 }
 
 /// `GET /openapi.json`: this API's description (OpenAPI 3.1), generated from the handlers.
@@ -123,101 +123,4 @@ async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
         keys.push(state.encryption.public_jwk());
     }
     Json(set)
-}
-
-/// `GET /sim/handsets/{msisdn}/messages`: what the simulated handset received, oldest first.
-#[utoipa::path(get, path = "/sim/handsets/{msisdn}/messages", tag = "simulator",
-    params(("msisdn" = String, Path, description = "E.164 number, `+` optional")),
-    responses(
-        (status = 200, description = "Messages, oldest first", body = Vec<crate::store::SimMessage>),
-        (status = 400, description = "Not an E.164 number", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "No such handset", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "Database unreachable", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn sim_messages(
-    State(state): State<AppState>,
-    Path(msisdn): Path<String>,
-) -> Result<Json<Vec<crate::store::SimMessage>>, ApiError> {
-    let Some(msisdn) = normalize_msisdn(&msisdn) else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "not an E.164 number",
-        ));
-    };
-    if state.store.user_by_msisdn(&msisdn).await?.is_none() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such handset",
-        ));
-    }
-    Ok(Json(state.store.sim_messages(&msisdn).await?))
-}
-
-/// `POST /sim/handsets/{msisdn}/reply` with `{"message_id": "...", "text": "1"}`: the user
-/// answers an open USSD or SMS prompt on the simulated handset ("1" yes, "2" no).
-#[utoipa::path(post, path = "/sim/handsets/{msisdn}/reply", tag = "simulator",
-    params(("msisdn" = String, Path, description = "E.164 number, `+` optional")),
-    request_body(content = crate::http::openapi::wire::SimReply, content_type = "application/json"),
-    responses(
-        (status = 200, description = "`{message_id, accepted}`: accepted is false when the request was no longer open", body = Object),
-        (status = 400, description = "Not an E.164 number, a malformed body or an answer other than 1 or 2", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "No open message with this id on this handset", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "Database unreachable", body = crate::http::openapi::wire::OAuthError),
-    ))]
-async fn sim_reply(
-    State(state): State<AppState>,
-    Path(msisdn): Path<String>,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Reply {
-        message_id: String,
-        text: String,
-    }
-    let msisdn = normalize_msisdn(&msisdn).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "not an E.164 number",
-        )
-    })?;
-    let reply: Reply = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            format!("expected {{\"message_id\", \"text\"}}: {e}"),
-        )
-    })?;
-    let approve = match reply.text.trim() {
-        "1" => true,
-        "2" => false,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "answer 1 (yes) or 2 (no)",
-            ));
-        }
-    };
-    let Some(applied) = crate::flows::consent::answer_sim_reply(
-        &state,
-        &msisdn,
-        &reply.message_id,
-        reply.text.trim(),
-        approve,
-    )
-    .await?
-    else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no open message with this id on this handset",
-        ));
-    };
-    Ok(Json(
-        serde_json::json!({"message_id": reply.message_id, "accepted": applied}),
-    ))
 }

@@ -4,6 +4,7 @@
 
 pub mod acme;
 pub mod catalog;
+pub mod ciba;
 pub mod consent;
 pub mod device;
 pub mod encr_msisdn;

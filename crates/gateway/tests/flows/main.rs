@@ -8,5 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod acme;
+mod ciba;
 mod device;
 mod support;

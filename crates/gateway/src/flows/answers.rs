@@ -1,0 +1,132 @@
+//! The user's answer to a prompt on the Authentication Device (USSD, SMS or the app): find
+//! the request the prompt belongs to — CIBA or Device-Initiated — and record the answer
+//! with its consent in the transaction that closes the prompt (MC_ATTR_06..17). It names
+//! both flows and [`crate::flows::consent`], which both use; none of them names it, so the
+//! answer dispatch closes no circle among them.
+
+use crate::flows::Gateway;
+use crate::flows::consent::consent_kind;
+use crate::flows::handset::SimulatorError;
+use crate::rules::ciba::DeliveryMode;
+use crate::store::{CibaRequest, CodeKey, CodeRequest, StoreError, Tx};
+
+/// A request waiting for the user's answer to the prompt it sent (USSD, SMS or app), read
+/// before the answer's transaction begins, with the gateway's time when the answer came in.
+#[derive(Debug)]
+pub struct Waiting {
+    pub request: WaitingRequest,
+    /// The consent a yes records ([`consent_kind`]).
+    pub consent_kind: &'static str,
+    /// When the answer came in (the time its audit entries and consent carry).
+    pub at_ms: i64,
+}
+
+/// The kind of request a prompt belongs to.
+#[derive(Debug)]
+pub enum WaitingRequest {
+    Ciba(CibaRequest),
+    Code(CodeRequest),
+}
+
+impl Waiting {
+    /// The request that sent the prompt `message_id`, if it is still in time; its state is
+    /// checked again, atomically, when the answer is recorded.
+    pub async fn find(gateway: &Gateway, message_id: &str) -> Result<Option<Waiting>, StoreError> {
+        let now = gateway.now_ms();
+        let request = match gateway.store.ciba_by_message(message_id).await? {
+            Some(request) if now > request.expires_ms => return Ok(None),
+            Some(request) => WaitingRequest::Ciba(request),
+            None => match gateway
+                .store
+                .code_request_by(CodeKey::Message, message_id)
+                .await?
+            {
+                Some(request) if now <= request.expires_ms => WaitingRequest::Code(request),
+                _ => return Ok(None),
+            },
+        };
+        let client_id = match &request {
+            WaitingRequest::Ciba(r) => &r.client_id,
+            WaitingRequest::Code(r) => &r.client_id,
+        };
+        let consent_kind = consent_kind(gateway, client_id).await?;
+        Ok(Some(Waiting {
+            request,
+            consent_kind,
+            at_ms: now,
+        }))
+    }
+
+    /// Records the answer inside `tx`, together with whatever else the caller's transaction
+    /// holds (the closed prompt); `false` when the request was answered meanwhile.
+    pub async fn record(&self, tx: &mut Tx, approve: bool) -> Result<bool, StoreError> {
+        match &self.request {
+            WaitingRequest::Ciba(request) => {
+                crate::flows::ciba::answer_in(tx, request, self.consent_kind, approve, self.at_ms)
+                    .await
+            }
+            WaitingRequest::Code(request) => {
+                crate::flows::code_flow::answer_in(tx, request, self.consent_kind, approve).await
+            }
+        }
+    }
+
+    /// What follows a committed answer: ping and push SPs are told now rather than at the
+    /// next sweep.
+    pub fn answered(&self, gateway: &Gateway) {
+        if let WaitingRequest::Ciba(request) = &self.request
+            && request.delivery_mode != DeliveryMode::Poll.name()
+        {
+            gateway.deliveries.wake();
+        }
+    }
+}
+
+/// The handset simulator's reply to the open message `message_id` of `msisdn`: the message
+/// is closed and the answer recorded in one transaction, so a reply the gateway did not
+/// acknowledge can be given again. `None` when there is no such open message; else whether
+/// a waiting request took the answer.
+pub async fn answer_sim_reply(
+    gateway: &Gateway,
+    msisdn: &str,
+    message_id: &str,
+    reply: &str,
+    approve: bool,
+) -> Result<Option<bool>, StoreError> {
+    let waiting = Waiting::find(gateway, message_id).await?;
+    let mut tx = gateway.store.begin().await?;
+    if !tx.answer_sim_message(msisdn, message_id, reply).await? {
+        return Ok(None); // dropped: rolled back
+    }
+    let applied = match &waiting {
+        Some(waiting) => waiting.record(&mut tx, approve).await?,
+        None => false,
+    };
+    tx.commit().await?;
+    if applied && let Some(waiting) = &waiting {
+        waiting.answered(gateway);
+    }
+    Ok(Some(applied))
+}
+
+/// The user of handset `msisdn` (normalized) answers its open message `message_id` with
+/// `text`: "1" yes, "2" no (MC_ATTR_17). Whether a waiting request took the answer (`false`
+/// when it was no longer open).
+pub async fn sim_reply(
+    gateway: &Gateway,
+    msisdn: &str,
+    message_id: &str,
+    text: &str,
+) -> Result<bool, SimulatorError> {
+    let answer = text.trim();
+    let approve = match answer {
+        "1" => true,
+        "2" => false,
+        _ => return Err(SimulatorError::Invalid("answer 1 (yes) or 2 (no)".into())),
+    };
+    answer_sim_reply(gateway, msisdn, message_id, answer, approve)
+        .await?
+        .ok_or(SimulatorError::NotFound(
+            "no open message with this id on this handset",
+        ))
+}
