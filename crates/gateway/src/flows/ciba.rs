@@ -211,7 +211,7 @@ fn notification_token(params: &HashMap<String, String>) -> Result<String, OAuthE
 /// The requested scope: `openid` required, every scope granted to the SP and known to the
 /// catalog.
 pub(crate) fn requested_scope(
-    state: &AppState,
+    state: &crate::flows::Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<Vec<String>, OAuthError> {
@@ -296,7 +296,7 @@ pub async fn answer_in(
 
 /// The token endpoint for `grant_type=urn:openid:params:grant-type:ciba` (CIBA §10.1, §11).
 pub async fn grant(
-    state: &AppState,
+    state: &crate::flows::Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<TokenResponse, OAuthError> {

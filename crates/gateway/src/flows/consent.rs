@@ -3,9 +3,9 @@
 //! says, and the other consent rules without I/O, are in [`crate::rules::consent`].
 
 use crate::base::clock::now_ms;
+use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
 use crate::flows::handset::OutgoingPrompt;
-use crate::http::AppState;
 use crate::rules::consent::render_sign_in;
 pub use crate::rules::consent::{
     Purpose, consent_id_for, is_minor, render_consent, render_for_browser, user_value,
@@ -27,7 +27,7 @@ pub struct Sent {
 /// A user none of whose authenticators reaches the services' level of assurance is refused
 /// with `access_denied` (audited); the SP learns nothing more.
 pub async fn reach_user(
-    state: &AppState,
+    state: &Gateway,
     client: &Client,
     user: &User,
     scope: &[String],
@@ -68,7 +68,7 @@ pub fn denied() -> OAuthError {
 
 /// Refuses minors (MC_ATTR_21): audited with the reason, `access_denied` to the SP.
 pub async fn refuse_minor(
-    state: &AppState,
+    state: &Gateway,
     client: &Client,
     user: &User,
     endpoint: &str,
@@ -98,7 +98,7 @@ pub struct Answered<'a> {
 /// The consent a yes to `client_id` records: long-lived for SPs whose token policy is
 /// long-lived, else per transaction. Read before the answer's transaction begins (a [`Tx`]
 /// must not wait on the pool).
-pub async fn consent_kind(state: &AppState, client_id: &str) -> Result<&'static str, StoreError> {
+pub async fn consent_kind(state: &Gateway, client_id: &str) -> Result<&'static str, StoreError> {
     let client = state.store.client(client_id).await?;
     Ok(match client.as_ref().map(|c| c.token_policy.as_str()) {
         Some("long_lived") => "long_lived",
@@ -117,8 +117,8 @@ pub enum Waiting {
 impl Waiting {
     /// The request that sent the prompt `message_id`, if it is still in time; its state is
     /// checked again, atomically, when the answer is recorded.
-    pub async fn find(state: &AppState, message_id: &str) -> Result<Option<Waiting>, StoreError> {
-        let now = now_ms();
+    pub async fn find(state: &Gateway, message_id: &str) -> Result<Option<Waiting>, StoreError> {
+        let now = state.now_ms();
         if let Some(request) = state.store.ciba_by_message(message_id).await? {
             if now > request.expires_ms {
                 return Ok(None);
@@ -154,7 +154,7 @@ impl Waiting {
 
     /// What follows a committed answer: ping and push SPs are told now rather than at the
     /// next sweep.
-    pub fn answered(&self, state: &AppState) {
+    pub fn answered(&self, state: &Gateway) {
         if let Waiting::Ciba(request, _) = self
             && request.delivery_mode != crate::flows::ciba::DeliveryMode::Poll.name()
         {
@@ -168,7 +168,7 @@ impl Waiting {
 /// acknowledge can be given again. `None` when there is no such open message; else whether
 /// a waiting request took the answer.
 pub async fn answer_sim_reply(
-    state: &AppState,
+    state: &Gateway,
     msisdn: &str,
     message_id: &str,
     reply: &str,

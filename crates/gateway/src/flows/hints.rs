@@ -12,7 +12,7 @@
 //!
 //! Every look-up is unique (seed 001, SEC-2): by number, or by (sector, PCR).
 
-use crate::http::AppState;
+use crate::flows::Gateway;
 use crate::rules::oauth::OAuthError;
 use crate::rules::sp_jwt;
 use crate::store::{Client, User};
@@ -29,7 +29,7 @@ fn number(value: &str) -> Result<String, OAuthError> {
 
 /// The user named by the request's one hint.
 pub async fn hinted_user(
-    state: &AppState,
+    state: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<User, OAuthError> {
@@ -54,7 +54,7 @@ pub async fn hinted_user(
 }
 
 async fn login_hint(
-    state: &AppState,
+    state: &Gateway,
     client: &Client,
     hint: &str,
 ) -> Result<Option<User>, OAuthError> {
@@ -82,7 +82,7 @@ async fn login_hint(
 }
 
 async fn login_hint_token(
-    state: &AppState,
+    state: &Gateway,
     client: &Client,
     token: &str,
 ) -> Result<Option<User>, OAuthError> {
@@ -116,7 +116,7 @@ async fn login_hint_token(
 }
 
 async fn id_token_hint(
-    state: &AppState,
+    state: &Gateway,
     client: &Client,
     token: &str,
 ) -> Result<Option<User>, OAuthError> {
