@@ -100,6 +100,50 @@ impl IntoResponse for ApiError {
     }
 }
 
+// ---- tokens: the authorization code flow's browser pages ----
+
+use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
+
+/// HTML text (element content and double-quoted attribute values).
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The status of a code flow request that stops on a page.
+pub fn code_flow_status(kind: CodeFlowErrorKind) -> StatusCode {
+    match kind {
+        CodeFlowErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        CodeFlowErrorKind::NotFound => StatusCode::NOT_FOUND,
+        CodeFlowErrorKind::Conflict => StatusCode::CONFLICT,
+        CodeFlowErrorKind::Failed | CodeFlowErrorKind::Unavailable => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// An error shown in the browser, never a redirect: the redirect URI may not be trusted
+/// (RFC 6749 §4.1.2.1), or the browser is not where the request is.
+impl IntoResponse for CodeFlowError {
+    fn into_response(self) -> Response {
+        let body = format!(
+            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Assent</title>\
+             <h1>This sign-in request cannot continue</h1><p>{}</p></html>",
+            html_escape(self.message)
+        );
+        retry_after_if_unavailable(
+            (
+                code_flow_status(self.kind),
+                [(header::CACHE_CONTROL, "no-store")],
+                axum::response::Html(body),
+            )
+                .into_response(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! `store` do not import each other.
 
 pub mod catalog;
+pub mod code_flow;
 pub mod consent;
 pub mod encr_msisdn;
 pub mod idtoken;
