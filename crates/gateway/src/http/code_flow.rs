@@ -19,6 +19,7 @@ use std::collections::HashMap;
         (status = 303, description = "Back to the SP's redirect URI with `error` and `state` once the client and redirect URI are verified"),
         (status = 400, description = "An error page (HTML) when the client or redirect URI cannot be trusted", content_type = "text/html"),
         (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+        (status = 503, description = "The database cannot be reached (HTML), with Retry-After", content_type = "text/html"),
     ))]
 pub async fn authorize(
     State(state): State<AppState>,
@@ -38,6 +39,7 @@ pub async fn authorize(
         (status = 404, description = "Unknown or finished request (HTML)", content_type = "text/html"),
         (status = 409, description = "The request continued in another window (HTML)", content_type = "text/html"),
         (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+        (status = 503, description = "The database cannot be reached (HTML), with Retry-After", content_type = "text/html"),
     ))]
 pub async fn wait(
     State(state): State<AppState>,
@@ -58,6 +60,7 @@ pub async fn wait(
         (status = 400, description = "An unreadable form or a decision other than allow/deny (HTML)", content_type = "text/html"),
         (status = 409, description = "The request is not waiting for this answer (HTML)", content_type = "text/html"),
         (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+        (status = 503, description = "The database cannot be reached (HTML), with Retry-After", content_type = "text/html"),
     ))]
 pub async fn consent_decision(
     State(state): State<AppState>,

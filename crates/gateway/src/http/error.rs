@@ -118,9 +118,8 @@ pub fn code_flow_status(kind: CodeFlowErrorKind) -> StatusCode {
         CodeFlowErrorKind::BadRequest => StatusCode::BAD_REQUEST,
         CodeFlowErrorKind::NotFound => StatusCode::NOT_FOUND,
         CodeFlowErrorKind::Conflict => StatusCode::CONFLICT,
-        CodeFlowErrorKind::Failed | CodeFlowErrorKind::Unavailable => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        CodeFlowErrorKind::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+        CodeFlowErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -197,6 +196,23 @@ mod tests {
         assert_eq!(
             (sim.status(), &sim.headers()[header::RETRY_AFTER]),
             (StatusCode::SERVICE_UNAVAILABLE, &HeaderValue::from(2u32))
+        );
+    }
+
+    // tokens: the code flow's pages
+    #[test]
+    fn code_flow_pages_take_their_status_and_an_outage_says_when_to_retry() {
+        let page = |kind| CodeFlowError::new(kind, "<why>").into_response();
+        let down = page(CodeFlowErrorKind::Unavailable);
+        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(down.headers()[header::RETRY_AFTER], "2");
+        let failed = page(CodeFlowErrorKind::Failed);
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(failed.headers().get(header::RETRY_AFTER).is_none());
+        assert_eq!(failed.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(
+            page(CodeFlowErrorKind::Conflict).status(),
+            StatusCode::CONFLICT
         );
     }
 }
