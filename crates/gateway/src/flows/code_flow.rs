@@ -449,7 +449,7 @@ pub async fn answer_in(
 }
 
 /// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5): the code is single-use;
-/// a replayed code revokes the token it bought (RFC 6749 §4.1.2).
+/// a replayed code revokes the tokens it bought (RFC 6749 §4.1.2).
 pub async fn grant(
     gateway: &Gateway,
     client: &Client,
@@ -471,22 +471,34 @@ pub async fn grant(
         _ => return Err(invalid_grant("unknown code")),
     };
     if request.status != "code_issued" {
-        // Replay: whatever the code bought is revoked.
+        // Replay: "all tokens previously issued based on that authorization code" are
+        // revoked (RFC 6749 §4.1.2): the access token and, with long-lived consent, its
+        // refresh token and the tokens that followed, all of one family.
         if let Some(access_hash) = &request.access_hash
             && gateway
                 .store
                 .transition_code_request(&request.session_hash, "redeemed", "reused", None, None)
                 .await?
         {
-            gateway
+            let family = gateway
                 .store
-                .revoke_token(access_hash, &client.client_id)
-                .await?;
+                .token(access_hash)
+                .await?
+                .and_then(|t| t.family);
+            let revoked = match family {
+                Some(family) => gateway.store.revoke_family(&family).await?,
+                None => u64::from(
+                    gateway
+                        .store
+                        .revoke_token(access_hash, &client.client_id)
+                        .await?,
+                ),
+            };
             audit(
                 gateway,
                 &request,
                 assent_audit::EntryKind::Revocation,
-                serde_json::json!({"by": "gateway", "reason": "code_reused"}),
+                serde_json::json!({"by": "gateway", "reason": "code_reused", "revoked": revoked}),
             )
             .await?;
         }
