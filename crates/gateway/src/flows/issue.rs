@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// Lifetime of a refresh token (seconds); each use replaces it.
-const REFRESH_TTL_S: i64 = 30 * 24 * 3600;
+pub const REFRESH_TTL_S: i64 = 30 * 24 * 3600;
 /// MC_ATTR_18: transactional tokens live at most 10 s.
 const TRANSACTIONAL_MAX_TTL_S: i64 = 10;
 /// Lifetime of an ID token (seconds): it is read once, at sign-in.

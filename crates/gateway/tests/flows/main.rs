@@ -7,4 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod code_flow;
+mod refresh;
 mod support;
+mod tokens;
