@@ -66,7 +66,14 @@ impl Waiting {
                     .await
             }
             WaitingRequest::Code(request) => {
-                crate::flows::code_flow::answer_in(tx, request, self.consent_kind, approve).await
+                crate::flows::code_flow::answer_in(
+                    tx,
+                    request,
+                    self.consent_kind,
+                    approve,
+                    self.at_ms,
+                )
+                .await
             }
         }
     }

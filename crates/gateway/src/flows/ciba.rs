@@ -164,7 +164,7 @@ pub async fn answer_in(
         authenticator: &request.authenticator,
         consent_kind,
     };
-    consent::record_answer_at(tx, &answered, approve, at_ms).await?;
+    consent::record_answer(tx, &answered, approve, at_ms).await?;
     Ok(true)
 }
 

@@ -4,159 +4,174 @@
 //! single-use code. Consent (MC_ATTR_08) is captured where the operator's policy (the service
 //! catalog) says: on the Authentication Device in the same interaction, or on the browser
 //! page after the user authenticated on the handset.
+//!
+//! The flows say what the browser is shown next ([`AuthorizeOutcome`]) or why the request
+//! stops ([`CodeFlowError`]); the HTTP layer renders pages and redirects.
 
-use crate::base::clock::now_ms;
 use crate::base::ids::{new_token, token_hash};
-use crate::flows::ciba;
+use crate::flows::Gateway;
 use crate::flows::consent::{self, Answered, Purpose};
 use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
-use crate::http::AppState;
+pub use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
+use crate::rules::code_flow::{is_s256_challenge, redirect_location, verifier_matches};
 use crate::rules::oauth::OAuthError;
-use crate::store::{Client, CodeKey, CodeRequest, Tx};
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use base64::Engine;
-use sha2::{Digest, Sha256};
+use crate::store::{Client, CodeKey, CodeRequest, StoreError, Tx};
 use std::collections::HashMap;
 
-/// How long the browser may wait for the user (seconds) and how long a code lives.
+/// How long the browser may wait for the user (seconds).
 const REQUEST_LIFETIME_S: i64 = 300;
-const CODE_LIFETIME_S: i64 = 60;
+/// How long a code lives (seconds): RFC 6749 §4.1.2 asks for a short lifetime (10 minutes
+/// at most); the browser is redirected with it at once.
+pub const CODE_LIFETIME_S: i64 = 60;
 
-/// An error shown in the browser because the redirect URI cannot be trusted (RFC 6749
-/// §4.1.2.1: never redirect to an unverified URI).
-fn error_page(status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Assent</title>\
-         <h1>This sign-in request cannot continue</h1><p>{}</p></html>",
-        html_escape(message)
-    );
-    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+/// What the browser is shown next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeOutcome {
+    /// The user has not answered on the handset yet: the page the browser waits on, which
+    /// reloads itself. `session` is the browser's 256-bit secret for this request.
+    Waiting {
+        session: String,
+        client_name: String,
+    },
+    /// MC_ATTR_08 on the Consumption Device: the consent text (recorded when first shown)
+    /// with Allow and Deny.
+    Consent {
+        session: String,
+        client_name: String,
+        text: String,
+    },
+    /// The browser's answer is recorded: on to the waiting page, which goes back to the SP.
+    Answered { session: String },
+    /// Back to the SP's verified redirect URI: `location` carries `code` or `error`, and
+    /// `state` (RFC 6749 §4.1.2, §4.1.2.1).
+    Redirect { location: String },
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// A store failure seen by the browser's pages: logged, and a page that says the gateway
+/// could not complete the request (to be tried again when the database is out of reach).
+impl From<StoreError> for CodeFlowError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "store error");
+        let kind = if error.is_unreachable() {
+            CodeFlowErrorKind::Unavailable
+        } else {
+            CodeFlowErrorKind::Failed
+        };
+        CodeFlowError {
+            kind,
+            ..CodeFlowError::failed()
+        }
+    }
 }
 
 /// Back to the SP with an error (the redirect URI and client are verified by then).
-fn redirect_error(redirect_uri: &str, code: &str, state: &str) -> Response {
-    let query = form_urlencoded::Serializer::new(String::new())
-        .append_pair("error", code)
-        .append_pair("state", state)
-        .finish();
-    Redirect::to(&format!("{redirect_uri}?{query}")).into_response()
-}
-
-/// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
-#[utoipa::path(get, path = "/authorize", tag = "oauth",
-    params(crate::http::openapi::wire::AuthorizationRequest),
-    responses(
-        (status = 200, description = "The waiting page (HTML) while the user answers on the handset", content_type = "text/html"),
-        (status = 303, description = "Back to the SP's redirect URI with `error` and `state` once the client and redirect URI are verified"),
-        (status = 400, description = "An error page (HTML) when the client or redirect URI cannot be trusted", content_type = "text/html"),
-        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
-    ))]
-pub async fn authorize(
-    State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    match start(&state, &params).await {
-        Ok(response) | Err(response) => response,
+fn redirect_error(redirect_uri: &str, code: &str, state: &str) -> AuthorizeOutcome {
+    AuthorizeOutcome::Redirect {
+        location: redirect_location(redirect_uri, &[("error", code), ("state", state)]),
     }
 }
 
-async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Response, Response> {
-    let server_error = |_| {
-        error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The gateway could not complete the request.",
-        )
-    };
+/// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3): the client and redirect URI are
+/// verified first (errors stop on a page); then every error goes back to the SP; a good
+/// request reaches the user and the browser waits.
+pub async fn authorize(
+    gateway: &Gateway,
+    params: &HashMap<String, String>,
+) -> Result<AuthorizeOutcome, CodeFlowError> {
+    let bad = |message| CodeFlowError::new(CodeFlowErrorKind::BadRequest, message);
     let client_id = params
         .get("client_id")
-        .ok_or_else(|| error_page(StatusCode::BAD_REQUEST, "client_id is missing."))?;
-    let client = state
+        .ok_or_else(|| bad("client_id is missing."))?;
+    let client = gateway
         .store
         .client(client_id)
-        .await
-        .map_err(server_error)?
-        .ok_or_else(|| error_page(StatusCode::BAD_REQUEST, "Unknown client."))?;
+        .await?
+        .ok_or_else(|| bad("Unknown client."))?;
     let redirect_uri = params
         .get("redirect_uri")
-        .ok_or_else(|| error_page(StatusCode::BAD_REQUEST, "redirect_uri is missing."))?;
+        .ok_or_else(|| bad("redirect_uri is missing."))?;
     // Exact match with a registered URI (OIDC Core §3.1.2.1).
     if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
-        return Err(error_page(
-            StatusCode::BAD_REQUEST,
-            "The redirect URI is not registered for this client.",
-        ));
+        return Err(bad("The redirect URI is not registered for this client."));
     }
     // From here errors go back to the SP. MC requires state (and nonce) for CSRF/replay.
-    let Some(state_param) = params.get("state").filter(|s| !s.is_empty()) else {
-        return Err(redirect_error(redirect_uri, "invalid_request", ""));
+    let Some(state) = params.get("state").filter(|s| !s.is_empty()) else {
+        return Ok(redirect_error(redirect_uri, "invalid_request", ""));
     };
-    let back = |code: &str| redirect_error(redirect_uri, code, state_param);
+    Ok(
+        match start(gateway, &client, redirect_uri, state, params).await {
+            Ok(outcome) => outcome,
+            Err(code) => redirect_error(redirect_uri, code, state),
+        },
+    )
+}
+
+/// The request once its client and redirect URI are trusted: the error code sent back to
+/// the SP when it fails.
+async fn start(
+    gateway: &Gateway,
+    client: &Client,
+    redirect_uri: &str,
+    state: &str,
+    params: &HashMap<String, String>,
+) -> Result<AuthorizeOutcome, &'static str> {
+    let server_error = |_| "server_error";
     if client.blacklisted {
-        crate::flows::client_auth::audit_refusal(state, &client, None, "authorize", "blacklisted")
+        crate::flows::client_auth::audit_refusal(gateway, client, None, "authorize", "blacklisted")
             .await
-            .map_err(|_| back("server_error"))?;
-        return Err(back("unauthorized_client"));
+            .map_err(server_error)?;
+        return Err("unauthorized_client");
     }
     if !client.grant_types.iter().any(|g| g == "authorization_code") {
-        return Err(back("unauthorized_client"));
+        return Err("unauthorized_client");
     }
     if params.get("response_type").map(String::as_str) != Some("code") {
-        return Err(back("unsupported_response_type"));
+        return Err("unsupported_response_type");
     }
-    let scope = ciba::requested_scope(state, &client, params).map_err(|e| back(e.code))?;
+    let scope = crate::flows::ciba::requested_scope(gateway, client, params).map_err(|e| e.code)?;
     // PKCE is mandatory, and only S256 (RFC 7636 §4.2: "plain" only for constrained clients).
     let challenge = params
         .get("code_challenge")
         .filter(|c| is_s256_challenge(c))
-        .ok_or_else(|| back("invalid_request"))?;
+        .ok_or("invalid_request")?;
     if params.get("code_challenge_method").map(String::as_str) != Some("S256") {
-        return Err(back("invalid_request"));
+        return Err("invalid_request");
     }
     let nonce = params.get("nonce").cloned();
-    let user = crate::flows::hints::hinted_user(state, &client, params)
+    let user = crate::flows::hints::hinted_user(gateway, client, params)
         .await
         .map_err(|e| match e.code {
             // The browser user is not told whether a number is registered.
-            "unknown_user_id" => back("access_denied"),
-            "server_error" => back("server_error"),
-            _ => back("invalid_request"),
+            "unknown_user_id" => "access_denied",
+            "server_error" => "server_error",
+            _ => "invalid_request",
         })?;
     let refused = |e: OAuthError| match e.code {
-        "access_denied" => back("access_denied"),
-        _ => back("server_error"),
+        "access_denied" => "access_denied",
+        _ => "server_error",
     };
-    consent::refuse_minor(state, &client, &user, "authorize")
+    consent::refuse_minor(gateway, client, &user, "authorize")
         .await
         .map_err(refused)?;
     // MC_ATTR_08: the catalog decides where consent is captured.
-    let on_browser = state.catalog.consent_on_consumption_device(&scope);
+    let on_browser = gateway.catalog.consent_on_consumption_device(&scope);
     let purpose = if on_browser {
         Purpose::SignIn
     } else {
         Purpose::Consent
     };
-    let sent = consent::reach_user(state, &client, &user, &scope, purpose, "authorize")
+    let sent = consent::reach_user(gateway, client, &user, &scope, purpose, "authorize")
         .await
         .map_err(refused)?;
     let session = new_token();
-    let created_ms = now_ms();
+    let created_ms = gateway.now_ms();
     let request = CodeRequest {
         session_hash: token_hash(&session),
         client_id: client.client_id.clone(),
         user_id: user.id.clone(),
         scope: scope.clone(),
-        redirect_uri: redirect_uri.clone(),
-        state: state_param.clone(),
+        redirect_uri: redirect_uri.to_owned(),
+        state: state.to_owned(),
         nonce,
         code_challenge: challenge.clone(),
         status: "pending".into(),
@@ -176,42 +191,45 @@ async fn start(state: &AppState, params: &HashMap<String, String>) -> Result<Res
         .into(),
         consent_text: None,
     };
-    state
+    gateway
         .store
         .insert_code_request(&request)
         .await
-        .map_err(|_| back("server_error"))?;
+        .map_err(server_error)?;
     audit(
-        state,
+        gateway,
         &request,
         assent_audit::EntryKind::AuthorizationRequest,
         serde_json::json!({"flow": "code", "scope": scope.join(" "),
                            "consent_on": request.consent_on}),
     )
     .await
-    .map_err(|_| back("server_error"))?;
+    .map_err(server_error)?;
     audit(
-        state,
+        gateway,
         &request,
         assent_audit::EntryKind::PromptSent,
         serde_json::json!({"prompt": sent.prompt.text, "encoding": sent.prompt.encoding,
                            "purpose": if on_browser { "sign_in" } else { "consent" }}),
     )
     .await
-    .map_err(|_| back("server_error"))?;
-    Ok(waiting_page(&session, &client))
+    .map_err(server_error)?;
+    Ok(AuthorizeOutcome::Waiting {
+        session,
+        client_name: client.client_name.clone(),
+    })
 }
 
 async fn audit(
-    state: &AppState,
+    gateway: &Gateway,
     r: &CodeRequest,
     kind: assent_audit::EntryKind,
     detail: serde_json::Value,
-) -> Result<(), crate::store::StoreError> {
-    state
+) -> Result<(), StoreError> {
+    gateway
         .store
         .append_audit(assent_audit::NewEntry {
-            at_ms: now_ms(),
+            at_ms: gateway.now_ms(),
             kind,
             user: Some(r.user_id.clone()),
             sp: Some(r.client_id.clone()),
@@ -222,97 +240,38 @@ async fn audit(
     Ok(())
 }
 
-/// 43–128 characters of base64url: the encoding of a SHA-256 (RFC 7636 §4.2).
-fn is_s256_challenge(challenge: &str) -> bool {
-    challenge.len() == 43
-        && challenge
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// The page the browser waits on; it reloads itself until the user has answered.
-fn waiting_page(session: &str, client: &Client) -> Response {
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
-         <meta http-equiv=\"refresh\" content=\"2;url=/authorize/wait?session={session}\">\
-         <title>Assent: check your phone</title>\
-         <h1>Check your phone</h1><p>{} asked to sign you in. Answer the message on your phone; \
-         this page continues by itself.</p><p><a href=\"/authorize/wait?session={session}\">Continue</a></p></html>",
-        html_escape(&client.client_name)
-    );
-    (
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(body),
-    )
-        .into_response()
-}
-
-/// `GET /authorize/wait?session=…`: still waiting (the page again), or back to the SP with
-/// a code (approved) or `access_denied` (denied, or expired).
-#[utoipa::path(get, path = "/authorize/wait", tag = "oauth",
-    params(crate::http::openapi::wire::WaitQuery),
-    responses(
-        (status = 200, description = "Still waiting, or the consent page (HTML)", content_type = "text/html"),
-        (status = 303, description = "Back to the SP with `code` or `error`, and `state`"),
-        (status = 400, description = "No session (HTML)", content_type = "text/html"),
-        (status = 404, description = "Unknown or finished request (HTML)", content_type = "text/html"),
-        (status = 409, description = "The request continued in another window (HTML)", content_type = "text/html"),
-        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
-    ))]
-pub async fn wait(
-    State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(session) = params.get("session") else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "The waiting page lost its session.",
-        );
-    };
-    let request = match state
+/// `GET /authorize/wait?session=…`: still waiting (the page again), the consent page, or
+/// back to the SP with a code (approved) or `access_denied` (denied, or expired).
+pub async fn wait(gateway: &Gateway, session: &str) -> Result<AuthorizeOutcome, CodeFlowError> {
+    let request = gateway
         .store
         .code_request_by(CodeKey::Session, &token_hash(session))
-        .await
-    {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            return error_page(
-                StatusCode::NOT_FOUND,
-                "This sign-in request is unknown or finished.",
-            );
-        }
-        Err(_) => {
-            return error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The gateway could not complete the request.",
-            );
-        }
-    };
-    let client = match state.store.client(&request.client_id).await {
-        Ok(Some(c)) => c,
-        _ => {
-            return error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The gateway could not complete the request.",
-            );
-        }
-    };
-    let now = now_ms();
+        .await?
+        .ok_or_else(CodeFlowError::unknown)?;
+    let client = gateway
+        .store
+        .client(&request.client_id)
+        .await?
+        .ok_or_else(CodeFlowError::failed)?;
+    let now = gateway.now_ms();
+    let denied = || redirect_error(&request.redirect_uri, "access_denied", &request.state);
     match request.status.as_str() {
-        "pending" if now > request.expires_ms => {
-            redirect_error(&request.redirect_uri, "access_denied", &request.state)
-        }
-        "pending" => waiting_page(session, &client),
-        "authenticated" if now > request.expires_ms => {
-            redirect_error(&request.redirect_uri, "access_denied", &request.state)
-        }
-        "authenticated" => consent_page(&state, session, &request, &client).await,
-        "denied" => redirect_error(&request.redirect_uri, "access_denied", &request.state),
+        "pending" | "authenticated" if now > request.expires_ms => Ok(denied()),
+        "pending" => Ok(AuthorizeOutcome::Waiting {
+            session: session.to_owned(),
+            client_name: client.client_name,
+        }),
+        "authenticated" => Ok(AuthorizeOutcome::Consent {
+            session: session.to_owned(),
+            text: consent_text(gateway, &request, &client).await?,
+            client_name: client.client_name,
+        }),
+        "denied" => Ok(denied()),
         "approved" => {
+            // RFC 6749 §4.1.2: a short-lived code, bound to the request (single use).
             let code = new_token();
             let expires = now + CODE_LIFETIME_S * 1000;
-            match state
+            if !gateway
                 .store
                 .transition_code_request(
                     &request.session_hash,
@@ -321,159 +280,88 @@ pub async fn wait(
                     Some((&token_hash(&code), expires)),
                     None,
                 )
-                .await
+                .await?
             {
-                Ok(true) => {
-                    let query = form_urlencoded::Serializer::new(String::new())
-                        .append_pair("code", &code)
-                        .append_pair("state", &request.state)
-                        .finish();
-                    Redirect::to(&format!("{}?{query}", request.redirect_uri)).into_response()
-                }
-                _ => error_page(
-                    StatusCode::CONFLICT,
+                return Err(CodeFlowError::new(
+                    CodeFlowErrorKind::Conflict,
                     "This sign-in request already continued in another window.",
-                ),
+                ));
             }
+            Ok(AuthorizeOutcome::Redirect {
+                location: redirect_location(
+                    &request.redirect_uri,
+                    &[("code", &code), ("state", &request.state)],
+                ),
+            })
         }
-        _ => error_page(
-            StatusCode::NOT_FOUND,
-            "This sign-in request is unknown or finished.",
-        ),
+        _ => Err(CodeFlowError::unknown()),
     }
 }
 
-/// MC_ATTR_08, consent on the Consumption Device: the page shows the consent text (the same
-/// renderer as the handset's prompts, for a screen) with Allow and Deny. The text is recorded
-/// when first shown, and the answer is recorded with exactly that text. The form carries the
-/// session id, a 256-bit secret only this browser holds, which is what makes a forged
-/// cross-site answer impossible.
-async fn consent_page(
-    state: &AppState,
-    session: &str,
+/// MC_ATTR_08, consent on the Consumption Device: the text the page shows (the same renderer
+/// as the handset's prompts, for a screen). It is recorded when first shown, and the answer
+/// is recorded with exactly that text. The page's form carries the session id, a 256-bit
+/// secret only this browser holds, which is what makes a forged cross-site answer
+/// impossible.
+async fn consent_text(
+    gateway: &Gateway,
     request: &CodeRequest,
     client: &Client,
-) -> Response {
-    let failed = || {
-        error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The gateway could not complete the request.",
-        )
-    };
-    let text = match &request.consent_text {
-        Some(text) => text.clone(),
-        None => {
-            let Ok(Some(user)) = state.store.user_by_id(&request.user_id).await else {
-                return failed();
-            };
-            let Ok(prompt) =
-                consent::render_for_browser(&state.catalog, client, &user, &request.scope)
-            else {
-                return failed();
-            };
-            if state
-                .store
-                .set_consent_text(&request.session_hash, &prompt.text)
-                .await
-                .is_err()
-            {
-                return failed();
-            }
-            // Another window may have recorded its text first: show what is stored.
-            match state
-                .store
-                .code_request_by(CodeKey::Session, &request.session_hash)
-                .await
-            {
-                Ok(Some(CodeRequest {
-                    consent_text: Some(text),
-                    ..
-                })) => text,
-                _ => return failed(),
-            }
-        }
-    };
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Assent: share your data?</title>\
-         <h1>{name} asks for your data</h1><p id=\"consent-text\">{text}</p>\
-         <form method=\"post\" action=\"/authorize/consent\">\
-         <input type=\"hidden\" name=\"session\" value=\"{session}\">\
-         <button name=\"decision\" value=\"allow\">Allow</button> \
-         <button name=\"decision\" value=\"deny\">Deny</button></form></html>",
-        name = html_escape(&client.client_name),
-        text = html_escape(&text),
-        session = html_escape(session),
-    );
-    (
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(body),
-    )
-        .into_response()
+) -> Result<String, CodeFlowError> {
+    if let Some(text) = &request.consent_text {
+        return Ok(text.clone());
+    }
+    let user = gateway
+        .store
+        .user_by_id(&request.user_id)
+        .await?
+        .ok_or_else(CodeFlowError::failed)?;
+    let prompt = consent::render_for_browser(&gateway.catalog, client, &user, &request.scope)
+        .map_err(|_| CodeFlowError::failed())?;
+    gateway
+        .store
+        .set_consent_text(&request.session_hash, &prompt.text)
+        .await?;
+    // Another window may have recorded its text first: show what is stored.
+    match gateway
+        .store
+        .code_request_by(CodeKey::Session, &request.session_hash)
+        .await?
+    {
+        Some(CodeRequest {
+            consent_text: Some(text),
+            ..
+        }) => Ok(text),
+        _ => Err(CodeFlowError::failed()),
+    }
 }
 
-/// `POST /authorize/consent` with `session` and `decision=allow|deny`: the answer given on
-/// the browser page; then on to `/authorize/wait`, which redirects to the SP.
-#[utoipa::path(post, path = "/authorize/consent", tag = "oauth",
-    request_body(content = crate::http::openapi::wire::ConsentDecision, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (status = 303, description = "To the waiting page, which then redirects to the SP"),
-        (status = 400, description = "An unreadable form or a decision other than allow/deny (HTML)", content_type = "text/html"),
-        (status = 409, description = "The request is not waiting for this answer (HTML)", content_type = "text/html"),
-        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
-    ))]
-pub async fn consent_decision(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = match crate::http::oauth::form(&headers, &body) {
-        Ok(params) => params,
-        Err(_) => return error_page(StatusCode::BAD_REQUEST, "The answer could not be read."),
-    };
-    let (Some(session), Some(decision)) = (params.get("session"), params.get("decision")) else {
-        return error_page(StatusCode::BAD_REQUEST, "The answer could not be read.");
-    };
-    let approve = match decision.as_str() {
-        "allow" => true,
-        "deny" => false,
-        _ => return error_page(StatusCode::BAD_REQUEST, "Answer Allow or Deny."),
-    };
+/// `POST /authorize/consent`: the answer given on the browser page (`approve` for Allow),
+/// recorded with the text the page showed; then on to the waiting page.
+pub async fn decide(
+    gateway: &Gateway,
+    session: &str,
+    approve: bool,
+) -> Result<AuthorizeOutcome, CodeFlowError> {
+    let conflict = |message| CodeFlowError::new(CodeFlowErrorKind::Conflict, message);
     let session_hash = token_hash(session);
-    let request = match state
+    let request = match gateway
         .store
         .code_request_by(CodeKey::Session, &session_hash)
-        .await
+        .await?
     {
-        Ok(Some(r)) if r.status == "authenticated" && now_ms() <= r.expires_ms => r,
-        Ok(_) => {
-            return error_page(
-                StatusCode::CONFLICT,
+        Some(r) if r.status == "authenticated" && gateway.now_ms() <= r.expires_ms => r,
+        _ => {
+            return Err(conflict(
                 "This sign-in request is not waiting for an answer.",
-            );
-        }
-        Err(_) => {
-            return error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The gateway could not complete the request.",
-            );
+            ));
         }
     };
     let Some(text) = request.consent_text.as_deref() else {
         // The page was never shown: nothing was consented to.
-        return error_page(StatusCode::CONFLICT, "Reload the page to see the request.");
+        return Err(conflict("Reload the page to see the request."));
     };
-    let failed = || {
-        error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The gateway could not complete the request.",
-        )
-    };
-    let Ok(consent_kind) = consent::consent_kind(&state, &request.client_id).await else {
-        return failed();
-    };
+    let consent_kind = consent::consent_kind(gateway, &request.client_id).await?;
     let answered = Answered {
         request_hash: &request.session_hash,
         user_id: &request.user_id,
@@ -483,46 +371,46 @@ pub async fn consent_decision(
         authenticator: "browser",
         consent_kind,
     };
-    match record_browser_answer(&state, &session_hash, &answered, approve).await {
-        Ok(true) => Redirect::to(&format!("/authorize/wait?session={session}")).into_response(),
-        Ok(false) => error_page(
-            StatusCode::CONFLICT,
-            "This sign-in request was already answered.",
-        ),
-        Err(_) => failed(),
+    if !record_browser_answer(gateway, &session_hash, &answered, approve).await? {
+        return Err(conflict("This sign-in request was already answered."));
     }
+    Ok(AuthorizeOutcome::Answered {
+        session: session.to_owned(),
+    })
 }
 
 /// The browser page's answer: the request's state, the consent and their audit entries in
 /// one transaction; `false` when the request was answered already.
 async fn record_browser_answer(
-    state: &AppState,
+    gateway: &Gateway,
     session_hash: &str,
     answered: &Answered<'_>,
     approve: bool,
-) -> Result<bool, crate::store::StoreError> {
+) -> Result<bool, StoreError> {
     let to = if approve { "approved" } else { "denied" };
-    let mut tx = state.store.begin().await?;
+    let mut tx = gateway.store.begin().await?;
     if !tx
         .transition_code_request(session_hash, "authenticated", to)
         .await?
     {
         return Ok(false);
     }
-    consent::record_answer(&mut tx, answered, approve).await?;
+    consent::record_answer(&mut tx, answered, approve, gateway.now_ms()).await?;
     tx.commit().await?;
     Ok(true)
 }
 
 /// Records the handset's answer to a Device-Initiated request inside `tx`, with what belongs
 /// to it (the sign-in audit entry, or the consent and its audit entries); `false` when the
-/// request was no longer pending.
+/// request was no longer pending. Everything is stamped `at_ms`, the gateway's time of the
+/// answer.
 pub async fn answer_in(
     tx: &mut Tx,
     request: &CodeRequest,
     consent_kind: &'static str,
     approve: bool,
-) -> Result<bool, crate::store::StoreError> {
+    at_ms: i64,
+) -> Result<bool, StoreError> {
     if request.consent_on == "browser" {
         // The handset only authenticated; consent follows on the browser page.
         let to = if approve { "authenticated" } else { "denied" };
@@ -538,6 +426,7 @@ pub async fn answer_in(
             &request.client_id,
             &request.authenticator,
             approve,
+            at_ms,
         )
         .await?;
         return Ok(true);
@@ -558,14 +447,14 @@ pub async fn answer_in(
         authenticator: &request.authenticator,
         consent_kind,
     };
-    consent::record_answer(tx, &answered, approve).await?;
+    consent::record_answer(tx, &answered, approve, at_ms).await?;
     Ok(true)
 }
 
 /// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5): the code is single-use;
-/// a replayed code revokes the token it bought (RFC 6749 §4.1.2).
+/// a replayed code revokes the tokens it bought (RFC 6749 §4.1.2).
 pub async fn grant(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<TokenResponse, OAuthError> {
@@ -576,7 +465,7 @@ pub async fn grant(
     let verifier = params
         .get("code_verifier")
         .ok_or_else(|| OAuthError::invalid_request("code_verifier is missing"))?;
-    let request = match state
+    let request = match gateway
         .store
         .code_request_by(CodeKey::Code, &token_hash(code))
         .await?
@@ -585,28 +474,41 @@ pub async fn grant(
         _ => return Err(invalid_grant("unknown code")),
     };
     if request.status != "code_issued" {
-        // Replay: whatever the code bought is revoked.
+        // Replay: "all tokens previously issued based on that authorization code" are
+        // revoked (RFC 6749 §4.1.2): the access token and, with long-lived consent, its
+        // refresh token and the tokens that followed, all of one family.
         if let Some(access_hash) = &request.access_hash
-            && state
+            && gateway
                 .store
                 .transition_code_request(&request.session_hash, "redeemed", "reused", None, None)
                 .await?
         {
-            state
+            let family = gateway
                 .store
-                .revoke_token(access_hash, &client.client_id)
-                .await?;
+                .token(access_hash)
+                .await?
+                .and_then(|t| t.family);
+            let revoked = match family {
+                Some(family) => gateway.store.revoke_family(&family).await?,
+                None => u64::from(
+                    gateway
+                        .store
+                        .revoke_token(access_hash, &client.client_id)
+                        .await?,
+                ),
+            };
             audit(
-                state,
+                gateway,
                 &request,
                 assent_audit::EntryKind::Revocation,
-                serde_json::json!({"by": "gateway", "reason": "code_reused"}),
+                serde_json::json!({"by": "gateway", "reason": "code_reused", "revoked": revoked}),
             )
             .await?;
         }
         return Err(invalid_grant("the code was already used"));
     }
-    if request.code_expires_ms.is_none_or(|e| now_ms() > e) {
+    let now = gateway.now_ms();
+    if request.code_expires_ms.is_none_or(|e| now > e) {
         return Err(invalid_grant("the code expired"));
     }
     if params.get("redirect_uri") != Some(&request.redirect_uri) {
@@ -614,12 +516,7 @@ pub async fn grant(
             "redirect_uri differs from the authorization request",
         ));
     }
-    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(Sha256::digest(verifier.as_bytes()));
-    let verifier_ok = (43..=128).contains(&verifier.len())
-        && subtle::ConstantTimeEq::ct_eq(computed.as_bytes(), request.code_challenge.as_bytes())
-            .into();
-    if !verifier_ok {
+    if !verifier_matches(verifier, &request.code_challenge) {
         return Err(invalid_grant(
             "code_verifier does not match the code_challenge",
         ));
@@ -637,23 +534,22 @@ pub async fn grant(
         consent_id: Some(&consent_id),
     };
     // Claim the code first, so that two concurrent redemptions cannot both succeed.
-    if !state
+    if !gateway
         .store
         .transition_code_request(&request.session_hash, "code_issued", "redeemed", None, None)
         .await?
     {
         return Err(invalid_grant("the code was already used"));
     }
-    let issued = issue_tokens(state, client, &issue, now_ms()).await?;
-    let access_hash = issued.access_hash.clone();
-    state
+    let issued = issue_tokens(gateway, client, &issue, now).await?;
+    gateway
         .store
         .transition_code_request(
             &request.session_hash,
             "redeemed",
             "redeemed",
             None,
-            Some(&access_hash),
+            Some(&issued.access_hash),
         )
         .await?;
     Ok(issued.body)

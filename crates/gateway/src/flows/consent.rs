@@ -123,17 +123,11 @@ pub async fn consent_kind(gateway: &Gateway, client_id: &str) -> Result<&'static
     })
 }
 
-/// [`record_answer_at`] at the system's time, for callers that do not pass the gateway's
-/// time yet.
-pub async fn record_answer(tx: &mut Tx, a: &Answered<'_>, approve: bool) -> Result<(), StoreError> {
-    record_answer_at(tx, a, approve, crate::base::clock::now_ms()).await
-}
-
 /// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
 /// shown), inside the transaction that moved the request, so that the request's state, its
 /// consent and their audit entries commit together or not at all; everything is stamped
 /// `now` (the gateway's time of the answer).
-pub async fn record_answer_at(
+pub async fn record_answer(
     tx: &mut Tx,
     a: &Answered<'_>,
     approve: bool,
@@ -176,22 +170,9 @@ pub async fn record_answer_at(
     Ok(())
 }
 
-/// [`record_sign_in_at`] at the system's time, for callers that do not pass the gateway's
-/// time yet.
-pub async fn record_sign_in(
-    tx: &mut Tx,
-    user_id: &str,
-    client_id: &str,
-    authenticator: &str,
-    approve: bool,
-) -> Result<(), StoreError> {
-    let now = crate::base::clock::now_ms();
-    record_sign_in_at(tx, user_id, client_id, authenticator, approve, now).await
-}
-
 /// Audits an authentication-only answer on the handset (consent follows on the browser),
 /// inside the transaction that moved the request, stamped `now` (the gateway's time).
-pub async fn record_sign_in_at(
+pub async fn record_sign_in(
     tx: &mut Tx,
     user_id: &str,
     client_id: &str,

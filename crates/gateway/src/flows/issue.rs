@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// Lifetime of a refresh token (seconds); each use replaces it.
-const REFRESH_TTL_S: i64 = 30 * 24 * 3600;
+pub const REFRESH_TTL_S: i64 = 30 * 24 * 3600;
 /// MC_ATTR_18: transactional tokens live at most 10 s.
 const TRANSACTIONAL_MAX_TTL_S: i64 = 10;
 /// Lifetime of an ID token (seconds): it is read once, at sign-in.
@@ -69,7 +69,7 @@ fn half_hash(token: &str) -> String {
 /// Issues tokens for `client` by its policy and records them; the bearer values exist only
 /// in the returned body.
 pub async fn issue_tokens(
-    state: &Gateway,
+    gateway: &Gateway,
     client: &Client,
     issue: &Issue<'_>,
     now: i64,
@@ -100,14 +100,14 @@ pub async fn issue_tokens(
     };
     let access_token = new_token();
     let access_hash = token_hash(&access_token);
-    state
+    gateway
         .store
         .insert_token(&record("access", &access_hash, ttl_s))
         .await?;
     // Long-lived consent (MC_ATTR_18) comes with a refresh token, rotated at every use.
     let refresh_token = if policy == "long_lived" {
         let token = new_token();
-        state
+        gateway
             .store
             .insert_token(&record("refresh", &token_hash(&token), REFRESH_TTL_S))
             .await?;
@@ -118,13 +118,13 @@ pub async fn issue_tokens(
     // The PCR is remembered so that the SP may name the user by it later (PCR login hint,
     // id_token_hint) through a unique look-up.
     let sector = &client.client_id;
-    let sub = state.pcr.pcr(sector, issue.user_id);
-    state
+    let sub = gateway.pcr.pcr(sector, issue.user_id);
+    gateway
         .store
         .remember_pcr(sector, &sub, issue.user_id)
         .await?;
     let mut claims = json!({
-        "iss": state.issuer,
+        "iss": gateway.issuer,
         "sub": sub,
         "aud": client.client_id,
         "iat": now / 1000,
@@ -143,11 +143,11 @@ pub async fn issue_tokens(
             claims["urn:openid:params:jwt:claim:rt_hash"] = json!(half_hash(refresh));
         }
     }
-    let id_token = crate::rules::idtoken::sign(&state.keys, &claims).map_err(|e| {
+    let id_token = crate::rules::idtoken::sign(&gateway.keys, &claims).map_err(|e| {
         tracing::error!(error = %e, "id token signing");
         OAuthError::server_error()
     })?;
-    state
+    gateway
         .store
         .append_audit(NewEntry {
             at_ms: now,

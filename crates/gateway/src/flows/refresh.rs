@@ -2,17 +2,18 @@
 //! token, and a refresh token presented twice revokes its whole family — the legitimate
 //! client and the thief cannot both keep going (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
 
-use crate::base::clock::now_ms;
 use crate::base::ids::token_hash;
+use crate::flows::Gateway;
 use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
-use crate::http::AppState;
 use crate::rules::oauth::OAuthError;
 use crate::store::Client;
 use assent_audit::{EntryKind, NewEntry};
 use std::collections::HashMap;
 
+/// `grant_type=refresh_token`: a new access token and a new refresh token for the presented
+/// one, which is spent; a refresh token presented again revokes every token of its family.
 pub async fn grant(
-    state: &AppState,
+    gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<TokenResponse, OAuthError> {
@@ -22,7 +23,7 @@ pub async fn grant(
     let invalid_grant =
         || OAuthError::bad_request("invalid_grant", "unknown, expired or revoked refresh token");
     let hash = token_hash(presented);
-    let token = match state.store.token(&hash).await? {
+    let token = match gateway.store.token(&hash).await? {
         Some(t) if t.kind == "refresh" && t.client_id == client.client_id => t,
         _ => return Err(invalid_grant()),
     };
@@ -38,12 +39,13 @@ pub async fn grant(
             "a refresh cannot widen the scope",
         ));
     }
-    if !token.revoked && token.expires_ms <= now_ms() {
+    let now = gateway.now_ms();
+    if !token.revoked && token.expires_ms <= now {
         return Err(invalid_grant());
     }
     // The consent behind the grant may have been revoked by the user since.
     if let Some(consent) = &token.consent_id
-        && state
+        && gateway
             .store
             .consent(consent)
             .await?
@@ -52,12 +54,12 @@ pub async fn grant(
         return Err(invalid_grant());
     }
     // Claim it: only one presentation may succeed. A revoked one here means reuse.
-    if token.revoked || !state.store.revoke_token(&hash, &client.client_id).await? {
-        let revoked = state.store.revoke_family(&family).await?;
-        state
+    if token.revoked || !gateway.store.revoke_token(&hash, &client.client_id).await? {
+        let revoked = gateway.store.revoke_family(&family).await?;
+        gateway
             .store
             .append_audit(NewEntry {
-                at_ms: now_ms(),
+                at_ms: now,
                 kind: EntryKind::Revocation,
                 user: Some(user_id),
                 sp: Some(client.client_id.clone()),
@@ -79,5 +81,5 @@ pub async fn grant(
         auth_req_id: None,
         consent_id: token.consent_id.as_deref(),
     };
-    Ok(issue_tokens(state, client, &issue, now_ms()).await?.body)
+    Ok(issue_tokens(gateway, client, &issue, now).await?.body)
 }

@@ -232,7 +232,7 @@ struct TokenFacts {
 /// Why a stored token does not grant access now, if it does not (shared by the in-process
 /// check and the introspection endpoint).
 pub async fn refusal(
-    state: &AppState,
+    state: &crate::flows::Gateway,
     token: &TokenRecord,
     now: i64,
 ) -> Result<Option<&'static str>, StoreError> {

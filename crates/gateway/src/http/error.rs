@@ -148,6 +148,49 @@ impl IntoResponse for crate::flows::handset::SimulatorError {
     }
 }
 
+// ---- tokens: the authorization code flow's browser pages ----
+
+use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
+
+/// HTML text (element content and double-quoted attribute values).
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The status of a code flow request that stops on a page.
+pub fn code_flow_status(kind: CodeFlowErrorKind) -> StatusCode {
+    match kind {
+        CodeFlowErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        CodeFlowErrorKind::NotFound => StatusCode::NOT_FOUND,
+        CodeFlowErrorKind::Conflict => StatusCode::CONFLICT,
+        CodeFlowErrorKind::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+        CodeFlowErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// An error shown in the browser, never a redirect: the redirect URI may not be trusted
+/// (RFC 6749 §4.1.2.1), or the browser is not where the request is.
+impl IntoResponse for CodeFlowError {
+    fn into_response(self) -> Response {
+        let body = format!(
+            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Assent</title>\
+             <h1>This sign-in request cannot continue</h1><p>{}</p></html>",
+            html_escape(self.message)
+        );
+        retry_after_if_unavailable(
+            (
+                code_flow_status(self.kind),
+                [(header::CACHE_CONTROL, "no-store")],
+                axum::response::Html(body),
+            )
+                .into_response(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +244,23 @@ mod tests {
         assert_eq!(
             (sim.status(), &sim.headers()[header::RETRY_AFTER]),
             (StatusCode::SERVICE_UNAVAILABLE, &HeaderValue::from(2u32))
+        );
+    }
+
+    // tokens: the code flow's pages
+    #[test]
+    fn code_flow_pages_take_their_status_and_an_outage_says_when_to_retry() {
+        let page = |kind| CodeFlowError::new(kind, "<why>").into_response();
+        let down = page(CodeFlowErrorKind::Unavailable);
+        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(down.headers()[header::RETRY_AFTER], "2");
+        let failed = page(CodeFlowErrorKind::Failed);
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(failed.headers().get(header::RETRY_AFTER).is_none());
+        assert_eq!(failed.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(
+            page(CodeFlowErrorKind::Conflict).status(),
+            StatusCode::CONFLICT
         );
     }
 }

@@ -1,8 +1,8 @@
 //! The OAuth endpoints' request plumbing: the form body and the client's credentials, read
 //! from the HTTP request and handed to the flows as values.
 
+use crate::flows::Gateway;
 use crate::flows::client_auth;
-use crate::http::AppState;
 use crate::rules::oauth::{self, OAuthError};
 use crate::store::Client;
 use axum::http::{HeaderMap, header};
@@ -26,22 +26,22 @@ pub fn basic(headers: &HeaderMap) -> Option<&str> {
 
 /// Authenticates the request's client ([`client_auth::authenticate_client`]).
 pub async fn authenticate_client(
-    state: &AppState,
+    gateway: &Gateway,
     headers: &HeaderMap,
     params: &mut HashMap<String, String>,
 ) -> Result<Client, OAuthError> {
-    client_auth::authenticate_client(state, basic(headers), params).await
+    client_auth::authenticate_client(gateway, basic(headers), params).await
 }
 
 /// The opening of the introspection and revocation endpoints (RFC 7662 §2.1, RFC 7009
 /// §2.1): an authenticated client and its `token` parameter.
 pub async fn authenticated_token_request(
-    state: &AppState,
+    gateway: &Gateway,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Client, String), OAuthError> {
     let mut params = form(headers, body)?;
-    let client = authenticate_client(state, headers, &mut params).await?;
+    let client = authenticate_client(gateway, headers, &mut params).await?;
     let token = params
         .remove("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;

@@ -5,6 +5,7 @@
 pub mod acme;
 pub mod catalog;
 pub mod ciba;
+pub mod code_flow;
 pub mod consent;
 pub mod device;
 pub mod encr_msisdn;

@@ -9,5 +9,8 @@
 
 mod acme;
 mod ciba;
+mod code_flow;
 mod device;
+mod refresh;
 mod support;
+mod tokens;

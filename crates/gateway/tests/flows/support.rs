@@ -77,3 +77,31 @@ async fn the_harness_builds_a_gateway_on_the_demo_data_at_a_fixed_time() {
     assert_eq!(h.client("demo-sp").await.client_name, "Demo Shop");
     assert!(h.store.user_by_msisdn(MARIE).await.unwrap().is_some());
 }
+
+/// The user answers the last prompt their simulated handset received ("1" yes, "2" no),
+/// through the simulator's reply flow; whether a waiting request took the answer.
+pub async fn answer_last_prompt(h: &Harness, msisdn: &str, approve: bool) -> bool {
+    let messages = h.store.sim_messages(msisdn).await.unwrap();
+    let id = messages.last().expect("a prompt on the handset").id.clone();
+    let reply = if approve { "1" } else { "2" };
+    assent_gateway::flows::answers::answer_sim_reply(&h.gateway, msisdn, &id, reply, approve)
+        .await
+        .unwrap()
+        .expect("an open message")
+}
+
+/// The audit entries of `kind` about `sp`, oldest first.
+pub async fn audit_of(
+    h: &Harness,
+    kind: assent_audit::EntryKind,
+    sp: &str,
+) -> Vec<assent_audit::NewEntry> {
+    h.store
+        .audit_page(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.content)
+        .filter(|e| e.kind == kind && e.sp.as_deref() == Some(sp))
+        .collect()
+}

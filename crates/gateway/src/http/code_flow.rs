@@ -1,0 +1,147 @@
+//! `GET /authorize`, `GET /authorize/wait` and `POST /authorize/consent`: the browser's side
+//! of the authorization code flow. The flow ([`crate::flows::code_flow`]) says what comes
+//! next; here it becomes a page or a redirect (`303 See Other`). Pages are never cached.
+
+use crate::flows::code_flow::{self, AuthorizeOutcome, CodeFlowError, CodeFlowErrorKind};
+use crate::http::AppState;
+use crate::http::error::html_escape;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+
+/// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
+#[utoipa::path(get, path = "/authorize", tag = "oauth",
+    params(crate::http::openapi::wire::AuthorizationRequest),
+    responses(
+        (status = 200, description = "The waiting page (HTML) while the user answers on the handset", content_type = "text/html"),
+        (status = 303, description = "Back to the SP's redirect URI with `error` and `state` once the client and redirect URI are verified"),
+        (status = 400, description = "An error page (HTML) when the client or redirect URI cannot be trusted", content_type = "text/html"),
+        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+        (status = 503, description = "The database cannot be reached (HTML), with Retry-After", content_type = "text/html"),
+    ))]
+pub async fn authorize(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    respond(code_flow::authorize(&state, &params).await)
+}
+
+/// `GET /authorize/wait?session=…`: still waiting (the page again), or back to the SP with
+/// a code (approved) or `access_denied` (denied, or expired).
+#[utoipa::path(get, path = "/authorize/wait", tag = "oauth",
+    params(crate::http::openapi::wire::WaitQuery),
+    responses(
+        (status = 200, description = "Still waiting, or the consent page (HTML)", content_type = "text/html"),
+        (status = 303, description = "Back to the SP with `code` or `error`, and `state`"),
+        (status = 400, description = "No session (HTML)", content_type = "text/html"),
+        (status = 404, description = "Unknown or finished request (HTML)", content_type = "text/html"),
+        (status = 409, description = "The request continued in another window (HTML)", content_type = "text/html"),
+        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+        (status = 503, description = "The database cannot be reached (HTML), with Retry-After", content_type = "text/html"),
+    ))]
+pub async fn wait(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(session) = params.get("session") else {
+        return unreadable("The waiting page lost its session.");
+    };
+    respond(code_flow::wait(&state, session).await)
+}
+
+/// `POST /authorize/consent` with `session` and `decision=allow|deny`: the answer given on
+/// the browser page; then on to `/authorize/wait`, which redirects to the SP.
+#[utoipa::path(post, path = "/authorize/consent", tag = "oauth",
+    request_body(content = crate::http::openapi::wire::ConsentDecision, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "To the waiting page, which then redirects to the SP"),
+        (status = 400, description = "An unreadable form or a decision other than allow/deny (HTML)", content_type = "text/html"),
+        (status = 409, description = "The request is not waiting for this answer (HTML)", content_type = "text/html"),
+        (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
+        (status = 503, description = "The database cannot be reached (HTML), with Retry-After", content_type = "text/html"),
+    ))]
+pub async fn consent_decision(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(params) = crate::http::oauth::form(&headers, &body) else {
+        return unreadable("The answer could not be read.");
+    };
+    let (Some(session), Some(decision)) = (params.get("session"), params.get("decision")) else {
+        return unreadable("The answer could not be read.");
+    };
+    let approve = match decision.as_str() {
+        "allow" => true,
+        "deny" => false,
+        _ => return unreadable("Answer Allow or Deny."),
+    };
+    respond(code_flow::decide(&state, session, approve).await)
+}
+
+/// A request the browser sent that cannot be read: an error page.
+fn unreadable(message: &'static str) -> Response {
+    CodeFlowError::new(CodeFlowErrorKind::BadRequest, message).into_response()
+}
+
+fn respond(outcome: Result<AuthorizeOutcome, CodeFlowError>) -> Response {
+    match outcome {
+        Ok(AuthorizeOutcome::Waiting {
+            session,
+            client_name,
+        }) => waiting_page(&session, &client_name),
+        Ok(AuthorizeOutcome::Consent {
+            session,
+            client_name,
+            text,
+        }) => consent_page(&session, &client_name, &text),
+        Ok(AuthorizeOutcome::Answered { session }) => {
+            Redirect::to(&format!("/authorize/wait?session={session}")).into_response()
+        }
+        Ok(AuthorizeOutcome::Redirect { location }) => Redirect::to(&location).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// A page that is never cached: it holds a session.
+fn page(body: String) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(body),
+    )
+        .into_response()
+}
+
+/// The page the browser waits on; it reloads itself until the user has answered.
+fn waiting_page(session: &str, client_name: &str) -> Response {
+    page(format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"2;url=/authorize/wait?session={session}\">\
+         <title>Assent: check your phone</title>\
+         <h1>Check your phone</h1><p>{} asked to sign you in. Answer the message on your phone; \
+         this page continues by itself.</p><p><a href=\"/authorize/wait?session={session}\">Continue</a></p></html>",
+        html_escape(client_name)
+    ))
+}
+
+/// MC_ATTR_08, consent on the Consumption Device: the consent text with Allow and Deny. The
+/// form carries the session id, a 256-bit secret only this browser holds, which is what
+/// makes a forged cross-site answer impossible.
+fn consent_page(session: &str, client_name: &str, text: &str) -> Response {
+    page(format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Assent: share your data?</title>\
+         <h1>{name} asks for your data</h1><p id=\"consent-text\">{text}</p>\
+         <form method=\"post\" action=\"/authorize/consent\">\
+         <input type=\"hidden\" name=\"session\" value=\"{session}\">\
+         <button name=\"decision\" value=\"allow\">Allow</button> \
+         <button name=\"decision\" value=\"deny\">Deny</button></form></html>",
+        name = html_escape(client_name),
+        text = html_escape(text),
+        session = html_escape(session),
+    ))
+}

@@ -1,0 +1,105 @@
+//! `POST /token`, `/introspect` and `/revoke`: the form, client authentication, the
+//! per-client rate limit, then the flow ([`crate::flows::tokens`]); answers are never cached
+//! (RFC 6749 §5.1).
+
+use crate::flows::tokens::{self, Introspection};
+use crate::http::AppState;
+use crate::http::error::no_store_headers;
+use crate::http::oauth::{authenticate_client, authenticated_token_request, form};
+use crate::rules::oauth::OAuthError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// `POST /token`.
+#[utoipa::path(post, path = "/token", tag = "oauth",
+    request_body(content = crate::http::openapi::wire::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = Object),
+        (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::http::openapi::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+    ))]
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let mut params = form(&headers, &body)?;
+    let client = authenticate_client(&state, &headers, &mut params).await?;
+    // Per authenticated client: a limit keyed on an unauthenticated client_id would let
+    // anyone exhaust another SP's budget.
+    if let Err(limited) = state.limits.token.check(&client.client_id) {
+        return Ok(limited.oauth_response());
+    }
+    let issued = tokens::grant(&state, &client, &params).await?;
+    Ok((no_store_headers(), Json(issued)).into_response())
+}
+
+/// `POST /introspect` (RFC 7662). An SP learns only about its own tokens: anyone else's
+/// token is simply inactive, so the endpoint cannot be used to probe tokens. The operator's
+/// resource servers (registered with `resource_server`) may introspect any access token and
+/// learn what they need to serve it: the user's opaque id and the token's policy.
+#[utoipa::path(post, path = "/introspect", tag = "oauth",
+    request_body(content = crate::http::openapi::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "RFC 7662 §2.2: `{\"active\": false}` for any token not the caller's", body = Object),
+        (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+    ))]
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let (client, token) = authenticated_token_request(&state, &headers, &body).await?;
+    let found = tokens::introspect(&state, &client, &token).await?;
+    Ok((no_store_headers(), Json(introspection_body(&found))).into_response())
+}
+
+/// RFC 7662 §2.2: times in seconds; `assent_user` and `assent_policy` for resource servers.
+fn introspection_body(found: &Introspection) -> serde_json::Value {
+    let Introspection::Active(t) = found else {
+        return json!({"active": false});
+    };
+    let mut body = json!({
+        "active": true,
+        "scope": t.scope.join(" "),
+        "client_id": t.client_id,
+        "token_type": "Bearer",
+        "iat": t.issued_ms / 1000,
+        "exp": t.expires_ms / 1000,
+    });
+    if let Some(view) = &t.for_resource_server {
+        body["assent_user"] = json!(view.user_id);
+        body["assent_policy"] = json!(view.policy);
+    }
+    body
+}
+
+/// `POST /revoke` (RFC 7009): 200 whether or not the token existed (§2.2).
+#[utoipa::path(post, path = "/revoke", tag = "oauth",
+    request_body(content = crate::http::openapi::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "RFC 7009 §2.2: `{}` whether or not the token existed", body = Object),
+        (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::http::openapi::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+    ))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let (client, token) = authenticated_token_request(&state, &headers, &body).await?;
+    tokens::revoke(&state, &client, &token).await?;
+    Ok((no_store_headers(), Json(json!({}))).into_response())
+}

@@ -1,0 +1,177 @@
+//! The authorization code flow with PKCE (RFC 6749 §4.1, RFC 7636) on the domain handle:
+//! authorize, the user's answer on the simulated handset, the code, the code grant; with the
+//! fixed clock.
+
+use crate::support::{Harness, MARIE, MARIE_ID, answer_last_prompt, audit_of, params};
+use assent_audit::EntryKind;
+use assent_gateway::flows::code_flow::{self, AuthorizeOutcome, CODE_LIFETIME_S};
+use assent_gateway::flows::demo::DEMO_REDIRECT_URI;
+use assent_gateway::flows::issue::TokenResponse;
+use assent_gateway::flows::tokens::{self, Introspection};
+use assent_gateway::rules::oauth::OAuthError;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// RFC 7636 Appendix B.
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+fn challenge(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn query_of(location: &str) -> HashMap<String, String> {
+    let query = location.split_once('?').map_or("", |(_, q)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Demo Shop asks to sign Marie in; the browser's session of the waiting page.
+pub async fn authorize(h: &Harness) -> String {
+    let challenge = challenge(VERIFIER);
+    let request = params(&[
+        ("response_type", "code"),
+        ("client_id", "demo-sp"),
+        ("redirect_uri", DEMO_REDIRECT_URI),
+        ("scope", "openid mc_vm_share"),
+        ("state", "st-1"),
+        ("nonce", "n-1"),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+        ("login_hint", &format!("MSISDN:{MARIE}")),
+    ]);
+    match code_flow::authorize(&h.gateway, &request).await.unwrap() {
+        AuthorizeOutcome::Waiting {
+            session,
+            client_name,
+        } => {
+            assert_eq!(client_name, "Demo Shop");
+            session
+        }
+        other => panic!("the waiting page, not {other:?}"),
+    }
+}
+
+/// The code the browser brings back to the SP once Marie said yes on her handset.
+pub async fn code_after_yes(h: &Harness) -> String {
+    let session = authorize(h).await;
+    assert_eq!(
+        code_flow::wait(&h.gateway, &session).await.unwrap(),
+        AuthorizeOutcome::Waiting {
+            session: session.clone(),
+            client_name: "Demo Shop".into()
+        },
+        "still waiting"
+    );
+    assert!(answer_last_prompt(h, MARIE, true).await);
+    let AuthorizeOutcome::Redirect { location } =
+        code_flow::wait(&h.gateway, &session).await.unwrap()
+    else {
+        panic!("back to the SP");
+    };
+    assert!(location.starts_with(&format!("{DEMO_REDIRECT_URI}?")));
+    let query = query_of(&location);
+    assert_eq!(query["state"], "st-1");
+    query["code"].clone()
+}
+
+/// Demo Shop redeems `code` with `verifier`.
+pub async fn redeem(h: &Harness, code: &str, verifier: &str) -> Result<TokenResponse, OAuthError> {
+    let client = h.client("demo-sp").await;
+    let form = params(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", DEMO_REDIRECT_URI),
+        ("code_verifier", verifier),
+    ]);
+    tokens::grant(&h.gateway, &client, &form).await
+}
+
+/// Demo Shop's tokens for Marie (long-lived: with a refresh token).
+pub async fn tokens_for_marie(h: &Harness) -> TokenResponse {
+    let code = code_after_yes(h).await;
+    redeem(h, &code, VERIFIER).await.unwrap()
+}
+
+pub async fn is_active(h: &Harness, client_id: &str, token: &str) -> bool {
+    let client = h.client(client_id).await;
+    matches!(
+        tokens::introspect(&h.gateway, &client, token)
+            .await
+            .unwrap(),
+        Introspection::Active(_)
+    )
+}
+
+#[tokio::test]
+async fn rfc_7636_the_right_verifier_gets_the_tokens_of_the_user_who_said_yes() {
+    let h = Harness::new().await;
+    let tokens = tokens_for_marie(&h).await;
+    assert_eq!(tokens.scope, "openid mc_vm_share");
+    assert!(tokens.id_token.is_some(), "openid: an ID token");
+    assert!(tokens.refresh_token.is_some(), "Demo Shop is long-lived");
+    assert!(is_active(&h, "demo-sp", &tokens.access_token).await);
+    let record = h
+        .store
+        .token(&assent_gateway::base::ids::token_hash(&tokens.access_token))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.user_id.as_deref(), Some(MARIE_ID));
+    assert_eq!(
+        record.issued_ms,
+        h.gateway.now_ms(),
+        "issued by the gateway's clock"
+    );
+}
+
+#[tokio::test]
+async fn rfc_7636_4_6_a_wrong_verifier_is_invalid_grant_and_spends_nothing() {
+    let h = Harness::new().await;
+    let code = code_after_yes(&h).await;
+    for wrong in ["x".repeat(43), "short".to_owned(), challenge(VERIFIER)] {
+        let error = redeem(&h, &code, &wrong).await.unwrap_err();
+        assert_eq!(error.code, "invalid_grant", "{wrong}");
+    }
+    // The code was not claimed by the failed attempts.
+    redeem(&h, &code, VERIFIER).await.unwrap();
+}
+
+#[tokio::test]
+async fn rfc_6749_4_1_2_a_code_used_twice_is_refused_and_its_tokens_revoked() {
+    let h = Harness::new().await;
+    let code = code_after_yes(&h).await;
+    let first = redeem(&h, &code, VERIFIER).await.unwrap();
+    let error = redeem(&h, &code, VERIFIER).await.unwrap_err();
+    assert_eq!(error.code, "invalid_grant");
+    // Every token the code bought is revoked: the access token and its refresh token.
+    assert!(!is_active(&h, "demo-sp", &first.access_token).await);
+    let refresh = first.refresh_token.unwrap();
+    let client = h.client("demo-sp").await;
+    let form = params(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)]);
+    let error = tokens::grant(&h.gateway, &client, &form).await.unwrap_err();
+    assert_eq!(error.code, "invalid_grant");
+    let revocations = audit_of(&h, EntryKind::Revocation, "demo-sp").await;
+    assert!(
+        revocations.iter().any(|e| e.detail.contains("code_reused")),
+        "{revocations:?}"
+    );
+    // A third presentation changes nothing more.
+    assert_eq!(
+        redeem(&h, &code, VERIFIER).await.unwrap_err().code,
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn rfc_6749_4_1_2_a_code_past_its_lifetime_is_invalid_grant() {
+    let h = Harness::new().await;
+    let code = code_after_yes(&h).await;
+    h.advance_s(CODE_LIFETIME_S + 1);
+    let error = redeem(&h, &code, VERIFIER).await.unwrap_err();
+    assert_eq!(
+        (error.code, error.description.as_str()),
+        ("invalid_grant", "the code expired")
+    );
+}
