@@ -213,7 +213,6 @@ pub fn gateway(
         sms: handsets,
         acme_ca: std::sync::Arc::new(acme_ca),
         deliveries: notify::Deliveries::new(notify_roots)?,
-        tokens: resource::TokenValidation::InProcess,
     })
 }
 
@@ -236,10 +235,13 @@ pub struct ResourceServerOptions {
 
 /// Runs a stand-alone resource server until SIGINT or SIGTERM. Prints one line
 /// `assent-gateway resource server listening on https://HOST:PORT` when ready.
+///
+/// It builds only what it serves: the TLS identity, the key ENCR_MSISDN `User-ID`s are
+/// decrypted with, the PCR secret, the catalog, the store and the introspection client. No
+/// authenticators, no handset simulator, no ACME CA, no ID token signing keys.
 pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), GatewayError> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let identity = tls::load_or_create(&options.data_dir)?;
-    let keys = keys::SigningKeys::load_or_create(&options.data_dir)?;
     let encryption = encr_msisdn::EncryptionKey::load_or_create(
         &options.data_dir.join("keys").join("encryption-p256.pem"),
     )?;
@@ -258,7 +260,7 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
     };
     let ca = reqwest::Certificate::from_pem(&ca_pem).map_err(notify::NotifyError::Client)?;
     let http = reqwest::Client::builder()
-        .tls_certs_merge([ca.clone()])
+        .tls_certs_merge([ca])
         .tls_version_min(reqwest::tls::Version::TLS_1_3)
         .tcp_nodelay(true)
         .timeout(std::time::Duration::from_secs(5))
@@ -271,30 +273,16 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         client_secret: options.client_secret.clone(),
     };
     let (listener, address) = bind(options.listen)?;
-    let gateway = Gateway {
-        store: store.clone(),
-        clock: std::sync::Arc::new(SystemClock),
-        keys,
+    // The resource server's handle is its whole state: it has no rate-limited endpoint.
+    let state = resource::ResourceServer {
+        store,
+        catalog: std::sync::Arc::new(catalog),
         encryption: std::sync::Arc::new(encryption),
         pcr,
-        issuer: format!("https://{address}"),
-        catalog: std::sync::Arc::new(catalog),
-        authenticators: authenticator::Chain::new(Vec::new()),
-        sms: std::sync::Arc::new(handset::Simulator {
-            store: store.clone(),
-            clock: std::sync::Arc::new(SystemClock),
-        }),
-        acme_ca: std::sync::Arc::new(acme::AcmeCa::load_or_create(&options.data_dir)?),
-        deliveries: notify::Deliveries::new(vec![ca])?,
         tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
+        clock: std::sync::Arc::new(SystemClock),
     };
-    let state = server::AppState {
-        gateway,
-        simulator: false,
-        // The resource server has no rate-limited endpoint.
-        limits: std::sync::Arc::new(limits::RateLimits::default()),
-    };
-    let app = server::with_fallbacks(resource::routes().into()).with_state(state);
+    let app = server::with_fallbacks(server::resource::routes().into()).with_state(state);
     run_https(
         listener,
         &identity,

@@ -2,7 +2,8 @@
 //! forms of share and match (IDY.03 §4.3, §6, Annex B), the audit and the user's
 //! notifications, generic tokens under a user's consent, one-time tokens spent exactly once by
 //! 1,000 concurrent requests, a database outage (503, then recovery), and the resource server
-//! in its own process validating tokens by introspection (MC_RES_05). Each Annex A and seed
+//! in its own process validating tokens by introspection (MC_RES_05), building nothing it
+//! does not serve with. Each Annex A and seed
 //! 003 row is its own test in `resource_rows.rs`.
 
 // Test helpers may unwrap: a failure there is a test failure.
@@ -547,6 +548,87 @@ async fn a_resource_server_in_its_own_process_validates_by_introspection() {
     assert_eq!(probe, json!({"active": false}));
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A resource server in its own process builds only what it serves (MC_RES_05): on a data
+/// directory of its own, holding just the gateway's TLS CA, it serves, validates tokens at
+/// the gateway's introspection endpoint, and leaves no ACME CA and no ID token signing key
+/// behind (it used to create both, and a dummy authenticator chain, to fill the gateway's
+/// state).
+#[tokio::test]
+async fn a_stand_alone_resource_server_makes_no_acme_ca_and_no_signing_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    register(
+        &gateway,
+        None,
+        &json!({
+            "client_id": "rs-2", "client_secret": "rs-2-secret-value", "client_name": "RS",
+            "grant_types": [], "scope": "", "resource_server": true,
+            "token_policy": "generic", "token_ttl_seconds": 60,
+        }),
+    );
+    // The resource server's host gets the gateway's CA (its certificate is issued under it,
+    // and it trusts the gateway by it), nothing else.
+    let rs_dir = dir.path().join("rs");
+    std::fs::create_dir_all(&rs_dir).unwrap();
+    for file in ["ca.pem", "ca-key.pem"] {
+        std::fs::copy(gateway.data_dir.join(file), rs_dir.join(file)).unwrap();
+    }
+    let mut child = std::process::Command::new(common::BIN)
+        .args([
+            "resource-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--client-id",
+            "rs-2",
+        ])
+        .arg("--data-dir")
+        .arg(&rs_dir)
+        .arg("--introspection-url")
+        .arg(format!("{}/introspect", gateway.url))
+        .env("ASSENT_RS_CLIENT_SECRET", "rs-2-secret-value")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let rs = line
+        .trim()
+        .strip_prefix("assent-gateway resource server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    let premium = format!("{rs}/premiuminfo");
+
+    let bare = seen(http.get(&premium)).await;
+    assert_eq!(bare.status, 401);
+    assert_eq!(bare.headers["www-authenticate"], "Bearer");
+    // The words of the introspection path: the gateway was asked and said inactive.
+    let unknown = seen(http.get(&premium).bearer_auth("not-a-token")).await;
+    assert_eq!(
+        (unknown.status, unknown.body["error_description"].as_str()),
+        (
+            401,
+            Some("Invalid access token (or) access token does not exist (or) expired access token")
+        )
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // The gateway made its ACME CA and signing key; the resource server made neither.
+    assert!(gateway.data_dir.join("acme-ca-key.pem").exists());
+    assert!(gateway.data_dir.join("keys/signing-es256.pem").exists());
+    for made_by_the_gateway_only in ["acme-ca-key.pem", "acme-ca.pem", "keys/signing-es256.pem"] {
+        assert!(
+            !rs_dir.join(made_by_the_gateway_only).exists(),
+            "the resource server made {made_by_the_gateway_only}"
+        );
+    }
 }
 
 /// The spend itself, without HTTP in between to spread the requests out: of many concurrent

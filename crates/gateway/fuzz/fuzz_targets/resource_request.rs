@@ -13,7 +13,7 @@
 //!   (RFC 6749 A.12, form body); its `mc_claims` is the
 //!   object the body sent (form parameter or JSON member) and re-serializes to an equal
 //!   value; a refusal is a 400 `invalid_request` or the bare 401, with a header value that
-//!   exists.
+//!   exists (`http::error`'s mapping of the refusal), and its body is a JSON object.
 //! - `claims::match_claims` on accepted claims: only `<claim>_match` / `<claim>_verified`
 //!   answers for claims that were sent, with the values the spec allows, and the user's own
 //!   values match.
@@ -21,10 +21,13 @@
 //!   dropped) and were decoded without loss (no invalid UTF-8 silently replaced).
 #![no_main]
 
+use assent_gateway::http::error::{
+    oauth_status, resource_challenge, resource_error_body, resource_status,
+};
 use assent_gateway::rules::catalog::Catalog;
-use assent_gateway::rules::oauth;
+use assent_gateway::rules::oauth::{self, OAuthErrorKind};
 use assent_gateway::rules::resource::claims::{self, Answer};
-use assent_gateway::rules::resource::wire;
+use assent_gateway::rules::resource::wire::{self, RequestHeaders, ResourceErrorKind};
 use assent_gateway::store::User;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use libfuzzer_sys::fuzz_target;
@@ -106,10 +109,17 @@ fn sent_claims(request: &Request<'_>) -> Option<Value> {
 }
 
 fn check_resource(request: &Request<'_>) {
+    // What the HTTP layer hands the rules: the headers as received, in order.
+    let headers = RequestHeaders::from_pairs(
+        request
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    );
     match wire::parse(
-        &request.method,
+        request.method.as_str(),
         request.query,
-        &request.headers,
+        &headers,
         request.body,
     ) {
         Ok(call) => {
@@ -143,17 +153,21 @@ fn check_resource(request: &Request<'_>) {
             assert_eq!(call.user_id.is_some(), sent_user_id);
         }
         Err(error) => {
-            match (error.status, error.code) {
-                (StatusCode::BAD_REQUEST, Some("invalid_request")) => {}
-                (StatusCode::UNAUTHORIZED, None) => {
+            match (error.kind, resource_status(error.kind), error.code()) {
+                (
+                    ResourceErrorKind::InvalidRequest,
+                    StatusCode::BAD_REQUEST,
+                    Some("invalid_request"),
+                ) => {}
+                (ResourceErrorKind::NoToken, StatusCode::UNAUTHORIZED, None) => {
                     assert!(
-                        error.www_authenticate().is_some(),
+                        resource_challenge(&error).is_some(),
                         "401 without a challenge"
                     );
                 }
                 other => panic!("unexpected refusal {other:?}: {}", error.description),
             }
-            assert!(error.body().is_object());
+            assert!(resource_error_body(&error).is_object());
         }
     }
 }
@@ -201,7 +215,7 @@ fn check_match(submitted: &Map<String, Value>) {
         }
         Err(error) => {
             assert_eq!(
-                (error.status, error.code),
+                (resource_status(error.kind), error.code()),
                 (StatusCode::BAD_REQUEST, Some("invalid_request"))
             );
         }
@@ -266,8 +280,12 @@ fn check_oauth_form(request: &Request<'_>) {
         }
         Err(error) => {
             assert_eq!(
-                (error.status, error.code),
-                (StatusCode::BAD_REQUEST, "invalid_request")
+                (error.kind, oauth_status(error.kind), error.code),
+                (
+                    OAuthErrorKind::Request,
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request"
+                )
             );
         }
     }

@@ -10,8 +10,9 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
+use assent_gateway::http::error::resource_status;
 use assent_gateway::rules::encr_msisdn::{self, EncryptionKey};
-use assent_gateway::rules::resource::wire::{self, NamedUser, UserIdHeaders};
+use assent_gateway::rules::resource::wire::{self, NamedUser, ResourceErrorKind, UserIdHeaders};
 use http::StatusCode;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
@@ -68,8 +69,12 @@ fuzz_target!(|input: Input| {
         }
         Err(error) => {
             assert_eq!(
-                (error.status, error.code),
-                (StatusCode::BAD_REQUEST, Some("invalid_request"))
+                (error.kind, resource_status(error.kind), error.code()),
+                (
+                    ResourceErrorKind::InvalidRequest,
+                    StatusCode::BAD_REQUEST,
+                    Some("invalid_request")
+                )
             );
         }
     }

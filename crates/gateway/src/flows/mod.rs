@@ -49,8 +49,6 @@ pub struct Gateway {
     pub acme_ca: Arc<acme::AcmeCa>,
     /// CIBA ping/push delivery.
     pub deliveries: Arc<notify::Deliveries>,
-    /// How the resource server validates access tokens.
-    pub tokens: resource::TokenValidation,
 }
 
 impl Gateway {

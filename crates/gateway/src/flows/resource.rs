@@ -1,37 +1,65 @@
 //! The Mobile Connect Resource Server (IDY.03 §5–6, §8.2; seed 003): `premiuminfo_endpoint`
 //! serves every attribute service the token's scopes name (MC_RES_01), `userinfo_endpoint`
-//! the OIDC standard claims; both over GET and POST (MC_RES_03) with a bearer token
-//! (MC_RES_04). Wire rules live in [`wire`] and answers in [`claims`] (`rules::resource`), both without I/O;
-//! this module looks things up, decides, audits and notifies.
+//! the OIDC standard claims (MC_RES_03, MC_RES_04 are the wire's, `http::resource`). Wire
+//! rules live in [`wire`] and answers in [`claims`] (`rules::resource`), both without I/O;
+//! this module validates the token, looks the user up, decides, spends one-time tokens,
+//! audits and notifies.
 //!
 //! Tokens are validated in-process (same database) or, when the resource server runs as
 //! its own process, at the gateway's introspection endpoint (MC_RES_05).
 
-use crate::base::clock::now_ms;
+use crate::base::clock::Clock;
 use crate::base::ids::{new_token, token_hash};
-use crate::http::AppState;
-use crate::rules::catalog::{ConsentCapture, ServiceKind};
+use crate::flows::Gateway;
+use crate::rules::catalog::{Catalog, ConsentCapture, Service, ServiceKind};
+use crate::rules::encr_msisdn::EncryptionKey;
+use crate::rules::idtoken::PcrSecret;
 use crate::rules::resource::{claims, wire};
-use crate::store::{Client, StoreError, TokenRecord, User, UserNotification};
+use crate::store::{Client, Store, StoreError, TokenRecord, User, UserNotification};
 use assent_audit::{EntryKind, NewEntry};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
-use axum::response::{IntoResponse, Response};
 use claims::Answer;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use wire::{ResourceCall, ResourceError};
 
-/// The two endpoints, for any state (the gateway's, or a stand-alone resource server's).
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(premiuminfo, premiuminfo_post))
-        .routes(routes!(userinfo, userinfo_post))
+/// The resource server's domain handle: what serving PremiumInfo and UserInfo takes, and
+/// nothing else. The gateway hands out one over its own store and keys
+/// ([`Gateway::resource_server`]); a resource server in its own process is built from this
+/// alone (no authenticators, no ACME CA, no signing keys).
+#[derive(Debug, Clone)]
+pub struct ResourceServer {
+    pub store: Store,
+    pub catalog: Arc<Catalog>,
+    /// Decrypts an `ENCR_MSISDN` `User-ID` (seed 003 §2.3).
+    pub encryption: Arc<EncryptionKey>,
+    /// MC_ATTR_30: `sub` is the PCR of the token's user for its SP.
+    pub pcr: PcrSecret,
+    pub tokens: TokenValidation,
+    /// Where the resource server reads the time (expiry, audit).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ResourceServer {
+    /// Milliseconds since the epoch, by this resource server's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+impl Gateway {
+    /// The gateway's own resource server: its store, keys and clock, tokens read from the
+    /// token table directly.
+    pub fn resource_server(&self) -> ResourceServer {
+        ResourceServer {
+            store: self.store.clone(),
+            catalog: self.catalog.clone(),
+            encryption: self.encryption.clone(),
+            pcr: self.pcr.clone(),
+            tokens: TokenValidation::InProcess,
+            clock: self.clock.clone(),
+        }
+    }
 }
 
 /// How the resource server validates access tokens (MC_RES_05).
@@ -52,9 +80,12 @@ pub struct Introspector {
     pub client_secret: String,
 }
 
+/// The two endpoints of the resource server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Endpoint {
+pub enum Endpoint {
+    /// Every attribute service of the token's scopes (MC_RES_01).
     PremiumInfo,
+    /// OIDC Core §5.3: the standard claims, for OpenID tokens.
     UserInfo,
 }
 
@@ -67,178 +98,54 @@ impl Endpoint {
     }
 }
 
-/// `GET /premiuminfo`: PremiumInfo: every attribute service of the token's scopes (MC_RES_01).
-#[utoipa::path(get, path = "/premiuminfo", tag = "resource",
-    security(("bearer" = [])),
-    params(
-        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
-        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
-    ),
-    responses(
-        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
-        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::http::openapi::wire::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::http::openapi::wire::AnnexAError),
-        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::http::openapi::wire::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = crate::http::openapi::wire::AnnexAError),
-        (status = 503, description = "Annex A: system connection problems", body = crate::http::openapi::wire::AnnexAError),
-    ))]
-async fn premiuminfo(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(
-        serve(
-            &state,
-            Endpoint::PremiumInfo,
-            &method,
-            &uri,
-            &headers,
-            &body,
-        )
-        .await,
-    )
+/// A Resource Response (MC_ATTR_25) and what it disclosed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosure {
+    /// The response body's claims.
+    pub claims: Map<String, Value>,
+    /// The names of the attributes shared or matched (for the audit; never the values).
+    pub attributes: Vec<String>,
 }
 
-/// `POST /premiuminfo`: the same handler, described apart because only POST carries a body.
-#[utoipa::path(post, path = "/premiuminfo", tag = "resource",
-    security((), ("bearer" = [])),
-    params(
-        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
-        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
-    ),
-    request_body(content(
-        (crate::http::openapi::wire::ResourceForm = "application/x-www-form-urlencoded"),
-        (crate::http::openapi::wire::ResourceJson = "application/json"),
-    )),
-    responses(
-        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
-        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::http::openapi::wire::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::http::openapi::wire::AnnexAError),
-        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::http::openapi::wire::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = crate::http::openapi::wire::AnnexAError),
-        (status = 503, description = "Annex A: system connection problems", body = crate::http::openapi::wire::AnnexAError),
-    ))]
-async fn premiuminfo_post(
-    state: State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    premiuminfo(state, method, uri, headers, body).await
-}
-
-/// `GET /userinfo`: UserInfo: OIDC standard claims for OpenID tokens.
-#[utoipa::path(get, path = "/userinfo", tag = "resource",
-    security(("bearer" = [])),
-    params(
-        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
-        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
-    ),
-    responses(
-        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
-        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::http::openapi::wire::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::http::openapi::wire::AnnexAError),
-        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::http::openapi::wire::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = crate::http::openapi::wire::AnnexAError),
-        (status = 503, description = "Annex A: system connection problems", body = crate::http::openapi::wire::AnnexAError),
-    ))]
-async fn userinfo(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(serve(&state, Endpoint::UserInfo, &method, &uri, &headers, &body).await)
-}
-
-/// `POST /userinfo`: the same handler, described apart because only POST carries a body.
-#[utoipa::path(post, path = "/userinfo", tag = "resource",
-    security((), ("bearer" = [])),
-    params(
-        ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
-        ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
-    ),
-    request_body(content(
-        (crate::http::openapi::wire::ResourceForm = "application/x-www-form-urlencoded"),
-        (crate::http::openapi::wire::ResourceJson = "application/json"),
-    )),
-    responses(
-        (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
-        (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = crate::http::openapi::wire::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = crate::http::openapi::wire::AnnexAError),
-        (status = 403, description = "Annex A: insufficient_scope or access_denied", body = crate::http::openapi::wire::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = crate::http::openapi::wire::AnnexAError),
-        (status = 503, description = "Annex A: system connection problems", body = crate::http::openapi::wire::AnnexAError),
-    ))]
-async fn userinfo_post(
-    state: State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    userinfo(state, method, uri, headers, body).await
-}
-
-/// MC_ATTR_25: JSON (UTF-8), `Cache-Control: no-store`, `Pragma: no-cache`; errors with
-/// their `WWW-Authenticate` (RFC 6750 §3).
-fn respond(result: Result<Value, ResourceError>) -> Response {
-    let (status, body, challenge) = match result {
-        Ok(body) => (axum::http::StatusCode::OK, body, None),
-        Err(error) => (error.status, error.body(), error.www_authenticate()),
-    };
-    let mut response = (status, crate::http::error::no_store_headers(), Json(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    if let Some(challenge) = challenge {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, challenge);
-    }
-    response
-}
-
-/// Annex A: a database that cannot be reached is 503 (the server stays up and recovers);
-/// anything else unexpected is 500. Details go to the log only.
-fn store_error(error: StoreError) -> ResourceError {
-    tracing::error!(%error, "resource server store error");
-    if error.is_unreachable() {
-        ResourceError::unavailable()
-    } else {
-        ResourceError::server_error()
+/// Annex A: a database that cannot be reached is a system connection problem (the server
+/// stays up and recovers); anything else unexpected is an unexpected error. Details go to
+/// the log only.
+impl From<StoreError> for ResourceError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "resource server store error");
+        if error.is_unreachable() {
+            ResourceError::unavailable()
+        } else {
+            ResourceError::server_error()
+        }
     }
 }
 
 /// What the resource server knows of a valid token.
-#[derive(Debug)]
-struct TokenFacts {
-    hash: String,
-    client_id: String,
-    user_id: Option<String>,
-    scope: Vec<String>,
-    one_time: bool,
+#[derive(Debug, Clone)]
+pub struct TokenFacts {
+    pub hash: String,
+    pub client_id: String,
+    /// `None` for a generic token (seed 003): the request names its user by header.
+    pub user_id: Option<String>,
+    pub scope: Vec<String>,
+    /// MC_ATTR_18: a one-time token is spent by its first successful request.
+    pub one_time: bool,
     /// The token's SP and user when they were read with the token (in-process validation).
-    client: Option<Client>,
-    user: Option<User>,
+    pub client: Option<Client>,
+    pub user: Option<User>,
 }
 
 /// Why a stored token does not grant access now, if it does not (shared by the in-process
 /// check and the introspection endpoint).
 pub async fn refusal(
-    state: &crate::flows::Gateway,
+    gateway: &Gateway,
     token: &TokenRecord,
     now: i64,
 ) -> Result<Option<&'static str>, StoreError> {
     let consent_live = match &token.consent_id {
         Some(consent) => Some(
-            state
+            gateway
                 .store
                 .consent(consent)
                 .await?
@@ -251,37 +158,44 @@ pub async fn refusal(
 
 /// [`refusal`] once the token's consent is known: `consent_live` is `None` for a token not
 /// bought with a consent, else whether that consent exists and is not revoked.
-fn refusal_of(token: &TokenRecord, consent_live: Option<bool>, now: i64) -> Option<&'static str> {
+pub fn refusal_of(
+    token: &TokenRecord,
+    consent_live: Option<bool>,
+    now: i64,
+) -> Option<&'static str> {
     if token.kind != "access" {
         return Some("access token does not exist");
     }
     if token.revoked {
         return Some("revoked access token");
     }
+    // MC_ATTR_18: a transactional token lives seconds, any token no longer than its expiry.
     if token.expires_ms <= now {
         return Some("expired access token");
     }
     if token.policy == "one_time" && token.spent {
         return Some("the one-time access token was already used");
     }
+    // Revoking a consent revokes what it bought (MC_ATTR_06).
     if consent_live == Some(false) {
         return Some("the user revoked the consent behind this access token");
     }
     None
 }
 
-async fn validate(state: &AppState, token: &str) -> Result<TokenFacts, ResourceError> {
-    match &state.tokens {
+/// MC_RES_05: the token is valid now, read from the token table or asked of the gateway's
+/// introspection endpoint (RFC 7662).
+pub async fn validate(rs: &ResourceServer, token: &str) -> Result<TokenFacts, ResourceError> {
+    match &rs.tokens {
         TokenValidation::InProcess => {
             let hash = token_hash(token);
-            let view = state
+            let view = rs
                 .store
                 .token_view(&hash)
-                .await
-                .map_err(store_error)?
+                .await?
                 .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?;
             let record = view.token;
-            if let Some(why) = refusal_of(&record, view.consent_live, now_ms()) {
+            if let Some(why) = refusal_of(&record, view.consent_live, rs.now_ms()) {
                 return Err(ResourceError::invalid_token(why));
             }
             Ok(TokenFacts {
@@ -294,55 +208,57 @@ async fn validate(state: &AppState, token: &str) -> Result<TokenFacts, ResourceE
                 user: view.user,
             })
         }
-        TokenValidation::Introspection(introspector) => {
-            let response = introspector
-                .http
-                .post(&introspector.url)
-                .basic_auth(&introspector.client_id, Some(&introspector.client_secret))
-                .form(&[("token", token)])
-                .send()
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e.without_url(), "introspection unreachable");
-                    ResourceError::unavailable()
-                })?;
-            if !response.status().is_success() {
-                tracing::error!(status = %response.status(), "introspection refused the resource server");
-                return Err(ResourceError::server_error());
-            }
-            let facts: Value = response
-                .json()
-                .await
-                .map_err(|_| ResourceError::server_error())?;
-            if facts["active"] != true {
-                return Err(ResourceError::invalid_token(
-                    "Invalid access token (or) access token does not exist (or) expired access token",
-                ));
-            }
-            let text = |name: &str| facts[name].as_str().map(str::to_owned);
-            Ok(TokenFacts {
-                hash: token_hash(token),
-                client_id: text("client_id").ok_or_else(ResourceError::server_error)?,
-                user_id: text("assent_user"),
-                scope: text("scope")
-                    .unwrap_or_default()
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect(),
-                one_time: text("assent_policy").as_deref() == Some("one_time"),
-                client: None,
-                user: None,
-            })
-        }
+        TokenValidation::Introspection(introspector) => introspect(introspector, token).await,
     }
 }
 
+async fn introspect(introspector: &Introspector, token: &str) -> Result<TokenFacts, ResourceError> {
+    let response = introspector
+        .http
+        .post(&introspector.url)
+        .basic_auth(&introspector.client_id, Some(&introspector.client_secret))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e.without_url(), "introspection unreachable");
+            ResourceError::unavailable()
+        })?;
+    if !response.status().is_success() {
+        tracing::error!(status = %response.status(), "introspection refused the resource server");
+        return Err(ResourceError::server_error());
+    }
+    let facts: Value = response
+        .json()
+        .await
+        .map_err(|_| ResourceError::server_error())?;
+    if facts["active"] != true {
+        return Err(ResourceError::invalid_token(
+            "Invalid access token (or) access token does not exist (or) expired access token",
+        ));
+    }
+    let text = |name: &str| facts[name].as_str().map(str::to_owned);
+    Ok(TokenFacts {
+        hash: token_hash(token),
+        client_id: text("client_id").ok_or_else(ResourceError::server_error)?,
+        user_id: text("assent_user"),
+        scope: text("scope")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        one_time: text("assent_policy").as_deref() == Some("one_time"),
+        client: None,
+        user: None,
+    })
+}
+
 /// The user a generic token's request names (seed 003 §2.3, Annex A.2).
-async fn named_user(state: &AppState, call: &ResourceCall) -> Result<User, ResourceError> {
+pub async fn named_user(rs: &ResourceServer, call: &ResourceCall) -> Result<User, ResourceError> {
     let msisdn = match wire::named_user(call.user_id.as_ref())? {
         wire::NamedUser::Msisdn(msisdn) => msisdn,
         wire::NamedUser::EncryptedMsisdn(jwe) => {
-            let plaintext = state
+            let plaintext = rs
                 .encryption
                 .decrypt(&jwe)
                 .map_err(|_| wire::invalid_user_id("cannot be decrypted with the gateway's key"))?;
@@ -350,31 +266,26 @@ async fn named_user(state: &AppState, call: &ResourceCall) -> Result<User, Resou
                 .ok_or_else(|| wire::invalid_user_id("wrong format"))?
         }
     };
-    state
-        .store
+    rs.store
         .user_by_msisdn(&msisdn)
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(|| ResourceError::invalid_request("Unknown user"))
 }
 
-async fn serve(
-    state: &AppState,
+/// Serves a well-formed Resource Request: validates its token, finds its user, checks scope
+/// and consent, answers (share and match), spends a one-time token, audits and notifies.
+pub async fn serve(
+    rs: &ResourceServer,
     endpoint: Endpoint,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Value, ResourceError> {
-    let call = wire::parse(method, uri.query(), headers, body)?;
-    let mut token = validate(state, &call.token).await?;
+    call: &ResourceCall,
+) -> Result<Disclosure, ResourceError> {
+    let mut token = validate(rs, &call.token).await?;
     let client = match token.client.take() {
         Some(client) => client,
-        None => state
+        None => rs
             .store
             .client(&token.client_id)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?,
     };
     if client.blacklisted {
@@ -392,40 +303,26 @@ async fn serve(
             }
             match token.user.take() {
                 Some(user) => user,
-                None => state
-                    .store
-                    .user_by_id(user_id)
-                    .await
-                    .map_err(store_error)?
-                    .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?,
+                None => {
+                    rs.store.user_by_id(user_id).await?.ok_or_else(|| {
+                        ResourceError::invalid_token("access token does not exist")
+                    })?
+                }
             }
         }
-        None => named_user(state, &call).await?,
+        None => named_user(rs, call).await?,
     };
 
-    let services: Vec<&crate::rules::catalog::Service> = token
+    let services: Vec<&Service> = token
         .scope
         .iter()
-        .filter_map(|s| state.catalog.service(s))
+        .filter_map(|s| rs.catalog.service(s))
         .collect();
-    if endpoint == Endpoint::UserInfo && !token.scope.iter().any(|s| s == "openid") {
-        // OIDC Core §5.3: the UserInfo endpoint is for OpenID tokens.
-        return Err(ResourceError::insufficient_scope());
-    }
-    if services.is_empty() && endpoint == Endpoint::PremiumInfo {
-        return Err(ResourceError::insufficient_scope());
-    }
-    if call.mc_claims.is_some() && !claims::has_match_service(&state.catalog, &token.scope) {
-        return Err(ResourceError::insufficient_scope());
-    }
+    check_scope(&rs.catalog, endpoint, &token.scope, &services, call)?;
     // A generic token reaches a user's data only under that user's live long-lived consent
     // to this SP for each service that needs consent (seed 003 with MC_ATTR_06).
     if generic {
-        let live = state
-            .store
-            .live_consents(&user.id, &client.client_id)
-            .await
-            .map_err(store_error)?;
+        let live = rs.store.live_consents(&user.id, &client.client_id).await?;
         for service in &services {
             let consented = service.consent == ConsentCapture::None
                 || live.iter().any(|c| c.scope.contains(&service.scope));
@@ -438,51 +335,88 @@ async fn serve(
         }
     }
 
-    let mut answer = Answer::default();
-    claims::share(&state.catalog, &token.scope, &user, &mut answer);
-    if let Some(submitted) = &call.mc_claims {
-        claims::match_claims(&state.catalog, &token.scope, &user, submitted, &mut answer)?;
-    }
-    if endpoint == Endpoint::UserInfo {
-        answer = userinfo_claims(answer);
-    }
-    // MC_ATTR_18: a one-time token is spent by exactly one request, the one that gets here
-    // first; the others are refused as if it had never been valid.
-    if token.one_time
-        && !state
-            .store
-            .spend_token(&token.hash)
-            .await
-            .map_err(store_error)?
-    {
-        return Err(ResourceError::invalid_token(
-            "the one-time access token was already used",
-        ));
-    }
-    let mut body = Value::Object(answer.claims);
+    let answer = answer(&rs.catalog, endpoint, &token.scope, &user, call)?;
+    spend(rs, &token).await?;
+    let mut body = answer.claims;
     if !generic {
         // MC_ATTR_30: sub (the PCR) ties the response to the ID token; never for generic
         // tokens (seed 003 §2.4).
-        body["sub"] = json!(state.pcr.pcr(&client.client_id, &user.id));
+        body.insert("sub".into(), json!(rs.pcr.pcr(&client.client_id, &user.id)));
     }
+    let disclosure = Disclosure {
+        claims: body,
+        attributes: answer.attributes,
+    };
     record(
-        state,
+        rs,
         endpoint,
         &client.client_id,
         &user.id,
         &token,
-        &answer.attributes,
-        &body,
+        &disclosure,
         &services,
     )
-    .await
-    .map_err(store_error)?;
-    Ok(body)
+    .await?;
+    Ok(disclosure)
+}
+
+/// Annex A `insufficient_scope`: the token's scopes must cover the endpoint and the
+/// request.
+fn check_scope(
+    catalog: &Catalog,
+    endpoint: Endpoint,
+    scope: &[String],
+    services: &[&Service],
+    call: &ResourceCall,
+) -> Result<(), ResourceError> {
+    if endpoint == Endpoint::UserInfo && !scope.iter().any(|s| s == "openid") {
+        // OIDC Core §5.3: the UserInfo endpoint is for OpenID tokens.
+        return Err(ResourceError::insufficient_scope());
+    }
+    if services.is_empty() && endpoint == Endpoint::PremiumInfo {
+        return Err(ResourceError::insufficient_scope());
+    }
+    // Claims to match need a match service to match them (MC_ATTR_22).
+    if call.mc_claims.is_some() && !claims::has_match_service(catalog, scope) {
+        return Err(ResourceError::insufficient_scope());
+    }
+    Ok(())
+}
+
+/// What the response says: the share services' attributes (MC_ATTR_29) and the answers to
+/// the submitted claims (MC_ATTR_22, 27), under OIDC names on UserInfo.
+pub fn answer(
+    catalog: &Catalog,
+    endpoint: Endpoint,
+    scope: &[String],
+    user: &User,
+    call: &ResourceCall,
+) -> Result<Answer, ResourceError> {
+    let mut answer = Answer::default();
+    claims::share(catalog, scope, user, &mut answer);
+    if let Some(submitted) = &call.mc_claims {
+        claims::match_claims(catalog, scope, user, submitted, &mut answer)?;
+    }
+    if endpoint == Endpoint::UserInfo {
+        answer = userinfo_claims(answer);
+    }
+    Ok(answer)
+}
+
+/// MC_ATTR_18: a one-time token is spent by exactly one request, the one that gets here
+/// first; the others are refused as if it had never been valid.
+pub async fn spend(rs: &ResourceServer, token: &TokenFacts) -> Result<(), ResourceError> {
+    if token.one_time && !rs.store.spend_token(&token.hash).await? {
+        return Err(ResourceError::invalid_token(
+            "the one-time access token was already used",
+        ));
+    }
+    Ok(())
 }
 
 /// OIDC Core §5.1 names for what the share services disclose.
 fn userinfo_claims(answer: Answer) -> Answer {
-    let mut claims = serde_json::Map::new();
+    let mut claims = Map::new();
     for (name, value) in answer.claims {
         match name.as_str() {
             "device_msisdn" => {
@@ -503,20 +437,20 @@ fn userinfo_claims(answer: Answer) -> Answer {
 
 /// MC_ATTR_31 and 19: every access is audited (names of what was returned and a hash of the
 /// response, never the values) and queued as a notification for the user's devices.
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    state: &AppState,
+pub async fn record(
+    rs: &ResourceServer,
     endpoint: Endpoint,
     client_id: &str,
     user_id: &str,
     token: &TokenFacts,
-    attributes: &[String],
-    body: &Value,
-    services: &[&crate::rules::catalog::Service],
+    disclosure: &Disclosure,
+    services: &[&Service],
 ) -> Result<(), StoreError> {
-    let now = now_ms();
+    let now = rs.now_ms();
+    let body = Value::Object(disclosure.claims.clone());
     let response_hash = hex::encode(Sha256::digest(body.to_string().as_bytes()));
     let scope: Vec<&str> = services.iter().map(|s| s.scope.as_str()).collect();
+    let attributes = &disclosure.attributes;
     let detail = json!({
         "endpoint": endpoint.name(),
         "services": scope,
@@ -528,7 +462,7 @@ async fn record(
     // One transaction for the access, its notification and the notification's entry: one
     // commit (one fsync on SQLite with synchronous=FULL) instead of three, and an access is
     // never audited without its notification queued.
-    let mut tx = state.store.begin().await?;
+    let mut tx = rs.store.begin().await?;
     tx.append_audit(NewEntry {
         at_ms: now,
         kind: EntryKind::ResourceAccess,
@@ -565,25 +499,27 @@ async fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wire::ResourceErrorKind;
 
     #[test]
-    fn annex_a_unexpected_errors_are_500_and_unreachable_databases_503() {
-        let unexpected = store_error(StoreError::Database(sqlx::Error::Protocol("bad".into())));
+    fn annex_a_unexpected_errors_are_server_errors_and_unreachable_databases_unavailable() {
+        let unexpected =
+            ResourceError::from(StoreError::Database(sqlx::Error::Protocol("bad".into())));
         assert_eq!(
-            (unexpected.status.as_u16(), unexpected.code),
-            (500, Some("server_error"))
+            (unexpected.kind, unexpected.code()),
+            (ResourceErrorKind::Server, Some("server_error"))
         );
         assert_eq!(unexpected.description, "Internal server error");
-        let corrupt = store_error(StoreError::CorruptAudit {
+        let corrupt = ResourceError::from(StoreError::CorruptAudit {
             seq: 1,
             reason: "x".into(),
         });
-        assert_eq!(corrupt.status.as_u16(), 500);
+        assert_eq!(corrupt.kind, ResourceErrorKind::Server);
         for unreachable in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
-            let error = store_error(StoreError::Database(unreachable));
+            let error = ResourceError::from(StoreError::Database(unreachable));
             assert_eq!(
-                (error.status.as_u16(), error.code),
-                (503, Some("server_error"))
+                (error.kind, error.code()),
+                (ResourceErrorKind::Unavailable, Some("server_error"))
             );
             assert_eq!(error.description, "Service is not available");
         }

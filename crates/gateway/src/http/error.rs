@@ -4,7 +4,10 @@
 //! and `Retry-After` (the request may be sent again as it was); any other failure of the
 //! gateway is `500` without it.
 
+use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
+use crate::rules::device::{DeviceError, DeviceErrorKind};
 use crate::rules::oauth::{OAuthError, OAuthErrorKind};
+use crate::rules::resource::wire::{ResourceError, ResourceErrorKind};
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -100,7 +103,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-// ---- ACME ----
+// ---- ACME (RFC 8555 §6.7) ----
 
 /// An ACME refusal as `application/problem+json` (RFC 8555 §6.7) with the status its type
 /// names and `Retry-After` on `rateLimited` (§6.6). A database out of reach is 503 with
@@ -128,7 +131,7 @@ impl IntoResponse for crate::flows::acme::AcmeError {
     }
 }
 
-// ---- ciba: the handset simulator ----
+// ---- The handset simulator ----
 
 /// The simulator's refusals: 400 `invalid_request`, 404 `not_found`; a store failure as
 /// every endpoint answers it (503 with `Retry-After` when the database is out of reach).
@@ -148,9 +151,7 @@ impl IntoResponse for crate::flows::handset::SimulatorError {
     }
 }
 
-// ---- tokens: the authorization code flow's browser pages ----
-
-use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
+// ---- The authorization code flow's browser pages ----
 
 /// HTML text (element content and double-quoted attribute values).
 pub fn html_escape(text: &str) -> String {
@@ -191,9 +192,118 @@ impl IntoResponse for CodeFlowError {
     }
 }
 
+// ---- The resource server's refusals (IDY.03 Annex A, RFC 6750 §3) ----
+
+/// The status of each Annex A row.
+pub fn resource_status(kind: ResourceErrorKind) -> StatusCode {
+    match kind {
+        ResourceErrorKind::InvalidRequest => StatusCode::BAD_REQUEST,
+        ResourceErrorKind::NoToken | ResourceErrorKind::InvalidToken => StatusCode::UNAUTHORIZED,
+        ResourceErrorKind::InsufficientScope | ResourceErrorKind::AccessDenied => {
+            StatusCode::FORBIDDEN
+        }
+        ResourceErrorKind::Server => StatusCode::INTERNAL_SERVER_ERROR,
+        ResourceErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3): a bare `Bearer` without a
+/// token (§3.1: no error code), the error and its description on the other 401s and on
+/// 403s; none otherwise.
+pub fn resource_challenge(error: &ResourceError) -> Option<HeaderValue> {
+    match (resource_status(error.kind), error.code()) {
+        (StatusCode::UNAUTHORIZED, None) => Some(HeaderValue::from_static("Bearer")),
+        (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, Some(code)) => {
+            // The description is ours, ASCII without quotes; keep it that way on the wire
+            // (RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E).
+            let description: String = error
+                .description
+                .chars()
+                .filter(|c| c.is_ascii() && !c.is_ascii_control() && *c != '"' && *c != '\\')
+                .collect();
+            HeaderValue::from_str(&format!(
+                "Bearer error=\"{code}\", error_description=\"{description}\""
+            ))
+            .ok()
+        }
+        _ => None,
+    }
+}
+
+/// The body of a refusal: `{"error", "error_description"}`, or `{}` when there is no code
+/// (Annex A, no token).
+pub fn resource_error_body(error: &ResourceError) -> serde_json::Value {
+    match error.code() {
+        Some(code) => json!({"error": code, "error_description": error.description}),
+        None => json!({}),
+    }
+}
+
+/// MC_ATTR_25: JSON (UTF-8), `Cache-Control: no-store`, `Pragma: no-cache` (answers and
+/// refusals alike).
+pub fn resource_json(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut response = (status, no_store_headers(), Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+/// MC_ATTR_25 for refusals too: JSON in UTF-8, not stored; the challenge of RFC 6750 §3; and
+/// `Retry-After` when a system the resource server depends on is out of reach.
+impl IntoResponse for ResourceError {
+    fn into_response(self) -> Response {
+        let mut response = resource_json(resource_status(self.kind), resource_error_body(&self));
+        if let Some(challenge) = resource_challenge(&self) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        retry_after_if_unavailable(response)
+    }
+}
+
+// ---- The device API ----
+//
+// The device API's errors: OAuth-style JSON, `Cache-Control: no-store`. A 401 carries the
+// DPoP challenge (RFC 9449 §7.1) naming the algorithms a device key may use. A database out
+// of reach is 503 with `Retry-After`, as on every endpoint: this API answered 500 before the
+// gateway took that one decision (issue 15), so an app now knows to try again.
+
+/// The status of a device API error.
+pub fn device_status(kind: DeviceErrorKind) -> StatusCode {
+    match kind {
+        DeviceErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        DeviceErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        DeviceErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        DeviceErrorKind::NotFound => StatusCode::NOT_FOUND,
+        DeviceErrorKind::Conflict => StatusCode::CONFLICT,
+        DeviceErrorKind::Server => StatusCode::INTERNAL_SERVER_ERROR,
+        DeviceErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+impl IntoResponse for DeviceError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": self.code, "error_description": self.description});
+        let mut response =
+            (device_status(self.kind), no_store_headers(), Json(body)).into_response();
+        if self.kind == DeviceErrorKind::Unauthorized {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("DPoP algs=\"ES256 EdDSA\""),
+            );
+        }
+        retry_after_if_unavailable(response)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flows::acme::AcmeError;
+    use assent_acme::problem::{AcmeProblem, ProblemType};
 
     #[test]
     fn oauth_errors_take_the_status_their_kind_names() {
@@ -263,13 +373,6 @@ mod tests {
             StatusCode::CONFLICT
         );
     }
-}
-
-#[cfg(test)]
-mod acme_tests {
-    use super::*;
-    use crate::flows::acme::AcmeError;
-    use assent_acme::problem::{AcmeProblem, ProblemType};
 
     async fn read(error: AcmeError) -> (StatusCode, Option<String>, String, serde_json::Value) {
         let response = error.into_response();
@@ -321,48 +424,6 @@ mod acme_tests {
             (Some("urn:ietf:params:acme:error:serverInternal"), Some(503))
         );
     }
-}
-
-// ---- device ----------------------------------------------------------------------------
-//
-// The device API's errors: OAuth-style JSON, `Cache-Control: no-store`. A 401 carries the
-// DPoP challenge (RFC 9449 §7.1) naming the algorithms a device key may use. A database out
-// of reach is 503 with `Retry-After`, as on every endpoint: this API answered 500 before the
-// gateway took that one decision (issue 15), so an app now knows to try again.
-
-use crate::rules::device::{DeviceError, DeviceErrorKind};
-
-/// The status of a device API error.
-pub fn device_status(kind: DeviceErrorKind) -> StatusCode {
-    match kind {
-        DeviceErrorKind::BadRequest => StatusCode::BAD_REQUEST,
-        DeviceErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
-        DeviceErrorKind::Forbidden => StatusCode::FORBIDDEN,
-        DeviceErrorKind::NotFound => StatusCode::NOT_FOUND,
-        DeviceErrorKind::Conflict => StatusCode::CONFLICT,
-        DeviceErrorKind::Server => StatusCode::INTERNAL_SERVER_ERROR,
-        DeviceErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-    }
-}
-
-impl IntoResponse for DeviceError {
-    fn into_response(self) -> Response {
-        let body = json!({"error": self.code, "error_description": self.description});
-        let mut response =
-            (device_status(self.kind), no_store_headers(), Json(body)).into_response();
-        if self.kind == DeviceErrorKind::Unauthorized {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("DPoP algs=\"ES256 EdDSA\""),
-            );
-        }
-        retry_after_if_unavailable(response)
-    }
-}
-
-#[cfg(test)]
-mod device_tests {
-    use super::*;
 
     #[test]
     fn device_errors_take_their_kind_s_status_a_401_challenges_and_an_outage_retries() {
@@ -389,5 +450,53 @@ mod device_tests {
         let failed = DeviceError::server("x").into_response();
         assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(failed.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    #[test]
+    fn annex_a_rows_take_their_status_and_rfc_6750_challenge() {
+        let respond = |e: ResourceError| e.into_response();
+        let bare = respond(ResourceError::no_token());
+        assert_eq!(bare.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(bare.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(
+            bare.headers()[header::CONTENT_TYPE],
+            "application/json; charset=utf-8"
+        );
+        assert_eq!(bare.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(resource_error_body(&ResourceError::no_token()), json!({}));
+        let expired = ResourceError::invalid_token("expired access token");
+        assert_eq!(
+            resource_challenge(&expired).unwrap(),
+            "Bearer error=\"invalid_token\", error_description=\"expired access token\""
+        );
+        assert_eq!(
+            resource_error_body(&expired),
+            json!({"error": "invalid_token", "error_description": "expired access token"})
+        );
+        let quoted = ResourceError::access_denied("a \"quoted\" é\\ text");
+        assert_eq!(
+            resource_challenge(&quoted).unwrap(),
+            "Bearer error=\"access_denied\", error_description=\"a quoted  text\""
+        );
+        for (error, status, challenged) in [
+            (ResourceError::invalid_request("x"), 400, false),
+            (ResourceError::insufficient_scope(), 403, true),
+            (ResourceError::access_denied("x"), 403, true),
+            (ResourceError::server_error(), 500, false),
+            (ResourceError::unavailable(), 503, false),
+        ] {
+            let response = respond(error.clone());
+            assert_eq!(response.status().as_u16(), status, "{error:?}");
+            assert_eq!(
+                response.headers().contains_key(header::WWW_AUTHENTICATE),
+                challenged,
+                "{error:?}"
+            );
+            assert_eq!(
+                response.headers().contains_key(header::RETRY_AFTER),
+                status == 503,
+                "{error:?}"
+            );
+        }
     }
 }

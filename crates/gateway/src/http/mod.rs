@@ -9,6 +9,7 @@ pub mod error;
 pub mod limits;
 pub mod oauth;
 pub mod openapi;
+pub mod resource;
 pub mod simulator;
 mod state;
 pub mod tokens;
@@ -32,7 +33,7 @@ pub fn router(state: AppState) -> Router {
 /// 404 (no such path) and 405 (another method; axum adds `Allow`) answered only after the
 /// request body is read. Answered before, hyper closes the connection when the body has not
 /// all arrived yet, and a keep-alive client loses its next request (found by schemathesis).
-pub fn with_fallbacks(router: Router<AppState>) -> Router<AppState> {
+pub fn with_fallbacks<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
         .method_not_allowed_fallback(|_: Bytes| async { StatusCode::METHOD_NOT_ALLOWED })
         .fallback(|_: Bytes| async { StatusCode::NOT_FOUND })

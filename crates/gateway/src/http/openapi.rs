@@ -33,7 +33,7 @@ pub const PATH: &str = "/openapi.json";
     modifiers(&SecuritySchemes),
     components(schemas(
         wire::OAuthError,
-        wire::AnnexAError,
+        crate::http::resource::schema::AnnexAError,
         crate::http::acme::wire::AcmeProblem,
     )),
     tags(
@@ -96,7 +96,7 @@ impl Modify for SecuritySchemes {
 pub fn split(simulator: bool) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::http::routes())
-        .merge(crate::flows::resource::routes())
+        .merge(crate::http::resource::routes())
         .merge(crate::http::acme::routes())
         .merge(crate::http::device::routes())
         .split_for_parts();
@@ -142,16 +142,6 @@ pub mod wire {
     pub struct OAuthError {
         /// An RFC 6749 / CIBA / RFC 6750 error code, e.g. `invalid_request`.
         pub error: String,
-        pub error_description: Option<String>,
-    }
-
-    /// IDY.03 Annex A error of the resource server. With no token at all the body is `{}`
-    /// and the answer says only `WWW-Authenticate: Bearer`.
-    #[derive(Debug, ToSchema)]
-    pub struct AnnexAError {
-        /// `invalid_request`, `invalid_token`, `insufficient_scope`, `access_denied` or
-        /// `server_error`.
-        pub error: Option<String>,
         pub error_description: Option<String>,
     }
 
@@ -258,23 +248,6 @@ pub mod wire {
         pub session: String,
         /// `allow` or `deny`.
         pub decision: String,
-    }
-
-    /// The form body of a resource request (ASCII only, no repeated parameter).
-    #[derive(Debug, ToSchema)]
-    pub struct ResourceForm {
-        /// Instead of `Authorization: Bearer` (never both).
-        pub access_token: Option<String>,
-        /// Match claims as a JSON object, e.g. `{"given_name": "Tom"}`.
-        pub mc_claims: Option<String>,
-    }
-
-    /// The JSON body of a resource request.
-    #[derive(Debug, ToSchema)]
-    pub struct ResourceJson {
-        /// Match claims: plain values or lowercase hex SHA-256 in `<claim>_hashed`.
-        #[schema(value_type = Option<Object>)]
-        pub mc_claims: Option<Value>,
     }
 
     /// `POST /device/register`.

@@ -12,5 +12,6 @@ mod ciba;
 mod code_flow;
 mod device;
 mod refresh;
+mod resource;
 mod support;
 mod tokens;

@@ -3,8 +3,8 @@
 //! claims they support (MC_ATTR_22, 27), plain or hashed.
 
 use super::wire::ResourceError;
+use crate::base::model::User;
 use crate::rules::catalog::{Catalog, MatchAnswer, ServiceKind};
-use crate::store::User;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -179,11 +179,32 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// Marie of the demo data: every attribute known.
     fn marie() -> User {
-        crate::flows::demo::users(time::macros::date!(2026 - 11 - 27))
-            .into_iter()
-            .next()
-            .unwrap()
+        User {
+            id: "u-demo-marie".into(),
+            msisdn: "447700900001".into(),
+            given_name: Some("Marie".into()),
+            family_name: Some("Curie".into()),
+            birthdate: Some("1967-11-07".into()),
+            email: Some("marie.curie@example.org".into()),
+            street_address: Some("1 Rue Pierre".into()),
+            postal_code: Some("75005".into()),
+            locality: Some("Paris".into()),
+            country: Some("FR".into()),
+            sim_change: Some("2026-01-30T18:39:50Z".into()),
+            ..User::default()
+        }
+    }
+
+    /// Ana of the demo data: only a given name.
+    fn ana() -> User {
+        User {
+            id: "u-demo-ana".into(),
+            msisdn: "447700900003".into(),
+            given_name: Some("Ana".into()),
+            ..User::default()
+        }
     }
 
     fn scope(list: &[&str]) -> Vec<String> {
@@ -197,10 +218,7 @@ mod tests {
     #[test]
     fn mc_attr_29_share_returns_every_attribute_and_empty_values() {
         let catalog = Catalog::default_demo().unwrap();
-        let ana = crate::flows::demo::users(time::macros::date!(2026 - 11 - 27))
-            .into_iter()
-            .nth(2)
-            .unwrap();
+        let ana = ana();
         let mut answer = Answer::default();
         share(
             &catalog,
@@ -246,10 +264,7 @@ mod tests {
     #[test]
     fn mc_attr_22_27_kyc_match_plain_hashed_unknown_and_ignored() {
         let catalog = Catalog::default_demo().unwrap();
-        let ana = crate::flows::demo::users(time::macros::date!(2026 - 11 - 27))
-            .into_iter()
-            .nth(2)
-            .unwrap();
+        let ana = ana();
         let hashed = hex::encode(Sha256::digest("Curie".as_bytes()));
         let mut answer = Answer::default();
         match_claims(
@@ -294,7 +309,7 @@ mod tests {
                 &mut answer,
             )
             .unwrap_err();
-            assert_eq!(error.code, Some("invalid_request"), "{bad}");
+            assert_eq!(error.code(), Some("invalid_request"), "{bad}");
         }
         // A match service's claims do not apply to a token without it.
         let mut answer = Answer::default();

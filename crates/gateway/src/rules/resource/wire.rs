@@ -2,7 +2,6 @@
 //! well-formed [`ResourceCall`] or the Annex A row that refuses it (IDY.03 Annex A, RFC 6750
 //! §2–3, seed 003 Annex A.2). Tests are named after the rows.
 
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde_json::{Map, Value};
 
 /// A request the resource server can act on.
@@ -65,97 +64,128 @@ pub fn invalid_user_id(reason: &str) -> ResourceError {
     ResourceError::invalid_request(format!("Invalid User-ID / User-ID-Type value: {reason}"))
 }
 
-/// A refusal, as Annex A (and RFC 6750 §3) says to send it.
+/// Why a Resource Request is refused: one row (or family of rows) of IDY.03 Annex A each.
+/// The HTTP status and the `WWW-Authenticate` challenge (RFC 6750 §3) of each are the HTTP
+/// layer's to say (`http::error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceErrorKind {
+    /// No access token at all: RFC 6750 §3.1 says such a request gets no error code.
+    NoToken,
+    /// Malformed request: content type, encoding, parameters, User-ID headers, claims.
+    InvalidRequest,
+    /// Invalid, unknown, expired, revoked or already spent token.
+    InvalidToken,
+    /// The token's scopes do not cover what was asked.
+    InsufficientScope,
+    /// The SP or the user does not allow this access.
+    AccessDenied,
+    /// Unexpected error of the server.
+    Server,
+    /// System connection problems (the database or the introspection endpoint).
+    Unavailable,
+}
+
+/// A refusal: its Annex A row and the description the SP reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceError {
-    pub status: StatusCode,
-    /// `None`: RFC 6750 §3.1 — a request without any token gets no error code.
-    pub code: Option<&'static str>,
+    pub kind: ResourceErrorKind,
     pub description: String,
 }
 
 impl ResourceError {
-    pub fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
+    pub fn new(kind: ResourceErrorKind, description: impl Into<String>) -> Self {
         ResourceError {
-            status,
-            code: Some(code),
+            kind,
             description: description.into(),
         }
     }
 
-    /// Annex A: no access token → 401 with a bare `WWW-Authenticate: Bearer`.
-    pub fn no_token() -> Self {
-        ResourceError {
-            status: StatusCode::UNAUTHORIZED,
-            code: None,
-            description: String::new(),
+    /// The error code on the wire; `None` for a request without any token (RFC 6750 §3.1).
+    pub fn code(&self) -> Option<&'static str> {
+        match self.kind {
+            ResourceErrorKind::NoToken => None,
+            ResourceErrorKind::InvalidRequest => Some("invalid_request"),
+            ResourceErrorKind::InvalidToken => Some("invalid_token"),
+            ResourceErrorKind::InsufficientScope => Some("insufficient_scope"),
+            ResourceErrorKind::AccessDenied => Some("access_denied"),
+            ResourceErrorKind::Server | ResourceErrorKind::Unavailable => Some("server_error"),
         }
     }
 
+    /// Annex A: no access token.
+    pub fn no_token() -> Self {
+        Self::new(ResourceErrorKind::NoToken, "")
+    }
+
     pub fn invalid_request(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+        Self::new(ResourceErrorKind::InvalidRequest, description)
     }
 
     /// Annex A: invalid, unknown or expired token.
     pub fn invalid_token(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
+        Self::new(ResourceErrorKind::InvalidToken, description)
     }
 
     pub fn insufficient_scope() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "insufficient_scope",
-            "Insufficient scope.",
-        )
+        Self::new(ResourceErrorKind::InsufficientScope, "Insufficient scope.")
     }
 
     pub fn access_denied(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "access_denied", description)
+        Self::new(ResourceErrorKind::AccessDenied, description)
     }
 
     pub fn server_error() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "Internal server error",
-        )
+        Self::new(ResourceErrorKind::Server, "Internal server error")
     }
 
     pub fn unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "server_error",
-            "Service is not available",
-        )
+        Self::new(ResourceErrorKind::Unavailable, "Service is not available")
     }
+}
 
-    /// The `WWW-Authenticate` value for this error (RFC 6750 §3): 401 and 403 carry one.
-    pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        match (self.status, self.code) {
-            (StatusCode::UNAUTHORIZED, None) => Some(HeaderValue::from_static("Bearer")),
-            (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, Some(code)) => {
-                // The description is ours, ASCII without quotes; keep it that way on the wire.
-                let description: String = self
-                    .description
-                    .chars()
-                    .filter(|c| c.is_ascii() && !c.is_ascii_control() && *c != '"' && *c != '\\')
-                    .collect();
-                HeaderValue::from_str(&format!(
-                    "Bearer error=\"{code}\", error_description=\"{description}\""
-                ))
-                .ok()
-            }
-            _ => None,
-        }
-    }
+/// The request headers the rules read, as sent: values are bytes, since nothing makes a
+/// client send text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestHeaders<'a> {
+    pub authorization: Option<&'a [u8]>,
+    pub content_type: Option<&'a [u8]>,
+    /// Seed 003 `User-ID-Type`.
+    pub user_id_type: Option<&'a [u8]>,
+    /// Seed 003 `User-ID`.
+    pub user_id: Option<&'a [u8]>,
+}
 
-    /// The JSON body: `{"error", "error_description"}`, or `{}` when there is no code.
-    pub fn body(&self) -> Value {
-        match self.code {
-            Some(code) => serde_json::json!({"error": code, "error_description": self.description}),
-            None => Value::Object(Map::new()),
+impl<'a> RequestHeaders<'a> {
+    /// From the request's (name, value) pairs in the order received: names compare without
+    /// case (RFC 9110 §5.1), and of a name sent twice the first value counts.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
+        let mut headers = RequestHeaders::default();
+        for (name, value) in pairs {
+            let slot = if name.eq_ignore_ascii_case("authorization") {
+                &mut headers.authorization
+            } else if name.eq_ignore_ascii_case("content-type") {
+                &mut headers.content_type
+            } else if name.eq_ignore_ascii_case("user-id-type") {
+                &mut headers.user_id_type
+            } else if name.eq_ignore_ascii_case("user-id") {
+                &mut headers.user_id
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
         }
+        headers
     }
+}
+
+/// A header value as text when it is visible ASCII (tab allowed), as RFC 9110 §5.5 field
+/// values of these headers are; anything else is not read as text.
+fn header_text(value: &[u8]) -> Option<&str> {
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
+        .then(|| std::str::from_utf8(value).ok())
+        .flatten()
 }
 
 /// Annex A texts.
@@ -171,13 +201,14 @@ const FORM_PARAMETERS: &[&str] = &["access_token", "mc_claims"];
 /// Reads a Resource Request. Every problem is collected; one gives its own Annex A row,
 /// several give the "multiple problems" row.
 pub fn parse(
-    method: &Method,
+    method: &str,
     query: Option<&str>,
-    headers: &HeaderMap,
+    headers: &RequestHeaders<'_>,
     body: &[u8],
 ) -> Result<ResourceCall, ResourceError> {
     let mut problems: Vec<ResourceError> = Vec::new();
-    if *method != Method::GET && *method != Method::POST {
+    // Method names are case-sensitive (RFC 9110 §9.1).
+    if method != "GET" && method != "POST" {
         return Err(ResourceError::invalid_request("use GET or POST"));
     }
     // RFC 6750 §2.3 (token in the URI) is not offered: URIs end up in logs. Any query
@@ -186,7 +217,7 @@ pub fn parse(
         problems.push(ResourceError::invalid_request(BAD_PARAMETERS));
     }
 
-    let header_token = match headers.get(header::AUTHORIZATION) {
+    let header_token = match headers.authorization {
         None => None,
         Some(value) => match bearer(value) {
             Some(token) => Some(token),
@@ -201,8 +232,8 @@ pub fn parse(
 
     let mut form_token = None;
     let mut mc_claims = None;
-    if *method == Method::POST && !body.is_empty() {
-        match content_type(headers) {
+    if method == "POST" && !body.is_empty() {
+        match content_type(headers.content_type) {
             Some(ContentType::Form) => match form(body) {
                 Ok(params) => {
                     for (name, value) in params {
@@ -239,12 +270,10 @@ pub fn parse(
     }
 
     let user_id = {
-        let read = |name: &str| {
-            headers
-                .get(name)
-                .map(|v| v.to_str().map(str::to_owned).unwrap_or_default())
-        };
-        let (id_type, id) = (read("user-id-type"), read("user-id"));
+        // A value that is not text names nobody: read as empty, refused by `named_user`.
+        let read =
+            |value: Option<&[u8]>| value.map(|v| header_text(v).unwrap_or_default().to_owned());
+        let (id_type, id) = (read(headers.user_id_type), read(headers.user_id));
         (id_type.is_some() || id.is_some()).then_some(UserIdHeaders { id_type, id })
     };
 
@@ -263,8 +292,8 @@ pub fn parse(
     })
 }
 
-fn bearer(value: &HeaderValue) -> Option<String> {
-    let text = value.to_str().ok()?;
+fn bearer(value: &[u8]) -> Option<String> {
+    let text = header_text(value)?;
     let (scheme, token) = text.split_once(' ')?;
     let token = token.trim();
     // RFC 6750 §2.1: b64token.
@@ -287,8 +316,8 @@ enum ContentType {
     Json,
 }
 
-fn content_type(headers: &HeaderMap) -> Option<ContentType> {
-    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+fn content_type(value: Option<&[u8]>) -> Option<ContentType> {
+    let value = header_text(value?)?;
     let mut parts = value.split(';');
     let essence = parts.next()?.trim().to_ascii_lowercase();
     // A charset other than UTF-8 (or US-ASCII for forms) would change what the bytes mean.
@@ -379,12 +408,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(*name, HeaderValue::from_str(value).unwrap());
-        }
-        map
+    fn headers<'a>(pairs: &[(&'a str, &'a str)]) -> RequestHeaders<'a> {
+        RequestHeaders::from_pairs(pairs.iter().map(|(name, value)| (*name, value.as_bytes())))
     }
 
     const FORM: &str = "application/x-www-form-urlencoded";
@@ -392,30 +417,25 @@ mod tests {
     #[test]
     fn rfc_6750_2_1_bearer_header() {
         let call = parse(
-            &Method::GET,
+            "GET",
             None,
             &headers(&[("authorization", "Bearer abc-_.~+/=")]),
             b"",
         )
         .unwrap();
         assert_eq!(call.token, "abc-_.~+/=");
-        let lower = parse(
-            &Method::GET,
-            None,
-            &headers(&[("authorization", "bearer t")]),
-            b"",
-        );
+        let lower = parse("GET", None, &headers(&[("authorization", "bearer t")]), b"");
         assert_eq!(lower.unwrap().token, "t");
         for bad in ["Basic dXNlcjpw", "Bearer", "Bearer a b", "Bearer a=b"] {
-            let error = parse(&Method::GET, None, &headers(&[("authorization", bad)]), b"");
-            assert_eq!(error.unwrap_err().code, Some("invalid_request"), "{bad}");
+            let error = parse("GET", None, &headers(&[("authorization", bad)]), b"");
+            assert_eq!(error.unwrap_err().code(), Some("invalid_request"), "{bad}");
         }
     }
 
     #[test]
     fn rfc_6750_2_2_form_body_token() {
         let call = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[("content-type", FORM)]),
             b"access_token=abc",
@@ -433,21 +453,11 @@ mod tests {
             b"access_token=%00",
             b"access_token=a%0Ab",
         ] {
-            let error = parse(
-                &Method::POST,
-                None,
-                &headers(&[("content-type", FORM)]),
-                body,
-            )
-            .unwrap_err();
-            assert_eq!(
-                (error.status, error.code),
-                (StatusCode::BAD_REQUEST, Some("invalid_request")),
-                "{body:?}"
-            );
+            let error = parse("POST", None, &headers(&[("content-type", FORM)]), body).unwrap_err();
+            assert_eq!(error.kind, ResourceErrorKind::InvalidRequest, "{body:?}");
         }
         let call = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[("content-type", FORM)]),
             b"access_token=a+b%7B%22",
@@ -458,35 +468,29 @@ mod tests {
 
     #[test]
     fn annex_a_no_token_is_401_with_a_bare_challenge() {
-        for (method, body) in [(Method::GET, &b""[..]), (Method::POST, b"mc_claims=%7B%7D")] {
-            let error =
-                parse(&method, None, &headers(&[("content-type", FORM)]), body).unwrap_err();
-            assert_eq!(error.status, StatusCode::UNAUTHORIZED);
-            assert_eq!(error.code, None);
-            assert_eq!(error.www_authenticate().unwrap(), "Bearer");
-            assert_eq!(error.body(), serde_json::json!({}));
+        for (method, body) in [("GET", &b""[..]), ("POST", b"mc_claims=%7B%7D")] {
+            let error = parse(method, None, &headers(&[("content-type", FORM)]), body).unwrap_err();
+            assert_eq!(error.kind, ResourceErrorKind::NoToken);
+            assert_eq!(error.code(), None);
         }
     }
 
     #[test]
     fn annex_a_token_in_header_and_body_is_refused() {
         let error = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[("authorization", "Bearer a"), ("content-type", FORM)]),
             b"access_token=a",
         )
         .unwrap_err();
-        assert_eq!(
-            (error.status, error.code),
-            (StatusCode::BAD_REQUEST, Some("invalid_request"))
-        );
+        assert_eq!(error.kind, ResourceErrorKind::InvalidRequest);
     }
 
     #[test]
     fn annex_a_wrong_content_type() {
         let error = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[
                 ("authorization", "Bearer a"),
@@ -497,7 +501,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(error.description, WRONG_CONTENT_TYPE);
         let latin1 = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[(
                 "content-type",
@@ -517,13 +521,7 @@ mod tests {
             b"access_token=a b",
             b"access_token=%C3%28",
         ] {
-            let error = parse(
-                &Method::POST,
-                None,
-                &headers(&[("content-type", FORM)]),
-                body,
-            )
-            .unwrap_err();
+            let error = parse("POST", None, &headers(&[("content-type", FORM)]), body).unwrap_err();
             assert_eq!(
                 error.description,
                 BAD_ENCODING,
@@ -536,7 +534,7 @@ mod tests {
     #[test]
     fn annex_a_non_ascii_body() {
         let error = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[("content-type", FORM)]),
             "access_token=é".as_bytes(),
@@ -548,7 +546,7 @@ mod tests {
     #[test]
     fn annex_a_unsupported_parameters() {
         let form = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[("content-type", FORM)]),
             b"access_token=a&scope=x",
@@ -556,7 +554,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(form.description, BAD_PARAMETERS);
         let query = parse(
-            &Method::GET,
+            "GET",
             Some("access_token=a"),
             &headers(&[("authorization", "Bearer a")]),
             b"",
@@ -564,7 +562,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(query.description, BAD_PARAMETERS);
         let json = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[
                 ("authorization", "Bearer a"),
@@ -579,7 +577,7 @@ mod tests {
     #[test]
     fn annex_a_several_problems() {
         let error = parse(
-            &Method::POST,
+            "POST",
             Some("a=1"),
             &headers(&[("authorization", "Basic x"), ("content-type", "text/plain")]),
             b"x",
@@ -591,7 +589,7 @@ mod tests {
     #[test]
     fn mc_claims_as_json_body_or_form_parameter() {
         let json = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[
                 ("authorization", "Bearer a"),
@@ -601,7 +599,7 @@ mod tests {
         )
         .unwrap();
         let form = parse(
-            &Method::POST,
+            "POST",
             None,
             &headers(&[("content-type", FORM)]),
             b"access_token=a&mc_claims=%7B%22device_msisdn%22%3A%22%2B44123456789%22%7D",
@@ -614,7 +612,7 @@ mod tests {
     #[test]
     fn seed_003_headers_are_read_case_insensitively() {
         let call = parse(
-            &Method::GET,
+            "GET",
             None,
             &headers(&[
                 ("authorization", "Bearer a"),
@@ -629,23 +627,33 @@ mod tests {
         assert_eq!(ids.id.as_deref(), Some("447700900001"));
     }
 
+    /// The HTTP layer hands over the headers as received: the first of a name counts, and
+    /// a value that is not visible ASCII is not text (a token in it is malformed, a User-ID
+    /// in it names nobody).
     #[test]
-    fn rfc_6750_3_challenges_name_the_error() {
-        let error = ResourceError::invalid_token("expired access token");
+    fn headers_are_read_as_sent() {
+        let twice = RequestHeaders::from_pairs([
+            ("Authorization", &b"Bearer first"[..]),
+            ("authorization", b"Bearer second"),
+            ("x-other", b"ignored"),
+        ]);
+        assert_eq!(parse("GET", None, &twice, b"").unwrap().token, "first");
+        let latin1 = RequestHeaders::from_pairs([("authorization", &b"Bearer caf\xe9"[..])]);
         assert_eq!(
-            error.www_authenticate().unwrap(),
-            "Bearer error=\"invalid_token\", error_description=\"expired access token\""
+            parse("GET", None, &latin1, b"").unwrap_err().kind,
+            ResourceErrorKind::InvalidRequest
         );
-        assert!(
-            ResourceError::invalid_request("x")
-                .www_authenticate()
-                .is_none()
-        );
-        assert!(
-            ResourceError::insufficient_scope()
-                .www_authenticate()
-                .is_some()
-        );
+        let ids = RequestHeaders::from_pairs([
+            ("authorization", &b"Bearer a"[..]),
+            ("user-id-type", b"MSISDN"),
+            ("user-id", b"4477\xff"),
+        ]);
+        let call = parse("GET", None, &ids, b"").unwrap();
+        assert_eq!(call.user_id.unwrap().id.as_deref(), Some(""));
+        // Method names are case-sensitive (RFC 9110 §9.1).
+        let bearer = headers(&[("authorization", "Bearer a")]);
+        assert!(parse("get", None, &bearer, b"").is_err());
+        assert!(parse("HEAD", None, &bearer, b"").is_err());
     }
 
     #[test]
