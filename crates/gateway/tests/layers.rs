@@ -41,7 +41,7 @@ const WEB_CRATES: &[&str] = &[
 
 /// Edges against the direction that the layering has not removed yet: (file, what it names).
 /// An edge listed here that no longer exists fails the test too, so the list only shrinks.
-const NOT_YET_SEPARATED: &[(&str, &str)] = &[("store/mod.rs", "utoipa")];
+const NOT_YET_SEPARATED: &[(&str, &str)] = &[("store/simulator.rs", "utoipa")];
 
 /// The files still in the one circle the layering has not broken yet. A circle with any
 /// other file fails the test, and so does a file listed here that has left every circle.

@@ -1,8 +1,25 @@
 //! Consents as the resource server needs them, one-time tokens spent atomically, and the
 //! notifications queued for users' devices (MC_ATTR_19).
 
-use super::{Consent, Store, StoreError, words};
+use super::{Store, StoreError, words};
 use sqlx::Row;
+
+/// A consent the user gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub scope: Vec<String>,
+    pub kind: String,
+    pub prompt: String,
+    pub granted_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+/// Also run inside a [`super::Tx`] (a consent commits with the answer that gave it).
+pub(super) const INSERT_CONSENT: &str = "INSERT INTO consents (id, user_id, client_id, scope, kind, prompt, \
+    granted_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 const CONSENT_COLUMNS: &str = "id, user_id, client_id, scope, kind, prompt, granted_ms, revoked_ms";
 

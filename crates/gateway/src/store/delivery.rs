@@ -4,7 +4,8 @@
 //! request twice at the same time, and a worker that dies mid-delivery is replaced when its
 //! lease runs out.
 
-use super::{CIBA_COLUMNS, CibaRequest, Store, StoreError, ciba_from_row};
+use super::ciba::{CIBA_COLUMNS, ciba_from_row};
+use super::{CibaRequest, Store, StoreError};
 
 impl Store {
     /// Ping/push requests that need a delivery now: answered (or issued but not delivered,

@@ -368,11 +368,11 @@ impl Store {
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(super::StoredEntry::from_row)
+                .map(super::audit::StoredEntry::from_row)
                 .collect::<Result<Vec<_>, _>>()?
         });
         rows.into_iter()
-            .map(super::StoredEntry::into_entry)
+            .map(super::audit::StoredEntry::into_entry)
             .collect()
     }
 

@@ -1,8 +1,94 @@
-//! Who is who: users' authenticators, pairwise subject look-up, client assertion replay
+//! Who is who: users and SPs (clients) with their columns and row mappers (the token view
+//! joins them too), users' authenticators, pairwise subject look-up, client assertion replay
 //! protection, and users' reports of SPs (flags).
 
-use super::{Store, StoreError, User, authenticators_or_default};
+use super::{Client, Store, StoreError, User, words};
 use sqlx::Row;
+
+pub(super) const CLIENT_COLUMNS: &str = "client_id, secret_hash, client_name, grant_types, scopes, \
+    redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
+    notification_endpoint, jwks, resource_server";
+
+fn client_from_row<R: Row>(row: &R) -> Result<Client, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    client_from_prefixed_row(row, "")
+}
+
+/// [`client_from_row`] for columns named `{prefix}{column}` (a row that joins other tables).
+pub(super) fn client_from_prefixed_row<R: Row>(row: &R, prefix: &str) -> Result<Client, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    let col = |name: &str| format!("{prefix}{name}");
+    Ok(Client {
+        client_id: row.try_get(&*col("client_id"))?,
+        secret_hash: row.try_get(&*col("secret_hash"))?,
+        client_name: row.try_get(&*col("client_name"))?,
+        grant_types: words(&row.try_get::<String, _>(&*col("grant_types"))?),
+        scopes: words(&row.try_get::<String, _>(&*col("scopes"))?),
+        redirect_uris: words(&row.try_get::<String, _>(&*col("redirect_uris"))?),
+        delivery_modes: words(&row.try_get::<String, _>(&*col("delivery_modes"))?),
+        token_policy: row.try_get(&*col("token_policy"))?,
+        token_ttl_seconds: row.try_get(&*col("token_ttl_seconds"))?,
+        blacklisted: row.try_get::<i64, _>(&*col("blacklisted"))? != 0,
+        notification_endpoint: row.try_get(&*col("notification_endpoint"))?,
+        jwks: row.try_get(&*col("jwks"))?,
+        resource_server: row.try_get::<i64, _>(&*col("resource_server"))? != 0,
+    })
+}
+
+pub(super) const USER_COLUMNS: &str = "id, msisdn, given_name, family_name, birthdate, email, \
+    street_address, postal_code, locality, country, sim_change, authenticators";
+
+fn user_from_row<R: Row>(row: &R) -> Result<User, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    user_from_prefixed_row(row, "")
+}
+
+/// [`user_from_row`] for columns named `{prefix}{column}`.
+pub(super) fn user_from_prefixed_row<R: Row>(row: &R, prefix: &str) -> Result<User, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
+    let col = |name: &str| format!("{prefix}{name}");
+    Ok(User {
+        id: row.try_get(&*col("id"))?,
+        msisdn: row.try_get(&*col("msisdn"))?,
+        given_name: row.try_get(&*col("given_name"))?,
+        family_name: row.try_get(&*col("family_name"))?,
+        birthdate: row.try_get(&*col("birthdate"))?,
+        email: row.try_get(&*col("email"))?,
+        street_address: row.try_get(&*col("street_address"))?,
+        postal_code: row.try_get(&*col("postal_code"))?,
+        locality: row.try_get(&*col("locality"))?,
+        country: row.try_get(&*col("country"))?,
+        sim_change: row.try_get(&*col("sim_change"))?,
+        authenticators: words(&row.try_get::<String, _>(&*col("authenticators"))?),
+    })
+}
+
+/// A user registered without authenticators has USSD, which every handset has.
+fn authenticators_or_default(list: &[String]) -> String {
+    if list.is_empty() {
+        "ussd".to_owned()
+    } else {
+        list.join(" ")
+    }
+}
 
 /// A user's report of an SP (the app's "Report this SP").
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -16,6 +102,148 @@ pub struct Flag {
 }
 
 impl Store {
+    pub async fn upsert_user(&self, user: &User) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO users (id, msisdn, given_name, family_name, birthdate, \
+            email, street_address, postal_code, locality, country, sim_change, authenticators) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+            ON CONFLICT (msisdn) DO UPDATE SET given_name = excluded.given_name, \
+            family_name = excluded.family_name, birthdate = excluded.birthdate, \
+            email = excluded.email, street_address = excluded.street_address, \
+            postal_code = excluded.postal_code, locality = excluded.locality, \
+            country = excluded.country, sim_change = excluded.sim_change";
+        on_write!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&user.id)
+                .bind(&user.msisdn)
+                .bind(&user.given_name)
+                .bind(&user.family_name)
+                .bind(&user.birthdate)
+                .bind(&user.email)
+                .bind(&user.street_address)
+                .bind(&user.postal_code)
+                .bind(&user.locality)
+                .bind(&user.country)
+                .bind(&user.sim_change)
+                .bind(authenticators_or_default(&user.authenticators))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The user with this number (E.164 digits, no `+`).
+    pub async fn user_by_msisdn(&self, msisdn: &str) -> Result<Option<User>, StoreError> {
+        self.user_where("msisdn", msisdn).await
+    }
+
+    /// The user with this opaque id.
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        self.user_where("id", id).await
+    }
+
+    /// The user whose unique `column` (`id` or `msisdn`) is `value`.
+    async fn user_where(&self, column: &str, value: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(value)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| user_from_row(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Registers or updates an SP; an existing SP keeps its blacklist flag unless `client`
+    /// sets it.
+    pub async fn upsert_client(&self, client: &Client) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO clients (client_id, secret_hash, client_name, grant_types, \
+            scopes, redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
+            notification_endpoint, jwks, resource_server) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+            ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
+            client_name = excluded.client_name, grant_types = excluded.grant_types, \
+            scopes = excluded.scopes, redirect_uris = excluded.redirect_uris, \
+            delivery_modes = excluded.delivery_modes, token_policy = excluded.token_policy, \
+            token_ttl_seconds = excluded.token_ttl_seconds, \
+            notification_endpoint = excluded.notification_endpoint, jwks = excluded.jwks, \
+            resource_server = excluded.resource_server, \
+            blacklisted = CASE WHEN excluded.blacklisted = 1 THEN 1 ELSE clients.blacklisted END";
+        on_write!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(&client.client_id)
+                .bind(&client.secret_hash)
+                .bind(&client.client_name)
+                .bind(client.grant_types.join(" "))
+                .bind(client.scopes.join(" "))
+                .bind(client.redirect_uris.join(" "))
+                .bind(client.delivery_modes.join(" "))
+                .bind(&client.token_policy)
+                .bind(client.token_ttl_seconds)
+                .bind(i64::from(client.blacklisted))
+                .bind(&client.notification_endpoint)
+                .bind(&client.jwks)
+                .bind(i64::from(client.resource_server))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| client_from_row(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Every registered SP, by client_id.
+    pub async fn clients(&self) -> Result<Vec<Client>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients ORDER BY client_id");
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(client_from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// Sets an SP's blacklist flag; `false` when there is no such SP.
+    pub async fn set_blacklisted(&self, client_id: &str, on: bool) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE clients SET blacklisted = $1 WHERE client_id = $2";
+        let affected = on_write!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(i64::from(on))
+                .bind(client_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    pub async fn blacklisted_clients(&self) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str =
+            "SELECT client_id, client_name FROM clients WHERE blacklisted = 1 ORDER BY client_id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| Ok::<_, sqlx::Error>((r.try_get("client_id")?, r.try_get("client_name")?)))
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
     /// Replaces the authenticators of the user with this number; `false` if there is none.
     pub async fn set_authenticators(
         &self,

@@ -2,10 +2,12 @@
 //! answer, its consent and their audit entries (a crash between them once left a request
 //! approved without its consent).
 
-use super::{
-    ANSWER_SIM_MESSAGE, Consent, INSERT_CONSENT, Store, StoreError, TRANSITION_CIBA,
-    TRANSITION_CODE_REQUEST, parse_digest,
-};
+use super::audit::parse_digest;
+use super::ciba::TRANSITION_CIBA;
+use super::code_flow::TRANSITION_CODE_REQUEST;
+use super::consents::INSERT_CONSENT;
+use super::simulator::ANSWER_SIM_MESSAGE;
+use super::{Consent, Store, StoreError};
 use assent_audit::{AuditEntry, Digest32, Head, NewEntry};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -312,7 +314,7 @@ impl Tx {
     /// [`Store::insert_token`] inside the transaction.
     pub async fn insert_token(&mut self, token: &super::TokenRecord) -> Result<(), StoreError> {
         on_tx!(self, |conn| {
-            super::bind_token(sqlx::query(super::INSERT_TOKEN), token)
+            super::tokens::bind_token(sqlx::query(super::tokens::INSERT_TOKEN), token)
                 .execute(conn)
                 .await?;
         });
