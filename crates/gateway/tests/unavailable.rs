@@ -1,0 +1,178 @@
+//! One decision for a database out of reach, on every endpoint family (docs/gateway.md,
+//! "When the database is out of reach"): `503` with `server_error` and `Retry-After`, the
+//! same request to be sent again later; the gateway serves again once the database is back.
+//!
+//! The gateway runs on its own PostgreSQL database, which the test closes to connections and
+//! whose sessions it ends, then opens again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::acme_client::Acme;
+use common::{Gateway, client, fresh_postgres, start};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// What an answer says when the database is out of reach.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    status: u16,
+    error: Option<String>,
+    retry_after: Option<String>,
+}
+
+async fn seen(request: reqwest::RequestBuilder) -> Seen {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    // OAuth and the device API say `error`; ACME problems say `type`.
+    let error = body["error"]
+        .as_str()
+        .or_else(|| body["type"].as_str())
+        .map(str::to_owned);
+    Seen {
+        status,
+        error,
+        retry_after,
+    }
+}
+
+fn unavailable(error: &str) -> Seen {
+    Seen {
+        status: 503,
+        error: Some(error.to_owned()),
+        retry_after: Some("2".to_owned()),
+    }
+}
+
+async fn set_connections(url: &str, allow: bool) {
+    use sqlx::Connection;
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let admin_url = std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    let alter = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}");
+    sqlx::query(sqlx::AssertSqlSafe(alter))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    if !allow {
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&name)
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+}
+
+fn basic(
+    http: &reqwest::Client,
+    gateway: &Gateway,
+    path: &str,
+    sp: &str,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{}{path}", gateway.url))
+        .basic_auth(sp, Some(format!("{sp}-secret")))
+}
+
+#[tokio::test]
+async fn every_endpoint_family_answers_503_with_retry_after_while_the_database_is_out_of_reach() {
+    let url = fresh_postgres().await;
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), Some(&url));
+    let http = client(&gateway, false);
+    // Before the outage: a generic token and an ACME account, to be used during it.
+    let token: Value = basic(&http, &gateway, "/token", "atp-sp")
+        .form(&[("grant_type", "client_credentials"), ("scope", "mc_atp")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let mut acme = Acme::new(&gateway).await;
+    acme.register().await;
+    let new_order = acme.url("newOrder");
+    let order_payload = json!({"identifiers": [{"type": "TNAuthList", "value": "MAigBhYENDQ3Nw"}]});
+    let nonce = acme.fresh_nonce().await;
+    let order_body = acme.body(&nonce, &new_order, Some(&order_payload));
+
+    set_connections(&url, false).await;
+    let oauth = unavailable("server_error");
+    let checks: Vec<(&str, Seen)> = vec![
+        (
+            "POST /token",
+            seen(
+                basic(&http, &gateway, "/token", "atp-sp")
+                    .form(&[("grant_type", "client_credentials"), ("scope", "mc_atp")]),
+            )
+            .await,
+        ),
+        (
+            "POST /introspect",
+            seen(basic(&http, &gateway, "/introspect", "atp-sp").form(&[("token", &token)])).await,
+        ),
+        (
+            "POST /revoke",
+            seen(basic(&http, &gateway, "/revoke", "atp-sp").form(&[("token", &token)])).await,
+        ),
+        (
+            "POST /bc-authorize",
+            seen(basic(&http, &gateway, "/bc-authorize", "demo-sp").form(&[
+                ("scope", "openid mc_vm_share"),
+                ("login_hint", "MSISDN:447700900001"),
+            ]))
+            .await,
+        ),
+        (
+            "GET /premiuminfo",
+            seen(
+                http.get(format!("{}/premiuminfo", gateway.url))
+                    .bearer_auth(&token),
+            )
+            .await,
+        ),
+        (
+            "GET /sim/handsets/…/messages",
+            seen(http.get(format!(
+                "{}/sim/handsets/447700900001/messages",
+                gateway.url
+            )))
+            .await,
+        ),
+    ];
+    for (endpoint, answer) in checks {
+        assert_eq!(answer, oauth, "{endpoint}");
+    }
+    // ACME: a problem document (RFC 8555 §6.7) of type serverInternal, with Retry-After.
+    let acme_answer = seen(
+        http.post(&new_order)
+            .header("content-type", "application/jose+json")
+            .json(&order_body),
+    )
+    .await;
+    assert_eq!(
+        acme_answer,
+        unavailable("urn:ietf:params:acme:error:serverInternal"),
+        "POST /acme/new-order"
+    );
+
+    set_connections(&url, true).await;
+    let mut recovered = 0;
+    for _ in 0..40 {
+        recovered =
+            seen(basic(&http, &gateway, "/introspect", "atp-sp").form(&[("token", &token)]))
+                .await
+                .status;
+        if recovered == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(recovered, 200, "the same process serves again");
+}
