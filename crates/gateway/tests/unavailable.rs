@@ -1,5 +1,7 @@
-//! One decision for a database out of reach, on every endpoint family (docs/gateway.md,
-//! "When the database is out of reach"): `503` with `server_error` and `Retry-After`, the
+//! One decision for a database out of reach, on every endpoint family (the OAuth endpoints,
+//! CIBA, the code flow's pages, the resource server, ACME, the simulator; the device API's
+//! mapping is checked in `http::error`'s unit tests, since reaching its database needs a
+//! registered device): `503` with `server_error` and `Retry-After`, the
 //! same request to be sent again later; the gateway serves again once the database is back.
 //!
 //! The gateway runs on its own PostgreSQL database, which the test closes to connections and
@@ -149,6 +151,17 @@ async fn every_endpoint_family_answers_503_with_retry_after_while_the_database_i
     for (endpoint, answer) in checks {
         assert_eq!(answer, oauth, "{endpoint}");
     }
+    // The code flow's browser page: an HTML page, 503 with Retry-After.
+    let page = seen(http.get(format!(
+        "{}/authorize?response_type=code&client_id=demo-sp&scope=openid&redirect_uri={}&state=s&nonce=n&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&login_hint=MSISDN:447700900001",
+        gateway.url, "http%3A%2F%2F127.0.0.1%3A9%2Fcallback"
+    )))
+    .await;
+    assert_eq!(
+        (page.status, page.retry_after.as_deref()),
+        (503, Some("2")),
+        "GET /authorize"
+    );
     // ACME: a problem document (RFC 8555 §6.7) of type serverInternal, with Retry-After.
     let acme_answer = seen(
         http.post(&new_order)
