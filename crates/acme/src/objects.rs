@@ -44,6 +44,22 @@ impl Status {
             Status::Revoked => "revoked",
         }
     }
+
+    /// The status named `name` on the wire (what [`Status::name`] writes).
+    pub fn from_name(name: &str) -> Option<Status> {
+        [
+            Status::Pending,
+            Status::Ready,
+            Status::Processing,
+            Status::Valid,
+            Status::Invalid,
+            Status::Deactivated,
+            Status::Expired,
+            Status::Revoked,
+        ]
+        .into_iter()
+        .find(|status| status.name() == name)
+    }
 }
 
 /// An identifier (RFC 8555 §7.1.3, §9.7.7): here `{"type": "TNAuthList", "value": <base64
@@ -337,7 +353,9 @@ mod tests {
             Status::Revoked,
         ] {
             assert_eq!(serde_json::to_value(status).unwrap(), json!(status.name()));
+            assert_eq!(Status::from_name(status.name()), Some(status));
         }
+        assert_eq!(Status::from_name("Valid"), None);
     }
 
     #[test]

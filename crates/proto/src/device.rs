@@ -7,9 +7,10 @@
 //! Errors are [`crate::OAuthError`]. The claims of the JWTs inside these bodies are in
 //! [`crate::jwt`].
 
+use crate::lenient;
 use assent_audit::AuditEntry;
 use assent_prompt::wire::PromptContent;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// `POST /device/register` (seed 001): registers the key of an ACME certificate this gateway
 /// issued for the user's number. Each certificate registers once (REG-3); the key must be
@@ -27,8 +28,13 @@ pub struct Registration {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub jwk: serde_json::Value,
     /// A name for the device, shown to the user; control characters are dropped, at most 64
-    /// characters are kept. Absent or blank: `device`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// characters are kept. Absent or blank: `device`. Read leniently: a name that is not
+    /// text is no name (the gateway has always named such a device `device`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
     pub name: Option<String>,
 }
 
@@ -45,9 +51,11 @@ pub struct Registered {
 }
 
 /// The form (`application/x-www-form-urlencoded`) of `POST /device/token` (RFC 7523 §2.1),
-/// sent with a DPoP proof by the device key (RFC 9449 §5).
+/// sent with a DPoP proof by the device key (RFC 9449 §5). Its schema is named
+/// `DeviceTokenRequest`: `TokenRequest` is the form of the gateway's OAuth `POST /token`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DeviceTokenRequest))]
 pub struct TokenRequest {
     /// [`TokenRequest::JWT_BEARER`].
     pub grant_type: String,
@@ -68,9 +76,11 @@ impl TokenRequest {
 }
 
 /// `200` to `POST /device/token`: a five-minute access token bound to the device key
-/// (RFC 9449 §5), used as `Authorization: DPoP <token>` with a proof naming it (`ath`).
+/// (RFC 9449 §5), used as `Authorization: DPoP <token>` with a proof naming it (`ath`). Its
+/// schema is named `DeviceTokenResponse`, apart from the OAuth token endpoint's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DeviceTokenResponse))]
 pub struct TokenResponse {
     pub access_token: String,
     /// Seconds: 300.
@@ -117,16 +127,6 @@ pub struct InboxItem {
     /// SHA-256 (lowercase hex) of `prompt`: what a decision over the gateway's own text
     /// signs.
     pub prompt_sha256: String,
-}
-
-/// Reads a member as `T` when it can, else as `None` (it is still consumed).
-fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
-    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// `POST /device/inbox/{id}/decision`: the user's answer, as a JWT signed by the device key

@@ -38,8 +38,14 @@ pub struct TokenAssertion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DpopProof {
-    /// With an access token: base64url SHA-256 of it (RFC 9449 §4.2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// With an access token: base64url SHA-256 of it (RFC 9449 §4.2). Read leniently: an
+    /// `ath` that is not text names no token (a proof without an access token is not asked
+    /// for one; with a token, such a proof is not for it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient"
+    )]
     pub ath: Option<String>,
     /// The request's method.
     pub htm: String,

@@ -34,6 +34,18 @@ pub mod sim;
 
 pub use error::OAuthError;
 
+/// Reads a member as `T` when it can, else as `None` (it is still consumed): for members a
+/// reader may do without, so that one it cannot read does not make the whole body unreadable.
+fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize;
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
 /// The ACME objects and request payloads (RFC 8555) and problem documents (RFC 7807):
 /// `assent-acme`'s types, which the gateway's ACME server writes and the core's ACME client
 /// reads.

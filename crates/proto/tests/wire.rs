@@ -63,6 +63,10 @@ fn register_request_and_answer() {
     // The gateway takes a registration without a name (the device is called "device").
     let unnamed = json!({"certificate": "MIIB…", "jwk": jwk(), "assertion": "eyJ.a.b"});
     assert_eq!(same_bytes::<Registration>(&unnamed).name, None);
+    // Nor does a name that is not text make the registration unreadable: it is no name.
+    let odd = json!({"certificate": "MIIB…", "jwk": jwk(), "assertion": "eyJ.a.b", "name": 7});
+    let read: Registration = serde_json::from_value(odd).unwrap();
+    assert_eq!(read.name, None);
     // 201.
     let number = "447700900001";
     let answer = json!({"device_id": "d-x1y2", "number": format!("+{number}"),
@@ -276,6 +280,10 @@ fn assertions_and_proofs() {
     assert_eq!(same_bytes::<DpopProof>(&claims).ath, None);
     claims["ath"] = json!("fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo");
     assert!(same_bytes::<DpopProof>(&claims).ath.is_some());
+    // An `ath` that is not text names no token; the proof still reads.
+    claims["ath"] = json!(42);
+    let read: DpopProof = serde_json::from_value(claims).unwrap();
+    assert_eq!(read.ath, None);
 }
 
 #[test]

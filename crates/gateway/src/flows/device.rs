@@ -12,19 +12,24 @@
 //! A device sees and acts on its own number's data only: every look-up is by the device's
 //! user, and another user's request id is simply not found.
 //!
-//! The checks of the JWTs themselves are in [`crate::rules::device`]; here they meet the
-//! store (used `jti`s, devices, tokens, prompts) and the gateway's clock.
+//! The checks of the bodies and JWTs themselves are in [`crate::rules::device`]; here they
+//! meet the store (used `jti`s, devices, tokens, prompts) and the gateway's clock. What the
+//! flows answer are the contract's types (`assent_proto::device`), which the app core reads.
 
 use crate::base::clock::rfc3339;
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
-
 use crate::flows::answers::Waiting;
 use crate::rules::device::{self as rules, JWT_MAX_LIFETIME_S, sha256_hex};
-pub use crate::rules::device::{DeviceError, DeviceErrorKind, DpopHeader};
+pub use crate::rules::device::{
+    DeviceError, DeviceErrorKind, DpopHeader, decision_request, flag_request,
+};
 use crate::store::{AuditFilter, Device, StoreError};
 use assent_acme::jws::AccountKey;
-use assent_audit::{AuditEntry, EntryKind, NewEntry};
+use assent_audit::{EntryKind, NewEntry, UserExport};
+use assent_proto::device::TokenResponse;
+pub use assent_proto::device::{AuditPage, Grant, InboxItem, Notification, Registered};
+use assent_proto::jwt::HeadStatement;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
@@ -67,9 +72,8 @@ fn now_s(gateway: &Gateway) -> i64 {
 
 /// Spends a JWT's `jti`: a JWT is accepted once (RFC 7523 §3 item 7, RFC 9449 §11.1). It is
 /// remembered for twice the longest lifetime, past any `exp` the JWT could carry.
-async fn use_jti(gateway: &Gateway, claims: &Value) -> Result<(), DeviceError> {
-    let jti = claims["jti"]
-        .as_str()
+async fn use_jti(gateway: &Gateway, jti: &str) -> Result<(), DeviceError> {
+    let jti = Some(jti)
         .filter(|j| !j.is_empty() && j.len() <= 200)
         .ok_or_else(|| DeviceError::bad("jti is required"))?;
     let now = gateway.now_ms();
@@ -78,15 +82,6 @@ async fn use_jti(gateway: &Gateway, claims: &Value) -> Result<(), DeviceError> {
         return Err(DeviceError::unauthorized("this JWT was used before"));
     }
     Ok(())
-}
-
-/// A device just registered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registered {
-    pub device_id: String,
-    /// E.164 with `+`.
-    pub number: String,
-    pub name: String,
 }
 
 /// `POST /device/register` with `{"certificate", "jwk", "assertion", "name"}` (the request
@@ -135,15 +130,10 @@ type Refusal = (DeviceError, Option<String>, Option<String>);
 
 async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String), Refusal> {
     let plain = |e: DeviceError| (e, None, None);
-    let request: Value = serde_json::from_slice(body).map_err(|_| {
-        plain(DeviceError::bad(
-            "expected {certificate, jwk, assertion, name}",
-        ))
-    })?;
-    let der = request["certificate"]
-        .as_str()
-        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
-        .ok_or_else(|| plain(DeviceError::bad("certificate must be base64url DER")))?;
+    let request = rules::registration(body).map_err(plain)?;
+    let der = URL_SAFE_NO_PAD
+        .decode(&request.certificate)
+        .map_err(|_| plain(DeviceError::bad("certificate must be base64url DER")))?;
     let cert = gateway
         .store
         .acme_certificate_by_der(&hex::encode(Sha256::digest(&der)))
@@ -163,9 +153,8 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String)
             "the certificate is revoked or expired: verify the number again",
         )));
     }
-    let jwk = request["jwk"].clone();
-    let key = AccountKey::from_jwk(&jwk)
-        .map_err(|e| with_cert(DeviceError::bad(format!("jwk: {}", e.detail))))?;
+    let jwk = &request.jwk;
+    let key = AccountKey::from_jwk(jwk).map_err(|_| with_cert(rules::jwk_error(jwk)))?;
     let spki = hex::decode(&cert.spki_der).unwrap_or_default();
     if !crate::flows::acme::spki_is(&spki, &key) {
         return Err(with_cert(DeviceError::forbidden(
@@ -173,18 +162,16 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String)
             "the key is not the certificate's",
         )));
     }
-    let assertion = request["assertion"]
-        .as_str()
-        .ok_or_else(|| with_cert(DeviceError::bad("assertion is required")))?;
     let claims = rules::verify_jwt(
-        &jwk,
-        assertion,
+        jwk,
+        &request.assertion,
         Some(&url(gateway, "/device/register")),
         true,
         now_ms / 1000,
     )
     .map_err(|e| with_cert(DeviceError::unauthorized(format!("assertion: {e}"))))?;
-    use_jti(gateway, &claims).await.map_err(with_cert)?;
+    let claims = rules::registration_assertion(&claims).map_err(with_cert)?;
+    use_jti(gateway, &claims.jti).await.map_err(with_cert)?;
     // SEC-2: the number's user by one unique look-up.
     let user = gateway
         .store
@@ -204,7 +191,7 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String)
         cert_id: cert.id.clone(),
         jwk: key.to_jwk().to_string(),
         thumbprint: key.thumbprint(),
-        name: rules::device_name(request["name"].as_str()),
+        name: rules::device_name(request.name.as_deref()),
         registered_ms: now_ms,
         revoked_ms: None,
     };
@@ -255,49 +242,27 @@ async fn dpop(
     access_token: Option<&str>,
 ) -> Result<String, DeviceError> {
     let proof = rules::check_dpop_proof(proof, method, htu, access_token, now_s(gateway))?;
-    use_jti(gateway, &proof.claims).await?;
+    use_jti(gateway, &proof.claims.jti).await?;
     proof.thumbprint()
-}
-
-/// A device access token, bound to the device key (RFC 9449 §5).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceToken {
-    pub access_token: String,
-    /// Seconds.
-    pub expires_in: i64,
 }
 
 /// `POST /device/token` (its form `params`): `grant_type=urn:ietf:params:oauth:grant-type:
 /// jwt-bearer` with an assertion signed by the device key (iss = sub = the device id,
-/// RFC 7523 §3), and a DPoP proof by the same key.
+/// RFC 7523 §3), and a DPoP proof by the same key: a five-minute access token bound to the
+/// device key (RFC 9449 §5).
 pub async fn token(
     gateway: &Gateway,
     params: &HashMap<String, String>,
     proof: DpopHeader<'_>,
-) -> Result<DeviceToken, DeviceError> {
-    if params.get("grant_type").map(String::as_str)
-        != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
-    {
-        return Err(DeviceError::new(
-            DeviceErrorKind::BadRequest,
-            "unsupported_grant_type",
-            "use urn:ietf:params:oauth:grant-type:jwt-bearer",
-        ));
-    }
-    let assertion = params
-        .get("assertion")
-        .ok_or_else(|| DeviceError::bad("assertion is missing"))?;
+) -> Result<TokenResponse, DeviceError> {
+    let request = rules::token_request(params)?;
+    let assertion = &request.assertion;
     let token_url = url(gateway, "/device/token");
     let jkt = dpop(gateway, proof, "POST", &token_url, None).await?;
-    let unverified: Value = jsonwebtoken::dangerous::insecure_decode(assertion)
-        .map(|d| d.claims)
-        .map_err(|_| DeviceError::unauthorized("the assertion is not a JWT"))?;
-    let device_id = unverified["iss"]
-        .as_str()
-        .ok_or_else(|| DeviceError::unauthorized("the assertion has no iss"))?;
+    let device_id = rules::unverified_issuer(assertion)?;
     let device = gateway
         .store
-        .device(device_id)
+        .device(&device_id)
         .await?
         .filter(|d| d.revoked_ms.is_none())
         .ok_or_else(|| DeviceError::unauthorized("unknown or revoked device"))?;
@@ -305,12 +270,13 @@ pub async fn token(
         .map_err(|_| DeviceError::unauthorized("stored key unreadable"))?;
     let claims = rules::verify_jwt(&jwk, assertion, Some(&token_url), true, now_s(gateway))
         .map_err(|e| DeviceError::unauthorized(format!("assertion: {e}")))?;
-    if claims["sub"] != device.id.as_str() {
+    let claims = rules::token_assertion(&claims)?;
+    if claims.sub != device.id {
         return Err(DeviceError::unauthorized(
             "the assertion's sub must be the device id",
         ));
     }
-    use_jti(gateway, &claims).await?;
+    use_jti(gateway, &claims.jti).await?;
     if jkt != device.thumbprint {
         return Err(DeviceError::unauthorized(
             "the DPoP key is not the device key",
@@ -326,9 +292,10 @@ pub async fn token(
             gateway.now_ms() + TOKEN_TTL_MS,
         )
         .await?;
-    Ok(DeviceToken {
+    Ok(TokenResponse {
         access_token,
-        expires_in: TOKEN_TTL_MS / 1000,
+        expires_in: TOKEN_TTL_MS.unsigned_abs() / 1000,
+        token_type: "DPoP".to_owned(),
     })
 }
 
@@ -365,17 +332,10 @@ pub async fn authenticate(
         .ok_or_else(|| DeviceError::unauthorized("the device is revoked"))
 }
 
-/// A consent request waiting in the inbox, for the device to render and answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InboxRequest {
-    pub id: String,
-    /// The text as the gateway rendered it.
-    pub prompt: String,
-    pub prompt_sha256: String,
-    /// `PromptContent`, for the app to render for its own screen and language.
-    pub content: Option<Value>,
-    pub created_ms: i64,
-}
+/// A consent request waiting in the inbox, for the device to render and answer: its id,
+/// the gateway's text and its hash, and the content for the app to render for its own
+/// screen and language.
+pub type InboxRequest = InboxItem;
 
 /// `GET /device/inbox?wait=SECONDS`: the user's pending consent requests; waits (long
 /// polling) up to `wait_s` seconds (at most 25) for one to arrive.
@@ -399,10 +359,11 @@ pub async fn inbox(
         .into_iter()
         .map(|p| InboxRequest {
             prompt_sha256: sha256_hex(&p.text),
+            // As stored (`PromptContent` as JSON); one this version cannot read is left out.
             content: p
                 .content
                 .as_deref()
-                .and_then(|c| serde_json::from_str::<Value>(c).ok()),
+                .and_then(|c| serde_json::from_str(c).ok()),
             id: p.message_id,
             prompt: p.text,
             created_ms: p.created_ms,
@@ -435,7 +396,7 @@ pub async fn decide(
         .filter(|p| p.user_id == device.user_id)
         .ok_or_else(|| DeviceError::not_found("no such request"))?;
     let decision = rules::check_decision(&claims, id, &prompt.text, prompt.content.as_deref())?;
-    use_jti(gateway, &claims).await?;
+    use_jti(gateway, &decision.jti).await?;
     // The prompt's closing, the signed decision (the evidence a dispute needs: which device,
     // over which text) and the answer with its consent commit together: a decision the
     // gateway did not acknowledge leaves the prompt open, to be answered again.
@@ -448,6 +409,8 @@ pub async fn decide(
             "this request was answered already",
         ));
     }
+    // The evidence keeps `shown` exactly as the device signed it (the JSON of the verified
+    // claims, not as this version reads it): the trail hashes these bytes.
     tx.append_audit(NewEntry {
         at_ms: now_ms,
         kind: EntryKind::Answer,
@@ -471,24 +434,6 @@ pub async fn decide(
         waiting.answered(gateway);
     }
     Ok(applied)
-}
-
-/// A long-lived consent of the user, as the grants list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grant {
-    pub id: String,
-    pub client_id: String,
-    pub client_name: String,
-    /// The services consented to (`openid` left out).
-    pub services: Vec<String>,
-    /// The attributes those services release.
-    pub attributes: Vec<String>,
-    /// RFC 3339.
-    pub granted_at: String,
-    /// When the SP last read the user's data under this consent (RFC 3339).
-    pub last_used: Option<String>,
-    /// The exact text the user consented to.
-    pub prompt: String,
 }
 
 /// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and
@@ -595,17 +540,6 @@ pub async fn flag(
     Ok(flag.id)
 }
 
-/// What an SP did with the user's data (MC_ATTR_19).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Notification {
-    pub id: String,
-    pub client_id: String,
-    pub kind: String,
-    pub detail: Value,
-    /// RFC 3339.
-    pub at: String,
-}
-
 /// `GET /device/notifications`: what SPs did with the user's data (MC_ATTR_19).
 pub async fn notifications(
     gateway: &Gateway,
@@ -624,13 +558,6 @@ pub async fn notifications(
             kind: n.kind,
         })
         .collect())
-}
-
-/// One page of the user's audit entries; `next` is the cursor of the following page.
-#[derive(Debug, Clone)]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntry>,
-    pub next: Option<u64>,
 }
 
 /// `GET /device/audit`: the user's own entries (MC_ATTR_32) after sequence number `after`,
@@ -652,23 +579,17 @@ pub async fn audit(
     Ok(AuditPage { entries, next })
 }
 
-/// Every entry of the user with the head of their chain, and the head signed by the
-/// gateway.
-#[derive(Debug, Clone)]
-pub struct AuditExport {
-    pub user: String,
-    pub entries: Vec<AuditEntry>,
-    /// The hash (hex) of the user's last entry.
-    pub head: String,
-    /// A JWT (ES256, the gateway's JWKS key) over `{iss, sub, head, count, iat}`.
-    pub signed_head: String,
-}
+/// How an export's chain verifies, in words: the `verify` of every export.
+pub const EXPORT_VERIFY: &str = "assent-audit: each hash is SHA-256 over a domain prefix, seq, \
+    at_ms, kind, user, sp, authenticator, detail (length-prefixed), prev_hash and \
+    user_prev_hash; user_prev_hash is the hash of the user's previous entry (zeros for the \
+    first), so the user's entries form one chain ending at head";
 
 /// `GET /device/audit/export`: every entry of the user, in order, with the hash-chain proof:
 /// each entry carries its hash and the hash of the user's previous entry, so the chain
 /// verifies offline from the first entry (`assent_audit::verify_user_chain`); the gateway
 /// signs the head (ES256, its JWKS key) so the export can be shown to a third party.
-pub async fn audit_export(gateway: &Gateway, device: &Device) -> Result<AuditExport, DeviceError> {
+pub async fn audit_export(gateway: &Gateway, device: &Device) -> Result<UserExport, DeviceError> {
     let mut entries = Vec::new();
     let mut after = 0;
     loop {
@@ -689,16 +610,27 @@ pub async fn audit_export(gateway: &Gateway, device: &Device) -> Result<AuditExp
         tracing::error!(error = %e, "a user's audit chain does not verify");
         DeviceError::server("the trail does not verify")
     })?;
-    let statement = json!({"iss": gateway.issuer, "sub": device.user_id, "head": head.to_hex(),
-                           "count": entries.len(), "iat": now_s(gateway)});
-    let signed_head = crate::rules::idtoken::sign(&gateway.keys, &statement).map_err(|e| {
-        tracing::error!(error = %e, "export signing");
-        DeviceError::server("the export could not be signed")
-    })?;
-    Ok(AuditExport {
-        user: device.user_id.clone(),
+    let statement = HeadStatement {
+        count: u64::try_from(entries.len()).unwrap_or(u64::MAX),
+        head: head.to_hex(),
+        iat: now_s(gateway),
+        iss: gateway.issuer.clone(),
+        sub: device.user_id.clone(),
+    };
+    let signed_head = serde_json::to_value(&statement)
+        .map_err(|e| e.to_string())
+        .and_then(|claims| {
+            crate::rules::idtoken::sign(&gateway.keys, &claims).map_err(|e| e.to_string())
+        })
+        .map_err(|error| {
+            tracing::error!(%error, "export signing");
+            DeviceError::server("the export could not be signed")
+        })?;
+    Ok(UserExport {
         entries,
         head: head.to_hex(),
-        signed_head,
+        signed_head: Some(signed_head),
+        user: device.user_id.clone(),
+        verify: Some(EXPORT_VERIFY.to_owned()),
     })
 }

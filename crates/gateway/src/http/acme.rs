@@ -136,7 +136,7 @@ fn budget(limiter: &Limiter<String>) -> impl AccountBudget + '_ {
 
 /// `GET /acme/directory` (§7.1.1).
 #[utoipa::path(get, path = "/acme/directory", tag = "acme",
-    responses((status = 200, description = "The directory (RFC 8555 §7.1.1)", body = Object)))]
+    responses((status = 200, description = "The directory (RFC 8555 §7.1.1)", body = assent_proto::acme::Directory)))]
 async fn directory(State(state): State<AppState>) -> Response {
     (
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
@@ -162,8 +162,8 @@ async fn new_nonce_get(State(state): State<AppState>) -> Response {
 #[utoipa::path(post, path = "/acme/new-account", tag = "acme",
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 201, description = "The new account, Location its URL", body = Object),
-        (status = 200, description = "The existing account for this key", body = Object),
+        (status = 201, description = "The new account, Location its URL", body = assent_proto::acme::Account),
+        (status = 200, description = "The existing account for this key", body = assent_proto::acme::Account),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -191,7 +191,7 @@ async fn new_account(
     params(("id" = String, Path, description = "account id")),
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 200, description = "The account (POST-as-GET or update)", body = Object),
+        (status = 200, description = "The account (POST-as-GET or update)", body = assent_proto::acme::Account),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -207,7 +207,7 @@ async fn account(State(state): State<AppState>, Path(id): Path<String>, body: By
     params(("id" = String, Path, description = "account id")),
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 200, description = "`{orders: [URL]}`", body = Object),
+        (status = 200, description = "`{orders: [URL]}`", body = assent_proto::acme::OrdersList),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -226,7 +226,7 @@ async fn account_orders(
 #[utoipa::path(post, path = "/acme/key-change", tag = "acme",
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 200, description = "The account with its new key", body = Object),
+        (status = 200, description = "The account with its new key", body = assent_proto::acme::Account),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -241,7 +241,7 @@ async fn key_change(State(state): State<AppState>, body: Bytes) -> Response {
 #[utoipa::path(post, path = "/acme/new-order", tag = "acme",
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 201, description = "The new order for one TNAuthList identifier", body = Object),
+        (status = 201, description = "The new order for one TNAuthList identifier", body = assent_proto::acme::Order),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -258,7 +258,7 @@ async fn new_order(State(state): State<AppState>, body: Bytes) -> Response {
     params(("id" = String, Path, description = "order id")),
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 200, description = "The order", body = Object),
+        (status = 200, description = "The order", body = assent_proto::acme::Order),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -274,7 +274,7 @@ async fn order(State(state): State<AppState>, Path(id): Path<String>, body: Byte
     params(("id" = String, Path, description = "authorization id")),
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 200, description = "The authorization", body = Object),
+        (status = 200, description = "The authorization", body = assent_proto::acme::Authorization),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -291,7 +291,7 @@ async fn authz(State(state): State<AppState>, Path(id): Path<String>, body: Byte
     params(("id" = String, Path, description = "challenge id")),
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 200, description = "The challenge: an empty-object payload starts it (the SMS is sent), `{\"keyAuthorization\"}` answers it, an empty payload reads it", body = Object),
+        (status = 200, description = "The challenge: an empty-object payload starts it (the SMS is sent), `{\"keyAuthorization\"}` answers it, an empty payload reads it", body = assent_proto::acme::Challenge),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),
@@ -309,7 +309,7 @@ async fn challenge(State(state): State<AppState>, Path(id): Path<String>, body: 
     params(("id" = String, Path, description = "order id")),
     request_body(content = wire::Jws, content_type = "application/jose+json"),
     responses(
-        (status = 200, description = "The order, processing or valid", body = Object),
+        (status = 200, description = "The order, processing or valid", body = assent_proto::acme::Order),
         (status = 400, description = "malformed, badNonce (with a fresh Replay-Nonce), badSignatureAlgorithm, badCSR…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 403, description = "unauthorized, incorrectResponse, orderNotReady…", body = wire::AcmeProblem, content_type = "application/problem+json"),
         (status = 429, description = "rateLimited, with Retry-After", body = wire::AcmeProblem, content_type = "application/problem+json"),

@@ -1,18 +1,20 @@
 //! The device API over HTTP (seed 001, RFC 9449): each handler reads the request — the
 //! `DPoP` proof, `Authorization`, path, query and body — into values, calls
 //! [`crate::flows::device`], and answers with the result as JSON (`Cache-Control:
-//! no-store`). Errors are answered by `http::error` (its device section).
+//! no-store`). Errors are answered by `http::error` (its device section). The bodies are
+//! the contract's types (`assent_proto::device`), which the app core reads.
 
 use crate::flows::device::{self, DeviceError, DpopHeader};
 use crate::http::AppState;
 use crate::http::error::no_store_headers;
 use crate::store::{AuditFilter, Device};
+use assent_proto::device::{DecisionAnswer, Flagged, Grants, Inbox, Notifications, Revoked};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -55,26 +57,29 @@ async fn authenticated(
     device::authenticate(state, authorization, dpop_header(headers), method, path).await
 }
 
-/// A JSON request body; `expected` says what it should have been when it is not JSON.
-fn json_body(body: &[u8], expected: &str) -> Result<Value, DeviceError> {
-    serde_json::from_slice(body).map_err(|_| DeviceError::bad(expected))
+/// A body as JSON whose members go in lexicographic order at every depth: the order this
+/// API has always written them in (its types declare their members so, but an audit entry
+/// and a prompt's content, nested in some bodies, are other crates' types).
+fn json(body: &impl Serialize) -> Json<serde_json::Value> {
+    // The bodies always serialize: their members are strings, numbers, lists and JSON.
+    Json(serde_json::to_value(body).unwrap_or_default())
 }
 
 /// 200 with a JSON body that must not be cached.
-fn ok(body: Value) -> Response {
-    (no_store_headers(), Json(body)).into_response()
+fn ok(body: &impl Serialize) -> Response {
+    (no_store_headers(), json(body)).into_response()
 }
 
 /// 201 with a JSON body that must not be cached.
-fn created(body: Value) -> Response {
-    (StatusCode::CREATED, no_store_headers(), Json(body)).into_response()
+fn created(body: &impl Serialize) -> Response {
+    (StatusCode::CREATED, no_store_headers(), json(body)).into_response()
 }
 
 /// `POST /device/register` with `{"certificate", "jwk", "assertion", "name"}`.
 #[utoipa::path(post, path = "/device/register", tag = "device",
-    request_body(content = crate::http::openapi::wire::DeviceRegistration, content_type = "application/json"),
+    request_body(content = assent_proto::device::Registration, content_type = "application/json"),
     responses(
-        (status = 201, description = "`{device_id, number, name}`", body = Object),
+        (status = 201, description = "`{device_id, number, name}`", body = assent_proto::device::Registered),
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
@@ -84,9 +89,7 @@ fn created(body: Value) -> Response {
     ))]
 async fn register(State(state): State<AppState>, body: Bytes) -> Response {
     match device::register(&state, &body).await {
-        Ok(registered) => created(json!({"device_id": registered.device_id,
-                                          "number": registered.number,
-                                          "name": registered.name})),
+        Ok(registered) => created(&registered),
         Err(error) => error.into_response(),
     }
 }
@@ -95,10 +98,10 @@ async fn register(State(state): State<AppState>, body: Bytes) -> Response {
 /// assertion signed by the device key (iss = sub = the device id), and a DPoP proof by the
 /// same key.
 #[utoipa::path(post, path = "/device/token", tag = "device",
-    request_body(content = crate::http::openapi::wire::DeviceTokenRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = assent_proto::device::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     params(("DPoP" = String, Header, description = "RFC 9449 proof signed by the device key")),
     responses(
-        (status = 200, description = "A five-minute DPoP-bound access token", body = Object),
+        (status = 200, description = "A five-minute DPoP-bound access token", body = assent_proto::device::TokenResponse),
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
@@ -112,19 +115,16 @@ async fn token(
 ) -> Result<Response, DeviceError> {
     let params: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let issued = device::token(&state, &params, dpop_header(&headers)).await?;
-    Ok(ok(
-        json!({"access_token": issued.access_token, "token_type": "DPoP",
-               "expires_in": issued.expires_in}),
-    ))
+    Ok(ok(&issued))
 }
 
 /// `GET /device/inbox?wait=SECONDS`: the user's pending consent requests; waits (long
 /// polling) up to `wait` seconds for one to arrive.
 #[utoipa::path(get, path = "/device/inbox", tag = "device",
     security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::http::openapi::wire::InboxQuery),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), assent_proto::device::InboxQuery),
     responses(
-        (status = 200, description = "Open prompts with their content, for the device to render", body = Object),
+        (status = 200, description = "Open prompts with their content, for the device to render", body = assent_proto::device::Inbox),
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
@@ -142,15 +142,8 @@ async fn inbox(
             .parse::<u64>()
             .map_err(|_| DeviceError::bad("wait is a number of seconds"))?,
     };
-    let requests: Vec<Value> = device::inbox(&state, &device, wait_s)
-        .await?
-        .into_iter()
-        .map(|r| {
-            json!({"id": r.id, "prompt": r.prompt, "prompt_sha256": r.prompt_sha256,
-                   "content": r.content, "created_ms": r.created_ms})
-        })
-        .collect();
-    Ok(ok(json!({ "requests": requests })))
+    let requests = device::inbox(&state, &device, wait_s).await?;
+    Ok(ok(&Inbox { requests }))
 }
 
 /// `POST /device/inbox/{id}/decision` with `{"decision": JWT}`: the JWT, signed by the
@@ -162,9 +155,9 @@ async fn inbox(
 #[utoipa::path(post, path = "/device/inbox/{id}/decision", tag = "device",
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the request id from the inbox")),
-    request_body(content = crate::http::openapi::wire::Decision, content_type = "application/json"),
+    request_body(content = assent_proto::device::DecisionRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The decision was recorded", body = Object),
+        (status = 200, description = "The decision was recorded", body = assent_proto::device::DecisionAnswer),
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
@@ -180,12 +173,9 @@ async fn decision(
 ) -> Result<Response, DeviceError> {
     let path = format!("/device/inbox/{id}/decision");
     let device = authenticated(&state, &headers, "POST", &path).await?;
-    let request = json_body(&body, "expected {\"decision\": JWT}")?;
-    let signed = request["decision"]
-        .as_str()
-        .ok_or_else(|| DeviceError::bad("decision is required"))?;
-    let accepted = device::decide(&state, &device, &id, signed).await?;
-    Ok(ok(json!({"id": id, "accepted": accepted})))
+    let request = device::decision_request(&body)?;
+    let accepted = device::decide(&state, &device, &id, &request.decision).await?;
+    Ok(ok(&DecisionAnswer { accepted, id }))
 }
 
 /// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and
@@ -194,7 +184,7 @@ async fn decision(
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
     responses(
-        (status = 200, description = "Live long-lived consents per SP", body = Object),
+        (status = 200, description = "Live long-lived consents per SP", body = assent_proto::device::Grants),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
         (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
@@ -204,19 +194,8 @@ async fn grants(
     headers: HeaderMap,
 ) -> Result<Response, DeviceError> {
     let device = authenticated(&state, &headers, "GET", "/device/grants").await?;
-    let grants: Vec<Value> = device::grants(&state, &device)
-        .await?
-        .into_iter()
-        .map(|g| {
-            json!({
-                "id": g.id, "client_id": g.client_id, "client_name": g.client_name,
-                "services": g.services, "attributes": g.attributes,
-                "granted_at": g.granted_at, "last_used": g.last_used,
-                "prompt": g.prompt,
-            })
-        })
-        .collect();
-    Ok(ok(json!({ "grants": grants })))
+    let grants = device::grants(&state, &device).await?;
+    Ok(ok(&Grants { grants }))
 }
 
 /// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
@@ -225,7 +204,7 @@ async fn grants(
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the grant id")),
     responses(
-        (status = 200, description = "The consent and its tokens are revoked", body = Object),
+        (status = 200, description = "The consent and its tokens are revoked", body = assent_proto::device::Revoked),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
@@ -244,7 +223,7 @@ async fn revoke_grant(
     )
     .await?;
     device::revoke_grant(&state, &device, &id).await?;
-    Ok(ok(json!({"id": id, "revoked": true})))
+    Ok(ok(&Revoked { id, revoked: true }))
 }
 
 /// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);
@@ -252,9 +231,10 @@ async fn revoke_grant(
 #[utoipa::path(post, path = "/device/flags", tag = "device",
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
-    request_body(content = crate::http::openapi::wire::Flag, content_type = "application/json"),
+    request_body(content = assent_proto::device::FlagRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The report was recorded", body = Object),
+        (status = 201, description = "The report was recorded (the answer this gateway sends)", body = assent_proto::device::Flagged),
+        (status = 200, description = "Not sent by this gateway: an earlier description listed it for a recorded report", body = assent_proto::device::Flagged),
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
@@ -267,15 +247,9 @@ async fn flag(
     body: Bytes,
 ) -> Result<Response, DeviceError> {
     let device = authenticated(&state, &headers, "POST", "/device/flags").await?;
-    let request = json_body(&body, "expected {\"client_id\", \"reason\"}")?;
-    let client_id = request["client_id"]
-        .as_str()
-        .ok_or_else(|| DeviceError::bad("client_id is required"))?;
-    let reason = request["reason"]
-        .as_str()
-        .ok_or_else(|| DeviceError::bad("a reason is required"))?;
-    let id = device::flag(&state, &device, client_id, reason).await?;
-    Ok(created(json!({ "id": id })))
+    let request = device::flag_request(&body)?;
+    let id = device::flag(&state, &device, &request.client_id, &request.reason).await?;
+    Ok(created(&Flagged { id }))
 }
 
 /// `GET /device/notifications`: what SPs did with the user's data (MC_ATTR_19).
@@ -283,7 +257,7 @@ async fn flag(
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
     responses(
-        (status = 200, description = "What SPs did with the user's data", body = Object),
+        (status = 200, description = "What SPs did with the user's data", body = assent_proto::device::Notifications),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
         (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
@@ -293,15 +267,8 @@ async fn notifications(
     headers: HeaderMap,
 ) -> Result<Response, DeviceError> {
     let device = authenticated(&state, &headers, "GET", "/device/notifications").await?;
-    let items: Vec<Value> = device::notifications(&state, &device)
-        .await?
-        .into_iter()
-        .map(|n| {
-            json!({"id": n.id, "client_id": n.client_id, "kind": n.kind,
-                   "detail": n.detail, "at": n.at})
-        })
-        .collect();
-    Ok(ok(json!({ "notifications": items })))
+    let notifications = device::notifications(&state, &device).await?;
+    Ok(ok(&Notifications { notifications }))
 }
 
 /// The filter of `GET /device/audit`: `sp`, `kind`, and `since` / `until` in RFC 3339.
@@ -328,9 +295,9 @@ fn audit_filter(query: &HashMap<String, String>) -> Result<AuditFilter, DeviceEr
 /// (MC_ATTR_32), oldest first, cursor-paged by sequence number (`next` is the cursor).
 #[utoipa::path(get, path = "/device/audit", tag = "device",
     security(("dpop" = [])),
-    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), crate::http::openapi::wire::AuditQuery),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), assent_proto::device::AuditQuery),
     responses(
-        (status = 200, description = "The user's own audit entries, cursor-paged", body = Object),
+        (status = 200, description = "The user's own audit entries, cursor-paged", body = assent_proto::device::AuditPage),
         (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
@@ -359,7 +326,7 @@ async fn audit(
             .ok_or_else(|| DeviceError::bad(format!("limit is 1 to {max}")))?,
     };
     let page = device::audit(&state, &device, after, limit, &filter).await?;
-    Ok(ok(json!({"entries": page.entries, "next": page.next})))
+    Ok(ok(&page))
 }
 
 /// `GET /device/audit/export`: every entry of the user, in order, with the hash-chain proof:
@@ -370,7 +337,7 @@ async fn audit(
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
     responses(
-        (status = 200, description = "Every entry with its hashes and the signed head", body = Object),
+        (status = 200, description = "Every entry with its hashes and the signed head", body = assent_proto::audit::UserExport),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
         (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
@@ -381,13 +348,5 @@ async fn audit_export(
 ) -> Result<Response, DeviceError> {
     let device = authenticated(&state, &headers, "GET", "/device/audit/export").await?;
     let export = device::audit_export(&state, &device).await?;
-    Ok(ok(
-        json!({"user": export.user, "entries": export.entries, "head": export.head,
-               "signed_head": export.signed_head,
-               "verify": "assent-audit: each hash is SHA-256 over a domain prefix, seq, at_ms, \
-                          kind, user, sp, authenticator, detail (length-prefixed), prev_hash \
-                          and user_prev_hash; user_prev_hash is the hash of the user's \
-                          previous entry (zeros for the first), so the user's entries \
-                          form one chain ending at head"}),
-    ))
+    Ok(ok(&export))
 }

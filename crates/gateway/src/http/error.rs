@@ -111,14 +111,14 @@ impl IntoResponse for ApiError {
 /// The headers of every ACME response (nonce, directory link) are `http::acme`'s.
 impl IntoResponse for crate::flows::acme::AcmeError {
     fn into_response(self) -> Response {
-        let mut body = self.problem.to_json();
+        let mut document = assent_proto::acme::ProblemDocument::from(&self.problem);
         let status = if self.unavailable {
-            body["status"] = json!(StatusCode::SERVICE_UNAVAILABLE.as_u16());
+            document.status = Some(StatusCode::SERVICE_UNAVAILABLE.as_u16());
             StatusCode::SERVICE_UNAVAILABLE
         } else {
             StatusCode::from_u16(self.problem.status()).unwrap_or(StatusCode::BAD_REQUEST)
         };
-        let mut response = (status, Json(body)).into_response();
+        let mut response = (status, Json(document)).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
@@ -423,6 +423,21 @@ mod tests {
             (body["type"].as_str(), body["status"].as_u64()),
             (Some("urn:ietf:params:acme:error:serverInternal"), Some(503))
         );
+    }
+
+    /// The typed document writes the bytes `AcmeProblem::to_json` wrote, for every type
+    /// (`algorithms` only for badSignatureAlgorithm, RFC 8555 §6.2).
+    #[test]
+    fn problem_documents_are_written_as_they_always_were() {
+        for kind in ProblemType::ALL {
+            let problem = AcmeProblem::new(kind, "the detail");
+            assert_eq!(
+                serde_json::to_string(&assent_proto::acme::ProblemDocument::from(&problem))
+                    .unwrap_or_default(),
+                problem.to_json().to_string(),
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! The handlers read their bodies as bytes and parse them themselves, because the specs
 //! dictate exact errors for malformed input (RFC 6749 §5.2, IDY.03 Annex A, RFC 8555 §6.7)
 //! that a typed extractor's rejection would not give. The request types below therefore only
-//! describe the wire; they are never constructed.
+//! describe the wire; they are never constructed. The device API's and ACME's bodies are the
+//! contract's own types (`assent_proto`), which the handlers do read and write.
 
 use crate::http::AppState;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -35,6 +36,14 @@ pub const PATH: &str = "/openapi.json";
         wire::OAuthError,
         crate::http::resource::schema::AnnexAError,
         crate::http::acme::wire::AcmeProblem,
+        // The claims of the JWTs a device signs (inside the device API's bodies and
+        // headers) and of the gateway's signed audit head: no operation names them as a
+        // body, so they are listed here.
+        assent_proto::jwt::RegistrationAssertion,
+        assent_proto::jwt::TokenAssertion,
+        assent_proto::jwt::DpopProof,
+        assent_proto::jwt::DecisionClaims,
+        assent_proto::jwt::HeadStatement,
     )),
     tags(
         (name = "discovery", description = "OpenID Connect Discovery and keys"),
@@ -134,7 +143,6 @@ pub fn json() -> String {
 /// these types are only read by the document generator.
 #[allow(dead_code)]
 pub mod wire {
-    use serde_json::Value;
     use utoipa::{IntoParams, ToSchema};
 
     /// RFC 6749 §5.2 error (also the device API's and the simulator's errors).
@@ -248,71 +256,6 @@ pub mod wire {
         pub session: String,
         /// `allow` or `deny`.
         pub decision: String,
-    }
-
-    /// `POST /device/register`.
-    #[derive(Debug, ToSchema)]
-    pub struct DeviceRegistration {
-        /// The ACME certificate (DER, base64url).
-        pub certificate: String,
-        /// The JWK of the certificate's key.
-        #[schema(value_type = Object)]
-        pub jwk: Value,
-        /// A fresh RFC 7523 assertion signed by that key.
-        pub assertion: String,
-        /// A name for the device, shown to the user.
-        pub name: String,
-    }
-
-    /// The form of `POST /device/token`.
-    #[derive(Debug, ToSchema)]
-    pub struct DeviceTokenRequest {
-        /// `urn:ietf:params:oauth:grant-type:jwt-bearer`.
-        pub grant_type: String,
-        /// An RFC 7523 JWT signed by the device key.
-        pub assertion: String,
-    }
-
-    /// The query of `GET /device/inbox`.
-    #[derive(Debug, IntoParams)]
-    #[into_params(parameter_in = Query)]
-    pub struct InboxQuery {
-        /// Long poll: seconds to wait for a prompt (at most 25).
-        pub wait: Option<u32>,
-    }
-
-    /// `POST /device/inbox/{id}/decision`.
-    #[derive(Debug, ToSchema)]
-    pub struct Decision {
-        /// A JWT signed by the device key: `request`, `decision` (`approve`/`deny`), the
-        /// SHA-256 of the prompt text shown and how it was shown.
-        pub decision: String,
-    }
-
-    /// `POST /device/flags`.
-    #[derive(Debug, ToSchema)]
-    pub struct Flag {
-        pub client_id: String,
-        /// Up to 500 characters; control characters are dropped.
-        pub reason: String,
-    }
-
-    /// The query of `GET /device/audit`.
-    #[derive(Debug, IntoParams)]
-    #[into_params(parameter_in = Query)]
-    pub struct AuditQuery {
-        /// Only entries about this SP.
-        pub sp: Option<String>,
-        /// Only entries of this kind.
-        pub kind: Option<String>,
-        /// RFC 3339: entries at or after.
-        pub since: Option<String>,
-        /// RFC 3339: entries before.
-        pub until: Option<String>,
-        /// Cursor: entries after this sequence number.
-        pub after: Option<u64>,
-        /// Page size (at most 500).
-        pub limit: Option<u32>,
     }
 
     /// `POST /sim/handsets/{msisdn}/reply`.

@@ -10,12 +10,18 @@ use crate::rules::acme::contacts;
 use crate::store::AcmeAccount;
 use assent_acme::jws::{self, Payload};
 use assent_acme::problem::ProblemType;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The account object with its URL as `Location`.
-fn located(gateway: &Gateway, kind: ReplyKind, account: &AcmeAccount) -> AcmeReply {
-    AcmeReply::json(kind, objects::account(&gateway.issuer, account))
-        .at(url(gateway, &format!("/account/{}", account.id)))
+fn located(
+    gateway: &Gateway,
+    kind: ReplyKind,
+    account: &AcmeAccount,
+) -> Result<AcmeReply, AcmeError> {
+    Ok(
+        AcmeReply::object(kind, &objects::account(&gateway.issuer, account)?)
+            .at(url(gateway, &format!("/account/{}", account.id))),
+    )
 }
 
 /// `newAccount` (§7.3): signed with a `jwk`; the existing account of that key (200), or a
@@ -29,7 +35,7 @@ pub async fn new_account(gateway: &Gateway, body: &[u8]) -> Result<AcmeReply, Ac
         .acme_account_by_thumbprint(&thumbprint)
         .await?
     {
-        return Ok(located(gateway, ReplyKind::Done, &existing));
+        return located(gateway, ReplyKind::Done, &existing);
     }
     if payload.get("onlyReturnExisting") == Some(&Value::Bool(true)) {
         return Err(problem(
@@ -53,9 +59,9 @@ pub async fn new_account(gateway: &Gateway, body: &[u8]) -> Result<AcmeReply, Ac
             .acme_account_by_thumbprint(&account.thumbprint)
             .await?
             .ok_or_else(|| problem(ProblemType::ServerInternal, "account vanished"))?;
-        return Ok(located(gateway, ReplyKind::Done, &existing));
+        return located(gateway, ReplyKind::Done, &existing);
     }
-    Ok(located(gateway, ReplyKind::Created, &account))
+    located(gateway, ReplyKind::Created, &account)
 }
 
 /// The account `id`: POST-as-GET, contact update, or deactivation (§7.3.2, §7.3.6).
@@ -86,7 +92,10 @@ pub async fn account(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeRep
             .acme_update_account(&updated.id, &updated.status, &updated.contact)
             .await?;
     }
-    Ok(AcmeReply::done(objects::account(&gateway.issuer, &updated)))
+    Ok(AcmeReply::done(&objects::account(
+        &gateway.issuer,
+        &updated,
+    )?))
 }
 
 /// The account's orders (§7.1.2.1), without the invalid ones.
@@ -114,7 +123,7 @@ pub async fn account_orders(
         .filter(|o| o.status != "invalid")
         .map(|o| url(gateway, &format!("/order/{}", o.id)))
         .collect();
-    Ok(AcmeReply::done(json!({ "orders": orders })))
+    Ok(AcmeReply::done(&objects::orders(orders)))
 }
 
 /// `keyChange` (§7.3.5): the inner JWS, signed by the new key, names the account and its
@@ -173,5 +182,8 @@ pub async fn key_change(gateway: &Gateway, body: &[u8]) -> Result<AcmeReply, Acm
     let mut updated = account;
     updated.jwk = new_key.to_jwk().to_string();
     updated.thumbprint = thumbprint;
-    Ok(AcmeReply::done(objects::account(&gateway.issuer, &updated)))
+    Ok(AcmeReply::done(&objects::account(
+        &gateway.issuer,
+        &updated,
+    )?))
 }

@@ -110,7 +110,7 @@ pub async fn finalize(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeRe
         .acme_order(id)
         .await?
         .ok_or_else(|| problem(ProblemType::ServerInternal, "order vanished"))?;
-    Ok(AcmeReply::done(objects::order(&gateway.issuer, &order))
+    Ok(AcmeReply::done(&objects::order(&gateway.issuer, &order)?)
         .at(url(gateway, &format!("/order/{id}"))))
 }
 

@@ -14,7 +14,7 @@ use crate::flows::handset::OutgoingPrompt;
 use crate::rules::acme::{issuer_host, sms_retry_after_s};
 use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder, StoreError};
 use assent_acme::jws::Payload;
-use assent_acme::problem::{AcmeProblem, ProblemType};
+use assent_acme::problem::{AcmeProblem, ProblemDocument, ProblemType};
 use assent_acme::sms_link;
 use serde_json::Value;
 
@@ -63,7 +63,7 @@ pub async fn challenge(
             ));
         }
     };
-    let reply = AcmeReply::done(objects::challenge(&gateway.issuer, &challenge))
+    let reply = AcmeReply::done(&objects::challenge(&gateway.issuer, &challenge)?)
         .at(url(gateway, &format!("/authz/{}", authz.id)));
     Ok(if challenge.status == "processing" {
         reply.retry_after(RETRY_AFTER_S)
@@ -236,7 +236,8 @@ async fn invalidate(
     error: &AcmeProblem,
     now: i64,
 ) -> Result<(), StoreError> {
-    let error = error.to_json().to_string();
+    // Stored as the problem document the order and the challenge then carry (§7.1.3, §7.1.5).
+    let error = serde_json::to_string(&ProblemDocument::from(error)).unwrap_or_default();
     gateway
         .store
         .acme_challenge_close(&challenge.id, "invalid", now, Some(&error))

@@ -33,7 +33,8 @@ use crate::rules::acme::resource_url;
 use crate::store::StoreError;
 use assent_acme::problem::{AcmeProblem, ProblemType};
 use assent_acme::sms_link;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 /// How long a nonce may wait to be used (ms).
 const NONCE_TTL_MS: i64 = 10 * 60_000;
@@ -64,7 +65,8 @@ pub enum ReplyKind {
 /// The body of a reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyBody {
-    /// An ACME object (RFC 8555 §7.1.2–7.1.6) or the account's order list.
+    /// An ACME object (RFC 8555 §7.1.2–7.1.6) or the account's order list, as JSON written
+    /// from its type (`assent_proto::acme`, [`objects`]).
     Json(Value),
     /// A certificate chain, PEM (§7.4.2).
     Pem(String),
@@ -83,17 +85,21 @@ pub struct AcmeReply {
 }
 
 impl AcmeReply {
-    fn json(kind: ReplyKind, body: Value) -> Self {
+    /// A reply whose body is `object` (an `assent_proto::acme` type) as JSON. Its members go
+    /// in lexicographic order, as this server has always written them.
+    fn object(kind: ReplyKind, object: &impl Serialize) -> Self {
         AcmeReply {
             kind,
-            body: ReplyBody::Json(body),
+            // An ACME object always serializes: its members are strings, numbers, booleans
+            // and lists of them.
+            body: ReplyBody::Json(serde_json::to_value(object).unwrap_or_default()),
             location: None,
             retry_after_s: None,
         }
     }
 
-    fn done(body: Value) -> Self {
-        Self::json(ReplyKind::Done, body)
+    fn done(object: &impl Serialize) -> Self {
+        Self::object(ReplyKind::Done, object)
     }
 
     fn at(mut self, location: String) -> Self {
@@ -210,18 +216,8 @@ pub fn new_nonce(gateway: &Gateway) -> String {
 }
 
 /// The directory (RFC 8555 §7.1.1).
-pub fn directory(gateway: &Gateway) -> Value {
-    json!({
-        "newNonce": url(gateway, "/new-nonce"),
-        "newAccount": url(gateway, "/new-account"),
-        "newOrder": url(gateway, "/new-order"),
-        "revokeCert": url(gateway, "/revoke-cert"),
-        "keyChange": url(gateway, "/key-change"),
-        "meta": {
-            "website": gateway.issuer,
-            "externalAccountRequired": false,
-        },
-    })
+pub fn directory(gateway: &Gateway) -> assent_proto::acme::Directory {
+    objects::directory(&gateway.issuer)
 }
 
 /// The directory's URL: every ACME response links to it with `rel="index"` (§7.1).

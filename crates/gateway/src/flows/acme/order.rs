@@ -62,10 +62,11 @@ pub async fn new_order(
         .store
         .acme_insert_order(&order, &authz, &challenge)
         .await?;
-    Ok(
-        AcmeReply::json(ReplyKind::Created, objects::order(&gateway.issuer, &order))
-            .at(url(gateway, &format!("/order/{}", order.id))),
+    Ok(AcmeReply::object(
+        ReplyKind::Created,
+        &objects::order(&gateway.issuer, &order)?,
     )
+    .at(url(gateway, &format!("/order/{}", order.id))))
 }
 
 /// The order of an account, or `unauthorized` / 404-like `malformed`.
@@ -85,7 +86,7 @@ pub(super) async fn owned_order(
 pub async fn order(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeReply, AcmeError> {
     let signed = signed(gateway, &format!("/order/{id}"), body, KeyForm::KidOnly).await?;
     let order = owned_order(gateway, id, signed.account()?).await?;
-    let reply = AcmeReply::done(objects::order(&gateway.issuer, &order));
+    let reply = AcmeReply::done(&objects::order(&gateway.issuer, &order)?);
     Ok(match order.status.as_str() {
         "pending" | "processing" => reply.retry_after(RETRY_AFTER_S),
         _ => reply,
@@ -116,7 +117,11 @@ pub async fn authz(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeReply
         }
     }
     let challenge = gateway.store.acme_challenge_of(id).await?;
-    let reply = AcmeReply::done(objects::authz(&gateway.issuer, &authz, challenge.as_ref()));
+    let reply = AcmeReply::done(&objects::authz(
+        &gateway.issuer,
+        &authz,
+        challenge.as_ref(),
+    )?);
     Ok(if authz.status == "pending" {
         reply.retry_after(RETRY_AFTER_S)
     } else {
