@@ -39,14 +39,6 @@ const WEB_CRATES: &[&str] = &[
     "tower",
 ];
 
-/// Edges against the direction that the layering has not removed yet: (file, what it names).
-/// An edge listed here that no longer exists fails the test too, so the list only shrinks.
-const NOT_YET_SEPARATED: &[(&str, &str)] = &[("store/simulator.rs", "utoipa")];
-
-/// The files still in the one circle the layering has not broken yet. A circle with any
-/// other file fails the test, and so does a file listed here that has left every circle.
-const NOT_YET_OUT_OF_THE_CIRCLE: &[&str] = &["http/device.rs", "http/mod.rs", "http/openapi.rs"];
-
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Violation {
     file: String,
@@ -440,38 +432,18 @@ fn imports_run_down_the_layers_only() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let sources = read_sources(&src);
     let (violations, circles) = check(&sources, "assent_gateway");
-    let allowed: BTreeSet<(&str, &str)> = NOT_YET_SEPARATED.iter().copied().collect();
-    let found: BTreeSet<(&str, &str)> = violations
-        .iter()
-        .map(|v| (v.file.as_str(), v.names.as_str()))
-        .collect();
-    let new: Vec<&Violation> = violations
-        .iter()
-        .filter(|v| !allowed.contains(&(v.file.as_str(), v.names.as_str())))
-        .collect();
-    let gone: Vec<&(&str, &str)> = allowed.iter().filter(|e| !found.contains(e)).collect();
     assert!(
-        new.is_empty(),
+        violations.is_empty(),
         "imports against the layers' direction:\n{}",
-        new.iter()
+        violations
+            .iter()
             .map(|v| format!("  {} -> {}: {}", v.file, v.names, v.why))
             .collect::<Vec<_>>()
             .join("\n")
     );
     assert!(
-        gone.is_empty(),
-        "these edges are gone: take them off NOT_YET_SEPARATED: {gone:?}"
-    );
-    let in_circles: BTreeSet<&str> = circles.iter().flatten().map(String::as_str).collect();
-    let known: BTreeSet<&str> = NOT_YET_OUT_OF_THE_CIRCLE.iter().copied().collect();
-    assert!(
-        in_circles.is_subset(&known),
+        circles.is_empty(),
         "files that import each other in a circle: {circles:?}"
-    );
-    assert!(
-        known.is_subset(&in_circles),
-        "these files left the circle: take them off NOT_YET_OUT_OF_THE_CIRCLE: {:?}",
-        known.difference(&in_circles).collect::<Vec<_>>()
     );
 }
 

@@ -6,7 +6,7 @@
 use crate::base::clock::Clock;
 use crate::flows::Gateway;
 pub use crate::rules::consent::OutgoingPrompt;
-use crate::store::{NewSimMessage, SimMessage, Store, StoreError};
+use crate::store::{NewSimMessage, Store, StoreError};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -117,10 +117,27 @@ pub fn handset_number(msisdn: &str) -> Result<String, SimulatorError> {
 pub async fn sim_messages(
     gateway: &Gateway,
     msisdn: &str,
-) -> Result<Vec<SimMessage>, SimulatorError> {
+) -> Result<Vec<assent_proto::sim::SimMessage>, SimulatorError> {
     let msisdn = handset_number(msisdn)?;
     if gateway.store.user_by_msisdn(&msisdn).await?.is_none() {
         return Err(SimulatorError::NotFound("no such handset"));
     }
-    Ok(gateway.store.sim_messages(&msisdn).await?)
+    let messages = gateway.store.sim_messages(&msisdn).await?;
+    Ok(messages
+        .into_iter()
+        .map(|m| assent_proto::sim::SimMessage {
+            id: m.id,
+            // The simulator writes `ussd` for USSD prompts and `sms` for everything else.
+            kind: if m.kind == "ussd" {
+                assent_proto::sim::SimMessageKind::Ussd
+            } else {
+                assent_proto::sim::SimMessageKind::Sms
+            },
+            text: m.text,
+            encoding: m.encoding,
+            units: m.units,
+            sent_at: m.sent_at,
+            open: m.open,
+        })
+        .collect())
 }

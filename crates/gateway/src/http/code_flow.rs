@@ -3,8 +3,8 @@
 //! next; here it becomes a page or a redirect (`303 See Other`). Pages are never cached.
 
 use crate::flows::code_flow::{self, AuthorizeOutcome, CodeFlowError, CodeFlowErrorKind};
-use crate::http::AppState;
 use crate::http::error::html_escape;
+use crate::http::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
 #[utoipa::path(get, path = "/authorize", tag = "oauth",
-    params(crate::http::openapi::wire::AuthorizationRequest),
+    params(crate::http::wire::AuthorizationRequest),
     responses(
         (status = 200, description = "The waiting page (HTML) while the user answers on the handset", content_type = "text/html"),
         (status = 303, description = "Back to the SP's redirect URI with `error` and `state` once the client and redirect URI are verified"),
@@ -31,7 +31,7 @@ pub async fn authorize(
 /// `GET /authorize/wait?session=…`: still waiting (the page again), or back to the SP with
 /// a code (approved) or `access_denied` (denied, or expired).
 #[utoipa::path(get, path = "/authorize/wait", tag = "oauth",
-    params(crate::http::openapi::wire::WaitQuery),
+    params(crate::http::wire::WaitQuery),
     responses(
         (status = 200, description = "Still waiting, or the consent page (HTML)", content_type = "text/html"),
         (status = 303, description = "Back to the SP with `code` or `error`, and `state`"),
@@ -54,7 +54,7 @@ pub async fn wait(
 /// `POST /authorize/consent` with `session` and `decision=allow|deny`: the answer given on
 /// the browser page; then on to `/authorize/wait`, which redirects to the SP.
 #[utoipa::path(post, path = "/authorize/consent", tag = "oauth",
-    request_body(content = crate::http::openapi::wire::ConsentDecision, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::http::wire::ConsentDecision, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "To the waiting page, which then redirects to the SP"),
         (status = 400, description = "An unreadable form or a decision other than allow/deny (HTML)", content_type = "text/html"),

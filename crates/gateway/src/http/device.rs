@@ -5,8 +5,8 @@
 //! the contract's types (`assent_proto::device`), which the app core reads.
 
 use crate::flows::device::{self, DeviceError, DpopHeader};
-use crate::http::AppState;
 use crate::http::error::no_store_headers;
+use crate::http::state::AppState;
 use crate::store::{AuditFilter, Device};
 use assent_proto::device::{DecisionAnswer, Flagged, Grants, Inbox, Notifications, Revoked};
 use axum::Json;
@@ -80,12 +80,12 @@ fn created(body: &impl Serialize) -> Response {
     request_body(content = assent_proto::device::Registration, content_type = "application/json"),
     responses(
         (status = 201, description = "`{device_id, number, name}`", body = assent_proto::device::Registered),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
-        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "invalid_request", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::wire::OAuthError),
+        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn register(State(state): State<AppState>, body: Bytes) -> Response {
     match device::register(&state, &body).await {
@@ -102,11 +102,11 @@ async fn register(State(state): State<AppState>, body: Bytes) -> Response {
     params(("DPoP" = String, Header, description = "RFC 9449 proof signed by the device key")),
     responses(
         (status = 200, description = "A five-minute DPoP-bound access token", body = assent_proto::device::TokenResponse),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "invalid_request", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn token(
     State(state): State<AppState>,
@@ -125,10 +125,10 @@ async fn token(
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), assent_proto::device::InboxQuery),
     responses(
         (status = 200, description = "Open prompts with their content, for the device to render", body = assent_proto::device::Inbox),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "invalid_request", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn inbox(
     State(state): State<AppState>,
@@ -158,12 +158,12 @@ async fn inbox(
     request_body(content = assent_proto::device::DecisionRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The decision was recorded", body = assent_proto::device::DecisionAnswer),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
-        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "invalid_request", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::http::wire::OAuthError),
+        (status = 409, description = "conflict (already registered / already answered)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn decision(
     State(state): State<AppState>,
@@ -185,9 +185,9 @@ async fn decision(
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
     responses(
         (status = 200, description = "Live long-lived consents per SP", body = assent_proto::device::Grants),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn grants(
     State(state): State<AppState>,
@@ -205,10 +205,10 @@ async fn grants(
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the grant id")),
     responses(
         (status = 200, description = "The consent and its tokens are revoked", body = assent_proto::device::Revoked),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn revoke_grant(
     State(state): State<AppState>,
@@ -235,11 +235,11 @@ async fn revoke_grant(
     responses(
         (status = 201, description = "The report was recorded (the answer this gateway sends)", body = assent_proto::device::Flagged),
         (status = 200, description = "Not sent by this gateway: an earlier description listed it for a recorded report", body = assent_proto::device::Flagged),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "not_found", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "invalid_request", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn flag(
     State(state): State<AppState>,
@@ -258,9 +258,9 @@ async fn flag(
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
     responses(
         (status = 200, description = "What SPs did with the user's data", body = assent_proto::device::Notifications),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn notifications(
     State(state): State<AppState>,
@@ -298,10 +298,10 @@ fn audit_filter(query: &HashMap<String, String>) -> Result<AuditFilter, DeviceEr
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), assent_proto::device::AuditQuery),
     responses(
         (status = 200, description = "The user's own audit entries, cursor-paged", body = assent_proto::device::AuditPage),
-        (status = 400, description = "invalid_request", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "invalid_request", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn audit(
     State(state): State<AppState>,
@@ -338,9 +338,9 @@ async fn audit(
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
     responses(
         (status = 200, description = "Every entry with its hashes and the signed head", body = assent_proto::audit::UserExport),
-        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::openapi::wire::OAuthError),
-        (status = 500, description = "server_error", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 async fn audit_export(
     State(state): State<AppState>,

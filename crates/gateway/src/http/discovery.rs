@@ -6,7 +6,7 @@
 //! accepts) and holds no decision of the domain beyond the issuer and the catalog's scopes,
 //! which it reads from the domain handle. A route and its entry change in one layer.
 
-use crate::http::AppState;
+use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};

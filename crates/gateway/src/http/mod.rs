@@ -11,8 +11,9 @@ pub mod oauth;
 pub mod openapi;
 pub mod resource;
 pub mod simulator;
-mod state;
+pub mod state;
 pub mod tokens;
+pub mod wire;
 
 pub use error::ApiError;
 

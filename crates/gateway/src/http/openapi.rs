@@ -12,7 +12,7 @@
 //! describe the wire; they are never constructed. The device API's and ACME's bodies are the
 //! contract's own types (`assent_proto`), which the handlers do read and write.
 
-use crate::http::AppState;
+use crate::http::state::AppState;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -33,7 +33,7 @@ pub const PATH: &str = "/openapi.json";
     ),
     modifiers(&SecuritySchemes),
     components(schemas(
-        wire::OAuthError,
+        crate::http::wire::OAuthError,
         crate::http::resource::schema::AnnexAError,
         crate::http::acme::wire::AcmeProblem,
         // The claims of the JWTs a device signs (inside the device API's bodies and
@@ -137,132 +137,4 @@ pub fn json() -> String {
     document()
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".to_owned())
-}
-
-/// The shapes on the wire. Handlers parse bytes themselves (see the module comment), so
-/// these types are only read by the document generator.
-#[allow(dead_code)]
-pub mod wire {
-    use utoipa::{IntoParams, ToSchema};
-
-    /// RFC 6749 §5.2 error (also the device API's and the simulator's errors).
-    #[derive(Debug, ToSchema)]
-    pub struct OAuthError {
-        /// An RFC 6749 / CIBA / RFC 6750 error code, e.g. `invalid_request`.
-        pub error: String,
-        pub error_description: Option<String>,
-    }
-
-    /// The form of `POST /token`. Client authentication: HTTP Basic, or `client_id` with
-    /// `client_secret` (client_secret_post), or `client_assertion` (private_key_jwt).
-    #[derive(Debug, ToSchema, serde::Deserialize)]
-    pub struct TokenRequest {
-        /// `authorization_code`, `urn:openid:params:grant-type:ciba`, `refresh_token` or
-        /// `client_credentials`.
-        pub grant_type: String,
-        /// authorization_code: the code from the redirect.
-        pub code: Option<String>,
-        /// authorization_code: as in the authorization request.
-        pub redirect_uri: Option<String>,
-        /// authorization_code: the PKCE verifier (RFC 7636).
-        pub code_verifier: Option<String>,
-        /// CIBA: the `auth_req_id` from /bc-authorize.
-        pub auth_req_id: Option<String>,
-        /// refresh_token: the refresh token (rotated at every use).
-        pub refresh_token: Option<String>,
-        /// client_credentials, refresh_token: space-separated scopes.
-        pub scope: Option<String>,
-        #[schema(inline)]
-        #[serde(flatten)]
-        pub client: ClientAuthentication,
-    }
-
-    /// Client authentication in the form body (when not HTTP Basic).
-    #[derive(Debug, ToSchema, serde::Deserialize)]
-    pub struct ClientAuthentication {
-        pub client_id: Option<String>,
-        /// client_secret_post.
-        pub client_secret: Option<String>,
-        /// private_key_jwt: `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.
-        pub client_assertion_type: Option<String>,
-        /// private_key_jwt: a JWT signed with a key of the SP's registered JWK Set.
-        pub client_assertion: Option<String>,
-    }
-
-    /// The form of `POST /introspect` (RFC 7662) and `POST /revoke` (RFC 7009).
-    #[derive(Debug, ToSchema, serde::Deserialize)]
-    pub struct TokenQuery {
-        pub token: String,
-        /// `access_token` or `refresh_token` (a hint only).
-        pub token_type_hint: Option<String>,
-        #[schema(inline)]
-        #[serde(flatten)]
-        pub client: ClientAuthentication,
-    }
-
-    /// The form of `POST /bc-authorize` (CIBA §7.1). Exactly one hint.
-    #[derive(Debug, ToSchema, serde::Deserialize)]
-    pub struct BackchannelAuthenticationRequest {
-        /// Space-separated; Mobile Connect services from the catalog, `openid` for sign-in.
-        pub scope: String,
-        /// `MSISDN:<digits>`, `ENCR_MSISDN:<JWE>` or `PCR:<sub>`.
-        pub login_hint: Option<String>,
-        /// A JWT signed with a key of the SP's JWK Set naming the user (RFC 9493 `sub_id`).
-        pub login_hint_token: Option<String>,
-        /// An ID token this gateway issued to this SP.
-        pub id_token_hint: Option<String>,
-        /// At most 32 characters of plain text.
-        pub binding_message: Option<String>,
-        /// Ping and push modes: the bearer token the gateway sends back.
-        pub client_notification_token: Option<String>,
-        /// Seconds, up to 600.
-        pub requested_expiry: Option<String>,
-        #[schema(inline)]
-        #[serde(flatten)]
-        pub client: ClientAuthentication,
-    }
-
-    /// The query of `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636).
-    #[derive(Debug, IntoParams)]
-    #[into_params(parameter_in = Query)]
-    pub struct AuthorizationRequest {
-        pub client_id: String,
-        pub redirect_uri: String,
-        /// `code`.
-        pub response_type: String,
-        pub scope: String,
-        pub state: String,
-        pub nonce: Option<String>,
-        pub code_challenge: String,
-        /// `S256`.
-        pub code_challenge_method: String,
-        /// `MSISDN:<digits>`, `ENCR_MSISDN:<JWE>` or `PCR:<sub>`.
-        pub login_hint: Option<String>,
-        pub login_hint_token: Option<String>,
-        pub id_token_hint: Option<String>,
-    }
-
-    /// The query of `GET /authorize/wait`.
-    #[derive(Debug, IntoParams)]
-    #[into_params(parameter_in = Query)]
-    pub struct WaitQuery {
-        /// The waiting page's session id (a 256-bit secret only that browser holds).
-        pub session: String,
-    }
-
-    /// The form of `POST /authorize/consent`.
-    #[derive(Debug, ToSchema)]
-    pub struct ConsentDecision {
-        pub session: String,
-        /// `allow` or `deny`.
-        pub decision: String,
-    }
-
-    /// `POST /sim/handsets/{msisdn}/reply`.
-    #[derive(Debug, ToSchema)]
-    pub struct SimReply {
-        pub message_id: String,
-        /// `1` (yes) or `2` (no).
-        pub text: String,
-    }
 }

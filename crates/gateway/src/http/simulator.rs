@@ -3,7 +3,8 @@
 //! [`crate::flows::answers`].
 
 use crate::flows::handset::SimulatorError;
-use crate::http::AppState;
+use crate::http::state::AppState;
+use assent_proto::sim::{SimMessage, SimReply, SimReplyAnswer};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -12,15 +13,15 @@ use axum::extract::{Path, State};
 #[utoipa::path(get, path = "/sim/handsets/{msisdn}/messages", tag = "simulator",
     params(("msisdn" = String, Path, description = "E.164 number, `+` optional")),
     responses(
-        (status = 200, description = "Messages, oldest first", body = Vec<crate::store::SimMessage>),
-        (status = 400, description = "Not an E.164 number", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "No such handset", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "Database unreachable", body = crate::http::openapi::wire::OAuthError),
+        (status = 200, description = "Messages, oldest first", body = Vec<assent_proto::sim::SimMessage>),
+        (status = 400, description = "Not an E.164 number", body = crate::http::wire::OAuthError),
+        (status = 404, description = "No such handset", body = crate::http::wire::OAuthError),
+        (status = 503, description = "Database unreachable", body = crate::http::wire::OAuthError),
     ))]
 pub async fn sim_messages(
     State(state): State<AppState>,
     Path(msisdn): Path<String>,
-) -> Result<Json<Vec<crate::store::SimMessage>>, SimulatorError> {
+) -> Result<Json<Vec<SimMessage>>, SimulatorError> {
     Ok(Json(
         crate::flows::handset::sim_messages(&state, &msisdn).await?,
     ))
@@ -30,31 +31,28 @@ pub async fn sim_messages(
 /// answers an open USSD or SMS prompt on the simulated handset ("1" yes, "2" no).
 #[utoipa::path(post, path = "/sim/handsets/{msisdn}/reply", tag = "simulator",
     params(("msisdn" = String, Path, description = "E.164 number, `+` optional")),
-    request_body(content = crate::http::openapi::wire::SimReply, content_type = "application/json"),
+    request_body(content = assent_proto::sim::SimReply, content_type = "application/json"),
     responses(
-        (status = 200, description = "`{message_id, accepted}`: accepted is false when the request was no longer open", body = Object),
-        (status = 400, description = "Not an E.164 number, a malformed body or an answer other than 1 or 2", body = crate::http::openapi::wire::OAuthError),
-        (status = 404, description = "No open message with this id on this handset", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "Database unreachable", body = crate::http::openapi::wire::OAuthError),
+        (status = 200, description = "`{message_id, accepted}`: accepted is false when the request was no longer open", body = assent_proto::sim::SimReplyAnswer),
+        (status = 400, description = "Not an E.164 number, a malformed body or an answer other than 1 or 2", body = crate::http::wire::OAuthError),
+        (status = 404, description = "No open message with this id on this handset", body = crate::http::wire::OAuthError),
+        (status = 503, description = "Database unreachable", body = crate::http::wire::OAuthError),
     ))]
 pub async fn sim_reply(
     State(state): State<AppState>,
     Path(msisdn): Path<String>,
     body: Bytes,
-) -> Result<Json<serde_json::Value>, SimulatorError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Reply {
-        message_id: String,
-        text: String,
-    }
+) -> Result<Json<SimReplyAnswer>, SimulatorError> {
     let msisdn = crate::flows::handset::handset_number(&msisdn)?;
-    let reply: Reply = serde_json::from_slice(&body).map_err(|e| {
+    // The body is proto's `SimReply` (unknown members refused); the error names it as the
+    // members it expects, as it always has.
+    let reply: SimReply = serde_json::from_slice(&body).map_err(|e| {
         SimulatorError::Invalid(format!("expected {{\"message_id\", \"text\"}}: {e}"))
     })?;
     let accepted =
         crate::flows::answers::sim_reply(&state, &msisdn, &reply.message_id, &reply.text).await?;
-    Ok(Json(
-        serde_json::json!({"message_id": reply.message_id, "accepted": accepted}),
-    ))
+    Ok(Json(SimReplyAnswer {
+        accepted,
+        message_id: reply.message_id,
+    }))
 }

@@ -3,9 +3,9 @@
 //! (RFC 6749 §5.1).
 
 use crate::flows::tokens::{self, Introspection};
-use crate::http::AppState;
 use crate::http::error::no_store_headers;
 use crate::http::oauth::{authenticate_client, authenticated_token_request, form};
+use crate::http::state::AppState;
 use crate::rules::oauth::OAuthError;
 use axum::Json;
 use axum::body::Bytes;
@@ -16,14 +16,14 @@ use serde_json::json;
 
 /// `POST /token`.
 #[utoipa::path(post, path = "/token", tag = "oauth",
-    request_body(content = crate::http::openapi::wire::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::http::wire::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     security((), ("client_secret_basic" = [])),
     responses(
         (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = Object),
-        (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::http::openapi::wire::OAuthError),
-        (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::http::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 pub async fn token(
     State(state): State<AppState>,
@@ -46,13 +46,13 @@ pub async fn token(
 /// resource servers (registered with `resource_server`) may introspect any access token and
 /// learn what they need to serve it: the user's opaque id and the token's policy.
 #[utoipa::path(post, path = "/introspect", tag = "oauth",
-    request_body(content = crate::http::openapi::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::http::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
     security((), ("client_secret_basic" = [])),
     responses(
         (status = 200, description = "RFC 7662 §2.2: `{\"active\": false}` for any token not the caller's", body = Object),
-        (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_client", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 pub async fn introspect(
     State(state): State<AppState>,
@@ -86,13 +86,13 @@ fn introspection_body(found: &Introspection) -> serde_json::Value {
 
 /// `POST /revoke` (RFC 7009): 200 whether or not the token existed (§2.2).
 #[utoipa::path(post, path = "/revoke", tag = "oauth",
-    request_body(content = crate::http::openapi::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::http::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
     security((), ("client_secret_basic" = [])),
     responses(
         (status = 200, description = "RFC 7009 §2.2: `{}` whether or not the token existed", body = Object),
-        (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::openapi::wire::OAuthError),
-        (status = 401, description = "invalid_client", body = crate::http::openapi::wire::OAuthError),
-        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::openapi::wire::OAuthError),
+        (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 pub async fn revoke(
     State(state): State<AppState>,

@@ -4,7 +4,7 @@ use super::{Store, StoreError};
 use sqlx::Row;
 
 /// A message the handset simulator received.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimMessage {
     pub id: String,
     pub kind: String,
