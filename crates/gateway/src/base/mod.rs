@@ -2,6 +2,7 @@
 //! identifiers, number normalization, and the key material read from the data directory.
 
 pub mod clock;
+pub mod demo;
 pub mod ids;
 pub mod keys;
 pub mod model;

@@ -179,32 +179,21 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn demo_user(id: &str) -> User {
+        crate::base::demo::users(time::macros::date!(2026 - 11 - 27))
+            .into_iter()
+            .find(|u| u.id == id)
+            .unwrap()
+    }
+
     /// Marie of the demo data: every attribute known.
     fn marie() -> User {
-        User {
-            id: "u-demo-marie".into(),
-            msisdn: "447700900001".into(),
-            given_name: Some("Marie".into()),
-            family_name: Some("Curie".into()),
-            birthdate: Some("1967-11-07".into()),
-            email: Some("marie.curie@example.org".into()),
-            street_address: Some("1 Rue Pierre".into()),
-            postal_code: Some("75005".into()),
-            locality: Some("Paris".into()),
-            country: Some("FR".into()),
-            sim_change: Some("2026-01-30T18:39:50Z".into()),
-            ..User::default()
-        }
+        demo_user("u-demo-marie")
     }
 
     /// Ana of the demo data: only a given name.
     fn ana() -> User {
-        User {
-            id: "u-demo-ana".into(),
-            msisdn: "447700900003".into(),
-            given_name: Some("Ana".into()),
-            ..User::default()
-        }
+        demo_user("u-demo-ana")
     }
 
     fn scope(list: &[&str]) -> Vec<String> {
