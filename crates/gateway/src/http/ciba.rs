@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
     request_body(content = crate::http::wire::BackchannelAuthenticationRequest, content_type = "application/x-www-form-urlencoded"),
     security((), ("client_secret_basic" = [])),
     responses(
-        (status = 200, description = "CIBA §7.3: `auth_req_id`, `expires_in`, and `interval` in poll and ping modes", body = Object),
+        (status = 200, description = "CIBA §7.3: `auth_req_id`, `expires_in`, and `interval` in poll and ping modes", body = crate::http::wire::BackchannelAuthenticationResponse),
         (status = 400, description = "CIBA §13 error, e.g. invalid_request, unknown_user_id, invalid_scope, access_denied", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_client", body = crate::http::wire::OAuthError),
         (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::http::wire::OAuthError),

@@ -19,7 +19,7 @@ use serde_json::json;
     request_body(content = crate::http::wire::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     security((), ("client_secret_basic" = [])),
     responses(
-        (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = Object),
+        (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = crate::http::wire::TokenResponse),
         (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::http::wire::OAuthError),
         (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::http::wire::OAuthError),

@@ -15,6 +15,32 @@ pub struct OAuthError {
     pub error_description: Option<String>,
 }
 
+/// `200` of `POST /token` (RFC 6749 §5.1): `flows::issue::TokenResponse` on the wire.
+#[derive(Debug, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// `Bearer`.
+    pub token_type: String,
+    /// Seconds.
+    pub expires_in: i64,
+    /// Space-separated.
+    pub scope: String,
+    /// OIDC Core §3.1.3.3: for grants of a user's consent (not client credentials).
+    pub id_token: Option<String>,
+    /// With long-lived consent only (MC_ATTR_18), rotated at every use.
+    pub refresh_token: Option<String>,
+}
+
+/// `200` of `POST /bc-authorize` (CIBA §7.3).
+#[derive(Debug, ToSchema)]
+pub struct BackchannelAuthenticationResponse {
+    pub auth_req_id: String,
+    /// Seconds until the request expires.
+    pub expires_in: i64,
+    /// Seconds between polls: poll and ping modes only.
+    pub interval: Option<i64>,
+}
+
 /// The form of `POST /token`. Client authentication: HTTP Basic, or `client_id` with
 /// `client_secret` (client_secret_post), or `client_assertion` (private_key_jwt).
 #[derive(Debug, ToSchema, serde::Deserialize)]
