@@ -710,3 +710,61 @@ async fn a_revoked_certificate_revokes_its_device_and_prompts_skip_the_app() {
         "{prompt}"
     );
 }
+
+/// The one decision for a database out of reach holds on the device API too (it answered
+/// 500 before): 503 `server_error` with `Retry-After`, and the same token serves again once
+/// the database is back.
+#[tokio::test]
+async fn postgres_outage_is_503_with_retry_after_on_the_device_api() {
+    use sqlx::Connection;
+    let url = fresh_postgres().await;
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), Some(&url));
+    let http = client(&gateway, false);
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    let (status, body) = phone.register(&gateway, &http).await;
+    assert_eq!(status, 201, "{body}");
+    phone.login(&gateway, &http).await;
+    let grants = |phone: &Phone| phone.get(&http, &gateway, "/device/grants").send();
+    assert_eq!(grants(&phone).await.unwrap().status().as_u16(), 200);
+
+    let admin_url = std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    let allow = |on: bool| format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {on}");
+    sqlx::query(sqlx::AssertSqlSafe(allow(false)))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&name)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let down = grants(&phone).await.unwrap();
+    let retry_after = down
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let status = down.status().as_u16();
+    let body: Value = down.json().await.unwrap();
+    assert_eq!(
+        (status, body["error"].as_str(), retry_after.as_deref()),
+        (503, Some("server_error"), Some("2")),
+        "{body}"
+    );
+
+    sqlx::query(sqlx::AssertSqlSafe(allow(true)))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let mut recovered = 0;
+    for _ in 0..40 {
+        recovered = grants(&phone).await.unwrap().status().as_u16();
+        if recovered == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(recovered, 200, "the same process serves again");
+}

@@ -1,7 +1,6 @@
 //! One decision for a database out of reach, on every endpoint family (the OAuth endpoints,
-//! CIBA, the code flow's pages, the resource server, ACME, the simulator; the device API's
-//! mapping is checked in `http::error`'s unit tests, since reaching its database needs a
-//! registered device): `503` with `server_error` and `Retry-After`, the
+//! CIBA, the code flow's pages, the resource server, ACME, the simulator; the device API's,
+//! which needs a registered device, in `tests/device.rs`): `503` with `server_error` and `Retry-After`, the
 //! same request to be sent again later; the gateway serves again once the database is back.
 //!
 //! The gateway runs on its own PostgreSQL database, which the test closes to connections and
