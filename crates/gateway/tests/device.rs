@@ -13,7 +13,7 @@ use assent_prompt::{DeviceProfile, Renderer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::acme_client::{Acme, enroll};
-use common::{Gateway, client, fresh_postgres, jwt_claims, start};
+use common::{Gateway, client, fresh_postgres, jwt_claims, set_connections, start};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -716,9 +716,7 @@ async fn a_revoked_certificate_revokes_its_device_and_prompts_skip_the_app() {
 /// the database is back.
 #[tokio::test]
 async fn postgres_outage_is_503_with_retry_after_on_the_device_api() {
-    use sqlx::Connection;
     let url = fresh_postgres().await;
-    let name = url.rsplit('/').next().unwrap().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let gateway = start(&dir.path().join("gw"), Some(&url));
     let http = client(&gateway, false);
@@ -729,18 +727,7 @@ async fn postgres_outage_is_503_with_retry_after_on_the_device_api() {
     let grants = |phone: &Phone| phone.get(&http, &gateway, "/device/grants").send();
     assert_eq!(grants(&phone).await.unwrap().status().as_u16(), 200);
 
-    let admin_url = std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap();
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    let allow = |on: bool| format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {on}");
-    sqlx::query(sqlx::AssertSqlSafe(allow(false)))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
-        .bind(&name)
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    set_connections(&url, false).await;
     let down = grants(&phone).await.unwrap();
     let retry_after = down
         .headers()
@@ -754,10 +741,7 @@ async fn postgres_outage_is_503_with_retry_after_on_the_device_api() {
         "{body}"
     );
 
-    sqlx::query(sqlx::AssertSqlSafe(allow(true)))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    set_connections(&url, true).await;
     let mut recovered = 0;
     for _ in 0..40 {
         recovered = grants(&phone).await.unwrap().status().as_u16();

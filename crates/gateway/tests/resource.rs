@@ -11,7 +11,10 @@
 
 mod common;
 
-use common::{Gateway, admin, answer_latest, client, fresh_postgres, post_basic, register, start};
+use common::{
+    Gateway, admin, answer_latest, client, fresh_postgres, post_basic, register, set_connections,
+    start,
+};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -399,9 +402,7 @@ async fn generic_tokens_name_the_user_by_header() {
 
 #[tokio::test]
 async fn postgres_outage_is_503_and_the_gateway_recovers() {
-    use sqlx::Connection;
     let url = fresh_postgres().await;
-    let name = url.rsplit('/').next().unwrap().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let gateway = start(&dir.path().join("gw"), Some(&url));
     let http = client(&gateway, false);
@@ -421,18 +422,7 @@ async fn postgres_outage_is_503_and_the_gateway_recovers() {
     );
 
     // Close the database to connections and cut the gateway's.
-    let admin_url = std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap();
-    let mut admin_conn = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    let close = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false");
-    sqlx::query(sqlx::AssertSqlSafe(close))
-        .execute(&mut admin_conn)
-        .await
-        .unwrap();
-    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
-        .bind(&name)
-        .execute(&mut admin_conn)
-        .await
-        .unwrap();
+    set_connections(&url, false).await;
     let down = seen(http.get(&premium).bearer_auth(token)).await;
     assert_eq!(
         (down.status, down.body["error"].as_str()),
@@ -440,11 +430,7 @@ async fn postgres_outage_is_503_and_the_gateway_recovers() {
         "{}",
         down.body
     );
-    let open = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true");
-    sqlx::query(sqlx::AssertSqlSafe(open))
-        .execute(&mut admin_conn)
-        .await
-        .unwrap();
+    set_connections(&url, true).await;
     let mut recovered = 0;
     for _ in 0..20 {
         recovered = seen(http.get(&premium).bearer_auth(token)).await.status;
@@ -456,17 +442,20 @@ async fn postgres_outage_is_503_and_the_gateway_recovers() {
     assert_eq!(recovered, 200, "the same process serves again");
 }
 
-#[tokio::test]
-async fn a_resource_server_in_its_own_process_validates_by_introspection() {
-    let dir = tempfile::tempdir().unwrap();
-    let gateway = start(&dir.path().join("gw"), None);
-    let http = client(&gateway, false);
+/// Registers the operator's resource-server client `client_id` (secret `<client_id>-secret-value`)
+/// and starts `assent-gateway resource-server` on `data_dir`, validating tokens at the
+/// gateway's introspection endpoint: the child and its https address.
+fn start_resource_server(
+    gateway: &Gateway,
+    client_id: &str,
+    data_dir: &std::path::Path,
+) -> (std::process::Child, String) {
     register(
-        &gateway,
+        gateway,
         None,
         &json!({
-            "client_id": "rs-1", "client_secret": "rs-1-secret-value", "client_name": "RS",
-            "grant_types": [], "scope": "", "resource_server": true,
+            "client_id": client_id, "client_secret": format!("{client_id}-secret-value"),
+            "client_name": "RS", "grant_types": [], "scope": "", "resource_server": true,
             "token_policy": "generic", "token_ttl_seconds": 60,
         }),
     );
@@ -476,13 +465,16 @@ async fn a_resource_server_in_its_own_process_validates_by_introspection() {
             "--listen",
             "127.0.0.1:0",
             "--client-id",
-            "rs-1",
+            client_id,
         ])
         .arg("--data-dir")
-        .arg(&gateway.data_dir)
+        .arg(data_dir)
         .arg("--introspection-url")
         .arg(format!("{}/introspect", gateway.url))
-        .env("ASSENT_RS_CLIENT_SECRET", "rs-1-secret-value")
+        .env(
+            "ASSENT_RS_CLIENT_SECRET",
+            format!("{client_id}-secret-value"),
+        )
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -495,8 +487,17 @@ async fn a_resource_server_in_its_own_process_validates_by_introspection() {
     let rs = line
         .trim()
         .strip_prefix("assent-gateway resource server listening on ")
-        .unwrap()
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
         .to_owned();
+    (child, rs)
+}
+
+#[tokio::test]
+async fn a_resource_server_in_its_own_process_validates_by_introspection() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    let (mut child, rs) = start_resource_server(&gateway, "rs-1", &gateway.data_dir);
     let premium = format!("{rs}/premiuminfo");
 
     let long = user_token(
@@ -560,15 +561,6 @@ async fn a_stand_alone_resource_server_makes_no_acme_ca_and_no_signing_key() {
     let dir = tempfile::tempdir().unwrap();
     let gateway = start(&dir.path().join("gw"), None);
     let http = client(&gateway, false);
-    register(
-        &gateway,
-        None,
-        &json!({
-            "client_id": "rs-2", "client_secret": "rs-2-secret-value", "client_name": "RS",
-            "grant_types": [], "scope": "", "resource_server": true,
-            "token_policy": "generic", "token_ttl_seconds": 60,
-        }),
-    );
     // The resource server's host gets the gateway's CA (its certificate is issued under it,
     // and it trusts the gateway by it), nothing else.
     let rs_dir = dir.path().join("rs");
@@ -576,33 +568,7 @@ async fn a_stand_alone_resource_server_makes_no_acme_ca_and_no_signing_key() {
     for file in ["ca.pem", "ca-key.pem"] {
         std::fs::copy(gateway.data_dir.join(file), rs_dir.join(file)).unwrap();
     }
-    let mut child = std::process::Command::new(common::BIN)
-        .args([
-            "resource-server",
-            "--listen",
-            "127.0.0.1:0",
-            "--client-id",
-            "rs-2",
-        ])
-        .arg("--data-dir")
-        .arg(&rs_dir)
-        .arg("--introspection-url")
-        .arg(format!("{}/introspect", gateway.url))
-        .env("ASSENT_RS_CLIENT_SECRET", "rs-2-secret-value")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let rs = line
-        .trim()
-        .strip_prefix("assent-gateway resource server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
+    let (mut child, rs) = start_resource_server(&gateway, "rs-2", &rs_dir);
     let premium = format!("{rs}/premiuminfo");
 
     let bare = seen(http.get(&premium)).await;

@@ -11,7 +11,7 @@
 mod common;
 
 use common::acme_client::Acme;
-use common::{Gateway, client, fresh_postgres, start};
+use common::{Gateway, client, fresh_postgres, set_connections, start};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -48,25 +48,6 @@ fn unavailable(error: &str) -> Seen {
         status: 503,
         error: Some(error.to_owned()),
         retry_after: Some("2".to_owned()),
-    }
-}
-
-async fn set_connections(url: &str, allow: bool) {
-    use sqlx::Connection;
-    let name = url.rsplit('/').next().unwrap().to_owned();
-    let admin_url = std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap();
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    let alter = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}");
-    sqlx::query(sqlx::AssertSqlSafe(alter))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    if !allow {
-        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
-            .bind(&name)
-            .execute(&mut admin)
-            .await
-            .unwrap();
     }
 }
 

@@ -159,6 +159,27 @@ pub async fn fresh_postgres() -> String {
     format!("{base}/{name}")
 }
 
+/// An outage of the database at `url` (made by [`fresh_postgres`]): closed to new connections
+/// and its sessions ended (`allow = false`), or open again (`allow = true`).
+pub async fn set_connections(url: &str, allow: bool) {
+    use sqlx::Connection;
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let admin_url = std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    let alter = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}");
+    sqlx::query(sqlx::AssertSqlSafe(alter))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    if !allow {
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&name)
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+}
+
 pub fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     let nanos = SystemTime::now()
