@@ -62,6 +62,8 @@ pub struct ServeOptions {
     /// issuer, or an ID token, a client assertion or a DPoP proof made for one is refused by
     /// the others (MC_RES_07).
     pub issuer: Option<String>,
+    /// How long certificates (and so devices) and ACME orders live.
+    pub lifetimes: crate::flows::Lifetimes,
 }
 
 /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
@@ -144,7 +146,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     );
 
     let (listener, address) = bind(options.listen)?;
-    let gateway = gateway(
+    let mut gateway = gateway(
         &options.data_dir,
         store,
         issuer.unwrap_or_else(|| format!("https://{address}")),
@@ -152,6 +154,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         std::sync::Arc::new(SystemClock),
         vec![own_ca],
     )?;
+    gateway.lifetimes = options.lifetimes;
     let state = server::AppState {
         gateway,
         simulator: options.demo,
@@ -213,6 +216,7 @@ pub fn gateway(
         sms: handsets,
         acme_ca: std::sync::Arc::new(acme_ca),
         deliveries: notify::Deliveries::new(notify_roots)?,
+        lifetimes: crate::flows::Lifetimes::default(),
     })
 }
 

@@ -59,6 +59,13 @@ enum Command {
         /// bucket): N/s, N/min or N/h, or off.
         #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
         rate_limit_acme: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        /// How long an ACME certificate lives, and with it the app on the device holding its
+        /// key (then the number is proven again): e.g. 90s, 15m, 30d; at most 30d.
+        #[arg(long, default_value = "30d", value_parser = certificate_lifetime)]
+        certificate_lifetime: i64,
+        /// How long an ACME order lives: the time to finish the SMS proof (e.g. 6s, 1h).
+        #[arg(long, default_value = "1h", value_parser = order_lifetime)]
+        order_lifetime: i64,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -172,6 +179,34 @@ enum BlacklistCommand {
     List(Storage),
 }
 
+/// A positive duration such as `90s`, `15m`, `1h` or `30d`, in milliseconds, at most `max`.
+fn duration_ms(text: &str, max: std::time::Duration) -> Result<i64, String> {
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e} (write a duration such as 90s, 15m, 1h or 30d)"))?;
+    if duration.is_zero() {
+        return Err("the duration must be positive".into());
+    }
+    if duration > max {
+        return Err(format!(
+            "at most {} is allowed",
+            humantime::format_duration(max)
+        ));
+    }
+    i64::try_from(duration.as_millis()).map_err(|_| "the duration is too long".to_owned())
+}
+
+const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+fn certificate_lifetime(text: &str) -> Result<i64, String> {
+    // assent_acme::cert::MAX_VALIDITY: numbers are reassigned, control is proven again.
+    duration_ms(text, 30 * DAY)
+}
+
+fn order_lifetime(text: &str) -> Result<i64, String> {
+    // A week: RFC 8555 leaves it to the server; an SMS proof takes minutes.
+    duration_ms(text, 7 * DAY)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -213,6 +248,8 @@ async fn run(command: Command) -> Result<(), String> {
             rate_limit_token,
             rate_limit_ciba,
             rate_limit_acme,
+            certificate_lifetime,
+            order_lifetime,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
@@ -224,6 +261,10 @@ async fn run(command: Command) -> Result<(), String> {
                 token: rate_limit_token,
                 ciba: rate_limit_ciba,
                 acme: rate_limit_acme,
+            },
+            lifetimes: assent_gateway::flows::Lifetimes {
+                certificate_ms: certificate_lifetime,
+                order_ms: order_lifetime,
             },
         })
         .await

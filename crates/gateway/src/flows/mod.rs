@@ -49,6 +49,30 @@ pub struct Gateway {
     pub acme_ca: Arc<acme::AcmeCa>,
     /// CIBA ping/push delivery.
     pub deliveries: Arc<notify::Deliveries>,
+    /// How long what the gateway issues lives.
+    pub lifetimes: Lifetimes,
+}
+
+/// How long what the gateway issues lives: `assent-gateway serve --certificate-lifetime`
+/// and `--order-lifetime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// An ACME certificate, and with it the app authenticator of the device that holds its
+    /// key: numbers are reassigned, so control of the number is proven again at least this
+    /// often (seed 000 §1). At most 30 days (`assent_acme::cert::MAX_VALIDITY`).
+    pub certificate_ms: i64,
+    /// An ACME order and its authorization: the time to finish the SMS proof. Past it the
+    /// order is `invalid` and no answer completes it (RFC 8555 §7.1.6).
+    pub order_ms: i64,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            certificate_ms: 30 * 24 * 3_600_000,
+            order_ms: 3_600_000,
+        }
+    }
 }
 
 impl Gateway {

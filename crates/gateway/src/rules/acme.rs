@@ -157,6 +157,21 @@ pub fn sms_retry_after_s(oldest_ms: Option<i64>, now_ms: i64, window_ms: i64) ->
     u64::try_from((wait_ms + 999) / 1000).unwrap_or(3600)
 }
 
+/// What an authorization in `status` becomes once `now_ms` is past its `expires_ms`
+/// (RFC 8555 §7.1.6): `pending` → `invalid`, `valid` → `expired`. `None` while it is alive
+/// or already final. An order lives exactly as long as its one authorization, so the order
+/// (and the challenge) end with it.
+pub fn authz_status_at(status: &str, expires_ms: i64, now_ms: i64) -> Option<&'static str> {
+    if now_ms <= expires_ms {
+        return None;
+    }
+    match status {
+        "pending" => Some("invalid"),
+        "valid" => Some("expired"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +237,16 @@ mod tests {
             contacts(Some(&json!(["https://x"]))).map_err(|p| p.kind),
             Err(ProblemType::UnsupportedContact)
         );
+    }
+
+    #[test]
+    fn an_open_authorization_ends_once_past_its_expiry() {
+        assert_eq!(authz_status_at("pending", 1000, 1000), None);
+        assert_eq!(authz_status_at("pending", 1000, 1001), Some("invalid"));
+        assert_eq!(authz_status_at("valid", 1000, 1001), Some("expired"));
+        for done in ["invalid", "deactivated", "expired", "revoked"] {
+            assert_eq!(authz_status_at(done, 1000, 5000), None, "{done}");
+        }
     }
 
     #[test]

@@ -126,7 +126,7 @@ pub use devices::{AppPrompt, AuditFilter, Device};
 pub use registry::Flag;
 pub use simulator::{NewSimMessage, SimMessage};
 pub use tokens::{TokenRecord, TokenView};
-pub use tx::Tx;
+pub use tx::{Tx, Validation};
 pub use writer::SqliteWriter;
 
 /// A stored list of words (scopes, grant types, URIs, authenticators), split on whitespace.

@@ -76,6 +76,18 @@ macro_rules! on_tx {
     };
 }
 
+/// What [`Tx::acme_validate`] did. Only `Valid` changed anything: the transaction should be
+/// dropped (rolled back) otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// The challenge and its authorization are `valid`, the order `ready`.
+    Valid,
+    /// The challenge was no longer `processing` (answered concurrently, or ended).
+    ChallengeClosed,
+    /// The authorization is no longer `pending` or expired: nothing completes it.
+    AuthzClosed,
+}
+
 impl Store {
     /// Begins a write transaction holding the audit lock (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
@@ -309,6 +321,99 @@ impl Tx {
             affected
         });
         Ok(affected == 1)
+    }
+
+    /// Ends an ACME authorization that is still `from` (expired: `pending` → `invalid`,
+    /// `valid` → `expired`; deactivated by its account) and, with it, what it left open: its
+    /// challenge (`pending` or `processing` → `invalid`) and its order (`pending` or `ready`
+    /// → `invalid`), both carrying `error` (RFC 8555 §7.1.6). `false` if the authorization
+    /// was no longer `from`.
+    pub async fn acme_end_authz(
+        &mut self,
+        authz_id: &str,
+        from: &str,
+        to: &str,
+        error: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        const AUTHZ: &str = "UPDATE acme_authzs SET status = $1 WHERE id = $2 AND status = $3";
+        const CHALLENGE: &str = "UPDATE acme_challenges SET status = 'invalid', \
+            validated_ms = $1, error = $2, code_hash = NULL \
+            WHERE authz_id = $3 AND status IN ('pending', 'processing')";
+        const ORDER: &str = "UPDATE acme_orders SET status = 'invalid', error = $1 \
+            WHERE authz_id = $2 AND status IN ('pending', 'ready')";
+        let ended = on_tx!(self, |conn| {
+            let ended = sqlx::query(AUTHZ)
+                .bind(to)
+                .bind(authz_id)
+                .bind(from)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if ended == 1 {
+                sqlx::query(CHALLENGE)
+                    .bind(now_ms)
+                    .bind(error)
+                    .bind(authz_id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query(ORDER)
+                    .bind(error)
+                    .bind(authz_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            ended
+        });
+        Ok(ended == 1)
+    }
+
+    /// The right answer to a `processing` challenge: the challenge and its authorization
+    /// become `valid` and its `pending` order `ready`, all or nothing, and only while the
+    /// authorization is still `pending` and alive at `now_ms` (not deactivated, not expired
+    /// meanwhile). What happened is [`Validation`].
+    pub async fn acme_validate(
+        &mut self,
+        challenge_id: &str,
+        authz_id: &str,
+        now_ms: i64,
+    ) -> Result<Validation, StoreError> {
+        const AUTHZ: &str = "UPDATE acme_authzs SET status = 'valid' \
+            WHERE id = $1 AND status = 'pending' AND expires_ms >= $2";
+        const CHALLENGE: &str = "UPDATE acme_challenges SET status = 'valid', \
+            validated_ms = $1, error = NULL, code_hash = NULL \
+            WHERE id = $2 AND authz_id = $3 AND status = 'processing'";
+        const ORDER: &str = "UPDATE acme_orders SET status = 'ready' \
+            WHERE authz_id = $1 AND status = 'pending' AND expires_ms >= $2";
+        let outcome = on_tx!(self, |conn| {
+            let challenge = sqlx::query(CHALLENGE)
+                .bind(now_ms)
+                .bind(challenge_id)
+                .bind(authz_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if challenge != 1 {
+                Validation::ChallengeClosed
+            } else if sqlx::query(AUTHZ)
+                .bind(authz_id)
+                .bind(now_ms)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                != 1
+            {
+                Validation::AuthzClosed
+            } else {
+                sqlx::query(ORDER)
+                    .bind(authz_id)
+                    .bind(now_ms)
+                    .execute(&mut *conn)
+                    .await?;
+                Validation::Valid
+            }
+        });
+        Ok(outcome)
     }
 
     /// [`Store::insert_token`] inside the transaction.

@@ -341,7 +341,7 @@ async fn three_wrong_codes_make_the_challenge_authorization_and_order_invalid() 
 async fn an_order_past_its_expiry_is_refused_when_ready_is_asked() {
     let h = Harness::new().await;
     let (e, _) = Enrollment::new(&h).await;
-    // One hour is the order's life; a second more and it is over.
+    // One hour is the order's life by default; a second more and it is over.
     h.advance_s(3600 + 1);
     let refused = e.to_challenge(&h.gateway, &json!({})).await.unwrap_err();
     assert_eq!(
@@ -349,5 +349,129 @@ async fn an_order_past_its_expiry_is_refused_when_ready_is_asked() {
         (ProblemType::Malformed, "the authorization expired")
     );
     assert!(sms_to_marie(&h).await.is_empty(), "no code was sent");
-    assert_eq!(e.statuses(&h.gateway).await[2], "pending");
+    // Past its expiry the order, its authorization and its challenge are invalid.
+    assert_eq!(
+        e.statuses(&h.gateway).await,
+        ["invalid", "invalid", "invalid"].map(status)
+    );
+}
+
+/// A harness whose orders live `order_s` seconds (`--order-lifetime`).
+async fn with_order_lifetime(order_s: i64) -> Harness {
+    let mut h = Harness::new().await;
+    h.gateway.lifetimes.order_ms = order_s * 1000;
+    h
+}
+
+#[tokio::test]
+async fn the_right_code_after_the_order_lifetime_validates_nothing() {
+    let h = with_order_lifetime(6).await;
+    let (e, order) = Enrollment::new(&h).await;
+    assert_eq!(body(&order)["expires"], "2026-12-01T00:00:06Z");
+    e.to_challenge(&h.gateway, &json!({})).await.unwrap();
+    let code = code_sent(&h).await;
+    // The code itself lives 10 minutes, but the order only 6 s.
+    h.advance_s(7);
+    let refused = e
+        .to_challenge(&h.gateway, &e.client.answer(&e.token, &code))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.problem.kind, refused.problem.detail.as_str()),
+        (ProblemType::Malformed, "the authorization expired")
+    );
+    assert_eq!(
+        e.statuses(&h.gateway).await,
+        ["invalid", "invalid", "invalid"].map(status)
+    );
+}
+
+#[tokio::test]
+async fn a_ready_order_past_its_expiry_is_invalid_and_cannot_be_finalized() {
+    let h = with_order_lifetime(60).await;
+    let gateway = &h.gateway;
+    let (e, _) = Enrollment::new(&h).await;
+    e.to_challenge(gateway, &json!({})).await.unwrap();
+    let code = code_sent(&h).await;
+    e.to_challenge(gateway, &e.client.answer(&e.token, &code))
+        .await
+        .unwrap();
+    h.advance_s(61);
+    let csr_der = csr::build_csr(MARIE, &rcgen::KeyPair::generate().unwrap()).unwrap();
+    let refused = acme::finalize(
+        gateway,
+        &e.order,
+        &e.client.sign(
+            gateway,
+            &format!("/order/{}/finalize", e.order),
+            Some(&json!({"csr": URL_SAFE_NO_PAD.encode(&csr_der)})),
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.problem.kind, ProblemType::OrderNotReady);
+    // RFC 8555 §7.1.6: the order is invalid, the valid authorization expired.
+    assert_eq!(
+        e.statuses(gateway).await,
+        ["invalid", "expired", "valid"].map(status)
+    );
+}
+
+#[tokio::test]
+async fn the_right_code_after_the_authorization_was_deactivated_validates_nothing() {
+    let h = Harness::new().await;
+    let gateway = &h.gateway;
+    let (e, _) = Enrollment::new(&h).await;
+    e.to_challenge(gateway, &json!({})).await.unwrap();
+    let code = code_sent(&h).await;
+    let authz_path = format!("/authz/{}", e.authz);
+    let deactivated = acme::authz(
+        gateway,
+        &e.authz,
+        &e.client.sign(
+            gateway,
+            &authz_path,
+            Some(&json!({"status": "deactivated"})),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(body(&deactivated)["status"], "deactivated");
+    let refused = e
+        .to_challenge(gateway, &e.client.answer(&e.token, &code))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.problem.kind, ProblemType::Malformed);
+    assert_eq!(
+        e.statuses(gateway).await,
+        ["invalid", "deactivated", "invalid"].map(status)
+    );
+}
+
+#[tokio::test]
+async fn certificates_live_the_configured_lifetime() {
+    let mut h = Harness::new().await;
+    h.gateway.lifetimes.certificate_ms = 40_000;
+    let gateway = &h.gateway;
+    let (e, _) = Enrollment::new(&h).await;
+    e.to_challenge(gateway, &json!({})).await.unwrap();
+    let code = code_sent(&h).await;
+    e.to_challenge(gateway, &e.client.answer(&e.token, &code))
+        .await
+        .unwrap();
+    let csr_der = csr::build_csr(MARIE, &rcgen::KeyPair::generate().unwrap()).unwrap();
+    let finalized = acme::finalize(
+        gateway,
+        &e.order,
+        &e.client.sign(
+            gateway,
+            &format!("/order/{}/finalize", e.order),
+            Some(&json!({"csr": URL_SAFE_NO_PAD.encode(&csr_der)})),
+        ),
+    )
+    .await
+    .unwrap();
+    let cert_id = id_of(body(&finalized)["certificate"].as_str().unwrap());
+    let stored = h.store.acme_certificate(&cert_id).await.unwrap().unwrap();
+    assert_eq!(stored.not_after_ms, START_MS + 40_000);
 }

@@ -2,7 +2,7 @@
 //! Issuance and revocation go into the audit trail of the number's user.
 
 use super::objects;
-use super::order::owned_order;
+use super::order::{owned_order, settled_order};
 use super::request::{KeyForm, signed};
 use super::{AcmeError, AcmeReply, ReplyBody, ReplyKind, problem, url};
 use crate::base::ids::new_token;
@@ -13,9 +13,6 @@ use assent_acme::problem::ProblemType;
 use assent_acme::{cert, csr};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-
-/// Certificates live short: numbers get reassigned, so control is proven again.
-const CERTIFICATE_VALIDITY: time::Duration = cert::MAX_VALIDITY;
 
 /// Finalize the order `id` (§7.4): it is `ready`; the CSR names the order's number and a
 /// key other than the account key (§11.1). The order ends `valid` with its certificate.
@@ -29,6 +26,7 @@ pub async fn finalize(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeRe
     .await?;
     let account = signed.account()?;
     let order = owned_order(gateway, id, account).await?;
+    let order = settled_order(gateway, order).await?;
     if order.status != "ready" {
         return Err(problem(
             ProblemType::OrderNotReady,
@@ -68,7 +66,9 @@ pub async fn finalize(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeRe
         &csr_der,
         &order.number,
         gateway.acme_ca.issuer(),
-        CERTIFICATE_VALIDITY,
+        // Certificates live short (`--certificate-lifetime`, at most 30 days): numbers get
+        // reassigned, so control is proven again.
+        time::Duration::milliseconds(gateway.lifetimes.certificate_ms),
         now(gateway),
     ) {
         Ok(issued) => issued,

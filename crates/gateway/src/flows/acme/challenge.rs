@@ -4,6 +4,7 @@
 //! the order `ready`; wrong answers count against the challenge (3) and the number (100).
 
 use super::objects;
+use super::order::settled_authz;
 use super::request::{KeyForm, signed};
 use super::{
     AccountBudget, AcmeError, AcmeReply, CODE_TTL_MS, HOUR_MS, LOCK_AFTER_FAILURES,
@@ -12,7 +13,7 @@ use super::{
 use crate::flows::Gateway;
 use crate::flows::handset::OutgoingPrompt;
 use crate::rules::acme::{issuer_host, sms_retry_after_s};
-use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder, StoreError};
+use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder, StoreError, Validation};
 use assent_acme::jws::Payload;
 use assent_acme::problem::{AcmeProblem, ProblemDocument, ProblemType};
 use assent_acme::sms_link;
@@ -39,6 +40,26 @@ pub async fn challenge(
         Some(a) if a.account_id == account.id => a,
         _ => return Err(problem(ProblemType::Unauthorized, "not your challenge")),
     };
+    let status_read = authz.status.clone();
+    let authz = settled_authz(gateway, authz).await?;
+    let challenge = if authz.status == status_read {
+        challenge
+    } else {
+        // The authorization ended (expired, deactivated) and the challenge with it.
+        gateway
+            .store
+            .acme_challenge(&challenge.id)
+            .await?
+            .unwrap_or(challenge)
+    };
+    if signed.payload != Payload::Empty && !matches!(authz.status.as_str(), "pending" | "valid") {
+        let detail = if gateway.now_ms() > authz.expires_ms {
+            "the authorization expired".to_owned()
+        } else {
+            format!("the authorization is {}", authz.status)
+        };
+        return Err(problem(ProblemType::Malformed, detail));
+    }
     let challenge = match &signed.payload {
         Payload::Empty => challenge,
         Payload::Json(Value::Object(map)) if map.is_empty() => {
@@ -83,9 +104,6 @@ async fn ready(
         return Ok(challenge);
     }
     let now = gateway.now_ms();
-    if now > authz.expires_ms {
-        return Err(problem(ProblemType::Malformed, "the authorization expired"));
-    }
     refuse_locked(gateway, &authz.number).await?;
     let (sent, oldest) = gateway
         .store
@@ -183,20 +201,18 @@ async fn answer(
                 sms_link::code_matches(gateway.acme_ca.code_key(), &challenge.id, &code, hash)
             });
     if correct {
-        if gateway
-            .store
-            .acme_challenge_close(&challenge.id, "valid", now, None)
-            .await?
-        {
-            gateway
-                .store
-                .acme_authz_status(&authz.id, "pending", "valid")
-                .await?;
-            if let Some(order) = order_of().await? {
-                gateway
-                    .store
-                    .acme_order_status(&order.id, "pending", "ready", None)
-                    .await?;
+        // All or nothing, and only while the authorization is still pending and alive: it
+        // may have been deactivated or have expired since it was read.
+        let mut tx = gateway.store.begin().await?;
+        match tx.acme_validate(&challenge.id, &authz.id, now).await? {
+            Validation::Valid => tx.commit().await?,
+            Validation::ChallengeClosed => drop(tx),
+            Validation::AuthzClosed => {
+                drop(tx);
+                return Err(problem(
+                    ProblemType::Malformed,
+                    "the authorization is no longer pending",
+                ));
             }
         }
         return Ok(gateway

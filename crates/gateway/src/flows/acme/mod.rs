@@ -38,8 +38,6 @@ use serde_json::Value;
 
 /// How long a nonce may wait to be used (ms).
 const NONCE_TTL_MS: i64 = 10 * 60_000;
-/// An order and its authorization live this long (ms).
-const ORDER_TTL_MS: i64 = 60 * 60_000;
 // The bounds are the challenge's rules, pinned in assent-acme (and docs/acme-sms-link.md).
 /// The code's lifetime (ms): at most 10 minutes.
 const CODE_TTL_MS: i64 = sms_link::CODE_LIFETIME_SECS as i64 * 1000;

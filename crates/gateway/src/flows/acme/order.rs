@@ -4,20 +4,21 @@
 use super::objects;
 use super::request::{KeyForm, signed};
 use super::{
-    AccountBudget, AcmeError, AcmeReply, ORDER_TTL_MS, RETRY_AFTER_S, ReplyKind, problem,
-    refuse_locked, url,
+    AccountBudget, AcmeError, AcmeReply, RETRY_AFTER_S, ReplyKind, problem, refuse_locked, url,
 };
+use crate::base::clock::rfc3339;
 use crate::base::ids::new_token;
 use crate::flows::Gateway;
-use crate::rules::acme::order_number;
+use crate::rules::acme::{authz_status_at, order_number};
 use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder};
 use assent_acme::jws::Payload;
-use assent_acme::problem::ProblemType;
+use assent_acme::problem::{AcmeProblem, ProblemDocument, ProblemType};
 use assent_acme::sms_link;
 use serde_json::Value;
 
 /// `newOrder` (§7.4): exactly one `TNAuthList` identifier with one number that is not
-/// locked. The order, its authorization and its challenge start `pending` and live an hour.
+/// locked. The order, its authorization and its challenge start `pending` and live
+/// `--order-lifetime` (an hour by default).
 /// `budget` is the account's request budget, spent once the account is known.
 pub async fn new_order(
     gateway: &Gateway,
@@ -35,7 +36,7 @@ pub async fn new_order(
         account_id: account.id.clone(),
         number: number.clone(),
         status: "pending".into(),
-        expires_ms: now + ORDER_TTL_MS,
+        expires_ms: now + gateway.lifetimes.order_ms,
     };
     let challenge = AcmeChallenge {
         id: id("c"),
@@ -53,7 +54,7 @@ pub async fn new_order(
         account_id: account.id.clone(),
         number,
         status: "pending".into(),
-        expires_ms: now + ORDER_TTL_MS,
+        expires_ms: now + gateway.lifetimes.order_ms,
         authz_id: authz.id.clone(),
         cert_id: None,
         error: None,
@@ -82,10 +83,53 @@ pub(super) async fn owned_order(
     }
 }
 
+/// The authorization as it stands by the gateway's clock: past its `expires` an open one
+/// ends (RFC 8555 §7.1.6: `pending` → `invalid`, `valid` → `expired`), and its challenge
+/// and its order end `invalid` with it, so that no answer or finalize completes them. Every
+/// flow that reads an authorization, a challenge or an order reads it through here.
+pub(super) async fn settled_authz(
+    gateway: &Gateway,
+    authz: AcmeAuthz,
+) -> Result<AcmeAuthz, AcmeError> {
+    let now = gateway.now_ms();
+    let Some(to) = authz_status_at(&authz.status, authz.expires_ms, now) else {
+        return Ok(authz);
+    };
+    let error = AcmeProblem::malformed(format!(
+        "the authorization expired at {}",
+        rfc3339(authz.expires_ms)
+    ));
+    let error = serde_json::to_string(&ProblemDocument::from(&error)).unwrap_or_default();
+    let mut tx = gateway.store.begin().await?;
+    if tx
+        .acme_end_authz(&authz.id, &authz.status, to, &error, now)
+        .await?
+    {
+        tx.commit().await?;
+    }
+    Ok(gateway.store.acme_authz(&authz.id).await?.unwrap_or(authz))
+}
+
+/// The order as it stands by the gateway's clock (see [`settled_authz`]).
+pub(super) async fn settled_order(
+    gateway: &Gateway,
+    order: AcmeOrder,
+) -> Result<AcmeOrder, AcmeError> {
+    if gateway.now_ms() <= order.expires_ms || !matches!(order.status.as_str(), "pending" | "ready")
+    {
+        return Ok(order);
+    }
+    if let Some(authz) = gateway.store.acme_authz(&order.authz_id).await? {
+        settled_authz(gateway, authz).await?;
+    }
+    Ok(gateway.store.acme_order(&order.id).await?.unwrap_or(order))
+}
+
 /// The order `id` (POST-as-GET); poll again later while it is pending or processing.
 pub async fn order(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeReply, AcmeError> {
     let signed = signed(gateway, &format!("/order/{id}"), body, KeyForm::KidOnly).await?;
     let order = owned_order(gateway, id, signed.account()?).await?;
+    let order = settled_order(gateway, order).await?;
     let reply = AcmeReply::done(&objects::order(&gateway.issuer, &order)?);
     Ok(match order.status.as_str() {
         "pending" | "processing" => reply.retry_after(RETRY_AFTER_S),
@@ -97,22 +141,28 @@ pub async fn order(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeReply
 pub async fn authz(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeReply, AcmeError> {
     let signed = signed(gateway, &format!("/authz/{id}"), body, KeyForm::KidOnly).await?;
     let account = signed.account()?;
-    let mut authz = match gateway.store.acme_authz(id).await? {
+    let authz = match gateway.store.acme_authz(id).await? {
         Some(a) if a.account_id == account.id => a,
         Some(_) => return Err(problem(ProblemType::Unauthorized, "not your authorization")),
         None => return Err(problem(ProblemType::Malformed, "no such authorization")),
     };
+    let mut authz = settled_authz(gateway, authz).await?;
     if let Payload::Json(_) = &signed.payload {
         let payload = signed.object()?;
-        if payload.get("status").and_then(Value::as_str) == Some("deactivated") {
-            for from in ["pending", "valid"] {
-                if gateway
-                    .store
-                    .acme_authz_status(id, from, "deactivated")
-                    .await?
-                {
-                    authz.status = "deactivated".into();
-                }
+        if payload.get("status").and_then(Value::as_str) == Some("deactivated")
+            && matches!(authz.status.as_str(), "pending" | "valid")
+        {
+            // Its open challenge and its order end with it (§7.5.2): an answer arriving
+            // later completes nothing.
+            let error = AcmeProblem::malformed("the authorization was deactivated by its account");
+            let error = serde_json::to_string(&ProblemDocument::from(&error)).unwrap_or_default();
+            let mut tx = gateway.store.begin().await?;
+            if tx
+                .acme_end_authz(id, &authz.status, "deactivated", &error, gateway.now_ms())
+                .await?
+            {
+                tx.commit().await?;
+                authz.status = "deactivated".into();
             }
         }
     }
