@@ -711,6 +711,67 @@ async fn a_revoked_certificate_revokes_its_device_and_prompts_skip_the_app() {
     );
 }
 
+/// From outside, with `--certificate-lifetime 40s`: an enrolled app is refused once its
+/// certificate has expired (401 `certificate_expired`, for the token in hand and for a new
+/// one), and the next CIBA prompt reaches the handset instead.
+async fn an_expired_certificate_ends_its_device(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = common::start_with(
+        &dir.path().join("gw"),
+        database_url,
+        None,
+        &["--certificate-lifetime", "40s"],
+    );
+    let http = client(&gateway, false);
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    let enrolled = Instant::now();
+    assert_eq!(phone.register(&gateway, &http).await.0, 201);
+    phone.login(&gateway, &http).await;
+    let inbox = phone
+        .get(&http, &gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 200);
+
+    // The certificate was issued before `enrolled`: 41 s after it, it is over.
+    tokio::time::sleep(Duration::from_secs(41).saturating_sub(enrolled.elapsed())).await;
+    let inbox = phone
+        .get(&http, &gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 401);
+    let body: Value = inbox.json().await.unwrap();
+    assert_eq!(body["error"], "certificate_expired", "{body}");
+    let (status, body) = phone.try_login(&gateway, &http).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (401, &json!("certificate_expired"))
+    );
+
+    let asked = demo_shop_asks_for_marie(&http, &gateway).await;
+    assert_eq!(asked.status(), 200);
+    let messages = common::handset(&gateway, &http, MARIE).await;
+    let prompt = messages
+        .iter()
+        .rev()
+        .find(|m| m["open"] == true)
+        .expect("the prompt went to the handset");
+    assert_eq!(prompt["kind"], "ussd", "{prompt}");
+}
+
+#[tokio::test]
+async fn sqlite_an_expired_certificate_ends_its_device_and_prompts_reach_the_handset() {
+    an_expired_certificate_ends_its_device(None).await;
+}
+
+#[tokio::test]
+async fn postgres_an_expired_certificate_ends_its_device_and_prompts_reach_the_handset() {
+    let url = fresh_postgres().await;
+    an_expired_certificate_ends_its_device(Some(&url)).await;
+}
+
 /// The one decision for a database out of reach holds on the device API too (it answered
 /// 500 before): 503 `server_error` with `Retry-After`, and the same token serves again once
 /// the database is back.

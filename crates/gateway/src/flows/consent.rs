@@ -34,11 +34,16 @@ pub async fn reach_user(
 ) -> Result<Sent, OAuthError> {
     let loa = gateway.catalog.required_loa(scope);
     // The app is the user's authenticator only while one of their devices is live: a prompt
-    // sent to an inbox that no device can open (all revoked with their certificates) would
-    // wait there unseen; the user's other authenticators are tried instead.
+    // sent to an inbox that no device can open (all revoked, or their certificates expired:
+    // the number's proof is due again) would wait there unseen; the user's other
+    // authenticators are tried instead.
     let mut registered = user.authenticators.clone();
     if registered.iter().any(|a| a == "app")
-        && gateway.store.live_devices(&user.id).await?.is_empty()
+        && gateway
+            .store
+            .live_devices(&user.id, gateway.now_ms())
+            .await?
+            .is_empty()
     {
         registered.retain(|a| a != "app");
     }

@@ -194,6 +194,7 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String)
         name: rules::device_name(request.name.as_deref()),
         registered_ms: now_ms,
         revoked_ms: None,
+        cert_not_after_ms: cert.not_after_ms,
     };
     if !gateway
         .store
@@ -266,6 +267,7 @@ pub async fn token(
         .await?
         .filter(|d| d.revoked_ms.is_none())
         .ok_or_else(|| DeviceError::unauthorized("unknown or revoked device"))?;
+    rules::certificate_in_force(device.cert_not_after_ms, gateway.now_ms())?;
     let jwk: Value = serde_json::from_str(&device.jwk)
         .map_err(|_| DeviceError::unauthorized("stored key unreadable"))?;
     let claims = rules::verify_jwt(&jwk, assertion, Some(&token_url), true, now_s(gateway))
@@ -301,7 +303,8 @@ pub async fn token(
 
 /// The device behind a request for `method path`: its `Authorization` field
 /// (`DPoP <token>`, RFC 9449 §7.1) and a proof by the key the token is bound to. A token
-/// of a revoked device (its certificate revoked) is refused.
+/// of a revoked device (its certificate revoked) is refused, and so is one whose
+/// certificate has expired (`certificate_expired`).
 pub async fn authenticate(
     gateway: &Gateway,
     authorization: Option<&str>,
@@ -324,12 +327,14 @@ pub async fn authenticate(
     if proof_jkt != jkt {
         return Err(DeviceError::unauthorized("the DPoP key is not the token's"));
     }
-    gateway
+    let device = gateway
         .store
         .device(&device_id)
         .await?
         .filter(|d| d.revoked_ms.is_none())
-        .ok_or_else(|| DeviceError::unauthorized("the device is revoked"))
+        .ok_or_else(|| DeviceError::unauthorized("the device is revoked"))?;
+    rules::certificate_in_force(device.cert_not_after_ms, gateway.now_ms())?;
+    Ok(device)
 }
 
 /// A consent request waiting in the inbox, for the device to render and answer: its id,

@@ -568,6 +568,26 @@ fn shown_prompt_sha256(
     Ok(sha256_hex(&rendered.text))
 }
 
+/// Whether a device's certificate still stands at `now_ms` (every use of the device API
+/// asks, after the revocation check): the app authenticator lives exactly as long as the
+/// proof of the number behind it, since numbers are reassigned (seed 000 §1). An expired
+/// one is `401 certificate_expired`, saying when and what to do.
+pub fn certificate_in_force(cert_not_after_ms: i64, now_ms: i64) -> Result<(), DeviceError> {
+    // RFC 5280 §4.1.2.5: valid through notAfter, inclusive.
+    if now_ms <= cert_not_after_ms {
+        return Ok(());
+    }
+    Err(DeviceError::new(
+        DeviceErrorKind::Unauthorized,
+        "certificate_expired",
+        format!(
+            "the device's certificate expired at {}: prove the number again \
+             (assent enroll --renew)",
+            crate::base::clock::rfc3339(cert_not_after_ms)
+        ),
+    ))
+}
+
 /// A device's name as the user gave it, shown back to them: control characters dropped, at
 /// most 64 characters, `device` when nothing is left.
 pub fn device_name(given: Option<&str>) -> String {

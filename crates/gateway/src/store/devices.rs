@@ -13,6 +13,9 @@ pub struct Device {
     pub name: String,
     pub registered_ms: i64,
     pub revoked_ms: Option<i64>,
+    /// When the certificate the device registered with expires: the device's app
+    /// authenticator lives exactly as long (read with the device, from its certificate).
+    pub cert_not_after_ms: i64,
 }
 
 /// A consent prompt waiting in the app.
@@ -43,6 +46,7 @@ where
         name: row.try_get("name")?,
         registered_ms: row.try_get("registered_ms")?,
         revoked_ms: row.try_get("revoked_ms")?,
+        cert_not_after_ms: row.try_get("cert_not_after_ms")?,
     })
 }
 
@@ -64,8 +68,10 @@ where
     })
 }
 
-const DEVICE: &str =
-    "SELECT id, user_id, cert_id, jwk, thumbprint, name, registered_ms, revoked_ms FROM devices";
+/// A device with its certificate's expiry.
+const DEVICE: &str = "SELECT d.id, d.user_id, d.cert_id, d.jwk, d.thumbprint, d.name, \
+    d.registered_ms, d.revoked_ms, c.not_after_ms AS cert_not_after_ms \
+    FROM devices d JOIN acme_certificates c ON c.id = d.cert_id";
 const PROMPT: &str =
     "SELECT message_id, user_id, text, content, created_ms, answered_ms FROM app_prompts";
 
@@ -91,7 +97,7 @@ impl Store {
     }
 
     pub async fn device(&self, id: &str) -> Result<Option<Device>, StoreError> {
-        let sql = format!("{DEVICE} WHERE id = $1");
+        let sql = format!("{DEVICE} WHERE d.id = $1");
         let row = on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(id)
@@ -102,13 +108,21 @@ impl Store {
         Ok(row.transpose()?)
     }
 
-    /// The user's devices that are not revoked.
-    pub async fn live_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
-        let sql =
-            format!("{DEVICE} WHERE user_id = $1 AND revoked_ms IS NULL ORDER BY registered_ms");
+    /// The user's devices that are live at `now_ms`: not revoked, and their certificate not
+    /// expired.
+    pub async fn live_devices(
+        &self,
+        user_id: &str,
+        now_ms: i64,
+    ) -> Result<Vec<Device>, StoreError> {
+        let sql = format!(
+            "{DEVICE} WHERE d.user_id = $1 AND d.revoked_ms IS NULL AND c.not_after_ms >= $2 \
+             ORDER BY d.registered_ms"
+        );
         let rows = on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(user_id)
+                .bind(now_ms)
                 .fetch_all(pool)
                 .await?
                 .iter()

@@ -47,20 +47,20 @@ fn sha256_hex(text: &str) -> String {
 impl Phone {
     /// A certificate for `number` from the gateway's ACME CA, stored as issued.
     async fn certified(h: &Harness, number: &str) -> Phone {
+        Self::certified_for(h, number, assent_acme::cert::MAX_VALIDITY).await
+    }
+
+    /// A certificate valid for `validity` from now.
+    async fn certified_for(h: &Harness, number: &str, validity: time::Duration) -> Phone {
         let key_pair = rcgen::KeyPair::generate().unwrap();
         let csr = assent_acme::csr::build_csr(number, &key_pair).unwrap();
         let spki = assent_acme::csr::check_csr(&csr)
             .unwrap()
             .public_key_spki_der;
         let now = time::OffsetDateTime::from_unix_timestamp(h.gateway.now_ms() / 1000).unwrap();
-        let issued = assent_acme::cert::issue_at(
-            &csr,
-            number,
-            h.gateway.acme_ca.issuer(),
-            assent_acme::cert::MAX_VALIDITY,
-            now,
-        )
-        .unwrap();
+        let issued =
+            assent_acme::cert::issue_at(&csr, number, h.gateway.acme_ca.issuer(), validity, now)
+                .unwrap();
         let cert_id = format!("t-{}", jti());
         h.store
             .acme_insert_certificate(&AcmeCertificate {
@@ -439,4 +439,54 @@ async fn the_token_of_a_revoked_device_is_refused() {
         (refused.kind, refused.description.as_str()),
         (DeviceErrorKind::Unauthorized, "unknown or revoked device")
     );
+}
+
+#[tokio::test]
+async fn a_device_lives_as_long_as_its_certificate_and_prompts_then_go_to_ussd() {
+    let h = Harness::new().await;
+    let mut phone = Phone::certified_for(&h, MARIE, time::Duration::seconds(40)).await;
+    phone.register_and_log_in(&h).await;
+    let reach = || async {
+        let user = h.store.user_by_msisdn(MARIE).await.unwrap().unwrap();
+        let client = h.client("demo-sp").await;
+        let scope = ["openid", "mc_identity_signup"].map(String::from).to_vec();
+        assent_gateway::flows::consent::reach_user(
+            &h.gateway,
+            &client,
+            &user,
+            &scope,
+            assent_gateway::flows::consent::Purpose::Consent,
+            "/bc-authorize",
+        )
+        .await
+        .unwrap()
+        .authenticator
+    };
+    // Valid through its notAfter, inclusive (RFC 5280 §4.1.2.5).
+    h.advance_s(40);
+    phone
+        .authenticate(&h, "GET", "/device/inbox")
+        .await
+        .unwrap();
+    assert_eq!(reach().await, "app");
+
+    // Past it, the device ends with its certificate, for every use.
+    h.advance_s(1);
+    let refused = phone
+        .authenticate(&h, "GET", "/device/inbox")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.code),
+        (DeviceErrorKind::Unauthorized, "certificate_expired")
+    );
+    assert!(
+        refused.description.contains("2026-12-01T00:00:40Z"),
+        "{}",
+        refused.description
+    );
+    let refused = phone.log_in(&h).await.unwrap_err();
+    assert_eq!(refused.code, "certificate_expired");
+    // The next prompt goes to the next authenticator of Marie's chain.
+    assert_eq!(reach().await, "ussd");
 }
