@@ -59,6 +59,13 @@ enum Command {
         /// bucket): N/s, N/min or N/h, or off.
         #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
         rate_limit_acme: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        /// GET /authorize prompts per target person (against prompt bombing): N/s, N/min or
+        /// N/h, or off. Over it the request reaches nobody and ends as one nobody answered.
+        #[arg(long, default_value = "10/h", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_authorize: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        /// GET /authorize per peer address: N/s, N/min or N/h, or off.
+        #[arg(long, default_value = "120/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_authorize_address: ::std::option::Option<assent_gateway::http::limits::Rate>,
         /// How long an ACME certificate lives, and with it the app on the device holding its
         /// key (then the number is proven again): e.g. 90s, 15m, 30d; at most 30d.
         #[arg(long, default_value = "30d", value_parser = certificate_lifetime)]
@@ -248,6 +255,8 @@ async fn run(command: Command) -> Result<(), String> {
             rate_limit_token,
             rate_limit_ciba,
             rate_limit_acme,
+            rate_limit_authorize,
+            rate_limit_authorize_address,
             certificate_lifetime,
             order_lifetime,
         } => assent_gateway::serve(ServeOptions {
@@ -261,6 +270,8 @@ async fn run(command: Command) -> Result<(), String> {
                 token: rate_limit_token,
                 ciba: rate_limit_ciba,
                 acme: rate_limit_acme,
+                authorize_target: rate_limit_authorize,
+                authorize_address: rate_limit_authorize_address,
             },
             lifetimes: assent_gateway::flows::Lifetimes {
                 certificate_ms: certificate_lifetime,

@@ -247,7 +247,7 @@ async fn code_flow(database_url: Option<&str>) {
         &'static [(&'static str, &'static str)],
         &'static str,
     );
-    let cases: [Refusal; 5] = [
+    let cases: [Refusal; 7] = [
         (
             "demo-sp",
             &[("code_challenge_method", "plain")],
@@ -255,10 +255,17 @@ async fn code_flow(database_url: Option<&str>) {
         ),
         ("demo-sp", &[("code_challenge", "")], "invalid_request"),
         ("demo-sp", &[("scope", "mc_vm_share")], "invalid_scope"),
+        // Mobile Connect requires a nonce with openid.
+        ("demo-sp", &[("nonce", "")], "invalid_request"),
         (
             "demo-sp",
-            &[("login_hint", "MSISDN:447700900099")],
-            "access_denied",
+            &[("request", "eyJhbGciOiJub25lIn0.e30.")],
+            "request_not_supported",
+        ),
+        (
+            "demo-sp",
+            &[("request_uri", "https://sp.example/request.jwt")],
+            "request_uri_not_supported",
         ),
         ("blocked-sp", &[], "unauthorized_client"),
     ];
@@ -269,24 +276,51 @@ async fn code_flow(database_url: Option<&str>) {
             .await
             .unwrap();
         assert_eq!(response.status(), 303, "{overrides:?}");
+        assert_eq!(response.headers()["cache-control"], "no-store");
         let params = query_of(&location(&response));
         assert_eq!(params["error"], expected, "{overrides:?}");
         assert_eq!(params["state"], "st-1");
+        // RFC 9207: the response names its issuer.
+        assert_eq!(params["iss"], gateway.url);
     }
-    let response = browser
-        .get(authorize_url(
-            &gateway,
-            "demo-sp",
-            &[("login_hint", "MSISDN:447700900002")],
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        query_of(&location(&response))["error"],
-        "access_denied",
-        "a minor"
-    );
+
+    // A subscriber, a minor and a number that is nobody's get the same answer: the waiting
+    // page (the refused ones end later as access_denied, as a request nobody answered).
+    for number in ["447700900001", "447700900002", "447700900099"] {
+        let response = browser
+            .get(authorize_url(
+                &gateway,
+                "demo-sp",
+                &[("login_hint", &format!("MSISDN:{number}"))],
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{number}");
+        // Never framed, cached, sniffed or leaked by referrer; HTTPS only.
+        let headers = response.headers();
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert!(headers.contains_key("strict-transport-security"));
+        assert_eq!(headers["cache-control"], "no-store");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Check your phone"), "{number}: {page}");
+        let start = page.find("session=").unwrap() + "session=".len();
+        let session: String = page[start..].chars().take_while(|c| *c != '"').collect();
+        let again = browser
+            .get(format!("{}/authorize/wait?session={session}", gateway.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 200, "{number}: still waiting");
+    }
 
     drop(gateway);
     let (ok, out) = admin(&dir.path().join("gw"), database_url, &["audit", "verify"]);

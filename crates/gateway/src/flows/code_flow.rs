@@ -64,19 +64,59 @@ impl From<StoreError> for CodeFlowError {
     }
 }
 
-/// Back to the SP with an error (the redirect URI and client are verified by then).
-fn redirect_error(redirect_uri: &str, code: &str, state: &str) -> AuthorizeOutcome {
+/// Back to the SP with an error (the redirect URI and client are verified by then), naming
+/// this gateway as `iss` (RFC 9207: against mix-up attacks).
+fn redirect_error(
+    gateway: &Gateway,
+    redirect_uri: &str,
+    code: &str,
+    state: &str,
+) -> AuthorizeOutcome {
     AuthorizeOutcome::Redirect {
-        location: redirect_location(redirect_uri, &[("error", code), ("state", state)]),
+        location: redirect_location(
+            redirect_uri,
+            &[("error", code), ("state", state), ("iss", &gateway.issuer)],
+        ),
+    }
+}
+
+/// A per-key request budget the caller keeps (the HTTP edge's rate limits): `Err(seconds)`
+/// when `key` is over it.
+pub trait TargetBudget: Sync {
+    fn spend(&self, key: &str) -> Result<(), u64>;
+}
+
+impl<F: Fn(&str) -> Result<(), u64> + Sync> TargetBudget for F {
+    fn spend(&self, key: &str) -> Result<(), u64> {
+        self(key)
+    }
+}
+
+/// No budget (tests, and a caller without rate limits).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unlimited;
+
+impl TargetBudget for Unlimited {
+    fn spend(&self, _: &str) -> Result<(), u64> {
+        Ok(())
     }
 }
 
 /// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3): the client and redirect URI are
 /// verified first (errors stop on a page); then every error goes back to the SP; a good
 /// request reaches the user and the browser waits.
+///
+/// Anyone can call it (a client id is public), so it answers alike for every number: a
+/// subscriber, a minor, an unknown number, a user no authenticator reaches and a number over
+/// its prompt budget all get the same waiting page, and the refused ones end as a request
+/// nobody answered ends, `access_denied` at the request's expiry. Only what the SP sent
+/// (client, redirect URI, scope, PKCE, nonce, hint syntax) is answered at once. `per_target`
+/// bounds the prompts one person receives (keyed by the user, or by the hint for a number
+/// that is nobody's, so that both spend alike).
 pub async fn authorize(
     gateway: &Gateway,
     params: &HashMap<String, String>,
+    per_target: &dyn TargetBudget,
 ) -> Result<AuthorizeOutcome, CodeFlowError> {
     let bad = |message| CodeFlowError::new(CodeFlowErrorKind::BadRequest, message);
     let client_id = params
@@ -96,14 +136,23 @@ pub async fn authorize(
     }
     // From here errors go back to the SP. MC requires state (and nonce) for CSRF/replay.
     let Some(state) = params.get("state").filter(|s| !s.is_empty()) else {
-        return Ok(redirect_error(redirect_uri, "invalid_request", ""));
+        return Ok(redirect_error(gateway, redirect_uri, "invalid_request", ""));
     };
     Ok(
-        match start(gateway, &client, redirect_uri, state, params).await {
+        match start(gateway, &client, redirect_uri, state, params, per_target).await {
             Ok(outcome) => outcome,
-            Err(code) => redirect_error(redirect_uri, code, state),
+            Err(code) => redirect_error(gateway, redirect_uri, code, state),
         },
     )
+}
+
+/// The key of a request's target for the prompt budget, before anyone is looked up: the
+/// hint as the SP sent it.
+fn hint_key(params: &HashMap<String, String>) -> String {
+    ["login_hint", "login_hint_token", "id_token_hint"]
+        .iter()
+        .find_map(|name| params.get(*name).map(|v| format!("hint:{}", token_hash(v))))
+        .unwrap_or_default()
 }
 
 /// The request once its client and redirect URI are trusted: the error code sent back to
@@ -114,6 +163,7 @@ async fn start(
     redirect_uri: &str,
     state: &str,
     params: &HashMap<String, String>,
+    per_target: &dyn TargetBudget,
 ) -> Result<AuthorizeOutcome, &'static str> {
     let server_error = |_| "server_error";
     if client.blacklisted {
@@ -128,6 +178,14 @@ async fn start(
     if params.get("response_type").map(String::as_str) != Some("code") {
         return Err("unsupported_response_type");
     }
+    // Request objects are not supported (discovery says so): refused rather than ignored,
+    // since the SP meant what they say (OIDC Core §6, §3.1.2.6).
+    if params.contains_key("request") {
+        return Err("request_not_supported");
+    }
+    if params.contains_key("request_uri") {
+        return Err("request_uri_not_supported");
+    }
     let scope = crate::flows::ciba::requested_scope(gateway, client, params).map_err(|e| e.code)?;
     // PKCE is mandatory, and only S256 (RFC 7636 §4.2: "plain" only for constrained clients).
     let challenge = params
@@ -137,32 +195,68 @@ async fn start(
     if params.get("code_challenge_method").map(String::as_str) != Some("S256") {
         return Err("invalid_request");
     }
-    let nonce = params.get("nonce").cloned();
-    let user = crate::flows::hints::hinted_user(gateway, client, params)
-        .await
-        .map_err(|e| match e.code {
-            // The browser user is not told whether a number is registered.
-            "unknown_user_id" => "access_denied",
-            "server_error" => "server_error",
-            _ => "invalid_request",
-        })?;
-    let refused = |e: OAuthError| match e.code {
-        "access_denied" => "access_denied",
-        _ => "server_error",
+    // Mobile Connect requires a nonce with openid (replay protection of the ID token).
+    let nonce = params.get("nonce").filter(|n| !n.is_empty()).cloned();
+    if nonce.is_none() && scope.iter().any(|s| s == "openid") {
+        return Err("invalid_request");
+    }
+    let request = Pending {
+        client,
+        redirect_uri,
+        state,
+        nonce: nonce.clone(),
+        challenge,
+        scope: &scope,
     };
-    consent::refuse_minor(gateway, client, &user, "authorize")
-        .await
-        .map_err(refused)?;
-    // MC_ATTR_08: the catalog decides where consent is captured.
-    let on_browser = gateway.catalog.consent_on_consumption_device(&scope);
-    let purpose = if on_browser {
-        Purpose::SignIn
-    } else {
-        Purpose::Consent
+    let user = match crate::flows::hints::hinted_user(gateway, client, params).await {
+        Ok(user) => user,
+        // Nobody's number: it is not told (see `authorize`).
+        Err(e) if e.code == "unknown_user_id" => {
+            per_target.spend(&hint_key(params)).ok();
+            return refused(gateway, &request, "").await.map_err(server_error);
+        }
+        Err(e) if e.code == "server_error" => return Err("server_error"),
+        Err(_) => return Err("invalid_request"),
     };
-    let sent = consent::reach_user(gateway, client, &user, &scope, purpose, "authorize")
+    if per_target.spend(&format!("user:{}", user.id)).is_err() {
+        crate::flows::client_auth::audit_refusal(
+            gateway,
+            client,
+            Some(&user.id),
+            "authorize",
+            "prompt_limit",
+        )
         .await
-        .map_err(refused)?;
+        .map_err(server_error)?;
+        return refused(gateway, &request, &user.id)
+            .await
+            .map_err(server_error);
+    }
+    // Refused (audited with the reason) or sent; a refusal is not told either.
+    let reached = match consent::refuse_minor(gateway, client, &user, "authorize").await {
+        Ok(()) => {
+            // MC_ATTR_08: the catalog decides where consent is captured.
+            let on_browser = gateway.catalog.consent_on_consumption_device(&scope);
+            let purpose = if on_browser {
+                Purpose::SignIn
+            } else {
+                Purpose::Consent
+            };
+            consent::reach_user(gateway, client, &user, &scope, purpose, "authorize")
+                .await
+                .map(|sent| (sent, on_browser))
+        }
+        Err(e) => Err(e),
+    };
+    let (sent, on_browser) = match reached {
+        Ok(reached) => reached,
+        Err(e) if e.code == "access_denied" => {
+            return refused(gateway, &request, &user.id)
+                .await
+                .map_err(server_error);
+        }
+        Err(_) => return Err("server_error"),
+    };
     let session = new_token();
     let created_ms = gateway.now_ms();
     let request = CodeRequest {
@@ -173,7 +267,7 @@ async fn start(
         redirect_uri: redirect_uri.to_owned(),
         state: state.to_owned(),
         nonce,
-        code_challenge: challenge.clone(),
+        code_challenge: challenge.to_owned(),
         status: "pending".into(),
         authenticator: sent.authenticator.into(),
         message_id: Some(sent.message_id),
@@ -220,6 +314,62 @@ async fn start(
     })
 }
 
+/// What a trusted request asks, before anyone is reached.
+struct Pending<'a> {
+    client: &'a Client,
+    redirect_uri: &'a str,
+    state: &'a str,
+    nonce: Option<String>,
+    challenge: &'a str,
+    scope: &'a [String],
+}
+
+/// A request that reaches nobody (nobody's number, a minor, no authenticator, over the
+/// prompt budget): the browser waits on the same page as for anyone, and the request ends
+/// at its expiry with `access_denied`, as one nobody answered. Kept only until then
+/// (refused requests past their expiry are purged here), so that requests nobody is
+/// identified by cannot fill the database.
+async fn refused(
+    gateway: &Gateway,
+    request: &Pending<'_>,
+    user_id: &str,
+) -> Result<AuthorizeOutcome, StoreError> {
+    let session = new_token();
+    let created_ms = gateway.now_ms();
+    gateway
+        .store
+        .insert_code_request(&CodeRequest {
+            session_hash: token_hash(&session),
+            client_id: request.client.client_id.clone(),
+            user_id: user_id.to_owned(),
+            scope: request.scope.to_vec(),
+            redirect_uri: request.redirect_uri.to_owned(),
+            state: request.state.to_owned(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.challenge.to_owned(),
+            status: "refused".into(),
+            authenticator: String::new(),
+            message_id: None,
+            prompt: String::new(),
+            code_hash: None,
+            access_hash: None,
+            created_ms,
+            expires_ms: created_ms + REQUEST_LIFETIME_S * 1000,
+            code_expires_ms: None,
+            consent_on: "authenticator".into(),
+            consent_text: None,
+        })
+        .await?;
+    gateway
+        .store
+        .purge_refused_code_requests(created_ms)
+        .await?;
+    Ok(AuthorizeOutcome::Waiting {
+        session,
+        client_name: request.client.client_name.clone(),
+    })
+}
+
 async fn audit(
     gateway: &Gateway,
     r: &CodeRequest,
@@ -254,10 +404,18 @@ pub async fn wait(gateway: &Gateway, session: &str) -> Result<AuthorizeOutcome, 
         .await?
         .ok_or_else(CodeFlowError::failed)?;
     let now = gateway.now_ms();
-    let denied = || redirect_error(&request.redirect_uri, "access_denied", &request.state);
+    let denied = || {
+        redirect_error(
+            gateway,
+            &request.redirect_uri,
+            "access_denied",
+            &request.state,
+        )
+    };
     match request.status.as_str() {
-        "pending" | "authenticated" if now > request.expires_ms => Ok(denied()),
-        "pending" => Ok(AuthorizeOutcome::Waiting {
+        "pending" | "authenticated" | "refused" if now > request.expires_ms => Ok(denied()),
+        // A refused request waits like one nobody has answered yet (see `authorize`).
+        "pending" | "refused" => Ok(AuthorizeOutcome::Waiting {
             session: session.to_owned(),
             client_name: client.client_name,
         }),
@@ -290,7 +448,11 @@ pub async fn wait(gateway: &Gateway, session: &str) -> Result<AuthorizeOutcome, 
             Ok(AuthorizeOutcome::Redirect {
                 location: redirect_location(
                     &request.redirect_uri,
-                    &[("code", &code), ("state", &request.state)],
+                    &[
+                        ("code", &code),
+                        ("state", &request.state),
+                        ("iss", &gateway.issuer),
+                    ],
                 ),
             })
         }

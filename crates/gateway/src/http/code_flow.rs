@@ -6,10 +6,11 @@ use crate::flows::code_flow::{self, AuthorizeOutcome, CodeFlowError, CodeFlowErr
 use crate::http::error::html_escape;
 use crate::http::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 /// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
 #[utoipa::path(get, path = "/authorize", tag = "oauth",
@@ -18,14 +19,69 @@ use std::collections::HashMap;
         (status = 200, description = "The waiting page (HTML) while the user answers on the handset", content_type = "text/html"),
         (status = 303, description = "Back to the SP's redirect URI with `error` and `state` once the client and redirect URI are verified"),
         (status = 400, description = "An error page (HTML) when the client or redirect URI cannot be trusted", content_type = "text/html"),
+        (status = 429, description = "Too many requests from this address (HTML), with Retry-After", content_type = "text/html"),
         (status = 500, description = "The gateway could not complete the request (HTML)", content_type = "text/html"),
         (status = 503, description = "The database cannot be reached (HTML), with Retry-After", content_type = "text/html"),
     ))]
 pub async fn authorize(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    respond(code_flow::authorize(&state, &params).await)
+    let limited = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .and_then(|peer| state.limits.authorize_address.check(&peer.0.ip()).err());
+    if let Some(limited) = limited {
+        return browser_headers(too_many(limited.retry_after_s));
+    }
+    let per_target = |key: &str| {
+        state
+            .limits
+            .authorize_target
+            .check(&key.to_owned())
+            .map_err(|limited| limited.retry_after_s)
+    };
+    respond(code_flow::authorize(&state, &params, &per_target).await)
+}
+
+/// Too many requests from one address: a page with `Retry-After` (RFC 6585 §4).
+fn too_many(retry_after_s: u64) -> Response {
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Html(
+            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+             <title>Assent: too many requests</title><h1>Too many requests</h1>\
+             <p>Try again in a moment.</p></html>"
+                .to_owned(),
+        ),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+    response
+}
+
+/// What every answer of the browser's side carries: never framed (clickjacking of the
+/// consent page, RFC 6819 §4.4.1.9, RFC 9700 §4.16), never cached (pages hold a session,
+/// redirects a code: RFC 6749 §4.1.2 and §10.5), no referrer leaking the session or code to
+/// another site, no content sniffing, and HTTPS only from then on (HSTS).
+fn browser_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// `GET /authorize/wait?session=…`: still waiting (the page again), or back to the SP with
@@ -46,7 +102,7 @@ pub async fn wait(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(session) = params.get("session") else {
-        return unreadable("The waiting page lost its session.");
+        return browser_headers(unreadable("The waiting page lost its session."));
     };
     respond(code_flow::wait(&state, session).await)
 }
@@ -68,15 +124,15 @@ pub async fn consent_decision(
     body: Bytes,
 ) -> Response {
     let Ok(params) = crate::http::oauth::form(&headers, &body) else {
-        return unreadable("The answer could not be read.");
+        return browser_headers(unreadable("The answer could not be read."));
     };
     let (Some(session), Some(decision)) = (params.get("session"), params.get("decision")) else {
-        return unreadable("The answer could not be read.");
+        return browser_headers(unreadable("The answer could not be read."));
     };
     let approve = match decision.as_str() {
         "allow" => true,
         "deny" => false,
-        _ => return unreadable("Answer Allow or Deny."),
+        _ => return browser_headers(unreadable("Answer Allow or Deny.")),
     };
     respond(code_flow::decide(&state, session, approve).await)
 }
@@ -87,7 +143,7 @@ fn unreadable(message: &'static str) -> Response {
 }
 
 fn respond(outcome: Result<AuthorizeOutcome, CodeFlowError>) -> Response {
-    match outcome {
+    browser_headers(match outcome {
         Ok(AuthorizeOutcome::Waiting {
             session,
             client_name,
@@ -102,7 +158,7 @@ fn respond(outcome: Result<AuthorizeOutcome, CodeFlowError>) -> Response {
         }
         Ok(AuthorizeOutcome::Redirect { location }) => Redirect::to(&location).into_response(),
         Err(error) => error.into_response(),
-    }
+    })
 }
 
 /// A page that is never cached: it holds a session.

@@ -61,6 +61,9 @@ pub async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value>
         "login_hint_encryption_alg_values_supported": crate::rules::encr_msisdn::ALGORITHMS,
         "login_hint_encryption_enc_values_supported": crate::rules::encr_msisdn::ENCRYPTIONS,
         "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
         "mc_claims_parameter_supported": true,
     }))
 }

@@ -77,6 +77,13 @@ pub struct RateLimitConfig {
     /// ACME `new-account` per IP, `new-order` and challenge POSTs per account (each its own
     /// bucket).
     pub acme: Option<Rate>,
+    /// `GET /authorize` prompts per target (the user, or the hint of a number that is
+    /// nobody's): against prompt bombing. Over it, the request reaches nobody and ends as
+    /// one nobody answered.
+    pub authorize_target: Option<Rate>,
+    /// `GET /authorize` per peer address: anyone can call it, and each call writes a
+    /// request.
+    pub authorize_address: Option<Rate>,
 }
 
 impl Default for RateLimitConfig {
@@ -93,6 +100,11 @@ impl Default for RateLimitConfig {
             token: per_minute(600),
             ciba: per_minute(120),
             acme: per_minute(60),
+            authorize_target: NonZeroU32::new(10).map(|count| Rate {
+                count,
+                per: Duration::from_secs(3600),
+            }),
+            authorize_address: per_minute(120),
         }
     }
 }
@@ -191,6 +203,8 @@ pub struct RateLimits {
     pub acme_new_account: Limiter<IpAddr>,
     pub acme_new_order: Limiter<String>,
     pub acme_challenge: Limiter<String>,
+    pub authorize_target: Limiter<String>,
+    pub authorize_address: Limiter<IpAddr>,
 }
 
 impl RateLimits {
@@ -202,6 +216,8 @@ impl RateLimits {
             acme_new_account: Limiter::new(config.acme),
             acme_new_order: Limiter::new(config.acme),
             acme_challenge: Limiter::new(config.acme),
+            authorize_target: Limiter::new(config.authorize_target),
+            authorize_address: Limiter::new(config.authorize_address),
         }
     }
 
@@ -212,6 +228,8 @@ impl RateLimits {
         self.acme_new_account.retain_recent();
         self.acme_new_order.retain_recent();
         self.acme_challenge.retain_recent();
+        self.authorize_target.retain_recent();
+        self.authorize_address.retain_recent();
     }
 }
 

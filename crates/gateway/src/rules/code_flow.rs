@@ -22,13 +22,20 @@ pub fn verifier_matches(verifier: &str, challenge: &str) -> bool {
         && subtle::ConstantTimeEq::ct_eq(computed.as_bytes(), challenge.as_bytes()).into()
 }
 
-/// The SP's redirect URI with `params` added as its query (RFC 6749 §4.1.2: `code` and
-/// `state`; §4.1.2.1: `error` and `state`), form-urlencoded.
+/// The SP's redirect URI with `params` added to its query (RFC 6749 §4.1.2: `code` and
+/// `state`; §4.1.2.1: `error` and `state`; RFC 9207 `iss`), form-urlencoded. A registered
+/// URI may carry a query of its own (RFC 6749 §3.1.2, which it keeps): the parameters are
+/// appended to it with `&`.
 pub fn redirect_location(redirect_uri: &str, params: &[(&str, &str)]) -> String {
     let query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish();
-    format!("{redirect_uri}?{query}")
+    let separator = match redirect_uri.split_once('?') {
+        None => '?',
+        Some((_, "")) => return format!("{redirect_uri}{query}"),
+        Some(_) => '&',
+    };
+    format!("{redirect_uri}{separator}{query}")
 }
 
 /// Why the request stops on a page instead of going back to the SP: the redirect URI cannot
@@ -104,6 +111,15 @@ mod tests {
                 &[("error", "access_denied"), ("state", "a b&c")]
             ),
             "https://sp.example/cb?error=access_denied&state=a+b%26c"
+        );
+        // A query of the registered URI's own is kept, and the parameters follow it.
+        assert_eq!(
+            redirect_location("https://sp.example/cb?tenant=7", &[("code", "c")]),
+            "https://sp.example/cb?tenant=7&code=c"
+        );
+        assert_eq!(
+            redirect_location("https://sp.example/cb?", &[("code", "c")]),
+            "https://sp.example/cb?code=c"
         );
     }
 }

@@ -72,6 +72,20 @@ where
 }
 
 impl Store {
+    /// Deletes refused requests (nobody was reached) past their expiry: nothing refers to
+    /// them, and anyone can make them.
+    pub async fn purge_refused_code_requests(&self, now_ms: i64) -> Result<u64, StoreError> {
+        const SQL: &str = "DELETE FROM code_requests WHERE status = 'refused' AND expires_ms < $1";
+        let purged = on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(now_ms)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(purged)
+    }
+
     pub async fn insert_code_request(&self, r: &CodeRequest) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO code_requests ({CODE_COLUMNS}) VALUES \

@@ -27,6 +27,31 @@ fn query_of(location: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// Demo Shop's authorization request for `number`, with `changes` (an empty value drops
+/// the parameter).
+fn request_for(number: &str, changes: &[(&str, &str)]) -> HashMap<String, String> {
+    let challenge = challenge(VERIFIER);
+    let hint = format!("MSISDN:{number}");
+    let mut request = params(&[
+        ("response_type", "code"),
+        ("client_id", "demo-sp"),
+        ("redirect_uri", DEMO_REDIRECT_URI),
+        ("scope", "openid mc_vm_share"),
+        ("state", "st-1"),
+        ("nonce", "n-1"),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+        ("login_hint", &hint),
+    ]);
+    for (name, value) in changes {
+        request.remove(*name);
+        if !value.is_empty() {
+            request.insert((*name).to_owned(), (*value).to_owned());
+        }
+    }
+    request
+}
+
 /// Demo Shop asks to sign Marie in; the browser's session of the waiting page.
 pub async fn authorize(h: &Harness) -> String {
     let challenge = challenge(VERIFIER);
@@ -41,7 +66,10 @@ pub async fn authorize(h: &Harness) -> String {
         ("code_challenge_method", "S256"),
         ("login_hint", &format!("MSISDN:{MARIE}")),
     ]);
-    match code_flow::authorize(&h.gateway, &request).await.unwrap() {
+    match code_flow::authorize(&h.gateway, &request, &code_flow::Unlimited)
+        .await
+        .unwrap()
+    {
         AuthorizeOutcome::Waiting {
             session,
             client_name,
@@ -73,6 +101,8 @@ pub async fn code_after_yes(h: &Harness) -> String {
     assert!(location.starts_with(&format!("{DEMO_REDIRECT_URI}?")));
     let query = query_of(&location);
     assert_eq!(query["state"], "st-1");
+    // RFC 9207: the authorization response names its issuer.
+    assert_eq!(query["iss"], "https://gateway.test");
     query["code"].clone()
 }
 
@@ -173,5 +203,132 @@ async fn rfc_6749_4_1_2_a_code_past_its_lifetime_is_invalid_grant() {
     assert_eq!(
         (error.code, error.description.as_str()),
         ("invalid_grant", "the code expired")
+    );
+}
+
+/// The session of the waiting page, or a panic naming what came instead.
+fn waiting(outcome: AuthorizeOutcome) -> String {
+    match outcome {
+        AuthorizeOutcome::Waiting { session, .. } => session,
+        other => panic!("the waiting page, not {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_a_minor_and_an_unknown_number_get_the_same_waiting_page() {
+    let h = Harness::new().await;
+    let budget = code_flow::Unlimited;
+    let mut sessions = Vec::new();
+    for number in [MARIE, crate::support::TOM, "447700900099"] {
+        let outcome = code_flow::authorize(&h.gateway, &request_for(number, &[]), &budget)
+            .await
+            .unwrap();
+        sessions.push(waiting(outcome));
+    }
+    // Only Marie's handset got a prompt; the others' requests reached nobody.
+    assert_eq!(h.store.sim_messages(MARIE).await.unwrap().len(), 1);
+    assert!(
+        h.store
+            .sim_messages(crate::support::TOM)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // While the requests live, every page keeps waiting alike.
+    h.advance_s(299);
+    for session in &sessions {
+        assert!(matches!(
+            code_flow::wait(&h.gateway, session).await.unwrap(),
+            AuthorizeOutcome::Waiting { .. }
+        ));
+    }
+    // At the end, all three end as a request nobody answered: access_denied, with iss.
+    h.advance_s(2);
+    for session in &sessions {
+        let AuthorizeOutcome::Redirect { location } =
+            code_flow::wait(&h.gateway, session).await.unwrap()
+        else {
+            panic!("back to the SP");
+        };
+        let query = query_of(&location);
+        assert_eq!(query["error"], "access_denied");
+        assert_eq!(query["state"], "st-1");
+        assert_eq!(query["iss"], "https://gateway.test");
+    }
+    // The minor's refusal is audited with its reason; a refused request is purged once
+    // over, by the next refused one.
+    assert!(
+        !audit_of(&h, EntryKind::Refusal, "demo-sp").await.is_empty(),
+        "the refusal is audited"
+    );
+    let late = code_flow::authorize(&h.gateway, &request_for("447700900098", &[]), &budget)
+        .await
+        .unwrap();
+    waiting(late);
+    assert!(
+        code_flow::wait(&h.gateway, &sessions[2]).await.is_err(),
+        "purged"
+    );
+}
+
+#[tokio::test]
+async fn over_the_prompt_budget_a_request_reaches_nobody_and_waits_alike() {
+    let h = Harness::new().await;
+    let spent = std::sync::Mutex::new(Vec::<String>::new());
+    // A budget of one prompt per target.
+    let budget = |key: &str| {
+        let mut spent = spent.lock().unwrap();
+        if spent.iter().any(|k| k == key) {
+            return Err(60);
+        }
+        spent.push(key.to_owned());
+        Ok(())
+    };
+    for _ in 0..3 {
+        let outcome = code_flow::authorize(&h.gateway, &request_for(MARIE, &[]), &budget)
+            .await
+            .unwrap();
+        waiting(outcome);
+    }
+    assert_eq!(
+        h.store.sim_messages(MARIE).await.unwrap().len(),
+        1,
+        "one prompt reached Marie"
+    );
+    // The three requests spent from one key: Marie's.
+    assert_eq!(spent.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_nonce_is_required_with_openid_and_request_objects_are_refused() {
+    let h = Harness::new().await;
+    for (changes, error) in [
+        (&[("nonce", "")][..], "invalid_request"),
+        (
+            &[("request", "eyJhbGciOiJub25lIn0.e30.")][..],
+            "request_not_supported",
+        ),
+        (
+            &[("request_uri", "https://sp.example/r")][..],
+            "request_uri_not_supported",
+        ),
+    ] {
+        let outcome = code_flow::authorize(
+            &h.gateway,
+            &request_for(MARIE, changes),
+            &code_flow::Unlimited,
+        )
+        .await
+        .unwrap();
+        let AuthorizeOutcome::Redirect { location } = outcome else {
+            panic!("{changes:?}: back to the SP, not {outcome:?}");
+        };
+        let query = query_of(&location);
+        assert_eq!(query["error"], error, "{changes:?}");
+        assert_eq!(query["iss"], "https://gateway.test");
+    }
+    assert!(
+        h.store.sim_messages(MARIE).await.unwrap().is_empty(),
+        "nobody was asked"
     );
 }
