@@ -64,6 +64,8 @@ pub struct ServeOptions {
     pub issuer: Option<String>,
     /// How long certificates (and so devices) and ACME orders live.
     pub lifetimes: crate::flows::Lifetimes,
+    /// ACME codes may go to numbers that are no subscriber's.
+    pub sms_to_any_number: bool,
 }
 
 /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
@@ -155,6 +157,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         vec![own_ca],
     )?;
     gateway.lifetimes = options.lifetimes;
+    gateway.sms_to_any_number = options.sms_to_any_number;
     let state = server::AppState {
         gateway,
         simulator: options.demo,
@@ -217,6 +220,7 @@ pub fn gateway(
         acme_ca: std::sync::Arc::new(acme_ca),
         deliveries: notify::Deliveries::new(notify_roots)?,
         lifetimes: crate::flows::Lifetimes::default(),
+        sms_to_any_number: false,
     })
 }
 

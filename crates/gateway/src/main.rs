@@ -73,6 +73,11 @@ enum Command {
         /// How long an ACME order lives: the time to finish the SMS proof (e.g. 6s, 1h).
         #[arg(long, default_value = "1h", value_parser = order_lifetime)]
         order_lifetime: i64,
+        /// Send ACME codes to any number, not only to this gateway's subscribers (by default
+        /// a code for anyone else's number is never sent: no SMS pumping, no texting
+        /// strangers).
+        #[arg(long)]
+        sms_to_any_number: bool,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -259,6 +264,7 @@ async fn run(command: Command) -> Result<(), String> {
             rate_limit_authorize_address,
             certificate_lifetime,
             order_lifetime,
+            sms_to_any_number,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
@@ -277,6 +283,7 @@ async fn run(command: Command) -> Result<(), String> {
                 certificate_ms: certificate_lifetime,
                 order_ms: order_lifetime,
             },
+            sms_to_any_number,
         })
         .await
         .map_err(|e| e.to_string()),

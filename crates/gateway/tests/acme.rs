@@ -289,7 +289,7 @@ async fn wrong_and_expired_codes_the_lock_the_cap_and_concurrent_ready() {
             .execute(&mut db)
             .await
             .unwrap();
-        sqlx::query("DELETE FROM acme_sms_sent")
+        sqlx::query("DELETE FROM budgets")
             .execute(&mut db)
             .await
             .unwrap();

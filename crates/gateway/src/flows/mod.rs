@@ -51,6 +51,8 @@ pub struct Gateway {
     pub deliveries: Arc<notify::Deliveries>,
     /// How long what the gateway issues lives.
     pub lifetimes: Lifetimes,
+    /// Whether ACME codes may go to numbers that are no subscriber's (`--sms-to-any-number`).
+    pub sms_to_any_number: bool,
 }
 
 /// How long what the gateway issues lives: `assent-gateway serve --certificate-lifetime`

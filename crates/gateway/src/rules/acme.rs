@@ -148,13 +148,49 @@ pub fn issuer_host(issuer: &str) -> &str {
     }
 }
 
-/// How long a number over its SMS budget waits (whole seconds, at least 1): until the
-/// oldest SMS of the last hour leaves the window (`Retry-After`, RFC 8555 §6.6).
-pub fn sms_retry_after_s(oldest_ms: Option<i64>, now_ms: i64, window_ms: i64) -> u64 {
-    let wait_ms = oldest_ms
-        .map_or(window_ms, |o| o + window_ms - now_ms)
-        .max(1000);
-    u64::try_from((wait_ms + 999) / 1000).unwrap_or(3600)
+/// A budget: at most `cap` reservations per fixed window of `window_ms` for `key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub key: String,
+    pub window_ms: i64,
+    pub cap: i64,
+    /// What the budget protects, for the `rateLimited` detail.
+    pub what: &'static str,
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// The budgets one code SMS spends, each reserved before the SMS is sent
+/// (docs/acme-sms-link.md): the number's (5 an hour: nobody is bombed with codes), the
+/// account's (10 an hour: one client cannot spread SMS pumping over many numbers) and the
+/// whole gateway's (60 a minute, every number and account: a ceiling on what a flood can
+/// cost, whoever sends it).
+pub fn sms_budgets(number: &str, account_id: &str) -> [Budget; 3] {
+    [
+        Budget {
+            key: format!("sms:number:{number}"),
+            window_ms: HOUR_MS,
+            cap: i64::from(assent_acme::sms_link::MAX_SMS_PER_NUMBER_PER_HOUR),
+            what: "codes per number per hour",
+        },
+        Budget {
+            key: format!("sms:account:{account_id}"),
+            window_ms: HOUR_MS,
+            cap: 10,
+            what: "codes per account per hour",
+        },
+        Budget {
+            key: "sms:gateway".to_owned(),
+            window_ms: 60_000,
+            cap: 60,
+            what: "codes per minute on this gateway",
+        },
+    ]
+}
+
+/// Whole seconds to wait for `ms` (at least 1): `Retry-After` (RFC 8555 §6.6).
+pub fn retry_after_s(ms: i64) -> u64 {
+    u64::try_from((ms.max(1) + 999) / 1000).unwrap_or(3600)
 }
 
 /// What an authorization in `status` becomes once `now_ms` is past its `expires_ms`
@@ -250,10 +286,15 @@ mod tests {
     }
 
     #[test]
-    fn the_sms_wait_ends_when_the_oldest_leaves_the_hour() {
-        let hour = 3_600_000;
-        assert_eq!(sms_retry_after_s(Some(0), 3_000_000, hour), 600);
-        assert_eq!(sms_retry_after_s(Some(0), 3_599_999, hour), 1);
-        assert_eq!(sms_retry_after_s(None, 0, hour), 3600);
+    fn a_code_sms_spends_the_numbers_the_accounts_and_the_gateways_budget() {
+        let [number, account, all] = sms_budgets("447700900001", "a-1");
+        assert_eq!((number.cap, number.window_ms), (5, 3_600_000));
+        assert_eq!((account.cap, account.window_ms), (10, 3_600_000));
+        assert_eq!((all.cap, all.window_ms), (60, 60_000));
+        // Keys never collide across kinds: a number is never taken for an account.
+        assert_ne!(number.key, sms_budgets("a-1", "447700900001")[1].key);
+        assert_eq!(retry_after_s(1), 1);
+        assert_eq!(retry_after_s(1001), 2);
+        assert_eq!(retry_after_s(-5), 1);
     }
 }

@@ -485,21 +485,27 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a wrong answer; returns the new count (0 if the challenge is no longer open).
-    pub async fn acme_wrong_answer(&self, id: &str) -> Result<i64, StoreError> {
-        let moved = execute!(
-            self,
-            "UPDATE acme_challenges SET wrong_answers = wrong_answers + 1 \
-             WHERE id = $1 AND status = 'processing'",
-            id
-        );
-        if moved == 0 {
-            return Ok(0);
-        }
-        Ok(self
-            .acme_challenge(id)
-            .await?
-            .map_or(0, |c| c.wrong_answers))
+    /// Reserves an answer attempt on a `processing` challenge before the answer is compared,
+    /// in the statement that checks the count: `Some(attempts so far)`, or `None` when the
+    /// challenge is no longer open or has had its `max` attempts (so concurrent answers
+    /// cannot all pass a read of the count).
+    pub async fn acme_reserve_attempt(
+        &self,
+        id: &str,
+        max: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        const SQL: &str = "UPDATE acme_challenges SET wrong_answers = wrong_answers + 1 \
+            WHERE id = $1 AND status = 'processing' AND wrong_answers < $2 RETURNING wrong_answers";
+        let attempts = on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(id)
+                .bind(max)
+                .fetch_optional(conn)
+                .await?
+                .map(|row| row.try_get::<i64, _>("wrong_answers"))
+                .transpose()?
+        });
+        Ok(attempts)
     }
 
     /// Closes a processing challenge as valid or invalid; `false` if someone else closed it.
@@ -542,20 +548,56 @@ impl Store {
         Ok(row.unwrap_or((0, None)))
     }
 
-    /// Counts a failed answer for a number; locks it at `lock_at`; returns the new count.
-    pub async fn acme_number_failure(
+    /// Reserves one of a number's `lock_at` failure slots before an answer is compared (in
+    /// the statement that checks the count): `Some(failures so far, this one included)`, or
+    /// `None` while the number is locked (locked since after `lock_expired_before`) or its
+    /// slots are all taken. A lock older than that is over: the count starts again.
+    pub async fn acme_reserve_number_attempt(
+        &self,
+        number: &str,
+        lock_at: i64,
+        lock_expired_before: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        const SQL: &str = "INSERT INTO acme_numbers (number, failures) VALUES ($1, 1) \
+            ON CONFLICT (number) DO UPDATE SET \
+              failures = CASE WHEN acme_numbers.locked_ms IS NULL \
+                THEN acme_numbers.failures + 1 ELSE 1 END, \
+              locked_ms = NULL \
+            WHERE (acme_numbers.locked_ms IS NULL AND acme_numbers.failures < $2) \
+               OR acme_numbers.locked_ms <= $3 \
+            RETURNING failures";
+        let failures = on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(number)
+                .bind(lock_at)
+                .bind(lock_expired_before)
+                .fetch_optional(conn)
+                .await?
+                .map(|row| row.try_get::<i64, _>("failures"))
+                .transpose()?
+        });
+        Ok(failures)
+    }
+
+    /// Gives back a failure slot reserved for an answer that was right.
+    pub async fn acme_release_number_attempt(&self, number: &str) -> Result<(), StoreError> {
+        execute!(
+            self,
+            "UPDATE acme_numbers SET failures = failures - 1 \
+             WHERE number = $1 AND failures > 0 AND locked_ms IS NULL",
+            number
+        );
+        Ok(())
+    }
+
+    /// Locks a number whose failures reached `lock_at` (a wrong answer took the last slot).
+    pub async fn acme_lock_number(
         &self,
         number: &str,
         lock_at: i64,
         now_ms: i64,
-    ) -> Result<i64, StoreError> {
-        execute!(
-            self,
-            "INSERT INTO acme_numbers (number, failures) VALUES ($1, 1) \
-             ON CONFLICT (number) DO UPDATE SET failures = acme_numbers.failures + 1",
-            number
-        );
-        execute!(
+    ) -> Result<bool, StoreError> {
+        let locked = execute!(
             self,
             "UPDATE acme_numbers SET locked_ms = $1 WHERE number = $2 AND failures >= $3 \
              AND locked_ms IS NULL",
@@ -563,7 +605,7 @@ impl Store {
             number,
             lock_at
         );
-        Ok(self.acme_number(number).await?.0)
+        Ok(locked == 1)
     }
 
     /// `assent-gateway admin acme unlock`: clears the lock and the count; `false` if the
@@ -576,39 +618,6 @@ impl Store {
             number
         );
         Ok(unlocked == 1)
-    }
-
-    /// SMS sent to a number since `since_ms`: (how many, the oldest).
-    pub async fn acme_sms_since(
-        &self,
-        number: &str,
-        since_ms: i64,
-    ) -> Result<(i64, Option<i64>), StoreError> {
-        let row = on_pool!(self, |pool| {
-            let row = sqlx::query(
-                "SELECT COUNT(*) AS sent, MIN(sent_ms) AS oldest FROM acme_sms_sent \
-                 WHERE number = $1 AND sent_ms > $2",
-            )
-            .bind(number)
-            .bind(since_ms)
-            .fetch_one(pool)
-            .await?;
-            (
-                row.try_get::<i64, _>("sent")?,
-                row.try_get::<Option<i64>, _>("oldest")?,
-            )
-        });
-        Ok(row)
-    }
-
-    pub async fn acme_sms_sent(&self, number: &str, now_ms: i64) -> Result<(), StoreError> {
-        execute!(
-            self,
-            "INSERT INTO acme_sms_sent (number, sent_ms) VALUES ($1, $2)",
-            number,
-            now_ms
-        );
-        Ok(())
     }
 
     // ---- certificates ----

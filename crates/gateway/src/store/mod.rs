@@ -106,6 +106,7 @@ macro_rules! on_write {
 // After the macros, so that the submodules can use them.
 mod acme;
 mod audit;
+mod budgets;
 mod ciba;
 mod code_flow;
 mod consents;
@@ -119,6 +120,7 @@ pub mod writer;
 
 pub use crate::base::model::{Client, User};
 pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder};
+pub use budgets::Reservation;
 pub use ciba::CibaRequest;
 pub use code_flow::{CodeKey, CodeRequest};
 pub use consents::{Consent, UserNotification};

@@ -475,3 +475,72 @@ async fn certificates_live_the_configured_lifetime() {
     let stored = h.store.acme_certificate(&cert_id).await.unwrap().unwrap();
     assert_eq!(stored.not_after_ms, START_MS + 40_000);
 }
+
+/// A new order for Marie's number by a new account: what the flow answered.
+async fn order_for_marie(h: &Harness) -> Result<AcmeReply, acme::AcmeError> {
+    let gateway = &h.gateway;
+    let mut client = Client {
+        key: SigningKey::generate_es256(),
+        kid: None,
+    };
+    let account = acme::new_account(
+        gateway,
+        &client.sign(
+            gateway,
+            "/new-account",
+            Some(&json!({"termsOfServiceAgreed": true})),
+        ),
+    )
+    .await
+    .unwrap();
+    client.kid = account.location.clone();
+    let identifier = tnauthlist::identifier_value(MARIE).unwrap();
+    acme::new_order(
+        gateway,
+        &client.sign(
+            gateway,
+            "/new-order",
+            Some(&json!({"identifiers": [{"type": "TNAuthList", "value": identifier}]})),
+        ),
+        &Unlimited,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_number_locked_after_a_hundred_failures_is_free_again_a_day_later() {
+    let h = Harness::new().await;
+    let long_ago = START_MS - 48 * 3_600_000;
+    for n in 1..=100 {
+        let reserved = h
+            .store
+            .acme_reserve_number_attempt(MARIE, 100, long_ago)
+            .await
+            .unwrap();
+        assert_eq!(reserved, Some(n));
+    }
+    // The hundredth slot is taken: no more answers are compared for the number.
+    assert_eq!(
+        h.store
+            .acme_reserve_number_attempt(MARIE, 100, long_ago)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        h.store
+            .acme_lock_number(MARIE, 100, h.gateway.now_ms())
+            .await
+            .unwrap()
+    );
+    let refused = order_for_marie(&h).await.unwrap_err();
+    assert_eq!(refused.problem.kind, ProblemType::RejectedIdentifier);
+    h.advance_s(24 * 3600 - 1);
+    assert!(order_for_marie(&h).await.is_err(), "still locked");
+    h.advance_s(2);
+    assert_eq!(
+        order_for_marie(&h).await.unwrap().kind,
+        ReplyKind::Created,
+        "the lock ended by itself"
+    );
+}

@@ -7,13 +7,15 @@ use super::objects;
 use super::order::settled_authz;
 use super::request::{KeyForm, signed};
 use super::{
-    AccountBudget, AcmeError, AcmeReply, CODE_TTL_MS, HOUR_MS, LOCK_AFTER_FAILURES,
-    MAX_SMS_PER_HOUR, MAX_WRONG_ANSWERS, RETRY_AFTER_S, problem, refuse_locked, url,
+    AccountBudget, AcmeError, AcmeReply, CODE_TTL_MS, HOUR_MS, LOCK_AFTER_FAILURES, LOCK_MS,
+    MAX_WRONG_ANSWERS, RETRY_AFTER_S, locked, problem, refuse_locked, url,
 };
 use crate::flows::Gateway;
 use crate::flows::handset::OutgoingPrompt;
-use crate::rules::acme::{issuer_host, sms_retry_after_s};
-use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder, StoreError, Validation};
+use crate::rules::acme::{Budget, issuer_host, retry_after_s, sms_budgets};
+use crate::store::{
+    AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder, Reservation, StoreError, Validation,
+};
 use assent_acme::jws::Payload;
 use assent_acme::problem::{AcmeProblem, ProblemDocument, ProblemType};
 use assent_acme::sms_link;
@@ -93,7 +95,15 @@ pub async fn challenge(
     })
 }
 
-/// The client is ready: send the code (once), within the per-number bounds.
+/// The client is ready: send the code (once), within the SMS budgets.
+///
+/// Of concurrent "ready" POSTs only the one that moves the challenge to `processing` goes on;
+/// it reserves the SMS in every budget (the number's, the account's, the gateway's) in the
+/// statements that check them, and gives the reservations back if nothing is sent. A code
+/// goes only to a number this gateway serves (a subscriber's) unless
+/// `--sms-to-any-number`: for any other the challenge looks the same but no SMS leaves, so
+/// that nobody can make the gateway text strangers (SMS pumping, harassment) nor learn from
+/// the answer whose number it is.
 async fn ready(
     gateway: &Gateway,
     authz: &AcmeAuthz,
@@ -105,20 +115,6 @@ async fn ready(
     }
     let now = gateway.now_ms();
     refuse_locked(gateway, &authz.number).await?;
-    let (sent, oldest) = gateway
-        .store
-        .acme_sms_since(&authz.number, now - HOUR_MS)
-        .await?;
-    if sent >= MAX_SMS_PER_HOUR {
-        return Err(AcmeError {
-            problem: AcmeProblem::new(
-                ProblemType::RateLimited,
-                format!("at most {MAX_SMS_PER_HOUR} codes per number per hour"),
-            ),
-            retry_after_s: Some(sms_retry_after_s(oldest, now, HOUR_MS)),
-            unavailable: false,
-        });
-    }
     let code = sms_link::new_code();
     let hash = sms_link::hash_code(gateway.acme_ca.code_key(), &challenge.id, &code);
     if !gateway
@@ -132,30 +128,79 @@ async fn ready(
             .await?
             .unwrap_or(challenge));
     }
-    let text = sms_link::sms_text(issuer_host(&gateway.issuer), &code);
-    let prompt = OutgoingPrompt {
-        units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
-        encoding: "gsm7".into(),
-        text,
-        content: None,
-    };
-    if let Err(error) = gateway.sms.send_sms(&authz.number, &prompt, false).await {
-        tracing::error!(%error, "the code SMS could not be sent");
+    let budgets = sms_budgets(&authz.number, &authz.account_id);
+    if let Err(error) = reserve_all(gateway, &budgets, now).await {
         gateway
             .store
             .acme_challenge_back_to_pending(&challenge.id)
             .await?;
-        return Err(problem(
-            ProblemType::ServerInternal,
-            "the SMS could not be sent; try again",
-        ));
+        return Err(error);
     }
-    gateway.store.acme_sms_sent(&authz.number, now).await?;
+    let served =
+        gateway.sms_to_any_number || gateway.store.user_by_msisdn(&authz.number).await?.is_some();
+    if served {
+        let text = sms_link::sms_text(issuer_host(&gateway.issuer), &code);
+        let prompt = OutgoingPrompt {
+            units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
+            encoding: "gsm7".into(),
+            text,
+            content: None,
+        };
+        if let Err(error) = gateway.sms.send_sms(&authz.number, &prompt, false).await {
+            tracing::error!(%error, "the code SMS could not be sent");
+            for budget in &budgets {
+                gateway
+                    .store
+                    .release(&budget.key, budget.window_ms, now)
+                    .await?;
+            }
+            gateway
+                .store
+                .acme_challenge_back_to_pending(&challenge.id)
+                .await?;
+            return Err(problem(
+                ProblemType::ServerInternal,
+                "the SMS could not be sent; try again",
+            ));
+        }
+    } else {
+        tracing::info!("no code SMS: the number is not one this gateway serves");
+    }
+    // Old windows are forgotten as codes are sent (a day covers every budget's window).
+    gateway.store.purge_budgets(now - 24 * HOUR_MS).await?;
     Ok(gateway
         .store
         .acme_challenge(&challenge.id)
         .await?
         .unwrap_or(challenge))
+}
+
+/// Reserves one unit of each budget, in order; if one is spent, gives back the ones taken
+/// and answers `rateLimited` with `Retry-After` (RFC 8555 §6.6).
+async fn reserve_all(gateway: &Gateway, budgets: &[Budget], now: i64) -> Result<(), AcmeError> {
+    for (taken, budget) in budgets.iter().enumerate() {
+        let reservation = gateway
+            .store
+            .reserve(&budget.key, budget.window_ms, budget.cap, now)
+            .await?;
+        if let Reservation::Exhausted { retry_after_ms } = reservation {
+            for earlier in &budgets[..taken] {
+                gateway
+                    .store
+                    .release(&earlier.key, earlier.window_ms, now)
+                    .await?;
+            }
+            return Err(AcmeError {
+                problem: AcmeProblem::new(
+                    ProblemType::RateLimited,
+                    format!("at most {} {}", budget.cap, budget.what),
+                ),
+                retry_after_s: Some(retry_after_s(retry_after_ms)),
+                unavailable: false,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The client relays the code: valid, or a wrong answer counted against the challenge and
@@ -193,6 +238,25 @@ async fn answer(
         invalidate(gateway, authz, &challenge, order_of().await?, &error, now).await?;
         return Err(error.into());
     }
+    // The attempt is reserved, on the challenge and on the number, before the answer is
+    // compared: concurrent answers cannot all pass a read of the counts.
+    let Some(attempt) = gateway
+        .store
+        .acme_reserve_attempt(&challenge.id, MAX_WRONG_ANSWERS)
+        .await?
+    else {
+        return Err(problem(
+            ProblemType::IncorrectResponse,
+            "no attempts left on this challenge",
+        ));
+    };
+    let Some(failures) = gateway
+        .store
+        .acme_reserve_number_attempt(&authz.number, LOCK_AFTER_FAILURES, now - LOCK_MS)
+        .await?
+    else {
+        return Err(locked());
+    };
     let correct =
         sms_link::code_from_key_authorization(submitted, &challenge.token, &account.thumbprint)
             .ok()
@@ -201,6 +265,10 @@ async fn answer(
                 sms_link::code_matches(gateway.acme_ca.code_key(), &challenge.id, &code, hash)
             });
     if correct {
+        gateway
+            .store
+            .acme_release_number_attempt(&authz.number)
+            .await?;
         // All or nothing, and only while the authorization is still pending and alive: it
         // may have been deactivated or have expired since it was read.
         let mut tx = gateway.store.begin().await?;
@@ -221,15 +289,15 @@ async fn answer(
             .await?
             .unwrap_or(challenge));
     }
-    let wrong = gateway.store.acme_wrong_answer(&challenge.id).await?;
-    let failures = gateway
-        .store
-        .acme_number_failure(&authz.number, LOCK_AFTER_FAILURES, now)
-        .await?;
-    if failures >= LOCK_AFTER_FAILURES {
+    if failures >= LOCK_AFTER_FAILURES
+        && gateway
+            .store
+            .acme_lock_number(&authz.number, LOCK_AFTER_FAILURES, now)
+            .await?
+    {
         tracing::warn!("a number was locked after too many failed answers");
     }
-    if wrong >= MAX_WRONG_ANSWERS {
+    if attempt >= MAX_WRONG_ANSWERS {
         let error = AcmeProblem::new(
             ProblemType::IncorrectResponse,
             "wrong code; the challenge is now invalid",
@@ -239,7 +307,7 @@ async fn answer(
     }
     Err(problem(
         ProblemType::IncorrectResponse,
-        format!("wrong code; {} attempts left", MAX_WRONG_ANSWERS - wrong),
+        format!("wrong code; {} attempts left", MAX_WRONG_ANSWERS - attempt),
     ))
 }
 

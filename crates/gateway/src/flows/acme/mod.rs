@@ -6,11 +6,14 @@
 //! store, the clock and the SMS sender of a [`Gateway`]. It answers with values
 //! ([`AcmeReply`], [`AcmeError`]); what they look like on the wire is `http::acme`'s.
 //!
-//! Bounds, because a six-digit code carries only ~20 bits: a code lives 10 minutes; 3 wrong
-//! answers make the challenge invalid; 100 failed answers for a number, across all accounts,
-//! lock the number until an operator unlocks it (`assent-gateway admin acme unlock`); at most
-//! 5 SMS per number per hour (`rateLimited` with `Retry-After`); codes are stored as keyed
-//! hashes and compared in constant time; of concurrent "ready" POSTs exactly one sends an SMS.
+//! Bounds, because a six-digit code carries only ~20 bits: a code lives 10 minutes; 3
+//! answers per challenge, the third wrong one making it invalid; 100 failed answers for a
+//! number, across all accounts, lock the number for 24 hours (or until an operator unlocks
+//! it: `assent-gateway admin acme unlock`); at most 5 SMS per number and 10 per account an
+//! hour, 60 a minute from the whole gateway (`rateLimited` with `Retry-After`), and only to
+//! numbers the gateway serves unless told otherwise; every count is reserved in the
+//! statement that checks it; codes are stored as keyed hashes and compared in constant
+//! time; of concurrent "ready" POSTs exactly one sends an SMS.
 
 mod account;
 pub mod ca;
@@ -45,9 +48,11 @@ const CODE_TTL_MS: i64 = sms_link::CODE_LIFETIME_SECS as i64 * 1000;
 const MAX_WRONG_ANSWERS: i64 = sms_link::MAX_WRONG_ANSWERS_PER_CHALLENGE as i64;
 /// Failed answers for a number, across all accounts, before it is locked.
 const LOCK_AFTER_FAILURES: i64 = sms_link::MAX_FAILED_ANSWERS_PER_NUMBER as i64;
-/// SMS per number per hour.
-const MAX_SMS_PER_HOUR: i64 = sms_link::MAX_SMS_PER_NUMBER_PER_HOUR as i64;
 const HOUR_MS: i64 = 3_600_000;
+/// How long a number stays locked after its failed answers reached the bound: the lock is
+/// evidence of guessing, not a verdict on the subscriber, so it ends by itself (an operator
+/// can end it sooner).
+const LOCK_MS: i64 = 24 * HOUR_MS;
 /// What a client waits before polling a pending or processing object (s).
 const RETRY_AFTER_S: u64 = 2;
 
@@ -223,13 +228,20 @@ pub fn directory_url(gateway: &Gateway) -> String {
     url(gateway, "/directory")
 }
 
-/// A number locked after too many failed answers takes no new order and no new code.
+/// A number locked after too many failed answers takes no new order, no new code and no
+/// answer until the lock ends (a day after it began) or an operator lifts it.
 async fn refuse_locked(gateway: &Gateway, number: &str) -> Result<(), AcmeError> {
-    if gateway.store.acme_number(number).await?.1.is_some() {
-        return Err(problem(
-            ProblemType::RejectedIdentifier,
-            "this number is locked after too many failed answers; an operator must unlock it",
-        ));
+    match gateway.store.acme_number(number).await?.1 {
+        Some(since) if since > gateway.now_ms() - LOCK_MS => Err(locked()),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// The refusal of a locked number.
+fn locked() -> AcmeError {
+    problem(
+        ProblemType::RejectedIdentifier,
+        "this number is locked after too many failed answers; the lock ends after 24 hours, \
+         or an operator lifts it sooner",
+    )
 }
