@@ -79,6 +79,9 @@ pub enum EntryKind {
     Notification,
     SpFlagged,
     Admin,
+    /// A resource server request refused (401, 403, unknown user…): the SP when known, the
+    /// endpoint and the reason, never the token.
+    ResourceRefused,
 }
 
 impl EntryKind {
@@ -95,6 +98,7 @@ impl EntryKind {
             EntryKind::Notification => "notification",
             EntryKind::SpFlagged => "sp_flagged",
             EntryKind::Admin => "admin",
+            EntryKind::ResourceRefused => "resource_refused",
         }
     }
 }

@@ -66,6 +66,8 @@ pub struct ServeOptions {
     pub lifetimes: crate::flows::Lifetimes,
     /// ACME codes may go to numbers that are no subscriber's.
     pub sms_to_any_number: bool,
+    /// The longest a resource server request may take.
+    pub resource_deadline: std::time::Duration,
 }
 
 /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
@@ -162,8 +164,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         gateway,
         simulator: options.demo,
         limits: std::sync::Arc::new(limits::RateLimits::new(options.rate_limits)),
+        resource_deadline: options.resource_deadline,
     };
     notify::spawn(state.gateway.clone());
+    spawn_refusal_summaries(state.gateway.resource_server());
     limits::spawn_cleanup(state.limits.clone());
     let app = server::router(state);
     run_https(
@@ -221,6 +225,7 @@ pub fn gateway(
         deliveries: notify::Deliveries::new(notify_roots)?,
         lifetimes: crate::flows::Lifetimes::default(),
         sms_to_any_number: false,
+        refusals: std::sync::Arc::default(),
     })
 }
 
@@ -239,6 +244,10 @@ pub struct ResourceServerOptions {
     pub gateway_ca: Option<PathBuf>,
     pub client_id: String,
     pub client_secret: String,
+    /// Refused requests per SP and per peer address.
+    pub refused_limit: Option<limits::Rate>,
+    /// The longest a request may take.
+    pub deadline: std::time::Duration,
 }
 
 /// Runs a stand-alone resource server until SIGINT or SIGTERM. Prints one line
@@ -281,7 +290,6 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         client_secret: options.client_secret.clone(),
     };
     let (listener, address) = bind(options.listen)?;
-    // The resource server's handle is its whole state: it has no rate-limited endpoint.
     let state = resource::ResourceServer {
         store,
         catalog: std::sync::Arc::new(catalog),
@@ -289,6 +297,20 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         pcr,
         tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
         clock: std::sync::Arc::new(SystemClock),
+        refusals: std::sync::Arc::default(),
+    };
+    spawn_refusal_summaries(state.clone());
+    let limits = std::sync::Arc::new(limits::RateLimits::new(limits::RateLimitConfig {
+        resource_refused: options.refused_limit,
+        ..limits::RateLimitConfig::default()
+    }));
+    limits::spawn_cleanup(limits.clone());
+    let state = server::resource::ResourceState {
+        server: state,
+        edge: server::resource::ResourceEdge {
+            limits,
+            deadline: options.deadline,
+        },
     };
     let app = server::with_fallbacks(server::resource::routes().into()).with_state(state);
     run_https(
@@ -298,6 +320,20 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         &format!("assent-gateway resource server listening on https://{address}"),
     )
     .await
+}
+
+/// Writes, once a minute, the summaries of refused resource requests that were counted
+/// but not listed one by one.
+fn spawn_refusal_summaries(rs: resource::ResourceServer) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(error) = resource::flush_refusal_summaries(&rs).await {
+                tracing::error!(%error, "refusal summaries could not be written");
+            }
+        }
+    });
 }
 
 fn bind(address: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), GatewayError> {

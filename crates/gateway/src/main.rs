@@ -78,6 +78,13 @@ enum Command {
         /// strangers).
         #[arg(long)]
         sms_to_any_number: bool,
+        /// Refused resource requests per SP and per peer address (then 429): N/s, N/min or
+        /// N/h, or off.
+        #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_resource_refused: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        /// The longest a resource request may take (then Annex A's timeout row, 500).
+        #[arg(long, default_value = "10s", value_parser = deadline)]
+        resource_deadline: std::time::Duration,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -102,6 +109,12 @@ enum Command {
         /// Its secret; read from ASSENT_RS_CLIENT_SECRET so it stays out of process lists.
         #[arg(long, env = "ASSENT_RS_CLIENT_SECRET", hide_env_values = true)]
         client_secret: String,
+        /// Refused requests per SP and per peer address (then 429): N/s, N/min or N/h, or off.
+        #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_refused: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        /// The longest a request may take (then Annex A's timeout row, 500).
+        #[arg(long, default_value = "10s", value_parser = deadline)]
+        deadline: std::time::Duration,
     },
     /// Operator commands.
     #[command(subcommand)]
@@ -219,6 +232,12 @@ fn order_lifetime(text: &str) -> Result<i64, String> {
     duration_ms(text, 7 * DAY)
 }
 
+fn deadline(text: &str) -> Result<std::time::Duration, String> {
+    // A minute at most: a client waiting longer has given up.
+    duration_ms(text, std::time::Duration::from_secs(60))
+        .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -265,6 +284,8 @@ async fn run(command: Command) -> Result<(), String> {
             certificate_lifetime,
             order_lifetime,
             sms_to_any_number,
+            rate_limit_resource_refused,
+            resource_deadline,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
@@ -278,12 +299,14 @@ async fn run(command: Command) -> Result<(), String> {
                 acme: rate_limit_acme,
                 authorize_target: rate_limit_authorize,
                 authorize_address: rate_limit_authorize_address,
+                resource_refused: rate_limit_resource_refused,
             },
             lifetimes: assent_gateway::flows::Lifetimes {
                 certificate_ms: certificate_lifetime,
                 order_ms: order_lifetime,
             },
             sms_to_any_number,
+            resource_deadline,
         })
         .await
         .map_err(|e| e.to_string()),
@@ -295,6 +318,8 @@ async fn run(command: Command) -> Result<(), String> {
             gateway_ca,
             client_id,
             client_secret,
+            rate_limit_refused,
+            deadline,
         } => assent_gateway::serve_resource(assent_gateway::ResourceServerOptions {
             data_dir: storage.data_dir,
             listen,
@@ -304,6 +329,8 @@ async fn run(command: Command) -> Result<(), String> {
             gateway_ca,
             client_id,
             client_secret,
+            refused_limit: rate_limit_refused,
+            deadline,
         })
         .await
         .map_err(|e| e.to_string()),

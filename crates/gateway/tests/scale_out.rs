@@ -47,7 +47,14 @@ fn postgres_available() -> bool {
 }
 
 fn instance(data_dir: &Path, database_url: Option<&str>) -> Gateway {
-    start_with(data_dir, database_url, None, &["--issuer", ISSUER])
+    // Refused resource requests are not limited here: the one-time token's race below
+    // counts every refusal as a 401.
+    start_with(
+        data_dir,
+        database_url,
+        None,
+        &["--issuer", ISSUER, "--rate-limit-resource-refused", "off"],
+    )
 }
 
 /// A form POST authenticated with the SP's demo secret: (status, body bytes).

@@ -3,4 +3,4 @@
 /**
  * What happened (MC_ATTR_31: everything a dispute needs).
  */
-export type EntryKind = "authorization_request" | "prompt_sent" | "answer" | "consent" | "token_issued" | "refusal" | "revocation" | "resource_access" | "notification" | "sp_flagged" | "admin";
+export type EntryKind = "authorization_request" | "prompt_sent" | "answer" | "consent" | "token_issued" | "refusal" | "revocation" | "resource_access" | "notification" | "sp_flagged" | "admin" | "resource_refused";

@@ -53,6 +53,8 @@ pub struct Gateway {
     pub lifetimes: Lifetimes,
     /// Whether ACME codes may go to numbers that are no subscriber's (`--sms-to-any-number`).
     pub sms_to_any_number: bool,
+    /// The resource server's audit budget of refusals (per process).
+    pub refusals: Arc<resource::RefusalAudit>,
 }
 
 /// How long what the gateway issues lives: `assent-gateway serve --certificate-lifetime`

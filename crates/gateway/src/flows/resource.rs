@@ -38,6 +38,8 @@ pub struct ResourceServer {
     pub tokens: TokenValidation,
     /// Where the resource server reads the time (expiry, audit).
     pub clock: Arc<dyn Clock>,
+    /// How many refusals were audited this minute, per SP and per client address.
+    pub refusals: Arc<RefusalAudit>,
 }
 
 impl ResourceServer {
@@ -58,6 +60,7 @@ impl Gateway {
             pcr: self.pcr.clone(),
             tokens: TokenValidation::InProcess,
             clock: self.clock.clone(),
+            refusals: self.refusals.clone(),
         }
     }
 }
@@ -96,6 +99,218 @@ impl Endpoint {
             Endpoint::UserInfo => "userinfo",
         }
     }
+
+    /// The endpoint's path, as refusals are audited.
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::PremiumInfo => "/premiuminfo",
+            Endpoint::UserInfo => "/userinfo",
+        }
+    }
+}
+
+/// Refusals audited one entry each, per SP and per client address, in a minute.
+pub const REFUSALS_LISTED_PER_MINUTE: u32 = 60;
+
+/// The audit budget of refusals (an SP probing numbers with a generic token, or anyone
+/// sending garbage, must not grow the trail without end): one entry per refusal up to
+/// [`REFUSALS_LISTED_PER_MINUTE`] per SP and per client address in a minute; beyond, the
+/// refusals are counted, and one summary entry per key and minute says how many were not
+/// listed. Kept in memory, per process: the budget bounds this process's writes.
+#[derive(Debug, Default)]
+pub struct RefusalAudit {
+    minutes: std::sync::Mutex<std::collections::HashMap<String, RefusalMinute>>,
+}
+
+/// One key's minute: its start, the entries written and the refusals not listed.
+#[derive(Debug, Clone, Copy)]
+struct RefusalMinute {
+    start_ms: i64,
+    listed: u32,
+    unlisted: u64,
+}
+
+/// A summary due: `unlisted` refusals of `key` in the minute from `start_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unlisted {
+    key: String,
+    start_ms: i64,
+    unlisted: u64,
+}
+
+impl RefusalAudit {
+    /// Counts a refusal for `keys` at `now_ms`: whether it is listed (no key over its
+    /// budget), and the summaries of minutes that ended.
+    fn count(&self, keys: &[String], now_ms: i64) -> (bool, Vec<Unlisted>) {
+        let minute = now_ms - now_ms.rem_euclid(60_000);
+        let mut minutes = self
+            .minutes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut due = Vec::new();
+        let mut listed = true;
+        for key in keys {
+            let entry = minutes.entry(key.clone()).or_insert(RefusalMinute {
+                start_ms: minute,
+                listed: 0,
+                unlisted: 0,
+            });
+            if entry.start_ms != minute {
+                if entry.unlisted > 0 {
+                    due.push(Unlisted {
+                        key: key.clone(),
+                        start_ms: entry.start_ms,
+                        unlisted: entry.unlisted,
+                    });
+                }
+                *entry = RefusalMinute {
+                    start_ms: minute,
+                    listed: 0,
+                    unlisted: 0,
+                };
+            }
+            listed &= entry.listed < REFUSALS_LISTED_PER_MINUTE;
+        }
+        for key in keys {
+            if let Some(entry) = minutes.get_mut(key) {
+                if listed {
+                    entry.listed += 1;
+                } else if entry.listed >= REFUSALS_LISTED_PER_MINUTE {
+                    entry.unlisted += 1;
+                }
+            }
+        }
+        (listed, due)
+    }
+
+    /// The summaries of every minute that ended before `now_ms`, forgetting those keys.
+    fn ended(&self, now_ms: i64) -> Vec<Unlisted> {
+        let minute = now_ms - now_ms.rem_euclid(60_000);
+        let mut minutes = self
+            .minutes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut due = Vec::new();
+        minutes.retain(|key, entry| {
+            if entry.start_ms == minute {
+                return true;
+            }
+            if entry.unlisted > 0 {
+                due.push(Unlisted {
+                    key: key.clone(),
+                    start_ms: entry.start_ms,
+                    unlisted: entry.unlisted,
+                });
+            }
+            false
+        });
+        due
+    }
+}
+
+/// A refused request: the Annex A answer, and the SP it came from when the token named one
+/// (the HTTP edge limits refusals per SP and per address).
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub error: ResourceError,
+    pub sp: Option<String>,
+}
+
+/// What the flow learned of a request before refusing it.
+#[derive(Debug, Default)]
+struct Known {
+    sp: Option<String>,
+    user: Option<String>,
+}
+
+/// Audits a refusal as a `resource_refused` entry (the SP when known, the endpoint and the
+/// reason, never the token), within the per-minute budget of [`RefusalAudit`]; writes the
+/// summaries of minutes that ended. Failures of the gateway itself (500, 503) are not
+/// refusals and are logged, not audited.
+pub async fn audit_refusal(
+    rs: &ResourceServer,
+    endpoint: Endpoint,
+    sp: Option<&str>,
+    user: Option<&str>,
+    peer: Option<std::net::IpAddr>,
+    error: &ResourceError,
+) -> Result<(), StoreError> {
+    if matches!(
+        error.kind,
+        wire::ResourceErrorKind::Server | wire::ResourceErrorKind::Unavailable
+    ) {
+        return Ok(());
+    }
+    let now = rs.now_ms();
+    let mut keys = Vec::new();
+    if let Some(sp) = sp {
+        keys.push(format!("sp:{sp}"));
+    }
+    if let Some(peer) = peer {
+        keys.push(format!("address:{peer}"));
+    }
+    let (listed, due) = rs.refusals.count(&keys, now);
+    write_summaries(rs, due, now).await?;
+    if listed {
+        let reason = json!({
+            "endpoint": endpoint.path(),
+            "error": error.code().unwrap_or("no_token"),
+            "reason": error.description,
+        });
+        rs.store
+            .append_audit(NewEntry {
+                at_ms: now,
+                kind: EntryKind::ResourceRefused,
+                user: user.map(str::to_owned),
+                sp: sp.map(str::to_owned),
+                authenticator: None,
+                detail: reason.to_string(),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes the summary entries of minutes that ended (run once a minute, so that a minute's
+/// count is written even when no refusal follows it).
+pub async fn flush_refusal_summaries(rs: &ResourceServer) -> Result<(), StoreError> {
+    let now = rs.now_ms();
+    let due = rs.refusals.ended(now);
+    write_summaries(rs, due, now).await
+}
+
+async fn write_summaries(
+    rs: &ResourceServer,
+    due: Vec<Unlisted>,
+    now: i64,
+) -> Result<(), StoreError> {
+    for summary in due {
+        let (sp, detail) = match summary.key.split_once(':') {
+            Some(("sp", sp)) => (
+                Some(sp.to_owned()),
+                json!({"summary": true, "per": "sp", "minute": crate::base::clock::rfc3339(summary.start_ms),
+                       "refusals_not_listed": summary.unlisted}),
+            ),
+            Some((_, address)) => (
+                None,
+                json!({"summary": true, "per": "address", "address": address,
+                       "minute": crate::base::clock::rfc3339(summary.start_ms),
+                       "refusals_not_listed": summary.unlisted}),
+            ),
+            None => continue,
+        };
+        rs.store
+            .append_audit(NewEntry {
+                at_ms: now,
+                kind: EntryKind::ResourceRefused,
+                user: None,
+                sp,
+                authenticator: None,
+                detail: detail.to_string(),
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// A Resource Response (MC_ATTR_25) and what it disclosed.
@@ -273,13 +488,50 @@ pub async fn named_user(rs: &ResourceServer, call: &ResourceCall) -> Result<User
 }
 
 /// Serves a well-formed Resource Request: validates its token, finds its user, checks scope
-/// and consent, answers (share and match), spends a one-time token, audits and notifies.
+/// and consent, answers (share and match), spends a one-time token, audits and notifies. A
+/// refusal is audited ([`audit_refusal`]) and comes back with the SP it came from.
 pub async fn serve(
     rs: &ResourceServer,
     endpoint: Endpoint,
     call: &ResourceCall,
+    peer: Option<std::net::IpAddr>,
+) -> Result<Disclosure, Refused> {
+    let mut known = Known::default();
+    match serve_known(rs, endpoint, call, &mut known).await {
+        Ok(disclosure) => Ok(disclosure),
+        Err(error) => {
+            if let Err(failure) = audit_refusal(
+                rs,
+                endpoint,
+                known.sp.as_deref(),
+                known.user.as_deref(),
+                peer,
+                &error,
+            )
+            .await
+            {
+                // The refusal stands; the trail could not be written (logged with the cause).
+                return Err(Refused {
+                    error: failure.into(),
+                    sp: known.sp,
+                });
+            }
+            Err(Refused {
+                error,
+                sp: known.sp,
+            })
+        }
+    }
+}
+
+async fn serve_known(
+    rs: &ResourceServer,
+    endpoint: Endpoint,
+    call: &ResourceCall,
+    known: &mut Known,
 ) -> Result<Disclosure, ResourceError> {
     let mut token = validate(rs, &call.token).await?;
+    known.sp = Some(token.client_id.clone());
     let client = match token.client.take() {
         Some(client) => client,
         None => rs
@@ -312,6 +564,7 @@ pub async fn serve(
         }
         None => named_user(rs, call).await?,
     };
+    known.user = Some(user.id.clone());
 
     let services: Vec<&Service> = token
         .scope
@@ -379,6 +632,16 @@ fn check_scope(
     // Claims to match need a match service to match them (MC_ATTR_22).
     if call.mc_claims.is_some() && !claims::has_match_service(catalog, scope) {
         return Err(ResourceError::insufficient_scope());
+    }
+    // A token whose services only match answers nothing without claims to match: refused
+    // before anything is spent (a one-time token stays unspent).
+    if call.mc_claims.is_none()
+        && endpoint == Endpoint::PremiumInfo
+        && services.iter().all(|s| s.kind == ServiceKind::Match)
+    {
+        return Err(ResourceError::invalid_request(
+            "mc_claims is required: this token's services only match claims",
+        ));
     }
     Ok(())
 }

@@ -84,6 +84,9 @@ pub struct RateLimitConfig {
     /// `GET /authorize` per peer address: anyone can call it, and each call writes a
     /// request.
     pub authorize_address: Option<Rate>,
+    /// Refused resource server requests, per SP and per peer address (each its own bucket;
+    /// successful requests never spend from it).
+    pub resource_refused: Option<Rate>,
 }
 
 impl Default for RateLimitConfig {
@@ -105,6 +108,7 @@ impl Default for RateLimitConfig {
                 per: Duration::from_secs(3600),
             }),
             authorize_address: per_minute(120),
+            resource_refused: per_minute(60),
         }
     }
 }
@@ -138,6 +142,28 @@ impl Limited {
             axum::Json(body),
         )
             .into_response();
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(self.retry_after_s),
+        );
+        response
+    }
+}
+
+impl Limited {
+    /// The resource server's answer over the limit: 429 with `Retry-After` and an Annex A
+    /// shaped body (`server_error` is the nearest row; RFC 6585 §4 gives the status).
+    pub fn resource_response(self) -> axum::response::Response {
+        let mut response = crate::http::error::resource_json(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            serde_json::json!({
+                "error": "server_error",
+                "error_description": format!(
+                    "too many refused requests: try again in {} s",
+                    self.retry_after_s
+                ),
+            }),
+        );
         response.headers_mut().insert(
             axum::http::header::RETRY_AFTER,
             axum::http::HeaderValue::from(self.retry_after_s),
@@ -205,6 +231,8 @@ pub struct RateLimits {
     pub acme_challenge: Limiter<String>,
     pub authorize_target: Limiter<String>,
     pub authorize_address: Limiter<IpAddr>,
+    pub resource_refused_sp: Limiter<String>,
+    pub resource_refused_address: Limiter<IpAddr>,
 }
 
 impl RateLimits {
@@ -218,6 +246,8 @@ impl RateLimits {
             acme_challenge: Limiter::new(config.acme),
             authorize_target: Limiter::new(config.authorize_target),
             authorize_address: Limiter::new(config.authorize_address),
+            resource_refused_sp: Limiter::new(config.resource_refused),
+            resource_refused_address: Limiter::new(config.resource_refused),
         }
     }
 
@@ -230,6 +260,8 @@ impl RateLimits {
         self.acme_challenge.retain_recent();
         self.authorize_target.retain_recent();
         self.authorize_address.retain_recent();
+        self.resource_refused_sp.retain_recent();
+        self.resource_refused_address.retain_recent();
     }
 }
 

@@ -10,21 +10,27 @@
 
 use crate::flows::resource::{self as flow, Endpoint, ResourceServer};
 use crate::http::error::resource_json;
+use crate::http::limits::{Limited, RateLimits};
 use crate::http::state::AppState;
-use crate::rules::resource::wire::{self, RequestHeaders};
+use crate::rules::resource::wire::{self, RequestHeaders, ResourceError, ResourceErrorKind};
 use axum::body::Bytes;
-use axum::extract::{FromRef, State};
+use axum::extract::{ConnectInfo, FromRef, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The two endpoints, for any state that provides the resource server's handle.
+/// The two endpoints, for any state that provides the resource server's handle and its
+/// edge settings.
 pub fn routes<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     ResourceServer: FromRef<S>,
+    ResourceEdge: FromRef<S>,
 {
     OpenApiRouter::new()
         .routes(routes!(premiuminfo, premiuminfo_post))
@@ -36,6 +42,43 @@ where
 impl FromRef<AppState> for ResourceServer {
     fn from_ref(state: &AppState) -> ResourceServer {
         state.gateway.resource_server()
+    }
+}
+
+/// What the resource endpoints need at the edge: the limits on refused requests and the
+/// request deadline.
+#[derive(Debug, Clone)]
+pub struct ResourceEdge {
+    pub limits: Arc<RateLimits>,
+    /// Past it, the request is answered with Annex A's timeout row.
+    pub deadline: Duration,
+}
+
+impl FromRef<AppState> for ResourceEdge {
+    fn from_ref(state: &AppState) -> ResourceEdge {
+        ResourceEdge {
+            limits: state.limits.clone(),
+            deadline: state.resource_deadline,
+        }
+    }
+}
+
+/// A resource server in its own process: its handle and its edge.
+#[derive(Debug, Clone)]
+pub struct ResourceState {
+    pub server: ResourceServer,
+    pub edge: ResourceEdge,
+}
+
+impl FromRef<ResourceState> for ResourceServer {
+    fn from_ref(state: &ResourceState) -> ResourceServer {
+        state.server.clone()
+    }
+}
+
+impl FromRef<ResourceState> for ResourceEdge {
+    fn from_ref(state: &ResourceState) -> ResourceEdge {
+        state.edge.clone()
     }
 }
 
@@ -51,17 +94,31 @@ impl FromRef<AppState> for ResourceServer {
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
         (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = schema::AnnexAError),
+        (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
         (status = 503, description = "Annex A: system connection problems", body = schema::AnnexAError),
     ))]
 async fn premiuminfo(
     State(rs): State<ResourceServer>,
+    State(edge): State<ResourceEdge>,
+    extensions: axum::http::Extensions,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    serve(&rs, Endpoint::PremiumInfo, &method, &uri, &headers, &body).await
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|peer| peer.0.ip());
+    let request = Request {
+        endpoint: Endpoint::PremiumInfo,
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &body,
+        peer,
+    };
+    serve(&rs, &edge, request).await
 }
 
 /// `POST /premiuminfo`: the same handler, described apart because only POST carries a body.
@@ -80,17 +137,20 @@ async fn premiuminfo(
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
         (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = schema::AnnexAError),
+        (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
         (status = 503, description = "Annex A: system connection problems", body = schema::AnnexAError),
     ))]
 async fn premiuminfo_post(
     state: State<ResourceServer>,
+    edge: State<ResourceEdge>,
+    extensions: axum::http::Extensions,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    premiuminfo(state, method, uri, headers, body).await
+    premiuminfo(state, edge, extensions, method, uri, headers, body).await
 }
 
 /// `GET /userinfo`: UserInfo: OIDC standard claims for OpenID tokens.
@@ -105,17 +165,31 @@ async fn premiuminfo_post(
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
         (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = schema::AnnexAError),
+        (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
         (status = 503, description = "Annex A: system connection problems", body = schema::AnnexAError),
     ))]
 async fn userinfo(
     State(rs): State<ResourceServer>,
+    State(edge): State<ResourceEdge>,
+    extensions: axum::http::Extensions,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    serve(&rs, Endpoint::UserInfo, &method, &uri, &headers, &body).await
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|peer| peer.0.ip());
+    let request = Request {
+        endpoint: Endpoint::UserInfo,
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &body,
+        peer,
+    };
+    serve(&rs, &edge, request).await
 }
 
 /// `POST /userinfo`: the same handler, described apart because only POST carries a body.
@@ -134,41 +208,105 @@ async fn userinfo(
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
         (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
-        (status = 500, description = "Annex A: unexpected error", body = schema::AnnexAError),
+        (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
+        (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
         (status = 503, description = "Annex A: system connection problems", body = schema::AnnexAError),
     ))]
 async fn userinfo_post(
     state: State<ResourceServer>,
+    edge: State<ResourceEdge>,
+    extensions: axum::http::Extensions,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    userinfo(state, method, uri, headers, body).await
+    userinfo(state, edge, extensions, method, uri, headers, body).await
 }
 
-/// Reads the request into plain values, checks it (Annex A) and serves it.
-async fn serve(
-    rs: &ResourceServer,
+/// A resource request as it came.
+struct Request<'a> {
     endpoint: Endpoint,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
+    method: &'a Method,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+    peer: Option<IpAddr>,
+}
+
+/// Reads the request into plain values, checks it (Annex A) and serves it within the
+/// deadline. Refusals are audited by the flow; the SP or address that keeps being refused
+/// is answered 429 with `Retry-After` instead (successful requests never count).
+async fn serve(rs: &ResourceServer, edge: &ResourceEdge, request: Request<'_>) -> Response {
     let read = RequestHeaders::from_pairs(
-        headers
+        request
+            .headers
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_bytes())),
     );
-    let call = match wire::parse(method.as_str(), uri.query(), &read, body) {
-        Ok(call) => call,
-        Err(error) => return error.into_response(),
-    };
-    match flow::serve(rs, endpoint, &call).await {
-        Ok(disclosure) => resource_json(StatusCode::OK, Value::Object(disclosure.claims)),
-        Err(error) => error.into_response(),
+    let outcome = tokio::time::timeout(edge.deadline, async {
+        match wire::parse(
+            request.method.as_str(),
+            request.uri.query(),
+            &read,
+            request.body,
+        ) {
+            Ok(call) => flow::serve(rs, request.endpoint, &call, request.peer).await,
+            Err(error) => {
+                if let Err(failure) =
+                    flow::audit_refusal(rs, request.endpoint, None, None, request.peer, &error)
+                        .await
+                {
+                    return Err(flow::Refused {
+                        error: failure.into(),
+                        sp: None,
+                    });
+                }
+                Err(flow::Refused { error, sp: None })
+            }
+        }
+    })
+    .await;
+    match outcome {
+        Ok(Ok(disclosure)) => resource_json(StatusCode::OK, Value::Object(disclosure.claims)),
+        Ok(Err(refused)) => {
+            if let Some(limited) = over_refusal_limit(edge, &refused, request.peer) {
+                return limited.resource_response();
+            }
+            refused.error.into_response()
+        }
+        Err(_elapsed) => {
+            tracing::warn!(
+                endpoint = request.endpoint.path(),
+                "resource request past its deadline"
+            );
+            ResourceError::timeout().into_response()
+        }
     }
+}
+
+/// Whether a refused request's SP or address is over its budget of refusals.
+fn over_refusal_limit(
+    edge: &ResourceEdge,
+    refused: &flow::Refused,
+    peer: Option<IpAddr>,
+) -> Option<Limited> {
+    // Failures of the gateway itself are not the caller's refusals.
+    if matches!(
+        refused.error.kind,
+        ResourceErrorKind::Server | ResourceErrorKind::Unavailable
+    ) {
+        return None;
+    }
+    let by_sp = refused
+        .sp
+        .as_ref()
+        .and_then(|sp| edge.limits.resource_refused_sp.check(sp).err());
+    let by_address = peer.and_then(|ip| edge.limits.resource_refused_address.check(&ip).err());
+    by_sp
+        .into_iter()
+        .chain(by_address)
+        .max_by_key(|l| l.retry_after_s)
 }
 
 /// The resource server's shapes on the wire. Handlers read bytes themselves (the Annex A

@@ -13,6 +13,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// `--demo`: the handset simulator is mounted.
     pub simulator: bool,
+    /// The longest a resource server request may take (Annex A timeout row past it).
+    pub resource_deadline: std::time::Duration,
 }
 
 /// Handlers hand the domain handle to the flows (`&state` where a `&Gateway` is expected).

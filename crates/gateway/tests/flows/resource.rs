@@ -71,7 +71,14 @@ fn with_claims(token: &str, claims: Value) -> ResourceCall {
 }
 
 async fn premiuminfo(h: &Harness, call: &ResourceCall) -> Result<Disclosure, ResourceError> {
-    resource::serve(&h.gateway.resource_server(), Endpoint::PremiumInfo, call).await
+    resource::serve(
+        &h.gateway.resource_server(),
+        Endpoint::PremiumInfo,
+        call,
+        None,
+    )
+    .await
+    .map_err(|refused| refused.error)
 }
 
 fn names(claims: &Map<String, Value>) -> Vec<&str> {
@@ -305,9 +312,99 @@ async fn a_token_without_the_scope_asked_for_is_insufficient() {
             &h.gateway.resource_server(),
             Endpoint::UserInfo,
             &call(&without_openid),
+            None,
         )
         .await
-        .unwrap_err(),
+        .unwrap_err()
+        .error,
     );
     assert_eq!(accesses(&h).await.len(), 1, "refusals are not accesses");
+}
+
+/// The `resource_refused` entries of the trail: (sp, user, detail).
+async fn refusals(h: &Harness) -> Vec<(Option<String>, Option<String>, Value)> {
+    h.store
+        .audit_page(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.content.kind == EntryKind::ResourceRefused)
+        .map(|e| {
+            (
+                e.content.sp.clone(),
+                e.content.user.clone(),
+                serde_json::from_str(&e.content.detail).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A match-only token without claims to match is refused before anything is spent.
+#[tokio::test]
+async fn a_match_only_token_without_mc_claims_is_refused_and_not_spent() {
+    let h = Harness::new().await;
+    let token = Token {
+        client: "once-sp",
+        policy: "one_time",
+        ..Token::demo("openid mc_kyc_match")
+    }
+    .issue(&h)
+    .await;
+    let refused = premiuminfo(&h, &call(&token)).await.unwrap_err();
+    assert_eq!(refused.kind, ResourceErrorKind::InvalidRequest);
+    assert!(refused.description.contains("mc_claims"), "{refused:?}");
+    // Still unspent: the same token now matches once.
+    let matched = premiuminfo(&h, &with_claims(&token, json!({"given_name": "Marie"})))
+        .await
+        .unwrap();
+    assert_eq!(matched.claims["given_name_match"], "true");
+}
+
+/// Every refusal is audited with the SP (when the token names one), the endpoint and the
+/// reason, never the token.
+#[tokio::test]
+async fn refusals_are_audited_without_the_token() {
+    let h = Harness::new().await;
+    let unknown = new_token();
+    premiuminfo(&h, &call(&unknown)).await.unwrap_err();
+    // A blacklisted SP: its token is refused.
+    let token = Token::demo("openid mc_vm_share").issue(&h).await;
+    h.store.set_blacklisted("demo-sp", true).await.unwrap();
+    premiuminfo(&h, &call(&token)).await.unwrap_err();
+    let entries = refusals(&h).await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[0].0, None, "an unknown token names no SP");
+    assert_eq!(entries[0].2["error"], "invalid_token");
+    assert_eq!(entries[0].2["endpoint"], "/premiuminfo");
+    assert_eq!(entries[1].0.as_deref(), Some("demo-sp"));
+    assert_eq!(entries[1].2["error"], "access_denied");
+    let trail = format!("{entries:?}");
+    assert!(
+        !trail.contains(&unknown) && !trail.contains(&token),
+        "{trail}"
+    );
+}
+
+/// Past 60 refusals a minute from one SP, they are counted, and one summary entry says how
+/// many were not listed once the minute is over.
+#[tokio::test]
+async fn refusals_beyond_the_budget_are_summarised_once_a_minute() {
+    let h = Harness::new().await;
+    let token = Token::demo("openid mc_vm_share").issue(&h).await;
+    h.store.set_blacklisted("demo-sp", true).await.unwrap();
+    for _ in 0..75 {
+        premiuminfo(&h, &call(&token)).await.unwrap_err();
+    }
+    assert_eq!(refusals(&h).await.len(), 60);
+    h.advance_s(60);
+    resource::flush_refusal_summaries(&h.gateway.resource_server())
+        .await
+        .unwrap();
+    let entries = refusals(&h).await;
+    assert_eq!(entries.len(), 61);
+    let summary = &entries[60];
+    assert_eq!(summary.0.as_deref(), Some("demo-sp"));
+    assert_eq!(summary.2["summary"], true);
+    assert_eq!(summary.2["refusals_not_listed"], 15);
+    assert_eq!(summary.2["minute"], "2026-12-01T00:00:00Z");
 }

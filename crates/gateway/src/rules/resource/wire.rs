@@ -141,6 +141,12 @@ impl ResourceError {
     pub fn unavailable() -> Self {
         Self::new(ResourceErrorKind::Unavailable, "Service is not available")
     }
+
+    /// Annex A: the request did not complete within the server's deadline (500
+    /// `server_error`, "Timeout: Server internal error.").
+    pub fn timeout() -> Self {
+        Self::new(ResourceErrorKind::Server, "Timeout: Server internal error.")
+    }
 }
 
 /// The request headers the rules read, as sent: values are bytes, since nothing makes a
