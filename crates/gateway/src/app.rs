@@ -44,6 +44,11 @@ pub enum GatewayError {
     Server(std::io::Error),
     #[error("issuer {issuer:?} is not usable: {reason}")]
     Issuer { issuer: String, reason: String },
+    #[error(
+        "the handset simulator (--demo, --simulator) listens on loopback only, not on {address}: \
+         it shows every code and prompt to whoever asks"
+    )]
+    NotLoopback { address: SocketAddr },
 }
 
 /// `assent-gateway serve` options.
@@ -53,6 +58,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     pub database_url: Option<String>,
     pub demo: bool,
+    /// The handset simulator as the USSD and SMS network (`--demo` implies it).
+    pub simulator: bool,
     /// The service catalog file; the shipped defaults without one.
     pub catalog: Option<PathBuf>,
     /// Rate limits of the token, CIBA and ACME endpoints (per process).
@@ -126,6 +133,14 @@ pub async fn open_store(
 pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     // Several crates link rustls crypto back ends; say which one this process uses.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let simulator = options.simulator || options.demo;
+    // The simulator shows every code and prompt to whoever asks, and the demo SPs' secrets
+    // are public: neither may be reachable from another machine.
+    if simulator && !options.listen.ip().is_loopback() {
+        return Err(GatewayError::NotLoopback {
+            address: options.listen,
+        });
+    }
     let issuer = options.issuer.as_deref().map(check_issuer).transpose()?;
     prepare_data_dir(&options.data_dir)?;
     let identity = tls::load_or_create(&options.data_dir)?;
@@ -143,9 +158,20 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         options.demo,
     )
     .await?;
+    if !options.demo {
+        // Data a demo run left: its SPs' secrets are public, so they go.
+        let removed = demo::remove_clients(&store).await?;
+        if removed > 0 {
+            tracing::warn!(
+                removed,
+                "the demo SPs were removed (this start is not --demo)"
+            );
+        }
+    }
     tracing::info!(
         backend = store.backend(),
         demo = options.demo,
+        simulator,
         "store ready"
     );
 
@@ -157,12 +183,17 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         catalog,
         std::sync::Arc::new(SystemClock),
         vec![own_ca],
+        if simulator {
+            Network::Simulator
+        } else {
+            Network::None
+        },
     )?;
     gateway.lifetimes = options.lifetimes;
     gateway.sms_to_any_number = options.sms_to_any_number;
     let state = server::AppState {
         gateway,
-        simulator: options.demo,
+        simulator,
         limits: std::sync::Arc::new(limits::RateLimits::new(options.rate_limits)),
         resource_deadline: options.resource_deadline,
     };
@@ -179,11 +210,21 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     .await
 }
 
+/// How the gateway reaches handsets by USSD and SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// The handset simulator (QA): messages land in the database for QA to read. Chosen
+    /// explicitly (`--simulator`, implied by `--demo`), loopback only.
+    Simulator,
+    /// None: the app is the only authenticator, and no ACME code can be sent. Nothing stores
+    /// a code or a prompt in clear for a simulated handset.
+    None,
+}
+
 /// The domain handle over a data directory's keys (made on first use) and an open store:
-/// the handset simulator as the USSD and SMS network, the app, USSD and SMS as
-/// authenticators, the ACME CA, and ping/push delivery trusting `notify_roots` besides the
-/// platform's roots. `serve` builds one with the system clock; tests build one with a
-/// fixed clock.
+/// the app, and with a USSD and SMS `network` USSD and SMS, as authenticators; the ACME CA;
+/// ping/push delivery trusting `notify_roots` besides the platform's roots. `serve` builds
+/// one with the system clock; tests build one with a fixed clock.
 pub fn gateway(
     data_dir: &Path,
     store: store::Store,
@@ -191,25 +232,34 @@ pub fn gateway(
     catalog: catalog::Catalog,
     clock: std::sync::Arc<dyn Clock>,
     notify_roots: Vec<reqwest::Certificate>,
+    network: Network,
 ) -> Result<Gateway, GatewayError> {
     let keys = keys::SigningKeys::load_or_create(data_dir)?;
     let encryption = encr_msisdn::EncryptionKey::load_or_create(
         &data_dir.join("keys").join("encryption-p256.pem"),
     )?;
     let pcr = idtoken::PcrSecret::load_or_create(data_dir)?;
-    // The simulator is this QA build's USSD and SMS network.
-    let handsets = std::sync::Arc::new(handset::Simulator {
-        store: store.clone(),
-        clock: clock.clone(),
-    });
-    let authenticators = authenticator::Chain::new(vec![
+    let app: std::sync::Arc<dyn authenticator::Authenticator> =
         std::sync::Arc::new(authenticator::App {
             store: store.clone(),
             clock: clock.clone(),
-        }),
-        std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
-        std::sync::Arc::new(authenticator::Sms(handsets.clone())),
-    ]);
+        });
+    let (authenticators, sms) = match network {
+        Network::Simulator => {
+            let handsets = std::sync::Arc::new(handset::Simulator {
+                store: store.clone(),
+                clock: clock.clone(),
+            });
+            let sms: std::sync::Arc<dyn handset::SmsSender> = handsets.clone();
+            let chain = authenticator::Chain::new(vec![
+                app,
+                std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
+                std::sync::Arc::new(authenticator::Sms(handsets)),
+            ]);
+            (chain, Some(sms))
+        }
+        Network::None => (authenticator::Chain::new(vec![app]), None),
+    };
     let acme_ca = acme::AcmeCa::load_or_create(data_dir)?;
     Ok(Gateway {
         store,
@@ -220,7 +270,7 @@ pub fn gateway(
         issuer,
         catalog: std::sync::Arc::new(catalog),
         authenticators,
-        sms: handsets,
+        sms,
         acme_ca: std::sync::Arc::new(acme_ca),
         deliveries: notify::Deliveries::new(notify_roots)?,
         lifetimes: crate::flows::Lifetimes::default(),

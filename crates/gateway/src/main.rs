@@ -37,9 +37,13 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8443")]
         listen: SocketAddr,
-        /// Seed the demo users and SPs and mount the handset simulator.
+        /// Seed the demo users and SPs and use the handset simulator (loopback only).
         #[arg(long)]
         demo: bool,
+        /// Use the handset simulator as the USSD and SMS network (loopback only; implied by
+        /// --demo). Without it the app is the only authenticator.
+        #[arg(long)]
+        simulator: bool,
         /// The service catalog (JSON); the shipped defaults without one.
         #[arg(long)]
         catalog: Option<PathBuf>,
@@ -274,6 +278,7 @@ async fn run(command: Command) -> Result<(), String> {
             storage,
             listen,
             demo,
+            simulator,
             catalog,
             issuer,
             rate_limit_token,
@@ -291,6 +296,7 @@ async fn run(command: Command) -> Result<(), String> {
             listen,
             database_url: storage.database_url,
             demo,
+            simulator,
             catalog,
             issuer,
             rate_limits: assent_gateway::http::limits::RateLimitConfig {

@@ -84,6 +84,24 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Removes the demo SPs from data a `--demo` run left, those whose secret is still the
+/// public demo secret (an SP an operator registered again under the same id with a secret
+/// of its own stays); how many were removed.
+pub async fn remove_clients(store: &Store) -> Result<u64, StoreError> {
+    let mut removed = 0;
+    for demo in clients() {
+        let public_secret = format!("{}-secret", demo.client_id);
+        let still_demo = store
+            .client(&demo.client_id)
+            .await?
+            .is_some_and(|c| crate::base::secrets::verify_secret(&c.secret_hash, &public_secret));
+        if still_demo {
+            removed += u64::from(store.delete_client(&demo.client_id).await?);
+        }
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

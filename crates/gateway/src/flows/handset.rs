@@ -29,8 +29,12 @@ pub trait SmsSender: Send + Sync + std::fmt::Debug {
     ) -> SendResult<'a>;
 }
 
+/// How long the simulator keeps a message: its codes and prompts are in clear, and nothing
+/// it holds is needed longer (a code lives 10 minutes, a prompt 5).
+pub const SIM_MESSAGE_RETENTION_MS: i64 = 3_600_000;
+
 /// The handset simulator: messages land in the database, where QA reads them at
-/// `GET /sim/handsets/{msisdn}/messages` and answers at `POST …/reply`.
+/// `GET /sim/handsets/{msisdn}/messages` and answers at `POST …/reply`, for an hour.
 #[derive(Debug, Clone)]
 pub struct Simulator {
     pub store: Store,
@@ -72,6 +76,9 @@ impl Simulator {
                 sent_at,
                 open,
             })
+            .await?;
+        self.store
+            .purge_sim_messages(sent_ms - SIM_MESSAGE_RETENTION_MS)
             .await?;
         Ok(id)
     }

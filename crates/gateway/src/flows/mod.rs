@@ -43,8 +43,8 @@ pub struct Gateway {
     pub catalog: Arc<Catalog>,
     /// How users are reached (MC_ATTR_04).
     pub authenticators: authenticator::Chain,
-    /// Plain SMS (ACME codes, notifications).
-    pub sms: Arc<dyn handset::SmsSender>,
+    /// Plain SMS (ACME codes), when the gateway has an SMS network.
+    pub sms: Option<Arc<dyn handset::SmsSender>>,
     /// The ACME CA and the key of the codes' hashes.
     pub acme_ca: Arc<acme::AcmeCa>,
     /// CIBA ping/push delivery.

@@ -190,6 +190,18 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes an SP; whether it was there.
+    pub async fn delete_client(&self, client_id: &str) -> Result<bool, StoreError> {
+        let deleted = on_write!(self, |conn| {
+            sqlx::query("DELETE FROM clients WHERE client_id = $1")
+                .bind(client_id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+
     pub async fn client(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
         let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = $1");
         let row = on_pool!(self, |pool| {

@@ -60,6 +60,18 @@ impl Store {
         Ok(rows)
     }
 
+    /// Deletes the simulator's messages sent before `before_ms`.
+    pub async fn purge_sim_messages(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let purged = on_write!(self, |conn| {
+            sqlx::query("DELETE FROM sim_messages WHERE sent_ms < $1")
+                .bind(before_ms)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(purged)
+    }
+
     pub async fn insert_sim_message(&self, m: &NewSimMessage) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO sim_messages (id, msisdn, kind, text, encoding, units, sent_at, \
             sent_ms, open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";

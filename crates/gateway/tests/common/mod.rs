@@ -96,6 +96,24 @@ pub fn start_env(
             command.stderr(Stdio::inherit());
         }
     }
+    launch(command, data_dir)
+}
+
+/// Starts `serve` without `--demo` (no demo data, no simulator unless `extra` asks).
+pub fn start_plain(data_dir: &Path, database_url: Option<&str>, extra: &[&str]) -> Gateway {
+    let mut command = Command::new(BIN);
+    command
+        .arg("serve")
+        .args(storage_args(data_dir, database_url))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    launch(command, data_dir)
+}
+
+/// Spawns a `serve` command and waits for its ready line.
+fn launch(mut command: Command, data_dir: &Path) -> Gateway {
     let mut child = command.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())

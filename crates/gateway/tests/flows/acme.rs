@@ -544,3 +544,17 @@ async fn a_number_locked_after_a_hundred_failures_is_free_again_a_day_later() {
         "the lock ended by itself"
     );
 }
+
+#[tokio::test]
+async fn the_simulator_forgets_a_code_sms_after_an_hour() {
+    let h = Harness::new().await;
+    let (e, _) = Enrollment::new(&h).await;
+    e.to_challenge(&h.gateway, &json!({})).await.unwrap();
+    assert_eq!(sms_to_marie(&h).await.len(), 1);
+    h.advance_s(3600 + 1);
+    // The next message the simulator delivers purges what is older than an hour.
+    let (e2, _) = Enrollment::new(&h).await;
+    e2.to_challenge(&h.gateway, &json!({})).await.unwrap();
+    let left = sms_to_marie(&h).await;
+    assert_eq!(left.len(), 1, "only the new code is kept: {left:?}");
+}

@@ -40,6 +40,7 @@ impl Harness {
             Catalog::default_demo().unwrap(),
             Arc::new(clock.clone()),
             Vec::new(),
+            assent_gateway::app::Network::Simulator,
         )
         .unwrap();
         Harness {

@@ -113,6 +113,12 @@ async fn ready(
         // Concurrent or repeated "ready": the first one sent the SMS; nothing more is sent.
         return Ok(challenge);
     }
+    let Some(sms) = gateway.sms.as_ref() else {
+        return Err(problem(
+            ProblemType::ServerInternal,
+            "this gateway has no SMS network to send the code with",
+        ));
+    };
     let now = gateway.now_ms();
     refuse_locked(gateway, &authz.number).await?;
     let code = sms_link::new_code();
@@ -146,7 +152,7 @@ async fn ready(
             text,
             content: None,
         };
-        if let Err(error) = gateway.sms.send_sms(&authz.number, &prompt, false).await {
+        if let Err(error) = sms.send_sms(&authz.number, &prompt, false).await {
             tracing::error!(%error, "the code SMS could not be sent");
             for budget in &budgets {
                 gateway
