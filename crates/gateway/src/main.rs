@@ -1,11 +1,13 @@
 //! `assent-gateway`: the identity gateway QA runs locally, and its operator commands.
 
+use assent_gateway::app::connections::{self, ConnectionLimits};
 use assent_gateway::flows::admin;
 use assent_gateway::{GatewayError, ServeOptions};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +28,34 @@ struct Storage {
     /// postgres://… to use PostgreSQL instead of the SQLite database in the data directory.
     #[arg(long)]
     database_url: Option<String>,
+}
+
+/// How long a connection may be slow or idle, and how many are served at once
+/// (docs/gateway.md, "Connections"). Defaults: `ConnectionLimits::default()`, which a test
+/// checks against these.
+#[derive(Debug, Args)]
+struct Connections {
+    /// Close a connection whose TLS handshake, or whose request headers, are not all in
+    /// this long after it opened (or, on HTTP/1.1, after its previous response): N ms, N s
+    /// or N min, at most 10s.
+    #[arg(long, default_value = "10s", value_parser = connections::parse_header_read_timeout)]
+    header_read_timeout: Duration,
+    /// Close a connection this long after its last response when no request is in flight.
+    #[arg(long, default_value = "60s", value_parser = connections::parse_duration)]
+    idle_timeout: Duration,
+    /// Connections served at once; beyond them, new ones wait in the listen backlog.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+}
+
+impl Connections {
+    fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections as usize,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +89,8 @@ enum Command {
         /// bucket): N/s, N/min or N/h, or off.
         #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
         rate_limit_acme: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        #[command(flatten)]
+        connections: Connections,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -83,6 +115,8 @@ enum Command {
         /// Its secret; read from ASSENT_RS_CLIENT_SECRET so it stays out of process lists.
         #[arg(long, env = "ASSENT_RS_CLIENT_SECRET", hide_env_values = true)]
         client_secret: String,
+        #[command(flatten)]
+        connections: Connections,
     },
     /// Operator commands.
     #[command(subcommand)]
@@ -213,6 +247,7 @@ async fn run(command: Command) -> Result<(), String> {
             rate_limit_token,
             rate_limit_ciba,
             rate_limit_acme,
+            connections,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
@@ -225,6 +260,7 @@ async fn run(command: Command) -> Result<(), String> {
                 ciba: rate_limit_ciba,
                 acme: rate_limit_acme,
             },
+            connections: connections.limits(),
         })
         .await
         .map_err(|e| e.to_string()),
@@ -236,6 +272,7 @@ async fn run(command: Command) -> Result<(), String> {
             gateway_ca,
             client_id,
             client_secret,
+            connections,
         } => assent_gateway::serve_resource(assent_gateway::ResourceServerOptions {
             data_dir: storage.data_dir,
             listen,
@@ -245,6 +282,7 @@ async fn run(command: Command) -> Result<(), String> {
             gateway_ca,
             client_id,
             client_secret,
+            connections: connections.limits(),
         })
         .await
         .map_err(|e| e.to_string()),
@@ -355,5 +393,19 @@ async fn run(command: Command) -> Result<(), String> {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flags_defaults_are_the_connection_limits_defaults() {
+        let cli = Cli::parse_from(["assent-gateway", "serve", "--data-dir", "/nowhere"]);
+        let Command::Serve { connections, .. } = cli.command else {
+            panic!("not serve");
+        };
+        assert_eq!(connections.limits(), ConnectionLimits::default());
     }
 }

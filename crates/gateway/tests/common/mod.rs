@@ -22,6 +22,11 @@ impl Gateway {
     pub fn wait(&mut self) -> std::process::ExitStatus {
         self.child.wait().unwrap()
     }
+
+    /// Whether the process is still running (has not exited or crashed).
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
 }
 
 impl Drop for Gateway {
