@@ -1,8 +1,8 @@
 //! Slow and greedy clients against the real binary over TLS (docs/gateway.md,
 //! "Connections"): request headers that never finish, a TLS handshake that never starts, a
-//! connection that says nothing after its handshake, an HTTP/2 connection left idle, and
-//! more connections than `--max-connections`; on `serve` and on the stand-alone
-//! `resource-server`.
+//! connection that says nothing after its handshake, an HTTP/2 connection left idle, more
+//! connections than `--max-connections`, and request bodies over the limit; on `serve` and
+//! on the stand-alone `resource-server`.
 //!
 //! The timeouts are shortened with `--header-read-timeout` / `--idle-timeout` to keep the
 //! tests fast; each deadline a test waits for is generous beside the timeout it checks (the
@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::{BIN, client, start, start_resource_server, start_with};
+use common::{BIN, Gateway, admin, client, start, start_resource_server, start_with};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::path::Path;
@@ -462,9 +462,94 @@ async fn beyond_max_connections_a_connection_waits_until_one_closes() {
     assert_eq!(answer.status(), 200);
 }
 
+/// The number of entries in the audit trail.
+fn audit_entries(gateway: &Gateway) -> u64 {
+    let (ok, out) = admin(&gateway.data_dir, None, &["audit", "verify"]);
+    assert!(ok, "{out}");
+    // "audit trail verified: N entries, head …"
+    out.split_whitespace()
+        .nth(3)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"))
+}
+
+/// 64 KiB is the limit: a body over it gets 413 on every operation that takes one (and on
+/// a path that does not exist), and a token request over it issues nothing, while the same
+/// request just under it is served.
+#[tokio::test]
+async fn a_body_over_the_limit_gets_413_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    let token = |padding: usize| {
+        let body = format!(
+            "grant_type=client_credentials&scope=mc_atp&padding={}",
+            "x".repeat(padding)
+        );
+        http.post(format!("{}/token", gateway.url))
+            .basic_auth("atp-sp", Some("atp-sp-secret"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let before = audit_entries(&gateway);
+    let over = token(64 * 1024).await.unwrap();
+    assert_eq!(over.status(), 413);
+    assert_eq!(
+        audit_entries(&gateway),
+        before,
+        "a refused body changed the trail"
+    );
+    let under = token(60 * 1024).await.unwrap();
+    assert_eq!(under.status(), 200, "{:?}", under.text().await);
+    assert!(audit_entries(&gateway) > before);
+
+    let document: serde_json::Value = http
+        .get(format!("{}/openapi.json", gateway.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut checked = 0;
+    let big = vec![b'a'; 65 * 1024];
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(content) = operation["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            let content_type = content.keys().next().unwrap();
+            let path = path
+                .split('/')
+                .map(|part| if part.starts_with('{') { "x" } else { part })
+                .collect::<Vec<_>>()
+                .join("/");
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let answer = http
+                .request(method.clone(), format!("{}{path}", gateway.url))
+                .header("content-type", content_type)
+                .body(big.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 413, "{method} {path}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} operations take a body");
+    let nowhere = http
+        .post(format!("{}/no-such-path", gateway.url))
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nowhere.status(), 413);
+}
+
 /// The stand-alone resource server has the same protections: the connection cap (on one
 /// instance, with the default timeouts, which leave its held connections open), and the
-/// header-read and handshake timeouts (on another).
+/// header-read and handshake timeouts and the body limit (on another).
 #[tokio::test]
 async fn the_stand_alone_resource_server_has_the_same_protections() {
     let dir = tempfile::tempdir().unwrap();
@@ -496,4 +581,14 @@ async fn the_stand_alone_resource_server_has_the_same_protections() {
         "unfinished headers"
     );
     assert!(closed_by(&mut silent, deadline).await, "no TLS");
+
+    let http = client(&gateway, false);
+    let over = http
+        .post(format!("{rs}/premiuminfo"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("access_token={}", "x".repeat(65 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(over.status(), 413);
 }
