@@ -12,6 +12,10 @@ use crate::{flows::demo, store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub mod connections;
+
+use connections::ConnectionLimits;
+
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     #[error("data directory {path}: {source}")]
@@ -75,6 +79,8 @@ pub struct ServeOptions {
     pub sms_to_any_number: bool,
     /// The longest a resource server request may take.
     pub resource_deadline: std::time::Duration,
+    /// Timeouts and the cap of the connections it serves.
+    pub connections: ConnectionLimits,
 }
 
 /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
@@ -205,6 +211,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         listener,
         &identity,
         app,
+        &options.connections,
         &format!("assent-gateway listening on https://{address}"),
     )
     .await
@@ -298,6 +305,8 @@ pub struct ResourceServerOptions {
     pub refused_limit: Option<limits::Rate>,
     /// The longest a request may take.
     pub deadline: std::time::Duration,
+    /// Timeouts and the cap of the connections it serves (the gateway's protections).
+    pub connections: ConnectionLimits,
 }
 
 /// Runs a stand-alone resource server until SIGINT or SIGTERM. Prints one line
@@ -367,6 +376,7 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         listener,
         &identity,
         app,
+        &options.connections,
         &format!("assent-gateway resource server listening on https://{address}"),
     )
     .await
@@ -396,23 +406,35 @@ fn bind(address: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), Gate
     Ok((listener, bound))
 }
 
-/// Serves `app` over TLS 1.3 on `listener`, announcing `ready` on stdout first.
+/// Serves `app` over TLS 1.3 on `listener` within `limits` (`connections.rs`), announcing
+/// `ready` on stdout first.
 async fn run_https(
     listener: std::net::TcpListener,
     identity: &tls::ServerIdentity,
     app: axum::Router,
+    limits: &ConnectionLimits,
     ready: &str,
 ) -> Result<(), GatewayError> {
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(identity)?);
+    // The handshake has the header-read timeout too (axum-server's default of 10 s is not
+    // the flag's value).
+    let tls = axum_server::tls_rustls::RustlsAcceptor::new(config)
+        .handshake_timeout(limits.header_read_timeout);
+    let listener = connections::CappedListener::new(listener, limits.max_connections)
+        .map_err(GatewayError::Server)?;
     let handle = axum_server::Handle::new();
-    let server = axum_server::from_tcp_rustls(listener, config)
-        .map_err(GatewayError::Server)?
-        // TCP_NODELAY on every accepted connection. Without it (axum-server's default) the
-        // first answer on a new TLS 1.3 connection went out after the session tickets in a
-        // second small write, which Nagle held until the client's delayed ACK: ~40 ms on
-        // every new connection (the ACME bench's "directory" step, p50 43.8 ms).
-        .map(|tls| tls.acceptor(axum_server::accept::NoDelayAcceptor::new()))
+    let mut server = axum_server::Server::from_listener(listener)
+        .acceptor(connections::Watch::new(tls, limits))
         .handle(handle.clone());
+    // hyper's HTTP/1.1 header-read timeout runs only with a timer. It starts when hyper
+    // begins to read a request's head, and again as soon as a kept-alive connection goes
+    // idle: so it also bounds the wait for the next request's headers (and with it how
+    // long an idle HTTP/1.1 connection stays open).
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
     tokio::spawn(shutdown_on_signal(handle));
     {
         use std::io::Write;
@@ -427,7 +449,7 @@ async fn run_https(
         .map_err(GatewayError::Server)
 }
 
-async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
+async fn shutdown_on_signal(handle: axum_server::Handle<connections::Peer>) {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let terminate = async {

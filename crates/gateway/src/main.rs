@@ -1,11 +1,13 @@
 //! `assent-gateway`: the identity gateway QA runs locally, and its operator commands.
 
+use assent_gateway::app::connections::{self, ConnectionLimits};
 use assent_gateway::flows::admin;
 use assent_gateway::{GatewayError, ServeOptions};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +28,34 @@ struct Storage {
     /// postgres://… to use PostgreSQL instead of the SQLite database in the data directory.
     #[arg(long)]
     database_url: Option<String>,
+}
+
+/// How long a connection may be slow or idle, and how many are served at once
+/// (docs/gateway.md, "Connections"). Defaults: `ConnectionLimits::default()`, which a test
+/// checks against these.
+#[derive(Debug, Args)]
+struct Connections {
+    /// Close a connection whose TLS handshake, or whose request headers, are not all in
+    /// this long after it opened (or, on HTTP/1.1, after its previous response): e.g. 500ms,
+    /// 5s; at most 10s.
+    #[arg(long, default_value = "10s", value_parser = connections::parse_header_read_timeout)]
+    header_read_timeout: Duration,
+    /// Close a connection this long after its last response when no request is in flight.
+    #[arg(long, default_value = "60s", value_parser = connections::parse_duration)]
+    idle_timeout: Duration,
+    /// Connections served at once; beyond them, new ones wait in the listen backlog.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+}
+
+impl Connections {
+    fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections as usize,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +119,8 @@ enum Command {
         /// The longest a resource request may take (then Annex A's timeout row, 500).
         #[arg(long, default_value = "10s", value_parser = deadline)]
         resource_deadline: std::time::Duration,
+        #[command(flatten)]
+        connections: Connections,
     },
     /// Runs the resource server alone (premiuminfo, userinfo), on the gateway's database and
     /// keys, validating tokens at the gateway's introspection endpoint (MC_RES_05).
@@ -119,6 +151,8 @@ enum Command {
         /// The longest a request may take (then Annex A's timeout row, 500).
         #[arg(long, default_value = "10s", value_parser = deadline)]
         deadline: std::time::Duration,
+        #[command(flatten)]
+        connections: Connections,
     },
     /// Operator commands.
     #[command(subcommand)]
@@ -291,6 +325,7 @@ async fn run(command: Command) -> Result<(), String> {
             sms_to_any_number,
             rate_limit_resource_refused,
             resource_deadline,
+            connections,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
             listen,
@@ -313,6 +348,7 @@ async fn run(command: Command) -> Result<(), String> {
             },
             sms_to_any_number,
             resource_deadline,
+            connections: connections.limits(),
         })
         .await
         .map_err(|e| e.to_string()),
@@ -326,6 +362,7 @@ async fn run(command: Command) -> Result<(), String> {
             client_secret,
             rate_limit_refused,
             deadline,
+            connections,
         } => assent_gateway::serve_resource(assent_gateway::ResourceServerOptions {
             data_dir: storage.data_dir,
             listen,
@@ -337,6 +374,7 @@ async fn run(command: Command) -> Result<(), String> {
             client_secret,
             refused_limit: rate_limit_refused,
             deadline,
+            connections: connections.limits(),
         })
         .await
         .map_err(|e| e.to_string()),
@@ -447,5 +485,19 @@ async fn run(command: Command) -> Result<(), String> {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flags_defaults_are_the_connection_limits_defaults() {
+        let cli = Cli::parse_from(["assent-gateway", "serve", "--data-dir", "/nowhere"]);
+        let Command::Serve { connections, .. } = cli.command else {
+            panic!("not serve");
+        };
+        assert_eq!(connections.limits(), ConnectionLimits::default());
     }
 }

@@ -36,7 +36,10 @@ const WEB_CRATES: &[&str] = &[
     "utoipa",
     "utoipa_axum",
     "hyper",
+    "hyper_util",
+    "http_body",
     "tower",
+    "tower_service",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

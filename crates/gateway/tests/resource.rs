@@ -13,7 +13,7 @@ mod common;
 
 use common::{
     Gateway, admin, answer_latest, client, fresh_postgres, post_basic, register, set_connections,
-    start,
+    start, start_resource_server,
 };
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -449,62 +449,12 @@ async fn postgres_outage_is_503_and_the_gateway_recovers() {
     assert_eq!(recovered, 200, "the same process serves again");
 }
 
-/// Registers the operator's resource-server client `client_id` (secret `<client_id>-secret-value`)
-/// and starts `assent-gateway resource-server` on `data_dir`, validating tokens at the
-/// gateway's introspection endpoint: the child and its https address.
-fn start_resource_server(
-    gateway: &Gateway,
-    client_id: &str,
-    data_dir: &std::path::Path,
-) -> (std::process::Child, String) {
-    register(
-        gateway,
-        None,
-        &json!({
-            "client_id": client_id, "client_secret": format!("{client_id}-secret-value"),
-            "client_name": "RS", "grant_types": [], "scope": "", "resource_server": true,
-            "token_policy": "generic", "token_ttl_seconds": 60,
-        }),
-    );
-    let mut child = std::process::Command::new(common::BIN)
-        .args([
-            "resource-server",
-            "--listen",
-            "127.0.0.1:0",
-            "--client-id",
-            client_id,
-        ])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--introspection-url")
-        .arg(format!("{}/introspect", gateway.url))
-        .env(
-            "ASSENT_RS_CLIENT_SECRET",
-            format!("{client_id}-secret-value"),
-        )
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let rs = line
-        .trim()
-        .strip_prefix("assent-gateway resource server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    (child, rs)
-}
-
 #[tokio::test]
 async fn a_resource_server_in_its_own_process_validates_by_introspection() {
     let dir = tempfile::tempdir().unwrap();
     let gateway = start(&dir.path().join("gw"), None);
     let http = client(&gateway, false);
-    let (mut child, rs) = start_resource_server(&gateway, "rs-1", &gateway.data_dir);
+    let (mut child, rs) = start_resource_server(&gateway, "rs-1", &gateway.data_dir, &[]);
     let premium = format!("{rs}/premiuminfo");
 
     let long = user_token(
@@ -575,7 +525,7 @@ async fn a_stand_alone_resource_server_makes_no_acme_ca_and_no_signing_key() {
     for file in ["ca.pem", "ca-key.pem"] {
         std::fs::copy(gateway.data_dir.join(file), rs_dir.join(file)).unwrap();
     }
-    let (mut child, rs) = start_resource_server(&gateway, "rs-2", &rs_dir);
+    let (mut child, rs) = start_resource_server(&gateway, "rs-2", &rs_dir, &[]);
     let premium = format!("{rs}/premiuminfo");
 
     let bare = seen(http.get(&premium)).await;

@@ -21,6 +21,7 @@ pub use state::AppState;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -31,13 +32,26 @@ pub fn router(state: AppState) -> Router {
     with_fallbacks(router).with_state(state)
 }
 
-/// 404 (no such path) and 405 (another method; axum adds `Allow`) answered only after the
-/// request body is read. Answered before, hyper closes the connection when the body has not
-/// all arrived yet, and a keep-alive client loses its next request (found by schemathesis).
+/// The largest request body read, on every route: a larger one is answered 413 before its
+/// handler runs. The largest legitimate bodies are JWS-wrapped ACME requests (a finalize's
+/// CSR, a `revoke-cert`'s certificate, certbot's RSA account key) and a device registration
+/// with its certificate chain, JWK and assertion: every flow of the tests passes with the
+/// limit at 4 KiB, so 64 KiB leaves sixteen times that. SPs are registered by the operator's
+/// command, not over HTTP. axum's default (2 MiB) let any client make the gateway buffer
+/// 2 MiB per request.
+pub const MAX_REQUEST_BODY: usize = 64 * 1024;
+
+/// What every router ends with (the gateway's and the stand-alone resource server's): the
+/// body limit, and 404 (no such path) and 405 (another method; axum adds `Allow`) answered
+/// only after the request body is read. Answered before, hyper closes the connection when
+/// the body has not all arrived yet, and a keep-alive client loses its next request (found
+/// by schemathesis).
 pub fn with_fallbacks<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
         .method_not_allowed_fallback(|_: Bytes| async { StatusCode::METHOD_NOT_ALLOWED })
         .fallback(|_: Bytes| async { StatusCode::NOT_FOUND })
+        // Every handler reads its body as `Bytes`, which keeps this limit: 413 beyond it.
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY))
 }
 
 /// The authorization server's routes and the discovery documents.

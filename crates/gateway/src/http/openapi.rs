@@ -111,12 +111,53 @@ pub fn split(simulator: bool) -> (axum::Router<AppState>, utoipa::openapi::OpenA
         .split_for_parts();
     let (simulator_router, simulator_document) = crate::http::simulator_routes().split_for_parts();
     document.merge(simulator_document);
+    describe_body_limit(&mut document);
     let router = if simulator {
         router.merge(simulator_router)
     } else {
         router
     };
     (router, document)
+}
+
+/// Every operation that takes a body may answer 413: the limit is applied to every route
+/// (`http::with_fallbacks`), before the handler that describes the other answers.
+fn describe_body_limit(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, ObjectBuilder, ResponseBuilder, Type};
+    let too_large = ResponseBuilder::new()
+        .description(format!(
+            "The body is larger than {} KiB (axum's rejection, as plain text).",
+            crate::http::MAX_REQUEST_BODY / 1024
+        ))
+        .content(
+            "text/plain; charset=utf-8",
+            ContentBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        )
+        .build();
+    for item in document.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if operation.request_body.is_some() {
+                operation
+                    .responses
+                    .responses
+                    .insert("413".to_owned(), too_large.clone().into());
+            }
+        }
+    }
 }
 
 /// The document alone.

@@ -22,6 +22,11 @@ impl Gateway {
     pub fn wait(&mut self) -> std::process::ExitStatus {
         self.child.wait().unwrap()
     }
+
+    /// Whether the process is still running (has not exited or crashed).
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
 }
 
 impl Drop for Gateway {
@@ -130,6 +135,58 @@ fn launch(mut command: Command, data_dir: &Path) -> Gateway {
         url,
         data_dir: data_dir.to_owned(),
     }
+}
+
+/// Registers the operator's resource-server client `client_id` (secret `<client_id>-secret-value`)
+/// and starts `assent-gateway resource-server` on `data_dir`, validating tokens at the
+/// gateway's introspection endpoint, with `extra` arguments: the child and its https address.
+pub fn start_resource_server(
+    gateway: &Gateway,
+    client_id: &str,
+    data_dir: &Path,
+    extra: &[&str],
+) -> (std::process::Child, String) {
+    register(
+        gateway,
+        None,
+        &serde_json::json!({
+            "client_id": client_id, "client_secret": format!("{client_id}-secret-value"),
+            "client_name": "RS", "grant_types": [], "scope": "", "resource_server": true,
+            "token_policy": "generic", "token_ttl_seconds": 60,
+        }),
+    );
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "resource-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--client-id",
+            client_id,
+        ])
+        .args(extra)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--introspection-url")
+        .arg(format!("{}/introspect", gateway.url))
+        .env(
+            "ASSENT_RS_CLIENT_SECRET",
+            format!("{client_id}-secret-value"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let rs = line
+        .trim()
+        .strip_prefix("assent-gateway resource server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    (child, rs)
 }
 
 /// Runs `assent-gateway admin …`: (success, stdout on success or stderr on failure).
