@@ -225,6 +225,44 @@ enum UsersCommand {
 enum AuditCommand {
     /// Verifies the hash chain of the whole trail.
     Verify(Storage),
+    /// Lists entries of the whole trail, oldest first: the last N, or the first N from
+    /// --since.
+    List {
+        #[command(flatten)]
+        storage: Storage,
+        /// Only entries of this kind (e.g. resource_refused, refusal, consent).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only entries about this SP (its client_id).
+        #[arg(long)]
+        sp: Option<String>,
+        /// Only entries from this time on: RFC 3339 (2026-12-06T10:00:00Z) or a duration ago
+        /// (15m, 2h, 7d).
+        #[arg(long, value_parser = since)]
+        since: Option<i64>,
+        /// At most this many entries (1 to 10000).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: u32,
+        /// One JSON object per line: seq, at, kind, sp, user, authenticator, detail.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--since`: an RFC 3339 time, or a duration back from now; milliseconds since the epoch.
+fn since(text: &str) -> Result<i64, String> {
+    if let Ok(at) =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
+            .map_err(|_| "the time is out of range".to_owned());
+    }
+    let ago = humantime::parse_duration(text.trim()).map_err(|_| {
+        format!("{text:?}: write an RFC 3339 time or a duration such as 15m, 2h or 7d")
+    })?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    i64::try_from(now - i128::try_from(ago.as_millis()).unwrap_or(i128::MAX))
+        .map_err(|_| "the duration is too long".to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -380,6 +418,58 @@ async fn run(command: Command) -> Result<(), String> {
         .map_err(|e| e.to_string()),
         Command::Openapi => {
             println!("{}", assent_gateway::http::openapi::json());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Audit(AuditCommand::List {
+            storage,
+            kind,
+            sp,
+            since,
+            limit,
+            json,
+        })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let filter = assent_gateway::store::AuditFilter {
+                sp,
+                kind,
+                since_ms: since,
+                until_ms: None,
+            };
+            let entries = admin::list_audit(&store, &filter, limit)
+                .await
+                .map_err(|e| e.to_string())?;
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for entry in entries {
+                let at = assent_gateway::base::clock::rfc3339(entry.content.at_ms);
+                let line = if json {
+                    // The detail as the JSON it holds (it is stored as compact JSON text).
+                    let detail = serde_json::from_str::<serde_json::Value>(&entry.content.detail)
+                        .unwrap_or_else(|_| {
+                            serde_json::Value::String(entry.content.detail.clone())
+                        });
+                    serde_json::json!({
+                        "seq": entry.seq,
+                        "at": at,
+                        "kind": entry.content.kind.name(),
+                        "sp": entry.content.sp,
+                        "user": entry.content.user,
+                        "authenticator": entry.content.authenticator,
+                        "detail": detail,
+                    })
+                    .to_string()
+                } else {
+                    format!(
+                        "{} {} {} {} {}",
+                        entry.seq,
+                        at,
+                        entry.content.kind.name(),
+                        entry.content.sp.as_deref().unwrap_or("-"),
+                        entry.content.detail
+                    )
+                };
+                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+            }
             Ok(())
         }
         Command::Admin(AdminCommand::Audit(AuditCommand::Verify(storage))) => {

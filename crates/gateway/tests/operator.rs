@@ -189,3 +189,79 @@ async fn discovery_announces_exactly_the_modes_methods_and_hints_implemented() {
     assert_eq!(jwks["keys"][0]["alg"], "ES256");
     assert_eq!(jwks["keys"][1]["alg"], "ECDH-ES+A256KW");
 }
+
+/// `admin audit list`: the operator's view of the whole trail, filtered by kind, SP and time,
+/// one JSON object per line with `--json`.
+#[tokio::test]
+async fn sqlite_the_operator_lists_the_trail_by_kind_sp_and_time() {
+    the_operator_lists_the_trail(None).await;
+}
+
+#[tokio::test]
+async fn postgres_the_operator_lists_the_trail_by_kind_sp_and_time() {
+    let url = common::fresh_postgres().await;
+    the_operator_lists_the_trail(Some(&url)).await;
+}
+
+async fn the_operator_lists_the_trail(db: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), db);
+    let data_dir = &gateway.data_dir;
+    let http = client(&gateway, false);
+    for _ in 0..3 {
+        let refused = http
+            .get(format!("{}/premiuminfo", gateway.url))
+            .bearer_auth("probe-token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 401);
+    }
+    let (ok, out) = admin(data_dir, db, &["blacklist", "add", "once-sp"]);
+    assert!(ok, "{out}");
+
+    let (ok, out) = admin(
+        data_dir,
+        db,
+        &["audit", "list", "--kind", "resource_refused", "--json"],
+    );
+    assert!(ok, "{out}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let mut last_seq = 0;
+    for line in &lines {
+        assert_eq!(line["kind"], "resource_refused");
+        assert_eq!(line["sp"], Value::Null, "an unknown token names no SP");
+        assert_eq!(line["detail"]["endpoint"], "/premiuminfo");
+        assert!(line["at"].as_str().unwrap().ends_with('Z'));
+        let seq = line["seq"].as_u64().unwrap();
+        assert!(seq > last_seq, "oldest first");
+        last_seq = seq;
+    }
+    // The last N; then the first N from a time.
+    let (ok, out) = admin(data_dir, db, &["audit", "list", "--limit", "1", "--json"]);
+    assert!(ok, "{out}");
+    let newest: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(newest["kind"], "admin");
+    assert_eq!(newest["sp"], "once-sp");
+    let (ok, out) = admin(
+        data_dir,
+        db,
+        &[
+            "audit", "list", "--sp", "once-sp", "--since", "1h", "--json",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let (ok, out) = admin(
+        data_dir,
+        db,
+        &["audit", "list", "--since", "2999-01-01T00:00:00Z"],
+    );
+    assert!(ok && out.trim().is_empty(), "{out}");
+    let (ok, out) = admin(data_dir, db, &["audit", "list", "--since", "yesterday-ish"]);
+    assert!(!ok && out.contains("RFC 3339"), "{out}");
+}

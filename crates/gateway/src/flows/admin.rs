@@ -216,6 +216,18 @@ async fn audit_admin(
     Ok(())
 }
 
+/// `admin audit list`: the entries of the whole trail matching `filter`, as the operator
+/// reads them (see [`Store::audit_list`]); at most 10,000.
+pub async fn list_audit(
+    store: &Store,
+    filter: &crate::store::AuditFilter,
+    limit: u32,
+) -> Result<Vec<assent_audit::AuditEntry>, AdminError> {
+    Ok(store
+        .audit_list(filter, i64::from(limit.clamp(1, 10_000)))
+        .await?)
+}
+
 /// Verifies the whole audit trail page by page; returns the number of entries and the head.
 pub async fn verify_audit(store: &Store) -> Result<Head, AdminError> {
     const PAGE: u32 = 10_000;

@@ -17,6 +17,69 @@ impl Store {
     }
 
     /// Up to `limit` entries after sequence number `after`, in order.
+    /// The operator's view of the whole trail: the entries matching `filter` (kind, SP,
+    /// since), the first `limit` of them from `since` when it is given, else the last
+    /// `limit`; in sequence order either way.
+    pub async fn audit_list(
+        &self,
+        filter: &super::AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        // Built from the fixed parts below only; every value is bound.
+        let mut conditions = Vec::new();
+        let mut n = 0;
+        for (present, condition) in [
+            (filter.kind.is_some(), "kind ="),
+            (filter.sp.is_some(), "sp ="),
+            (filter.since_ms.is_some(), "at_ms >="),
+            (filter.until_ms.is_some(), "at_ms <"),
+        ] {
+            if present {
+                n += 1;
+                conditions.push(format!("{condition} ${n}"));
+            }
+        }
+        let filtered = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let order = if filter.since_ms.is_some() {
+            ""
+        } else {
+            " DESC"
+        };
+        let sql = format!(
+            "SELECT * FROM (SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, \
+             prev_hash, user_prev_hash, hash FROM audit{filtered} ORDER BY seq{order} \
+             LIMIT ${}) page ORDER BY seq",
+            n + 1
+        );
+        let rows = on_pool!(self, |pool| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            if let Some(kind) = &filter.kind {
+                query = query.bind(kind);
+            }
+            if let Some(sp) = &filter.sp {
+                query = query.bind(sp);
+            }
+            if let Some(since) = filter.since_ms {
+                query = query.bind(since);
+            }
+            if let Some(until) = filter.until_ms {
+                query = query.bind(until);
+            }
+            query
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(StoredEntry::from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        rows.into_iter().map(StoredEntry::into_entry).collect()
+    }
+
     pub async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         const SQL: &str = "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
             user_prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2";
