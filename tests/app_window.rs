@@ -289,12 +289,13 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     wait_text(&client, "#history-verify", 20, |t| t.starts_with('✓')).await;
     screenshot(&client, "history-phone-ar").await;
 
-    // A long SP name, in right-to-left text, at phone size: it wraps, nothing overflows.
+    // The longest SP name registration takes (MC_ATTR_11: 16 bytes, one word of them
+    // unbreakable), beside right-to-left text, at phone size: nothing overflows.
     let long_sp = profile.path().join("long-sp.json");
     std::fs::write(
         &long_sp,
-        json!({"client_id": "long-sp", "client_secret": "long-sp-secret",
-               "client_name": "Bundesagentur für Arbeitsvermittlung und Weiterbildung",
+        json!({"client_id": "long-sp", "client_secret": "long-sp-secret-of-the-window-test-0123456789",
+               "client_name": "Bundesagenturamt",
                "grant_types": ["urn:openid:params:grant-type:ciba"],
                "scope": "openid mc_vm_share", "token_policy": "long_lived",
                "token_ttl_seconds": 3600})
@@ -307,7 +308,7 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     gateway
         .ciba_request(
             &http,
-            ("long-sp", "long-sp-secret"),
+            ("long-sp", "long-sp-secret-of-the-window-test-0123456789"),
             "openid mc_vm_share",
             "447700900001",
         )

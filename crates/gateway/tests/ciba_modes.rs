@@ -27,7 +27,7 @@ fn half_hash(token: &str) -> String {
 fn registration(id: &str, mode: &str, endpoint: Option<&str>) -> Value {
     let mut r = json!({
         "client_id": id,
-        "client_secret": format!("{id}-secret"),
+        "client_secret": common::sp_secret(id),
         "client_name": format!("{id} shop"),
         "grant_types": [CIBA],
         "scope": "openid mc_vm_share",
@@ -288,6 +288,41 @@ async fn post_jwt(
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// RFC 7523 §3 item 7: a client assertion is used once, for as long as it is accepted —
+/// which is past its `exp` by the leeway too: replayed then, it is still refused.
+#[tokio::test]
+async fn an_assertion_replayed_within_the_leeway_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    let key = sp_key("k1");
+    register(
+        &gateway,
+        None,
+        &json!({
+            "client_id": "jwt-sp", "client_name": "JWT Shop", "grant_types": [CIBA],
+            "scope": "openid mc_vm_share", "token_policy": "long_lived",
+            "token_ttl_seconds": 3600, "jwks": key.jwks,
+        }),
+    );
+    let token_url = format!("{}/token", gateway.url);
+    // Expired 5 s ago: within the 30 s leeway, so accepted once.
+    let assertion = key.assertion("jwt-sp", &token_url, -5);
+    let form = [("grant_type", CIBA), ("auth_req_id", "unknown")];
+    let (status, body) = post_jwt(&gateway, &http, &assertion, "/token", &form).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("invalid_grant")),
+        "{body}"
+    );
+    let (status, body) = post_jwt(&gateway, &http, &assertion, "/token", &form).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (401, &json!("invalid_client")),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn private_key_jwt_and_every_login_hint_type() {
     let dir = tempfile::tempdir().unwrap();
@@ -535,7 +570,7 @@ async fn token_lifetimes_follow_the_sp_s_policy() {
         &gateway,
         None,
         &json!({
-            "client_id": "trans-sp", "client_secret": "trans-sp-secret", "client_name": "Trans",
+            "client_id": "trans-sp", "client_secret": common::sp_secret("trans-sp"), "client_name": "Trans",
             "grant_types": [CIBA], "scope": "openid mc_vm_share",
             "token_policy": "transactional", "token_ttl_seconds": 3600,
         }),

@@ -407,6 +407,12 @@ async fn consent_in_the_app(database_url: Option<&str>) {
         json!(["app"]),
         "{tokens}"
     );
+    // The level of assurance the app reached (MC_ATTR_04: LoA 3).
+    assert_eq!(
+        jwt_claims(tokens["id_token"].as_str().unwrap())["acr"],
+        "3",
+        "{tokens}"
+    );
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let premium = format!("{}/premiuminfo", gateway.url);
     let read = http

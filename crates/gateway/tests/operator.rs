@@ -27,7 +27,7 @@ async fn registration_is_checked_and_flags_are_listed() {
 
     // Bad registrations are refused with the reason, and change nothing.
     let base = json!({
-        "client_id": "new-sp", "client_secret": "new-sp-secret", "client_name": "New",
+        "client_id": "new-sp", "client_secret": "new-sp-secret-0123456789abcdefghij", "client_name": "New",
         "grant_types": ["urn:openid:params:grant-type:ciba"], "scope": "openid mc_vm_share",
         "token_policy": "long_lived", "token_ttl_seconds": 60,
     });
@@ -57,6 +57,26 @@ async fn registration_is_checked_and_flags_are_listed() {
         (with(json!({"token_policy": "forever"})), "token_policy"),
         (with(json!({"jwks": {"keys": "nope"}})), "jwks"),
         (with(json!({"surprise": 1})), "unknown field"),
+        // MC_ATTR_11: 17 bytes of name.
+        (
+            with(json!({"client_name": "Seventeen bytes!!"})),
+            "MC_ATTR_11",
+        ),
+        (with(json!({"client_name": "Zwölf Brötchen!"})), "MC_ATTR_11"),
+        (with(json!({"client_secret": "eight-ch"})), "at least 32"),
+        (
+            with(json!({"redirect_uris": ["http://127.0.0.1:80@evil.example/cb"]})),
+            "user information",
+        ),
+        (
+            with(json!({"redirect_uris": ["http://sp.example/cb"]})),
+            "loopback",
+        ),
+        (
+            with(json!({"redirect_uris": ["https://sp.example/cb#frag"]})),
+            "fragment",
+        ),
+        (with(json!({"redirect_uris": ["/cb"]})), "absolute"),
     ];
     for (registration, reason) in cases {
         let file = dir.path().join("bad.json");
@@ -66,6 +86,15 @@ async fn registration_is_checked_and_flags_are_listed() {
     }
     let (_, out) = admin(data_dir, None, &["clients", "list"]);
     assert!(!out.contains("new-sp"), "{out}");
+    // The same registration with a query of its own and a loopback IPv6 URI is fine.
+    let good =
+        with(json!({"redirect_uris": ["https://sp.example/cb?tenant=1", "http://[::1]:9/cb"]}));
+    let file = dir.path().join("good.json");
+    std::fs::write(&file, good.to_string()).unwrap();
+    let (ok, out) = admin(data_dir, None, &["clients", "add", file.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let (_, out) = admin(data_dir, None, &["clients", "list"]);
+    assert!(out.contains("new-sp"), "{out}");
 
     // Flags (the app's "Report this SP") are listed for the operator, oldest first.
     let (ok, out) = admin(data_dir, None, &["flags"]);

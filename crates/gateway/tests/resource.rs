@@ -362,7 +362,7 @@ async fn generic_tokens_name_the_user_by_header() {
         &gateway,
         None,
         &json!({
-            "client_id": "gen-sp", "client_secret": "gen-sp-secret", "client_name": "Gen",
+            "client_id": "gen-sp", "client_secret": common::sp_secret("gen-sp"), "client_name": "Gen",
             "grant_types": ["client_credentials", CIBA], "scope": "openid mc_vm_share",
             "token_policy": "long_lived", "token_ttl_seconds": 600,
         }),

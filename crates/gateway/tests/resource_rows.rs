@@ -176,7 +176,7 @@ async fn annex_a_expired_access_token(b: Backend) {
     let ctx = Ctx::new(b).await;
     // A transactional SP whose tokens live one second (MC_ATTR_18: at most 10).
     ctx.register(&json!({
-        "client_id": "brief-sp", "client_secret": "brief-sp-secret", "client_name": "Brief",
+        "client_id": "brief-sp", "client_secret": common::sp_secret("brief-sp"), "client_name": "Brief",
         "grant_types": [CIBA], "scope": "openid mc_vm_share",
         "token_policy": "transactional", "token_ttl_seconds": 1,
     }));
@@ -477,7 +477,7 @@ async fn services_for_a_minor(b: Backend) {
     // …so a generic token reaches nothing that needs consent, and mc_atp (no consent) answers
     // with an empty value where nothing is known.
     ctx.register(&json!({
-        "client_id": "gen-sp", "client_secret": "gen-sp-secret", "client_name": "Gen",
+        "client_id": "gen-sp", "client_secret": common::sp_secret("gen-sp"), "client_name": "Gen",
         "grant_types": ["client_credentials"], "scope": "mc_identity_signup mc_atp",
         "token_policy": "generic", "token_ttl_seconds": 300,
     }));

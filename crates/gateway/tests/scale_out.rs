@@ -67,7 +67,7 @@ async fn post(
 ) -> Result<(u16, axum::body::Bytes), reqwest::Error> {
     let response = http
         .post(format!("{base}{path}"))
-        .basic_auth(sp, Some(format!("{sp}-secret")))
+        .basic_auth(sp, Some(common::sp_secret(sp)))
         .form(form)
         .timeout(REQUEST_TIMEOUT)
         .send()

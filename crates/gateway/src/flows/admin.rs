@@ -60,6 +60,39 @@ const GRANT_TYPES: &[&str] = &[
 ];
 const TOKEN_POLICIES: &[&str] = &["long_lived", "one_time", "transactional", "generic"];
 
+/// MC_ATTR_11: an SP's name is at most 16 bytes.
+pub const CLIENT_NAME_MAX_BYTES: usize = 16;
+/// A client secret is guessed online at most as fast as failed authentications are let
+/// through; 32 random characters put it out of reach whatever the rate (RFC 6819 §5.1.4.2.2).
+pub const CLIENT_SECRET_MIN_CHARS: usize = 32;
+
+/// A redirect URI as registered (RFC 6749 §3.1.2, RFC 9700 §4.1): an absolute https URL, or
+/// http to a loopback address (RFC 8252 §7.3); no user information (which would let
+/// `http://127.0.0.1:80@evil.example/` pass a prefix check), no fragment. Compared exactly
+/// at `/authorize`.
+fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("redirect URI {uri}: {why}"));
+    let Ok(url) = reqwest::Url::parse(uri) else {
+        return bad("not an absolute URL");
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return bad("user information is not allowed");
+    }
+    if url.fragment().is_some() || uri.contains('#') {
+        return bad("a fragment is not allowed");
+    }
+    let loopback = url
+        .host_str()
+        .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
+        .and_then(|host| host.parse::<std::net::IpAddr>().ok())
+        .is_some_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => bad("must be https, or http to a loopback address"),
+    }
+}
+
 impl Registration {
     /// Checks the registration and turns it into a stored SP (secret hashed).
     pub fn into_client(self) -> Result<Client, AdminError> {
@@ -73,8 +106,17 @@ impl Registration {
         if !id_ok {
             return bad("client_id must be 1 to 64 of A-Z a-z 0-9 - . _".into());
         }
-        if self.client_name.trim().is_empty() {
+        let name = self.client_name.trim();
+        if name.is_empty() {
             return bad("client_name is empty".into());
+        }
+        // MC_ATTR_11: the SP's name in a prompt is at most 16 bytes (it must fit a USSD line
+        // beside the question).
+        if name.len() > CLIENT_NAME_MAX_BYTES {
+            return bad(format!(
+                "client_name is {} bytes; at most {CLIENT_NAME_MAX_BYTES} (MC_ATTR_11)",
+                name.len()
+            ));
         }
         if let Some(g) = self
             .grant_types
@@ -97,13 +139,7 @@ impl Registration {
             return bad("scope is empty".into());
         }
         for uri in &self.redirect_uris {
-            if !(uri.starts_with("https://") || uri.starts_with("http://127.0.0.1:"))
-                || uri.contains('#')
-            {
-                return bad(format!(
-                    "redirect URI {uri} must be https (or loopback http) without a fragment"
-                ));
-            }
+            check_redirect_uri(uri).map_err(AdminError::Registration)?;
         }
         let mode = self.backchannel_token_delivery_mode.clone();
         let endpoint = self.backchannel_client_notification_endpoint.clone();
@@ -130,15 +166,22 @@ impl Registration {
             }
         };
         let secret_hash = match &self.client_secret {
-            Some(secret) if secret.len() >= 8 => crate::base::secrets::hash_secret(secret),
-            Some(_) => return bad("client_secret must be at least 8 characters".into()),
+            Some(secret) if secret.chars().count() >= CLIENT_SECRET_MIN_CHARS => {
+                crate::base::secrets::hash_secret(secret)
+            }
+            Some(_) => {
+                return bad(format!(
+                    "client_secret must be at least {CLIENT_SECRET_MIN_CHARS} characters \
+                     (a random one: it is the SP's password)"
+                ));
+            }
             None if jwks.is_some() => String::new(),
             None => return bad("give a client_secret, jwks, or both".into()),
         };
         Ok(Client {
             client_id: self.client_id,
             secret_hash,
-            client_name: self.client_name.trim().to_owned(),
+            client_name: name.to_owned(),
             grant_types: self.grant_types,
             scopes,
             redirect_uris: self.redirect_uris,

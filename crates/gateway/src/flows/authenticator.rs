@@ -167,6 +167,14 @@ impl Chain {
         })
     }
 
+    /// The level of assurance of the authenticator named `name`, if this gateway has it.
+    pub fn loa_of(&self, name: &str) -> Option<u8> {
+        self.authenticators
+            .iter()
+            .find(|a| a.name() == name)
+            .map(|a| a.loa())
+    }
+
     /// The names of the authenticators this gateway has (for operator input checks).
     pub fn names(&self) -> Vec<&'static str> {
         self.authenticators.iter().map(|a| a.name()).collect()

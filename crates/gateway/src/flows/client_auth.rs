@@ -126,9 +126,14 @@ async fn private_key_jwt(
     if exp.saturating_mul(1000) > now + ASSERTION_MAX_LIFETIME_S * 1000 {
         return Err(refused("expires too late"));
     }
+    // Remembered as long as the assertion is accepted: past `exp` by the leeway too, or a
+    // replay within the leeway would find its jti forgotten (RFC 7523 §3 item 7).
+    let accepted_until = exp
+        .saturating_add(i64::try_from(crate::rules::sp_jwt::LEEWAY_S).unwrap_or(0))
+        .saturating_mul(1000);
     if !gateway
         .store
-        .use_assertion_jti(&client_id, jti, exp.saturating_mul(1000), now)
+        .use_assertion_jti(&client_id, jti, accepted_until, now)
         .await?
     {
         return Err(refused("jti replayed"));

@@ -130,7 +130,8 @@ pub async fn issue_tokens(
         "iat": now / 1000,
         "exp": now / 1000 + ID_TOKEN_TTL_S,
         "auth_time": now / 1000,
-        "acr": "2",
+        // The level of assurance the authenticator reached (MC_ATTR_04: the app is 3).
+        "acr": gateway.authenticators.loa_of(issue.authenticator).unwrap_or(2).to_string(),
         "amr": [issue.authenticator],
         "at_hash": half_hash(&access_token),
     });

@@ -15,6 +15,23 @@ use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
 use std::collections::HashMap;
 
+/// A blacklisted SP gets nothing at any endpoint that authenticates it (`/token`,
+/// `/introspect`, `/revoke`): 400 `unauthorized_client`, audited.
+async fn refuse_blacklisted(
+    gateway: &Gateway,
+    client: &Client,
+    endpoint: &str,
+) -> Result<(), OAuthError> {
+    if client.blacklisted {
+        audit_refusal(gateway, client, None, endpoint, "blacklisted").await?;
+        return Err(OAuthError::bad_request(
+            "unauthorized_client",
+            "this SP may not use the gateway",
+        ));
+    }
+    Ok(())
+}
+
 /// The token endpoint's grants (RFC 6749 §4.1.3, §4.4, §6; CIBA §10.1) for `client`, by
 /// `grant_type`. A blacklisted SP gets nothing, whatever it asks (audited, MC_ATTR_31).
 pub async fn grant(
@@ -22,13 +39,7 @@ pub async fn grant(
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<TokenResponse, OAuthError> {
-    if client.blacklisted {
-        audit_refusal(gateway, client, None, "token", "blacklisted").await?;
-        return Err(OAuthError::bad_request(
-            "unauthorized_client",
-            "this SP may not use the gateway",
-        ));
-    }
+    refuse_blacklisted(gateway, client, "token").await?;
     match params.get("grant_type").map(String::as_str) {
         Some("client_credentials") => client_credentials(gateway, client, params).await,
         Some(crate::flows::ciba::CIBA_GRANT) => {
@@ -151,6 +162,7 @@ pub async fn introspect(
     client: &Client,
     token: &str,
 ) -> Result<Introspection, OAuthError> {
+    refuse_blacklisted(gateway, client, "introspect").await?;
     let now = gateway.now_ms();
     let record = match gateway.store.token(&token_hash(token)).await? {
         Some(t)
@@ -179,6 +191,7 @@ pub async fn introspect(
 /// RFC 7009: the client's own token is revoked (audited); anyone else's, or an unknown one,
 /// is left as it is without saying so (§2.2: the answer is the same).
 pub async fn revoke(gateway: &Gateway, client: &Client, token: &str) -> Result<(), OAuthError> {
+    refuse_blacklisted(gateway, client, "revoke").await?;
     let hash = token_hash(token);
     if gateway.store.revoke_token(&hash, &client.client_id).await? {
         let user = gateway.store.token(&hash).await?.and_then(|t| t.user_id);

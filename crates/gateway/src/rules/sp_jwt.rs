@@ -20,7 +20,7 @@ pub const ALGORITHMS: &[Algorithm] = &[
 pub const ALGORITHM_NAMES: &[&str] = &["ES256", "ES384", "PS256", "RS256", "EdDSA"];
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat` (seconds).
-const LEEWAY_S: u64 = 30;
+pub const LEEWAY_S: u64 = 30;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SpJwtError {

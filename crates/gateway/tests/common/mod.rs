@@ -137,7 +137,7 @@ fn launch(mut command: Command, data_dir: &Path) -> Gateway {
     }
 }
 
-/// Registers the operator's resource-server client `client_id` (secret `<client_id>-secret-value`)
+/// Registers the operator's resource-server client `client_id` (secret [`sp_secret`])
 /// and starts `assent-gateway resource-server` on `data_dir`, validating tokens at the
 /// gateway's introspection endpoint, with `extra` arguments: the child and its https address.
 pub fn start_resource_server(
@@ -150,7 +150,7 @@ pub fn start_resource_server(
         gateway,
         None,
         &serde_json::json!({
-            "client_id": client_id, "client_secret": format!("{client_id}-secret-value"),
+            "client_id": client_id, "client_secret": sp_secret(client_id),
             "client_name": "RS", "grant_types": [], "scope": "", "resource_server": true,
             "token_policy": "generic", "token_ttl_seconds": 60,
         }),
@@ -168,10 +168,7 @@ pub fn start_resource_server(
         .arg(data_dir)
         .arg("--introspection-url")
         .arg(format!("{}/introspect", gateway.url))
-        .env(
-            "ASSENT_RS_CLIENT_SECRET",
-            format!("{client_id}-secret-value"),
-        )
+        .env("ASSENT_RS_CLIENT_SECRET", sp_secret(client_id))
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -187,6 +184,17 @@ pub fn start_resource_server(
         .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
         .to_owned();
     (child, rs)
+}
+
+/// The secret of an SP in the tests: the demo SPs' public `<id>-secret` (seeded by
+/// `--demo`), and for an SP a test registers, a secret as long as registration asks (32
+/// characters at least).
+pub fn sp_secret(id: &str) -> String {
+    if ["demo-sp", "once-sp", "atp-sp", "blocked-sp"].contains(&id) {
+        format!("{id}-secret")
+    } else {
+        format!("{id}-secret-registered-by-a-test-0123456789")
+    }
 }
 
 /// Runs `assent-gateway admin …`: (success, stdout on success or stderr on failure).
@@ -388,7 +396,7 @@ pub async fn post_basic(
 ) -> (u16, serde_json::Value) {
     let response = http
         .post(format!("{}{path}", gateway.url))
-        .basic_auth(id, Some(format!("{id}-secret")))
+        .basic_auth(id, Some(sp_secret(id)))
         .form(form)
         .send()
         .await

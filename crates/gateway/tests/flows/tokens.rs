@@ -215,3 +215,32 @@ async fn rfc_7009_only_the_sps_own_revocation_makes_its_token_inactive() {
         .unwrap();
     assert_eq!(audit_of(&h, EntryKind::Revocation, "atp-sp").await.len(), 1);
 }
+
+/// A blacklisted SP gets nothing from introspection or revocation either (as at `/token`):
+/// `unauthorized_client`, audited; its token is left as it was.
+#[tokio::test]
+async fn a_blacklisted_sp_may_neither_introspect_nor_revoke() {
+    let h = Harness::new().await;
+    let issued = client_credentials(&h, "atp-sp", Some("mc_atp"))
+        .await
+        .unwrap();
+    h.store.set_blacklisted("atp-sp", true).await.unwrap();
+    let client = h.client("atp-sp").await;
+    let refused = tokens::introspect(&h.gateway, &client, &issued.access_token)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "unauthorized_client");
+    let refused = tokens::revoke(&h.gateway, &client, &issued.access_token)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "unauthorized_client");
+    let refusals = audit_of(&h, EntryKind::Refusal, "atp-sp").await;
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    let record = h
+        .store
+        .token(&token_hash(&issued.access_token))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!record.revoked, "nothing was revoked");
+}
