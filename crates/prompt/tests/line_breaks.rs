@@ -1,0 +1,86 @@
+//! Where a prompt's lines may end, on requests found to go wrong (MC_ATTR_15): the lines are
+//! the flat prompt cut at white space, which the cut consumes whole, or between two CJK
+//! characters, never inside a word or a value that fits on a line.
+
+// Test helpers outside #[test] functions may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assent_prompt::check::prompt_is_sound;
+use assent_prompt::{
+    Attribute, ConsentRequest, DeviceKind, DeviceProfile, Encoding, Presentation,
+    PresentationChoice, Prompt, Renderer,
+};
+
+fn ussd(columns: usize, encodings: &[Encoding]) -> DeviceProfile {
+    DeviceProfile {
+        kind: DeviceKind::Ussd,
+        columns: Some(columns),
+        rows: None,
+        max_bytes: None,
+        encodings: encodings.to_vec(),
+    }
+}
+
+fn render(request: &ConsentRequest) -> Prompt {
+    let prompt = Renderer::new().unwrap().render(request).unwrap();
+    if let Err(violation) = prompt_is_sound(request, &prompt) {
+        panic!("{violation}: {:?}", prompt.lines);
+    }
+    prompt
+}
+
+/// Found by the `render` fuzz target: a value starting with U+3000 IDEOGRAPHIC SPACE right
+/// where the line ends. UAX #14 allows a break between U+0020 and U+3000 (LB18: SP ÷, and
+/// U+3000 is BA), so the wrapper ended the line between the two spaces and the next line
+/// began with the ideographic space: its lines no longer re-joined to the flat prompt.
+#[test]
+fn a_line_never_ends_inside_a_run_of_white_space() {
+    let request = ConsentRequest {
+        client_name: "Q\u{3CBE}\"=".into(),
+        locale: "ja".into(),
+        attributes: vec![Attribute {
+            name: "\u{313E}~,az\u{FE02}".into(),
+            value: Some("\u{3000}\u{313E}~ai\u{FE0F}aaa".into()),
+            group: None,
+        }],
+        device: DeviceProfile {
+            rows: Some(91),
+            ..ussd(13, &[Encoding::Ucs2])
+        },
+        ask_assurance: false,
+        presentation: PresentationChoice::Forced(Presentation::NamesValues),
+    };
+    let prompt = render(&request);
+    assert!(
+        prompt.lines.iter().all(|line| !line.starts_with('\u{3000}')),
+        "{:?}",
+        prompt.lines
+    );
+
+    // The same with a plain name, and with the other spaces that UAX #14 lets a line
+    // break before after U+0020 (class BA: en quad … hair space, medium mathematical space,
+    // Ogham space mark), at every width.
+    for space in ['\u{3000}', '\u{2002}', '\u{2009}', '\u{205F}', '\u{1680}'] {
+        for columns in 8..40 {
+            let request = ConsentRequest {
+                client_name: "Demo Shop".into(),
+                locale: "ja".into(),
+                attributes: vec![Attribute {
+                    name: "given_name".into(),
+                    value: Some(format!("{space}Marie")),
+                    group: None,
+                }],
+                device: ussd(columns, &Encoding::ALL),
+                ask_assurance: false,
+                presentation: PresentationChoice::Forced(Presentation::NamesValues),
+            };
+            let prompt = render(&request);
+            assert!(
+                prompt.lines.iter().all(|line| !line.starts_with(space)),
+                "U+{:04X} in {columns} columns: {:?}",
+                u32::from(space),
+                prompt.lines
+            );
+        }
+    }
+}
