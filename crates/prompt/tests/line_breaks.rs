@@ -52,7 +52,10 @@ fn a_line_never_ends_inside_a_run_of_white_space() {
     };
     let prompt = render(&request);
     assert!(
-        prompt.lines.iter().all(|line| !line.starts_with('\u{3000}')),
+        prompt
+            .lines
+            .iter()
+            .all(|line| !line.starts_with('\u{3000}')),
         "{:?}",
         prompt.lines
     );
@@ -83,4 +86,62 @@ fn a_line_never_ends_inside_a_run_of_white_space() {
             );
         }
     }
+}
+
+fn names_values(value: &str, columns: usize) -> ConsentRequest {
+    ConsentRequest {
+        client_name: "Demo Shop".into(),
+        locale: "ja".into(),
+        attributes: vec![Attribute {
+            name: "name".into(),
+            value: Some(value.into()),
+            group: Some("name".into()),
+        }],
+        device: ussd(columns, &Encoding::ALL),
+        ask_assurance: false,
+        presentation: PresentationChoice::Forced(Presentation::NamesValues),
+    }
+}
+
+/// CJK text may break between any two ideographs (UAX #14 ID ÷ ID), but a value is one
+/// thing to read: a Japanese name that fits on a line is never split across two, wherever
+/// the line would otherwise end (`full name = 山田太` / `郎.` in 20 columns, before).
+#[test]
+fn a_value_that_fits_on_a_line_stays_on_one_line() {
+    let name = "山田太郎";
+    // "山田太郎." is 9 columns wide: no line may end before the full stop (UAX #14 LB13).
+    for columns in 9..48 {
+        let prompt = render(&names_values(name, columns));
+        assert!(
+            prompt.lines.iter().any(|line| line.contains(name)),
+            "{columns} columns: {:?}",
+            prompt.lines
+        );
+    }
+    // With no room for "山田太郎." names + values does not fit, and auto shows the name's
+    // label instead of cutting the name.
+    let mut request = names_values(name, 8);
+    assert!(Renderer::new().unwrap().render(&request).is_err());
+    request.presentation = PresentationChoice::Auto;
+    assert_eq!(render(&request).presentation, Presentation::Names);
+}
+
+/// A value wider than a line may break, but only at its own white space, never between two
+/// of its ideographs.
+#[test]
+fn a_value_longer_than_a_line_breaks_only_at_its_own_spaces() {
+    let address = "東京都千代田区 千代田1-1";
+    // 24 columns wide; its first part is 14, its second (with the full stop) 10.
+    for columns in 14..24 {
+        let prompt = render(&names_values(address, columns));
+        for part in ["東京都千代田区", "千代田1-1."] {
+            assert!(
+                prompt.lines.iter().any(|line| line.contains(part)),
+                "{part} in {columns} columns: {:?}",
+                prompt.lines
+            );
+        }
+    }
+    let request = names_values(address, 13);
+    assert!(Renderer::new().unwrap().render(&request).is_err());
 }
