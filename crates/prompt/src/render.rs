@@ -455,26 +455,20 @@ fn fit<'a>(
 /// Where a value may end a line (MC_ATTR_15): nowhere inside a value that fits on a line
 /// (CJK text could otherwise break between any two ideographs, e.g. in the middle of a
 /// Japanese name), and only at its own white space in one wider than a line. `values` are
-/// the byte ranges of the values in `flat`; the ranges returned are glue for
-/// [`wrap::wrap_glued`]: the value without the white space around it, or each of its
-/// space-separated parts.
+/// the byte ranges of the values in `flat`, without the white space around them and with
+/// their isolation marks; the ranges returned are glue for [`wrap::wrap_glued`]: the whole
+/// value, or each of its space-separated parts.
 fn value_glue(flat: &str, values: &[Range<usize>], columns: Option<usize>) -> Vec<Range<usize>> {
     let mut glue = Vec::with_capacity(values.len());
     for range in values {
-        let value = &flat[range.clone()];
-        let trimmed = value.trim_matches(wrap::is_breaking_space);
-        if trimmed.is_empty() {
-            continue;
-        }
-        let start =
-            range.start + (value.len() - value.trim_start_matches(wrap::is_breaking_space).len());
-        let end = start + trimmed.len();
-        if columns.is_none_or(|columns| display_width(trimmed) <= columns) {
+        let (start, end) = (range.start, range.end);
+        let value = &flat[start..end];
+        if columns.is_none_or(|columns| display_width(value) <= columns) {
             glue.push(start..end);
             continue;
         }
         let mut part_start = None;
-        for (i, c) in trimmed.char_indices() {
+        for (i, c) in value.char_indices() {
             match (wrap::is_breaking_space(c), part_start) {
                 (false, None) => part_start = Some(i),
                 (true, Some(from)) => {
@@ -519,7 +513,8 @@ fn format_placing(
     }
 }
 
-/// `label = value`, and where the value (isolated where directions mix) is in it.
+/// `label = value`, and where the value is in it: isolated where directions mix, without
+/// the white space around it.
 struct NameValue {
     text: String,
     value: Range<usize>,
@@ -604,15 +599,23 @@ impl<'l> Texts<'l> {
             }
             let name_value = match &attribute.value {
                 Some(value) if !value.trim().is_empty() => {
+                    // The white space around a value is not part of it: it stays outside
+                    // the isolation marks and the glue (`value_glue`).
+                    let content = value.trim_matches(wrap::is_breaking_space);
+                    let lead =
+                        value.len() - value.trim_start_matches(wrap::is_breaking_space).len();
+                    let shown = [
+                        &value[..lead],
+                        &locale.isolate(content),
+                        &value[lead + content.len()..],
+                    ]
+                    .concat();
+                    let trail = value.len() - lead - content.len();
                     let mut args = FluentArgs::new();
                     args.set("name", label.as_str());
-                    let (text, value) = format_placing(
-                        locale,
-                        "prompt-name-value",
-                        &mut args,
-                        "value",
-                        &locale.isolate(value),
-                    )?;
+                    let (text, placed) =
+                        format_placing(locale, "prompt-name-value", &mut args, "value", &shown)?;
+                    let value = placed.start + lead..placed.end - trail;
                     Some(NameValue { text, value })
                 }
                 _ => None,

@@ -145,3 +145,75 @@ fn a_value_longer_than_a_line_breaks_only_at_its_own_spaces() {
     let request = names_values(address, 13);
     assert!(Renderer::new().unwrap().render(&request).is_err());
 }
+
+/// Found by the `render` fuzz target: a value with white space before it and a
+/// right-to-left letter in it (so it is isolated). The isolation marks took the white space
+/// in, and the value was measured with it: one column too wide for its line, it was cut at
+/// its own space although it fits on a line without the white space around it. The white
+/// space around a value now stays outside its isolation marks and its glue.
+#[test]
+fn the_white_space_around_a_value_is_not_part_of_it() {
+    let request = ConsentRequest {
+        client_name: "\u{3FB2}Qz\"=".into(),
+        locale: "ja".into(),
+        attributes: vec![Attribute {
+            name: "\u{312E}~,az\u{FE02}".into(),
+            value: Some("\u{3000} \u{312E}~,az\u{FE82} \u{313E}~".into()),
+            group: None,
+        }],
+        device: DeviceProfile {
+            kind: DeviceKind::Screen,
+            columns: Some(13),
+            rows: Some(255),
+            max_bytes: Some(53475),
+            encodings: vec![Encoding::Ucs2],
+        },
+        ask_assurance: false,
+        presentation: PresentationChoice::Forced(Presentation::NamesValues),
+    };
+    let prompt = render(&request);
+    let value = "\u{2068}\u{312E}~,az\u{FE82} \u{313E}~\u{2069}";
+    assert!(
+        prompt.flat.contains(&format!("= \u{3000} {value}.")),
+        "{:?}",
+        prompt.flat
+    );
+    assert!(
+        prompt.lines.iter().any(|line| line.contains(value)),
+        "{:?}",
+        prompt.lines
+    );
+
+    // The same with a Latin value in Arabic, white space on both sides, at every width
+    // from that of "Marie Curie \u{3000}." on (no line ends before a full stop).
+    for columns in 15..40 {
+        let request = ConsentRequest {
+            client_name: "Demo Shop".into(),
+            locale: "ar".into(),
+            attributes: vec![Attribute {
+                name: "name".into(),
+                value: Some("\u{3000} Marie Curie \u{3000}".into()),
+                group: None,
+            }],
+            device: ussd(columns, &Encoding::ALL),
+            ask_assurance: false,
+            presentation: PresentationChoice::Forced(Presentation::NamesValues),
+        };
+        let prompt = render(&request);
+        assert!(
+            prompt
+                .flat
+                .contains("\u{3000} \u{2068}Marie Curie\u{2069} \u{3000}"),
+            "{:?}",
+            prompt.flat
+        );
+        assert!(
+            prompt
+                .lines
+                .iter()
+                .any(|line| line.contains("\u{2068}Marie Curie\u{2069}")),
+            "{columns} columns: {:?}",
+            prompt.lines
+        );
+    }
+}
