@@ -22,7 +22,37 @@ pub fn prompt_is_sound(request: &ConsentRequest, prompt: &Prompt) -> Result<(), 
     if prompt.presentation == Presentation::SignIn {
         return violation("a consent prompt presented as a sign-in prompt".into());
     }
-    fits_device(&request.device, prompt)
+    fits_device(&request.device, prompt)?;
+    if prompt.presentation == Presentation::NamesValues
+        && let Some(columns) = request.device.columns
+    {
+        for value in request.attributes.iter().filter_map(|a| a.value.as_deref()) {
+            value_is_whole(value, &prompt.lines, columns)?;
+        }
+    }
+    Ok(())
+}
+
+/// A value shown (without the white space around it) is on one line when it fits on one;
+/// a wider one is cut only at its own white space, so each of its parts is on one line.
+pub fn value_is_whole(value: &str, lines: &[String], columns: usize) -> Result<(), Violation> {
+    let value = value.trim_matches(is_breaking_space);
+    let parts: Vec<&str> = if display_width(value) <= columns {
+        vec![value]
+    } else {
+        value
+            .split(is_breaking_space)
+            .filter(|part| !part.is_empty())
+            .collect()
+    };
+    for part in parts {
+        if !lines.iter().any(|line| line.contains(part)) {
+            return violation(format!(
+                "value {value:?}: {part:?} is not on one line in {columns} columns"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks every promise a sign-in [`Prompt`] makes for `request`: the device's promises of

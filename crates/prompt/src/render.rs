@@ -4,6 +4,7 @@
 use crate::device::DeviceProfile;
 use crate::encoding::{self, EncodingMisfit, Measure};
 use crate::l10n::{Catalog, CatalogError, Locale};
+use crate::width::display_width;
 use crate::wrap::{self, WordTooWide};
 use fluent_bundle::FluentArgs;
 use serde::{Deserialize, Serialize};
@@ -342,7 +343,13 @@ impl Renderer {
                 continue;
             }
             for &assurance in assurance_options {
-                let Composed { flat, glue } = texts.compose(presentation, assurance)?;
+                let Composed {
+                    flat,
+                    answers,
+                    values,
+                } = texts.compose(presentation, assurance)?;
+                let mut glue = answers.to_vec();
+                glue.extend(value_glue(&flat, &values, request.device.columns));
                 match fit(&flat, &glue, &request.device) {
                     Ok((lines, measure)) => {
                         let lines: Vec<String> = lines.into_iter().map(str::to_owned).collect();
@@ -445,13 +452,81 @@ fn fit<'a>(
     Ok((lines, measure))
 }
 
+/// Where a value may end a line (MC_ATTR_15): nowhere inside a value that fits on a line
+/// (CJK text could otherwise break between any two ideographs, e.g. in the middle of a
+/// Japanese name), and only at its own white space in one wider than a line. `values` are
+/// the byte ranges of the values in `flat`, without the white space around them and with
+/// their isolation marks; the ranges returned are glue for [`wrap::wrap_glued`]: the whole
+/// value, or each of its space-separated parts.
+fn value_glue(flat: &str, values: &[Range<usize>], columns: Option<usize>) -> Vec<Range<usize>> {
+    let mut glue = Vec::with_capacity(values.len());
+    for range in values {
+        let (start, end) = (range.start, range.end);
+        let value = &flat[start..end];
+        if columns.is_none_or(|columns| display_width(value) <= columns) {
+            glue.push(start..end);
+            continue;
+        }
+        let mut part_start = None;
+        for (i, c) in value.char_indices() {
+            match (wrap::is_breaking_space(c), part_start) {
+                (false, None) => part_start = Some(i),
+                (true, Some(from)) => {
+                    glue.push(start + from..start + i);
+                    part_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = part_start {
+            glue.push(start + from..end);
+        }
+    }
+    glue
+}
+
+/// What marks a placeable while a message is formatted, to find where its text lands: a
+/// control character, which no request text holds (`check_text` refuses them) and no message
+/// of the catalog.
+const PLACEHOLDER: &str = "\u{1}";
+
+/// Formats message `id` with `args` and `name` set to `text`, and tells where `text` is in
+/// the result. A message that does not show `name` exactly once is a defect of the catalog.
+fn format_placing(
+    locale: &Locale,
+    id: &str,
+    args: &mut FluentArgs<'_>,
+    name: &'static str,
+    text: &str,
+) -> Result<(String, Range<usize>), CatalogError> {
+    args.set(name, PLACEHOLDER);
+    let formatted = locale.format(id, Some(args))?;
+    match formatted.split_once(PLACEHOLDER) {
+        Some((before, after)) if !after.contains(PLACEHOLDER) => {
+            let range = before.len()..before.len() + text.len();
+            Ok(([before, text, after].concat(), range))
+        }
+        _ => Err(CatalogError::Resource {
+            locale: locale.tag(),
+            detail: format!("message {id} must show ${name} exactly once"),
+        }),
+    }
+}
+
+/// `label = value`, and where the value is in it: isolated where directions mix, without
+/// the white space around it.
+struct NameValue {
+    text: String,
+    value: Range<usize>,
+}
+
 /// The localized pieces of one request, formatted once and assembled per attempt.
 struct Texts<'l> {
     locale: &'l Locale,
     client: String,
     separator: String,
     /// Per attribute: its name, label, and `label = value` when it has a value.
-    names: Vec<(String, String, Option<String>)>,
+    names: Vec<(String, String, Option<NameValue>)>,
     groups: Vec<String>,
     assurance: String,
     question: Question,
@@ -496,10 +571,12 @@ impl Question {
     }
 }
 
-/// A composed prompt on one line, with the byte ranges no line break may fall inside.
+/// A composed prompt on one line, with the byte ranges of the answers, which no line break
+/// may fall inside, and of the values shown, which [`value_glue`] keeps together.
 struct Composed {
     flat: String,
-    glue: [Range<usize>; 2],
+    answers: [Range<usize>; 2],
+    values: Vec<Range<usize>>,
 }
 
 impl<'l> Texts<'l> {
@@ -509,7 +586,7 @@ impl<'l> Texts<'l> {
         attributes: &[Attribute],
         kind: crate::device::DeviceKind,
     ) -> Result<Self, CatalogError> {
-        let mut names: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut names: Vec<(String, String, Option<NameValue>)> = Vec::new();
         let mut groups: Vec<String> = Vec::new();
         for attribute in attributes {
             let label = locale.label("attr", &attribute.name)?.into_owned();
@@ -522,10 +599,24 @@ impl<'l> Texts<'l> {
             }
             let name_value = match &attribute.value {
                 Some(value) if !value.trim().is_empty() => {
+                    // The white space around a value is not part of it: it stays outside
+                    // the isolation marks and the glue (`value_glue`).
+                    let content = value.trim_matches(wrap::is_breaking_space);
+                    let lead =
+                        value.len() - value.trim_start_matches(wrap::is_breaking_space).len();
+                    let shown = [
+                        &value[..lead],
+                        &locale.isolate(content),
+                        &value[lead + content.len()..],
+                    ]
+                    .concat();
+                    let trail = value.len() - lead - content.len();
                     let mut args = FluentArgs::new();
                     args.set("name", label.as_str());
-                    args.set("value", locale.isolate(value).into_owned());
-                    Some(locale.format("prompt-name-value", Some(&args))?)
+                    let (text, placed) =
+                        format_placing(locale, "prompt-name-value", &mut args, "value", &shown)?;
+                    let value = placed.start + lead..placed.end - trail;
+                    Some(NameValue { text, value })
                 }
                 _ => None,
             };
@@ -554,27 +645,47 @@ impl<'l> Texts<'l> {
         presentation: Presentation,
         assurance: bool,
     ) -> Result<Composed, RenderError> {
-        let items: Vec<&str> = match presentation {
+        // Each item, with where its value is in it (names + values only).
+        let items: Vec<(&str, Option<Range<usize>>)> = match presentation {
             Presentation::NamesValues => self
                 .names
                 .iter()
-                .filter_map(|(_, _, nv)| nv.as_deref())
+                .filter_map(|(_, _, nv)| nv.as_ref())
+                .map(|nv| (nv.text.as_str(), Some(nv.value.clone())))
                 .collect(),
             Presentation::Names => self
                 .names
                 .iter()
-                .map(|(_, label, _)| label.as_str())
+                .map(|(_, label, _)| (label.as_str(), None))
                 .collect(),
-            Presentation::Groups => self.groups.iter().map(String::as_str).collect(),
+            Presentation::Groups => self.groups.iter().map(|g| (g.as_str(), None)).collect(),
             // `validate` refuses it before anything is composed; refused here too rather
             // than shown as a consent prompt listing nothing.
             Presentation::SignIn => return Err(InvalidRequest::SignInIsNotConsent.into()),
         };
+        let mut attributes = String::new();
+        let mut values = Vec::new();
+        for (i, (item, value)) in items.into_iter().enumerate() {
+            if i > 0 {
+                attributes.push_str(&self.separator);
+            }
+            if let Some(value) = value {
+                values.push(attributes.len() + value.start..attributes.len() + value.end);
+            }
+            attributes.push_str(item);
+        }
         let mut args = FluentArgs::new();
         args.set("client", self.client.as_str());
-        args.set("attributes", items.join(&self.separator));
-        let request = self.locale.format("prompt-request", Some(&args))?;
-        let mut flat = request;
+        let (mut flat, placed) = format_placing(
+            self.locale,
+            "prompt-request",
+            &mut args,
+            "attributes",
+            &attributes,
+        )?;
+        for value in &mut values {
+            *value = placed.start + value.start..placed.start + value.end;
+        }
         if assurance {
             flat.push(' ');
             flat.push_str(&self.assurance);
@@ -582,12 +693,16 @@ impl<'l> Texts<'l> {
         flat.push(' ');
         let offset = flat.len();
         flat.push_str(&self.question.text);
-        let glue = self
+        let answers = self
             .question
             .answers
             .clone()
             .map(|r| r.start + offset..r.end + offset);
-        Ok(Composed { flat, glue })
+        Ok(Composed {
+            flat,
+            answers,
+            values,
+        })
     }
 }
 

@@ -3,9 +3,10 @@
 //! A line may end only where two rules agree:
 //! 1. the Unicode line breaking algorithm (UAX #14, via `unicode-linebreak`) allows a break
 //!    there, so no line starts with a closing bracket, `!`, `?`, `:` and the like, and
-//! 2. the break is a *word* boundary: right after white space (for space-separated scripts a
-//!    word is everything between white space, so `E-Mail-Adresse` and e-mail addresses stay
-//!    whole), or between two CJK characters (ideographs, kana, CJK punctuation).
+//! 2. the break is a *word* boundary: right after a run of white space, never inside it (no
+//!    line starts with white space; for space-separated scripts a word is everything between
+//!    white space, so `E-Mail-Adresse` and e-mail addresses stay whole), or between two CJK
+//!    characters (ideographs, kana, CJK punctuation).
 //!
 //! Scripts written without spaces and broken by dictionary (Thai, Lao, Khmer, Myanmar) get no
 //! break inside a run: UAX #14 only allows dictionary breaks there, and rule 2 refuses them.
@@ -316,6 +317,12 @@ fn unicode_breaks(text: &str, out: &mut Vec<usize>) {
         ) else {
             continue;
         };
+        // A line breaks only after the whole run of white space, which the break consumes:
+        // UAX #14 also allows one inside the run (LB18: SP ÷, e.g. before U+3000 or a tab,
+        // which are BA), and the next line would then start with white space.
+        if is_breaking_space(after) {
+            continue;
+        }
         if is_breaking_space(before) || (is_cjk(before) && is_cjk(after)) {
             out.push(offset);
         }
@@ -534,9 +541,10 @@ mod tests {
         // LB6: no break before a line feed, even after spaces.
         assert_eq!(break_opportunities("a \nb"), Vec::<usize>::new());
         assert_eq!(break_opportunities("a \rb"), Vec::<usize>::new());
-        // A tab is breaking white space (UAX #14 BA).
+        // A tab is breaking white space (UAX #14 BA); a line breaks after the whole run of
+        // white space, never inside it (UAX #14 alone allows SP ÷ BA).
         assert_eq!(break_opportunities("a\tb"), vec![2]);
-        assert_eq!(break_opportunities("a \tb"), vec![2, 3]);
+        assert_eq!(break_opportunities("a \tb"), vec![3]);
     }
 
     /// One character for each combination of what either path looks at: the UAX #14 class

@@ -546,14 +546,22 @@ fn uax14_wrap_breaks_are_line_break_test_opportunities_at_word_boundaries() {
                     case.line, case.source
                 ));
             }
+            if is_breaking_space(after) {
+                failures.push(format!(
+                    "line {}: break at boundary {k} is before white space, which would start \
+                     the next line\n  file: {}",
+                    case.line, case.source
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // No documented difference is after white space or between CJK characters.
     assert_eq!(by_documented_difference, 0);
     // Measured, so that a wrapper returning fewer breaks than before is noticed; update on
-    // purpose when the wrapping rules change.
-    assert_eq!((checked, lines_with_breaks), (2547, 2471));
+    // purpose when the wrapping rules change. (2547, 2471) before breaks inside a run of
+    // white space were refused: the 76 cases of the file with SP ÷ BA (a tab after a space).
+    assert_eq!((checked, lines_with_breaks), (2471, 2395));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -561,8 +569,8 @@ fn uax14_wrap_breaks_are_line_break_test_opportunities_at_word_boundaries() {
 // ---------------------------------------------------------------------------------------
 
 /// The general path of `break_opportunities`, written out from its definition: UAX #14
-/// allowed breaks (per `unicode-linebreak`) after the first word, right after breaking white
-/// space or between two CJK characters.
+/// allowed breaks (per `unicode-linebreak`) after the first word and not before breaking
+/// white space, right after breaking white space or between two CJK characters.
 fn general_path_breaks(text: &str) -> Vec<usize> {
     let first_word = text
         .find(|c: char| !is_breaking_space(c))
@@ -575,7 +583,8 @@ fn general_path_breaks(text: &str) -> Vec<usize> {
         .filter(|&offset| {
             let before = text[..offset].chars().next_back().unwrap();
             let after = text[offset..].chars().next().unwrap();
-            is_breaking_space(before) || (is_cjk(before) && is_cjk(after))
+            !is_breaking_space(after)
+                && (is_breaking_space(before) || (is_cjk(before) && is_cjk(after)))
         })
         .collect()
 }
