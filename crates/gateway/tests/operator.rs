@@ -62,7 +62,10 @@ async fn registration_is_checked_and_flags_are_listed() {
             with(json!({"client_name": "Seventeen bytes!!"})),
             "MC_ATTR_11",
         ),
-        (with(json!({"client_name": "Zwölf Brötchen!"})), "MC_ATTR_11"),
+        (
+            with(json!({"client_name": "Zwölf Brötchen!"})),
+            "MC_ATTR_11",
+        ),
         (with(json!({"client_secret": "eight-ch"})), "at least 32"),
         (
             with(json!({"redirect_uris": ["http://127.0.0.1:80@evil.example/cb"]})),
