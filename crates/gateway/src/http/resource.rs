@@ -291,10 +291,12 @@ fn over_refusal_limit(
     refused: &flow::Refused,
     peer: Option<IpAddr>,
 ) -> Option<Limited> {
-    // Failures of the gateway itself are not the caller's refusals.
+    // Failures of the gateway itself are not the caller's refusals; and a request with no
+    // token at all probes nothing (it is refused before any look-up): it keeps its RFC 6750
+    // §3.1 answer, a bare 401 with the challenge.
     if matches!(
         refused.error.kind,
-        ResourceErrorKind::Server | ResourceErrorKind::Unavailable
+        ResourceErrorKind::Server | ResourceErrorKind::Unavailable | ResourceErrorKind::NoToken
     ) {
         return None;
     }
