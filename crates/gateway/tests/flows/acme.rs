@@ -558,3 +558,32 @@ async fn the_simulator_forgets_a_code_sms_after_an_hour() {
     let left = sms_to_marie(&h).await;
     assert_eq!(left.len(), 1, "only the new code is kept: {left:?}");
 }
+
+/// A request whose signature does not verify writes nothing: its nonce is not spent, and
+/// the same nonce serves the genuine request after it (RFC 8555 §6.5 spends a nonce once,
+/// for a request that was signed).
+#[tokio::test]
+async fn a_badly_signed_request_does_not_spend_its_nonce() {
+    let h = Harness::new().await;
+    let gateway = &h.gateway;
+    let (e, _) = Enrollment::new(&h).await;
+    let kid = e.client.kid.clone().unwrap();
+    let path = format!("/order/{}", e.order);
+    let nonce = acme::new_nonce(gateway);
+    let stranger = SigningKey::generate_es256();
+    let forged = jws::sign(&stranger, SignAs::Kid(&kid), &nonce, &url(&path), None);
+    let refused = acme::order(gateway, &e.order, forged.to_string().as_bytes())
+        .await
+        .unwrap_err();
+    assert_ne!(refused.problem.kind, ProblemType::BadNonce, "{refused:?}");
+    let genuine = jws::sign(&e.client.key, SignAs::Kid(&kid), &nonce, &url(&path), None);
+    let order = acme::order(gateway, &e.order, genuine.to_string().as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(body(&order)["status"], "pending");
+    // Spent now: the same nonce again is refused.
+    let again = acme::order(gateway, &e.order, genuine.to_string().as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(again.problem.kind, ProblemType::BadNonce);
+}

@@ -1,6 +1,7 @@
 //! The JWS pipeline every POST goes through (RFC 8555 §6.2–6.5): the JWS's `url` is the URL
-//! the request was sent to, its nonce is fresh and spent once, its key is a `jwk` or the
-//! `kid` of a valid account as the endpoint requires, and the signature verifies.
+//! the request was sent to, its nonce is fresh, its key is a `jwk` or the `kid` of a valid
+//! account as the endpoint requires, the signature verifies, and then the nonce is spent
+//! (once).
 
 use super::{AccountBudget, AcmeError, problem, url};
 use crate::flows::Gateway;
@@ -41,19 +42,14 @@ pub(super) async fn signed(
             format!("the JWS url is not the URL this request was sent to ({expected})"),
         ));
     }
+    // The nonce's own MAC and expiry first (no I/O); it is spent — a durable write — only
+    // once the signature shows who is asking, so that unsigned garbage writes nothing.
     let now = gateway.now_ms();
     let expires_ms = gateway
         .acme_ca
         .nonce_key()
         .check(&request.protected.nonce, now)
         .map_err(|e| problem(ProblemType::BadNonce, e.to_string()))?;
-    if !gateway
-        .store
-        .acme_spend_nonce(&request.protected.nonce, expires_ms, now)
-        .await?
-    {
-        return Err(problem(ProblemType::BadNonce, "the nonce was used already"));
-    }
     let (key, account) = match &request.protected.key {
         KeyRef::Jwk(key) => {
             if form == KeyForm::KidOnly {
@@ -89,6 +85,13 @@ pub(super) async fn signed(
         }
     };
     request.verify(&key)?;
+    if !gateway
+        .store
+        .acme_spend_nonce(&request.protected.nonce, expires_ms, now)
+        .await?
+    {
+        return Err(problem(ProblemType::BadNonce, "the nonce was used already"));
+    }
     Ok(Signed {
         payload: request.payload,
         key,
