@@ -259,7 +259,10 @@ pub async fn token(
     let request = rules::token_request(params)?;
     let assertion = &request.assertion;
     let token_url = url(gateway, "/device/token");
-    let jkt = dpop(gateway, proof, "POST", &token_url, None).await?;
+    // The proof is checked now and its `jti` spent (a durable write) only once the device
+    // is known and its assertion verified: nobody unidentified writes anything.
+    let proof = rules::check_dpop_proof(proof, "POST", &token_url, None, now_s(gateway))?;
+    let jkt = proof.thumbprint()?;
     let device_id = rules::unverified_issuer(assertion)?;
     let device = gateway
         .store
@@ -278,12 +281,13 @@ pub async fn token(
             "the assertion's sub must be the device id",
         ));
     }
-    use_jti(gateway, &claims.jti).await?;
     if jkt != device.thumbprint {
         return Err(DeviceError::unauthorized(
             "the DPoP key is not the device key",
         ));
     }
+    use_jti(gateway, &claims.jti).await?;
+    use_jti(gateway, &proof.claims.jti).await?;
     let access_token = new_token();
     gateway
         .store

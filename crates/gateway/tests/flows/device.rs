@@ -490,3 +490,44 @@ async fn a_device_lives_as_long_as_its_certificate_and_prompts_then_go_to_ussd()
     // The next prompt goes to the next authenticator of Marie's chain.
     assert_eq!(reach().await, "ussd");
 }
+
+/// A token request that does not identify its device writes nothing: its DPoP proof's `jti`
+/// is not spent, and the same proof serves the genuine request after it (then once only).
+#[tokio::test]
+async fn a_token_request_that_identifies_no_device_spends_nothing() {
+    let h = Harness::new().await;
+    let mut phone = Phone::certified(&h, MARIE).await;
+    phone.register_and_log_in(&h).await;
+    let id = phone.device.clone().unwrap();
+    let url = format!("{ISSUER}/device/token");
+    phone.token = None;
+    let proof = phone.proof_at("POST", "/device/token", now_s(&h));
+    let assertion_by = |key: &SigningKey| {
+        sign_compact(
+            key,
+            None,
+            false,
+            &json!({"iss": id, "sub": id, "aud": url, "exp": now_s(&h) + 60, "jti": jti()}),
+        )
+    };
+    let form = |assertion: &str| {
+        crate::support::params(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", assertion),
+        ])
+    };
+    let forged = assertion_by(&SigningKey::generate_es256());
+    let refused = device::token(&h.gateway, &form(&forged), DpopHeader::One(&proof))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, DeviceErrorKind::Unauthorized);
+    let genuine = assertion_by(&phone.key);
+    device::token(&h.gateway, &form(&genuine), DpopHeader::One(&proof))
+        .await
+        .unwrap();
+    let again = assertion_by(&phone.key);
+    let replayed = device::token(&h.gateway, &form(&again), DpopHeader::One(&proof))
+        .await
+        .unwrap_err();
+    assert_eq!(replayed.description, "this JWT was used before");
+}
