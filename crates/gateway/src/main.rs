@@ -112,6 +112,9 @@ enum Command {
         /// strangers).
         #[arg(long)]
         sms_to_any_number: bool,
+        /// How long refused device registration attempts are kept (then purged): e.g. 90d.
+        #[arg(long, default_value = "90d", value_parser = retention)]
+        registration_attempts_retention: i64,
         /// Refused resource requests per SP and per peer address (then 429): N/s, N/min or
         /// N/h, or off.
         #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
@@ -178,6 +181,9 @@ enum AdminCommand {
     /// The ACME server's number locks.
     #[command(subcommand)]
     Acme(AcmeCommand),
+    /// Device registration attempts (SEC-1).
+    #[command(subcommand)]
+    Registrations(RegistrationsCommand),
     /// SPs reported by users, oldest first.
     Flags {
         /// Only the reports of this SP.
@@ -206,6 +212,19 @@ enum AcmeCommand {
         msisdn: String,
         #[command(flatten)]
         storage: Storage,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RegistrationsCommand {
+    /// Every attempt, oldest first: time, outcome, reason, certificate. Refused attempts
+    /// older than the retention are purged first, as the gateway does.
+    List {
+        #[command(flatten)]
+        storage: Storage,
+        /// How long refused attempts are kept (as `serve --registration-attempts-retention`).
+        #[arg(long, default_value = "90d", value_parser = retention)]
+        retention: i64,
     },
 }
 
@@ -308,6 +327,10 @@ fn order_lifetime(text: &str) -> Result<i64, String> {
     duration_ms(text, 7 * DAY)
 }
 
+fn retention(text: &str) -> Result<i64, String> {
+    duration_ms(text, 3650 * DAY)
+}
+
 fn deadline(text: &str) -> Result<std::time::Duration, String> {
     // A minute at most: a client waiting longer has given up.
     duration_ms(text, std::time::Duration::from_secs(60))
@@ -361,6 +384,7 @@ async fn run(command: Command) -> Result<(), String> {
             certificate_lifetime,
             order_lifetime,
             sms_to_any_number,
+            registration_attempts_retention,
             rate_limit_resource_refused,
             resource_deadline,
             connections,
@@ -383,6 +407,7 @@ async fn run(command: Command) -> Result<(), String> {
             lifetimes: assent_gateway::flows::Lifetimes {
                 certificate_ms: certificate_lifetime,
                 order_ms: order_lifetime,
+                refused_registration_ms: registration_attempts_retention,
             },
             sms_to_any_number,
             resource_deadline,
@@ -418,6 +443,29 @@ async fn run(command: Command) -> Result<(), String> {
         .map_err(|e| e.to_string()),
         Command::Openapi => {
             println!("{}", assent_gateway::http::openapi::json());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Registrations(RegistrationsCommand::List {
+            storage,
+            retention,
+        })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let now =
+                i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+                    .unwrap_or(i64::MAX);
+            let attempts = admin::registration_attempts(&store, now, retention)
+                .await
+                .map_err(|e| e.to_string())?;
+            if attempts.is_empty() {
+                println!("no registration attempts");
+            }
+            for (at, outcome, reason, cert) in attempts {
+                println!(
+                    "{} {outcome} {reason} {}",
+                    assent_gateway::base::clock::rfc3339(at),
+                    cert.as_deref().unwrap_or("-")
+                );
+            }
             Ok(())
         }
         Command::Admin(AdminCommand::Audit(AuditCommand::List {

@@ -297,3 +297,31 @@ async fn the_operator_lists_the_trail(db: Option<&str>) {
     let (ok, out) = admin(data_dir, db, &["audit", "list", "--since", "yesterday-ish"]);
     assert!(!ok && out.contains("RFC 3339"), "{out}");
 }
+
+/// `admin registrations list`: every device registration attempt with its outcome; refused
+/// ones older than the retention are purged first, as the gateway does.
+#[tokio::test]
+async fn the_operator_lists_registration_attempts_with_the_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), None);
+    let http = client(&gateway, false);
+    let refused = http
+        .post(format!("{}/device/register", gateway.url))
+        .header("content-type", "application/json")
+        .body("{\"certificate\": \"AAAA\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let (ok, out) = admin(&gateway.data_dir, None, &["registrations", "list"]);
+    assert!(ok, "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains(" refused invalid_request "), "{out}");
+    let (ok, out) = admin(
+        &gateway.data_dir,
+        None,
+        &["registrations", "list", "--retention", "1ms"],
+    );
+    assert!(ok, "{out}");
+    assert_eq!(out.trim(), "no registration attempts");
+}

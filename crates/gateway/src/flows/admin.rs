@@ -259,6 +259,19 @@ async fn audit_admin(
     Ok(())
 }
 
+/// `admin registrations list`: the device registration attempts, oldest first, after the
+/// refused ones older than `retention_ms` are purged (the rule `serve` applies).
+pub async fn registration_attempts(
+    store: &Store,
+    now_ms: i64,
+    retention_ms: i64,
+) -> Result<Vec<(i64, String, String, Option<String>)>, AdminError> {
+    store
+        .purge_refused_registration_attempts(now_ms - retention_ms)
+        .await?;
+    Ok(store.registration_attempt_list().await?)
+}
+
 /// `admin audit list`: the entries of the whole trail matching `filter`, as the operator
 /// reads them (see [`Store::audit_list`]); at most 10,000.
 pub async fn list_audit(

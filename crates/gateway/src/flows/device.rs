@@ -109,15 +109,23 @@ pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, Devi
             })
         }
         Err((error, cert_id, user_id)) => {
+            let now = gateway.now_ms();
             let _ = gateway
                 .store
                 .record_registration_attempt(
                     &attempt,
-                    gateway.now_ms(),
+                    now,
                     cert_id.as_deref(),
                     user_id.as_deref(),
                     "refused",
                     error.code,
+                )
+                .await;
+            // Anyone can make a refused attempt: they are kept for the retention only.
+            let _ = gateway
+                .store
+                .purge_refused_registration_attempts(
+                    now - gateway.lifetimes.refused_registration_ms,
                 )
                 .await;
             Err(error)

@@ -68,6 +68,9 @@ pub struct Lifetimes {
     /// An ACME order and its authorization: the time to finish the SMS proof. Past it the
     /// order is `invalid` and no answer completes it (RFC 8555 §7.1.6).
     pub order_ms: i64,
+    /// A refused device registration attempt (SEC-1), kept for the operator and then purged:
+    /// anyone can make one.
+    pub refused_registration_ms: i64,
 }
 
 impl Default for Lifetimes {
@@ -75,6 +78,7 @@ impl Default for Lifetimes {
         Lifetimes {
             certificate_ms: 30 * 24 * 3_600_000,
             order_ms: 3_600_000,
+            refused_registration_ms: 90 * 24 * 3_600_000,
         }
     }
 }

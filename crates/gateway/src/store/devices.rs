@@ -158,6 +158,47 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes refused registration attempts made before `before_ms`; how many.
+    pub async fn purge_refused_registration_attempts(
+        &self,
+        before_ms: i64,
+    ) -> Result<u64, StoreError> {
+        const SQL: &str =
+            "DELETE FROM device_registration_attempts WHERE outcome = 'refused' AND at_ms < $1";
+        let purged = on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(before_ms)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(purged)
+    }
+
+    /// Every registration attempt, oldest first: (at, outcome, reason, certificate id).
+    pub async fn registration_attempt_list(
+        &self,
+    ) -> Result<Vec<(i64, String, String, Option<String>)>, StoreError> {
+        const SQL: &str = "SELECT at_ms, outcome, reason, cert_id FROM device_registration_attempts \
+            ORDER BY at_ms, id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok::<_, sqlx::Error>((
+                        row.try_get::<i64, _>("at_ms")?,
+                        row.try_get::<String, _>("outcome")?,
+                        row.try_get::<String, _>("reason")?,
+                        row.try_get::<Option<String>, _>("cert_id")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
     /// (outcome, reason) of every registration attempt, oldest first.
     pub async fn registration_attempts(&self) -> Result<Vec<(String, String)>, StoreError> {
         const SQL: &str =

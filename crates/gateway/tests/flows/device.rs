@@ -531,3 +531,25 @@ async fn a_token_request_that_identifies_no_device_spends_nothing() {
         .unwrap_err();
     assert_eq!(replayed.description, "this JWT was used before");
 }
+
+/// Refused registration attempts (anyone can make one) are kept for the retention, 90 days
+/// by default, then purged by the next refused attempt.
+#[tokio::test]
+async fn refused_registration_attempts_are_purged_after_the_retention() {
+    let h = Harness::new().await;
+    device::register(&h.gateway, b"not json").await.unwrap_err();
+    assert_eq!(h.store.registration_attempts().await.unwrap().len(), 1);
+    h.advance_s(90 * 24 * 3600);
+    device::register(&h.gateway, b"still not json")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        h.store.registration_attempts().await.unwrap().len(),
+        2,
+        "kept for exactly the retention"
+    );
+    h.advance_s(1);
+    device::register(&h.gateway, b"{}").await.unwrap_err();
+    let left = h.store.registration_attempts().await.unwrap();
+    assert_eq!(left.len(), 2, "the first one is gone: {left:?}");
+}
