@@ -115,6 +115,9 @@ enum Command {
         /// How long refused device registration attempts are kept (then purged): e.g. 90d.
         #[arg(long, default_value = "90d", value_parser = retention)]
         registration_attempts_retention: i64,
+        /// POST /device/register per peer address: N/s, N/min or N/h, or off.
+        #[arg(long, default_value = "30/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_device_register: ::std::option::Option<assent_gateway::http::limits::Rate>,
         /// Refused resource requests per SP and per peer address (then 429): N/s, N/min or
         /// N/h, or off.
         #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
@@ -385,6 +388,7 @@ async fn run(command: Command) -> Result<(), String> {
             order_lifetime,
             sms_to_any_number,
             registration_attempts_retention,
+            rate_limit_device_register,
             rate_limit_resource_refused,
             resource_deadline,
             connections,
@@ -403,6 +407,7 @@ async fn run(command: Command) -> Result<(), String> {
                 authorize_target: rate_limit_authorize,
                 authorize_address: rate_limit_authorize_address,
                 resource_refused: rate_limit_resource_refused,
+                device_register: rate_limit_device_register,
             },
             lifetimes: assent_gateway::flows::Lifetimes {
                 certificate_ms: certificate_lifetime,

@@ -325,3 +325,39 @@ async fn the_operator_lists_registration_attempts_with_the_retention() {
     assert!(ok, "{out}");
     assert_eq!(out.trim(), "no registration attempts");
 }
+
+/// `POST /device/register` is limited per address before any work: over the limit, 429 with
+/// `Retry-After`, and nothing is recorded for the attempt.
+#[tokio::test]
+async fn device_registration_attempts_are_limited_per_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = common::start_with(
+        &dir.path().join("gw"),
+        None,
+        None,
+        &["--rate-limit-device-register", "2/min"],
+    );
+    let http = client(&gateway, false);
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let answer = http
+            .post(format!("{}/device/register", gateway.url))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        if answer.status() == 429 {
+            assert!(answer.headers().contains_key("retry-after"));
+        }
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(statuses, [400, 400, 429]);
+    let (ok, out) = admin(&gateway.data_dir, None, &["registrations", "list"]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        out.lines().count(),
+        2,
+        "the limited attempt wrote nothing: {out}"
+    );
+}

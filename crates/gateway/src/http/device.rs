@@ -84,10 +84,22 @@ fn created(body: &impl Serialize) -> Response {
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
         (status = 403, description = "refused (certificate unknown, revoked or expired…)", body = crate::http::wire::OAuthError),
         (status = 409, description = "conflict (already registered / already answered)", body = crate::http::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable with Retry-After: too many attempts from this address", body = crate::http::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
         (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
-async fn register(State(state): State<AppState>, body: Bytes) -> Response {
+async fn register(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    body: Bytes,
+) -> Response {
+    // Before any work: nobody is identified yet, so the peer's address is the only key.
+    let limited = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .and_then(|peer| state.limits.device_register.check(&peer.0.ip()).err());
+    if let Some(limited) = limited {
+        return limited.oauth_response();
+    }
     match device::register(&state, &body).await {
         Ok(registered) => created(&registered),
         Err(error) => error.into_response(),

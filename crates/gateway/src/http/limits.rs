@@ -87,6 +87,9 @@ pub struct RateLimitConfig {
     /// Refused resource server requests, per SP and per peer address (each its own bucket;
     /// successful requests never spend from it).
     pub resource_refused: Option<Rate>,
+    /// `POST /device/register` per peer address: anyone can call it, and each refused
+    /// attempt is recorded (SEC-1).
+    pub device_register: Option<Rate>,
 }
 
 impl Default for RateLimitConfig {
@@ -109,6 +112,7 @@ impl Default for RateLimitConfig {
             }),
             authorize_address: per_minute(120),
             resource_refused: per_minute(60),
+            device_register: per_minute(30),
         }
     }
 }
@@ -233,6 +237,7 @@ pub struct RateLimits {
     pub authorize_address: Limiter<IpAddr>,
     pub resource_refused_sp: Limiter<String>,
     pub resource_refused_address: Limiter<IpAddr>,
+    pub device_register: Limiter<IpAddr>,
 }
 
 impl RateLimits {
@@ -248,6 +253,7 @@ impl RateLimits {
             authorize_address: Limiter::new(config.authorize_address),
             resource_refused_sp: Limiter::new(config.resource_refused),
             resource_refused_address: Limiter::new(config.resource_refused),
+            device_register: Limiter::new(config.device_register),
         }
     }
 
@@ -262,6 +268,7 @@ impl RateLimits {
         self.authorize_address.retain_recent();
         self.resource_refused_sp.retain_recent();
         self.resource_refused_address.retain_recent();
+        self.device_register.retain_recent();
     }
 }
 
