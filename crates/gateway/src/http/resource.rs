@@ -107,16 +107,13 @@ async fn premiuminfo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|peer| peer.0.ip());
     let request = Request {
         endpoint: Endpoint::PremiumInfo,
         method: &method,
         uri: &uri,
         headers: &headers,
         body: &body,
-        peer,
+        peer: peer_of(&extensions),
     };
     serve(&rs, &edge, request).await
 }
@@ -178,16 +175,13 @@ async fn userinfo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|peer| peer.0.ip());
     let request = Request {
         endpoint: Endpoint::UserInfo,
         method: &method,
         uri: &uri,
         headers: &headers,
         body: &body,
-        peer,
+        peer: peer_of(&extensions),
     };
     serve(&rs, &edge, request).await
 }
@@ -222,6 +216,13 @@ async fn userinfo_post(
     body: Bytes,
 ) -> Response {
     userinfo(state, edge, extensions, method, uri, headers, body).await
+}
+
+/// The client's address, as the connection gave it.
+fn peer_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|peer| peer.0.ip())
 }
 
 /// A resource request as it came.

@@ -54,18 +54,7 @@ fn request_for(number: &str, changes: &[(&str, &str)]) -> HashMap<String, String
 
 /// Demo Shop asks to sign Marie in; the browser's session of the waiting page.
 pub async fn authorize(h: &Harness) -> String {
-    let challenge = challenge(VERIFIER);
-    let request = params(&[
-        ("response_type", "code"),
-        ("client_id", "demo-sp"),
-        ("redirect_uri", DEMO_REDIRECT_URI),
-        ("scope", "openid mc_vm_share"),
-        ("state", "st-1"),
-        ("nonce", "n-1"),
-        ("code_challenge", &challenge),
-        ("code_challenge_method", "S256"),
-        ("login_hint", &format!("MSISDN:{MARIE}")),
-    ]);
+    let request = request_for(MARIE, &[]);
     match code_flow::authorize(&h.gateway, &request, &code_flow::Unlimited)
         .await
         .unwrap()
