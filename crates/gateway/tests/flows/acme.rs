@@ -38,6 +38,45 @@ struct Client {
 }
 
 impl Client {
+    /// A new key and its new account (checked: created and valid).
+    async fn registered(h: &Harness) -> Client {
+        let gateway = &h.gateway;
+        let mut client = Client {
+            key: SigningKey::generate_es256(),
+            kid: None,
+        };
+        let account = acme::new_account(
+            gateway,
+            &client.sign(
+                gateway,
+                "/new-account",
+                Some(&json!({"termsOfServiceAgreed": true})),
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(account.kind, ReplyKind::Created);
+        assert_eq!(body(&account)["status"], "valid");
+        client.kid = account.location.clone();
+        client
+    }
+
+    /// A newOrder for Marie's number: what the flow answered.
+    async fn order_for_marie(&self, h: &Harness) -> Result<AcmeReply, acme::AcmeError> {
+        let gateway = &h.gateway;
+        let identifier = tnauthlist::identifier_value(MARIE).unwrap();
+        acme::new_order(
+            gateway,
+            &self.sign(
+                gateway,
+                "/new-order",
+                Some(&json!({"identifiers": [{"type": "TNAuthList", "value": identifier}]})),
+            ),
+            &Unlimited,
+        )
+        .await
+    }
+
     fn sign(&self, gateway: &Gateway, path: &str, payload: Option<&Value>) -> Vec<u8> {
         let sign_as = match &self.kid {
             Some(kid) => SignAs::Kid(kid),
@@ -71,36 +110,8 @@ struct Enrollment {
 impl Enrollment {
     async fn new(h: &Harness) -> (Enrollment, AcmeReply) {
         let gateway = &h.gateway;
-        let mut client = Client {
-            key: SigningKey::generate_es256(),
-            kid: None,
-        };
-        let account = acme::new_account(
-            gateway,
-            &client.sign(
-                gateway,
-                "/new-account",
-                Some(&json!({"termsOfServiceAgreed": true})),
-            ),
-        )
-        .await
-        .unwrap();
-        assert_eq!(account.kind, ReplyKind::Created);
-        assert_eq!(body(&account)["status"], "valid");
-        client.kid = account.location.clone();
-
-        let identifier = tnauthlist::identifier_value(MARIE).unwrap();
-        let order = acme::new_order(
-            gateway,
-            &client.sign(
-                gateway,
-                "/new-order",
-                Some(&json!({"identifiers": [{"type": "TNAuthList", "value": identifier}]})),
-            ),
-            &Unlimited,
-        )
-        .await
-        .unwrap();
+        let client = Client::registered(h).await;
+        let order = client.order_for_marie(h).await.unwrap();
         assert_eq!(order.kind, ReplyKind::Created);
         let authz = id_of(body(&order)["authorizations"][0].as_str().unwrap());
         let read = acme::authz(
@@ -478,33 +489,7 @@ async fn certificates_live_the_configured_lifetime() {
 
 /// A new order for Marie's number by a new account: what the flow answered.
 async fn order_for_marie(h: &Harness) -> Result<AcmeReply, acme::AcmeError> {
-    let gateway = &h.gateway;
-    let mut client = Client {
-        key: SigningKey::generate_es256(),
-        kid: None,
-    };
-    let account = acme::new_account(
-        gateway,
-        &client.sign(
-            gateway,
-            "/new-account",
-            Some(&json!({"termsOfServiceAgreed": true})),
-        ),
-    )
-    .await
-    .unwrap();
-    client.kid = account.location.clone();
-    let identifier = tnauthlist::identifier_value(MARIE).unwrap();
-    acme::new_order(
-        gateway,
-        &client.sign(
-            gateway,
-            "/new-order",
-            Some(&json!({"identifiers": [{"type": "TNAuthList", "value": identifier}]})),
-        ),
-        &Unlimited,
-    )
-    .await
+    Client::registered(h).await.order_for_marie(h).await
 }
 
 #[tokio::test]
