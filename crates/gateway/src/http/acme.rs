@@ -18,10 +18,9 @@ use crate::http::state::AppState;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -176,9 +175,7 @@ async fn new_account(
     body: Bytes,
 ) -> Response {
     // Before any work: no account exists yet, so the peer's address is the only key.
-    let limited = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .and_then(|peer| state.limits.acme_new_account.check(&peer.0.ip()).err());
+    let limited = state.limits.acme_new_account.check_peer(&extensions).err();
     let result = match limited {
         Some(limited) => Err(AcmeError::rate_limited(limited.retry_after_s)),
         None => acme::new_account(&state, &body).await,

@@ -6,11 +6,10 @@ use crate::flows::code_flow::{self, AuthorizeOutcome, CodeFlowError, CodeFlowErr
 use crate::http::error::html_escape;
 use crate::http::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 /// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
 #[utoipa::path(get, path = "/authorize", tag = "oauth",
@@ -28,10 +27,7 @@ pub async fn authorize(
     extensions: axum::http::Extensions,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let limited = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .and_then(|peer| state.limits.authorize_address.check(&peer.0.ip()).err());
-    if let Some(limited) = limited {
+    if let Err(limited) = state.limits.authorize_address.check_peer(&extensions) {
         return browser_headers(too_many(limited.retry_after_s));
     }
     let per_target = |key: &str| {

@@ -94,10 +94,7 @@ async fn register(
     body: Bytes,
 ) -> Response {
     // Before any work: nobody is identified yet, so the peer's address is the only key.
-    let limited = extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .and_then(|peer| state.limits.device_register.check(&peer.0.ip()).err());
-    if let Some(limited) = limited {
+    if let Err(limited) = state.limits.device_register.check_peer(&extensions) {
         return limited.oauth_response();
     }
     match device::register(&state, &body).await {

@@ -215,6 +215,22 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
     }
 }
 
+/// The client's address, as the connection gave it (`None` when the router is served
+/// without connection information).
+pub fn peer_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|peer| peer.0.ip())
+}
+
+impl Limiter<IpAddr> {
+    /// Takes one request from the bucket of the request's peer address: the only key for
+    /// a request that names nobody yet. Without a known address, nothing is limited.
+    pub fn check_peer(&self, extensions: &axum::http::Extensions) -> Result<(), Limited> {
+        peer_ip(extensions).map_or(Ok(()), |ip| self.check(&ip))
+    }
+}
+
 impl<K: Hash + Eq + Clone> std::fmt::Debug for Limiter<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.rate {

@@ -10,15 +10,15 @@
 
 use crate::flows::resource::{self as flow, Endpoint, ResourceServer};
 use crate::http::error::resource_json;
-use crate::http::limits::{Limited, RateLimits};
+use crate::http::limits::{Limited, RateLimits, peer_ip};
 use crate::http::state::AppState;
 use crate::rules::resource::wire::{self, RequestHeaders, ResourceError, ResourceErrorKind};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRef, State};
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
@@ -113,7 +113,7 @@ async fn premiuminfo(
         uri: &uri,
         headers: &headers,
         body: &body,
-        peer: peer_of(&extensions),
+        peer: peer_ip(&extensions),
     };
     serve(&rs, &edge, request).await
 }
@@ -181,7 +181,7 @@ async fn userinfo(
         uri: &uri,
         headers: &headers,
         body: &body,
-        peer: peer_of(&extensions),
+        peer: peer_ip(&extensions),
     };
     serve(&rs, &edge, request).await
 }
@@ -216,13 +216,6 @@ async fn userinfo_post(
     body: Bytes,
 ) -> Response {
     userinfo(state, edge, extensions, method, uri, headers, body).await
-}
-
-/// The client's address, as the connection gave it.
-fn peer_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|peer| peer.0.ip())
 }
 
 /// A resource request as it came.
