@@ -288,6 +288,19 @@ async fn post_jwt(
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// Registers `jwt-sp`, a CIBA SP that authenticates with `private_key_jwt` by `key`.
+fn register_jwt_sp(gateway: &Gateway, key: &SpKey) {
+    register(
+        gateway,
+        None,
+        &json!({
+            "client_id": "jwt-sp", "client_name": "JWT Shop", "grant_types": [CIBA],
+            "scope": "openid mc_vm_share", "token_policy": "long_lived",
+            "token_ttl_seconds": 3600, "jwks": key.jwks,
+        }),
+    );
+}
+
 /// RFC 7523 §3 item 7: a client assertion is used once, for as long as it is accepted —
 /// which is past its `exp` by the leeway too: replayed then, it is still refused.
 #[tokio::test]
@@ -296,15 +309,7 @@ async fn an_assertion_replayed_within_the_leeway_is_refused() {
     let gateway = start(&dir.path().join("gw"), None);
     let http = client(&gateway, false);
     let key = sp_key("k1");
-    register(
-        &gateway,
-        None,
-        &json!({
-            "client_id": "jwt-sp", "client_name": "JWT Shop", "grant_types": [CIBA],
-            "scope": "openid mc_vm_share", "token_policy": "long_lived",
-            "token_ttl_seconds": 3600, "jwks": key.jwks,
-        }),
-    );
+    register_jwt_sp(&gateway, &key);
     let token_url = format!("{}/token", gateway.url);
     // Expired 5 s ago: within the 30 s leeway, so accepted once.
     let assertion = key.assertion("jwt-sp", &token_url, -5);
@@ -329,15 +334,7 @@ async fn private_key_jwt_and_every_login_hint_type() {
     let gateway = start(&dir.path().join("gw"), None);
     let http = client(&gateway, false);
     let key = sp_key("k1");
-    register(
-        &gateway,
-        None,
-        &json!({
-            "client_id": "jwt-sp", "client_name": "JWT Shop", "grant_types": [CIBA],
-            "scope": "openid mc_vm_share", "token_policy": "long_lived",
-            "token_ttl_seconds": 3600, "jwks": key.jwks,
-        }),
-    );
+    register_jwt_sp(&gateway, &key);
     let token_url = format!("{}/token", gateway.url);
     let issuer = gateway.url.clone();
 
