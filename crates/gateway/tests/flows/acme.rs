@@ -133,6 +133,30 @@ impl Enrollment {
         (enrollment, order)
     }
 
+    /// "Ready", then the right code from the SMS: the order is `ready`.
+    async fn prove(&self, h: &Harness) {
+        self.to_challenge(&h.gateway, &json!({})).await.unwrap();
+        let code = code_sent(h).await;
+        self.to_challenge(&h.gateway, &self.client.answer(&self.token, &code))
+            .await
+            .unwrap();
+    }
+
+    /// Finalize with a CSR for Marie's number by a new device key.
+    async fn finalize(&self, gateway: &Gateway) -> Result<AcmeReply, acme::AcmeError> {
+        let csr_der = csr::build_csr(MARIE, &rcgen::KeyPair::generate().unwrap()).unwrap();
+        acme::finalize(
+            gateway,
+            &self.order,
+            &self.client.sign(
+                gateway,
+                &format!("/order/{}/finalize", self.order),
+                Some(&json!({"csr": URL_SAFE_NO_PAD.encode(&csr_der)})),
+            ),
+        )
+        .await
+    }
+
     /// Posts `payload` to the challenge: `{}` is "ready", a key authorization the answer.
     async fn to_challenge(
         &self,
@@ -402,24 +426,9 @@ async fn a_ready_order_past_its_expiry_is_invalid_and_cannot_be_finalized() {
     let h = with_order_lifetime(60).await;
     let gateway = &h.gateway;
     let (e, _) = Enrollment::new(&h).await;
-    e.to_challenge(gateway, &json!({})).await.unwrap();
-    let code = code_sent(&h).await;
-    e.to_challenge(gateway, &e.client.answer(&e.token, &code))
-        .await
-        .unwrap();
+    e.prove(&h).await;
     h.advance_s(61);
-    let csr_der = csr::build_csr(MARIE, &rcgen::KeyPair::generate().unwrap()).unwrap();
-    let refused = acme::finalize(
-        gateway,
-        &e.order,
-        &e.client.sign(
-            gateway,
-            &format!("/order/{}/finalize", e.order),
-            Some(&json!({"csr": URL_SAFE_NO_PAD.encode(&csr_der)})),
-        ),
-    )
-    .await
-    .unwrap_err();
+    let refused = e.finalize(gateway).await.unwrap_err();
     assert_eq!(refused.problem.kind, ProblemType::OrderNotReady);
     // RFC 8555 §7.1.6: the order is invalid, the valid authorization expired.
     assert_eq!(
@@ -465,23 +474,8 @@ async fn certificates_live_the_configured_lifetime() {
     h.gateway.lifetimes.certificate_ms = 40_000;
     let gateway = &h.gateway;
     let (e, _) = Enrollment::new(&h).await;
-    e.to_challenge(gateway, &json!({})).await.unwrap();
-    let code = code_sent(&h).await;
-    e.to_challenge(gateway, &e.client.answer(&e.token, &code))
-        .await
-        .unwrap();
-    let csr_der = csr::build_csr(MARIE, &rcgen::KeyPair::generate().unwrap()).unwrap();
-    let finalized = acme::finalize(
-        gateway,
-        &e.order,
-        &e.client.sign(
-            gateway,
-            &format!("/order/{}/finalize", e.order),
-            Some(&json!({"csr": URL_SAFE_NO_PAD.encode(&csr_der)})),
-        ),
-    )
-    .await
-    .unwrap();
+    e.prove(&h).await;
+    let finalized = e.finalize(gateway).await.unwrap();
     let cert_id = id_of(body(&finalized)["certificate"].as_str().unwrap());
     let stored = h.store.acme_certificate(&cert_id).await.unwrap().unwrap();
     assert_eq!(stored.not_after_ms, START_MS + 40_000);
