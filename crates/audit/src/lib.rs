@@ -287,6 +287,49 @@ pub fn verify_user_chain<'a>(
     Ok(head)
 }
 
+/// Why a trail does not reach a checkpoint: a signed statement that the trail once ended at
+/// `seq` with `hash` (a [`Head`]). The chain alone cannot show that entries were removed from
+/// its end, since what is left still links; a checkpoint kept outside the database can.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    #[error(
+        "a checkpoint vouches for entry {checkpoint_seq}, but the trail ends at entry \
+         {trail_seq} (truncated)"
+    )]
+    Truncated { checkpoint_seq: u64, trail_seq: u64 },
+    #[error("entry {seq} is not the one its checkpoint vouches for (rewritten)")]
+    Diverged { seq: u64 },
+}
+
+/// Holds a verified stretch of the trail to checkpoints: every checkpoint whose `seq` is an
+/// entry of `entries` must carry that entry's hash. Checkpoints outside the stretch are left
+/// to the stretches that hold them, and to [`reaches_checkpoints`] at the end.
+pub fn agrees_with_checkpoints<'a>(
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+    checkpoints: &[Head],
+) -> Result<(), CheckpointError> {
+    for entry in entries {
+        for checkpoint in checkpoints.iter().filter(|c| c.seq == entry.seq) {
+            if checkpoint.hash != entry.hash {
+                return Err(CheckpointError::Diverged { seq: entry.seq });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The whole trail, ending at `head`, reaches every checkpoint: none vouches for an entry
+/// past its end.
+pub fn reaches_checkpoints(head: Head, checkpoints: &[Head]) -> Result<(), CheckpointError> {
+    match checkpoints.iter().map(|c| c.seq).max() {
+        Some(latest) if latest > head.seq => Err(CheckpointError::Truncated {
+            checkpoint_seq: latest,
+            trail_seq: head.seq,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// One user's whole history with its proof: the body of the gateway's
 /// `GET /device/audit/export` (MC_ATTR_32: the user's own entries, verifiable offline), and
 /// the file `assent audit export` writes from the device's copy.
@@ -452,5 +495,52 @@ mod tests {
         let back: Vec<AuditEntry> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, entries);
         assert!(serde_json::from_str::<Digest32>("\"zz\"").is_err());
+    }
+
+    #[test]
+    fn checkpoints_catch_what_the_chain_alone_cannot_a_shortened_trail() {
+        let mut head = Head::GENESIS;
+        let mut entries = Vec::new();
+        for i in 0..5 {
+            let entry = AuditEntry::link(content(i, Some("u1")), head, None);
+            head = Head {
+                seq: entry.seq,
+                hash: entry.hash,
+            };
+            entries.push(entry);
+        }
+        let at = |seq: u64| Head {
+            seq,
+            hash: entries[usize::try_from(seq - 1).unwrap()].hash,
+        };
+        let checkpoints = [at(2), at(4)];
+        assert_eq!(agrees_with_checkpoints(&entries, &checkpoints), Ok(()));
+        assert_eq!(reaches_checkpoints(head, &checkpoints), Ok(()));
+        // The first three entries still verify as a chain, but a checkpoint vouches for 4.
+        let shortened = &entries[..3];
+        let short_head = verify_trail(shortened, Head::GENESIS).unwrap();
+        assert_eq!(
+            reaches_checkpoints(short_head, &checkpoints),
+            Err(CheckpointError::Truncated {
+                checkpoint_seq: 4,
+                trail_seq: 3
+            })
+        );
+        // A trail rebuilt from entry 2 on verifies as a chain, but not against the checkpoint.
+        let mut rebuilt = entries[..1].to_vec();
+        let mut head = verify_trail(&rebuilt, Head::GENESIS).unwrap();
+        for i in 10..14 {
+            let entry = AuditEntry::link(content(i, Some("u1")), head, None);
+            head = Head {
+                seq: entry.seq,
+                hash: entry.hash,
+            };
+            rebuilt.push(entry);
+        }
+        assert!(verify_trail(&rebuilt, Head::GENESIS).is_ok());
+        assert_eq!(
+            agrees_with_checkpoints(&rebuilt, &checkpoints),
+            Err(CheckpointError::Diverged { seq: 2 })
+        );
     }
 }

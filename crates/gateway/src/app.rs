@@ -81,6 +81,8 @@ pub struct ServeOptions {
     pub resource_deadline: std::time::Duration,
     /// Timeouts and the cap of the connections it serves.
     pub connections: ConnectionLimits,
+    /// How often a signed checkpoint of the audit trail's head is written (when it moved).
+    pub audit_checkpoint_interval: std::time::Duration,
 }
 
 /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
@@ -206,6 +208,11 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     notify::spawn(state.gateway.clone());
     spawn_refusal_summaries(state.gateway.resource_server());
     limits::spawn_cleanup(state.limits.clone());
+    spawn_audit_checkpoints(
+        state.gateway.clone(),
+        crate::base::checkpoints::CheckpointFile::in_dir(&options.data_dir),
+        options.audit_checkpoint_interval,
+    );
     let app = server::router(state);
     run_https(
         listener,
@@ -384,6 +391,36 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
 
 /// Writes, once a minute, the summaries of refused resource requests that were counted
 /// but not listed one by one.
+/// Writes a signed checkpoint of the audit trail's head at start and then every `every`,
+/// whenever the head moved (`flows::admin::write_checkpoint`). A trail that no longer reaches
+/// its latest checkpoint is reported at every turn and gets no new one.
+fn spawn_audit_checkpoints(
+    gateway: crate::flows::Gateway,
+    file: crate::base::checkpoints::CheckpointFile,
+    every: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let written = crate::flows::admin::write_checkpoint(
+                &gateway.store,
+                &gateway.keys,
+                &gateway.issuer,
+                &file,
+                gateway.now_ms(),
+            )
+            .await;
+            match written {
+                Ok(Some(head)) => tracing::debug!(seq = head.seq, "audit checkpoint written"),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "audit checkpoint"),
+            }
+        }
+    });
+}
+
 fn spawn_refusal_summaries(rs: resource::ResourceServer) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));

@@ -122,6 +122,15 @@ enum Command {
         /// N/h, or off.
         #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
         rate_limit_resource_refused: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        /// Failed client authentications (token, CIBA, introspection, revocation) per peer
+        /// address; over it, that address is refused until the window closes: N/s, N/min or
+        /// N/h, or off.
+        #[arg(long, default_value = "60/min", value_parser = assent_gateway::http::limits::parse_limit)]
+        rate_limit_client_auth_failures: ::std::option::Option<assent_gateway::http::limits::Rate>,
+        /// How often a signed checkpoint of the audit trail's head is appended to
+        /// DATA_DIR/audit-checkpoints.jws (when the head moved; also at start): e.g. 10m.
+        #[arg(long, default_value = "10m", value_parser = checkpoint_interval)]
+        audit_checkpoint_interval: std::time::Duration,
         /// The longest a resource request may take (then Annex A's timeout row, 500).
         #[arg(long, default_value = "10s", value_parser = deadline)]
         resource_deadline: std::time::Duration,
@@ -245,8 +254,15 @@ enum UsersCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Verifies the hash chain of the whole trail.
-    Verify(Storage),
+    /// Verifies the hash chain of the whole trail, and that it reaches every signed checkpoint
+    /// of DATA_DIR/audit-checkpoints.jws (and of --checkpoints FILE: ones kept elsewhere).
+    Verify {
+        #[command(flatten)]
+        storage: Storage,
+        /// More checkpoints, one compact JWS per line (e.g. collected from users' exports).
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+    },
     /// Lists entries of the whole trail, oldest first: the last N, or the first N from
     /// --since.
     List {
@@ -340,6 +356,12 @@ fn deadline(text: &str) -> Result<std::time::Duration, String> {
         .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs()))
 }
 
+fn checkpoint_interval(text: &str) -> Result<std::time::Duration, String> {
+    // A day at most: a checkpoint bounds what can be cut from the trail's end unseen.
+    duration_ms(text, std::time::Duration::from_secs(24 * 3600))
+        .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -390,7 +412,9 @@ async fn run(command: Command) -> Result<(), String> {
             registration_attempts_retention,
             rate_limit_device_register,
             rate_limit_resource_refused,
+            rate_limit_client_auth_failures,
             resource_deadline,
+            audit_checkpoint_interval,
             connections,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
@@ -408,6 +432,7 @@ async fn run(command: Command) -> Result<(), String> {
                 authorize_address: rate_limit_authorize_address,
                 resource_refused: rate_limit_resource_refused,
                 device_register: rate_limit_device_register,
+                client_auth_failures: rate_limit_client_auth_failures,
             },
             lifetimes: assent_gateway::flows::Lifetimes {
                 certificate_ms: certificate_lifetime,
@@ -417,6 +442,7 @@ async fn run(command: Command) -> Result<(), String> {
             sms_to_any_number,
             resource_deadline,
             connections: connections.limits(),
+            audit_checkpoint_interval,
         })
         .await
         .map_err(|e| e.to_string()),
@@ -525,15 +551,35 @@ async fn run(command: Command) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Admin(AdminCommand::Audit(AuditCommand::Verify(storage))) => {
+        Command::Admin(AdminCommand::Audit(AuditCommand::Verify {
+            storage,
+            checkpoints,
+        })) => {
             let store = store(&storage).await.map_err(|e| e.to_string())?;
-            let head = admin::verify_audit(&store)
+            let keys = assent_gateway::base::keys::SigningKeys::load_or_create(&storage.data_dir)
+                .map_err(|e| e.to_string())?;
+            let own = assent_gateway::base::checkpoints::CheckpointFile::in_dir(&storage.data_dir);
+            let mut lines = admin::read_checkpoints(&own).map_err(|e| e.to_string())?;
+            if let Some(extra) = checkpoints {
+                let extra = assent_gateway::base::checkpoints::CheckpointFile::at(&extra);
+                lines.extend(admin::read_checkpoints(&extra).map_err(|e| e.to_string())?);
+            }
+            let verified = admin::verify_audit(&store, &keys.decoding, &lines)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
                 "audit trail verified: {} entries, head {}",
-                head.seq, head.hash
+                verified.head.seq, verified.head.hash
             );
+            match verified.latest_checkpoint {
+                Some((head, at_s)) => println!(
+                    "reaches its {} signed checkpoints; the latest vouches for entry {} ({})",
+                    verified.checkpoints,
+                    head.seq,
+                    assent_gateway::base::clock::rfc3339(at_s.saturating_mul(1000))
+                ),
+                None => println!("no signed checkpoint yet"),
+            }
             Ok(())
         }
         Command::Admin(AdminCommand::Blacklist(command)) => match command {

@@ -573,3 +573,64 @@ fn assert_acme_limited(answer: &common::acme_client::Answer) {
     let retry_after: u64 = answer.retry_after.as_deref().unwrap().parse().unwrap();
     assert!((1..=3600).contains(&retry_after), "{retry_after}");
 }
+
+/// Failed client authentications are budgeted per peer address (RFC 6819 §4.3.2, §5.2.3.1):
+/// right credentials never spend the budget; 20 wrong ones sent at once, across the four
+/// endpoints that authenticate clients, get exactly the budget's 5 `invalid_client` answers
+/// and 15 429s (every attempt reserves its slot before its credentials are checked); then
+/// even the right secret is refused from that address, while another address is served.
+#[tokio::test]
+async fn failed_client_authentications_are_budgeted_per_address_under_concurrency() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start_with(
+        &dir.path().join("gw"),
+        None,
+        None,
+        &["--rate-limit-client-auth-failures", "5/min"],
+    );
+    let http = client(&gateway, false);
+    let generic = [("grant_type", "client_credentials"), ("scope", "mc_atp")];
+    for _ in 0..10 {
+        let (status, body) = post_basic(&gateway, &http, "atp-sp", "/token", &generic).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    let paths = ["/token", "/introspect", "/revoke", "/bc-authorize"];
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let request = http
+            .post(format!("{}{}", gateway.url, paths[i % paths.len()]))
+            .basic_auth("atp-sp", Some(format!("wrong-secret-{i}")))
+            .form(&[("token", "x"), ("grant_type", "client_credentials")]);
+        attempts.spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            if status == 429 {
+                assert_oauth_limited(response).await;
+            }
+            status
+        });
+    }
+    let mut statuses = attempts.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[401; 5].as_slice(), &[429; 15]].concat());
+
+    let response = http
+        .post(format!("{}/token", gateway.url))
+        .basic_auth("atp-sp", Some(common::sp_secret("atp-sp")))
+        .form(&generic)
+        .send()
+        .await
+        .unwrap();
+    assert_oauth_limited(response).await;
+
+    // The whole of 127.0.0.0/8 is loopback: another address has its own budget.
+    let ca = std::fs::read(gateway.data_dir.join("ca.pem")).unwrap();
+    let elsewhere = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let (status, body) = post_basic(&gateway, &elsewhere, "atp-sp", "/token", &generic).await;
+    assert_eq!(status, 200, "{body}");
+}

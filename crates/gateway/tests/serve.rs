@@ -193,9 +193,13 @@ async fn postgres_concurrent_audit_appends_keep_one_chain() {
     for task in tasks {
         task.await.unwrap();
     }
-    let head = assent_gateway::flows::admin::verify_audit(&store)
+    let key = assent_gateway::base::keys::SigningKeys::load_or_create(dir.path())
+        .unwrap()
+        .decoding;
+    let head = assent_gateway::flows::admin::verify_audit(&store, &key, &[])
         .await
-        .unwrap();
+        .unwrap()
+        .head;
     assert_eq!(head.seq, 40);
     let entries = store.audit_page(0, 100).await.unwrap();
     for user in ["u0", "u1", "u2"] {
@@ -205,4 +209,109 @@ async fn postgres_concurrent_audit_appends_keep_one_chain() {
             .collect();
         assent_audit::verify_user_chain(user, mine).unwrap();
     }
+}
+
+/// Runs one statement on the gateway's database (SQLite in the data directory, or `url`).
+async fn on_database(data_dir: &std::path::Path, database_url: Option<&str>, sql: &'static str) {
+    match database_url {
+        Some(url) => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        None => {
+            let url = format!("sqlite:{}", data_dir.join("gateway.db").display());
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+    }
+}
+
+/// The newest checkpoint's claims, once the serving gateway has written one for entry `seq`.
+async fn checkpoint_for(data_dir: &std::path::Path, seq: u64) -> serde_json::Value {
+    let file = data_dir.join("audit-checkpoints.jws");
+    for _ in 0..100 {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if let Some(last) = text.lines().last() {
+            let claims = common::jwt_claims(last);
+            if claims["seq"] == seq {
+                return claims;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no checkpoint for entry {seq} in {}", file.display());
+}
+
+/// The trail's head is anchored by signed checkpoints outside the database: entries cut
+/// from the trail's end leave a chain that still links (which `admin audit verify` used to
+/// accept), and verification now says the trail does not reach its checkpoint; a checkpoint
+/// not signed by the gateway's key is refused.
+async fn checkpoints_show_a_shortened_trail(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("gw");
+    let gateway = common::start_with(
+        &data_dir,
+        database_url,
+        None,
+        &["--audit-checkpoint-interval", "1s"],
+    );
+    let http = client(&gateway, false);
+    let generic = [("grant_type", "client_credentials"), ("scope", "mc_atp")];
+    for _ in 0..4 {
+        let (status, body) =
+            common::post_basic(&gateway, &http, "atp-sp", "/token", &generic).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Four tokens, four entries: the gateway checkpoints entry 4 within a second or so.
+    let claims = checkpoint_for(&data_dir, 4).await;
+    assert_eq!(claims["iss"], gateway.url.as_str(), "{claims}");
+    drop(gateway);
+
+    let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
+    assert!(ok, "{out}");
+    assert!(out.starts_with("audit trail verified: 4 entries"), "{out}");
+    assert!(out.contains("the latest vouches for entry 4"), "{out}");
+
+    // Someone with the database cuts the two newest entries: what is left still links.
+    on_database(&data_dir, database_url, "DELETE FROM audit WHERE seq > 2").await;
+    let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("a checkpoint vouches for entry 4, but the trail ends at entry 2 (truncated)"),
+        "{out}"
+    );
+    // A checkpoint kept elsewhere is checked the same way; one signed by another key is not
+    // a checkpoint of this gateway.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = assent_gateway::base::keys::SigningKeys::load_or_create(elsewhere.path()).unwrap();
+    let head = assent_audit::Head {
+        seq: 1,
+        hash: assent_audit::Digest32([0; 32]),
+    };
+    let forged =
+        assent_gateway::rules::checkpoint::sign(&other, &claims["iss"].to_string(), head, 1)
+            .unwrap();
+    let file = elsewhere.path().join("kept.jws");
+    std::fs::write(&file, format!("{forged}\n")).unwrap();
+    let (ok, out) = admin(
+        &data_dir,
+        database_url,
+        &["audit", "verify", "--checkpoints", file.to_str().unwrap()],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("kept.jws, line 1: not a checkpoint signed by this gateway's key"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_signed_checkpoints_show_a_shortened_trail() {
+    checkpoints_show_a_shortened_trail(None).await;
+}
+
+#[tokio::test]
+async fn postgres_signed_checkpoints_show_a_shortened_trail() {
+    let url = fresh_postgres().await;
+    checkpoints_show_a_shortened_trail(Some(&url)).await;
 }

@@ -3,7 +3,7 @@
 //! property tests and the fuzz target run every prompt through them.
 
 use crate::device::DeviceProfile;
-use crate::encoding::{Encoding, budget_bytes};
+use crate::encoding::{Encoding, budget_bytes, spent};
 use crate::render::{ConsentRequest, Presentation, Prompt, SignInRequest};
 use crate::width::display_width;
 use crate::wrap::{is_breaking_space, is_cjk};
@@ -160,9 +160,12 @@ fn encoding_is_exact_on(device: &DeviceProfile, prompt: &Prompt) -> Result<(), V
         ));
     }
     if let Some(budget) = budget_bytes(device.kind, device.max_bytes, m.encoding)
-        && m.bytes > budget
+        && spent(device.kind, m) > budget
     {
-        return violation(format!("{} bytes over the budget of {budget}", m.bytes));
+        return violation(format!(
+            "{} bytes over the budget of {budget}",
+            spent(device.kind, m)
+        ));
     }
     Ok(())
 }

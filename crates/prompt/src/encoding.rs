@@ -70,15 +70,16 @@ pub enum EncodingMisfit {
         encoding: Encoding,
         kind: DeviceKind,
     },
-    /// Representable, but over the budget.
+    /// Representable, but over the budget: `spent` of it ([`spent`]).
     OverBudget {
         measure: Measure,
+        spent: usize,
         budget_bytes: usize,
     },
 }
 
-/// The budget a bearer gives one prompt in `encoding`, in the same unit as [`Measure::bytes`].
-/// `None` means no limit.
+/// The budget a bearer gives one prompt in `encoding`, in the unit of [`spent`]. `None` means
+/// no limit.
 pub fn budget_bytes(
     kind: DeviceKind,
     max_bytes: Option<usize>,
@@ -95,6 +96,18 @@ pub fn budget_bytes(
     match (bearer, max_bytes) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
+    }
+}
+
+/// What a text spends of its bearer's budget, in the budget's unit. On SMS, the octets of
+/// the user data — packed septets or UCS-2 units plus the header that announces national
+/// shift tables — so that the 140 of one segment admits 160 GSM 7-bit characters (fewer
+/// with shift tables) or 70 UCS-2 units (TS 23.040 §9.2.3.24); elsewhere, [`Measure::bytes`].
+pub fn spent(kind: DeviceKind, measure: &Measure) -> usize {
+    if kind == DeviceKind::Sms {
+        measure.wire_octets
+    } else {
+        measure.bytes
     }
 }
 
@@ -136,9 +149,10 @@ pub fn choose(
             }
         };
         if let Some(budget) = budget_bytes(kind, max_bytes, encoding)
-            && measure.bytes > budget
+            && spent(kind, &measure) > budget
         {
             misfits.push(EncodingMisfit::OverBudget {
+                spent: spent(kind, &measure),
                 measure,
                 budget_bytes: budget,
             });
@@ -328,6 +342,22 @@ mod tests {
         assert_eq!(sms_septets_with_header(9), 149); // concatenated + one table
         assert_eq!(sms_septets_with_header(7), 152); // both tables
         assert_eq!(sms_septets_with_header(12), 146); // concatenated + both
+    }
+
+    #[test]
+    fn a_budget_of_one_sms_segment_admits_160_gsm7_characters_or_70_ucs2_units() {
+        let one_segment = Some(140);
+        let allowed = [Encoding::Gsm7, Encoding::Ucs2];
+        let fits = |text: &str| choose(text, DeviceKind::Sms, one_segment, &allowed);
+        let full = fits(&"a".repeat(160)).unwrap();
+        assert_eq!((full.encoding, full.segments), (Encoding::Gsm7, 1));
+        assert!(fits(&"a".repeat(161)).is_err());
+        let cyrillic = fits(&"ж".repeat(70)).unwrap();
+        assert_eq!((cyrillic.encoding, cyrillic.segments), (Encoding::Ucs2, 1));
+        assert!(fits(&"ж".repeat(71)).is_err());
+        // On any other bearer the budget counts one octet per septet.
+        let ussd = choose(&"a".repeat(160), DeviceKind::Ussd, Some(140), &allowed);
+        assert!(ussd.is_err());
     }
 
     #[test]

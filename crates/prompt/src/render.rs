@@ -224,10 +224,11 @@ impl fmt::Display for Misfit {
                         }
                         EncodingMisfit::OverBudget {
                             measure,
+                            spent,
                             budget_bytes,
                         } => format!(
-                            "{} bytes in {}, the budget is {budget_bytes}",
-                            measure.bytes, measure.encoding
+                            "{spent} bytes in {}, the budget is {budget_bytes}",
+                            measure.encoding
                         ),
                     })
                     .collect();

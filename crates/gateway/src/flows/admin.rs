@@ -21,6 +21,19 @@ pub enum AdminError {
     UnknownAuthenticator(String),
     #[error("this number is not locked")]
     NotLocked,
+    #[error("audit trail does not reach its checkpoints: {0}")]
+    Checkpoint(#[from] assent_audit::CheckpointError),
+    #[error("{path}: {source}")]
+    CheckpointFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}, line {line}: {error}")]
+    BadCheckpoint {
+        path: String,
+        line: usize,
+        error: crate::rules::checkpoint::CheckpointError,
+    },
 }
 
 /// An SP registration, in the metadata names of RFC 7591 and CIBA §4 where they exist.
@@ -284,17 +297,119 @@ pub async fn list_audit(
         .await?)
 }
 
-/// Verifies the whole audit trail page by page; returns the number of entries and the head.
-pub async fn verify_audit(store: &Store) -> Result<Head, AdminError> {
+/// The audit trail as verified: its head, and the checkpoints it was held to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedTrail {
+    pub head: Head,
+    pub checkpoints: usize,
+    /// The latest checkpoint: what it vouches for and when it was signed (seconds).
+    pub latest_checkpoint: Option<(Head, i64)>,
+}
+
+/// Verifies the whole audit trail page by page, and holds it to every checkpoint: each must
+/// be signed by `key` and vouch for an entry the trail has, with that entry's hash.
+/// `checkpoints` are `(where it was read, its line, the JWS)`.
+pub async fn verify_audit(
+    store: &Store,
+    key: &jsonwebtoken::DecodingKey,
+    checkpoints: &[(String, usize, String)],
+) -> Result<VerifiedTrail, AdminError> {
     const PAGE: u32 = 10_000;
+    let mut vouched = Vec::with_capacity(checkpoints.len());
+    let mut latest: Option<(Head, i64)> = None;
+    for (path, line, jws) in checkpoints {
+        let (head, claims) = crate::rules::checkpoint::verify(key, jws).map_err(|error| {
+            AdminError::BadCheckpoint {
+                path: path.clone(),
+                line: *line,
+                error,
+            }
+        })?;
+        if latest.is_none_or(|(h, _)| h.seq <= head.seq) {
+            latest = Some((head, claims.iat));
+        }
+        vouched.push(head);
+    }
     let mut head = Head::GENESIS;
     loop {
         let page = store.audit_page(head.seq, PAGE).await?;
         if page.is_empty() {
-            return Ok(head);
+            break;
         }
         head = assent_audit::verify_trail(&page, head)?;
+        assent_audit::agrees_with_checkpoints(&page, &vouched)?;
     }
+    assent_audit::reaches_checkpoints(head, &vouched)?;
+    Ok(VerifiedTrail {
+        head,
+        checkpoints: vouched.len(),
+        latest_checkpoint: latest,
+    })
+}
+
+/// Signs a checkpoint of the trail's head at `now_ms` and appends it to `file`, unless the
+/// latest one already vouches for that head (nothing new, or an empty trail). A trail that
+/// no longer reaches the latest checkpoint gets none: that is the truncation it exists to
+/// show, reported as an error.
+pub async fn write_checkpoint(
+    store: &Store,
+    keys: &crate::base::keys::SigningKeys,
+    issuer: &str,
+    file: &crate::base::checkpoints::CheckpointFile,
+    now_ms: i64,
+) -> Result<Option<Head>, AdminError> {
+    let Some(head) = store.audit_head().await? else {
+        return Ok(None);
+    };
+    let path = file.path().display().to_string();
+    let io = |source| AdminError::CheckpointFile {
+        path: path.clone(),
+        source,
+    };
+    let lines = file.read().map_err(io)?;
+    if let Some(last) = lines.last() {
+        let (latest, _) =
+            crate::rules::checkpoint::verify(&keys.decoding, last).map_err(|error| {
+                AdminError::BadCheckpoint {
+                    path: path.clone(),
+                    line: lines.len(),
+                    error,
+                }
+            })?;
+        assent_audit::reaches_checkpoints(head, &[latest])?;
+        if latest.seq == head.seq {
+            if latest.hash != head.hash {
+                return Err(assent_audit::CheckpointError::Diverged { seq: head.seq }.into());
+            }
+            return Ok(None);
+        }
+    }
+    let jws =
+        crate::rules::checkpoint::sign(keys, issuer, head, now_ms / 1000).map_err(|error| {
+            AdminError::BadCheckpoint {
+                path: path.clone(),
+                line: lines.len() + 1,
+                error,
+            }
+        })?;
+    file.append(&jws).map_err(io)?;
+    Ok(Some(head))
+}
+
+/// The checkpoints of `file`, as [`verify_audit`] takes them.
+pub fn read_checkpoints(
+    file: &crate::base::checkpoints::CheckpointFile,
+) -> Result<Vec<(String, usize, String)>, AdminError> {
+    let path = file.path().display().to_string();
+    let lines = file.read().map_err(|source| AdminError::CheckpointFile {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, jws)| (path.clone(), i + 1, jws))
+        .collect())
 }
 
 /// Adds an SP to the blacklist (or removes it), recording who did what in the audit trail.

@@ -199,12 +199,12 @@ pub async fn grant(
     // killed between the two (found by tests/scale_out.rs). Tokens issued for it would be
     // refused at once by the resource server: issue none, so the SP waits until the request
     // expires. The tests check the invariant on the database itself, not through this guard.
-    if gateway.store.consent(&consent_id).await?.is_none() {
+    let Some(consent) = gateway.store.consent(&consent_id).await? else {
         return Err(OAuthError::bad_request(
             "authorization_pending",
             "the user's answer is still being recorded",
         ));
-    }
+    };
     // Single use: only the poll that moves approved → issued gets the tokens.
     if !gateway
         .store
@@ -223,6 +223,7 @@ pub async fn grant(
         family: None,
         auth_req_id: None,
         consent_id: Some(&consent_id),
+        auth_time_ms: consent.granted_ms,
     };
     Ok(issue_tokens(gateway, client, &issued, now).await?.body)
 }

@@ -684,6 +684,10 @@ pub async fn grant(
         ));
     }
     let consent_id = consent::consent_id_for(&request.session_hash);
+    // The answer commits with its consent: one without is a request nobody approved.
+    let Some(consent) = gateway.store.consent(&consent_id).await? else {
+        return Err(invalid_grant("the authorization request was not approved"));
+    };
     let issue = Issue {
         user_id: &request.user_id,
         scope: &request.scope,
@@ -694,6 +698,7 @@ pub async fn grant(
         family: None,
         auth_req_id: None,
         consent_id: Some(&consent_id),
+        auth_time_ms: consent.granted_ms,
     };
     // Claim the code first, so that two concurrent redemptions cannot both succeed.
     if !gateway

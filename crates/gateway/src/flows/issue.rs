@@ -6,7 +6,7 @@
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
 use crate::rules::oauth::OAuthError;
-use crate::store::{Client, TokenRecord};
+use crate::store::{Client, TokenRecord, Tx};
 use assent_audit::{EntryKind, NewEntry};
 use base64::Engine;
 use serde_json::json;
@@ -35,6 +35,9 @@ pub struct Issue<'a> {
     pub auth_req_id: Option<&'a str>,
     /// The consent the tokens rest on: revoking it revokes them.
     pub consent_id: Option<&'a str>,
+    /// When the user authenticated: the moment they answered the prompt (ms). The ID
+    /// token's `auth_time` (OIDC Core §2) — a refresh keeps the original one.
+    pub auth_time_ms: i64,
 }
 
 /// A successful token response (RFC 6749 §5.1; OIDC Core §3.1.3.3 adds `id_token`).
@@ -66,9 +69,25 @@ fn half_hash(token: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
-/// Issues tokens for `client` by its policy and records them; the bearer values exist only
-/// in the returned body.
+/// Issues tokens for `client` by its policy and records them, with their audit entry, in one
+/// transaction; the bearer values exist only in the returned body.
 pub async fn issue_tokens(
+    gateway: &Gateway,
+    client: &Client,
+    issue: &Issue<'_>,
+    now: i64,
+) -> Result<Issued, OAuthError> {
+    let mut tx = gateway.store.begin().await?;
+    let issued = issue_tokens_in(&mut tx, gateway, client, issue, now).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// [`issue_tokens`] inside the caller's transaction: a refresh claims the presented token
+/// and issues its successor in one, so a concurrent reuse that revokes the family finds the
+/// successor there (see `flows::refresh`).
+pub async fn issue_tokens_in(
+    tx: &mut Tx,
     gateway: &Gateway,
     client: &Client,
     issue: &Issue<'_>,
@@ -100,36 +119,19 @@ pub async fn issue_tokens(
     };
     let access_token = new_token();
     let access_hash = token_hash(&access_token);
-    gateway
-        .store
-        .insert_token(&record("access", &access_hash, ttl_s))
-        .await?;
     // Long-lived consent (MC_ATTR_18) comes with a refresh token, rotated at every use.
-    let refresh_token = if policy == "long_lived" {
-        let token = new_token();
-        gateway
-            .store
-            .insert_token(&record("refresh", &token_hash(&token), REFRESH_TTL_S))
-            .await?;
-        Some(token)
-    } else {
-        None
-    };
+    let refresh_token = (policy == "long_lived").then(new_token);
     // The PCR is remembered so that the SP may name the user by it later (PCR login hint,
     // id_token_hint) through a unique look-up.
     let sector = &client.client_id;
     let sub = gateway.pcr.pcr(sector, issue.user_id);
-    gateway
-        .store
-        .remember_pcr(sector, &sub, issue.user_id)
-        .await?;
     let mut claims = json!({
         "iss": gateway.issuer,
         "sub": sub,
         "aud": client.client_id,
         "iat": now / 1000,
         "exp": now / 1000 + ID_TOKEN_TTL_S,
-        "auth_time": now / 1000,
+        "auth_time": issue.auth_time_ms / 1000,
         // The level of assurance the authenticator reached (MC_ATTR_04: the app is 3).
         "acr": gateway.authenticators.loa_of(issue.authenticator).unwrap_or(2).to_string(),
         "amr": [issue.authenticator],
@@ -144,24 +146,30 @@ pub async fn issue_tokens(
             claims["urn:openid:params:jwt:claim:rt_hash"] = json!(half_hash(refresh));
         }
     }
+    // Signed before anything is written: the transaction holds the writer meanwhile.
     let id_token = crate::rules::idtoken::sign(&gateway.keys, &claims).map_err(|e| {
         tracing::error!(error = %e, "id token signing");
         OAuthError::server_error()
     })?;
-    gateway
-        .store
-        .append_audit(NewEntry {
-            at_ms: now,
-            kind: EntryKind::TokenIssued,
-            user: Some(issue.user_id.to_owned()),
-            sp: Some(client.client_id.clone()),
-            authenticator: Some(issue.authenticator.to_owned()),
-            detail: json!({"grant": issue.grant, "scope": issue.scope.join(" "), "policy": policy,
-                           "expires_in": ttl_s, "request": issue.request_hash.get(..16),
-                           "family": family})
-            .to_string(),
-        })
+    tx.insert_token(&record("access", &access_hash, ttl_s))
         .await?;
+    if let Some(refresh) = &refresh_token {
+        tx.insert_token(&record("refresh", &token_hash(refresh), REFRESH_TTL_S))
+            .await?;
+    }
+    tx.remember_pcr(sector, &sub, issue.user_id).await?;
+    tx.append_audit(NewEntry {
+        at_ms: now,
+        kind: EntryKind::TokenIssued,
+        user: Some(issue.user_id.to_owned()),
+        sp: Some(client.client_id.clone()),
+        authenticator: Some(issue.authenticator.to_owned()),
+        detail: json!({"grant": issue.grant, "scope": issue.scope.join(" "), "policy": policy,
+                       "expires_in": ttl_s, "request": issue.request_hash.get(..16),
+                       "family": family})
+        .to_string(),
+    })
+    .await?;
     let body = TokenResponse {
         access_token,
         token_type: "Bearer".into(),

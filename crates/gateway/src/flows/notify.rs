@@ -241,7 +241,15 @@ pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Att
             pushed_family: None,
         });
     }
-    // Pushed tokens (Notification::PushTokens) are issued for this attempt.
+    // Pushed tokens (Notification::PushTokens) are issued for this attempt, dated by the
+    // user's answer, which commits with its consent (none: nothing was approved to push).
+    let consent_id = crate::rules::consent::consent_id_for(&r.auth_req_hash);
+    let auth_time_ms = gateway
+        .store
+        .consent(&consent_id)
+        .await?
+        .ok_or(Attempt::Raced)?
+        .granted_ms;
     if r.status == "issued" {
         // A previous attempt died after issuing: its tokens were never acknowledged.
         revoke_pushed(gateway, r).await?;
@@ -267,7 +275,6 @@ pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Att
         .store
         .set_token_family(&r.auth_req_hash, Some(&family))
         .await?;
-    let consent_id = crate::rules::consent::consent_id_for(&r.auth_req_hash);
     let issue = Issue {
         user_id: &r.user_id,
         scope: &r.scope,
@@ -278,6 +285,7 @@ pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Att
         family: Some(&family),
         auth_req_id: Some(auth_req_id),
         consent_id: Some(&consent_id),
+        auth_time_ms,
     };
     let issued = issue_tokens(gateway, &client, &issue, gateway.now_ms())
         .await

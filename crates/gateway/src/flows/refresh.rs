@@ -4,7 +4,7 @@
 
 use crate::base::ids::token_hash;
 use crate::flows::Gateway;
-use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
+use crate::flows::issue::{Issue, TokenResponse, issue_tokens_in};
 use crate::rules::oauth::OAuthError;
 use crate::store::Client;
 use assent_audit::{EntryKind, NewEntry};
@@ -43,33 +43,19 @@ pub async fn grant(
     if !token.revoked && token.expires_ms <= now {
         return Err(invalid_grant());
     }
-    // The consent behind the grant may have been revoked by the user since.
-    if let Some(consent) = &token.consent_id
-        && gateway
-            .store
-            .consent(consent)
-            .await?
-            .is_none_or(|c| c.revoked_ms.is_some())
-    {
+    // The consent behind the grant may have been revoked by the user since. Its grant is
+    // when the user authenticated, which a refresh does not repeat (OIDC Core §12.2).
+    let consent = match &token.consent_id {
+        Some(id) => gateway.store.consent(id).await?,
+        None => None,
+    };
+    let Some(consent) = consent.filter(|c| c.revoked_ms.is_none()) else {
         return Err(invalid_grant());
-    }
-    // Claim it: only one presentation may succeed. A revoked one here means reuse.
-    if token.revoked || !gateway.store.revoke_token(&hash, &client.client_id).await? {
-        let revoked = gateway.store.revoke_family(&family).await?;
-        gateway
-            .store
-            .append_audit(NewEntry {
-                at_ms: now,
-                kind: EntryKind::Revocation,
-                user: Some(user_id),
-                sp: Some(client.client_id.clone()),
-                authenticator: None,
-                detail: serde_json::json!({"by": "gateway", "reason": "refresh_token_reused", "revoked": revoked})
-                    .to_string(),
-            })
-            .await?;
-        return Err(invalid_grant());
-    }
+    };
+    // Claim it and issue its successor in one transaction: only one presentation may
+    // succeed, and a concurrent one that finds the token claimed revokes the family only
+    // after the successor is written (it waits for this transaction), so the successor is
+    // revoked with the rest. A revoked one here means reuse.
     let issue = Issue {
         user_id: &user_id,
         scope: &scope,
@@ -80,6 +66,28 @@ pub async fn grant(
         family: Some(&family),
         auth_req_id: None,
         consent_id: token.consent_id.as_deref(),
+        auth_time_ms: consent.granted_ms,
     };
-    Ok(issue_tokens(gateway, client, &issue, now).await?.body)
+    if !token.revoked {
+        let mut tx = gateway.store.begin().await?;
+        if tx.revoke_token(&hash, &client.client_id).await? {
+            let issued = issue_tokens_in(&mut tx, gateway, client, &issue, now).await?;
+            tx.commit().await?;
+            return Ok(issued.body);
+        }
+    }
+    let revoked = gateway.store.revoke_family(&family).await?;
+    gateway
+        .store
+        .append_audit(NewEntry {
+            at_ms: now,
+            kind: EntryKind::Revocation,
+            user: Some(user_id),
+            sp: Some(client.client_id.clone()),
+            authenticator: None,
+            detail: serde_json::json!({"by": "gateway", "reason": "refresh_token_reused", "revoked": revoked})
+                .to_string(),
+        })
+        .await?;
+    Err(invalid_grant())
 }

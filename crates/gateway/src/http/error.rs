@@ -44,6 +44,7 @@ pub fn oauth_status(kind: OAuthErrorKind) -> StatusCode {
         OAuthErrorKind::Refused => StatusCode::FORBIDDEN,
         OAuthErrorKind::Server => StatusCode::INTERNAL_SERVER_ERROR,
         OAuthErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        OAuthErrorKind::Limited { .. } => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 
@@ -58,6 +59,11 @@ impl IntoResponse for OAuthError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Basic realm=\"assent\""),
             );
+        }
+        if let OAuthErrorKind::Limited { retry_after_s } = self.kind {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
         }
         retry_after_if_unavailable(response)
     }

@@ -11,6 +11,7 @@
 //! instances). Behind a reverse proxy the per-IP limit sees the proxy's address: forwarded
 //! headers are not trusted, because any client can write them.
 
+use crate::rules::oauth::OAuthError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::hash::Hash;
@@ -90,6 +91,11 @@ pub struct RateLimitConfig {
     /// `POST /device/register` per peer address: anyone can call it, and each refused
     /// attempt is recorded (SEC-1).
     pub device_register: Option<Rate>,
+    /// Failed client authentications per peer address at the token, CIBA, introspection
+    /// and revocation endpoints (RFC 6819 §5.2.3.1, §4.3.2: online guessing of client
+    /// secrets); over it, every authentication from that address is refused until the
+    /// window closes, right credentials included.
+    pub client_auth_failures: Option<Rate>,
 }
 
 impl Default for RateLimitConfig {
@@ -113,6 +119,7 @@ impl Default for RateLimitConfig {
             authorize_address: per_minute(120),
             resource_refused: per_minute(60),
             device_register: per_minute(30),
+            client_auth_failures: per_minute(60),
         }
     }
 }
@@ -125,32 +132,20 @@ pub struct Limited {
 
 impl Limited {
     /// The OAuth answer over the limit: HTTP 429 (RFC 6585 §4) with `Retry-After` and an
-    /// RFC 6749 §5.2 body. RFC 6749 has no error code for a rate limit. `slow_down` (RFC 8628
-    /// §3.5, CIBA §11) is not used: it tells a client polling one pending grant to add 5 s to
-    /// its interval, which means nothing to `bc-authorize` or a client-credentials request
-    /// (and per-request polling is already answered with `slow_down` by the CIBA grant).
-    /// `temporarily_unavailable` (RFC 6749 §4.1.2.1, registered in §11.4) says "try again
-    /// later", which is what the client must do; the status and `Retry-After` say when.
+    /// RFC 6749 §5.2 body ([`OAuthError::limited`] says why `temporarily_unavailable`).
     pub fn oauth_response(self) -> axum::response::Response {
         use axum::response::IntoResponse;
-        let body = serde_json::json!({
-            "error": "temporarily_unavailable",
-            "error_description": format!(
+        self.oauth_error().into_response()
+    }
+
+    pub fn oauth_error(self) -> OAuthError {
+        OAuthError::limited(
+            self.retry_after_s,
+            format!(
                 "too many requests from this client: try again in {} s",
                 self.retry_after_s
             ),
-        });
-        let mut response = (
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            crate::http::error::no_store_headers(),
-            axum::Json(body),
         )
-            .into_response();
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from(self.retry_after_s),
-        );
-        response
     }
 }
 
@@ -240,6 +235,133 @@ impl<K: Hash + Eq + Clone> std::fmt::Debug for Limiter<K> {
     }
 }
 
+/// Failed client authentications per key (the peer address): a fixed window of `rate.per`
+/// that opens at the key's first failure and admits `rate.count` of them.
+///
+/// Written here rather than with `governor`, because a failure is only known once the
+/// credentials have been checked, and a guess must not be checked once the budget is spent:
+/// every attempt reserves a slot before its credentials are looked at (read and reserve under
+/// one lock, so concurrent guesses cannot all pass a read), and a success gives its slot
+/// back. `governor` takes from a bucket but has no way to give back.
+#[derive(Debug)]
+pub struct FailureBudget<K: Hash + Eq + Clone> {
+    rate: Option<Rate>,
+    windows: std::sync::Mutex<std::collections::HashMap<K, FailureWindow>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FailureWindow {
+    opened: std::time::Instant,
+    reserved: u32,
+}
+
+/// A reserved failure slot: kept (counted as a failure) unless given back. A request dropped
+/// half way, say by a client that hangs up, keeps its slot.
+#[derive(Debug)]
+#[must_use = "a reservation is a failure unless given back"]
+pub struct FailureReservation<'a, K: Hash + Eq + Clone> {
+    budget: &'a FailureBudget<K>,
+    slot: Option<(K, std::time::Instant)>,
+}
+
+impl<K: Hash + Eq + Clone> FailureBudget<K> {
+    pub fn new(rate: Option<Rate>) -> Self {
+        FailureBudget {
+            rate,
+            windows: std::sync::Mutex::default(),
+        }
+    }
+
+    fn windows(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<K, FailureWindow>> {
+        // Nothing can be left half-written under this lock, so a poisoned one is usable.
+        self.windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reserves one failure slot of `key` at `now`, or says how long until the window
+    /// closes.
+    pub fn reserve(
+        &self,
+        key: K,
+        now: std::time::Instant,
+    ) -> Result<FailureReservation<'_, K>, Limited> {
+        let Some(rate) = self.rate else {
+            return Ok(FailureReservation {
+                budget: self,
+                slot: None,
+            });
+        };
+        let mut windows = self.windows();
+        let window = windows.entry(key.clone()).or_insert(FailureWindow {
+            opened: now,
+            reserved: 0,
+        });
+        if now.saturating_duration_since(window.opened) >= rate.per {
+            *window = FailureWindow {
+                opened: now,
+                reserved: 0,
+            };
+        }
+        if window.reserved >= rate.count.get() {
+            let left = rate
+                .per
+                .saturating_sub(now.saturating_duration_since(window.opened));
+            let whole = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            return Err(Limited {
+                retry_after_s: whole.max(1),
+            });
+        }
+        window.reserved += 1;
+        let opened = window.opened;
+        Ok(FailureReservation {
+            budget: self,
+            slot: Some((key, opened)),
+        })
+    }
+
+    /// Forgets windows closed at `now`, so the map does not grow without end.
+    fn retain_open(&self, now: std::time::Instant) {
+        let Some(rate) = self.rate else { return };
+        let mut windows = self.windows();
+        windows.retain(|_, w| now.saturating_duration_since(w.opened) < rate.per);
+        windows.shrink_to_fit();
+    }
+}
+
+impl<K: Hash + Eq + Clone> FailureReservation<'_, K> {
+    /// Not a failure after all: the slot is free again (if its window is still the one it
+    /// was taken from).
+    pub fn give_back(self) {
+        let Some((key, opened)) = self.slot else {
+            return;
+        };
+        let mut windows = self.budget.windows();
+        if let Some(window) = windows.get_mut(&key)
+            && window.opened == opened
+        {
+            window.reserved = window.reserved.saturating_sub(1);
+        }
+    }
+}
+
+impl FailureBudget<IpAddr> {
+    /// Reserves a slot of the request's peer address; without a known address, nothing is
+    /// limited.
+    pub fn reserve_peer(
+        &self,
+        extensions: &axum::http::Extensions,
+    ) -> Result<FailureReservation<'_, IpAddr>, Limited> {
+        match peer_ip(extensions) {
+            Some(ip) => self.reserve(ip, std::time::Instant::now()),
+            None => Ok(FailureReservation {
+                budget: self,
+                slot: None,
+            }),
+        }
+    }
+}
+
 /// Every limit of one gateway process.
 #[derive(Debug)]
 pub struct RateLimits {
@@ -254,6 +376,7 @@ pub struct RateLimits {
     pub resource_refused_sp: Limiter<String>,
     pub resource_refused_address: Limiter<IpAddr>,
     pub device_register: Limiter<IpAddr>,
+    pub client_auth_failures: FailureBudget<IpAddr>,
 }
 
 impl RateLimits {
@@ -270,6 +393,7 @@ impl RateLimits {
             resource_refused_sp: Limiter::new(config.resource_refused),
             resource_refused_address: Limiter::new(config.resource_refused),
             device_register: Limiter::new(config.device_register),
+            client_auth_failures: FailureBudget::new(config.client_auth_failures),
         }
     }
 
@@ -285,6 +409,8 @@ impl RateLimits {
         self.resource_refused_sp.retain_recent();
         self.resource_refused_address.retain_recent();
         self.device_register.retain_recent();
+        self.client_auth_failures
+            .retain_open(std::time::Instant::now());
     }
 }
 
@@ -320,6 +446,48 @@ mod tests {
         assert_eq!(parse_limit("off"), Ok(None));
         for bad in ["", "30", "0/min", "-1/s", "30/day", "x/s", "/s"] {
             assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn failures_reserve_before_the_check_and_successes_give_back() {
+        let budget = FailureBudget::new(Some("2/min".parse().unwrap()));
+        let start = std::time::Instant::now();
+        let a = "a".to_owned();
+        // Two attempts in flight at once reserve both slots: a third is refused before its
+        // credentials are looked at.
+        let first = budget.reserve(a.clone(), start).unwrap();
+        let second = budget.reserve(a.clone(), start).unwrap();
+        let refused = budget.reserve(a.clone(), start).err().unwrap();
+        assert_eq!(refused.retry_after_s, 60);
+        // A success gives its slot back; a failure keeps it.
+        first.give_back();
+        drop(second);
+        let third = budget
+            .reserve(a.clone(), start + Duration::from_secs(20))
+            .unwrap();
+        drop(third);
+        let refused = budget
+            .reserve(a.clone(), start + Duration::from_secs(20))
+            .err()
+            .unwrap();
+        assert_eq!(refused.retry_after_s, 40);
+        // Other keys have their own window.
+        assert!(budget.reserve("b".to_owned(), start).is_ok());
+        // A slot of a window that has closed is not given back to the next one.
+        let b = "c".to_owned();
+        let old = budget.reserve(b.clone(), start).unwrap();
+        let next = start + Duration::from_secs(60);
+        let one = budget.reserve(b.clone(), next).unwrap();
+        let two = budget.reserve(b.clone(), next).unwrap();
+        old.give_back();
+        assert!(budget.reserve(b.clone(), next).is_err());
+        drop((one, two));
+        budget.retain_open(start + Duration::from_secs(500));
+        assert!(budget.windows().is_empty());
+        let off = FailureBudget::new(None);
+        for _ in 0..100 {
+            drop(off.reserve(a.clone(), start).unwrap());
         }
     }
 

@@ -1,11 +1,11 @@
 //! The OAuth endpoints' request plumbing: the form body and the client's credentials, read
 //! from the HTTP request and handed to the flows as values.
 
-use crate::flows::Gateway;
 use crate::flows::client_auth;
-use crate::rules::oauth::{self, OAuthError};
+use crate::http::state::AppState;
+use crate::rules::oauth::{self, OAuthError, OAuthErrorKind};
 use crate::store::Client;
-use axum::http::{HeaderMap, header};
+use axum::http::{Extensions, HeaderMap, header};
 use std::collections::HashMap;
 
 /// The form parameters of a request (RFC 6749 §3.2; [`oauth::form`]).
@@ -24,24 +24,50 @@ pub fn basic(headers: &HeaderMap) -> Option<&str> {
         .and_then(oauth::basic_credentials)
 }
 
-/// Authenticates the request's client ([`client_auth::authenticate_client`]).
+/// Authenticates the request's client ([`client_auth::authenticate_client`]), within the
+/// peer address's budget of failed authentications: the attempt takes a slot before the
+/// credentials are looked at and gives it back unless they were wrong, so a guesser is
+/// stopped after the budget however many guesses it sends at once.
 pub async fn authenticate_client(
-    gateway: &Gateway,
+    state: &AppState,
+    extensions: &Extensions,
     headers: &HeaderMap,
     params: &mut HashMap<String, String>,
 ) -> Result<Client, OAuthError> {
-    client_auth::authenticate_client(gateway, basic(headers), params).await
+    let reservation = state
+        .limits
+        .client_auth_failures
+        .reserve_peer(extensions)
+        .map_err(|limited| {
+            OAuthError::limited(
+                limited.retry_after_s,
+                format!(
+                    "too many failed client authentications from this address: try again in {} s",
+                    limited.retry_after_s
+                ),
+            )
+        })?;
+    let outcome = client_auth::authenticate_client(state, basic(headers), params).await;
+    match &outcome {
+        Err(OAuthError {
+            kind: OAuthErrorKind::Client { .. },
+            ..
+        }) => drop(reservation),
+        _ => reservation.give_back(),
+    }
+    outcome
 }
 
 /// The opening of the introspection and revocation endpoints (RFC 7662 §2.1, RFC 7009
 /// §2.1): an authenticated client and its `token` parameter.
 pub async fn authenticated_token_request(
-    gateway: &Gateway,
+    state: &AppState,
+    extensions: &Extensions,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Client, String), OAuthError> {
     let mut params = form(headers, body)?;
-    let client = authenticate_client(gateway, headers, &mut params).await?;
+    let client = authenticate_client(state, extensions, headers, &mut params).await?;
     let token = params
         .remove("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;

@@ -10,7 +10,7 @@ use crate::rules::oauth::OAuthError;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{Extensions, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -22,16 +22,17 @@ use serde_json::json;
         (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = crate::http::wire::TokenResponse),
         (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::http::wire::OAuthError),
-        (status = 429, description = "temporarily_unavailable: over the per-client rate limit, with Retry-After", body = crate::http::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable with Retry-After: over the per-client rate limit, or too many failed client authentications from this address", body = crate::http::wire::OAuthError),
         (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 pub async fn token(
     State(state): State<AppState>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
     let mut params = form(&headers, &body)?;
-    let client = authenticate_client(&state, &headers, &mut params).await?;
+    let client = authenticate_client(&state, &extensions, &headers, &mut params).await?;
     // Per authenticated client: a limit keyed on an unauthenticated client_id would let
     // anyone exhaust another SP's budget.
     if let Err(limited) = state.limits.token.check(&client.client_id) {
@@ -52,14 +53,16 @@ pub async fn token(
         (status = 200, description = "RFC 7662 §2.2: `{\"active\": false}` for any token not the caller's", body = Object),
         (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_client", body = crate::http::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable with Retry-After: too many failed client authentications from this address", body = crate::http::wire::OAuthError),
         (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 pub async fn introspect(
     State(state): State<AppState>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let (client, token) = authenticated_token_request(&state, &headers, &body).await?;
+    let (client, token) = authenticated_token_request(&state, &extensions, &headers, &body).await?;
     let found = tokens::introspect(&state, &client, &token).await?;
     Ok((no_store_headers(), Json(introspection_body(&found))).into_response())
 }
@@ -92,14 +95,16 @@ fn introspection_body(found: &Introspection) -> serde_json::Value {
         (status = 200, description = "RFC 7009 §2.2: `{}` whether or not the token existed", body = Object),
         (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_client", body = crate::http::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable with Retry-After: too many failed client authentications from this address", body = crate::http::wire::OAuthError),
         (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
     ))]
 pub async fn revoke(
     State(state): State<AppState>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let (client, token) = authenticated_token_request(&state, &headers, &body).await?;
+    let (client, token) = authenticated_token_request(&state, &extensions, &headers, &body).await?;
     tokens::revoke(&state, &client, &token).await?;
     Ok((no_store_headers(), Json(json!({}))).into_response())
 }

@@ -4,6 +4,7 @@
 
 pub mod acme;
 pub mod catalog;
+pub mod checkpoint;
 pub mod ciba;
 pub mod code_flow;
 pub mod consent;

@@ -20,6 +20,9 @@ pub enum OAuthErrorKind {
     /// The gateway cannot reach its database: the same request may succeed later (503 with
     /// `Retry-After`).
     Unavailable,
+    /// Over a rate limit: the same request may succeed after this many seconds (RFC 6585
+    /// §4: 429 with `Retry-After`).
+    Limited { retry_after_s: u64 },
 }
 
 /// An OAuth error: its kind, `error` code and description.
@@ -66,6 +69,19 @@ impl OAuthError {
             kind: OAuthErrorKind::Server,
             code: "server_error",
             description: "the gateway could not complete the request".into(),
+        }
+    }
+
+    /// Over a rate limit. RFC 6749 has no error code for it; `temporarily_unavailable` (RFC
+    /// 6749 §4.1.2.1, registered in §11.4) says "try again later", which is what the client
+    /// must do, and the status and `Retry-After` say when. `slow_down` (RFC 8628 §3.5, CIBA
+    /// §11) is not used: it tells a client polling one pending grant to add 5 s to its
+    /// interval, which means nothing to `bc-authorize` or a client-credentials request.
+    pub fn limited(retry_after_s: u64, description: impl Into<String>) -> Self {
+        OAuthError {
+            kind: OAuthErrorKind::Limited { retry_after_s },
+            code: "temporarily_unavailable",
+            description: description.into(),
         }
     }
 

@@ -96,6 +96,24 @@ impl Store {
         });
         rows.into_iter().map(StoredEntry::into_entry).collect()
     }
+    /// The trail's last entry: its sequence number and hash (`None` while it is empty).
+    pub async fn audit_head(&self) -> Result<Option<assent_audit::Head>, StoreError> {
+        const SQL: &str = "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, \
+            prev_hash, user_prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1";
+        let row = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(StoredEntry::from_row)
+                .transpose()?
+        });
+        let entry = row.map(StoredEntry::into_entry).transpose()?;
+        Ok(entry.map(|e| assent_audit::Head {
+            seq: e.seq,
+            hash: e.hash,
+        }))
+    }
 }
 
 pub(super) fn parse_digest(seq: i64, hex: &str) -> Result<Digest32, StoreError> {

@@ -101,6 +101,9 @@ pub struct Flag {
     pub at_ms: i64,
 }
 
+pub(super) const REMEMBER_PCR: &str = "INSERT INTO pcrs (sector, pcr, user_id) VALUES ($1, $2, $3) \
+    ON CONFLICT (sector, pcr) DO NOTHING";
+
 impl Store {
     pub async fn upsert_user(&self, user: &User) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO users (id, msisdn, given_name, family_name, birthdate, \
@@ -281,10 +284,8 @@ impl Store {
         pcr: &str,
         user_id: &str,
     ) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO pcrs (sector, pcr, user_id) VALUES ($1, $2, $3) \
-            ON CONFLICT (sector, pcr) DO NOTHING";
         on_write!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(REMEMBER_PCR)
                 .bind(sector)
                 .bind(pcr)
                 .bind(user_id)

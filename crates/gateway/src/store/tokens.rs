@@ -66,6 +66,9 @@ pub struct TokenView {
 /// [`Store::token_view`]'s statement, built once from the column lists.
 static TOKEN_VIEW_SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+pub(super) const REVOKE_TOKEN: &str =
+    "UPDATE tokens SET revoked = 1 WHERE token_hash = $1 AND client_id = $2 AND revoked = 0";
+
 /// Also run inside a [`super::Tx`] (a client-credentials token commits with its audit entry).
 pub(super) const INSERT_TOKEN: &str = "INSERT INTO tokens (token_hash, kind, client_id, \
     user_id, scope, policy, issued_ms, expires_ms, spent, revoked, consent_id, family) \
@@ -193,14 +196,15 @@ impl Store {
     }
 
     /// Revokes a token of `client_id`; `false` when it has no such token (or it was revoked).
+    /// On PostgreSQL the row stays locked until the transaction that revoked it ends, so a
+    /// concurrent revocation of the same token waits for it and then finds it revoked.
     pub async fn revoke_token(
         &self,
         token_hash: &str,
         client_id: &str,
     ) -> Result<bool, StoreError> {
-        const SQL: &str = "UPDATE tokens SET revoked = 1 WHERE token_hash = $1 AND client_id = $2 AND revoked = 0";
         let affected = on_write!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(REVOKE_TOKEN)
                 .bind(token_hash)
                 .bind(client_id)
                 .execute(pool)

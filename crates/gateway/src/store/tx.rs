@@ -426,6 +426,42 @@ impl Tx {
         Ok(())
     }
 
+    /// [`Store::revoke_token`] inside the transaction: the token stays claimed by it (locked
+    /// on PostgreSQL, behind the one writer on SQLite) until it commits or rolls back.
+    pub async fn revoke_token(
+        &mut self,
+        token_hash: &str,
+        client_id: &str,
+    ) -> Result<bool, StoreError> {
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(super::tokens::REVOKE_TOKEN)
+                .bind(token_hash)
+                .bind(client_id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// [`Store::remember_pcr`] inside the transaction.
+    pub async fn remember_pcr(
+        &mut self,
+        sector: &str,
+        pcr: &str,
+        user_id: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(super::registry::REMEMBER_PCR)
+                .bind(sector)
+                .bind(pcr)
+                .bind(user_id)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
     pub async fn insert_consent(&mut self, c: &Consent) -> Result<(), StoreError> {
         on_tx!(self, |conn| {
             sqlx::query(INSERT_CONSENT)

@@ -103,3 +103,39 @@ async fn rfc_6749_6_a_refresh_cannot_widen_the_scope_nor_spend_the_token_trying(
     let renewed = tokens::grant(&h.gateway, &client, &narrower).await.unwrap();
     assert_eq!(renewed.scope, "openid");
 }
+
+/// The payload of a JWT (the test checks what it needs; the signature is the issuer's).
+fn id_token_claims(tokens: &TokenResponse) -> serde_json::Value {
+    use base64::Engine;
+    let token = tokens.id_token.as_deref().unwrap();
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// OIDC Core §2: `auth_time` is when the user authenticated — when Marie answered the
+/// prompt — not when the SP fetched the tokens; a refresh does not authenticate her again,
+/// so its ID token keeps her answer's time.
+#[tokio::test]
+async fn oidc_core_2_auth_time_is_the_answer_and_a_refresh_keeps_it() {
+    let h = Harness::new().await;
+    let answered_s = h.gateway.now_ms() / 1000;
+    let code = crate::code_flow::code_after_yes(&h).await;
+    // Within the code's lifetime (a minute).
+    h.advance_s(30);
+    let first = crate::code_flow::redeem(&h, &code, crate::code_flow::VERIFIER)
+        .await
+        .unwrap();
+    let claims = id_token_claims(&first);
+    assert_eq!(claims["auth_time"], answered_s, "{claims}");
+    assert_eq!(claims["iat"], answered_s + 30, "{claims}");
+    h.advance_s(3600);
+    let renewed = refresh(&h, first.refresh_token.as_deref().unwrap())
+        .await
+        .unwrap();
+    let claims = id_token_claims(&renewed);
+    assert_eq!(claims["auth_time"], answered_s, "{claims}");
+    assert_eq!(claims["iat"], answered_s + 30 + 3600, "{claims}");
+}
