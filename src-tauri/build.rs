@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "decide",
     "grants",
     "revoke",
+    "devices",
+    "revoke_device",
     "flag",
     "history",
     "history_verify",

@@ -12,7 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use assent_e2e::{DemoGateway, SecretService, workspace_binary};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -125,6 +125,21 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
     assert_eq!(enrolled["number"], MARIE);
     let expires = enrolled["certificate_expires"].as_str().unwrap();
     assert!(expires.starts_with("20"), "{expires}");
+    // The account's devices: this one, active until its certificate expires.
+    let devices = assent.ok(&["devices"]);
+    let list = devices["devices"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{devices}");
+    assert_eq!(list[0]["id"], enrolled["device_id"]);
+    assert_eq!(
+        (&list[0]["status"], &list[0]["this_device"]),
+        (&json!("active"), &json!(true))
+    );
+    let (code, failed) = assent.json(&["devices", "revoke", "d-nobody"]);
+    assert_eq!(
+        (code, failed["error"].as_str()),
+        (1, Some("no_such_device")),
+        "{failed}"
+    );
     // Enrolling again is a no-op that says the same.
     assert_eq!(
         assent.ok(&["enroll", MARIE])["device_id"],
@@ -308,10 +323,37 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
         file.verify().unwrap().to_hex(),
         verified["head"].as_str().unwrap()
     );
+    // The gateway's signed checkpoint of its whole trail came with the history, was checked
+    // and kept: it reaches Marie's last entry, and it verifies with the key the gateway
+    // publishes, for anyone the file is shown to.
+    let vouched = verified["checkpoint_seq"].as_u64().unwrap();
+    assert!(vouched >= file.entries.last().unwrap().seq, "{verified}");
+    let jwks: assent_core::checkpoint::GatewayKeys = http
+        .get(format!("{}/jwks", gateway.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let checkpoint =
+        assent_core::checkpoint::verify(file.checkpoint.as_deref().unwrap(), &jwks.keys).unwrap();
+    assert_eq!(checkpoint.claims.seq, vouched);
 
     // People get sentences, not JSON.
     let text = assent.run(&["audit", "verify"]);
     assert!(String::from_utf8_lossy(&text.stdout).starts_with("The history verifies"));
+
+    // Revoking this device (a laptop given away): it can no longer act for Marie.
+    let device_id = enrolled["device_id"].as_str().unwrap();
+    let revoked = assent.ok(&["devices", "revoke", device_id]);
+    assert_eq!(revoked["revoked"], device_id);
+    let (code, failed) = assent.json(&["grants"]);
+    assert_eq!(
+        (code, failed["error"].as_str()),
+        (1, Some("gateway")),
+        "{failed}"
+    );
 
     // Offline, the history still reads and verifies from the copy on this device.
     drop(gateway);

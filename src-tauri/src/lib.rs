@@ -182,6 +182,16 @@ async fn revoke(core: State<'_, Core>, grant_id: String) -> Answer<()> {
 }
 
 #[tauri::command]
+async fn devices(core: State<'_, Core>) -> Answer<Vec<assent_core::app::DeviceInfo>> {
+    Ok(core.get().await?.devices().await?)
+}
+
+#[tauri::command]
+async fn revoke_device(core: State<'_, Core>, device_id: String) -> Answer<()> {
+    Ok(core.get().await?.revoke_device(&device_id).await?)
+}
+
+#[tauri::command]
 async fn flag(core: State<'_, Core>, client_id: String, reason: String) -> Answer<()> {
     Ok(core.get().await?.flag(&client_id, &reason).await?)
 }
@@ -233,6 +243,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             decide,
             grants,
             revoke,
+            devices,
+            revoke_device,
             flag,
             history,
             history_verify,
@@ -452,6 +464,7 @@ mod tests {
             assent_core::enrollment::Enrollment::export_all_to(dir)?;
             assent_core::ConsentCard::export_all_to(dir)?;
             assent_core::app::Grant::export_all_to(dir)?;
+            assent_core::app::DeviceInfo::export_all_to(dir)?;
             assent_core::app::HistoryPage::export_all_to(dir)?;
             assent_core::app::VerifyResult::export_all_to(dir)?;
             assent_core::history::Filter::export_all_to(dir)?;

@@ -103,6 +103,7 @@ history-exported = حُفظ في { $path }
 history-verify-run = تحقق مجددًا
 history-verifying = جارٍ فحص السجل…
 history-verify-ok = ✓ السجل سليم: { $entries } إدخالًا، كل منها مرتبط بالذي قبله.
+history-verify-vouched = وقّعت البوابة أن سجلها الكامل بلغ الإدخال { $seq }.
 history-verify-bad = ✗ السجل غير سليم: { $message }
 kind-authorization_request = طلب تفويض
 kind-prompt_sent = أُرسل الطلب

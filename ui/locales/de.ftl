@@ -102,6 +102,7 @@ history-exported = Gespeichert unter { $path }
 history-verify-run = Erneut prüfen
 history-verifying = Verlauf wird geprüft…
 history-verify-ok = ✓ Der Verlauf ist gültig: { $entries } Einträge, jeder mit dem vorherigen verkettet.
+history-verify-vouched = Das Gateway hat signiert, dass sein gesamtes Protokoll bis Eintrag { $seq } reichte.
 history-verify-bad = ✗ Der Verlauf ist NICHT gültig: { $message }
 kind-authorization_request = Autorisierungsanfrage
 kind-prompt_sent = Anfrage gesendet

@@ -104,6 +104,7 @@ history-exported = Saved to { $path }
 history-verify-run = Verify again
 history-verifying = Checking the history…
 history-verify-ok = ✓ The history verifies: { $entries } entries, each linked to the one before.
+history-verify-vouched = The gateway signed that its whole trail reached entry { $seq }.
 history-verify-bad = ✗ The history does NOT verify: { $message }
 kind-authorization_request = Authorization request
 kind-prompt_sent = Prompt sent

@@ -102,6 +102,7 @@ history-exported = Guardado en { $path }
 history-verify-run = Verificar de nuevo
 history-verifying = Comprobando el historial…
 history-verify-ok = ✓ El historial es válido: { $entries } entradas, cada una enlazada con la anterior.
+history-verify-vouched = La pasarela firmó que todo su registro llegaba a la entrada { $seq }.
 history-verify-bad = ✗ El historial NO es válido: { $message }
 kind-authorization_request = Solicitud de autorización
 kind-prompt_sent = Solicitud enviada

@@ -102,6 +102,7 @@ history-exported = Enregistré dans { $path }
 history-verify-run = Vérifier à nouveau
 history-verifying = Vérification de l’historique…
 history-verify-ok = ✓ L’historique est vérifié : { $entries } entrées, chacune liée à la précédente.
+history-verify-vouched = La passerelle a signé que tout son journal atteignait l’entrée { $seq }.
 history-verify-bad = ✗ L’historique N’EST PAS vérifié : { $message }
 kind-authorization_request = Demande d’autorisation
 kind-prompt_sent = Demande envoyée

@@ -102,6 +102,7 @@ history-exported = Guardado em { $path }
 history-verify-run = Verificar de novo
 history-verifying = A verificar o histórico…
 history-verify-ok = ✓ O histórico é válido: { $entries } entradas, cada uma ligada à anterior.
+history-verify-vouched = O gateway assinou que todo o seu registo chegava à entrada { $seq }.
 history-verify-bad = ✗ O histórico NÃO é válido: { $message }
 kind-authorization_request = Pedido de autorização
 kind-prompt_sent = Pedido enviado

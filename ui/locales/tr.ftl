@@ -102,6 +102,7 @@ history-exported = Kaydedildi: { $path }
 history-verify-run = Yeniden doğrula
 history-verifying = Geçmiş denetleniyor…
 history-verify-ok = ✓ Geçmiş doğrulandı: { $entries } kayıt, her biri bir öncekine bağlı.
+history-verify-vouched = Ağ geçidi, tüm kaydının { $seq } numaralı girişe ulaştığını imzaladı.
 history-verify-bad = ✗ Geçmiş DOĞRULANAMADI: { $message }
 kind-authorization_request = Yetkilendirme isteği
 kind-prompt_sent = İstek gönderildi

@@ -476,7 +476,7 @@ export class MockBackend implements Backend {
       return { verified: false, details: null, message: `entry ${n} does not link to entry ${n - 1} (prev_hash differs)` };
     }
     const head = this.entries[this.entries.length - 1]?.hash ?? '';
-    return { verified: true, details: { entries: this.entries.length, head, synced_ms: Date.now() }, message: null };
+    return { verified: true, details: { entries: this.entries.length, head, synced_ms: Date.now(), checkpoint_seq: this.entries.length + 2 }, message: null };
   }
 }
 

@@ -116,7 +116,7 @@ describe('history', () => {
   it('lists entries, draws the chart, verifies, filters and exports', async () => {
     ({ app } = await boot({ enrolled: true }));
     app.show('history');
-    await waitFor(() => expect($('#history-verify').textContent).toMatch(/^✓ The history verifies: \d+ entries, each linked to the one before\.$/));
+    await waitFor(() => expect($('#history-verify').textContent).toMatch(/^✓ The history verifies: \d+ entries, each linked to the one before\. The gateway signed that its whole trail reached entry \d+\.$/));
     const rows = cards('#history-list tbody tr');
     expect(rows.length).toBeGreaterThan(20);
     expect(document.querySelectorAll('#history-chart rect.bar').length).toBeGreaterThan(5);

@@ -338,11 +338,19 @@ pub fn reaches_checkpoints(head: Head, checkpoints: &[Head]) -> Result<(), Check
 /// the last one (hex). The gateway also sends `signed_head`, its ES256 statement of the head
 /// (a compact JWS: `{"iss", "sub", "head", "count", "iat"}`), and `verify`, a sentence saying
 /// how to check the chain; the device's file has `signed_head` (`null` when the copy has
-/// none) and no `verify`. Members are declared in the order the gateway writes them.
+/// none) and no `verify`. `checkpoint`, when present, is the gateway's signed checkpoint of
+/// its whole trail at the time of the export (a compact JWS of `typ`
+/// `assent-checkpoint+jwt`: `{"iss", "seq", "head", "iat"}`): the device keeps the latest
+/// and refuses a trail that went back behind it. Members are declared in the order the
+/// gateway writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UserExport {
+    /// The gateway's signed checkpoint of its whole trail (compact JWS), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub checkpoint: Option<String>,
     pub entries: Vec<AuditEntry>,
     /// The hash of the user's last entry (hex; zeros without entries).
     pub head: String,

@@ -1,7 +1,7 @@
 //! One function per command: parse nothing (clap did), call the core, print.
 
 use crate::output::{Failure, Progress, print_json};
-use crate::{AuditAction, Cli, Command, DisplayChoice, SmsSource};
+use crate::{AuditAction, Cli, Command, DevicesAction, DisplayChoice, SmsSource};
 use assent_core::history::Filter;
 use assent_core::{Assent, Enrollment, Overrides};
 use serde_json::json;
@@ -40,6 +40,30 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             app.revoke(&grant_id).await?;
             say(json, &json!({"revoked": grant_id}), || {
                 format!("Revoked {grant_id}: the SP's tokens no longer work.")
+            })
+        }
+        Command::Devices { action: None } => {
+            let devices = app.devices().await?;
+            say(json, &json!({ "devices": devices }), || {
+                devices
+                    .iter()
+                    .map(|d| {
+                        let this = if d.this_device { "  (this device)" } else { "" };
+                        format!(
+                            "{}  {}  {}{this}\n    registered {}, expires {}",
+                            d.id, d.name, d.status, d.registered_at, d.expires_at
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Devices {
+            action: Some(DevicesAction::Revoke { device_id }),
+        } => {
+            app.revoke_device(&device_id).await?;
+            say(json, &json!({ "revoked": device_id }), || {
+                format!("Revoked {device_id}: it can no longer approve anything.")
             })
         }
         Command::Notifications => {
@@ -343,10 +367,17 @@ async fn audit_verify(app: &Assent, json: bool) -> Result<(), Failure> {
         Ok(Some(verified)) => say(
             json,
             &json!({"verified": true, "entries": verified.entries, "head": verified.head,
-                    "synced_ms": verified.synced_ms}),
+                    "synced_ms": verified.synced_ms, "checkpoint_seq": verified.checkpoint_seq}),
             || {
+                let vouched = match verified.checkpoint_seq {
+                    Some(seq) => format!(
+                        " The gateway's signed checkpoint vouches for its whole trail up to \
+                         entry {seq}."
+                    ),
+                    None => String::new(),
+                };
                 format!(
-                    "The history verifies: {} entries, each linked to the one before; head {}.",
+                    "The history verifies: {} entries, each linked to the one before; head {}.{vouched}",
                     verified.entries, verified.head
                 )
             },

@@ -59,6 +59,11 @@ pub enum Command {
     Grants,
     /// Revokes a grant: the SP's tokens stop working at once.
     Revoke { grant_id: String },
+    /// Your devices (this one marked); `devices revoke ID` revokes one.
+    Devices {
+        #[command(subcommand)]
+        action: Option<DevicesAction>,
+    },
     /// What the gateway told you: an SP used a long-lived consent, a revocation, …
     Notifications,
     /// Reports an SP to the operator.
@@ -96,6 +101,12 @@ pub enum Command {
     /// Consent prompts.
     #[command(subcommand)]
     Prompt(PromptCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesAction {
+    /// Revokes a device (a lost phone, an old laptop, or this one): it gets no token any more.
+    Revoke { device_id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -39,6 +39,8 @@ pub enum CoreError {
     NoSuchRequest(String),
     #[error("no grant {0}")]
     NoSuchGrant(String),
+    #[error("no device {0} of yours, or it is revoked already")]
+    NoSuchDevice(String),
     #[error("the profile folder {path} cannot be used: {reason}")]
     Profile { path: PathBuf, reason: String },
     #[error("{0}")]
@@ -56,6 +58,7 @@ impl CoreError {
             CoreError::NoCodeAwaited => "no_code_awaited",
             CoreError::NoSuchRequest(_) => "no_such_request",
             CoreError::NoSuchGrant(_) => "no_such_grant",
+            CoreError::NoSuchDevice(_) => "no_such_device",
             CoreError::Secrets(_) => "keyring",
             CoreError::Gateway(_) => "gateway",
             CoreError::Acme(_) => "number_verification",
@@ -81,7 +84,7 @@ impl CoreError {
 
 /// A long-lived consent an SP holds (`GET /device/grants`): the contract's own type, which
 /// the UI shows as it is.
-pub use assent_proto::device::Grant;
+pub use assent_proto::device::{DeviceInfo, Grant};
 
 /// The history as listed: the entries, and whether the copy was brought up to date first
 /// (`false`: the gateway could not be reached, the copy on this device is shown).
@@ -252,6 +255,21 @@ impl Assent {
         Ok(self.device().await?.grants().await?)
     }
 
+    /// Every device bound to the user's account (this one marked `this_device`).
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, CoreError> {
+        Ok(self.device().await?.devices().await?)
+    }
+
+    /// Revokes one of the user's devices — a lost phone, an old laptop, or this one.
+    pub async fn revoke_device(&self, device_id: &str) -> Result<(), CoreError> {
+        match self.device().await?.revoke_device(device_id).await {
+            Err(DeviceError::Refused { status: 404, .. }) => {
+                Err(CoreError::NoSuchDevice(device_id.to_owned()))
+            }
+            other => Ok(other?),
+        }
+    }
+
     /// Revokes a grant: the SP's tokens die at once.
     pub async fn revoke(&self, grant_id: &str) -> Result<(), CoreError> {
         match self.device().await?.revoke(grant_id).await {
@@ -277,8 +295,13 @@ impl Assent {
 
     /// Brings the history on this device up to date; returns how many entries are new.
     pub async fn sync_history(&self) -> Result<usize, CoreError> {
-        let export = self.device().await?.audit_export().await?;
-        Ok(self.history.sync(&export, now_ms()).await?)
+        let device = self.device().await?;
+        let export = device.audit_export().await?;
+        let keys = match export.checkpoint {
+            Some(_) => device.gateway_keys().await?,
+            None => Vec::new(),
+        };
+        Ok(self.history.sync(&export, &keys, now_ms()).await?)
     }
 
     /// Brings the history up to date when the gateway can be reached; `false` when it cannot

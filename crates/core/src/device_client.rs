@@ -327,6 +327,25 @@ impl DeviceClient {
         Ok(answer.grants)
     }
 
+    /// Every device bound to the user's account, this one marked.
+    pub async fn devices(&self) -> Result<Vec<assent_proto::device::DeviceInfo>, DeviceError> {
+        let answer: assent_proto::device::Devices =
+            self.call("GET", "/device/devices", None::<&Empty>).await?;
+        Ok(answer.devices)
+    }
+
+    /// Revokes a device of the user's (this one included): it gets no token any more.
+    pub async fn revoke_device(&self, device_id: &str) -> Result<(), DeviceError> {
+        let _: assent_proto::device::DeviceRevoked = self
+            .call(
+                "POST",
+                &format!("/device/devices/{device_id}/revoke"),
+                Some(&Empty {}),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Revokes a grant: the SP's tokens die at once.
     pub async fn revoke(&self, grant_id: &str) -> Result<(), DeviceError> {
         let _: Revoked = self
@@ -352,6 +371,28 @@ impl DeviceClient {
             )
             .await?;
         Ok(())
+    }
+
+    /// The gateway's published signing keys (`GET /jwks`, no authentication), over the same
+    /// pinned TLS as every call: what its checkpoints are checked with.
+    pub async fn gateway_keys(&self) -> Result<Vec<crate::checkpoint::GatewayKey>, DeviceError> {
+        let response = self
+            .http
+            .get(self.url("/jwks"))
+            .send()
+            .await
+            .map_err(transport)?;
+        if !response.status().is_success() {
+            return Err(DeviceError::Unexpected(format!(
+                "the gateway's keys: {}",
+                response.status()
+            )));
+        }
+        let keys: crate::checkpoint::GatewayKeys = response
+            .json()
+            .await
+            .map_err(|e| DeviceError::Unexpected(format!("the gateway's keys: {e}")))?;
+        Ok(keys.keys)
     }
 
     /// The whole audit history with its chain proof, verified here before it is returned.

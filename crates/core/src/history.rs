@@ -28,6 +28,15 @@ pub enum HistoryError {
     Rewritten { seq: u64, what: &'static str },
     #[error("the history belongs to another user than this device's")]
     OtherUser,
+    #[error(
+        "the gateway's audit trail went back: it reached entry {kept} when this device last \
+         looked, and now ends at entry {now} (entries were cut from its end)"
+    )]
+    TrailWentBack { kept: u64, now: u64 },
+    #[error("the gateway no longer vouches for its audit trail with a signed checkpoint")]
+    Unvouched,
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
     #[error("cannot write the export to {path}: {reason}")]
     Export { path: String, reason: String },
 }
@@ -66,6 +75,10 @@ pub struct Verified {
     /// When the copy was last brought up to date (ms since the epoch).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub synced_ms: Option<i64>,
+    /// The last entry of the gateway's whole trail its latest signed checkpoint vouches for
+    /// (checked again here), when the gateway sent one.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub checkpoint_seq: Option<u64>,
 }
 
 /// The history cache of one profile.
@@ -103,14 +116,51 @@ impl History {
     }
 
     /// Brings the copy up to date with a verified export; returns how many entries are new.
-    /// Nothing is written unless the export verifies and agrees with every entry kept.
-    pub async fn sync(&self, export: &Export, now_ms: i64) -> Result<usize, HistoryError> {
+    /// Nothing is written unless the export verifies and agrees with every entry kept, and
+    /// its checkpoint (checked with `keys`, the gateway's published keys) vouches for a trail
+    /// that reaches the user's last entry and is not behind the checkpoint kept before.
+    pub async fn sync(
+        &self,
+        export: &Export,
+        keys: &[crate::checkpoint::GatewayKey],
+        now_ms: i64,
+    ) -> Result<usize, HistoryError> {
         verified(export)?;
+        let vouched = export
+            .checkpoint
+            .as_deref()
+            .map(|jws| crate::checkpoint::verify(jws, keys))
+            .transpose()?;
         let _one_at_a_time = self.sync_lock.lock().await;
         if let Some(user) = self.meta("user").await?
             && user != export.user
         {
             return Err(HistoryError::OtherUser);
+        }
+        let kept = self
+            .meta("checkpoint_seq")
+            .await?
+            .and_then(|s| s.parse::<u64>().ok());
+        match (&vouched, kept) {
+            (None, Some(_)) => return Err(HistoryError::Unvouched),
+            (Some(checkpoint), kept) => {
+                let now = checkpoint.claims.seq;
+                if let Some(last) = export.entries.last()
+                    && last.seq > now
+                {
+                    return Err(HistoryError::Broken(format!(
+                        "the gateway's checkpoint (entry {now}) does not reach the history's \
+                         last entry ({})",
+                        last.seq
+                    )));
+                }
+                if let Some(kept) = kept
+                    && kept > now
+                {
+                    return Err(HistoryError::TrailWentBack { kept, now });
+                }
+            }
+            (None, None) => {}
         }
         let mut tx = self.pool.begin().await?;
         let kept: Vec<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM entries ORDER BY seq")
@@ -157,7 +207,7 @@ impl History {
             .await?;
             added += usize::try_from(inserted.rows_affected()).unwrap_or(0);
         }
-        for (key, value) in [
+        let mut meta = vec![
             ("user", export.user.clone()),
             ("head", export.head.clone()),
             (
@@ -165,7 +215,17 @@ impl History {
                 export.signed_head.clone().unwrap_or_default(),
             ),
             ("synced_ms", now_ms.to_string()),
-        ] {
+        ];
+        if let Some(checkpoint) = &vouched {
+            let keys =
+                serde_json::to_string(keys).map_err(|e| HistoryError::Broken(e.to_string()))?;
+            meta.extend([
+                ("checkpoint", checkpoint.jws.clone()),
+                ("checkpoint_seq", checkpoint.claims.seq.to_string()),
+                ("gateway_keys", keys),
+            ]);
+        }
+        for (key, value) in meta {
             sqlx::query(
                 "INSERT INTO meta (key, value) VALUES (?, ?) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -211,7 +271,9 @@ impl History {
         entries.reverse();
         let signed_head = self.meta("signed_head").await?.filter(|s| !s.is_empty());
         let head = self.meta("head").await?.unwrap_or_default();
+        let checkpoint = self.meta("checkpoint").await?.filter(|s| !s.is_empty());
         Ok(Some(Export {
+            checkpoint,
             entries,
             head,
             signed_head,
@@ -227,10 +289,23 @@ impl History {
         };
         let head = verified(&export)?;
         let synced_ms = self.meta("synced_ms").await?.and_then(|s| s.parse().ok());
+        // The kept checkpoint, checked again with the keys it was checked with.
+        let checkpoint_seq = match &export.checkpoint {
+            Some(jws) => {
+                let keys: Vec<crate::checkpoint::GatewayKey> = self
+                    .meta("gateway_keys")
+                    .await?
+                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .unwrap_or_default();
+                Some(crate::checkpoint::verify(jws, &keys)?.claims.seq)
+            }
+            None => None,
+        };
         Ok(Some(Verified {
             entries: export.entries.len(),
             head: head.to_hex(),
             synced_ms,
+            checkpoint_seq,
         }))
     }
 
@@ -331,6 +406,7 @@ mod tests {
             }
         }
         Export {
+            checkpoint: None,
             entries,
             head: mine.unwrap_or(Digest32::GENESIS).to_hex(),
             signed_head: None,
@@ -345,14 +421,14 @@ mod tests {
         let history = History::open(dir.path()).await.unwrap();
         assert_eq!(history.verify().await.unwrap(), None);
         let first = export(3);
-        assert_eq!(history.sync(&first, 1).await.unwrap(), 3);
+        assert_eq!(history.sync(&first, &[], 1).await.unwrap(), 3);
         let later = export(6);
         assert_eq!(
-            history.sync(&later, 2).await.unwrap(),
+            history.sync(&later, &[], 2).await.unwrap(),
             3,
             "only the new ones"
         );
-        assert_eq!(history.sync(&later, 3).await.unwrap(), 0);
+        assert_eq!(history.sync(&later, &[], 3).await.unwrap(), 0);
         let all = history.list(&Filter::default()).await.unwrap();
         assert_eq!(all.len(), 6);
         assert!(all.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
@@ -383,11 +459,11 @@ mod tests {
     async fn a_rewritten_or_shortened_history_is_refused_and_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::open(dir.path()).await.unwrap();
-        history.sync(&export(4), 1).await.unwrap();
+        history.sync(&export(4), &[], 1).await.unwrap();
         // Dropping entries from the end still chains: only the copy catches it.
         let shorter = export(2);
         assert!(matches!(
-            history.sync(&shorter, 2).await,
+            history.sync(&shorter, &[], 2).await,
             Err(HistoryError::Rewritten {
                 seq: 5,
                 what: "dropped"
@@ -396,14 +472,79 @@ mod tests {
         let mut tampered = export(5);
         tampered.entries[1].content.detail = r#"{"edited":true}"#.into();
         assert!(matches!(
-            history.sync(&tampered, 2).await,
+            history.sync(&tampered, &[], 2).await,
             Err(HistoryError::Broken(_))
         ));
         let mut other = export(4);
         other.user = "u-ana".into();
-        assert!(history.sync(&other, 2).await.is_err());
+        assert!(history.sync(&other, &[], 2).await.is_err());
         assert_eq!(history.verify().await.unwrap().unwrap().entries, 4);
         assert_eq!(history.verify().await.unwrap().unwrap().synced_ms, Some(1));
+    }
+
+    /// The gateway's signed checkpoint of its whole trail: kept, and a later export whose
+    /// checkpoint is behind it is refused — entries cut from the trail's end, even where none
+    /// of this user's went — as is one without a checkpoint, one not signed by the gateway's
+    /// published key, and one that does not reach the user's last entry. None changes the
+    /// copy.
+    #[tokio::test]
+    async fn a_trail_that_went_back_behind_the_kept_checkpoint_is_refused() {
+        use crate::checkpoint::tests::{checkpoint, test_key};
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).await.unwrap();
+        let (key, public) = test_key("k1");
+        let keys = std::slice::from_ref(&public);
+        let vouched = |n: usize, seq: u64| Export {
+            checkpoint: Some(checkpoint(&key, "k1", seq)),
+            ..export(n)
+        };
+        // Marie's last entry is 5; the trail went on to 10 (others' entries).
+        assert_eq!(history.sync(&vouched(3, 10), keys, 1).await.unwrap(), 3);
+        assert_eq!(
+            history.verify().await.unwrap().unwrap().checkpoint_seq,
+            Some(10)
+        );
+        assert!(matches!(
+            history.sync(&vouched(4, 9), keys, 2).await,
+            Err(HistoryError::TrailWentBack { kept: 10, now: 9 })
+        ));
+        assert!(matches!(
+            history.sync(&export(4), keys, 2).await,
+            Err(HistoryError::Unvouched)
+        ));
+        let (stranger, _) = test_key("k1");
+        let forged = Export {
+            checkpoint: Some(checkpoint(&stranger, "k1", 20)),
+            ..export(4)
+        };
+        assert!(matches!(
+            history.sync(&forged, keys, 2).await,
+            Err(HistoryError::Checkpoint(_))
+        ));
+        assert!(matches!(
+            history.sync(&vouched(4, 6), keys, 2).await,
+            Err(HistoryError::Broken(_))
+        ));
+        let verified = history.verify().await.unwrap().unwrap();
+        assert_eq!(
+            (
+                verified.entries,
+                verified.synced_ms,
+                verified.checkpoint_seq
+            ),
+            (3, Some(1), Some(10))
+        );
+        // The trail moved on: the newer checkpoint is kept, and goes into the file.
+        assert_eq!(history.sync(&vouched(4, 12), keys, 3).await.unwrap(), 1);
+        assert_eq!(
+            history.verify().await.unwrap().unwrap().checkpoint_seq,
+            Some(12)
+        );
+        let file = dir.path().join("export.json");
+        history.export_to(&file).await.unwrap();
+        let read: Export = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let kept = crate::checkpoint::verify(read.checkpoint.as_deref().unwrap(), keys).unwrap();
+        assert_eq!(kept.claims.seq, 12);
     }
 
     /// The app's History screen syncs for its list and its chart at once.
@@ -414,7 +555,7 @@ mod tests {
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..8 {
             let (history, export) = (history.clone(), export(8));
-            tasks.spawn(async move { history.sync(&export, 1).await });
+            tasks.spawn(async move { history.sync(&export, &[], 1).await });
         }
         let mut added = 0;
         while let Some(result) = tasks.join_next().await {
@@ -428,7 +569,7 @@ mod tests {
     async fn a_copy_edited_on_disk_fails_verification() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::open(dir.path()).await.unwrap();
-        history.sync(&export(3), 1).await.unwrap();
+        history.sync(&export(3), &[], 1).await.unwrap();
         sqlx::query("UPDATE entries SET sp = 'nobody' WHERE seq = 3")
             .execute(&history.pool)
             .await

@@ -8,6 +8,7 @@
 
 pub mod acme_client;
 pub mod app;
+pub mod checkpoint;
 pub mod device_client;
 pub mod enrollment;
 pub mod history;

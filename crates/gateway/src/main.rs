@@ -190,6 +190,9 @@ enum AdminCommand {
     /// Users' authenticators.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Users' devices (the app on a phone or laptop, bound by its number's certificate).
+    #[command(subcommand)]
+    Devices(DevicesCommand),
     /// The ACME server's number locks.
     #[command(subcommand)]
     Acme(AcmeCommand),
@@ -247,6 +250,23 @@ enum UsersCommand {
         msisdn: String,
         #[arg(required = true)]
         authenticators: Vec<String>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DevicesCommand {
+    /// Every device of the number's account, oldest first: id, name, status (active,
+    /// expired, revoked), registered, expires — tab-separated.
+    List {
+        msisdn: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Revokes a device: it can no longer get a token, and the tokens it holds stop working.
+    Revoke {
+        id: String,
         #[command(flatten)]
         storage: Storage,
     },
@@ -649,6 +669,32 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("authenticators set: {}", authenticators.join(" "));
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Devices(DevicesCommand::List { msisdn, storage })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let devices = admin::devices_of(&store, &msisdn)
+                .await
+                .map_err(|e| e.to_string())?;
+            let now = assent_gateway::base::clock::now_ms();
+            for d in &devices {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    d.id,
+                    d.name,
+                    assent_gateway::flows::device::device_status(d, now),
+                    assent_gateway::base::clock::rfc3339(d.registered_ms),
+                    assent_gateway::base::clock::rfc3339(d.cert_not_after_ms)
+                );
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Devices(DevicesCommand::Revoke { id, storage })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            admin::revoke_device(&store, &id)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("device revoked: {id}");
             Ok(())
         }
         Command::Admin(AdminCommand::Acme(AcmeCommand::Unlock { msisdn, storage })) => {

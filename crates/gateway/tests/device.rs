@@ -141,6 +141,22 @@ impl Phone {
             .header("DPoP", self.proof("GET", &url))
     }
 
+    /// A DPoP-authenticated POST without a body.
+    fn post(
+        &self,
+        http: &reqwest::Client,
+        gateway: &Gateway,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let url = format!("{}{path}", gateway.url);
+        http.post(&url)
+            .header(
+                "Authorization",
+                format!("DPoP {}", self.token.as_deref().unwrap()),
+            )
+            .header("DPoP", self.proof("POST", &url))
+    }
+
     async fn decide(
         &self,
         http: &reqwest::Client,
@@ -818,4 +834,162 @@ async fn postgres_outage_is_503_with_retry_after_on_the_device_api() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert_eq!(recovered, 200, "the same process serves again");
+}
+
+/// The user sees every device bound to the account and revokes one (NIST SP 800-63B §6.1,
+/// §6.2): Marie's laptop revokes her lost phone, whose token in hand stops working and which
+/// gets no new one; someone else's device or an unknown one is 404 and changes nothing; the
+/// operator lists her devices by number and revokes the laptop too, audited as the
+/// operator's.
+async fn devices_are_listed_and_revoked(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("gw");
+    let gateway = start(&data_dir, database_url);
+    let http = client(&gateway, false);
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    assert_eq!(phone.register(&gateway, &http).await.0, 201);
+    phone.login(&gateway, &http).await;
+    let mut laptop = Phone::enrolled(&gateway, MARIE).await;
+    assert_eq!(laptop.register(&gateway, &http).await.0, 201);
+    laptop.login(&gateway, &http).await;
+    let mut ana = Phone::enrolled(&gateway, ANA).await;
+    assert_eq!(ana.register(&gateway, &http).await.0, 201);
+    ana.login(&gateway, &http).await;
+    let (phone_id, laptop_id) = (phone.id.clone().unwrap(), laptop.id.clone().unwrap());
+
+    let listed: Value = laptop
+        .get(&http, &gateway, "/device/devices")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let devices = listed["devices"].as_array().unwrap();
+    let ids: Vec<&str> = devices.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [phone_id.as_str(), laptop_id.as_str()], "{listed}");
+    assert_eq!(devices[0]["status"], "active");
+    assert_eq!(devices[0]["this_device"], false);
+    assert_eq!(devices[1]["this_device"], true);
+    assert!(devices[0]["expires_at"].as_str().unwrap().starts_with("20"));
+
+    // Ana cannot revoke Marie's phone, nor anyone an unknown device.
+    for (who, id) in [(&ana, phone_id.as_str()), (&laptop, "d-unknown")] {
+        let path = format!("/device/devices/{id}/revoke");
+        let response = who.post(&http, &gateway, &path).send().await.unwrap();
+        assert_eq!(response.status(), 404);
+    }
+    assert_eq!(
+        phone
+            .get(&http, &gateway, "/device/inbox")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let path = format!("/device/devices/{phone_id}/revoke");
+    let revoked: Value = laptop
+        .post(&http, &gateway, &path)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(revoked, json!({"id": phone_id, "revoked": true}));
+    assert_eq!(
+        phone
+            .get(&http, &gateway, "/device/inbox")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "the token in hand stops working"
+    );
+    assert_eq!(phone.try_login(&gateway, &http).await.0, 401);
+    let again = laptop.post(&http, &gateway, &path).send().await.unwrap();
+    assert_eq!(again.status(), 404, "revoked already");
+    let listed: Value = laptop
+        .get(&http, &gateway, "/device/devices")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["devices"][0]["status"], "revoked", "{listed}");
+    assert!(listed["devices"][0]["revoked_at"].is_string(), "{listed}");
+
+    // The operator's view, by number; and the operator's revocation.
+    let (ok, out) = common::admin(
+        &data_dir,
+        database_url,
+        &["devices", "list", "+447700900001"],
+    );
+    assert!(ok, "{out}");
+    let lines: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(
+        (lines[0][0], lines[0][2]),
+        (phone_id.as_str(), "revoked"),
+        "{out}"
+    );
+    assert_eq!(
+        (lines[1][0], lines[1][2]),
+        (laptop_id.as_str(), "active"),
+        "{out}"
+    );
+    let (ok, out) = common::admin(&data_dir, database_url, &["devices", "revoke", &laptop_id]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        laptop
+            .get(&http, &gateway, "/device/inbox")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let (ok, out) = common::admin(&data_dir, database_url, &["devices", "revoke", &laptop_id]);
+    assert!(!ok && out.contains("no device"), "{out}");
+    let (ok, out) = common::admin(
+        &data_dir,
+        database_url,
+        &["devices", "list", "447700900099"],
+    );
+    assert!(!ok && out.contains("no user"), "{out}");
+    // Both revocations are in the trail: by Marie's laptop, and by the operator.
+    let (ok, out) = common::admin(
+        &data_dir,
+        database_url,
+        &["audit", "list", "--kind", "revocation", "--json"],
+    );
+    assert!(ok, "{out}");
+    let details: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["detail"].clone())
+        .collect();
+    assert!(
+        details.contains(&json!({"action": "device_revoked", "device": phone_id, "by": {"user": {"device": laptop_id}}})),
+        "{out}"
+    );
+    assert!(
+        details
+            .contains(&json!({"action": "device_revoked", "device": laptop_id, "by": "operator"})),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_devices_are_listed_and_revoked_by_the_user_and_the_operator() {
+    devices_are_listed_and_revoked(None).await;
+}
+
+#[tokio::test]
+async fn postgres_devices_are_listed_and_revoked_by_the_user_and_the_operator() {
+    let url = fresh_postgres().await;
+    devices_are_listed_and_revoked(Some(&url)).await;
 }

@@ -196,6 +196,47 @@ pub struct Revoked {
     pub revoked: bool,
 }
 
+/// `200` to `GET /device/devices`: every device bound to the user's account (NIST SP
+/// 800-63B §6.1: the subscriber sees the authenticators bound to it, and revokes them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Devices {
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// One device of the user (`GET /device/devices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeviceInfo {
+    /// RFC 3339: when its certificate expires, and with it the device.
+    pub expires_at: String,
+    /// The device id, for `POST /device/devices/{id}/revoke`.
+    pub id: String,
+    /// The name it registered with.
+    pub name: String,
+    /// RFC 3339.
+    pub registered_at: String,
+    /// RFC 3339, once revoked.
+    #[serde(default)]
+    pub revoked_at: Option<String>,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
+    /// The device asking.
+    pub this_device: bool,
+}
+
+/// `200` to `POST /device/devices/{id}/revoke`: the device can no longer get a token, and
+/// the tokens it holds stop working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceRevoked {
+    /// The device id.
+    pub id: String,
+    /// Always `true`.
+    pub revoked: bool,
+}
+
 /// `POST /device/flags` (MC_ATTR_20): the user reports an SP to the operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

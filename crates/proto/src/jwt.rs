@@ -95,6 +95,26 @@ pub struct Shown {
     pub locale: String,
 }
 
+/// The JWS header's `typ` of a checkpoint of the audit trail.
+pub const CHECKPOINT_TYP: &str = "assent-checkpoint+jwt";
+
+/// The claims of a signed checkpoint of the whole audit trail: the gateway's ES256
+/// statement that the trail ended at entry `seq` with hash `head` at `iat`. Written to the
+/// gateway's `audit-checkpoints.jws` and sent in every user's export; `typ` is
+/// [`CHECKPOINT_TYP`], so that nothing else the key signs passes for one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckpointClaims {
+    /// The gateway's issuer URL.
+    pub iss: String,
+    /// The trail's last entry when signed.
+    pub seq: u64,
+    /// That entry's hash (hex).
+    pub head: String,
+    /// When it was signed (seconds since the epoch).
+    pub iat: i64,
+}
+
 /// The gateway's statement of a user's audit head, signed with its ES256 key (its JWKS): the
 /// `signed_head` of `GET /device/audit/export`, so an export can be shown to a third party.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,4 +7,9 @@ export type Verified = { entries: number, head: string,
 /**
  * When the copy was last brought up to date (ms since the epoch).
  */
-synced_ms: number | null, };
+synced_ms: number | null, 
+/**
+ * The last entry of the gateway's whole trail its latest signed checkpoint vouches for
+ * (checked again here), when the gateway sent one.
+ */
+checkpoint_seq: number | null, };

@@ -15,9 +15,10 @@ export type History = { load(): Promise<void>, verify(): Promise<void>, dispose(
 
 /** The verification as one plain sentence. */
 export function verifyText(r: VerifyResult): string {
-  return r.verified && r.details
-    ? t('history-verify-ok', { entries: r.details.entries })
-    : t('history-verify-bad', { message: r.message ?? '?' });
+  if (!r.verified || !r.details) return t('history-verify-bad', { message: r.message ?? '?' });
+  const ok = t('history-verify-ok', { entries: r.details.entries });
+  const seq = r.details.checkpoint_seq;
+  return seq === null ? ok : `${ok} ${t('history-verify-vouched', { seq })}`;
 }
 
 export function initHistory(): History {

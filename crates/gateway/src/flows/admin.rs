@@ -21,6 +21,8 @@ pub enum AdminError {
     UnknownAuthenticator(String),
     #[error("this number is not locked")]
     NotLocked,
+    #[error("no device {0} (or it is revoked already)")]
+    UnknownDevice(String),
     #[error("audit trail does not reach its checkpoints: {0}")]
     Checkpoint(#[from] assent_audit::CheckpointError),
     #[error("{path}: {source}")]
@@ -410,6 +412,27 @@ pub fn read_checkpoints(
         .enumerate()
         .map(|(i, jws)| (path.clone(), i + 1, jws))
         .collect())
+}
+
+/// Every device bound to the number's account, oldest first.
+pub async fn devices_of(
+    store: &Store,
+    msisdn: &str,
+) -> Result<Vec<crate::store::Device>, AdminError> {
+    let number = crate::base::msisdn::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
+    let user = store
+        .user_by_msisdn(&number)
+        .await?
+        .ok_or(AdminError::UnknownUser)?;
+    Ok(store.user_devices(&user.id).await?)
+}
+
+/// The operator revokes a device (a lost phone reported by its owner, a fraud case): it can
+/// no longer get a token and the tokens it holds stop working; audited as the operator's.
+pub async fn revoke_device(store: &Store, id: &str) -> Result<crate::store::Device, AdminError> {
+    crate::flows::device::revoke_device_of(store, None, id, serde_json::json!("operator"), now_ms())
+        .await?
+        .ok_or_else(|| AdminError::UnknownDevice(id.to_owned()))
 }
 
 /// Adds an SP to the blacklist (or removes it), recording who did what in the audit trail.

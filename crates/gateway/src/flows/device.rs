@@ -521,6 +521,94 @@ pub async fn revoke_grant(gateway: &Gateway, device: &Device, id: &str) -> Resul
     Ok(())
 }
 
+/// What a device is at `now_ms`: `revoked`, `expired` (its certificate) or `active`.
+pub fn device_status(device: &Device, now_ms: i64) -> &'static str {
+    if device.revoked_ms.is_some() {
+        "revoked"
+    } else if crate::rules::device::certificate_in_force(device.cert_not_after_ms, now_ms).is_err()
+    {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+/// `GET /device/devices`: every device bound to the user's account, oldest first, the asking
+/// one marked (NIST SP 800-63B §6.1: the subscriber sees the authenticators bound to it).
+pub async fn devices(
+    gateway: &Gateway,
+    device: &Device,
+) -> Result<Vec<assent_proto::device::DeviceInfo>, DeviceError> {
+    let now_ms = gateway.now_ms();
+    Ok(gateway
+        .store
+        .user_devices(&device.user_id)
+        .await?
+        .into_iter()
+        .map(|d| assent_proto::device::DeviceInfo {
+            expires_at: rfc3339(d.cert_not_after_ms),
+            registered_at: rfc3339(d.registered_ms),
+            revoked_at: d.revoked_ms.map(rfc3339),
+            status: device_status(&d, now_ms).to_owned(),
+            this_device: d.id == device.id,
+            name: d.name,
+            id: d.id,
+        })
+        .collect())
+}
+
+/// Revokes device `id` at `now_ms` — only if it is `owner`'s when an owner is given — with
+/// its audit entry (`by`: who). `None` when it is someone else's, unknown or revoked already:
+/// nothing tells which.
+pub async fn revoke_device_of(
+    store: &crate::store::Store,
+    owner: Option<&str>,
+    id: &str,
+    by: serde_json::Value,
+    now_ms: i64,
+) -> Result<Option<Device>, StoreError> {
+    let Some(target) = store
+        .device(id)
+        .await?
+        .filter(|d| owner.is_none_or(|o| d.user_id == o))
+    else {
+        return Ok(None);
+    };
+    if !store.revoke_device(&target.id, now_ms).await? {
+        return Ok(None);
+    }
+    store
+        .append_audit(NewEntry {
+            at_ms: now_ms,
+            kind: EntryKind::Revocation,
+            user: Some(target.user_id.clone()),
+            sp: None,
+            authenticator: Some("app".into()),
+            detail: json!({"action": "device_revoked", "device": target.id, "by": by}).to_string(),
+        })
+        .await?;
+    Ok(Some(target))
+}
+
+/// `POST /device/devices/{id}/revoke`: the user revokes one of their devices — this one
+/// included (NIST SP 800-63B §6.2: a lost or stolen authenticator is revoked at once).
+pub async fn revoke_device(
+    gateway: &Gateway,
+    device: &Device,
+    id: &str,
+) -> Result<(), DeviceError> {
+    revoke_device_of(
+        &gateway.store,
+        Some(&device.user_id),
+        id,
+        json!({"user": {"device": device.id}}),
+        gateway.now_ms(),
+    )
+    .await?
+    .map(|_| ())
+    .ok_or_else(|| DeviceError::not_found("no such device"))
+}
+
 /// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);
 /// operators read the reports with `assent-gateway admin flags` and may blacklist the SP.
 /// Returns the report's id.
@@ -643,7 +731,20 @@ pub async fn audit_export(gateway: &Gateway, device: &Device) -> Result<UserExpo
             tracing::error!(%error, "export signing");
             DeviceError::server("the export could not be signed")
         })?;
+    // The whole trail's head now, signed: the device keeps the latest it saw and refuses a
+    // trail that went back behind it.
+    let checkpoint = match gateway.store.audit_head().await? {
+        Some(trail) => Some(
+            crate::rules::checkpoint::sign(&gateway.keys, &gateway.issuer, trail, now_s(gateway))
+                .map_err(|error| {
+                tracing::error!(%error, "checkpoint signing");
+                DeviceError::server("the export could not be signed")
+            })?,
+        ),
+        None => None,
+    };
     Ok(UserExport {
+        checkpoint,
         entries,
         head: head.to_hex(),
         signed_head: Some(signed_head),

@@ -27,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decision))
         .routes(routes!(grants))
         .routes(routes!(revoke_grant))
+        .routes(routes!(devices))
+        .routes(routes!(revoke_device))
         .routes(routes!(flag))
         .routes(routes!(notifications))
         .routes(routes!(audit))
@@ -233,6 +235,56 @@ async fn revoke_grant(
     .await?;
     device::revoke_grant(&state, &device, &id).await?;
     Ok(ok(&Revoked { id, revoked: true }))
+}
+
+/// `GET /device/devices`: every device bound to the user's account, the asking one marked.
+#[utoipa::path(get, path = "/device/devices", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "The user's devices, oldest first", body = assent_proto::device::Devices),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
+    ))]
+async fn devices(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/devices").await?;
+    let devices = device::devices(&state, &device).await?;
+    Ok(ok(&assent_proto::device::Devices { devices }))
+}
+
+/// `POST /device/devices/{id}/revoke`: the device can no longer get a token, and the tokens
+/// it holds stop working at once.
+#[utoipa::path(post, path = "/device/devices/{id}/revoke", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the device id")),
+    responses(
+        (status = 200, description = "The device is revoked", body = assent_proto::device::DeviceRevoked),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 404, description = "not_found: no such device of this user (or revoked already)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
+    ))]
+async fn revoke_device(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(
+        &state,
+        &headers,
+        "POST",
+        &format!("/device/devices/{id}/revoke"),
+    )
+    .await?;
+    device::revoke_device(&state, &device, &id).await?;
+    Ok(ok(&assent_proto::device::DeviceRevoked {
+        id,
+        revoked: true,
+    }))
 }
 
 /// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);

@@ -44,6 +44,7 @@ pub const PATH: &str = "/openapi.json";
         assent_proto::jwt::DpopProof,
         assent_proto::jwt::DecisionClaims,
         assent_proto::jwt::HeadStatement,
+        assent_proto::jwt::CheckpointClaims,
     )),
     tags(
         (name = "discovery", description = "OpenID Connect Discovery and keys"),

@@ -9,23 +9,7 @@
 //! signs (ID tokens, export heads) can pass for a checkpoint.
 
 use assent_audit::{Digest32, Head};
-use serde::{Deserialize, Serialize};
-
-/// The JWS header's `typ` of a checkpoint.
-pub const CHECKPOINT_TYP: &str = "assent-checkpoint+jwt";
-
-/// The claims of a checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckpointClaims {
-    /// The gateway's issuer.
-    pub iss: String,
-    /// The trail's last entry when signed.
-    pub seq: u64,
-    /// That entry's hash (hex).
-    pub head: String,
-    /// When it was signed (seconds).
-    pub iat: i64,
-}
+pub use assent_proto::jwt::{CHECKPOINT_TYP, CheckpointClaims};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {

@@ -132,6 +132,36 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every device of the user, live or not, oldest first.
+    pub async fn user_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
+        let sql = format!("{DEVICE} WHERE d.user_id = $1 ORDER BY d.registered_ms, d.id");
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(device_from)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// Revokes a device: it can no longer get a token, and the tokens it holds stop working
+    /// (every device call reads `revoked_ms`). `false` when it was revoked already.
+    pub async fn revoke_device(&self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE devices SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL";
+        let affected = on_write!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(now_ms)
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
     /// SEC-1: records a registration attempt, whatever its outcome.
     pub async fn record_registration_attempt(
         &self,
