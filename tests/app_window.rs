@@ -231,6 +231,11 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     })
     .await;
     screenshot(&client, "access-grant-desktop").await;
+    // The account's devices, from the real gateway: this one, active.
+    wait_text(&client, ".device-card[data-status='active']", 20, |t| {
+        t.contains("this device")
+    })
+    .await;
     click(&client, ".grant-card[data-client-id='demo-sp'] .revoke").await;
     wait_shown(&client, "#confirm-revoke", 10).await;
     screenshot(&client, "access-confirm-desktop").await;
@@ -240,7 +245,12 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
 
     // History shows it all and verifies.
     click(&client, "#nav-history").await;
-    wait_text(&client, "#history-verify", 30, |t| t.starts_with('✓')).await;
+    let verified = wait_text(&client, "#history-verify", 30, |t| t.starts_with('✓')).await;
+    // The gateway's signed checkpoint came with the history and was checked.
+    assert!(
+        verified.contains("The gateway signed that its whole trail reached entry"),
+        "{verified}"
+    );
     let list = wait_text(&client, "#history-list", 20, |t| {
         t.contains("demo-sp") || t.contains("Demo Shop")
     })

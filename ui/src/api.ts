@@ -6,6 +6,7 @@ import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { listen as tauriListen } from '@tauri-apps/api/event';
 import type { CommandError } from './bindings/CommandError';
 import type { ConsentCard } from './bindings/ConsentCard';
+import type { DeviceInfo } from './bindings/DeviceInfo';
 import type { Enrollment } from './bindings/Enrollment';
 import type { EnrollmentState } from './bindings/EnrollmentState';
 import type { Grant } from './bindings/Grant';
@@ -104,6 +105,8 @@ export const decide = (id: string, approve: boolean) => call<boolean>('decide', 
 export const grants = () => call<Grant[]>('grants');
 export const revoke = (grantId: string) => call<null>('revoke', { grantId });
 export const flag = (clientId: string, reason: string) => call<null>('flag', { clientId, reason });
+export const devices = () => call<DeviceInfo[]>('devices');
+export const revokeDevice = (deviceId: string) => call<null>('revoke_device', { deviceId });
 
 // ---- history ----
 export const history = (filter: HistoryFilter) => call<HistoryPage>('history', { filter });

@@ -5,6 +5,7 @@ import { FluentBundle, FluentResource } from '@fluent/bundle';
 import type { Backend } from './api';
 import type { AuditEntry } from './bindings/AuditEntry';
 import type { ConsentCard } from './bindings/ConsentCard';
+import type { DeviceInfo } from './bindings/DeviceInfo';
 import type { Enrollment } from './bindings/Enrollment';
 import type { EnrollmentState } from './bindings/EnrollmentState';
 import type { Grant } from './bindings/Grant';
@@ -202,6 +203,7 @@ export class MockBackend implements Backend {
   enrollment: EnrollmentState | null = null;
   pending: Pending[] = [];
   grants: Grant[] = [];
+  devices: DeviceInfo[] = [];
   entries: AuditEntry[] = [];
   tries = 0;
   private nextId = 1;
@@ -222,6 +224,12 @@ export class MockBackend implements Backend {
       this.grant(SP.shop, ['login', 'orders'], ['given_name', 'email'], now - 7 * DAY, this.lastAccess(SP.shop.id)),
       this.grant(SP.agency, ['job-search'], ['name', 'birthdate', 'address'], now - 7 * DAY, this.lastAccess(SP.agency.id)),
       this.grant(SP.bank, ['account-opening'], ['phone_number', 'national_identifier'], now - 6 * DAY, null),
+    ];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    this.devices = [
+      { id: 'd-old-phone', name: 'Old phone', status: 'revoked', registered_at: iso(now - 60 * DAY), expires_at: iso(now - 30 * DAY), revoked_at: iso(now - 40 * DAY), this_device: false },
+      { id: 'd-laptop', name: 'Work laptop', status: 'active', registered_at: iso(now - 10 * DAY), expires_at: iso(now + 20 * DAY), revoked_at: null, this_device: false },
+      { id: 'd-this', name: 'Marie’s phone', status: 'active', registered_at: iso(now - 2 * DAY), expires_at: iso(now + 28 * DAY), revoked_at: null, this_device: true },
     ];
     this.addRequest(SP.shop.name, [
       { name: 'given_name', value: 'Marie', group: 'name' },
@@ -287,6 +295,8 @@ export class MockBackend implements Backend {
       case 'decide': return this.decide(need<string>(args, 'id', cmd), need<boolean>(args, 'approve', cmd));
       case 'grants': this.enrolled(); return this.grants.map((g) => ({ ...g }));
       case 'revoke': return this.revoke(need<string>(args, 'grantId', cmd));
+      case 'devices': this.enrolled(); return this.devices.map((d) => ({ ...d }));
+      case 'revoke_device': return this.revokeDevice(need<string>(args, 'deviceId', cmd));
       case 'flag': return this.flag(need<string>(args, 'clientId', cmd), need<string>(args, 'reason', cmd));
       case 'history': return this.history(need<HistoryFilter>(args, 'filter', cmd));
       case 'history_verify': return this.verify();
@@ -443,6 +453,16 @@ export class MockBackend implements Backend {
     if (!g) fail('no_such_grant', `there is no grant ${grantId}`);
     this.grants = this.grants.filter((x) => x !== g);
     this.record({ at_ms: Date.now(), kind: 'revocation', sp: g.client_id, authenticator: 'phone', detail: g.attributes.join(' ') });
+    return null;
+  }
+
+  private revokeDevice(deviceId: string): null {
+    this.enrolled();
+    const d = this.devices.find((x) => x.id === deviceId && x.status !== 'revoked');
+    if (!d) fail('no_such_device', `no device ${deviceId} of yours, or it is revoked already`);
+    d.status = 'revoked';
+    d.revoked_at = new Date().toISOString();
+    this.record({ at_ms: Date.now(), kind: 'revocation', sp: null, authenticator: 'app', detail: `device_revoked ${d.id}` });
     return null;
   }
 

@@ -90,6 +90,31 @@ describe('access', () => {
     expect(plain($('#access-status').textContent)).toBe('Demo Shop no longer has access.');
   });
 
+  it('lists the devices, this one marked, and revokes another after confirmation', async () => {
+    const { app: a, mock } = await boot({ enrolled: true });
+    app = a;
+    app.show('access');
+    await waitFor(() => expect(cards('.device-card')).toHaveLength(3));
+    const mine = $('.device-card[data-device-id="d-this"]');
+    expect(mine.querySelector('.badge-this')!.textContent).toBe('this device');
+    expect($('.device-card[data-device-id="d-old-phone"]').querySelector('.revoke-device')).toBeNull();
+    expect(plain($('.device-card[data-device-id="d-old-phone"]').textContent)).toContain('revoked');
+
+    const laptop = $('.device-card[data-device-id="d-laptop"]');
+    laptop.querySelector<HTMLButtonElement>('.revoke-device')!.click();
+    expect($('#confirm-device').hasAttribute('open')).toBe(true);
+    expect(plain($('#confirm-device-text').textContent)).toContain('Work laptop will no longer receive or approve requests');
+    $<HTMLButtonElement>('#confirm-device-no').click();
+    expect(mock.devices.find((d) => d.id === 'd-laptop')!.status).toBe('active');
+
+    laptop.querySelector<HTMLButtonElement>('.revoke-device')!.click();
+    $<HTMLButtonElement>('#confirm-device-yes').click();
+    await waitFor(() => expect($('.device-card[data-device-id="d-laptop"]').dataset.status).toBe('revoked'));
+    expect($('#confirm-device').hasAttribute('open')).toBe(false);
+    expect(plain($('#devices-status').textContent)).toBe('Work laptop can no longer approve anything.');
+    expect(mock.devices.find((d) => d.id === 'd-laptop')!.status).toBe('revoked');
+  });
+
   it('cancelling the confirmation keeps the grant; a report needs a reason', async () => {
     const { app: a, mock } = await boot({ enrolled: true });
     app = a;

@@ -1,6 +1,7 @@
 // 3. Access: one card per SP holding a grant; revoke (with a confirmation dialog)
 // and report ("flag") an SP.
 import * as api from '../api';
+import type { DeviceInfo } from '../bindings/DeviceInfo';
 import type { Grant } from '../bindings/Grant';
 import { byId, closeDialog, h, openDialog, setStatus, setText, show } from '../dom';
 import { attrLabel, formatIsoDate, onLocaleChange, t } from '../i18n';
@@ -20,7 +21,15 @@ export function initAccess(): Access {
   const flagText = byId('flag-text');
   const flagReason = byId<HTMLTextAreaElement>('flag-reason');
   const flagError = byId('flag-error');
+  const deviceList = byId('devices-list');
+  const deviceStatus = byId('devices-status');
+  const confirmDevice = byId<HTMLDialogElement>('confirm-device');
+  const confirmDeviceText = byId('confirm-device-text');
+  const confirmDeviceYes = byId<HTMLButtonElement>('confirm-device-yes');
   let grants: Grant[] = [];
+  let devices: DeviceInfo[] = [];
+  /** The device the open revocation dialog is about, and the button that opened it. */
+  let deviceTarget: { device: DeviceInfo, opener: HTMLElement } | null = null;
   /** The grant the open dialog is about, and the button that opened it (focus returns there). */
   let target: { grant: Grant, opener: HTMLElement } | null = null;
 
@@ -47,9 +56,30 @@ export function initAccess(): Access {
       h('div', { class: 'actions' }, revoke, flag));
   }
 
+  /** One device: its name, state and dates; every device but a revoked one can be revoked. */
+  function renderDevice(d: DeviceInfo): HTMLElement {
+    const titleId = `device-title-${d.id}`;
+    const title = h('h3', { class: 'card-title', id: titleId }, h('bdi', {}, d.name));
+    if (d.this_device) title.append(' ', h('span', { class: 'badge-this' }, t('devices-this')));
+    const card = h('article', { class: 'card device-card', 'data-device-id': d.id, 'data-status': d.status, 'aria-labelledby': titleId },
+      title,
+      h('dl', { class: 'facts-list' },
+        ...row(t('devices-state'), t(`devices-status-${d.status}`)),
+        ...row(t('devices-registered'), formatIsoDate(d.registered_at)),
+        ...row(d.status === 'revoked' ? t('devices-revoked-on') : t('devices-expires'),
+          formatIsoDate(d.status === 'revoked' && d.revoked_at ? d.revoked_at : d.expires_at))));
+    if (d.status !== 'revoked') {
+      const revoke = h('button', { class: 'btn danger revoke-device', type: 'button', 'aria-describedby': titleId }, t('devices-revoke'));
+      revoke.addEventListener('click', () => openRevokeDevice(d, revoke));
+      card.append(h('div', { class: 'actions' }, revoke));
+    }
+    return card;
+  }
+
   function render(): void {
     list.replaceChildren(...grants.map(renderCard));
     show(empty, grants.length === 0);
+    deviceList.replaceChildren(...devices.map(renderDevice));
   }
 
   async function load(): Promise<void> {
@@ -63,7 +93,45 @@ export function initAccess(): Access {
     } finally {
       list.removeAttribute('aria-busy');
     }
+    try {
+      devices = await api.devices();
+      render();
+    } catch (e) {
+      setStatus(deviceStatus, t('error-generic', { message: api.toApiError(e).message }), 'error');
+    }
   }
+
+  function openRevokeDevice(device: DeviceInfo, opener: HTMLElement): void {
+    deviceTarget = { device, opener };
+    setText(confirmDeviceText, t(device.this_device ? 'device-revoke-this-text' : 'device-revoke-text', { name: device.name }));
+    openDialog(confirmDevice);
+    byId('confirm-device-no').focus();
+  }
+
+  function finishDevice(focus?: HTMLElement): void {
+    closeDialog(confirmDevice);
+    (focus ?? deviceTarget?.opener)?.focus();
+    deviceTarget = null;
+  }
+
+  byId('confirm-device-no').addEventListener('click', () => finishDevice());
+  confirmDeviceYes.addEventListener('click', async () => {
+    if (!deviceTarget) return;
+    const { device } = deviceTarget;
+    confirmDeviceYes.disabled = true;
+    try {
+      await api.revokeDevice(device.id);
+      finishDevice(byId('devices-heading'));
+      setStatus(deviceStatus, t('devices-revoked', { name: device.name }), 'ok');
+      if (!device.this_device) await load();
+    } catch (e) {
+      finishDevice();
+      setStatus(deviceStatus, t('error-generic', { message: api.toApiError(e).message }), 'error');
+    } finally {
+      confirmDeviceYes.disabled = false;
+    }
+  });
+  confirmDevice.addEventListener('close', () => { deviceTarget = null; });
 
   function openRevoke(grant: Grant, opener: HTMLElement): void {
     target = { grant, opener };
