@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "settings_set",
     "enrollment_status",
     "enroll_start",
+    "enroll_renew",
     "enroll_code",
     "enroll_from_simulator",
     "inbox",

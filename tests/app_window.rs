@@ -167,6 +167,30 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     wait_shown(&client, "#screen-consent", 60).await;
     let enrolled = std::fs::read_to_string(profile.path().join("enrollment.json")).unwrap();
     assert!(enrolled.contains("\"registered\""), "{enrolled}");
+    let device_id = |text: &str| -> String {
+        serde_json::from_str::<Value>(text).unwrap()["device_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first_device = device_id(&enrolled);
+
+    // Renewal from the banner: a fresh code from the simulated handset, the same device.
+    wait_text(&client, "#renew-text", 20, |t| {
+        t.contains("Renewal opens on")
+    })
+    .await;
+    click(&client, "#renew-button").await;
+    wait_shown(&client, "#code-form", 30).await;
+    click(&client, "#code-from-simulator").await;
+    wait_shown(&client, "#screen-consent", 60).await;
+    let renewed = std::fs::read_to_string(profile.path().join("enrollment.json")).unwrap();
+    assert!(renewed.contains("\"registered\""), "{renewed}");
+    assert_eq!(
+        device_id(&renewed),
+        first_device,
+        "renewal keeps the device"
+    );
 
     // The window goes to the background (unmapped, as when minimised): a CIBA request from
     // demo-sp arrives without a refresh and the desktop announces it.

@@ -140,6 +140,29 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
         (1, Some("no_such_device")),
         "{failed}"
     );
+    // Renewal opens a third of the certificate's lifetime before it ends; renewing proves the
+    // number again and keeps the same device.
+    let renew_from = enrolled["renew_from"].as_str().unwrap();
+    assert!(
+        renew_from.starts_with("20") && renew_from < expires,
+        "{enrolled}"
+    );
+    let renewed = assent.ok(&["enroll", "--renew", "--sms-from", "simulator"]);
+    assert_eq!(renewed["device_id"], enrolled["device_id"], "{renewed}");
+    assert!(
+        renewed["certificate_expires"].as_str().unwrap() >= expires,
+        "{renewed}"
+    );
+    assert_eq!(
+        assent.ok(&["devices"])["devices"].as_array().unwrap().len(),
+        1
+    );
+    let usage = assent.run(&["enroll", "--renew", MARIE]);
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "a number with --renew is a usage error"
+    );
     // Enrolling again is a no-op that says the same.
     assert_eq!(
         assent.ok(&["enroll", MARIE])["device_id"],

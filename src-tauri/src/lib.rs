@@ -136,6 +136,16 @@ async fn enroll_start<R: Runtime>(
         .await?)
 }
 
+/// Renews this device ahead of its certificate's expiry: stops for the SMS code, which
+/// `enroll_code` then takes as for an enrollment.
+#[tauri::command]
+async fn enroll_renew<R: Runtime>(
+    handle: AppHandle<R>,
+    core: State<'_, Core>,
+) -> Answer<Enrollment> {
+    Ok(core.get().await?.renew(&mut progress(&handle)).await?)
+}
+
 #[tauri::command]
 async fn enroll_code<R: Runtime>(
     handle: AppHandle<R>,
@@ -237,6 +247,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             settings_set,
             enrollment_status,
             enroll_start,
+            enroll_renew,
             enroll_code,
             enroll_from_simulator,
             inbox,

@@ -87,6 +87,8 @@ export const settingsSet = (settings: Settings) => call<Settings>('settings_set'
 export const enrollmentStatus = () => call<EnrollmentState | null>('enrollment_status');
 export const enrollStart = (number: string) => call<Enrollment>('enroll_start', { number });
 export const enrollCode = (text: string) => call<Enrollment>('enroll_code', { text });
+/** Renews this device: a fresh proof of the number (stops for the SMS code). */
+export const enrollRenew = () => call<Enrollment>('enroll_renew');
 export const enrollFromSimulator = () => call<Enrollment>('enroll_from_simulator');
 
 /** Calls `handler` with each step the backend reports; resolves to an unsubscribe function. */

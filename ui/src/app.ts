@@ -45,6 +45,18 @@ export async function startApp(): Promise<AppHandle> {
     setText(byId('enrolled-banner'), enrolled
       ? t('onboarding-verified', { number: enrolled.number, expires: formatIsoDate(enrolled.certificate_expires) })
       : '');
+    // Renewal: a fresh proof of the number keeps this device (its id and history) alive;
+    // due a third of the certificate's lifetime before it expires.
+    const renewFrom = enrolled?.renew_from;
+    show(byId('renew-line'), Boolean(renewFrom));
+    if (enrolled && renewFrom) {
+      const due = Date.parse(renewFrom) <= Date.now();
+      const line = byId('renew-line');
+      line.classList.toggle('warn', due);
+      setText(byId('renew-text'), due
+        ? t('renew-due', { expires: formatIsoDate(enrolled.certificate_expires) })
+        : t('renew-later', { from: formatIsoDate(renewFrom) }));
+    }
   };
   const onboarding = initOnboarding((e: Enrolled) => {
     enrolled = e;
@@ -87,6 +99,26 @@ export async function startApp(): Promise<AppHandle> {
     byId(`nav-${s}`).addEventListener('click', () => showScreen(s));
   }
 
+  byId<HTMLButtonElement>('renew-button').addEventListener('click', async () => {
+    const button = byId<HTMLButtonElement>('renew-button');
+    button.disabled = true;
+    try {
+      const r = await api.enrollRenew();
+      // The code form of the onboarding screen takes the SMS; enrolled again, the app returns.
+      if (r.status === 'awaiting_code') {
+        onboarding.show({ number: r.number, step: 'code_sent' });
+        showScreen('onboarding', true);
+      } else {
+        enrolled = r;
+        writeBanner();
+      }
+    } catch (e) {
+      setStatus(byId('consent-status'), t('error-generic', { message: api.toApiError(e).message }), 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+
   // Start-up. A backend that fails here still gets the onboarding screen, with the error.
   let loaded = DEFAULT_SETTINGS;
   try {
@@ -100,6 +132,13 @@ export async function startApp(): Promise<AppHandle> {
   try {
     const state = await api.enrollmentStatus();
     if (state?.step === 'registered') {
+      if (state.device_id && state.certificate_expires) {
+        enrolled = {
+          status: 'enrolled', number: state.number, device_id: state.device_id,
+          certificate_expires: state.certificate_expires, renew_from: state.renew_from ?? '',
+        };
+        writeBanner();
+      }
       enterApp(false);
       if (wanted && wanted !== 'onboarding') showScreen(wanted);
     } else {

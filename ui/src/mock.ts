@@ -290,6 +290,7 @@ export class MockBackend implements Backend {
       case 'enrollment_status': return this.enrollment && { ...this.enrollment };
       case 'enroll_start': return this.enrollStart(need<string>(args, 'number', cmd));
       case 'enroll_code': return this.enrollCode(need<string>(args, 'text', cmd));
+      case 'enroll_renew': return this.enrollRenew();
       case 'enroll_from_simulator': return this.enrollCode(`Your Assent code: ${MOCK_CODE}\n\n@gateway.assent.test #${MOCK_CODE}`);
       case 'inbox': return this.inbox(need<number>(args, 'waitSeconds', cmd));
       case 'decide': return this.decide(need<string>(args, 'id', cmd), need<boolean>(args, 'approve', cmd));
@@ -322,13 +323,14 @@ export class MockBackend implements Backend {
   private registered(number: string): EnrollmentState {
     return {
       number, step: 'registered', account_url: 'https://gateway.assent.test/acme/acct/1', order: null,
-      code_sent_ms: null, device_id: 'dev-7f3a9c21', certificate_expires: new Date(Date.now() + 365 * DAY).toISOString(),
+      code_sent_ms: null, device_id: 'dev-7f3a9c21', certificate_expires: new Date(Date.now() + 30 * DAY).toISOString(),
+      renew_from: new Date(Date.now() + 20 * DAY).toISOString(), renewing: false,
     };
   }
 
   private enrolledAnswer(): Enrollment {
     const e = this.enrollment!;
-    return { status: 'enrolled', number: e.number, device_id: e.device_id!, certificate_expires: e.certificate_expires! };
+    return { status: 'enrolled', number: e.number, device_id: e.device_id!, certificate_expires: e.certificate_expires!, renew_from: e.renew_from ?? '' };
   }
 
   private async step(step: Step): Promise<void> {
@@ -349,6 +351,7 @@ export class MockBackend implements Backend {
     if (this.enrollment?.step !== 'code_sent') {
       this.enrollment = {
         number, step: 'account', account_url: null, order: null, code_sent_ms: null, device_id: null, certificate_expires: null,
+        renew_from: null, renewing: false,
       };
       this.emit('enroll-progress', 'account');
       await this.step('ordered');
@@ -356,6 +359,14 @@ export class MockBackend implements Backend {
       this.enrollment = { ...this.enrollment!, code_sent_ms: Date.now() };
       this.tries = 0;
     }
+    return { status: 'awaiting_code', number: this.enrollment.number, sent_ms: this.enrollment.code_sent_ms! };
+  }
+
+  /** Renewal: the same device proves its number again (the code form takes the SMS). */
+  private async enrollRenew(): Promise<Enrollment> {
+    if (this.enrollment?.step !== 'registered' && !this.enrollment?.renewing) fail('not_enrolled', 'this device is not enrolled');
+    this.enrollment = { ...this.enrollment!, step: 'code_sent', renewing: true, code_sent_ms: Date.now() };
+    this.tries = 0;
     return { status: 'awaiting_code', number: this.enrollment.number, sent_ms: this.enrollment.code_sent_ms! };
   }
 

@@ -42,6 +42,26 @@ describe('onboarding against the mock', () => {
     expect(plain($('#enrolled-banner').textContent)).toMatch(/^Verified: \+33 6 12 34 56 78\. Your certificate is valid until .+\d{4}\.$/);
   });
 
+  it('renews this device: the date it opens, then a fresh code keeps the same device', async () => {
+    const { app: a, mock } = await boot({ enrolled: true });
+    app = a;
+    await waitFor(() => expect(app!.current()).toBe('consent'));
+    expect(visible('#renew-line')).toBe(true);
+    expect(plain($('#renew-text').textContent)).toMatch(/^Renewal opens on .+\d{4}: this device then proves your number again/);
+    const device = mock.enrollment!.device_id;
+
+    $<HTMLButtonElement>('#renew-button').click();
+    await waitFor(() => expect(app!.current()).toBe('onboarding'));
+    expect(visible('#code-form')).toBe(true);
+    expect(mock.enrollment!.renewing).toBe(true);
+    type($('#code'), `Your code is ${MOCK_CODE}`);
+    submit($('#code-form'));
+    await waitFor(() => expect(app!.current()).toBe('consent'));
+    expect(mock.enrollment!.device_id).toBe(device);
+    expect(mock.enrollment!.renewing).toBe(false);
+    expect(visible('#renew-line')).toBe(true);
+  });
+
   it('shows the backend message for a wrong code, and a sentence of its own for an unreadable one', async () => {
     ({ app } = await boot());
     type($('#number'), '+33612345678');

@@ -27,8 +27,20 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
     let progress = Progress::new(json);
     match cli.command {
-        Command::Enroll { number, sms_from } => {
-            enroll(&mut app, &number, sms_from, json, &progress).await
+        Command::Enroll {
+            number,
+            renew,
+            sms_from,
+        } => {
+            enroll(
+                &mut app,
+                number.as_deref(),
+                renew,
+                sms_from,
+                json,
+                &progress,
+            )
+            .await
         }
         Command::Inbox { wait } => {
             inbox(&mut app, Duration::from_secs(wait), json, &progress).await
@@ -167,13 +179,17 @@ fn say(
 
 async fn enroll(
     app: &mut Assent,
-    number: &str,
+    number: Option<&str>,
+    renew: bool,
     source: SmsSource,
     json: bool,
     progress: &Progress,
 ) -> Result<(), Failure> {
     let mut report = |step: assent_core::Step| progress.say(&format!("… {}", step.describe()));
-    let mut reached = app.enroll(number, &mut report).await?;
+    let mut reached = match number {
+        Some(number) if !renew => app.enroll(number, &mut report).await?,
+        _ => app.renew(&mut report).await?,
+    };
     if let Enrollment::AwaitingCode { number, .. } = &reached {
         let text = match source {
             SmsSource::Simulator => {
@@ -196,11 +212,17 @@ async fn enroll(
             number,
             device_id,
             certificate_expires,
+            renew_from,
         } => say(
             json,
             &json!({"number": number, "device_id": device_id,
-                    "certificate_expires": certificate_expires}),
-            || format!("Verified {number}. The certificate expires {certificate_expires}."),
+                    "certificate_expires": certificate_expires, "renew_from": renew_from}),
+            || {
+                format!(
+                    "Verified {number}. The certificate expires {certificate_expires}; renew it \
+                     from {renew_from} (assent enroll --renew)."
+                )
+            },
         ),
         Enrollment::AwaitingCode { .. } => Err(Failure::failed(
             "no_code",

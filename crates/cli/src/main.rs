@@ -36,10 +36,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Proves this device holds NUMBER (ACME sms-link-00) and registers it with the gateway.
+    /// Proves this device holds NUMBER (ACME sms-link-00) and registers it with the gateway;
+    /// with --renew, proves the enrolled number again and renews this device's certificate
+    /// (same device, same history).
     Enroll {
-        /// The number in international form, e.g. +447700900001.
-        number: String,
+        /// The number in international form, e.g. +447700900001 (not with --renew).
+        #[arg(required_unless_present = "renew", conflicts_with = "renew")]
+        number: Option<String>,
+        /// Renew this device ahead of its certificate's expiry (due from `renew_from`).
+        #[arg(long)]
+        renew: bool,
         /// Where the SMS code comes from: the gateway's handset simulator (QA), or typed or
         /// pasted on stdin.
         #[arg(long, value_enum, default_value = "stdin")]

@@ -71,6 +71,14 @@ pub struct EnrollmentState {
     pub device_id: Option<String>,
     /// The certificate's notAfter (RFC 3339).
     pub certificate_expires: Option<String>,
+    /// When renewal is due: a third of the certificate's lifetime before its notAfter
+    /// (RFC 3339).
+    #[serde(default)]
+    pub renew_from: Option<String>,
+    /// A renewal is under way: the registered device proves its number again and moves
+    /// onto a new certificate for its own key, keeping its id and its history.
+    #[serde(default)]
+    pub renewing: bool,
 }
 
 /// What [`Assent::enroll`] reached.
@@ -88,6 +96,8 @@ pub enum Enrollment {
         number: String,
         device_id: String,
         certificate_expires: String,
+        /// When renewal is due (RFC 3339): `assent enroll --renew`, or the app's button.
+        renew_from: String,
     },
 }
 
@@ -152,7 +162,7 @@ impl Assent {
         let number = normalize_number(number)?;
         let mut state = match self.enrollment() {
             Some(state) if state.number == number => state,
-            Some(state) if state.step == Step::Registered => {
+            Some(state) if state.step == Step::Registered || state.renewing => {
                 return Err(CoreError::EnrolledElsewhere(state.number));
             }
             _ => EnrollmentState {
@@ -163,6 +173,8 @@ impl Assent {
                 code_sent_ms: None,
                 device_id: None,
                 certificate_expires: None,
+                renew_from: None,
+                renewing: false,
             },
         };
         if state.step == Step::Registered {
@@ -211,6 +223,29 @@ impl Assent {
             });
         }
         self.finish(acme, state, progress).await
+    }
+
+    /// Renews the registered device ahead of its certificate's expiry: a fresh
+    /// `sms-link-00` proof of the number, then a certificate for the device's own key, which
+    /// the gateway takes as the same device (same id, grants and history). Stops when the
+    /// SMS code is needed, like [`Assent::enroll`]; [`Assent::submit_code`] finishes it.
+    pub async fn renew(
+        &self,
+        progress: &mut (dyn FnMut(Step) + Send),
+    ) -> Result<Enrollment, CoreError> {
+        let mut state = self.enrollment().ok_or(CoreError::NotEnrolled)?;
+        if !state.renewing {
+            if state.step != Step::Registered {
+                return Err(CoreError::NotEnrolled);
+            }
+            state.renewing = true;
+            state.step = Step::Account;
+            state.order = None;
+            state.code_sent_ms = None;
+            self.save_enrollment(&state)?;
+        }
+        let number = state.number.clone();
+        self.enroll(&number, progress).await
     }
 
     /// QA: the text of the SMS the gateway's handset simulator received for the number
@@ -295,13 +330,22 @@ impl Assent {
         let order = state.order.clone().ok_or(CoreError::NoCodeAwaited)?;
         if state.step == Step::Validated {
             // The key is in the keyring before the CSR that certifies it leaves the device.
-            let key = match self.secrets.key(Secret::PendingDeviceKey).await? {
+            // A renewal certifies the device's own key again.
+            let existing = if state.renewing {
+                self.secrets.key(Secret::DeviceKey).await?
+            } else {
+                None
+            };
+            let key = match existing {
                 Some(key) => key,
-                None => {
-                    let key = assent_acme::jws::SigningKey::generate_es256();
-                    self.secrets.set_key(Secret::PendingDeviceKey, &key).await?;
-                    key
-                }
+                None => match self.secrets.key(Secret::PendingDeviceKey).await? {
+                    Some(key) => key,
+                    None => {
+                        let key = assent_acme::jws::SigningKey::generate_es256();
+                        self.secrets.set_key(Secret::PendingDeviceKey, &key).await?;
+                        key
+                    }
+                },
             };
             let status = order_status(&mut acme, &order).await?;
             let chain = if status == Status::Ready {
@@ -322,6 +366,7 @@ impl Assent {
             };
             let der = leaf_certificate_der(&chain)?;
             state.certificate_expires = Some(not_after(&der)?);
+            state.renew_from = Some(renew_from(&der)?);
             crate::profile::write_atomically(&self.dir.join(CERTIFICATE_FILE), chain.as_bytes())
                 .map_err(|e| CoreError::Profile {
                     path: self.dir.clone(),
@@ -360,6 +405,7 @@ impl Assent {
             }
             state.device_id = device.device_id().map(str::to_owned);
             state.step = Step::Registered;
+            state.renewing = false;
             self.save_enrollment(&state)?;
             progress(Step::Registered);
         }
@@ -378,6 +424,7 @@ fn done(state: &EnrollmentState) -> Result<Enrollment, CoreError> {
         number: state.number.clone(),
         device_id: state.device_id.clone().ok_or(CoreError::NotEnrolled)?,
         certificate_expires: state.certificate_expires.clone().unwrap_or_default(),
+        renew_from: state.renew_from.clone().unwrap_or_default(),
     })
 }
 
@@ -394,6 +441,22 @@ pub fn leaf_certificate_der(chain: &str) -> Result<Vec<u8>, CoreError> {
         Ok((_, pem)) if pem.label == "CERTIFICATE" => Ok(pem.contents),
         _ => Err(CoreError::Invalid("the certificate is not PEM".into())),
     }
+}
+
+/// When renewal is due: a third of the certificate's lifetime before its notAfter, so that
+/// a missed day or two still leaves time to prove the number again.
+fn renew_from(der: &[u8]) -> Result<String, CoreError> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der)
+        .map_err(|_| CoreError::Invalid("the certificate cannot be read".into()))?;
+    let validity = cert.validity();
+    let (from, to) = (
+        validity.not_before.to_datetime(),
+        validity.not_after.to_datetime(),
+    );
+    let lifetime: time::Duration = to - from;
+    let due: time::OffsetDateTime = to - lifetime / 3;
+    due.format(&time::format_description::well_known::Rfc3339)
+        .map_err(|_| CoreError::Invalid("the certificate's validity cannot be read".into()))
 }
 
 fn not_after(der: &[u8]) -> Result<String, CoreError> {

@@ -112,6 +112,10 @@ enum Command {
         /// strangers).
         #[arg(long)]
         sms_to_any_number: bool,
+        /// After a SIM change recorded for a number (admin users sim-change), no proof of the
+        /// number completes for this long: e.g. 24h, 3s; at most 30d.
+        #[arg(long, default_value = "24h", value_parser = sim_swap_hold)]
+        sim_swap_hold: i64,
         /// How long refused device registration attempts are kept (then purged): e.g. 90d.
         #[arg(long, default_value = "90d", value_parser = retention)]
         registration_attempts_retention: i64,
@@ -253,6 +257,16 @@ enum UsersCommand {
         #[command(flatten)]
         storage: Storage,
     },
+    /// Records that the number's SIM card changed (now, or --at): no proof of the number
+    /// completes during the hold that follows (serve --sim-swap-hold).
+    SimChange {
+        msisdn: String,
+        /// When it changed: RFC 3339, or a duration back from now such as 2h (default: now).
+        #[arg(long, value_parser = since)]
+        at: Option<i64>,
+        #[command(flatten)]
+        storage: Storage,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -366,6 +380,10 @@ fn order_lifetime(text: &str) -> Result<i64, String> {
     duration_ms(text, 7 * DAY)
 }
 
+fn sim_swap_hold(text: &str) -> Result<i64, String> {
+    duration_ms(text, 30 * DAY)
+}
+
 fn retention(text: &str) -> Result<i64, String> {
     duration_ms(text, 3650 * DAY)
 }
@@ -430,6 +448,7 @@ async fn run(command: Command) -> Result<(), String> {
             order_lifetime,
             sms_to_any_number,
             registration_attempts_retention,
+            sim_swap_hold,
             rate_limit_device_register,
             rate_limit_resource_refused,
             rate_limit_client_auth_failures,
@@ -458,6 +477,7 @@ async fn run(command: Command) -> Result<(), String> {
                 certificate_ms: certificate_lifetime,
                 order_ms: order_lifetime,
                 refused_registration_ms: registration_attempts_retention,
+                sim_swap_hold_ms: sim_swap_hold,
             },
             sms_to_any_number,
             resource_deadline,
@@ -695,6 +715,22 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("device revoked: {id}");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Users(UsersCommand::SimChange {
+            msisdn,
+            at,
+            storage,
+        })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let at = at.unwrap_or_else(assent_gateway::base::clock::now_ms);
+            admin::record_sim_change(&store, &msisdn, at)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "SIM change recorded at {}",
+                assent_gateway::base::clock::rfc3339(at)
+            );
             Ok(())
         }
         Command::Admin(AdminCommand::Acme(AcmeCommand::Unlock { msisdn, storage })) => {

@@ -609,3 +609,111 @@ async fn a_nonce_is_spent_once_across_gateways() {
         at_a_again.text
     );
 }
+
+/// From outside, with `--sim-swap-hold 3s`: after `admin users sim-change`, the right code
+/// for Marie's number is refused (`rejectedIdentifier`, with `Retry-After`), and once the
+/// hold is over the number is proven again; on SQLite and PostgreSQL.
+async fn a_sim_change_holds_proofs(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("gw");
+    let gateway = common::start_with(&data_dir, database_url, None, &["--sim-swap-hold", "3s"]);
+    let (ok, out) = admin(
+        &data_dir,
+        database_url,
+        &["users", "sim-change", "+447700900001"],
+    );
+    assert!(ok && out.starts_with("SIM change recorded at 20"), "{out}");
+    let mut acme = Acme::new(&gateway).await;
+    acme.register().await;
+    let order = acme.order(MARIE).await;
+    let (challenge_url, token) = acme.challenge_of(&order).await;
+    acme.post(&challenge_url, Some(&json!({}))).await;
+    let code = code_on_handset(&gateway, &acme.http.clone(), MARIE).await;
+    let held = acme
+        .post(&challenge_url, Some(&acme.key_authorization(&token, &code)))
+        .await;
+    assert_eq!(held.status, 400, "{}", held.text);
+    assert_eq!(
+        held.body["type"],
+        "urn:ietf:params:acme:error:rejectedIdentifier"
+    );
+    assert!(
+        held.body["detail"].as_str().unwrap().contains("SIM card"),
+        "{}",
+        held.text
+    );
+    let retry: u64 = held.retry_after.as_deref().unwrap().parse().unwrap();
+    assert!((1..=3).contains(&retry), "{retry}");
+    // The change is in the trail, with the user.
+    let (ok, out) = admin(
+        &data_dir,
+        database_url,
+        &["audit", "list", "--kind", "admin", "--json"],
+    );
+    assert!(ok && out.contains("sim_change"), "{out}");
+
+    tokio::time::sleep(std::time::Duration::from_secs(retry + 1)).await;
+    let (_key, certificate) = common::acme_client::enroll(&gateway, MARIE).await;
+    assert!(!certificate.is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_a_sim_change_holds_proofs_of_the_number() {
+    a_sim_change_holds_proofs(None).await;
+}
+
+#[tokio::test]
+async fn postgres_a_sim_change_holds_proofs_of_the_number() {
+    let url = fresh_postgres().await;
+    a_sim_change_holds_proofs(Some(&url)).await;
+}
+
+/// The ACME CA certifies numbers only (RFC 5280 §4.2.1.10 name constraints): OpenSSL, a
+/// verifier nobody here wrote, accepts a TNAuthList leaf it issued, and refuses a leaf for a
+/// DNS name or an IP address signed by the same key ("excluded subtree violation").
+#[test]
+fn the_acme_ca_is_constrained_to_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = assent_gateway::flows::acme::AcmeCa::load_or_create(dir.path()).unwrap();
+    let ca_file = dir.path().join("acme-ca.pem");
+    let verify = |leaf_pem: &str, name: &str| {
+        let leaf = dir.path().join(format!("{name}.pem"));
+        std::fs::write(&leaf, leaf_pem).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["verify", "-CAfile"])
+            .arg(&ca_file)
+            .arg(&leaf)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let key = rcgen::KeyPair::generate().unwrap();
+    let csr_der = csr::build_csr(MARIE, &key).unwrap();
+    let issued = cert::issue(&csr_der, MARIE, ca.issuer(), time::Duration::days(1)).unwrap();
+    let (ok, out) = verify(&issued.pem, "number");
+    assert!(ok, "{out}");
+    for (name, san) in [
+        (
+            "dns",
+            rcgen::SanType::DnsName("bank.example".try_into().unwrap()),
+        ),
+        (
+            "ip",
+            rcgen::SanType::IpAddress("127.0.0.1".parse().unwrap()),
+        ),
+    ] {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.subject_alt_names = vec![san];
+        let forged = params.signed_by(&key, ca.issuer()).unwrap();
+        let (ok, out) = verify(&forged.pem(), name);
+        assert!(!ok, "{name}: {out}");
+        assert!(out.contains("excluded subtree violation"), "{name}: {out}");
+    }
+}

@@ -993,3 +993,78 @@ async fn postgres_devices_are_listed_and_revoked_by_the_user_and_the_operator() 
     let url = fresh_postgres().await;
     devices_are_listed_and_revoked(Some(&url)).await;
 }
+
+/// Renewal (NIST SP 800-63B §6.1.4), from outside with `--certificate-lifetime 8s`: the
+/// device's certificate expires and the device is refused; a fresh proof of the number
+/// certifies the device's own key again, and registering that certificate renews the same
+/// device — same id, one device in the list, working again until the new expiry. The old
+/// certificate registers nothing.
+async fn renewal_keeps_the_device(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = common::start_with(
+        &dir.path().join("gw"),
+        database_url,
+        None,
+        &["--certificate-lifetime", "8s"],
+    );
+    let http = client(&gateway, false);
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    assert_eq!(phone.register(&gateway, &http).await.0, 201);
+    let device_id = phone.id.clone().unwrap();
+    phone.login(&gateway, &http).await;
+    let old_certificate = phone.cert.clone();
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    let expired = phone
+        .get(&http, &gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 401);
+
+    let key = rcgen::KeyPair::from_pem(&phone.key_pem).unwrap();
+    phone.cert = common::acme_client::enroll_key(&gateway, MARIE, &key).await;
+    let (status, body) = phone.register(&gateway, &http).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (&body["device_id"], &body["renewed"]),
+        (&json!(device_id), &json!(true))
+    );
+    phone.login(&gateway, &http).await;
+    let listed: Value = phone
+        .get(&http, &gateway, "/device/devices")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let devices = listed["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 1, "{listed}");
+    assert_eq!(
+        (&devices[0]["id"], &devices[0]["status"]),
+        (&json!(device_id), &json!("active"))
+    );
+    assert_eq!(
+        phone
+            .get(&http, &gateway, "/device/inbox")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    phone.cert = old_certificate;
+    let (status, body) = phone.register(&gateway, &http).await;
+    assert_eq!(status, 403, "{body}");
+}
+
+#[tokio::test]
+async fn sqlite_a_renewed_certificate_keeps_the_device_and_its_id() {
+    renewal_keeps_the_device(None).await;
+}
+
+#[tokio::test]
+async fn postgres_a_renewed_certificate_keeps_the_device_and_its_id() {
+    let url = fresh_postgres().await;
+    renewal_keeps_the_device(Some(&url)).await;
+}

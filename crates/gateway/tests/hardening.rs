@@ -574,7 +574,7 @@ fn assert_acme_limited(answer: &common::acme_client::Answer) {
     assert!((1..=3600).contains(&retry_after), "{retry_after}");
 }
 
-/// Failed client authentications are budgeted per peer address (RFC 6819 §4.3.2, §5.2.3.1):
+/// Failed client authentications are budgeted per peer address (RFC 6819 §4.3.5):
 /// right credentials never spend the budget; 20 wrong ones sent at once, across the four
 /// endpoints that authenticate clients, get exactly the budget's 5 `invalid_client` answers
 /// and 15 429s (every attempt reserves its slot before its credentials are checked); then

@@ -38,7 +38,7 @@ pub struct Registration {
     pub name: Option<String>,
 }
 
-/// `201` to `POST /device/register`: `{"device_id", "name", "number"}`.
+/// `201` to `POST /device/register`: `{"device_id", "name", "number", "renewed"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Registered {
@@ -48,6 +48,10 @@ pub struct Registered {
     pub name: String,
     /// The certificate's number, E.164 with `+`.
     pub number: String,
+    /// The key was already that of a device of the number's user, not revoked: the new
+    /// certificate renews it — same device, same id, its life now the new certificate's.
+    #[serde(default)]
+    pub renewed: bool,
 }
 
 /// The form (`application/x-www-form-urlencoded`) of `POST /device/token` (RFC 7523 §2.1),

@@ -70,9 +70,17 @@ fn register_request_and_answer() {
     // 201.
     let number = "447700900001";
     let answer = json!({"device_id": "d-x1y2", "number": format!("+{number}"),
-                        "name": "Marie's phone"});
+                        "name": "Marie's phone", "renewed": false});
     let registered: Registered = same_bytes(&answer);
     assert_eq!(registered.number, "+447700900001");
+    // A renewal: the same device, on its new certificate; a gateway from before renewal
+    // sends no `renewed`, which reads as a new registration.
+    let renewal = json!({"device_id": "d-x1y2", "number": format!("+{number}"),
+                         "name": "Marie's phone", "renewed": true});
+    assert!(same_bytes::<Registered>(&renewal).renewed);
+    let older = json!({"device_id": "d-x1y2", "number": format!("+{number}"), "name": "x"});
+    let read: Registered = serde_json::from_value(older).unwrap();
+    assert!(!read.renewed);
 }
 
 #[test]

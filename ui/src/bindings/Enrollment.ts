@@ -3,4 +3,8 @@
 /**
  * What [`Assent::enroll`] reached.
  */
-export type Enrollment = { "status": "awaiting_code", number: string, sent_ms: number, } | { "status": "enrolled", number: string, device_id: string, certificate_expires: string, };
+export type Enrollment = { "status": "awaiting_code", number: string, sent_ms: number, } | { "status": "enrolled", number: string, device_id: string, certificate_expires: string, 
+/**
+ * When renewal is due (RFC 3339): `assent enroll --renew`, or the app's button.
+ */
+renew_from: string, };

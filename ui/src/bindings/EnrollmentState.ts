@@ -13,4 +13,14 @@ code_sent_ms: number | null, device_id: string | null,
 /**
  * The certificate's notAfter (RFC 3339).
  */
-certificate_expires: string | null, };
+certificate_expires: string | null, 
+/**
+ * When renewal is due: a third of the certificate's lifetime before its notAfter
+ * (RFC 3339).
+ */
+renew_from: string | null, 
+/**
+ * A renewal is under way: the registered device proves its number again and moves
+ * onto a new certificate for its own key, keeping its id and its history.
+ */
+renewing: boolean, };

@@ -13,7 +13,7 @@ export type Enrolled = Extract<Enrollment, { status: 'enrolled' }>;
 
 export type Onboarding = {
   /** Shows the state the backend has (null: never started). */
-  show(state: EnrollmentState | null): void;
+  show(state: Pick<EnrollmentState, 'number' | 'step'> | null): void;
   dispose(): void;
 };
 

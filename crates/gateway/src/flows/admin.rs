@@ -414,6 +414,32 @@ pub fn read_checkpoints(
         .collect())
 }
 
+/// Records that the number's SIM card changed at `at_ms` (the operator's SIM-swap feed, or
+/// a call to the helpdesk): for the hold period after it, no proof of the number completes
+/// (`serve --sim-swap-hold`). Audited.
+pub async fn record_sim_change(store: &Store, msisdn: &str, at_ms: i64) -> Result<(), AdminError> {
+    let number = crate::base::msisdn::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
+    let user = store
+        .user_by_msisdn(&number)
+        .await?
+        .ok_or(AdminError::UnknownUser)?;
+    let at = crate::base::clock::rfc3339(at_ms);
+    if !store.set_sim_change(&number, &at).await? {
+        return Err(AdminError::UnknownUser);
+    }
+    store
+        .append_audit(NewEntry {
+            at_ms: now_ms(),
+            kind: EntryKind::Admin,
+            user: Some(user.id),
+            sp: None,
+            authenticator: None,
+            detail: serde_json::json!({"action": "sim_change", "at": at}).to_string(),
+        })
+        .await?;
+    Ok(())
+}
+
 /// Every device bound to the number's account, oldest first.
 pub async fn devices_of(
     store: &Store,

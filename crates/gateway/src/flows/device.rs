@@ -90,7 +90,7 @@ async fn use_jti(gateway: &Gateway, jti: &str) -> Result<(), DeviceError> {
 pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, DeviceError> {
     let attempt = format!("r-{}", new_token().get(..22).unwrap_or("0"));
     match try_register(gateway, body).await {
-        Ok((device, number)) => {
+        Ok((device, number, renewed)) => {
             let _ = gateway
                 .store
                 .record_registration_attempt(
@@ -106,6 +106,7 @@ pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, Devi
                 device_id: device.id,
                 number: format!("+{number}"),
                 name: device.name,
+                renewed,
             })
         }
         Err((error, cert_id, user_id)) => {
@@ -136,7 +137,7 @@ pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, Devi
 /// A refused registration, with the certificate and user it got as far as.
 type Refusal = (DeviceError, Option<String>, Option<String>);
 
-async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String), Refusal> {
+async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String, bool), Refusal> {
     let plain = |e: DeviceError| (e, None, None);
     let request = rules::registration(body).map_err(plain)?;
     let der = URL_SAFE_NO_PAD
@@ -193,6 +194,36 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String)
             ))
         })?;
     let with_user = |e: DeviceError| (e, Some(cert.id.clone()), Some(user.id.clone()));
+    // Renewal (NIST SP 800-63B §6.1.4): the key of a live device of this user, on a fresh
+    // certificate of the number, moves that device onto it — same id, same grants, same
+    // history — and the device lives as long as the new certificate.
+    if let Some(renewed) = gateway
+        .store
+        .renew_device(&user.id, &key.thumbprint(), &cert.id)
+        .await
+        .map_err(|e| with_user(e.into()))?
+    {
+        let device = gateway
+            .store
+            .device(&renewed)
+            .await
+            .map_err(|e| with_user(e.into()))?
+            .ok_or_else(|| with_user(DeviceError::server("the renewed device vanished")))?;
+        gateway
+            .store
+            .append_audit(NewEntry {
+                at_ms: now_ms,
+                kind: EntryKind::Admin,
+                user: Some(user.id.clone()),
+                sp: None,
+                authenticator: Some("app".into()),
+                detail: json!({"action": "device_renewed", "device": device.id, "certificate": cert.serial})
+                    .to_string(),
+            })
+            .await
+            .map_err(|e| with_user(e.into()))?;
+        return Ok((device, cert.number, true));
+    }
     let device = Device {
         id: format!("d-{}", new_token().get(..22).unwrap_or("0")),
         user_id: user.id.clone(),
@@ -238,7 +269,7 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String)
         })
         .await
         .map_err(|e| with_user(e.into()))?;
-    Ok((device, cert.number))
+    Ok((device, cert.number, false))
 }
 
 /// Checks the DPoP proof of a request for `method htu` (RFC 9449 §4.3), spends its `jti`,

@@ -71,6 +71,9 @@ pub struct Lifetimes {
     /// A refused device registration attempt (SEC-1), kept for the operator and then purged:
     /// anyone can make one.
     pub refused_registration_ms: i64,
+    /// After a SIM change recorded for a number (`sim_change`), no proof of it completes for
+    /// this long (`rules::acme::sim_swap_hold_until`).
+    pub sim_swap_hold_ms: i64,
 }
 
 impl Default for Lifetimes {
@@ -79,6 +82,7 @@ impl Default for Lifetimes {
             certificate_ms: 30 * 24 * 3_600_000,
             order_ms: 3_600_000,
             refused_registration_ms: 90 * 24 * 3_600_000,
+            sim_swap_hold_ms: 24 * 3_600_000,
         }
     }
 }

@@ -92,7 +92,7 @@ pub struct RateLimitConfig {
     /// attempt is recorded (SEC-1).
     pub device_register: Option<Rate>,
     /// Failed client authentications per peer address at the token, CIBA, introspection
-    /// and revocation endpoints (RFC 6819 §5.2.3.1, §4.3.2: online guessing of client
+    /// and revocation endpoints (RFC 6819 §4.3.5: online guessing of client
     /// secrets); over it, every authentication from that address is refused until the
     /// window closes, right credentials included.
     pub client_auth_failures: Option<Rate>,

@@ -189,6 +189,23 @@ pub fn sms_budgets(number: &str, account_id: &str) -> [Budget; 3] {
 }
 
 /// Whole seconds to wait for `ms` (at least 1): `Retry-After` (RFC 8555 §6.6).
+/// The SIM-swap hold (NIST SP 800-63B §5.1.3.3: a SIM change is a risk indicator for codes
+/// sent by SMS; RFC 8555 §10.1 leaves the identifier's proof to the server): a number whose
+/// SIM changed less than `hold_ms` before `now_ms` cannot be proven, since a swapped SIM
+/// receives the codes. Returns when the hold ends, if it holds. `sim_change` is the operator's
+/// record (RFC 3339); one that cannot be read holds as if the SIM changed now — a record
+/// nobody can date must not let a proof through.
+pub fn sim_swap_hold_until(sim_change: Option<&str>, hold_ms: i64, now_ms: i64) -> Option<i64> {
+    let text = sim_change?;
+    let changed_ms =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .and_then(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok())
+            .unwrap_or(now_ms);
+    let until = changed_ms.saturating_add(hold_ms);
+    (now_ms < until).then_some(until)
+}
+
 pub fn retry_after_s(ms: i64) -> u64 {
     u64::try_from((ms.max(1) + 999) / 1000).unwrap_or(3600)
 }
@@ -296,5 +313,27 @@ mod tests {
         assert_eq!(retry_after_s(1), 1);
         assert_eq!(retry_after_s(1001), 2);
         assert_eq!(retry_after_s(-5), 1);
+    }
+
+    #[test]
+    fn a_recent_sim_change_holds_proofs_for_the_hold_period_only() {
+        let hold = 24 * 3_600_000;
+        let changed = "2026-12-01T00:00:00Z";
+        let changed_ms = 1_796_083_200_000;
+        assert_eq!(
+            sim_swap_hold_until(Some(changed), hold, changed_ms + 1000),
+            Some(changed_ms + hold)
+        );
+        assert_eq!(
+            sim_swap_hold_until(Some(changed), hold, changed_ms + hold),
+            None
+        );
+        assert_eq!(sim_swap_hold_until(None, hold, changed_ms), None);
+        assert_eq!(sim_swap_hold_until(Some(changed), 0, changed_ms), None);
+        // A record nobody can date holds from now.
+        assert_eq!(
+            sim_swap_hold_until(Some("last Tuesday"), hold, 5),
+            Some(5 + hold)
+        );
     }
 }

@@ -132,6 +132,30 @@ impl Store {
         Ok(rows)
     }
 
+    /// Renewal: moves the user's newest unrevoked device with the key `thumbprint` onto the
+    /// certificate `cert_id`, unless that certificate is registered already; returns the
+    /// device's id, `None` when there is no such device (or the certificate is taken).
+    pub async fn renew_device(
+        &self,
+        user_id: &str,
+        thumbprint: &str,
+        cert_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        const SQL: &str = "UPDATE devices SET cert_id = $1 WHERE id = (SELECT id FROM devices \
+            WHERE user_id = $2 AND thumbprint = $3 AND revoked_ms IS NULL \
+            ORDER BY registered_ms DESC, id LIMIT 1) \
+            AND NOT EXISTS (SELECT 1 FROM devices WHERE cert_id = $1) RETURNING id";
+        let id = on_write!(self, |pool| {
+            sqlx::query_scalar::<_, String>(SQL)
+                .bind(cert_id)
+                .bind(user_id)
+                .bind(thumbprint)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(id)
+    }
+
     /// Every device of the user, live or not, oldest first.
     pub async fn user_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
         let sql = format!("{DEVICE} WHERE d.user_id = $1 ORDER BY d.registered_ms, d.id");

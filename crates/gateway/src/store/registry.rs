@@ -259,6 +259,21 @@ impl Store {
         Ok(rows)
     }
 
+    /// Records the SIM change of the user with this number (RFC 3339); `false` if there is
+    /// none.
+    pub async fn set_sim_change(&self, msisdn: &str, at: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE users SET sim_change = $1 WHERE msisdn = $2";
+        let affected = on_write!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(at)
+                .bind(msisdn)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
     /// Replaces the authenticators of the user with this number; `false` if there is none.
     pub async fn set_authenticators(
         &self,

@@ -171,6 +171,14 @@ pub async fn code_on_handset(gateway: &Gateway, http: &reqwest::Client, number: 
 /// Enrolls `number` end to end (account, order, SMS code, finalize) with a fresh P-256
 /// device key; returns the key and the certificate's DER.
 pub async fn enroll(gateway: &Gateway, number: &str) -> (rcgen::KeyPair, Vec<u8>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let certificate = enroll_key(gateway, number, &key).await;
+    (key, certificate)
+}
+
+/// Enrolls `number` end to end for the device key `key` (a renewal, when it is already a
+/// device's); returns the certificate's DER.
+pub async fn enroll_key(gateway: &Gateway, number: &str, key: &rcgen::KeyPair) -> Vec<u8> {
     let mut acme = Acme::new(gateway).await;
     acme.register().await;
     let order = acme.order(number).await;
@@ -182,8 +190,7 @@ pub async fn enroll(gateway: &Gateway, number: &str) -> (rcgen::KeyPair, Vec<u8>
         .post(&challenge_url, Some(&acme.key_authorization(&token, &code)))
         .await;
     assert_eq!(done.body["status"], "valid", "{}", done.text);
-    let key = rcgen::KeyPair::generate().unwrap();
-    let csr_der = csr::build_csr(number, &key).unwrap();
+    let csr_der = csr::build_csr(number, key).unwrap();
     let finalize = order.body["finalize"].as_str().unwrap().to_owned();
     let issued = acme
         .post(
@@ -200,8 +207,7 @@ pub async fn enroll(gateway: &Gateway, number: &str) -> (rcgen::KeyPair, Vec<u8>
         .unwrap()
         .to_owned()
         + "-----END CERTIFICATE-----\n";
-    let der = rustls::pki_types::pem::PemObject::from_pem_slice(first.as_bytes())
+    rustls::pki_types::pem::PemObject::from_pem_slice(first.as_bytes())
         .map(|d: rustls::pki_types::CertificateDer<'static>| d.to_vec())
-        .unwrap();
-    (key, der)
+        .unwrap()
 }

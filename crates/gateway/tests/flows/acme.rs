@@ -566,3 +566,46 @@ async fn a_badly_signed_request_does_not_spend_its_nonce() {
         .unwrap_err();
     assert_eq!(again.problem.kind, ProblemType::BadNonce);
 }
+
+/// NIST SP 800-63B §5.1.3.3: after a SIM change recorded for Marie's number, the right code
+/// proves nothing for the hold (24 h by default): the challenge, authorization and order end
+/// `invalid` with `rejectedIdentifier` and a `Retry-After` at the hold's end. A wrong code
+/// says nothing of the hold (only whoever holds the SIM learns of it). Once the hold is over,
+/// a new order proves the number.
+#[tokio::test]
+async fn a_recent_sim_change_holds_proofs_of_the_number_until_the_hold_ends() {
+    let h = Harness::new().await;
+    let an_hour_ago = assent_gateway::base::clock::rfc3339(START_MS - 3_600_000);
+    assert!(h.store.set_sim_change(MARIE, &an_hour_ago).await.unwrap());
+    let (e, _) = Enrollment::new(&h).await;
+    e.to_challenge(&h.gateway, &json!({})).await.unwrap();
+    let code = code_sent(&h).await;
+    let wrong = e
+        .to_challenge(&h.gateway, &e.client.answer(&e.token, "00000000"))
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.problem.kind, ProblemType::IncorrectResponse);
+    let held = e
+        .to_challenge(&h.gateway, &e.client.answer(&e.token, &code))
+        .await
+        .unwrap_err();
+    assert_eq!(held.problem.kind, ProblemType::RejectedIdentifier);
+    assert!(
+        held.problem.detail.contains("2026-12-01T23:00:00Z"),
+        "{:?}",
+        held.problem
+    );
+    assert_eq!(held.retry_after_s, Some(23 * 3600));
+    assert_eq!(
+        e.statuses(&h.gateway).await,
+        ["invalid", "invalid", "invalid"].map(status)
+    );
+
+    h.advance_s(23 * 3600);
+    let (again, _) = Enrollment::new(&h).await;
+    again.prove(&h).await;
+    assert_eq!(
+        again.statuses(&h.gateway).await,
+        ["ready", "valid", "valid"].map(status)
+    );
+}

@@ -3,10 +3,26 @@
 //! `DIR/keys/acme-code.key` (0600).
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, GeneralSubtree,
+    IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints,
 };
 use std::path::Path;
+
+/// The CA certifies telephone numbers (TNAuthList, RFC 8226) and nothing else: its name
+/// constraints (RFC 5280 §4.2.1.10) exclude every DNS name (the empty name matches them
+/// all), every IPv4 and IPv6 address and every e-mail address, so that even a leaf it was
+/// tricked into signing cannot serve TLS or S/MIME under any name a verifier checks.
+fn numbers_only() -> NameConstraints {
+    NameConstraints {
+        permitted_subtrees: Vec::new(),
+        excluded_subtrees: vec![
+            GeneralSubtree::DnsName(String::new()),
+            GeneralSubtree::IpAddress(CidrSubnet::V4([0; 4], [0; 4])),
+            GeneralSubtree::IpAddress(CidrSubnet::V6([0; 16], [0; 16])),
+            GeneralSubtree::Rfc822Name(String::new()),
+        ],
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AcmeCaError {
@@ -62,6 +78,7 @@ impl AcmeCa {
             params.distinguished_name = name;
             params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
             params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            params.name_constraints = Some(numbers_only());
             params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
             let cert = params.self_signed(&key).map_err(std::io::Error::other)?;
             Ok(cert.pem().into_bytes())

@@ -275,6 +275,25 @@ async fn answer(
             .store
             .acme_release_number_attempt(&authz.number)
             .await?;
+        // Checked only once the code is right: only whoever holds the SIM learns of the hold,
+        // and nobody can ask the gateway which numbers changed SIM lately.
+        if let Some(until) = sim_swap_hold(gateway, &authz.number, now).await? {
+            let error = AcmeProblem::new(
+                ProblemType::RejectedIdentifier,
+                format!(
+                    "the SIM card of this number changed recently: it cannot be proven before \
+                     {}; order again then",
+                    crate::base::clock::rfc3339(until)
+                ),
+            );
+            invalidate(gateway, authz, &challenge, order_of().await?, &error, now).await?;
+            tracing::warn!("a proof was refused: the number's SIM changed recently");
+            return Err(AcmeError {
+                problem: error,
+                retry_after_s: Some(retry_after_s(until - now)),
+                unavailable: false,
+            });
+        }
         // All or nothing, and only while the authorization is still pending and alive: it
         // may have been deactivated or have expired since it was read.
         let mut tx = gateway.store.begin().await?;
@@ -314,6 +333,23 @@ async fn answer(
     Err(problem(
         ProblemType::IncorrectResponse,
         format!("wrong code; {} attempts left", MAX_WRONG_ANSWERS - attempt),
+    ))
+}
+
+/// When the SIM-swap hold of `number` ends, if it holds at `now` (the number's user's
+/// `sim_change`; no user, no hold).
+async fn sim_swap_hold(
+    gateway: &Gateway,
+    number: &str,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
+    let Some(user) = gateway.store.user_by_msisdn(number).await? else {
+        return Ok(None);
+    };
+    Ok(crate::rules::acme::sim_swap_hold_until(
+        user.sim_change.as_deref(),
+        gateway.lifetimes.sim_swap_hold_ms,
+        now,
     ))
 }
 
