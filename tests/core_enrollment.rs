@@ -76,10 +76,9 @@ async fn the_core_enrolls_a_number_through_the_simulator() {
 
     // The device registers with that key and answers a CIBA request from its inbox.
     let mut device = DeviceClient::new(http.clone(), &gateway.url, device_key);
-    assert_eq!(
-        device.register(&der, "QA phone").await.unwrap(),
-        "+447700900001"
-    );
+    let registered = device.register(&der, "QA phone").await.unwrap();
+    assert_eq!(registered.number, "+447700900001");
+    assert!(!registered.pending_approval, "the number's first device");
     assert!(device.inbox(Duration::ZERO).await.unwrap().is_empty());
     let auth_req_id = gateway
         .ciba_request(&http, DEMO_SP, "openid mc_vm_share", "447700900001")

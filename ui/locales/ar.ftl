@@ -36,6 +36,7 @@ onboarding-code-hint = اكتب الرمز أو الصق الرسالة كامل
 onboarding-code-submit = تأكيد
 onboarding-simulator = اقرأ الرسالة على الهاتف المحاكى (QA)
 onboarding-verified = تم التحقق: { $number }. شهادتك صالحة حتى { $expires }.
+onboarding-pending-approval = وافق على هذا الجهاز من جهازك الآخر خلال 10 دقائق: لا يمكنه التصرف نيابةً عنك حتى ذلك الحين.
 renew-button = جدّد الآن
 renew-due = حان وقت التجديد: تحقق من رقمك مجددًا ليواصل هذا الجهاز العمل بعد { $expires }.
 renew-later = يُتاح التجديد في { $from }: يتحقق هذا الجهاز عندها من رقمك مجددًا ويواصل العمل.

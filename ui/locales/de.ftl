@@ -35,6 +35,7 @@ onboarding-code-hint = Geben Sie den Code ein oder fügen Sie die ganze SMS ein.
 onboarding-code-submit = Bestätigen
 onboarding-simulator = SMS auf dem simulierten Telefon lesen (QA)
 onboarding-verified = Bestätigt: { $number }. Ihr Zertifikat gilt bis { $expires }.
+onboarding-pending-approval = Bestätigen Sie dieses Gerät innerhalb von 10 Minuten auf Ihrem anderen Gerät: Bis dahin kann es nicht für Sie handeln.
 renew-button = Jetzt erneuern
 renew-due = Zeit zum Erneuern: Bestätigen Sie Ihre Nummer erneut, damit dieses Gerät nach dem { $expires } weiter funktioniert.
 renew-later = Die Erneuerung ist ab { $from } möglich: Dieses Gerät bestätigt dann Ihre Nummer erneut und funktioniert weiter.

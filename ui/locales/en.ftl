@@ -37,6 +37,7 @@ onboarding-code-hint = Type the code, or paste the whole SMS.
 onboarding-code-submit = Confirm
 onboarding-simulator = Read the SMS on the simulated handset (QA)
 onboarding-verified = Verified: { $number }. Your certificate is valid until { $expires }.
+onboarding-pending-approval = Approve this device on your other device within 10 minutes: until then it cannot act for you.
 renew-button = Renew now
 renew-due = Time to renew: prove your number again so this device keeps working after { $expires }.
 renew-later = Renewal opens on { $from }: this device then proves your number again and keeps working.

@@ -35,6 +35,7 @@ onboarding-code-hint = Escribe el código o pega el SMS completo.
 onboarding-code-submit = Confirmar
 onboarding-simulator = Leer el SMS en el teléfono simulado (QA)
 onboarding-verified = Verificado: { $number }. Tu certificado es válido hasta el { $expires }.
+onboarding-pending-approval = Apruebe este dispositivo en su otro dispositivo en 10 minutos: hasta entonces no puede actuar por usted.
 renew-button = Renovar ahora
 renew-due = Es hora de renovar: verifique de nuevo su número para que este dispositivo siga funcionando después del { $expires }.
 renew-later = La renovación se abre el { $from }: este dispositivo verificará entonces de nuevo su número y seguirá funcionando.

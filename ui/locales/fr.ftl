@@ -35,6 +35,7 @@ onboarding-code-hint = Saisissez le code ou collez le SMS entier.
 onboarding-code-submit = Valider
 onboarding-simulator = Lire le SMS sur le téléphone simulé (QA)
 onboarding-verified = Vérifié : { $number }. Votre certificat est valable jusqu’au { $expires }.
+onboarding-pending-approval = Approuvez cet appareil sur votre autre appareil dans les 10 minutes : d’ici là, il ne peut pas agir pour vous.
 renew-button = Renouveler
 renew-due = Il est temps de renouveler : prouvez de nouveau votre numéro pour que cet appareil fonctionne encore après le { $expires }.
 renew-later = Le renouvellement s’ouvre le { $from } : cet appareil prouve alors de nouveau votre numéro et continue de fonctionner.

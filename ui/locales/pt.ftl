@@ -35,6 +35,7 @@ onboarding-code-hint = Escreva o código ou cole o SMS inteiro.
 onboarding-code-submit = Confirmar
 onboarding-simulator = Ler o SMS no telemóvel simulado (QA)
 onboarding-verified = Verificado: { $number }. O seu certificado é válido até { $expires }.
+onboarding-pending-approval = Aprove este dispositivo no seu outro dispositivo dentro de 10 minutos: até lá, não pode agir por si.
 renew-button = Renovar agora
 renew-due = Está na hora de renovar: verifique de novo o seu número para que este dispositivo continue a funcionar depois de { $expires }.
 renew-later = A renovação abre a { $from }: este dispositivo verifica então de novo o seu número e continua a funcionar.

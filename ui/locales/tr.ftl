@@ -35,6 +35,7 @@ onboarding-code-hint = Kodu yazın ya da SMS'in tamamını yapıştırın.
 onboarding-code-submit = Onayla
 onboarding-simulator = SMS'i simüle edilen telefonda oku (QA)
 onboarding-verified = Doğrulandı: { $number }. Sertifikanız { $expires } tarihine kadar geçerli.
+onboarding-pending-approval = Bu cihazı 10 dakika içinde diğer cihazınızda onaylayın: o zamana kadar sizin adınıza işlem yapamaz.
 renew-button = Şimdi yenile
 renew-due = Yenileme zamanı: bu cihazın { $expires } sonrasında da çalışması için numaranızı yeniden doğrulayın.
 renew-later = Yenileme { $from } tarihinde açılır: bu cihaz o zaman numaranızı yeniden doğrular ve çalışmaya devam eder.

@@ -44,6 +44,7 @@ export async function startApp(): Promise<AppHandle> {
   const writeBanner = (): void => {
     setText(byId('enrolled-banner'), enrolled
       ? t('onboarding-verified', { number: enrolled.number, expires: formatIsoDate(enrolled.certificate_expires) })
+        + (enrolled.pending_approval ? ` ${t('onboarding-pending-approval')}` : '')
       : '');
     // Renewal: a fresh proof of the number keeps this device (its id and history) alive;
     // due a third of the certificate's lifetime before it expires.
@@ -136,6 +137,7 @@ export async function startApp(): Promise<AppHandle> {
         enrolled = {
           status: 'enrolled', number: state.number, device_id: state.device_id,
           certificate_expires: state.certificate_expires, renew_from: state.renew_from ?? '',
+          pending_approval: state.pending_approval,
         };
         writeBanner();
       }

@@ -324,13 +324,13 @@ export class MockBackend implements Backend {
     return {
       number, step: 'registered', account_url: 'https://gateway.assent.test/acme/acct/1', order: null,
       code_sent_ms: null, device_id: 'dev-7f3a9c21', certificate_expires: new Date(Date.now() + 30 * DAY).toISOString(),
-      renew_from: new Date(Date.now() + 20 * DAY).toISOString(), renewing: false,
+      renew_from: new Date(Date.now() + 20 * DAY).toISOString(), renewing: false, pending_approval: false,
     };
   }
 
   private enrolledAnswer(): Enrollment {
     const e = this.enrollment!;
-    return { status: 'enrolled', number: e.number, device_id: e.device_id!, certificate_expires: e.certificate_expires!, renew_from: e.renew_from ?? '' };
+    return { status: 'enrolled', number: e.number, device_id: e.device_id!, certificate_expires: e.certificate_expires!, renew_from: e.renew_from ?? '', pending_approval: e.pending_approval };
   }
 
   private async step(step: Step): Promise<void> {
@@ -351,7 +351,7 @@ export class MockBackend implements Backend {
     if (this.enrollment?.step !== 'code_sent') {
       this.enrollment = {
         number, step: 'account', account_url: null, order: null, code_sent_ms: null, device_id: null, certificate_expires: null,
-        renew_from: null, renewing: false,
+        renew_from: null, renewing: false, pending_approval: false,
       };
       this.emit('enroll-progress', 'account');
       await this.step('ordered');

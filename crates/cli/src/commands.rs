@@ -213,14 +213,22 @@ async fn enroll(
             device_id,
             certificate_expires,
             renew_from,
+            pending_approval,
         } => say(
             json,
             &json!({"number": number, "device_id": device_id,
-                    "certificate_expires": certificate_expires, "renew_from": renew_from}),
+                    "certificate_expires": certificate_expires, "renew_from": renew_from,
+                    "pending_approval": pending_approval}),
             || {
+                let approve = if pending_approval {
+                    " Approve this device on your other device within 10 minutes: until then \
+                     it cannot act for you."
+                } else {
+                    ""
+                };
                 format!(
                     "Verified {number}. The certificate expires {certificate_expires}; renew it \
-                     from {renew_from} (assent enroll --renew)."
+                     from {renew_from} (assent enroll --renew).{approve}"
                 )
             },
         ),

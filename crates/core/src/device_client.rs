@@ -146,7 +146,7 @@ impl DeviceClient {
         &mut self,
         certificate_der: &[u8],
         name: &str,
-    ) -> Result<String, DeviceError> {
+    ) -> Result<Registered, DeviceError> {
         let url = self.url("/device/register");
         let assertion = sign(
             &self.key,
@@ -172,8 +172,8 @@ impl DeviceClient {
             .await
             .map_err(transport)?;
         let registered: Registered = Self::read(response).await?;
-        self.device_id = Some(registered.device_id);
-        Ok(registered.number)
+        self.device_id = Some(registered.device_id.clone());
+        Ok(registered)
     }
 
     fn current_token(&self) -> Option<String> {

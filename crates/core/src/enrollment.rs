@@ -79,6 +79,10 @@ pub struct EnrollmentState {
     /// onto a new certificate for its own key, keeping its id and its history.
     #[serde(default)]
     pub renewing: bool,
+    /// The user already had a live device: this one is bound once approved there (the
+    /// gateway asks it, for 10 minutes).
+    #[serde(default)]
+    pub pending_approval: bool,
 }
 
 /// What [`Assent::enroll`] reached.
@@ -98,6 +102,8 @@ pub enum Enrollment {
         certificate_expires: String,
         /// When renewal is due (RFC 3339): `assent enroll --renew`, or the app's button.
         renew_from: String,
+        /// The device waits for approval on the user's other device.
+        pending_approval: bool,
     },
 }
 
@@ -175,6 +181,7 @@ impl Assent {
                 certificate_expires: None,
                 renew_from: None,
                 renewing: false,
+                pending_approval: false,
             },
         };
         if state.step == Step::Registered {
@@ -393,7 +400,7 @@ impl Assent {
                 .ok_or(CoreError::NotEnrolled)?;
             let mut device = DeviceClient::new(self.http.clone(), self.gateway()?, key);
             match device.register(&der, &device_name()).await {
-                Ok(_) => {}
+                Ok(registered) => state.pending_approval = registered.pending_approval,
                 Err(DeviceError::Refused { status: 409, .. }) => {
                     // Registered before the answer was lost: a new certificate, a new code.
                     state.step = Step::Account;
@@ -425,6 +432,7 @@ fn done(state: &EnrollmentState) -> Result<Enrollment, CoreError> {
         device_id: state.device_id.clone().ok_or(CoreError::NotEnrolled)?,
         certificate_expires: state.certificate_expires.clone().unwrap_or_default(),
         renew_from: state.renew_from.clone().unwrap_or_default(),
+        pending_approval: state.pending_approval,
     })
 }
 

@@ -201,6 +201,40 @@ impl Phone {
     }
 }
 
+/// Answers the one "Add a new device?" prompt in `approver`'s inbox; the answer as it came.
+async fn answer_binding(
+    approver: &Phone,
+    http: &reqwest::Client,
+    gateway: &Gateway,
+    answer: &str,
+) -> (u16, Value) {
+    let inbox: Value = approver
+        .get(http, gateway, "/device/inbox")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let asks: Vec<&Value> = inbox["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["prompt"]
+                .as_str()
+                .unwrap()
+                .starts_with("Add a new device?")
+        })
+        .collect();
+    assert_eq!(asks.len(), 1, "{inbox}");
+    let (id, sha) = (
+        asks[0]["id"].as_str().unwrap(),
+        asks[0]["prompt_sha256"].as_str().unwrap(),
+    );
+    approver.decide(http, gateway, id, sha, answer).await
+}
+
 /// Demo Shop's CIBA request for Marie (`openid mc_identity_signup`); the answer as it came.
 async fn demo_shop_asks_for_marie(http: &reqwest::Client, gateway: &Gateway) -> reqwest::Response {
     http.post(format!("{}/bc-authorize", gateway.url))
@@ -262,10 +296,15 @@ async fn consent_in_the_app(database_url: Option<&str>) {
         ],
         "SEC-1: every attempt is recorded"
     );
-    // A number may have several devices, each with its own certificate.
+    // A number may have several devices, each with its own certificate; one added beside a
+    // live device is bound once that device approves it (NIST SP 800-63B §6.1.2.1).
     let mut tablet = Phone::enrolled(&gateway, MARIE).await;
     let (status, body) = tablet.register(&gateway, &http).await;
-    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (status, &body["pending_approval"]),
+        (201, &json!(true)),
+        "{body}"
+    );
     assert_ne!(tablet.id, phone.id);
 
     // The device API needs a DPoP-bound token.
@@ -282,6 +321,7 @@ async fn consent_in_the_app(database_url: Option<&str>) {
             .starts_with("DPoP")
     );
     phone.login(&gateway, &http).await;
+    answer_binding(&phone, &http, &gateway, "approve").await;
     let empty: Value = phone
         .get(&http, &gateway, "/device/inbox")
         .send()
@@ -851,11 +891,32 @@ async fn devices_are_listed_and_revoked(database_url: Option<&str>) {
     phone.login(&gateway, &http).await;
     let mut laptop = Phone::enrolled(&gateway, MARIE).await;
     assert_eq!(laptop.register(&gateway, &http).await.0, 201);
+    let (status, body) = answer_binding(&phone, &http, &gateway, "approve").await;
+    assert_eq!((status, &body["accepted"]), (200, &json!(true)), "{body}");
     laptop.login(&gateway, &http).await;
     let mut ana = Phone::enrolled(&gateway, ANA).await;
     assert_eq!(ana.register(&gateway, &http).await.0, 201);
     ana.login(&gateway, &http).await;
     let (phone_id, laptop_id) = (phone.id.clone().unwrap(), laptop.id.clone().unwrap());
+    // A binding made without approval (no other device) was told to the number's holder by
+    // SMS (NIST SP 800-63B §6.1.2.1); the laptop was approved on the phone instead.
+    let notices = |number: &'static str| {
+        let (gateway, http) = (&gateway, &http);
+        async move {
+            common::handset(gateway, http, number)
+                .await
+                .iter()
+                .filter(|m| {
+                    m["kind"] == "sms"
+                        && m["text"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with("Assent: a new device was added to your number")
+                })
+                .count()
+        }
+    };
+    assert_eq!((notices(MARIE).await, notices(ANA).await), (1, 1));
 
     let listed: Value = laptop
         .get(&http, &gateway, "/device/devices")
@@ -1067,4 +1128,96 @@ async fn sqlite_a_renewed_certificate_keeps_the_device_and_its_id() {
 async fn postgres_a_renewed_certificate_keeps_the_device_and_its_id() {
     let url = fresh_postgres().await;
     renewal_keeps_the_device(Some(&url)).await;
+}
+
+/// Binding an additional device (NIST SP 800-63B §6.1.2.1), from outside: beside Marie's
+/// phone, her laptop is bound only once the phone approves it ("Add a new device?" in its
+/// inbox, a signed decision); until then its token requests are 403 `approval_pending`. A
+/// tablet the phone refuses stays out (`approval_refused`). The SMS proof alone — a swapped
+/// SIM — no longer adds a device beside the user's.
+async fn a_new_device_is_bound_once_an_existing_one_approves(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), database_url);
+    let http = client(&gateway, false);
+    let mut phone = Phone::enrolled(&gateway, MARIE).await;
+    let (status, body) = phone.register(&gateway, &http).await;
+    assert_eq!(
+        (status, &body["pending_approval"]),
+        (201, &json!(false)),
+        "{body}"
+    );
+    phone.login(&gateway, &http).await;
+
+    let mut laptop = Phone::enrolled(&gateway, MARIE).await;
+    let (status, body) = laptop.register(&gateway, &http).await;
+    assert_eq!(
+        (status, &body["pending_approval"]),
+        (201, &json!(true)),
+        "{body}"
+    );
+    let (status, body) = laptop.try_login(&gateway, &http).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (403, &json!("approval_pending")),
+        "{body}"
+    );
+    let status_of = |id: String| {
+        let (phone, http, gateway) = (&phone, &http, &gateway);
+        async move {
+            let listed: Value = phone
+                .get(http, gateway, "/device/devices")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            listed["devices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["id"] == id.as_str())
+                .unwrap()["status"]
+                .clone()
+        }
+    };
+    assert_eq!(status_of(laptop.id.clone().unwrap()).await, "pending");
+    let (status, body) = answer_binding(&phone, &http, &gateway, "approve").await;
+    assert_eq!((status, &body["accepted"]), (200, &json!(true)), "{body}");
+    laptop.login(&gateway, &http).await;
+    assert_eq!(status_of(laptop.id.clone().unwrap()).await, "active");
+
+    let mut tablet = Phone::enrolled(&gateway, MARIE).await;
+    assert_eq!(tablet.register(&gateway, &http).await.0, 201);
+    let (status, body) = answer_binding(&phone, &http, &gateway, "deny").await;
+    assert_eq!((status, &body["accepted"]), (200, &json!(true)), "{body}");
+    let (status, body) = tablet.try_login(&gateway, &http).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (403, &json!("approval_refused")),
+        "{body}"
+    );
+    assert_eq!(status_of(tablet.id.clone().unwrap()).await, "refused");
+    // The trail has both answers.
+    let (ok, out) = common::admin(
+        &gateway.data_dir,
+        database_url,
+        &["audit", "list", "--kind", "admin", "--json"],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("device_binding_approved") && out.contains("device_binding_refused"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_a_new_device_is_bound_once_an_existing_one_approves() {
+    a_new_device_is_bound_once_an_existing_one_approves(None).await;
+}
+
+#[tokio::test]
+async fn postgres_a_new_device_is_bound_once_an_existing_one_approves() {
+    let url = fresh_postgres().await;
+    a_new_device_is_bound_once_an_existing_one_approves(Some(&url)).await;
 }

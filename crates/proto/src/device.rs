@@ -38,7 +38,8 @@ pub struct Registration {
     pub name: Option<String>,
 }
 
-/// `201` to `POST /device/register`: `{"device_id", "name", "number", "renewed"}`.
+/// `201` to `POST /device/register`: `{"device_id", "name", "number", "pending_approval",
+/// "renewed"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Registered {
@@ -48,6 +49,11 @@ pub struct Registered {
     pub name: String,
     /// The certificate's number, E.164 with `+`.
     pub number: String,
+    /// The user already has a live device: this one is bound only once approved there
+    /// (NIST SP 800-63B §6.1.2.1), within 10 minutes; until then its token requests are
+    /// 403 `approval_pending`.
+    #[serde(default)]
+    pub pending_approval: bool,
     /// The key was already that of a device of the number's user, not revoked: the new
     /// certificate renews it — same device, same id, its life now the new certificate's.
     #[serde(default)]
@@ -224,7 +230,8 @@ pub struct DeviceInfo {
     /// RFC 3339, once revoked.
     #[serde(default)]
     pub revoked_at: Option<String>,
-    /// `active`, `expired` or `revoked`.
+    /// `active`, `pending` (waiting for approval on another device), `refused`, `expired`
+    /// or `revoked`.
     pub status: String,
     /// The device asking.
     pub this_device: bool,

@@ -70,17 +70,21 @@ fn register_request_and_answer() {
     // 201.
     let number = "447700900001";
     let answer = json!({"device_id": "d-x1y2", "number": format!("+{number}"),
-                        "name": "Marie's phone", "renewed": false});
+                        "name": "Marie's phone", "renewed": false, "pending_approval": false});
     let registered: Registered = same_bytes(&answer);
     assert_eq!(registered.number, "+447700900001");
     // A renewal: the same device, on its new certificate; a gateway from before renewal
     // sends no `renewed`, which reads as a new registration.
     let renewal = json!({"device_id": "d-x1y2", "number": format!("+{number}"),
-                         "name": "Marie's phone", "renewed": true});
+                         "name": "Marie's phone", "renewed": true, "pending_approval": false});
     assert!(same_bytes::<Registered>(&renewal).renewed);
+    // A second device of the number's, waiting for approval on the first.
+    let second = json!({"device_id": "d-x1y3", "number": format!("+{number}"),
+                        "name": "Marie's laptop", "renewed": false, "pending_approval": true});
+    assert!(same_bytes::<Registered>(&second).pending_approval);
     let older = json!({"device_id": "d-x1y2", "number": format!("+{number}"), "name": "x"});
     let read: Registered = serde_json::from_value(older).unwrap();
-    assert!(!read.renewed);
+    assert!(!read.renewed && !read.pending_approval);
 }
 
 #[test]

@@ -25,7 +25,8 @@ registered_at: string,
  */
 revoked_at: string | null, 
 /**
- * `active`, `expired` or `revoked`.
+ * `active`, `pending` (waiting for approval on another device), `refused`, `expired`
+ * or `revoked`.
  */
 status: string, 
 /**

@@ -7,4 +7,8 @@ export type Enrollment = { "status": "awaiting_code", number: string, sent_ms: n
 /**
  * When renewal is due (RFC 3339): `assent enroll --renew`, or the app's button.
  */
-renew_from: string, };
+renew_from: string, 
+/**
+ * The device waits for approval on the user's other device.
+ */
+pending_approval: boolean, };

@@ -23,4 +23,9 @@ renew_from: string | null,
  * A renewal is under way: the registered device proves its number again and moves
  * onto a new certificate for its own key, keeping its id and its history.
  */
-renewing: boolean, };
+renewing: boolean, 
+/**
+ * The user already had a live device: this one is bound once approved there (the
+ * gateway asks it, for 10 minutes).
+ */
+pending_approval: boolean, };

@@ -1,6 +1,7 @@
 //! The user's answer to a prompt on the Authentication Device (USSD, SMS or the app): find
-//! the request the prompt belongs to — CIBA or Device-Initiated — and record the answer
-//! with its consent in the transaction that closes the prompt (MC_ATTR_06..17). It names
+//! the request the prompt belongs to — CIBA, Device-Initiated, or the binding of a new
+//! device — and record the answer (with its consent, for an SP's request) in the
+//! transaction that closes the prompt (MC_ATTR_06..17; NIST SP 800-63B §6.1.2.1). It names
 //! both flows and [`crate::flows::consent`], which both use; none of them names it, so the
 //! answer dispatch closes no circle among them.
 
@@ -8,7 +9,7 @@ use crate::flows::Gateway;
 use crate::flows::consent::consent_kind;
 use crate::flows::handset::SimulatorError;
 use crate::rules::ciba::DeliveryMode;
-use crate::store::{CibaRequest, CodeKey, CodeRequest, StoreError, Tx};
+use crate::store::{CibaRequest, CodeKey, CodeRequest, Device, StoreError, Tx};
 
 /// A request waiting for the user's answer to the prompt it sent (USSD, SMS or app), read
 /// before the answer's transaction begins, with the gateway's time when the answer came in.
@@ -26,6 +27,8 @@ pub struct Waiting {
 pub enum WaitingRequest {
     Ciba(CibaRequest),
     Code(CodeRequest),
+    /// A new device of the user's, pending approval on this one.
+    Binding(Device),
 }
 
 impl Waiting {
@@ -42,14 +45,21 @@ impl Waiting {
                 .await?
             {
                 Some(request) if now <= request.expires_ms => WaitingRequest::Code(request),
-                _ => return Ok(None),
+                Some(_) => return Ok(None),
+                None => match gateway.store.device_by_approval_message(message_id).await? {
+                    Some(device) if device.approval_expires_ms.is_some_and(|e| now <= e) => {
+                        WaitingRequest::Binding(device)
+                    }
+                    _ => return Ok(None),
+                },
             },
         };
-        let client_id = match &request {
-            WaitingRequest::Ciba(r) => &r.client_id,
-            WaitingRequest::Code(r) => &r.client_id,
+        let consent_kind = match &request {
+            WaitingRequest::Ciba(r) => consent_kind(gateway, &r.client_id).await?,
+            WaitingRequest::Code(r) => consent_kind(gateway, &r.client_id).await?,
+            // Nothing is consented to an SP: the user lets a device of their own in.
+            WaitingRequest::Binding(_) => "none",
         };
-        let consent_kind = consent_kind(gateway, client_id).await?;
         Ok(Some(Waiting {
             request,
             consent_kind,
@@ -74,6 +84,26 @@ impl Waiting {
                     self.at_ms,
                 )
                 .await
+            }
+            WaitingRequest::Binding(device) => {
+                if !tx.settle_binding(&device.id, approve, self.at_ms).await? {
+                    return Ok(false);
+                }
+                let action = if approve {
+                    "device_binding_approved"
+                } else {
+                    "device_binding_refused"
+                };
+                tx.append_audit(assent_audit::NewEntry {
+                    at_ms: self.at_ms,
+                    kind: assent_audit::EntryKind::Admin,
+                    user: Some(device.user_id.clone()),
+                    sp: None,
+                    authenticator: Some("app".into()),
+                    detail: serde_json::json!({"action": action, "device": device.id}).to_string(),
+                })
+                .await?;
+                Ok(true)
             }
         }
     }

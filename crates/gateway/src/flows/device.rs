@@ -103,6 +103,7 @@ pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, Devi
                 )
                 .await;
             Ok(Registered {
+                pending_approval: device.approval == "pending",
                 device_id: device.id,
                 number: format!("+{number}"),
                 name: device.name,
@@ -224,6 +225,17 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
             .map_err(|e| with_user(e.into()))?;
         return Ok((device, cert.number, true));
     }
+    // Binding an additional device (NIST SP 800-63B §6.1.2.1): while the user has a live
+    // device, the new one waits for approval there — an SMS proof alone (a swapped SIM, a
+    // ported number) does not add a device beside the user's. With none, it is bound at
+    // once and the number's holder is told by SMS.
+    let others = gateway
+        .store
+        .live_devices(&user.id, now_ms)
+        .await
+        .map_err(|e| with_user(e.into()))?;
+    let approval_message =
+        (!others.is_empty()).then(|| format!("m-{}", new_token().get(..22).unwrap_or("0")));
     let device = Device {
         id: format!("d-{}", new_token().get(..22).unwrap_or("0")),
         user_id: user.id.clone(),
@@ -234,6 +246,16 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
         registered_ms: now_ms,
         revoked_ms: None,
         cert_not_after_ms: cert.not_after_ms,
+        approval: if approval_message.is_some() {
+            "pending"
+        } else {
+            "approved"
+        }
+        .to_owned(),
+        approval_expires_ms: approval_message
+            .as_ref()
+            .map(|_| now_ms + rules::BINDING_APPROVAL_MS),
+        approval_message: approval_message.clone(),
     };
     if !gateway
         .store
@@ -245,6 +267,25 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
             "already_registered",
             "this certificate is registered already; each registration is unique",
         )));
+    }
+    match &approval_message {
+        // The question goes to the inbox of the user's devices (the new one gets no token
+        // before it is answered).
+        Some(message_id) => gateway
+            .store
+            .insert_app_prompt(&crate::store::AppPrompt {
+                message_id: message_id.clone(),
+                user_id: user.id.clone(),
+                text: rules::binding_prompt(&device.name),
+                content: None,
+                created_ms: now_ms,
+                answered_ms: None,
+            })
+            .await
+            .map_err(|e| with_user(e.into()))?,
+        // The number's holder hears of it by SMS, beside the audit entry (best effort: the
+        // binding stands if the SMS cannot be sent, and the gateway logs it).
+        None => notify_binding(gateway, &cert.number, now_ms).await,
     }
     // The app becomes the user's preferred authenticator; USSD stays the fallback.
     if !user.authenticators.iter().any(|a| a == "app") {
@@ -264,12 +305,31 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
             user: Some(user.id.clone()),
             sp: None,
             authenticator: Some("app".into()),
-            detail: json!({"action": "device_registered", "device": device.id, "certificate": cert.serial})
+            detail: json!({"action": "device_registered", "device": device.id, "certificate": cert.serial,
+                           "approval": device.approval})
                 .to_string(),
         })
         .await
         .map_err(|e| with_user(e.into()))?;
     Ok((device, cert.number, false))
+}
+
+/// Sends the binding notice ([`rules::binding_notice`]) to `number`, when the gateway has an
+/// SMS network.
+async fn notify_binding(gateway: &Gateway, number: &str, now_ms: i64) {
+    let Some(sms) = gateway.sms.as_ref() else {
+        return;
+    };
+    let text = rules::binding_notice(&crate::base::clock::rfc3339(now_ms));
+    let notice = crate::flows::handset::OutgoingPrompt {
+        units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
+        encoding: "gsm7".into(),
+        text,
+        content: None,
+    };
+    if let Err(error) = sms.send_sms(number, &notice, false).await {
+        tracing::warn!(%error, "the binding notice SMS could not be sent");
+    }
 }
 
 /// Checks the DPoP proof of a request for `method htu` (RFC 9449 §4.3), spends its `jti`,
@@ -310,6 +370,11 @@ pub async fn token(
         .filter(|d| d.revoked_ms.is_none())
         .ok_or_else(|| DeviceError::unauthorized("unknown or revoked device"))?;
     rules::certificate_in_force(device.cert_not_after_ms, gateway.now_ms())?;
+    rules::binding_in_force(
+        &device.approval,
+        device.approval_expires_ms,
+        gateway.now_ms(),
+    )?;
     let jwk: Value = serde_json::from_str(&device.jwk)
         .map_err(|_| DeviceError::unauthorized("stored key unreadable"))?;
     let claims = rules::verify_jwt(&jwk, assertion, Some(&token_url), true, now_s(gateway))
@@ -377,6 +442,11 @@ pub async fn authenticate(
         .filter(|d| d.revoked_ms.is_none())
         .ok_or_else(|| DeviceError::unauthorized("the device is revoked"))?;
     rules::certificate_in_force(device.cert_not_after_ms, gateway.now_ms())?;
+    rules::binding_in_force(
+        &device.approval,
+        device.approval_expires_ms,
+        gateway.now_ms(),
+    )?;
     Ok(device)
 }
 
@@ -552,10 +622,22 @@ pub async fn revoke_grant(gateway: &Gateway, device: &Device, id: &str) -> Resul
     Ok(())
 }
 
-/// What a device is at `now_ms`: `revoked`, `expired` (its certificate) or `active`.
+/// What a device is at `now_ms`: `revoked`, `pending` (its binding waits for approval),
+/// `refused` (denied, or not approved in time), `expired` (its certificate) or `active`.
 pub fn device_status(device: &Device, now_ms: i64) -> &'static str {
+    let binding = crate::rules::device::binding_in_force(
+        &device.approval,
+        device.approval_expires_ms,
+        now_ms,
+    );
     if device.revoked_ms.is_some() {
         "revoked"
+    } else if let Err(refused) = binding {
+        if refused.code == "approval_pending" {
+            "pending"
+        } else {
+            "refused"
+        }
     } else if crate::rules::device::certificate_in_force(device.cert_not_after_ms, now_ms).is_err()
     {
         "expired"

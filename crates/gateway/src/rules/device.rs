@@ -568,6 +568,53 @@ fn shown_prompt_sha256(
     Ok(sha256_hex(&rendered.text))
 }
 
+/// How long a new device's binding waits for approval on the user's other device.
+pub const BINDING_APPROVAL_MS: i64 = 10 * 60 * 1000;
+
+/// The prompt an existing device answers before a new one is bound to the account (NIST
+/// SP 800-63B §6.1.2.1). The name is the new device's own (already cleaned, [`device_name`]).
+pub fn binding_prompt(name: &str) -> String {
+    format!(
+        "Add a new device? \u{201c}{name}\u{201d} asks to approve requests for your number. \
+         Approve only if you are adding it yourself."
+    )
+}
+
+/// Whether a device's binding lets it act at `now_ms`: approved; or 403 while its approval
+/// is pending (`approval_pending`); or refused — denied, or not approved in time
+/// (`approval_refused`).
+pub fn binding_in_force(
+    approval: &str,
+    approval_expires_ms: Option<i64>,
+    now_ms: i64,
+) -> Result<(), DeviceError> {
+    match approval {
+        "approved" => Ok(()),
+        "pending" if approval_expires_ms.is_some_and(|e| now_ms <= e) => {
+            Err(DeviceError::forbidden(
+                "approval_pending",
+                "approve this device on your other device first",
+            ))
+        }
+        _ => Err(DeviceError::forbidden(
+            "approval_refused",
+            "this device was not approved on your other device: verify your number on it again",
+        )),
+    }
+}
+
+/// The SMS that tells the number's holder a device was bound to it (NIST SP 800-63B
+/// §6.1.2.1: the subscriber is notified of a new binding through an independent channel),
+/// at `at` (RFC 3339). GSM 7-bit only and one segment, whatever name the device gave itself:
+/// the name is the registrant's text, so it is left out.
+pub fn binding_notice(at: &str) -> String {
+    let when = at.get(..16).unwrap_or(at).replace('T', " ");
+    format!(
+        "Assent: a new device was added to your number on {when} UTC. If it was not you, \
+         revoke it in the app (Access) or call your operator."
+    )
+}
+
 /// Whether a device's certificate still stands at `now_ms` (every use of the device API
 /// asks, after the revocation check): the app authenticator lives exactly as long as the
 /// proof of the number behind it, since numbers are reassigned (seed 000 §1). An expired
@@ -766,5 +813,18 @@ mod tests {
         );
         let fine = proof(json!({"htm": "GET", "htu": htu, "iat": NOW, "jti": "j", "ath": 5}));
         assert_eq!(check(&fine).unwrap().claims.ath, None, "no token asked for");
+    }
+
+    #[test]
+    fn the_binding_notice_is_one_gsm7_segment() {
+        let text = binding_notice("2026-12-06T07:30:12Z");
+        assert!(text.contains("on 2026-12-06 07:30 UTC"), "{text}");
+        let measure = assent_prompt::encoding::measure(
+            &text,
+            assent_prompt::DeviceKind::Sms,
+            assent_prompt::encoding::Encoding::Gsm7,
+        )
+        .unwrap();
+        assert_eq!(measure.segments, 1, "{} septets: {text}", measure.units);
     }
 }

@@ -16,6 +16,12 @@ pub struct Device {
     /// When the certificate the device registered with expires: the device's app
     /// authenticator lives exactly as long (read with the device, from its certificate).
     pub cert_not_after_ms: i64,
+    /// Its binding to the account: `approved`, `pending` (approval asked on the user's other
+    /// devices, until `approval_expires_ms`, through the app prompt `approval_message`) or
+    /// `refused` (NIST SP 800-63B §6.1.2.1).
+    pub approval: String,
+    pub approval_message: Option<String>,
+    pub approval_expires_ms: Option<i64>,
 }
 
 /// A consent prompt waiting in the app.
@@ -35,6 +41,7 @@ where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'c> &'c str: sqlx::ColumnIndex<R>,
 {
     Ok(Device {
@@ -47,6 +54,9 @@ where
         registered_ms: row.try_get("registered_ms")?,
         revoked_ms: row.try_get("revoked_ms")?,
         cert_not_after_ms: row.try_get("cert_not_after_ms")?,
+        approval: row.try_get("approval")?,
+        approval_message: row.try_get("approval_message")?,
+        approval_expires_ms: row.try_get("approval_expires_ms")?,
     })
 }
 
@@ -70,7 +80,8 @@ where
 
 /// A device with its certificate's expiry.
 const DEVICE: &str = "SELECT d.id, d.user_id, d.cert_id, d.jwk, d.thumbprint, d.name, \
-    d.registered_ms, d.revoked_ms, c.not_after_ms AS cert_not_after_ms \
+    d.registered_ms, d.revoked_ms, c.not_after_ms AS cert_not_after_ms, d.approval, \
+    d.approval_message, d.approval_expires_ms \
     FROM devices d JOIN acme_certificates c ON c.id = d.cert_id";
 const PROMPT: &str =
     "SELECT message_id, user_id, text, content, created_ms, answered_ms FROM app_prompts";
@@ -79,7 +90,8 @@ impl Store {
     /// Registers a device; `false` if its certificate is registered already (REG-3).
     pub async fn insert_device(&self, d: &Device) -> Result<bool, StoreError> {
         const SQL: &str = "INSERT INTO devices (id, user_id, cert_id, jwk, thumbprint, name, \
-            registered_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (cert_id) DO NOTHING";
+            registered_ms, approval, approval_message, approval_expires_ms) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (cert_id) DO NOTHING";
         let inserted = on_write!(self, |pool| {
             sqlx::query(SQL)
                 .bind(&d.id)
@@ -89,6 +101,9 @@ impl Store {
                 .bind(&d.thumbprint)
                 .bind(&d.name)
                 .bind(d.registered_ms)
+                .bind(&d.approval)
+                .bind(&d.approval_message)
+                .bind(d.approval_expires_ms)
                 .execute(pool)
                 .await?
                 .rows_affected()
@@ -117,7 +132,7 @@ impl Store {
     ) -> Result<Vec<Device>, StoreError> {
         let sql = format!(
             "{DEVICE} WHERE d.user_id = $1 AND d.revoked_ms IS NULL AND c.not_after_ms >= $2 \
-             ORDER BY d.registered_ms"
+             AND d.approval = 'approved' ORDER BY d.registered_ms"
         );
         let rows = on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
@@ -154,6 +169,22 @@ impl Store {
                 .await?
         });
         Ok(id)
+    }
+
+    /// The device whose binding waits for the answer to the app prompt `message_id`.
+    pub async fn device_by_approval_message(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<Device>, StoreError> {
+        let sql = format!("{DEVICE} WHERE d.approval_message = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(message_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| device_from(&row))
+        });
+        Ok(row.transpose()?)
     }
 
     /// Every device of the user, live or not, oldest first.

@@ -519,4 +519,26 @@ impl Tx {
         });
         Ok(moved == 1)
     }
+
+    /// Settles a pending binding: `approved` or `refused`, only while it is pending and its
+    /// approval has not expired at `now_ms`; `false` otherwise.
+    pub async fn settle_binding(
+        &mut self,
+        device_id: &str,
+        approve: bool,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE devices SET approval = $1 WHERE id = $2 \
+            AND approval = 'pending' AND approval_expires_ms >= $3";
+        let moved = on_tx!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(if approve { "approved" } else { "refused" })
+                .bind(device_id)
+                .bind(now_ms)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(moved == 1)
+    }
 }

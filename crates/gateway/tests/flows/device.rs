@@ -89,6 +89,13 @@ impl Phone {
 
     /// Registers the phone's key; then asks for a DPoP-bound device token.
     async fn register_and_log_in(&mut self, h: &Harness) {
+        let registered = self.register(h).await;
+        assert!(!registered.pending_approval, "{registered:?}");
+        self.log_in(h).await.unwrap();
+    }
+
+    /// Registers the phone's key.
+    async fn register(&mut self, h: &Harness) -> assent_proto::device::Registered {
         let assertion = sign_compact(
             &self.key,
             None,
@@ -103,8 +110,8 @@ impl Phone {
             .await
             .unwrap();
         assert_eq!(registered.number, format!("+{MARIE}"));
-        self.device = Some(registered.device_id);
-        self.log_in(h).await.unwrap();
+        self.device = Some(registered.device_id.clone());
+        registered
     }
 
     async fn log_in(&mut self, h: &Harness) -> Result<(), device::DeviceError> {
@@ -318,10 +325,11 @@ async fn a_decision_over_other_text_or_by_another_key_is_refused_and_changes_not
         "{refused}"
     );
 
-    // Marie's tablet holds a key certified for her number too, but the decision must be
-    // signed by the key of the device that presents it.
+    // Marie's tablet holds a key certified for her number too (registered, its binding
+    // waiting for the phone's approval), but the decision must be signed by the key of the
+    // device that presents it.
     let mut tablet = Phone::certified(&h, MARIE).await;
-    tablet.register_and_log_in(&h).await;
+    assert!(tablet.register(&h).await.pending_approval);
     let refused = phone
         .decide_signed_by(
             &h,
@@ -339,7 +347,8 @@ async fn a_decision_over_other_text_or_by_another_key_is_refused_and_changes_not
     );
 
     assert_eq!(status(&h, &hash).await, "pending");
-    assert_eq!(open_prompts(&h).await, 1, "the prompt is still open");
+    let prompt = h.store.app_prompt(&request.id).await.unwrap().unwrap();
+    assert_eq!(prompt.answered_ms, None, "the prompt is still open");
     assert!(
         h.store
             .consent(&assent_gateway::flows::consent::consent_id_for(&hash))
@@ -552,4 +561,41 @@ async fn refused_registration_attempts_are_purged_after_the_retention() {
     device::register(&h.gateway, b"{}").await.unwrap_err();
     let left = h.store.registration_attempts().await.unwrap();
     assert_eq!(left.len(), 2, "the first one is gone: {left:?}");
+}
+
+/// NIST SP 800-63B §6.1.2.1 on the fixed clock: a second device of Marie's waits for
+/// approval on her first for ten minutes; an approval after that binds nothing, and the
+/// device stays refused.
+#[tokio::test]
+async fn a_binding_nobody_approves_within_ten_minutes_is_refused() {
+    let h = Harness::new().await;
+    let mut phone = Phone::certified(&h, MARIE).await;
+    phone.register_and_log_in(&h).await;
+    let mut laptop = Phone::certified(&h, MARIE).await;
+    assert!(laptop.register(&h).await.pending_approval);
+    assert_eq!(
+        laptop.log_in(&h).await.unwrap_err().code,
+        "approval_pending"
+    );
+    let me = phone
+        .authenticate(&h, "GET", "/device/inbox")
+        .await
+        .unwrap();
+    let inbox = device::inbox(&h.gateway, &me, 0).await.unwrap();
+    let ask = inbox
+        .iter()
+        .find(|r| r.prompt.starts_with("Add a new device?"))
+        .unwrap()
+        .clone();
+    h.advance_s(10 * 60 + 1);
+    phone.log_in(&h).await.unwrap();
+    let applied = phone
+        .decide(&h, &ask.id, &ask.prompt_sha256, "approve")
+        .await
+        .unwrap();
+    assert!(!applied, "too late: nothing bound");
+    assert_eq!(
+        laptop.log_in(&h).await.unwrap_err().code,
+        "approval_refused"
+    );
 }
