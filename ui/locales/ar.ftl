@@ -53,6 +53,7 @@ consent-offline = غير متصل. جارٍ إعادة المحاولة…
 consent-unknown-sp = خدمة غير معروفة
 consent-received = وصل { $time }
 consent-as-sent = هذا الطلب لا يتسع لهذه الشاشة بلغتك، لذا يُعرض كما أرسله المشغّل.
+consent-too-long = هذا الطلب أطول من أن يُعرض على هاتف (220 بايت على الأكثر): وافق عليه على شاشة أكبر، أو ارفضه هنا.
 consent-approve = موافقة
 consent-deny = رفض
 consent-approved = وافقت على طلب { $client }.

@@ -52,6 +52,7 @@ consent-offline = Offline. Neuer Versuch…
 consent-unknown-sp = Unbekannter Dienst
 consent-received = Erhalten { $time }
 consent-as-sent = Diese Anfrage passt in Ihrer Sprache nicht auf diesen Bildschirm: Sie wird so angezeigt, wie der Betreiber sie gesendet hat.
+consent-too-long = Diese Anfrage ist für ein Telefon zu lang (höchstens 220 Byte): Bestätigen Sie sie auf einem größeren Bildschirm oder lehnen Sie sie hier ab.
 consent-approve = Zustimmen
 consent-deny = Ablehnen
 consent-approved = Sie haben der Anfrage von { $client } zugestimmt.

@@ -54,6 +54,7 @@ consent-offline = Offline. Trying again…
 consent-unknown-sp = Unknown service
 consent-received = Received { $time }
 consent-as-sent = This request does not fit this screen in your language: it is shown as the operator sent it.
+consent-too-long = This request is too long to show on a phone (at most 220 bytes): approve it on a larger screen, or deny it here.
 consent-approve = Approve
 consent-deny = Deny
 consent-approved = You approved the request from { $client }.

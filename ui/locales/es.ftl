@@ -52,6 +52,7 @@ consent-offline = Sin conexión. Reintentando…
 consent-unknown-sp = Servicio desconocido
 consent-received = Recibida { $time }
 consent-as-sent = Esta solicitud no cabe en esta pantalla en su idioma: se muestra tal como la envió el operador.
+consent-too-long = Esta solicitud es demasiado larga para un teléfono (220 bytes como máximo): apruébela en una pantalla más grande o recházela aquí.
 consent-approve = Aprobar
 consent-deny = Rechazar
 consent-approved = Aprobaste la solicitud de { $client }.

@@ -52,6 +52,7 @@ consent-offline = Hors ligne. Nouvel essai…
 consent-unknown-sp = Service inconnu
 consent-received = Reçue { $time }
 consent-as-sent = Cette demande ne tient pas sur cet écran dans votre langue : elle s’affiche telle que l’opérateur l’a envoyée.
+consent-too-long = Cette demande est trop longue pour un téléphone (220 octets au plus) : approuvez-la sur un plus grand écran, ou refusez-la ici.
 consent-approve = Accepter
 consent-deny = Refuser
 consent-approved = Vous avez accepté la demande de { $client }.

@@ -52,6 +52,7 @@ consent-offline = Sem ligação. A tentar de novo…
 consent-unknown-sp = Serviço desconhecido
 consent-received = Recebido { $time }
 consent-as-sent = Este pedido não cabe neste ecrã no seu idioma: é mostrado tal como o operador o enviou.
+consent-too-long = Este pedido é demasiado longo para um telemóvel (220 bytes no máximo): aprove-o num ecrã maior ou recuse-o aqui.
 consent-approve = Aprovar
 consent-deny = Recusar
 consent-approved = Aprovou o pedido de { $client }.

@@ -52,6 +52,7 @@ consent-offline = Çevrimdışı. Yeniden deneniyor…
 consent-unknown-sp = Bilinmeyen hizmet
 consent-received = Alındı: { $time }
 consent-as-sent = Bu istek dilinizde bu ekrana sığmıyor: operatörün gönderdiği haliyle gösteriliyor.
+consent-too-long = Bu istek bir telefon için fazla uzun (en çok 220 bayt): daha büyük bir ekranda onaylayın ya da burada reddedin.
 consent-approve = Onayla
 consent-deny = Reddet
 consent-approved = { $client } isteğini onayladınız.

@@ -409,9 +409,14 @@ export class MockBackend implements Backend {
       const sent = mockRender({
         client_name: p.client_name, locale: 'en', attributes: p.attributes, device, ask_assurance: true, presentation: 'auto',
       });
-      return { id: p.id, client_name: p.client_name, prompt: sent.text, lines: sent.lines, locale: 'en', as_sent: true, created_ms: p.created_ms };
+      // Over the phone's 220 bytes even as sent (MC_ATTR_13): not shown, only denied.
+      const tooLong = sent.bytes > (device.max_bytes ?? Infinity);
+      return {
+        id: p.id, client_name: p.client_name, prompt: sent.text, lines: tooLong ? [] : sent.lines, locale: 'en',
+        as_sent: true, too_long: tooLong, created_ms: p.created_ms,
+      };
     }
-    return { id: p.id, client_name: p.client_name, prompt: r.text, lines: r.lines, locale, as_sent: false, created_ms: p.created_ms };
+    return { id: p.id, client_name: p.client_name, prompt: r.text, lines: r.lines, locale, as_sent: false, too_long: false, created_ms: p.created_ms };
   }
 
   private async inbox(waitSeconds: number): Promise<ConsentCard[]> {

@@ -79,15 +79,30 @@ describe('language and direction', () => {
       .filter((c) => c.querySelector<HTMLElement>('.prompt-lines')!.dir === 'rtl');
     expect(fitting.length).toBeGreaterThan(0);
     expect(fitting.every((c) => c.querySelector('.as-sent') === null)).toBe(true);
-    mock.addRequest('Bundesagentur für Arbeitsvermittlung und Weiterbildung', [
+    // Within a phone's 220 bytes in English (GSM 7-bit), not in Arabic (UCS-2).
+    mock.addRequest('Agence Emploi', [
       { name: 'email', value: 'marie.curie@example.org', group: 'contact' },
-      { name: 'phone_number', value: '+4915112345678', group: 'phone' },
       { name: 'address', value: 'Rue de la Paix 1, 75002 Paris', group: 'address' },
     ]);
     await waitFor(() => expect(document.querySelectorAll('.consent-card')).toHaveLength(3), { timeout: 5000 });
-    const card = [...document.querySelectorAll<HTMLElement>('.consent-card')].find((c) => c.textContent!.includes('Bundesagentur'))!;
+    const card = [...document.querySelectorAll<HTMLElement>('.consent-card')].find((c) => c.textContent!.includes('Agence Emploi'))!;
     expect(card.querySelector('.as-sent')!.textContent).toBe(t('consent-as-sent'));
     expect(card.querySelector<HTMLElement>('.prompt-lines')!.dir).toBe('ltr');
+  }, 10_000);
+
+  it('does not show a request over the phone\'s 220 bytes even as sent, and offers only deny', async () => {
+    const { app: a, mock } = await boot({ enrolled: true, locale: 'ar' });
+    app = a;
+    await waitFor(() => expect(document.querySelectorAll('.consent-card')).toHaveLength(2));
+    const many = ['given_name', 'family_name', 'email', 'phone_number', 'address', 'birthdate', 'locality', 'postal_code']
+      .map((name) => ({ name, value: `${name} of Marie Salomea Skłodowska-Curie, Paris`, group: 'contact' }));
+    mock.addRequest('Bundesagentur für Arbeitsvermittlung und Weiterbildung', many);
+    await waitFor(() => expect(document.querySelectorAll('.consent-card')).toHaveLength(3), { timeout: 5000 });
+    const card = [...document.querySelectorAll<HTMLElement>('.consent-card')].find((c) => c.textContent!.includes('Bundesagentur'))!;
+    expect(card.querySelector('.too-long')!.textContent).toBe(t('consent-too-long'));
+    expect(card.querySelectorAll('.prompt-lines .line')).toHaveLength(0);
+    expect(card.querySelector('.approve')).toBeNull();
+    expect(card.querySelector('.deny')).not.toBeNull();
   }, 10_000);
 
   it('saving the language in settings switches the whole page', async () => {

@@ -120,6 +120,11 @@ pub struct ConsentCard {
     /// presentation tried) and shows it as the gateway rendered it, in the gateway's language:
     /// the UI says so rather than leave the user wondering why it is not in their language.
     pub as_sent: bool,
+    /// True when even the gateway's text does not fit this device's budget: on a phone, a
+    /// prompt is at most 220 bytes (MC_ATTR_13). Such a request is not shown here (`lines` is
+    /// empty) and cannot be approved here, only denied: the user answers it on a larger
+    /// screen, or the SP asks for less.
+    pub too_long: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_ms: i64,
     /// How it was rendered (`None`: as the gateway rendered it).
@@ -243,6 +248,13 @@ impl Assent {
             .into_iter()
             .find(|c| c.id == id)
             .ok_or_else(|| CoreError::NoSuchRequest(id.to_owned()))?;
+        if card.too_long && approve {
+            return Err(CoreError::Invalid(
+                "this request is too long to show on this device (at most 220 bytes on a \
+                 phone, MC_ATTR_13): approve it on a larger screen, or deny it"
+                    .into(),
+            ));
+        }
         let shown = Shown {
             text: &card.prompt,
             rendered_as: card.rendered_as.clone(),
@@ -400,25 +412,42 @@ fn card_for(
             lines: prompt.lines,
             locale: prompt.locale.to_owned(),
             as_sent: false,
+            too_long: false,
             created_ms: request.created_ms,
             rendered_as: Some(how),
         },
-        None => ConsentCard {
-            id: request.id.clone(),
-            client_name,
-            lines: request.prompt.lines().map(str::to_owned).collect(),
-            prompt: request.prompt.clone(),
-            // The language the gateway rendered it in (a gateway that sends no content
-            // renders in English).
-            locale: request
-                .content
-                .as_ref()
-                .map_or("en", |c| c.locale())
-                .to_owned(),
-            as_sent: true,
-            created_ms: request.created_ms,
-            rendered_as: None,
-        },
+        None => {
+            // The gateway renders for a screen without a budget; a device that has one (a
+            // phone: 220 bytes, MC_ATTR_13) shows that text only if it fits.
+            let too_long = assent_prompt::encoding::choose(
+                &request.prompt,
+                device.kind,
+                device.max_bytes,
+                &device.encodings,
+            )
+            .is_err();
+            ConsentCard {
+                id: request.id.clone(),
+                client_name,
+                lines: if too_long {
+                    Vec::new()
+                } else {
+                    request.prompt.lines().map(str::to_owned).collect()
+                },
+                too_long,
+                prompt: request.prompt.clone(),
+                // The language the gateway rendered it in (a gateway that sends no content
+                // renders in English).
+                locale: request
+                    .content
+                    .as_ref()
+                    .map_or("en", |c| c.locale())
+                    .to_owned(),
+                as_sent: true,
+                created_ms: request.created_ms,
+                rendered_as: None,
+            }
+        }
     }
 }
 
@@ -499,6 +528,24 @@ mod tests {
         );
         assert_eq!(card.rendered_as, None, "signed over the gateway's own text");
         assert_eq!(card.client_name.as_deref(), Some(CLIENT));
+    }
+
+    /// MC_ATTR_13: a phone shows at most 220 bytes. A gateway text over that budget, with
+    /// nothing the phone can render in its place, is not shown there; a desktop shows it.
+    #[test]
+    fn a_text_over_the_phones_budget_is_not_shown_on_a_phone() {
+        let long = "Bank of Examples asks for: ".to_owned() + &"your name, ".repeat(30);
+        let mut item = request(None);
+        item.prompt = long.clone();
+        let card = card_for(&item, &DeviceProfile::phone(), "en");
+        assert!(card.too_long && card.as_sent, "{card:?}");
+        assert!(card.lines.is_empty());
+        let desktop = crate::settings::Display::Desktop.profile();
+        let card = card_for(&item, &desktop, "en");
+        assert!(!card.too_long);
+        assert_eq!(card.lines, vec![long]);
+        // The short text of the other tests fits: shown on the phone as sent.
+        assert!(!card_for(&request(None), &DeviceProfile::phone(), "ar").too_long);
     }
 
     #[test]

@@ -696,7 +696,8 @@ fn the_acme_ca_is_constrained_to_numbers() {
     };
     let key = rcgen::KeyPair::generate().unwrap();
     let csr_der = csr::build_csr(MARIE, &key).unwrap();
-    let issued = cert::issue(&csr_der, MARIE, ca.issuer(), time::Duration::days(1)).unwrap();
+    let generation = ca.current();
+    let issued = cert::issue(&csr_der, MARIE, &generation.issuer, time::Duration::days(1)).unwrap();
     let (ok, out) = verify(&issued.pem, "number");
     assert!(ok, "{out}");
     for (name, san) in [
@@ -711,7 +712,7 @@ fn the_acme_ca_is_constrained_to_numbers() {
     ] {
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         params.subject_alt_names = vec![san];
-        let forged = params.signed_by(&key, ca.issuer()).unwrap();
+        let forged = params.signed_by(&key, &generation.issuer).unwrap();
         let (ok, out) = verify(&forged.pem(), name);
         assert!(!ok, "{name}: {out}");
         assert!(out.contains("excluded subtree violation"), "{name}: {out}");

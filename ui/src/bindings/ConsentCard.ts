@@ -17,4 +17,11 @@ locale: string,
  * presentation tried) and shows it as the gateway rendered it, in the gateway's language:
  * the UI says so rather than leave the user wondering why it is not in their language.
  */
-as_sent: boolean, created_ms: number, };
+as_sent: boolean, 
+/**
+ * True when even the gateway's text does not fit this device's budget: on a phone, a
+ * prompt is at most 220 bytes (MC_ATTR_13). Such a request is not shown here (`lines` is
+ * empty) and cannot be approved here, only denied: the user answers it on a larger
+ * screen, or the SP asks for less.
+ */
+too_long: boolean, created_ms: number, };

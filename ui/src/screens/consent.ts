@@ -52,8 +52,11 @@ export function initConsent(onCount: (n: number) => void): Consent {
       // The lines as the device renders (and signs) them: one element per line, kept as is.
       h('div', { class: 'prompt-lines', lang, dir: RTL_LOCALES.has(lang) ? 'rtl' : 'ltr' },
         ...c.lines.map((line) => h('span', { class: 'line' }, line))),
-      c.as_sent && h('p', { class: 'meta as-sent' }, t('consent-as-sent')),
-      h('div', { class: 'actions' }, approve, deny));
+      // MC_ATTR_13: a request too long for this phone is not shown, and only denied here.
+      c.too_long
+        ? h('p', { class: 'meta too-long' }, t('consent-too-long'))
+        : c.as_sent && h('p', { class: 'meta as-sent' }, t('consent-as-sent')),
+      c.too_long ? h('div', { class: 'actions' }, deny) : h('div', { class: 'actions' }, approve, deny));
   }
 
   function render(): void {

@@ -58,9 +58,14 @@ impl Phone {
             .unwrap()
             .public_key_spki_der;
         let now = time::OffsetDateTime::from_unix_timestamp(h.gateway.now_ms() / 1000).unwrap();
-        let issued =
-            assent_acme::cert::issue_at(&csr, number, h.gateway.acme_ca.issuer(), validity, now)
-                .unwrap();
+        let issued = assent_acme::cert::issue_at(
+            &csr,
+            number,
+            &h.gateway.acme_ca.current().issuer,
+            validity,
+            now,
+        )
+        .unwrap();
         let cert_id = format!("t-{}", jti());
         h.store
             .acme_insert_certificate(&AcmeCertificate {

@@ -62,15 +62,25 @@ pub async fn finalize(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeRe
             "the order is being finalized",
         ));
     }
-    let issued = match cert::issue_at(
-        &csr_der,
-        &order.number,
-        gateway.acme_ca.issuer(),
-        // Certificates live short (`--certificate-lifetime`, at most 30 days): numbers get
-        // reassigned, so control is proven again.
-        time::Duration::milliseconds(gateway.lifetimes.certificate_ms),
-        now(gateway),
-    ) {
+    let ca = match gateway.acme_ca.generation(now(gateway)) {
+        Ok(ca) => ca,
+        Err(error) => {
+            tracing::error!(%error, "the ACME CA");
+            gateway
+                .store
+                .acme_order_status(id, "processing", "ready", None)
+                .await?;
+            return Err(problem(
+                ProblemType::ServerInternal,
+                "the certificate could not be signed; try again",
+            ));
+        }
+    };
+    // Certificates live short (`--certificate-lifetime`, at most 30 days): numbers get
+    // reassigned, so control is proven again. Never past the CA's own end.
+    let validity = time::Duration::milliseconds(gateway.lifetimes.certificate_ms)
+        .min(ca.not_after - now(gateway));
+    let issued = match cert::issue_at(&csr_der, &order.number, &ca.issuer, validity, now(gateway)) {
         Ok(issued) => issued,
         Err(e) => {
             gateway
@@ -88,7 +98,7 @@ pub async fn finalize(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeRe
         serial: issued.serial_hex.clone(),
         der_sha256: hex::encode(Sha256::digest(&issued.der)),
         spki_der: hex::encode(&info.public_key_spki_der),
-        pem_chain: format!("{}{}", issued.pem, gateway.acme_ca.pem()),
+        pem_chain: format!("{}{}", issued.pem, ca.pem),
         not_after_ms: issued.not_after.unix_timestamp().saturating_mul(1000),
         revoked_ms: None,
         revocation_reason: None,
