@@ -210,17 +210,9 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
             .await
             .map_err(|e| with_user(e.into()))?
             .ok_or_else(|| with_user(DeviceError::server("the renewed device vanished")))?;
-        gateway
-            .store
-            .append_audit(NewEntry {
-                at_ms: now_ms,
-                kind: EntryKind::Admin,
-                user: Some(user.id.clone()),
-                sp: None,
-                authenticator: Some("app".into()),
-                detail: json!({"action": "device_renewed", "device": device.id, "certificate": cert.serial})
-                    .to_string(),
-            })
+        let detail =
+            json!({"action": "device_renewed", "device": device.id, "certificate": cert.serial});
+        audit_device(&gateway.store, EntryKind::Admin, &user.id, detail, now_ms)
             .await
             .map_err(|e| with_user(e.into()))?;
         return Ok((device, cert.number, true));
@@ -297,21 +289,34 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
             .await
             .map_err(|e| with_user(e.into()))?;
     }
-    gateway
-        .store
-        .append_audit(NewEntry {
-            at_ms: now_ms,
-            kind: EntryKind::Admin,
-            user: Some(user.id.clone()),
-            sp: None,
-            authenticator: Some("app".into()),
-            detail: json!({"action": "device_registered", "device": device.id, "certificate": cert.serial,
-                           "approval": device.approval})
-                .to_string(),
-        })
+    let detail = json!({"action": "device_registered", "device": device.id,
+                        "certificate": cert.serial, "approval": device.approval});
+    audit_device(&gateway.store, EntryKind::Admin, &user.id, detail, now_ms)
         .await
         .map_err(|e| with_user(e.into()))?;
     Ok((device, cert.number, false))
+}
+
+/// Audits what happened to one of the user's devices (`detail`: `{"action", "device", …}`):
+/// registered, renewed, revoked.
+async fn audit_device(
+    store: &crate::store::Store,
+    kind: EntryKind,
+    user_id: &str,
+    detail: Value,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    store
+        .append_audit(NewEntry {
+            at_ms,
+            kind,
+            user: Some(user_id.to_owned()),
+            sp: None,
+            authenticator: Some("app".into()),
+            detail: detail.to_string(),
+        })
+        .await?;
+    Ok(())
 }
 
 /// Sends the binding notice ([`rules::binding_notice`]) to `number`, when the gateway has an
@@ -690,16 +695,15 @@ pub async fn revoke_device_of(
     if !store.revoke_device(&target.id, now_ms).await? {
         return Ok(None);
     }
-    store
-        .append_audit(NewEntry {
-            at_ms: now_ms,
-            kind: EntryKind::Revocation,
-            user: Some(target.user_id.clone()),
-            sp: None,
-            authenticator: Some("app".into()),
-            detail: json!({"action": "device_revoked", "device": target.id, "by": by}).to_string(),
-        })
-        .await?;
+    let detail = json!({"action": "device_revoked", "device": target.id, "by": by});
+    audit_device(
+        store,
+        EntryKind::Revocation,
+        &target.user_id,
+        detail,
+        now_ms,
+    )
+    .await?;
     Ok(Some(target))
 }
 
