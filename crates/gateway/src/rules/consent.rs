@@ -49,6 +49,25 @@ pub fn is_minor(user: &User, today: time::Date) -> bool {
     age < i32::from(AGE_OF_MAJORITY)
 }
 
+/// Whether a consent is in force at `now_ms`: not revoked, and not past its end.
+pub fn in_force(revoked_ms: Option<i64>, expires_ms: Option<i64>, now_ms: i64) -> bool {
+    revoked_ms.is_none() && expires_ms.is_none_or(|end| now_ms < end)
+}
+
+/// The attributes a generic token's answer withholds from the user's consents in force to
+/// the SP: those every one of them withdrew. A newer consent that gives an attribute again
+/// gives it, whatever an older one withdrew.
+pub fn withheld_by_all(withdrawn: &[&[String]]) -> Vec<String> {
+    let Some((first, rest)) = withdrawn.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .filter(|name| rest.iter().all(|other| other.contains(name)))
+        .cloned()
+        .collect()
+}
+
 /// The user's value of an attribute the catalog may name.
 pub fn user_value(user: &User, attribute: &str) -> Option<String> {
     match attribute {
