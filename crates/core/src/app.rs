@@ -90,7 +90,7 @@ impl CoreError {
 
 /// A long-lived consent an SP holds (`GET /device/grants`): the contract's own type, which
 /// the UI shows as it is.
-pub use assent_proto::device::{DeviceInfo, Grant};
+pub use assent_proto::device::{DeviceInfo, Grant, Withdrawn};
 
 /// The history as listed: the entries, and whether the copy was brought up to date first
 /// (`false`: the gateway could not be reached, the copy on this device is shown).

@@ -212,6 +212,7 @@ pub struct WithdrawRequest {
 /// `200` to `POST /device/grants/{id}/withdraw`: what the consent gives now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Withdrawn {
     /// The attributes the SP still receives.
     pub attributes: Vec<String>,
