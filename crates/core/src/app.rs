@@ -133,6 +133,10 @@ pub struct ConsentCard {
     pub too_long: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_ms: i64,
+    /// On a large screen, the whole consent card (the SP, each attribute with its value, how
+    /// long it lasts, the binding message, the assurance): the UI lays it out, and `prompt`
+    /// is its canonical text, which the decision is signed over. `None` elsewhere.
+    pub card: Option<assent_prompt::card::Card>,
     /// How it was rendered (`None`: as the gateway rendered it).
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -496,13 +500,37 @@ fn card_for(
     locale: &str,
 ) -> ConsentCard {
     let client_name = request.content.as_ref().map(|c| c.client_name().to_owned());
+    let how = assent_proto::jwt::Shown {
+        device: assent_prompt::wire::WireDevice::from(device),
+        locale: locale.to_owned(),
+    };
+    // A large screen shows the whole card (MC_ATTR_13 limits only the phone).
+    let card = request
+        .content
+        .as_ref()
+        .filter(|_| device.kind == assent_prompt::DeviceKind::Screen)
+        .and_then(|content| {
+            let renderer = assent_prompt::Renderer::shared().ok()?;
+            assent_prompt::card::Card::of(renderer, content, Some(locale)).ok()
+        });
+    if let Some(card) = card {
+        let text = card.canonical_text();
+        return ConsentCard {
+            id: request.id.clone(),
+            client_name,
+            lines: text.lines().map(str::to_owned).collect(),
+            prompt: text,
+            locale: card.locale.clone(),
+            as_sent: false,
+            too_long: false,
+            created_ms: request.created_ms,
+            card: Some(card),
+            rendered_as: Some(how),
+        };
+    }
     let rendered = request.content.as_ref().and_then(|content| {
         let renderer = assent_prompt::Renderer::shared().ok()?;
         let prompt = content.render(renderer, device, Some(locale)).ok()?;
-        let how = assent_proto::jwt::Shown {
-            device: assent_prompt::wire::WireDevice::from(device),
-            locale: locale.to_owned(),
-        };
         Some((prompt, how))
     });
     match rendered {
@@ -515,6 +543,7 @@ fn card_for(
             as_sent: false,
             too_long: false,
             created_ms: request.created_ms,
+            card: None,
             rendered_as: Some(how),
         },
         None => {
@@ -546,6 +575,7 @@ fn card_for(
                     .to_owned(),
                 as_sent: true,
                 created_ms: request.created_ms,
+                card: None,
                 rendered_as: None,
             }
         }
@@ -599,6 +629,8 @@ mod tests {
             ],
             ask_assurance: false,
             presentation: Default::default(),
+            lifetime: None,
+            binding_message: None,
         }
     }
 
@@ -647,6 +679,42 @@ mod tests {
         assert_eq!(card.lines, vec![long]);
         // The short text of the other tests fits: shown on the phone as sent.
         assert!(!card_for(&request(None), &DeviceProfile::phone(), "ar").too_long);
+    }
+
+    /// A large screen shows the whole card and signs its canonical text, in its language,
+    /// whatever the length: nothing is left out, no line is cut.
+    #[test]
+    fn a_large_screen_shows_the_whole_card_and_signs_its_canonical_text() {
+        let desktop = crate::settings::Display::Desktop.profile();
+        let mut content = consent("en");
+        if let PromptContent::Consent {
+            lifetime,
+            binding_message,
+            ..
+        } = &mut content
+        {
+            *lifetime = Some(assent_prompt::wire::WireLifetime::OneTime);
+            *binding_message = Some("4711".into());
+        }
+        let card = card_for(&request(Some(content)), &desktop, "fr");
+        let rich = card.card.clone().expect("a card on a large screen");
+        assert_eq!(rich.attributes.len(), 12);
+        assert_eq!(card.prompt, rich.canonical_text());
+        assert_eq!(card.lines.len(), card.prompt.lines().count());
+        assert!(card.prompt.contains("267117501234567") && card.prompt.contains("4711"));
+        assert_eq!(card.locale, "fr");
+        assert!(!card.as_sent && !card.too_long);
+        let how = card
+            .rendered_as
+            .expect("how it was shown, for the signature");
+        assert_eq!(how.device, (&desktop).into());
+        assert_eq!(how.locale, "fr");
+        // A phone still gets the fitted rendering, without a card.
+        assert!(
+            card_for(&request(Some(consent("en"))), &DeviceProfile::phone(), "en")
+                .card
+                .is_none()
+        );
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub async fn bc_authorize(
         &user,
         &scope,
         Purpose::Consent,
+        binding_message.as_deref(),
         "bc-authorize",
     )
     .await?;

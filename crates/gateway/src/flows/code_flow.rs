@@ -242,7 +242,7 @@ async fn start(
             } else {
                 Purpose::Consent
             };
-            consent::reach_user(gateway, client, &user, &scope, purpose, "authorize")
+            consent::reach_user(gateway, client, &user, &scope, purpose, None, "authorize")
                 .await
                 .map(|sent| (sent, on_browser))
         }

@@ -7,7 +7,7 @@ use crate::base::keys::SigningKeys;
 use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
 use crate::rules::catalog::Catalog;
-use crate::rules::consent::{OutgoingPrompt, render_sign_in};
+use crate::rules::consent::{OutgoingPrompt, RequestTerms, lifetime_of, render_sign_in};
 pub use crate::rules::consent::{
     Purpose, consent_id_for, is_minor, render_consent, render_for_browser, user_value,
 };
@@ -36,6 +36,7 @@ pub async fn reach_user(
     user: &User,
     scope: &[String],
     purpose: Purpose,
+    binding_message: Option<&str>,
     endpoint: &str,
 ) -> Result<Sent, OAuthError> {
     let loa = gateway.catalog.required_loa(scope);
@@ -71,6 +72,10 @@ pub async fn reach_user(
             user,
             scope,
             authenticator.device(),
+            &RequestTerms {
+                lifetime: lifetime_of(&gateway.catalog, client, scope, gateway.now_ms()),
+                binding_message: binding_message.map(str::to_owned),
+            },
         )?,
         Purpose::SignIn => render_sign_in(client, authenticator.device())?,
     };

@@ -578,6 +578,13 @@ fn shown_text(
         prompt_content_of(prompt_content).ok_or_else(|| DeviceError::bad(ONLY_AS_RENDERED))?;
     let renderer =
         assent_prompt::Renderer::shared().map_err(|_| DeviceError::server("no renderer"))?;
+    // A large screen shows the whole consent card and signs its canonical text (MC_ATTR_13
+    // limits only the phone); every other device signs its fitted rendering.
+    if shown.device.kind == assent_prompt::DeviceKind::Screen {
+        let card = assent_prompt::card::Card::of(renderer, &content, Some(&shown.locale))
+            .map_err(|_| DeviceError::bad("the content has no card in the language shown"))?;
+        return Ok(card.canonical_text());
+    }
     let rendered = content
         .render(renderer, &(&shown.device).into(), Some(&shown.locale))
         .map_err(|_| DeviceError::bad("the content does not render on the device shown"))?;

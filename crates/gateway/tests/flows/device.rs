@@ -238,6 +238,15 @@ async fn demo_shop_asks_for_marie(h: &Harness) -> String {
         &user,
         &scope,
         authenticator.device(),
+        &assent_gateway::rules::consent::RequestTerms {
+            lifetime: assent_gateway::rules::consent::lifetime_of(
+                &h.gateway.catalog,
+                &client,
+                &scope,
+                h.gateway.now_ms(),
+            ),
+            binding_message: Some("4711".into()),
+        },
     )
     .unwrap();
     let message_id = authenticator
@@ -470,6 +479,7 @@ async fn a_device_lives_as_long_as_its_certificate_and_prompts_then_go_to_ussd()
             &user,
             &scope,
             assent_gateway::flows::consent::Purpose::Consent,
+            None,
             "/bc-authorize",
         )
         .await
@@ -884,4 +894,72 @@ async fn the_reminder_goes_to_the_app_while_a_device_is_live() {
         .find(|n| n.kind == "consent_expiry")
         .expect("a reminder in the app");
     assert_eq!(reminder.detail["consent"], "c-short");
+}
+
+/// A decision shown on a large screen: the app lays the whole card out and signs its
+/// canonical text; the gateway builds the card again from the request's content and the
+/// language the app says it used, and accepts only that text for a screen.
+#[tokio::test]
+async fn a_decision_on_a_large_screen_is_signed_over_the_card_s_canonical_text() {
+    let h = Harness::new().await;
+    let (phone, hash, request) = marie_asked(&h).await;
+    let content = request.content.clone().expect("the request's content");
+    let renderer = assent_prompt::Renderer::shared().unwrap();
+    let card = assent_prompt::card::Card::of(renderer, &content, Some("fr")).unwrap();
+    let canonical = card.canonical_text();
+    // The card names the SP, each attribute with its value, the lifetime and the binding
+    // message.
+    assert!(
+        canonical.contains("Demo Shop") && canonical.contains("Marie"),
+        "{canonical}"
+    );
+    assert!(
+        canonical.contains("2027-05-30") && canonical.contains("4711"),
+        "{canonical}"
+    );
+    let screen = json!({"kind": "screen", "columns": null, "rows": null, "max_bytes": null,
+                        "encodings": ["utf8"]});
+    let decide = |text: String| {
+        let phone = &phone;
+        let h = &h;
+        let id = request.id.clone();
+        let screen = screen.clone();
+        async move {
+            let path = format!("/device/inbox/{id}/decision");
+            let device = phone.authenticate(h, "POST", &path).await.unwrap();
+            let signed = sign_compact(
+                &phone.key,
+                None,
+                false,
+                &json!({"aud": ISSUER, "request": id, "answer": "approve",
+                        "shown": {"device": screen, "locale": "fr"},
+                        "prompt_sha256": sha256_hex(&text), "exp": now_s(h) + 60,
+                        "jti": jti()}),
+            );
+            device::decide(&h.gateway, &device, &id, &signed).await
+        }
+    };
+    // The phone's rendering is not what a screen shows: refused, nothing changes.
+    let phone_text = request.prompt.clone();
+    assert!(decide(phone_text).await.is_err());
+    assert_eq!(status(&h, &hash).await, "pending");
+    // The card's canonical text is.
+    assert!(decide(canonical.clone()).await.unwrap());
+    assert_eq!(status(&h, &hash).await, "approved");
+    // The consent records the text the user read, and its receipt carries its hash.
+    let consent = h
+        .store
+        .consent(&assent_gateway::rules::consent::consent_id_for(&hash))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(consent.prompt, canonical);
+    let me = phone
+        .authenticate(&h, "GET", "/device/receipts")
+        .await
+        .unwrap();
+    let receipts = device::receipts(&h.gateway, &me).await.unwrap();
+    let claims =
+        assent_gateway::rules::receipt::verify(&h.gateway.keys.decoding, &receipts[0].jws).unwrap();
+    assert_eq!(claims.method.unwrap().prompt_sha256, sha256_hex(&canonical));
 }
