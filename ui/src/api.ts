@@ -12,11 +12,13 @@ import type { EnrollmentState } from './bindings/EnrollmentState';
 import type { Grant } from './bindings/Grant';
 import type { HistoryFilter } from './bindings/HistoryFilter';
 import type { HistoryPage } from './bindings/HistoryPage';
+import type { Receipt } from './bindings/Receipt';
 import type { RenderRequest } from './bindings/RenderRequest';
 import type { RenderResponse } from './bindings/RenderResponse';
 import type { Settings } from './bindings/Settings';
 import type { Step } from './bindings/Step';
 import type { VerifyResult } from './bindings/VerifyResult';
+import type { Withdrawn } from './bindings/Withdrawn';
 
 /** Event the backend emits during enrollment; the payload is the step just saved. */
 export const ENROLL_PROGRESS_EVENT = 'enroll-progress';
@@ -106,6 +108,15 @@ export const decide = (id: string, approve: boolean) => call<boolean>('decide', 
 // ---- access ----
 export const grants = () => call<Grant[]>('grants');
 export const revoke = (grantId: string) => call<null>('revoke', { grantId });
+/**
+ * Stops sharing some attributes of a grant and keeps the rest; resolves to what it gives now.
+ * Refused (`invalid_input`, the reason in words) for an attribute the grant does not give,
+ * or for every attribute it still gives (that is a revocation).
+ */
+export const withdraw = (grantId: string, attributes: string[]) =>
+  call<Withdrawn>('withdraw', { grantId, attributes });
+/** The signed consent receipts (given and withdrawn), each verified by the core. */
+export const receipts = () => call<Receipt[]>('receipts');
 export const flag = (clientId: string, reason: string) => call<null>('flag', { clientId, reason });
 export const devices = () => call<DeviceInfo[]>('devices');
 export const revokeDevice = (deviceId: string) => call<null>('revoke_device', { deviceId });

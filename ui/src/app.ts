@@ -79,7 +79,7 @@ export async function startApp(): Promise<AppHandle> {
       if (s === name) button.setAttribute('aria-current', 'page');
       else button.removeAttribute('aria-current');
     }
-    if (name === 'access') void access.load();
+    if (name === 'access') void access.open();
     if (name === 'history') void history.load().then(() => history.verify());
     if (name === 'settings') void settings.preview();
     if (focusHeading) byId(`screen-${name}`).querySelector<HTMLElement>('h1')?.focus();

@@ -160,3 +160,17 @@ export function drawChart(svg: SVGSVGElement, legend: HTMLElement, series: Acces
     legend.append(item);
   });
 }
+
+/**
+ * An svg's width in CSS pixels for drawChart: its own, else its parent's inner width (a
+ * chart hidden at first has none); 0 while nothing is laid out (jsdom).
+ */
+export function svgWidth(svg: SVGSVGElement): number {
+  const own = svg.getBoundingClientRect().width;
+  if (own > 0) return own;
+  const parent = svg.parentElement;
+  if (!parent) return 0;
+  const style = getComputedStyle(parent);
+  const inner = parent.clientWidth - parseFloat(style.paddingInlineStart || '0') - parseFloat(style.paddingInlineEnd || '0');
+  return Math.max(0, inner);
+}

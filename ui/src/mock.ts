@@ -11,11 +11,15 @@ import type { Enrollment } from './bindings/Enrollment';
 import type { EnrollmentState } from './bindings/EnrollmentState';
 import type { Grant } from './bindings/Grant';
 import type { HistoryFilter } from './bindings/HistoryFilter';
+import type { Receipt } from './bindings/Receipt';
+import type { ReceiptClaims } from './bindings/ReceiptClaims';
+import type { ReceiptPurpose } from './bindings/ReceiptPurpose';
 import type { RenderRequest } from './bindings/RenderRequest';
 import type { RenderResponse } from './bindings/RenderResponse';
 import type { Settings } from './bindings/Settings';
 import type { Step } from './bindings/Step';
 import type { WireAttribute } from './bindings/WireAttribute';
+import type { Withdrawn } from './bindings/Withdrawn';
 import { type Locale, normalizeLocale, PROMPT_FTL, RTL_LOCALES } from './locales';
 
 export type MockOptions = {
@@ -187,6 +191,77 @@ function fakeHash(input: string): string {
   return out;
 }
 
+// ---- consent receipts (the gateway signs them; here the signature is a stand-in) ----
+
+const ISSUER = 'https://gateway.assent.test';
+const MOCK_USER = 'user-marie';
+/** A consent lives this long unless the catalog says otherwise (the gateway: its longest service lifetime). */
+const LIFETIME_DAYS = 180;
+const HOW_TO_WITHDRAW = 'In the Assent app: Access, choose the service, then Revoke (or stop sharing one item); '
+  + 'or ask your operator. Withdrawing does not undo what was shared before.';
+
+/** The mock's service catalog: which attributes each service releases, and for what. */
+const CATALOG: Record<string, { purpose: string, attributes: string[] }> = {
+  login: { purpose: 'dpv:IdentityVerification', attributes: ['given_name', 'family_name', 'name', 'email'] },
+  orders: { purpose: 'dpv:ServiceProvision', attributes: ['address', 'email', 'phone_number'] },
+  'job-search': { purpose: 'dpv:ServiceProvision', attributes: ['name', 'birthdate', 'address', 'email'] },
+  'account-opening': { purpose: 'dpv:IdentityVerification', attributes: ['phone_number', 'national_identifier', 'name', 'birthdate'] },
+};
+
+/** The personal data category (DPV pd:) of an attribute, as the gateway's catalog words it. */
+function dataCategory(attribute: string): string {
+  switch (attribute) {
+    case 'given_name': case 'family_name': case 'name': return 'pd:Name';
+    case 'email': return 'pd:EmailAddress';
+    case 'birthdate': return 'pd:BirthDate';
+    case 'address': return 'pd:PhysicalAddress';
+    case 'postal_code': return 'pd:PostalCode';
+    case 'phone_number': case 'device_msisdn': return 'pd:TelephoneNumber';
+    default: return 'pd:Identifying';
+  }
+}
+
+/**
+ * The purposes of a consent to `attributes` under `services`: each service with the
+ * attributes it releases; an attribute no service of the catalog names goes with the first.
+ */
+function purposes(services: string[], attributes: string[]): ReceiptPurpose[] {
+  const covered = new Set<string>();
+  const out = services.map((service, i) => {
+    const catalog = CATALOG[service] ?? { purpose: 'dpv:IdentityVerification', attributes: [] };
+    const own = attributes.filter((a) => catalog.attributes.includes(a) || (i === 0 && !services.some((s) => CATALOG[s]?.attributes.includes(a))));
+    own.forEach((a) => covered.add(a));
+    return {
+      service, purpose: catalog.purpose, legal_basis: 'dpv:Consent',
+      data_categories: [...new Set(own.map(dataCategory))], attributes: own,
+    };
+  });
+  return out.filter((p) => p.attributes.length > 0);
+}
+
+function base64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** A compact JWS as the gateway's looks (ES256: 64 bytes of signature), signed by no one. */
+function fakeJws(claims: ReceiptClaims): string {
+  const text = (o: unknown) => base64url(new TextEncoder().encode(JSON.stringify(o)));
+  const payload = text(claims);
+  const sig = fakeHash(payload) + fakeHash(`${payload}|s`);
+  const bytes = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) bytes[i] = parseInt(sig.slice(i * 2, i * 2 + 2), 16);
+  return `${text({ typ: 'assent-receipt+jwt', alg: 'ES256', kid: 'gw-2025-1' })}.${payload}.${base64url(bytes)}`;
+}
+
+/** Sample values for the texts the mock's consents were given to. */
+const SAMPLE_VALUES: Record<string, string> = {
+  given_name: 'Marie', family_name: 'Curie', name: 'Marie Curie', email: 'marie@example.org',
+  birthdate: '1967-11-07', address: 'Rue de la Paix 1, Paris', phone_number: '+33612345678',
+  national_identifier: '2671175123456',
+};
+
 function demoHistory(now: number): Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>[] {
   const start = new Date(now - 7 * DAY);
   start.setHours(9, 0, 0, 0);
@@ -231,6 +306,8 @@ export class MockBackend implements Backend {
   grants: Grant[] = [];
   devices: DeviceInfo[] = [];
   entries: AuditEntry[] = [];
+  /** The signed consent receipts, oldest first (the gateway's order). */
+  receipts: Receipt[] = [];
   tries = 0;
   private nextId = 1;
   private listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -249,8 +326,10 @@ export class MockBackend implements Backend {
     this.grants = [
       this.grant(SP.shop, ['login', 'orders'], ['given_name', 'email'], now - 7 * DAY, this.lastAccess(SP.shop.id)),
       this.grant(SP.agency, ['job-search'], ['name', 'birthdate', 'address'], now - 7 * DAY, this.lastAccess(SP.agency.id)),
-      this.grant(SP.bank, ['account-opening'], ['phone_number', 'national_identifier'], now - 6 * DAY, null),
+      // Without a lifetime in the catalog: until revoked.
+      this.grant(SP.bank, ['account-opening'], ['phone_number', 'national_identifier'], now - 6 * DAY, null, null),
     ];
+    for (const g of this.grants) this.receipt(g, { authenticator: 'app' }, Date.parse(g.granted_at));
     const iso = (ms: number) => new Date(ms).toISOString();
     this.devices = [
       { id: 'd-old-phone', name: 'Old phone', status: 'revoked', registered_at: iso(now - 60 * DAY), expires_at: iso(now - 30 * DAY), revoked_at: iso(now - 40 * DAY), this_device: false },
@@ -320,8 +399,10 @@ export class MockBackend implements Backend {
       case 'enroll_from_simulator': return this.enrollCode(`Your Assent code: ${MOCK_CODE}\n\n@gateway.assent.test #${MOCK_CODE}`);
       case 'inbox': return this.inbox(need<number>(args, 'waitSeconds', cmd));
       case 'decide': return this.decide(need<string>(args, 'id', cmd), need<boolean>(args, 'approve', cmd));
-      case 'grants': this.enrolled(); return this.grants.map((g) => ({ ...g }));
+      case 'grants': this.enrolled(); return this.grants.map((g) => ({ ...g, attributes: [...g.attributes], withdrawn: [...g.withdrawn] }));
       case 'revoke': return this.revoke(need<string>(args, 'grantId', cmd));
+      case 'withdraw': return this.withdraw(need<string>(args, 'grantId', cmd), need<string[]>(args, 'attributes', cmd));
+      case 'receipts': this.enrolled(); return this.receipts.map((r) => structuredClone(r));
       case 'devices': this.enrolled(); return this.devices.map((d) => ({ ...d }));
       case 'revoke_device': return this.revokeDevice(need<string>(args, 'deviceId', cmd));
       case 'flag': return this.flag(need<string>(args, 'clientId', cmd), need<string>(args, 'reason', cmd));
@@ -476,21 +557,66 @@ export class MockBackend implements Backend {
     this.record({ at_ms: Date.now(), kind: 'answer', sp: sp.id, authenticator: 'phone', detail: approve ? 'approve' : 'deny' });
     this.record({ at_ms: Date.now(), kind: approve ? 'consent' : 'refusal', sp: sp.id, authenticator: 'phone', detail: attrs.join(' ') });
     if (approve) {
-      const g = this.grants.find((x) => x.client_id === sp.id);
-      if (g) g.attributes = [...new Set([...g.attributes, ...attrs])];
-      else this.grants.push(this.grant(sp, ['login'], attrs, Date.now(), null));
+      const shown = this.card(p).prompt;
+      let g = this.grants.find((x) => x.client_id === sp.id);
+      if (g) {
+        g.attributes = [...new Set([...g.attributes, ...attrs])];
+        g.withdrawn = g.withdrawn.filter((a) => !attrs.includes(a));
+        g.prompt = shown;
+      } else {
+        g = this.grant(sp, ['login'], attrs, Date.now(), null);
+        g.prompt = shown;
+        this.grants.push(g);
+      }
+      this.receipt(g, { authenticator: 'app' }, Date.now());
     }
     return true;
   }
 
   // -- access --
-  private grant(sp: { id: string, name: string }, services: string[], attributes: string[], since: number, last: number | null): Grant {
+  private grant(sp: { id: string, name: string }, services: string[], attributes: string[], since: number,
+    last: number | null, lifetimeDays: number | null = LIFETIME_DAYS): Grant {
+    // The text the consent was given to, as the phone showed it.
+    const prompt = mockRender({
+      client_name: sp.name, locale: 'en', ask_assurance: true, presentation: 'auto',
+      attributes: attributes.map((name) => ({ name, value: SAMPLE_VALUES[name] ?? null, group: name })),
+      device: { kind: 'phone', columns: 32, rows: 8, max_bytes: 220, encodings: null },
+    }).text;
     return {
-      id: `grant-${sp.id}`, client_id: sp.id, client_name: sp.name, services, attributes,
+      id: `grant-${sp.id}`, client_id: sp.id, client_name: sp.name, services, attributes, withdrawn: [],
       granted_at: new Date(since).toISOString(), last_used: last === null ? null : new Date(last).toISOString(),
-      prompt: `${sp.name} asks for: ${attributes.join(', ')}. Allow?`,
-      expires_at: new Date(since + 180 * DAY).toISOString(), withdrawn: [],
+      expires_at: lifetimeDays === null ? null : new Date(since + lifetimeDays * DAY).toISOString(),
+      prompt,
     };
+  }
+
+  /**
+   * Signs (as the mock can) and keeps a receipt: a consent given to the grant's text, or a
+   * withdrawal of `withdrawn` leaving `remaining` (nothing left: the grant was revoked).
+   */
+  private receipt(g: Grant, event: { authenticator: string } | { withdrawn: string[], remaining: string[] }, atMs: number): Receipt {
+    const id = `rc-${fakeHash(`${g.id}|${atMs}|${this.receipts.length}`).slice(0, 20)}`;
+    const at = new Date(atMs).toISOString();
+    const given = 'authenticator' in event;
+    const claims: ReceiptClaims = {
+      iss: ISSUER, jti: id,
+      // The JSON carries a number (ts-rs types an i64 as bigint).
+      iat: Math.floor(atMs / 1000) as unknown as bigint,
+      schema: 'ISO/IEC TS 27560:2023', record_id: g.id, event: given ? 'given' : 'withdrawn',
+      pii_principal: MOCK_USER, at,
+      controller: { id: g.client_id, name: g.client_name },
+      purposes: purposes(g.services, given ? g.attributes : event.withdrawn),
+      method: given ? { authenticator: event.authenticator, prompt_sha256: fakeHash(g.prompt) } : null,
+      duration: { kind: 'long_lived', expires_at: g.expires_at },
+      withdrawal: HOW_TO_WITHDRAW,
+    };
+    if (!given) claims.remaining = [...event.remaining];
+    const r: Receipt = {
+      id, sp: g.client_name, client_id: g.client_id, consent_id: g.id, kind: given ? 'consent' : 'withdrawal', at,
+      jws: fakeJws(claims), prompt: given ? g.prompt : null, verified: true, problem: null, claims,
+    };
+    this.receipts.push(r);
+    return r;
   }
 
   private lastAccess(spId: string): number | null {
@@ -503,8 +629,36 @@ export class MockBackend implements Backend {
     const g = this.grants.find((x) => x.id === grantId);
     if (!g) fail('no_such_grant', `there is no grant ${grantId}`);
     this.grants = this.grants.filter((x) => x !== g);
-    this.record({ at_ms: Date.now(), kind: 'revocation', sp: g.client_id, authenticator: 'phone', detail: g.attributes.join(' ') });
+    const now = Date.now();
+    this.receipt(g, { withdrawn: [...g.attributes], remaining: [] }, now);
+    this.record({ at_ms: now, kind: 'revocation', sp: g.client_id, authenticator: 'app', detail: JSON.stringify({ by: 'user', consent: g.id }) });
     return null;
+  }
+
+  /**
+   * Stops sharing some attributes of a grant, as the gateway does: refused for an attribute
+   * the grant does not give and for everything it still gives (that is a revocation), and
+   * then nothing changes; else audited (a revocation naming the attributes) and receipted.
+   */
+  private withdraw(grantId: string, attributes: string[]): Withdrawn {
+    this.enrolled();
+    const g = this.grants.find((x) => x.id === grantId);
+    if (!g) fail('no_such_grant', `there is no grant ${grantId}`);
+    if (attributes.length === 0) fail('invalid_input', 'name at least one attribute to stop sharing');
+    const unknown = attributes.find((a) => !g.attributes.includes(a));
+    if (unknown !== undefined) fail('invalid_input', `this grant does not give "${unknown}" (it gives: ${g.attributes.join(', ')})`);
+    const remaining = g.attributes.filter((a) => !attributes.includes(a));
+    if (remaining.length === 0) fail('invalid_input', 'that is everything this grant gives: revoke the grant instead');
+    const withdrawn = [...new Set([...attributes])];
+    g.attributes = remaining;
+    g.withdrawn = [...new Set([...g.withdrawn, ...withdrawn])];
+    const now = Date.now();
+    const receipt = this.receipt(g, { withdrawn, remaining }, now);
+    this.record({
+      at_ms: now, kind: 'revocation', sp: g.client_id, authenticator: 'app',
+      detail: JSON.stringify({ by: 'user', consent: g.id, attributes: withdrawn }),
+    });
+    return { id: g.id, attributes: [...remaining], withdrawn: [...g.withdrawn], receipt: receipt.id };
   }
 
   private revokeDevice(deviceId: string): null {

@@ -1,15 +1,25 @@
 // 3. Access: one card per SP holding a grant; revoke (with a confirmation dialog)
-// and report ("flag") an SP.
+// and report ("flag") an SP; a card's Details opens the SP's page (./sp.ts) in place of
+// the list.
 import * as api from '../api';
 import type { DeviceInfo } from '../bindings/DeviceInfo';
 import type { Grant } from '../bindings/Grant';
 import { byId, closeDialog, h, openDialog, setStatus, setText, show } from '../dom';
 import { attrLabel, formatIsoDate, onLocaleChange, t } from '../i18n';
 import { rememberSpNames } from '../state';
+import { initSpPage } from './sp';
 
-export type Access = { load(): Promise<void>, dispose(): void };
+export type Access = {
+  /** Loads the grants and devices again, keeping what is shown (the list or an SP's page). */
+  load(): Promise<void>,
+  /** Entering the screen: the list, loaded again. */
+  open(): Promise<void>,
+  dispose(): void,
+};
 
 export function initAccess(): Access {
+  const overview = byId('access-overview');
+  const detail = byId('access-detail');
   const list = byId('access-list');
   const empty = byId('access-empty');
   const status = byId('access-status');
@@ -32,6 +42,44 @@ export function initAccess(): Access {
   let deviceTarget: { device: DeviceInfo, opener: HTMLElement } | null = null;
   /** The grant the open dialog is about, and the button that opened it (focus returns there). */
   let target: { grant: Grant, opener: HTMLElement } | null = null;
+  /** The grant whose page is shown instead of the list, if any. */
+  let detailId: string | null = null;
+
+  const page = initSpPage({
+    reload: () => load(),
+    back: () => showList(true),
+    revokeAll: (grant, opener) => openRevoke(grant, opener),
+    report: (grant, opener) => openFlag(grant, opener),
+  });
+
+  function openDetail(grant: Grant): void {
+    detailId = grant.id;
+    show(overview, false);
+    show(detail, true);
+    void page.open(grant);
+  }
+
+  /** Back to the list; `focusCard`: to the Details button of the SP just seen. */
+  function showList(focusCard: boolean): void {
+    const was = detailId;
+    detailId = null;
+    page.close();
+    show(detail, false);
+    show(overview, true);
+    if (!focusCard) return;
+    const card = [...list.querySelectorAll<HTMLElement>('.grant-card')].find((c) => c.dataset.grantId === was);
+    (card?.querySelector<HTMLElement>('.details') ?? byId('access-heading')).focus();
+  }
+
+  /** A result line where the user is: the SP's page or the list. */
+  function report(text: string, tone: 'ok' | 'error'): void {
+    if (detailId) {
+      if (tone === 'error') page.error(text);
+      else page.status(text, tone);
+    } else {
+      setStatus(status, text, tone);
+    }
+  }
 
   function row(label: string, value: Node | string): HTMLElement[] {
     return [h('dt', {}, label), h('dd', {}, value)];
@@ -39,6 +87,8 @@ export function initAccess(): Access {
 
   function renderCard(g: Grant): HTMLElement {
     const titleId = `grant-title-${g.id}`;
+    const details = h('button', { class: 'btn details', type: 'button', 'aria-describedby': titleId }, t('access-details'));
+    details.addEventListener('click', () => openDetail(g));
     const revoke = h('button', { class: 'btn danger revoke', type: 'button', 'aria-describedby': titleId }, t('access-revoke'));
     const flag = h('button', { class: 'btn flag', type: 'button', 'aria-describedby': titleId }, t('access-flag'));
     revoke.addEventListener('click', () => openRevoke(g, revoke));
@@ -53,7 +103,7 @@ export function initAccess(): Access {
         ...row(t('access-attributes'), chips(g.attributes, 'attribute', attrLabel)),
         ...row(t('access-since'), formatIsoDate(g.granted_at)),
         ...row(t('access-last-used'), g.last_used ? formatIsoDate(g.last_used, true) : t('access-never'))),
-      h('div', { class: 'actions' }, revoke, flag));
+      h('div', { class: 'actions' }, details, revoke, flag));
   }
 
   /** One device: its name, state and dates; every device but a revoked one can be revoked. */
@@ -80,6 +130,17 @@ export function initAccess(): Access {
     list.replaceChildren(...grants.map(renderCard));
     show(empty, grants.length === 0);
     deviceList.replaceChildren(...devices.map(renderDevice));
+    if (detailId) {
+      const shown = grants.find((g) => g.id === detailId);
+      if (shown) {
+        page.update(shown);
+      } else {
+        // Gone meanwhile (revoked elsewhere, ended): back to the list, the focus with it.
+        const focusWasThere = detail.contains(document.activeElement);
+        showList(false);
+        if (focusWasThere) byId('access-heading').focus();
+      }
+    }
   }
 
   async function load(): Promise<void> {
@@ -163,12 +224,14 @@ export function initAccess(): Access {
     confirmYes.disabled = true;
     try {
       await api.revoke(grant.id);
+      // Revoked from its page: the page has nothing left to show, back to the list.
+      if (detailId === grant.id) showList(false);
       finish(confirm, byId('access-heading'));
       setStatus(status, t('access-revoked', { client: grant.client_name }), 'ok');
       await load();
     } catch (e) {
       finish(confirm);
-      setStatus(status, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      report(t('error-generic', { message: api.toApiError(e).message }), 'error');
     } finally {
       confirmYes.disabled = false;
     }
@@ -191,7 +254,7 @@ export function initAccess(): Access {
     try {
       await api.flag(grant.client_id, reason);
       finish(flagDialog);
-      setStatus(status, t('access-flagged', { client: grant.client_name }), 'ok');
+      report(t('access-flagged', { client: grant.client_name }), 'ok');
     } catch (e) {
       setStatus(flagError, api.toApiError(e).message, 'error');
     } finally {
@@ -201,6 +264,22 @@ export function initAccess(): Access {
   // Esc closes a modal dialog natively; forget the target then too.
   for (const d of [confirm, flagDialog]) d.addEventListener('close', () => { target = null; });
 
-  const offLocale = onLocaleChange(render);
-  return { load, dispose: offLocale };
+  byId('access-refresh').addEventListener('click', () => void load());
+
+  // Past results were worded in the old language: the page's line is cleared (the list's is by the shell).
+  const offLocale = onLocaleChange(() => {
+    page.status('');
+    render();
+  });
+  return {
+    load,
+    async open() {
+      if (detailId) showList(false);
+      await load();
+    },
+    dispose() {
+      offLocale();
+      page.dispose();
+    },
+  };
 }
