@@ -298,6 +298,12 @@ fn core_for<R: Runtime>(app: &tauri::App<R>) -> Result<Core, String> {
             .ok()
             .filter(|s| !s.is_empty()),
         ca_file: std::env::var_os("ASSENT_CA").map(PathBuf::from),
+        // A laptop's window shows the whole consent card; a phone, its 220 bytes.
+        first_display: Some(if cfg!(mobile) {
+            assent_core::settings::Display::Phone
+        } else {
+            assent_core::settings::Display::Desktop
+        }),
     };
     Ok(Core::new(profile, overrides))
 }

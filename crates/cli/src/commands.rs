@@ -22,6 +22,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let overrides = Overrides {
         gateway_url: cli.gateway.clone(),
         ca_file: cli.ca.clone(),
+        ..Default::default()
     };
     let mut app = Assent::open(&profile, overrides).await?;
     let json = cli.json;

@@ -148,6 +148,9 @@ pub struct ConsentCard {
 pub struct Overrides {
     pub gateway_url: Option<String>,
     pub ca_file: Option<PathBuf>,
+    /// The display profile of a profile that has no settings yet: the desktop app shows
+    /// prompts for its screen, the `assent` command (QA) as a phone would, unless told.
+    pub first_display: Option<crate::settings::Display>,
 }
 
 /// One profile of the app.
@@ -179,7 +182,12 @@ impl Assent {
         secrets: Secrets,
     ) -> Result<Self, CoreError> {
         ensure_profile(dir)?;
+        let first_run = !Settings::saved_in(dir);
         let mut settings = Settings::load(dir)?;
+        if let (true, Some(display)) = (first_run, overrides.first_display) {
+            settings.display = display;
+            settings.save(dir)?;
+        }
         if overrides.gateway_url.is_some() || overrides.ca_file.is_some() {
             if let Some(url) = overrides.gateway_url {
                 settings.gateway_url = Some(url.trim_end_matches('/').to_owned());
@@ -715,6 +723,43 @@ mod tests {
                 .card
                 .is_none()
         );
+    }
+
+    /// The desktop app's first run shows prompts for its screen; a profile that has
+    /// settings keeps them, whatever the next run would choose for a new one.
+    #[tokio::test]
+    async fn the_first_run_chooses_the_display_and_later_runs_keep_the_saved_one() {
+        use crate::settings::Display;
+        let dir = tempfile::tempdir().unwrap();
+        let open = |display| {
+            let secrets = crate::secrets::Secrets::in_store(
+                keyring_core::mock::Store::new().unwrap(),
+                dir.path(),
+            );
+            let overrides = Overrides {
+                first_display: Some(display),
+                ..Overrides::default()
+            };
+            Assent::open_with(dir.path(), overrides, secrets)
+        };
+        assert_eq!(
+            open(Display::Desktop).await.unwrap().settings().display,
+            Display::Desktop
+        );
+        assert_eq!(
+            open(Display::Phone).await.unwrap().settings().display,
+            Display::Desktop
+        );
+        // Without a choice a new profile is a phone's (the command's default).
+        let other = tempfile::tempdir().unwrap();
+        let secrets = crate::secrets::Secrets::in_store(
+            keyring_core::mock::Store::new().unwrap(),
+            other.path(),
+        );
+        let plain = Assent::open_with(other.path(), Overrides::default(), secrets)
+            .await
+            .unwrap();
+        assert_eq!(plain.settings().display, Display::Phone);
     }
 
     #[test]

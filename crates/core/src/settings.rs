@@ -73,6 +73,11 @@ pub struct Settings {
 
 impl Settings {
     /// The profile's settings; defaults when there is no file yet.
+    /// Whether the profile has saved settings (a first run has none).
+    pub fn saved_in(profile_dir: &Path) -> bool {
+        profile_dir.join(FILE).exists()
+    }
+
     pub fn load(profile_dir: &Path) -> Result<Self, SettingsError> {
         let path = profile_dir.join(FILE);
         let text = match std::fs::read_to_string(&path) {
