@@ -129,9 +129,14 @@ async fn assert_no_sideways_scroll(client: &Client) {
 
 const DEMO_SP: (&str, &str) = ("demo-sp", "demo-sp-secret");
 
+/// One window at a time: two WebKit windows and two gateways at once on two cores would make
+/// each wait on the other past its timeouts.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 #[ignore = "needs a display (xvfb-run), tauri-driver and WebKitWebDriver: run by scripts/test"]
 async fn onboarding_consent_revocation_and_history_in_the_real_window() {
+    let _window = ONE_WINDOW.lock().await;
     let keyring = SecretService::start().unwrap();
     let notifications = NotificationServer::start(keyring.bus_address()).unwrap();
     let gateway = DemoGateway::start().unwrap();
@@ -356,9 +361,10 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     assert_no_sideways_scroll(&client).await;
     // Rendered by the core in the language just chosen (not by a long poll that began before
     // the change), and the number in the banner isolated left to right (a `<bdi dir=ltr>`).
+    // (The desktop app shows the whole card: its first run chose the screen's display.)
     wait_shown(
         &client,
-        ".consent-card .prompt-lines[lang='ar'][dir='rtl']",
+        ".consent-card .consent-rich[lang='ar'][dir='rtl']",
         20,
     )
     .await;
@@ -402,5 +408,294 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
         notifications.calls()
     );
 
+    client.close().await.unwrap();
+}
+
+/// The app in light or dark: the stylesheet's own dark rules (`prefers-color-scheme: dark`)
+/// made to apply, as the OS's dark mode would, and the UA's controls drawn dark too.
+async fn set_scheme(client: &Client, dark: bool) {
+    client
+        .execute(
+            "const dark = arguments[0];
+             for (const sheet of document.styleSheets) {
+               for (const rule of sheet.cssRules) {
+                 if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('prefers-color-scheme')) {
+                   rule.dataset = rule.dataset || {};
+                   if (!rule.originalMedia) rule.originalMedia = rule.media.mediaText;
+                   rule.media.mediaText = dark ? 'all' : rule.originalMedia;
+                 }
+               }
+             }
+             document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
+             return true;",
+            vec![json!(dark)],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+}
+
+/// axe-core (the `ui` package's own copy) on the page as it is: the serious and critical
+/// violations, each with the first elements it names.
+async fn axe_violations(client: &Client) -> Vec<String> {
+    let loaded = client
+        .execute("return typeof window.axe !== 'undefined'", vec![])
+        .await
+        .unwrap();
+    if loaded != Value::Bool(true) {
+        let source = std::fs::read_to_string(
+            assent_e2e::workspace_root().join("ui/node_modules/axe-core/axe.min.js"),
+        )
+        .expect("axe-core is installed with the UI's packages (npm ci in ui/)");
+        client
+            .execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .unwrap();
+    }
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then((r) => done(
+               r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                 .map((v) => v.id + ' (' + v.impact + '): ' +
+                   v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', '))),
+               (e) => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// Tabs through the page from its start: the interactive elements of `scope` (and the
+/// navigation) that the keyboard never reached, and those reached without a visible focus.
+async fn keyboard_gaps(client: &Client, scope: &str) -> Vec<String> {
+    let count = client
+        .execute(
+            "const scope = document.querySelector(arguments[0]);
+             const visible = (el) => el.getClientRects().length > 0 &&
+               getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden], dialog:not([open])');
+             const all = [...document.querySelectorAll('#nav button, #nav a[href]'),
+                          ...scope.querySelectorAll('button, a[href], input, select, textarea, summary')]
+               .filter((el) => !el.disabled && visible(el));
+             all.forEach((el, i) => { el.dataset.kbd = String(i); });
+             document.activeElement?.blur();
+             window.scrollTo(0, 0);
+             return all.length;",
+            vec![json!(scope)],
+        )
+        .await
+        .unwrap();
+    let count = count.as_u64().unwrap() as usize;
+    let mut reached = std::collections::BTreeSet::new();
+    let mut unseen_focus = Vec::new();
+    // Twice as many presses as there are elements: the page's other controls come between.
+    for _ in 0..(count * 2 + 10) {
+        client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E004}")
+            .await
+            .unwrap();
+        let now = client
+            .execute(
+                "const el = document.activeElement; const cs = getComputedStyle(el);
+                 const shown = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) ||
+                   cs.boxShadow !== 'none';
+                 return [el.dataset.kbd ?? null, shown, el.id || el.className || el.tagName];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some(index) = now[0].as_str() {
+            reached.insert(index.to_owned());
+            if now[1] != Value::Bool(true) {
+                unseen_focus.push(format!("no visible focus on {}", now[2]));
+            }
+        }
+        if reached.len() == count {
+            break;
+        }
+    }
+    let missed = client
+        .execute(
+            "return [...document.querySelectorAll('[data-kbd]')]
+               .filter((el) => !arguments[0].includes(el.dataset.kbd))
+               .map((el) => 'never reached: ' + (el.id || el.className || el.tagName) + ' ' +
+                 (el.textContent || '').trim().slice(0, 30));",
+            vec![json!(reached.iter().collect::<Vec<_>>())],
+        )
+        .await
+        .unwrap();
+    let mut gaps: Vec<String> = serde_json::from_value(missed).unwrap();
+    unseen_focus.dedup();
+    gaps.extend(unseen_focus);
+    client
+        .execute(
+            "document.querySelectorAll('[data-kbd]').forEach((el) => delete el.dataset.kbd); return 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    gaps
+}
+
+/// Text at 200% (WCAG 1.4.4): the page still no wider than the window, and no element of
+/// `scope` cuts its text off (a box narrower than its text that hides the rest).
+async fn text_at_200_percent_losses(client: &Client, scope: &str) -> Vec<String> {
+    let lost = client
+        .execute(
+            "document.documentElement.style.fontSize = '200%';
+             const scope = document.querySelector(arguments[0]);
+             const lost = [];
+             if (document.documentElement.scrollWidth > window.innerWidth + 1)
+               lost.push('the page scrolls sideways: ' + document.documentElement.scrollWidth);
+             for (const el of scope.querySelectorAll('*')) {
+               if (!el.getClientRects().length || !el.textContent.trim()) continue;
+               const cs = getComputedStyle(el);
+               const clips = ['hidden', 'clip'].includes(cs.overflowX) || cs.textOverflow === 'ellipsis';
+               if (clips && el.scrollWidth > el.clientWidth + 1)
+                 lost.push('cut off: ' + (el.id || el.className || el.tagName));
+             }
+             document.documentElement.style.fontSize = '';
+             return lost;",
+            vec![json!(scope)],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(lost).unwrap()
+}
+
+/// axe-core in light and dark, the keyboard walk and text at 200% on the page as it is now.
+async fn audit_page(client: &Client, label: &str, scope: &str, problems: &mut Vec<String>) {
+    for dark in [false, true] {
+        set_scheme(client, dark).await;
+        let scheme = if dark { "dark" } else { "light" };
+        for violation in axe_violations(client).await {
+            problems.push(format!("{label}, {scheme}: {violation}"));
+        }
+        screenshot(client, &format!("a11y-{label}-{scheme}")).await;
+    }
+    set_scheme(client, false).await;
+    for gap in keyboard_gaps(client, scope).await {
+        problems.push(format!("{label}, keyboard: {gap}"));
+    }
+    for loss in text_at_200_percent_losses(client, scope).await {
+        problems.push(format!("{label}, text at 200%: {loss}"));
+    }
+}
+
+/// Every screen at both sizes: the screens as the navigation reaches them, the SP's page and
+/// the withdrawal dialog.
+async fn audit_every_screen(client: &Client, size: &str, problems: &mut Vec<String>) {
+    for screen in ["consent", "access", "history", "settings"] {
+        click(client, &format!("#nav-{screen}")).await;
+        wait_shown(client, &format!("#screen-{screen}"), 10).await;
+        if screen == "history" {
+            wait_text(client, "#history-verify", 20, |t| t.starts_with('✓')).await;
+        }
+        audit_page(client, &format!("{screen}-{size}"), &format!("#screen-{screen}"), problems).await;
+    }
+    click(client, "#nav-access").await;
+    click(client, ".grant-card[data-client-id='demo-sp'] .details").await;
+    wait_shown(client, "#access-detail .receipt-check", 20).await;
+    audit_page(client, &format!("sp-page-{size}"), "#access-detail", problems).await;
+}
+
+#[tokio::test]
+#[ignore = "needs a display (xvfb-run), tauri-driver and WebKitWebDriver: run by scripts/test"]
+async fn consent_card_sp_page_receipts_and_accessibility_in_the_real_window() {
+    let _window = ONE_WINDOW.lock().await;
+    let keyring = SecretService::start().unwrap();
+    let gateway = DemoGateway::start().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let mut env = keyring.env();
+    env.push(("ASSENT_GATEWAY".into(), gateway.url.clone()));
+    env.push(("ASSENT_CA".into(), gateway.ca_file().display().to_string()));
+    env.push((
+        "ASSENT_PROFILE".into(),
+        profile.path().display().to_string(),
+    ));
+    let driver = TauriDriver::start_with_env(&env).unwrap();
+    let client = connect(&driver).await;
+    client.set_window_size(1280, 860).await.unwrap();
+    let http = gateway.http().unwrap();
+    let mut problems = Vec::new();
+
+    // Onboarding, audited before anything else is on screen.
+    wait_shown(&client, "html[data-app='ready'] #screen-onboarding", 30).await;
+    audit_page(&client, "onboarding-desktop", "#screen-onboarding", &mut problems).await;
+    type_into(&client, "#number", "+447700900001").await;
+    click(&client, "#enroll-start").await;
+    wait_shown(&client, "#code", 30).await;
+    click(&client, "#code-from-simulator").await;
+    wait_shown(&client, "#screen-consent", 60).await;
+
+    // Demo Shop asks for the sign-up attributes, with a binding message: the laptop shows
+    // the whole card.
+    let auth_req_id = gateway
+        .ciba_request_with(
+            &http,
+            DEMO_SP,
+            "openid mc_identity_signup",
+            "447700900001",
+            &[("binding_message", "4711")],
+        )
+        .await
+        .unwrap();
+    let card = wait_text(&client, ".consent-card .consent-rich", 30, |t| t.contains("Marie")).await;
+    for expected in ["Demo Shop", "Marie", "Curie", "marie.curie@example.org", "4711", "Until 20"] {
+        assert!(card.contains(expected), "{expected} missing from the card: {card}");
+    }
+    audit_page(&client, "consent-card-desktop", "#screen-consent", &mut problems).await;
+    screenshot(&client, "consent-card-desktop").await;
+    click(&client, ".consent-card .approve").await;
+    wait_text(&client, "#consent-status", 20, |t| !t.trim().is_empty()).await;
+    let access = gateway
+        .ciba_token(&http, DEMO_SP, &auth_req_id)
+        .await
+        .expect("demo-sp's token after the approval on the card");
+    let premiuminfo = || {
+        let request = http
+            .get(format!("{}/premiuminfo", gateway.url))
+            .bearer_auth(&access);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(premiuminfo().await["email"], "marie.curie@example.org");
+
+    // The SP's page: what it gets, until when, its receipt (verified here).
+    click(&client, "#nav-access").await;
+    click(&client, ".grant-card[data-client-id='demo-sp'] .details").await;
+    wait_text(&client, "#sp-name", 20, |t| t.contains("Demo Shop")).await;
+    wait_text(&client, "#access-detail .receipt-check", 20, |t| t.contains('✓')).await;
+    screenshot(&client, "sp-page-desktop").await;
+    // Stop sharing the email, keep the rest.
+    click(&client, "#sp-attributes [data-attribute='email'] .stop-sharing").await;
+    wait_shown(&client, "#confirm-withdraw", 10).await;
+    audit_page(&client, "withdraw-dialog-desktop", "#confirm-withdraw", &mut problems).await;
+    screenshot(&client, "sp-withdraw-desktop").await;
+    click(&client, "#confirm-withdraw-yes").await;
+    wait_shown(&client, "#sp-withdrawn [data-attribute='email']", 20).await;
+    // Demo Shop's next share answers it empty; the rest is unchanged.
+    let after = premiuminfo().await;
+    assert_eq!((&after["email"], &after["given_name"]), (&json!(""), &json!("Marie")));
+    // The withdrawal's receipt is on the page and verifies.
+    let receipts = wait_text(&client, "#sp-receipts", 20, |t| t.matches('✓').count() >= 2).await;
+    assert!(receipts.contains("Sharing stopped"), "{receipts}");
+    screenshot(&client, "sp-page-after-desktop").await;
+
+    // Every screen, both sizes, light and dark.
+    audit_every_screen(&client, "desktop", &mut problems).await;
+    client.set_window_size(360, 740).await.unwrap();
+    audit_every_screen(&client, "phone", &mut problems).await;
+    client.set_window_size(1280, 860).await.unwrap();
+
+    assert!(
+        problems.is_empty(),
+        "accessibility problems ({}):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     client.close().await.unwrap();
 }

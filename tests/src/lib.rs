@@ -394,17 +394,29 @@ impl DemoGateway {
     pub async fn ciba_request(
         &self,
         http: &reqwest::Client,
-        (client_id, secret): (&str, &str),
+        sp: (&str, &str),
         scope: &str,
         msisdn: &str,
     ) -> Result<String, String> {
+        self.ciba_request_with(http, sp, scope, msisdn, &[]).await
+    }
+
+    /// [`DemoGateway::ciba_request`] with more parameters (`binding_message`, …).
+    pub async fn ciba_request_with(
+        &self,
+        http: &reqwest::Client,
+        (client_id, secret): (&str, &str),
+        scope: &str,
+        msisdn: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<String, String> {
+        let hint = format!("MSISDN:{msisdn}");
+        let mut form = vec![("scope", scope), ("login_hint", hint.as_str())];
+        form.extend_from_slice(extra);
         let response = http
             .post(format!("{}/bc-authorize", self.url))
             .basic_auth(client_id, Some(secret))
-            .form(&[
-                ("scope", scope),
-                ("login_hint", &format!("MSISDN:{msisdn}")),
-            ])
+            .form(&form)
             .send()
             .await
             .map_err(|e| e.to_string())?;
