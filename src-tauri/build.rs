@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "decide",
     "grants",
     "revoke",
+    "withdraw",
+    "receipts",
     "devices",
     "revoke_device",
     "flag",

@@ -408,6 +408,136 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
     );
 }
 
+/// Receipts, and withdrawing one attribute of a grant (issue 17): Marie consents to Demo
+/// Shop's sign-up service in the command; the consent has a receipt the gateway signed over
+/// the exact text shown, which verifies here; `assent revoke GRANT --attribute email` stops
+/// sharing her email and keeps the rest, and Demo Shop's next PremiumInfo answers it empty
+/// (MC_ATTR_29); the withdrawal has its receipt too; with the gateway gone, the receipts kept
+/// on the device still verify, and the history's export carries them.
+#[tokio::test]
+async fn receipts_and_withdrawing_one_attribute_through_the_command() {
+    let keyring = SecretService::start().unwrap();
+    let gateway = DemoGateway::start().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let assent = Assent::new(&gateway, &keyring, profile.path());
+    let http = gateway.http().unwrap();
+    assent.ok(&["enroll", MARIE, "--sms-from", "simulator"]);
+    assert_eq!(assent.ok(&["receipts"]), json!([]));
+
+    let waiting = assent
+        .command(&["inbox", "--wait", "20", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let auth_req_id = gateway
+        .ciba_request(&http, DEMO_SP, "openid mc_identity_signup", "447700900001")
+        .await
+        .unwrap();
+    let inbox: Value = serde_json::from_slice(&waiting.wait_with_output().unwrap().stdout).unwrap();
+    let request = &inbox["requests"][0];
+    let shown = request["prompt"].as_str().unwrap().to_owned();
+    assent.ok(&["approve", request["id"].as_str().unwrap()]);
+    let access = gateway
+        .ciba_token(&http, DEMO_SP, &auth_req_id)
+        .await
+        .unwrap();
+    let premiuminfo = || {
+        let request = http
+            .get(format!("{}/premiuminfo", gateway.url))
+            .bearer_auth(&access);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(premiuminfo().await["email"], "marie.curie@example.org");
+
+    // The consent's receipt: signed by the gateway, over the exact text this device showed.
+    let receipts = assent.ok(&["receipts"]);
+    let list = receipts.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{receipts}");
+    let consent = &list[0];
+    for field in ["id", "sp", "kind", "at", "jws"] {
+        assert!(consent[field].is_string(), "{field} in {consent}");
+    }
+    assert_eq!(
+        (&consent["sp"], &consent["kind"], &consent["verified"]),
+        (&json!("Demo Shop"), &json!("consent"), &json!(true)),
+        "{consent}"
+    );
+    assert_eq!(consent["prompt"], json!(shown));
+    assert_eq!(consent["jws"].as_str().unwrap().split('.').count(), 3);
+    let claims = &consent["claims"];
+    assert_eq!(claims["schema"], "ISO/IEC TS 27560:2023");
+    assert_eq!(claims["method"]["authenticator"], "app");
+    assert_eq!(
+        claims["purposes"][0]["attributes"],
+        json!(["given_name", "family_name", "email", "birthdate", "address"])
+    );
+    assert!(
+        !consent["jws"].as_str().unwrap().contains("Marie"),
+        "names, never values"
+    );
+
+    // Withdraw the email only: bad input is refused and changes nothing.
+    let grants = assent.ok(&["grants"]);
+    let grant = grants["grants"][0]["id"].as_str().unwrap().to_owned();
+    assert!(grants["grants"][0]["expires_at"].is_string(), "{grants}");
+    let (code, refused) = assent.json(&["revoke", &grant, "--attribute", "shoe_size"]);
+    assert_eq!(
+        (code, refused["error"].as_str()),
+        (2, Some("invalid_input")),
+        "{refused}"
+    );
+    assert!(
+        refused["message"].as_str().unwrap().contains("shoe_size"),
+        "{refused}"
+    );
+    assert_eq!(assent.ok(&["receipts"]).as_array().unwrap().len(), 1);
+    let withdrawn = assent.ok(&["revoke", &grant, "--attribute", "email"]);
+    assert_eq!(withdrawn["withdrawn"], json!(["email"]), "{withdrawn}");
+    let after = premiuminfo().await;
+    assert_eq!(
+        (&after["email"], &after["given_name"]),
+        (&json!(""), &json!("Marie"))
+    );
+    let receipts = assent.ok(&["receipts"]);
+    let list = receipts.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{receipts}");
+    assert_eq!(
+        (&list[1]["kind"], &list[1]["verified"], &list[1]["id"]),
+        (&json!("withdrawal"), &json!(true), &withdrawn["receipt"])
+    );
+    let words = assent.run(&["receipts", "show", list[1]["id"].as_str().unwrap()]);
+    let words = String::from_utf8_lossy(&words.stdout).into_owned();
+    assert!(
+        words.contains("Consent withdrawn from Demo Shop") && words.contains("(verified)"),
+        "{words}"
+    );
+    assent.ok(&["audit"]);
+
+    // Offline: the receipts kept on the device verify with the keys kept beside them.
+    drop(gateway);
+    let offline = assent.remembered(&["receipts"]);
+    assert_eq!(offline.0, 0, "{}", offline.1);
+    assert!(
+        offline
+            .1
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["verified"] == true),
+        "{}",
+        offline.1
+    );
+    let exported = profile.path().join("history.json");
+    assent.remembered(&["audit", "export", exported.to_str().unwrap()]);
+    let beside: Value = serde_json::from_slice(
+        &std::fs::read(profile.path().join("history.receipts.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(beside["receipts"].as_array().unwrap().len(), 2);
+    assert!(!beside["keys"].as_array().unwrap().is_empty());
+}
+
 /// Runs `assent … --json` with `stdin` as its input.
 fn with_stdin(assent: &Assent, args: &[&str], stdin: &str) -> (i32, Value) {
     use std::io::Write;

@@ -191,6 +191,22 @@ async fn revoke(core: State<'_, Core>, grant_id: String) -> Answer<()> {
     Ok(core.get().await?.revoke(&grant_id).await?)
 }
 
+/// Stops sharing some attributes of a grant, keeping the rest.
+#[tauri::command]
+async fn withdraw(
+    core: State<'_, Core>,
+    grant_id: String,
+    attributes: Vec<String>,
+) -> Answer<assent_core::app::Withdrawn> {
+    Ok(core.get().await?.withdraw(&grant_id, &attributes).await?)
+}
+
+/// The consent receipts, verified on this device (brought up to date when online).
+#[tauri::command]
+async fn receipts(core: State<'_, Core>) -> Answer<Vec<assent_core::receipts::Receipt>> {
+    Ok(core.get().await?.receipts().await?)
+}
+
 #[tauri::command]
 async fn devices(core: State<'_, Core>) -> Answer<Vec<assent_core::app::DeviceInfo>> {
     Ok(core.get().await?.devices().await?)
@@ -254,6 +270,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             decide,
             grants,
             revoke,
+            withdraw,
+            receipts,
             devices,
             revoke_device,
             flag,
@@ -438,6 +456,11 @@ mod tests {
             ("decide", serde_json::json!({"id": "p-1", "approve": true})),
             ("revoke", serde_json::json!({"grantId": "c-1"})),
             (
+                "withdraw",
+                serde_json::json!({"grantId": "c-1", "attributes": ["email"]}),
+            ),
+            ("receipts", serde_json::json!({})),
+            (
                 "flag",
                 serde_json::json!({"clientId": "demo-sp", "reason": "spam"}),
             ),
@@ -475,6 +498,8 @@ mod tests {
             assent_core::enrollment::Enrollment::export_all_to(dir)?;
             assent_core::ConsentCard::export_all_to(dir)?;
             assent_core::app::Grant::export_all_to(dir)?;
+            assent_core::receipts::Receipt::export_all_to(dir)?;
+            assent_core::app::Withdrawn::export_all_to(dir)?;
             assent_core::app::DeviceInfo::export_all_to(dir)?;
             assent_core::app::HistoryPage::export_all_to(dir)?;
             assent_core::app::VerifyResult::export_all_to(dir)?;

@@ -4,6 +4,7 @@
 import { FluentBundle, FluentResource } from '@fluent/bundle';
 import type { Backend } from './api';
 import type { AuditEntry } from './bindings/AuditEntry';
+import type { Card } from './bindings/Card';
 import type { ConsentCard } from './bindings/ConsentCard';
 import type { DeviceInfo } from './bindings/DeviceInfo';
 import type { Enrollment } from './bindings/Enrollment';
@@ -15,7 +16,7 @@ import type { RenderResponse } from './bindings/RenderResponse';
 import type { Settings } from './bindings/Settings';
 import type { Step } from './bindings/Step';
 import type { WireAttribute } from './bindings/WireAttribute';
-import { normalizeLocale, PROMPT_FTL } from './locales';
+import { type Locale, normalizeLocale, PROMPT_FTL, RTL_LOCALES } from './locales';
 
 export type MockOptions = {
   /** Start as an enrolled device (skips onboarding). */
@@ -110,6 +111,31 @@ function wrap(text: string, columns: number): string[] {
 }
 
 const GSM7 = /^[A-Za-z0-9 @£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&'()*+,\-./:;<=>?¡ÄÖÑÜ§¿äöñüà\n]*$/;
+
+/** The consent card of a large screen, as the core builds it (assent_prompt::card): every
+ * attribute with its value, how long it lasts, the binding message, the assurance; `text`
+ * is its canonical text, which the decision is signed over. */
+export function mockCard(p: { client_name: string, attributes: WireAttribute[], binding_message?: string | null }, locale: Locale): { card: Card, text: string } {
+  const b = promptBundle(locale);
+  const card: Card = {
+    locale,
+    direction: RTL_LOCALES.has(locale) ? 'rtl' : 'ltr',
+    client_name: p.client_name,
+    request: msg(b, 'card-request', { client: p.client_name }),
+    attributes: p.attributes.map((a) => ({ name: a.name, label: msg(b, `attr-${a.name}`), value: a.value })),
+    lifetime: msg(b, 'card-lifetime-until-revoked'),
+    binding_message: p.binding_message ? msg(b, 'card-binding', { client: p.client_name, message: p.binding_message }) : null,
+    assurance: msg(b, 'prompt-assurance'),
+    ask: msg(b, 'prompt-ask'),
+  };
+  const text = [
+    card.request,
+    ...card.attributes.map((a) => a.value === null ? a.label : `${a.label} = ${a.value}`),
+    ...[card.lifetime, card.binding_message, card.assurance].filter((x): x is string => x !== null),
+    card.ask,
+  ].join('\n');
+  return { card, text };
+}
 
 export function mockRender(req: RenderRequest): RenderResponse {
   const b = promptBundle(req.locale);
@@ -397,6 +423,14 @@ export class MockBackend implements Backend {
   // -- consent --
   private card(p: Pending): ConsentCard {
     const locale = normalizeLocale(this.settings.locale);
+    if (this.settings.display !== 'phone') {
+      // A large screen shows the whole card and signs its canonical text.
+      const { card, text } = mockCard(p, locale);
+      return {
+        id: p.id, client_name: p.client_name, prompt: text, lines: text.split('\n'), locale,
+        as_sent: false, too_long: false, created_ms: p.created_ms, card,
+      };
+    }
     const device = this.settings.display === 'phone'
       ? { kind: 'phone' as const, columns: 32, rows: 8, max_bytes: 220, encodings: null }
       : { kind: 'screen' as const, columns: 60, rows: 12, max_bytes: null, encodings: null };
@@ -413,10 +447,10 @@ export class MockBackend implements Backend {
       const tooLong = sent.bytes > (device.max_bytes ?? Infinity);
       return {
         id: p.id, client_name: p.client_name, prompt: sent.text, lines: tooLong ? [] : sent.lines, locale: 'en',
-        as_sent: true, too_long: tooLong, created_ms: p.created_ms,
+        as_sent: true, too_long: tooLong, created_ms: p.created_ms, card: null,
       };
     }
-    return { id: p.id, client_name: p.client_name, prompt: r.text, lines: r.lines, locale, as_sent: false, too_long: false, created_ms: p.created_ms };
+    return { id: p.id, client_name: p.client_name, prompt: r.text, lines: r.lines, locale, as_sent: false, too_long: false, created_ms: p.created_ms, card: null };
   }
 
   private async inbox(waitSeconds: number): Promise<ConsentCard[]> {
@@ -455,6 +489,7 @@ export class MockBackend implements Backend {
       id: `grant-${sp.id}`, client_id: sp.id, client_name: sp.name, services, attributes,
       granted_at: new Date(since).toISOString(), last_used: last === null ? null : new Date(last).toISOString(),
       prompt: `${sp.name} asks for: ${attributes.join(', ')}. Allow?`,
+      expires_at: new Date(since + 180 * DAY).toISOString(), withdrawn: [],
     };
   }
 

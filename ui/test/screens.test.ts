@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppHandle } from '../src/app';
+import type { ConsentCard } from '../src/bindings/ConsentCard';
+import { createMockBackend } from '../src/mock';
 import { $, boot, plain, submit, type, waitFor } from './helpers';
 
 let app: AppHandle | undefined;
@@ -31,6 +33,33 @@ describe('consent', () => {
     mock.addRequest('Bundesagentur für Arbeitsvermittlung und Weiterbildung', [{ name: 'email', value: 'm@example.org', group: 'contact' }]);
     await waitFor(() => expect(cards('.consent-card')).toHaveLength(2), { timeout: 5000 });
     expect(cards('.consent-card')[1].querySelector('strong')!.textContent).toContain('Bundesagentur');
+  });
+
+  it('shows the whole card on a large screen, and signs exactly the text it lays out', async () => {
+    const mock = createMockBackend({ delayMs: 0, enrolled: true });
+    mock.settings.display = 'desktop';
+    const long = 'Caisse Régionale de Crédit Agricole Mutuel de Normandie-Seine';
+    mock.addRequest(long, [
+      { name: 'given_name', value: 'Marie', group: 'name' },
+      { name: 'address', value: '11 rue Pierre et Marie Curie, 75005 Paris', group: 'address' },
+    ]);
+    ({ app } = await boot(mock));
+    await waitFor(() => expect(cards('.consent-card .consent-rich').length).toBeGreaterThan(0));
+    const card = cards('.consent-card').find((c) => c.textContent!.includes('Normandie'))!;
+    const rich = card.querySelector('.consent-rich')!;
+    // Nothing is cut: the whole name and every value, each attribute with its label.
+    expect(plain(rich.querySelector('.rich-request')!.textContent)).toBe(`${long} asks for:`);
+    const items = [...rich.querySelectorAll('.rich-attributes li')].map((li) => plain(li.textContent));
+    expect(items).toEqual(['given nameMarie', 'address11 rue Pierre et Marie Curie, 75005 Paris']);
+    expect(rich.querySelector('.rich-lifetime')!.textContent).toBe('Until you revoke it');
+    expect(card.querySelector('.prompt-lines')).toBeNull();
+    // The decision is signed over the card's canonical text: the laid-out items, one a line.
+    const shown = [...rich.querySelectorAll('p, li')].map((el) => el.tagName === 'LI'
+      ? [...el.children].map((c) => plain(c.textContent)).join(' = ')
+      : plain(el.textContent));
+    const inbox = await mock.invoke('inbox', { waitSeconds: 0 }) as ConsentCard[];
+    const signed = inbox.find((c) => c.client_name === long)!.prompt;
+    expect(plain(signed).split('\n')).toEqual(shown);
   });
 
   it('announces a new request with a desktop notification only while the window is in the background', async () => {

@@ -1,7 +1,7 @@
 //! One function per command: parse nothing (clap did), call the core, print.
 
 use crate::output::{Failure, Progress, print_json};
-use crate::{AuditAction, Cli, Command, DevicesAction, DisplayChoice, SmsSource};
+use crate::{AuditAction, Cli, Command, DevicesAction, DisplayChoice, ReceiptsAction, SmsSource};
 use assent_core::history::Filter;
 use assent_core::{Assent, Enrollment, Overrides};
 use serde_json::json;
@@ -48,11 +48,48 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Approve { id } => decide(&mut app, &id, true, json).await,
         Command::Deny { id } => decide(&mut app, &id, false, json).await,
         Command::Grants => grants(&app, json).await,
-        Command::Revoke { grant_id } => {
+        Command::Revoke {
+            grant_id,
+            attributes,
+        } if attributes.is_empty() => {
             app.revoke(&grant_id).await?;
             say(json, &json!({"revoked": grant_id}), || {
                 format!("Revoked {grant_id}: the SP's tokens no longer work.")
             })
+        }
+        Command::Revoke {
+            grant_id,
+            attributes,
+        } => {
+            let withdrawn = app.withdraw(&grant_id, &attributes).await?;
+            say(json, &withdrawn, || {
+                format!(
+                    "{grant_id} no longer shares: {}. It still shares: {}. Receipt {}.",
+                    withdrawn.withdrawn.join(", "),
+                    withdrawn.attributes.join(", "),
+                    withdrawn.receipt
+                )
+            })
+        }
+        Command::Receipts { action: None } => {
+            let receipts = app.receipts().await?;
+            say(json, &receipts, || {
+                if receipts.is_empty() {
+                    return "No receipts yet: one comes with every consent you give or withdraw."
+                        .into();
+                }
+                receipts
+                    .iter()
+                    .map(receipt_line)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Receipts {
+            action: Some(ReceiptsAction::Show { id }),
+        } => {
+            let receipt = app.receipt(&id).await?;
+            say(json, &receipt, || receipt_text(&receipt))
         }
         Command::Devices { action: None } => {
             let devices = app.devices().await?;
@@ -331,6 +368,64 @@ async fn decide(app: &mut Assent, id: &str, approve: bool, json: bool) -> Result
     )
 }
 
+/// One receipt on one line: id, when, what, and whether it verifies.
+fn receipt_line(r: &assent_core::receipts::Receipt) -> String {
+    let what = match r.kind.as_str() {
+        "consent" => format!("Consent given to {}", r.sp),
+        _ => format!("Consent withdrawn from {}", r.sp),
+    };
+    let check = if r.verified {
+        "verified".to_owned()
+    } else {
+        format!(
+            "DOES NOT VERIFY: {}",
+            r.problem.as_deref().unwrap_or("unknown")
+        )
+    };
+    format!("{}  {}  {what}  ({check})", r.id, r.at)
+}
+
+/// A receipt whole, in words.
+fn receipt_text(r: &assent_core::receipts::Receipt) -> String {
+    let mut lines = vec![receipt_line(r)];
+    if let Some(claims) = &r.claims {
+        for purpose in &claims.purposes {
+            lines.push(format!(
+                "  {} for {} ({}, on the basis of {}): {}",
+                purpose.service,
+                purpose.purpose,
+                purpose.data_categories.join(", "),
+                purpose.legal_basis,
+                purpose.attributes.join(", ")
+            ));
+        }
+        if !claims.remaining.is_empty() {
+            lines.push(format!("  still shared: {}", claims.remaining.join(", ")));
+        }
+        if let Some(method) = &claims.method {
+            lines.push(format!(
+                "  given on: {}; the text shown has SHA-256 {}",
+                method.authenticator, method.prompt_sha256
+            ));
+        }
+        lines.push(format!(
+            "  lasts: {}",
+            match &claims.duration.expires_at {
+                Some(end) => format!("until {end}"),
+                None if claims.duration.kind == "transaction" => "one transaction".to_owned(),
+                None => "until you withdraw it".to_owned(),
+            }
+        ));
+        lines.push(format!("  to withdraw: {}", claims.withdrawal));
+        lines.push(format!("  standard: {}", claims.schema));
+    }
+    if let Some(prompt) = &r.prompt {
+        lines.push(format!("  the text shown: {prompt}"));
+    }
+    lines.push(format!("  signed receipt (JWS): {}", r.jws));
+    lines.join("\n")
+}
+
 async fn grants(app: &Assent, json: bool) -> Result<(), Failure> {
     let grants = app.grants().await?;
     say(json, &json!({ "grants": grants }), || {
@@ -340,8 +435,14 @@ async fn grants(app: &Assent, json: bool) -> Result<(), Failure> {
         grants
             .iter()
             .map(|g| {
+                let withdrawn = if g.withdrawn.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n    no longer shared: {}", g.withdrawn.join(", "))
+                };
                 format!(
-                    "{}  {} ({})\n    services: {}\n    attributes: {}\n    since {}, last used {}",
+                    "{}  {} ({})\n    services: {}\n    attributes: {}{withdrawn}\n    since {}, \
+                     last used {}, {}",
                     g.id,
                     g.client_name,
                     g.client_id,
@@ -349,6 +450,10 @@ async fn grants(app: &Assent, json: bool) -> Result<(), Failure> {
                     g.attributes.join(", "),
                     g.granted_at,
                     g.last_used.as_deref().unwrap_or("never"),
+                    match &g.expires_at {
+                        Some(end) => format!("ends {end}"),
+                        None => "until you revoke it".to_owned(),
+                    }
                 )
             })
             .collect::<Vec<_>>()

@@ -63,8 +63,20 @@ pub enum Command {
     Deny { id: String },
     /// Your long-lived consents, per SP.
     Grants,
-    /// Revokes a grant: the SP's tokens stop working at once.
-    Revoke { grant_id: String },
+    /// Revokes a grant: the SP's tokens stop working at once. With --attribute, stops
+    /// sharing only those attributes and keeps the rest of the grant.
+    Revoke {
+        grant_id: String,
+        /// An attribute to stop sharing (repeat for several), e.g. --attribute email.
+        #[arg(long = "attribute", value_name = "NAME")]
+        attributes: Vec<String>,
+    },
+    /// Your consent receipts, signed by the gateway and verified here; `receipts show ID`
+    /// shows one whole.
+    Receipts {
+        #[command(subcommand)]
+        action: Option<ReceiptsAction>,
+    },
     /// Your devices (this one marked); `devices revoke ID` revokes one.
     Devices {
         #[command(subcommand)]
@@ -113,6 +125,12 @@ pub enum Command {
 pub enum DevicesAction {
     /// Revokes a device (a lost phone, an old laptop, or this one): it gets no token any more.
     Revoke { device_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReceiptsAction {
+    /// One receipt: what was consented to or withdrawn, when, how, and whether it verifies.
+    Show { id: String },
 }
 
 #[derive(Debug, Subcommand)]

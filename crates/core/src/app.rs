@@ -27,6 +27,8 @@ pub enum CoreError {
     Code(#[from] crate::sms_code::CodeError),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Receipts(#[from] crate::receipts::ReceiptsError),
     #[error("this device is not enrolled yet: verify your number first (assent enroll NUMBER)")]
     NotEnrolled,
     #[error("this device is enrolled for {0}; use another profile for another number")]
@@ -39,6 +41,8 @@ pub enum CoreError {
     NoSuchRequest(String),
     #[error("no grant {0}")]
     NoSuchGrant(String),
+    #[error("no receipt {0} on this device")]
+    NoSuchReceipt(String),
     #[error("no device {0} of yours, or it is revoked already")]
     NoSuchDevice(String),
     #[error("the profile folder {path} cannot be used: {reason}")]
@@ -58,6 +62,8 @@ impl CoreError {
             CoreError::NoCodeAwaited => "no_code_awaited",
             CoreError::NoSuchRequest(_) => "no_such_request",
             CoreError::NoSuchGrant(_) => "no_such_grant",
+            CoreError::NoSuchReceipt(_) => "no_such_receipt",
+            CoreError::Receipts(_) => "receipts",
             CoreError::NoSuchDevice(_) => "no_such_device",
             CoreError::Secrets(_) => "keyring",
             CoreError::Gateway(_) => "gateway",
@@ -84,7 +90,7 @@ impl CoreError {
 
 /// A long-lived consent an SP holds (`GET /device/grants`): the contract's own type, which
 /// the UI shows as it is.
-pub use assent_proto::device::{DeviceInfo, Grant};
+pub use assent_proto::device::{DeviceInfo, Grant, Withdrawn};
 
 /// The history as listed: the entries, and whether the copy was brought up to date first
 /// (`false`: the gateway could not be reached, the copy on this device is shown).
@@ -127,6 +133,10 @@ pub struct ConsentCard {
     pub too_long: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_ms: i64,
+    /// On a large screen, the whole consent card (the SP, each attribute with its value, how
+    /// long it lasts, the binding message, the assurance): the UI lays it out, and `prompt`
+    /// is its canonical text, which the decision is signed over. `None` elsewhere.
+    pub card: Option<assent_prompt::card::Card>,
     /// How it was rendered (`None`: as the gateway rendered it).
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -148,6 +158,7 @@ pub struct Assent {
     pub(crate) secrets: Secrets,
     pub(crate) http: reqwest::Client,
     history: History,
+    receipts: crate::receipts::Receipts,
     /// The device's session, made on first use (after enrollment).
     device: tokio::sync::OnceCell<DeviceClient>,
 }
@@ -181,12 +192,14 @@ impl Assent {
         }
         let http = crate::acme_client::http_client(settings.ca_pem()?.as_deref())?;
         let history = History::open(dir).await?;
+        let receipts = crate::receipts::Receipts::open(dir).await?;
         Ok(Assent {
             dir: dir.to_path_buf(),
             settings,
             secrets,
             http,
             history,
+            receipts,
             device: tokio::sync::OnceCell::new(),
         })
     }
@@ -292,6 +305,74 @@ impl Assent {
         }
     }
 
+    /// Stops sharing some attributes of a grant and keeps the rest: the SP's next share
+    /// answers them empty. Returns what the grant gives now.
+    pub async fn withdraw(
+        &self,
+        grant_id: &str,
+        attributes: &[String],
+    ) -> Result<assent_proto::device::Withdrawn, CoreError> {
+        if attributes.is_empty() {
+            return Err(CoreError::Invalid(
+                "name at least one attribute to stop sharing".into(),
+            ));
+        }
+        match self.device().await?.withdraw(grant_id, attributes).await {
+            Err(DeviceError::Refused { status: 404, .. }) => {
+                Err(CoreError::NoSuchGrant(grant_id.to_owned()))
+            }
+            // What the grant does not give, or everything it gives: the user's input.
+            Err(DeviceError::Refused {
+                status: 400 | 409,
+                description,
+                ..
+            }) => Err(CoreError::Invalid(description)),
+            other => Ok(other?),
+        }
+    }
+
+    /// Brings the receipts kept on this device up to date (with the gateway's keys to verify
+    /// them); returns how many are new.
+    pub async fn sync_receipts(&self) -> Result<usize, CoreError> {
+        let device = self.device().await?;
+        let items = device.receipts().await?;
+        let keys = device.gateway_keys().await?;
+        Ok(self.receipts.keep(&items, &keys).await?)
+    }
+
+    /// The consent receipts, each verified here: brought up to date first when the gateway
+    /// answers, else those kept on this device.
+    pub async fn receipts(&self) -> Result<Vec<crate::receipts::Receipt>, CoreError> {
+        match self.sync_receipts().await {
+            Ok(_) => {}
+            Err(error) if error.is_offline() => {}
+            Err(error) => return Err(error),
+        }
+        self.kept_receipts().await
+    }
+
+    /// The receipts kept on this device, verified offline with the gateway keys kept beside
+    /// them.
+    pub async fn kept_receipts(&self) -> Result<Vec<crate::receipts::Receipt>, CoreError> {
+        let keys = self.receipts.keys().await?;
+        Ok(self
+            .receipts
+            .list()
+            .await?
+            .iter()
+            .map(|item| crate::receipts::shown(item, &keys))
+            .collect())
+    }
+
+    /// One receipt (see [`Assent::receipts`]).
+    pub async fn receipt(&self, id: &str) -> Result<crate::receipts::Receipt, CoreError> {
+        self.receipts()
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| CoreError::NoSuchReceipt(id.to_owned()))
+    }
+
     /// Reports an SP to the operator.
     pub async fn flag(&self, client_id: &str, reason: &str) -> Result<(), CoreError> {
         if reason.trim().is_empty() {
@@ -367,10 +448,34 @@ impl Assent {
         Ok(self.history.verify().await?)
     }
 
-    /// Writes the history, with its chain, to `path`; returns the number of entries.
+    /// Writes the history, with its chain, to `path`, and the consent receipts kept on this
+    /// device beside it (`PATH` → `PATH.receipts.json`, each as the gateway signed it, with
+    /// the text it names); returns the number of entries.
     pub async fn export_history(&self, path: &Path) -> Result<usize, CoreError> {
-        Ok(self.history.export_to(path).await?)
+        let entries = self.history.export_to(path).await?;
+        let receipts = self.receipts.list().await?;
+        let keys = self.receipts.keys().await?;
+        let text = serde_json::to_vec_pretty(&serde_json::json!({
+            "receipts": receipts,
+            "keys": keys,
+        }))
+        .map_err(|e| CoreError::Invalid(format!("the receipts cannot be written: {e}")))?;
+        let receipts_path = receipts_path_for(path);
+        crate::profile::write_atomically(&receipts_path, &text).map_err(|e| {
+            CoreError::Invalid(format!(
+                "the receipts cannot be written to {}: {e}",
+                receipts_path.display()
+            ))
+        })?;
+        Ok(entries)
     }
+}
+
+/// Where [`Assent::export_history`] writes the receipts beside the history at `path`.
+pub fn receipts_path_for(path: &Path) -> PathBuf {
+    let mut name = path.file_stem().unwrap_or_default().to_os_string();
+    name.push(".receipts.json");
+    path.with_file_name(name)
 }
 
 fn ensure_profile(dir: &Path) -> Result<(), CoreError> {
@@ -395,13 +500,37 @@ fn card_for(
     locale: &str,
 ) -> ConsentCard {
     let client_name = request.content.as_ref().map(|c| c.client_name().to_owned());
+    let how = assent_proto::jwt::Shown {
+        device: assent_prompt::wire::WireDevice::from(device),
+        locale: locale.to_owned(),
+    };
+    // A large screen shows the whole card (MC_ATTR_13 limits only the phone).
+    let card = request
+        .content
+        .as_ref()
+        .filter(|_| device.kind == assent_prompt::DeviceKind::Screen)
+        .and_then(|content| {
+            let renderer = assent_prompt::Renderer::shared().ok()?;
+            assent_prompt::card::Card::of(renderer, content, Some(locale)).ok()
+        });
+    if let Some(card) = card {
+        let text = card.canonical_text();
+        return ConsentCard {
+            id: request.id.clone(),
+            client_name,
+            lines: text.lines().map(str::to_owned).collect(),
+            prompt: text,
+            locale: card.locale.clone(),
+            as_sent: false,
+            too_long: false,
+            created_ms: request.created_ms,
+            card: Some(card),
+            rendered_as: Some(how),
+        };
+    }
     let rendered = request.content.as_ref().and_then(|content| {
         let renderer = assent_prompt::Renderer::shared().ok()?;
         let prompt = content.render(renderer, device, Some(locale)).ok()?;
-        let how = assent_proto::jwt::Shown {
-            device: assent_prompt::wire::WireDevice::from(device),
-            locale: locale.to_owned(),
-        };
         Some((prompt, how))
     });
     match rendered {
@@ -414,6 +543,7 @@ fn card_for(
             as_sent: false,
             too_long: false,
             created_ms: request.created_ms,
+            card: None,
             rendered_as: Some(how),
         },
         None => {
@@ -445,6 +575,7 @@ fn card_for(
                     .to_owned(),
                 as_sent: true,
                 created_ms: request.created_ms,
+                card: None,
                 rendered_as: None,
             }
         }
@@ -498,6 +629,8 @@ mod tests {
             ],
             ask_assurance: false,
             presentation: Default::default(),
+            lifetime: None,
+            binding_message: None,
         }
     }
 
@@ -546,6 +679,42 @@ mod tests {
         assert_eq!(card.lines, vec![long]);
         // The short text of the other tests fits: shown on the phone as sent.
         assert!(!card_for(&request(None), &DeviceProfile::phone(), "ar").too_long);
+    }
+
+    /// A large screen shows the whole card and signs its canonical text, in its language,
+    /// whatever the length: nothing is left out, no line is cut.
+    #[test]
+    fn a_large_screen_shows_the_whole_card_and_signs_its_canonical_text() {
+        let desktop = crate::settings::Display::Desktop.profile();
+        let mut content = consent("en");
+        if let PromptContent::Consent {
+            lifetime,
+            binding_message,
+            ..
+        } = &mut content
+        {
+            *lifetime = Some(assent_prompt::wire::WireLifetime::OneTime);
+            *binding_message = Some("4711".into());
+        }
+        let card = card_for(&request(Some(content)), &desktop, "fr");
+        let rich = card.card.clone().expect("a card on a large screen");
+        assert_eq!(rich.attributes.len(), 12);
+        assert_eq!(card.prompt, rich.canonical_text());
+        assert_eq!(card.lines.len(), card.prompt.lines().count());
+        assert!(card.prompt.contains("267117501234567") && card.prompt.contains("4711"));
+        assert_eq!(card.locale, "fr");
+        assert!(!card.as_sent && !card.too_long);
+        let how = card
+            .rendered_as
+            .expect("how it was shown, for the signature");
+        assert_eq!(how.device, (&desktop).into());
+        assert_eq!(how.locale, "fr");
+        // A phone still gets the fitted rendering, without a card.
+        assert!(
+            card_for(&request(Some(consent("en"))), &DeviceProfile::phone(), "en")
+                .card
+                .is_none()
+        );
     }
 
     #[test]

@@ -44,27 +44,55 @@ pub enum CheckpointError {
     Signature(String),
 }
 
-/// Checks `jws` against the gateway's published keys and returns what it vouches for.
-pub fn verify(jws: &str, keys: &[GatewayKey]) -> Result<Checkpoint, CheckpointError> {
+/// Why a JWS the gateway signed does not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedFault {
+    Malformed(String),
+    /// Signed, but another kind of statement (`typ`).
+    OtherType(Option<String>),
+    UnknownKey(Option<String>),
+    Signature(String),
+}
+
+/// Checks a compact JWS of `typ` against the gateway's published keys (ES256 with the key
+/// its header names) and returns its claims. What it checks states a past fact: no audience,
+/// no expiry.
+pub fn verify_signed<T: serde::de::DeserializeOwned>(
+    jws: &str,
+    typ: &str,
+    keys: &[GatewayKey],
+) -> Result<T, SignedFault> {
     let header =
-        jsonwebtoken::decode_header(jws).map_err(|e| CheckpointError::Malformed(e.to_string()))?;
-    if header.typ.as_deref() != Some(CHECKPOINT_TYP) {
-        return Err(CheckpointError::NotACheckpoint(header.typ));
+        jsonwebtoken::decode_header(jws).map_err(|e| SignedFault::Malformed(e.to_string()))?;
+    if header.typ.as_deref() != Some(typ) {
+        return Err(SignedFault::OtherType(header.typ));
     }
     let key = keys
         .iter()
         .find(|k| Some(&k.kid) == header.kid.as_ref() && k.kty == "EC" && k.crv == "P-256")
-        .ok_or_else(|| CheckpointError::UnknownKey(header.kid.clone()))?;
+        .ok_or_else(|| SignedFault::UnknownKey(header.kid.clone()))?;
     let decoding = jsonwebtoken::DecodingKey::from_ec_components(&key.x, &key.y)
-        .map_err(|e| CheckpointError::Signature(e.to_string()))?;
+        .map_err(|e| SignedFault::Signature(e.to_string()))?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
-    // A checkpoint states a past fact: it has no audience and never expires.
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
     validation.validate_aud = false;
-    let claims = jsonwebtoken::decode::<CheckpointClaims>(jws, &decoding, &validation)
-        .map_err(|e| CheckpointError::Signature(e.to_string()))?
-        .claims;
+    Ok(jsonwebtoken::decode::<T>(jws, &decoding, &validation)
+        .map_err(|e| SignedFault::Signature(e.to_string()))?
+        .claims)
+}
+
+/// Checks `jws` against the gateway's published keys and returns what it vouches for.
+pub fn verify(jws: &str, keys: &[GatewayKey]) -> Result<Checkpoint, CheckpointError> {
+    let claims =
+        verify_signed::<CheckpointClaims>(jws, CHECKPOINT_TYP, keys).map_err(
+            |fault| match fault {
+                SignedFault::Malformed(e) => CheckpointError::Malformed(e),
+                SignedFault::OtherType(typ) => CheckpointError::NotACheckpoint(typ),
+                SignedFault::UnknownKey(kid) => CheckpointError::UnknownKey(kid),
+                SignedFault::Signature(e) => CheckpointError::Signature(e),
+            },
+        )?;
     Ok(Checkpoint {
         claims,
         jws: jws.to_owned(),

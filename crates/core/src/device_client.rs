@@ -7,7 +7,8 @@ use assent_acme::jws::{SigningKey, sign_compact};
 use assent_proto::OAuthError;
 use assent_proto::device::{
     DecisionAnswer, DecisionRequest, Empty, FlagRequest, Flagged, Grant, Grants, Inbox, InboxItem,
-    Notification, Notifications, Registered, Registration, Revoked, TokenRequest, TokenResponse,
+    Notification, Notifications, ReceiptItem, Receipts, Registered, Registration, Revoked,
+    TokenRequest, TokenResponse, WithdrawRequest, Withdrawn,
 };
 use assent_proto::jwt::{Answer, DecisionClaims, DpopProof, RegistrationAssertion, TokenAssertion};
 use base64::Engine;
@@ -356,6 +357,28 @@ impl DeviceClient {
             )
             .await?;
         Ok(())
+    }
+
+    /// Withdraws some attributes of a grant, keeping the rest.
+    pub async fn withdraw(
+        &self,
+        grant_id: &str,
+        attributes: &[String],
+    ) -> Result<Withdrawn, DeviceError> {
+        self.call(
+            "POST",
+            &format!("/device/grants/{grant_id}/withdraw"),
+            Some(&WithdrawRequest {
+                attributes: attributes.to_vec(),
+            }),
+        )
+        .await
+    }
+
+    /// The user's consent receipts, as the gateway signed them.
+    pub async fn receipts(&self) -> Result<Vec<ReceiptItem>, DeviceError> {
+        let receipts: Receipts = self.call("GET", "/device/receipts", None::<&Empty>).await?;
+        Ok(receipts.receipts)
     }
 
     /// Reports an SP to the operator.

@@ -13,6 +13,7 @@ pub mod device_client;
 pub mod enrollment;
 pub mod history;
 pub mod profile;
+pub mod receipts;
 pub mod secrets;
 pub mod settings;
 pub mod sms_code;

@@ -207,6 +207,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     };
     notify::spawn(state.gateway.clone());
     spawn_refusal_summaries(state.gateway.resource_server());
+    spawn_consent_sweeps(state.gateway.clone());
     limits::spawn_cleanup(state.limits.clone());
     spawn_audit_checkpoints(
         state.gateway.clone(),
@@ -416,6 +417,25 @@ fn spawn_audit_checkpoints(
                 Ok(Some(head)) => tracing::debug!(seq = head.seq, "audit checkpoint written"),
                 Ok(None) => {}
                 Err(error) => tracing::error!(%error, "audit checkpoint"),
+            }
+        }
+    });
+}
+
+/// Once a minute: reminders a week before a consent ends, and the record of its end
+/// (`flows::expiry`).
+fn spawn_consent_sweeps(gateway: crate::flows::Gateway) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match crate::flows::expiry::sweep(&gateway).await {
+                Ok(swept) if swept != crate::flows::expiry::Swept::default() => {
+                    tracing::info!(?swept, "consent lifetimes swept");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "consent lifetimes could not be swept"),
             }
         }
     });

@@ -401,7 +401,11 @@ async fn generic_tokens_name_the_user_by_header() {
     let during = seen(ask()).await;
     assert_eq!(during.status, 200, "{}", during.body);
     assert_eq!(during.body, json!({"device_msisdn": "+447700900001"}));
-    for consent in store.live_consents("u-demo-marie", "gen-sp").await.unwrap() {
+    for consent in store
+        .live_consents("u-demo-marie", "gen-sp", 0)
+        .await
+        .unwrap()
+    {
         store.revoke_consent(&consent.id, 1).await.unwrap();
     }
     assert_eq!(seen(ask()).await.status, 403);

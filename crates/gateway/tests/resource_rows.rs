@@ -229,7 +229,7 @@ async fn annex_a_consent_revoked_by_the_user(b: Backend) {
             .await
             .unwrap();
     for consent in store
-        .live_consents("u-demo-marie", "demo-sp")
+        .live_consents("u-demo-marie", "demo-sp", 0)
         .await
         .unwrap()
     {

@@ -33,3 +33,11 @@ group-contact = بيانات الاتصال
 group-birthdate = تاريخ الميلاد
 group-identity = الهوية
 group-phone = رقم الهاتف
+
+# بطاقة الموافقة على شاشة كبيرة (card.rs).
+card-request = يطلب { $client }:
+card-lifetime-one-time = لاستخدام واحد فقط
+card-lifetime-transaction = لمدة { $seconds } ثانية تقريبًا
+card-lifetime-until-revoked = حتى تلغيه
+card-lifetime-until = حتى { $date }، أو حتى تلغيه
+card-binding = الرمز على شاشة { $client }: { $message }

@@ -32,3 +32,11 @@ group-contact = Kontaktdaten
 group-birthdate = Geburtsdatum
 group-identity = Identität
 group-phone = Telefonnummer
+
+# Die Einwilligungskarte eines großen Bildschirms (card.rs).
+card-request = { $client } fragt nach:
+card-lifetime-one-time = Nur für eine Nutzung
+card-lifetime-transaction = Für etwa { $seconds } Sekunden
+card-lifetime-until-revoked = Bis Sie es widerrufen
+card-lifetime-until = Bis { $date } oder bis Sie es widerrufen
+card-binding = Code auf dem Bildschirm von { $client }: { $message }

@@ -38,3 +38,11 @@ group-contact = contact details
 group-birthdate = date of birth
 group-identity = identity
 group-phone = phone number
+
+# The consent card of a large screen (card.rs): one line each in the signed canonical text.
+card-request = { $client } asks for:
+card-lifetime-one-time = For one use only
+card-lifetime-transaction = For about { $seconds } seconds
+card-lifetime-until-revoked = Until you revoke it
+card-lifetime-until = Until { $date }, or until you revoke it
+card-binding = Code on { $client }'s screen: { $message }

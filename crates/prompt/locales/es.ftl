@@ -32,3 +32,11 @@ group-contact = datos de contacto
 group-birthdate = fecha de nacimiento
 group-identity = identidad
 group-phone = número de teléfono
+
+# La tarjeta de consentimiento de una pantalla grande (card.rs).
+card-request = { $client } solicita:
+card-lifetime-one-time = Para un solo uso
+card-lifetime-transaction = Durante unos { $seconds } segundos
+card-lifetime-until-revoked = Hasta que lo revoques
+card-lifetime-until = Hasta el { $date }, o hasta que lo revoques
+card-binding = Código en la pantalla de { $client }: { $message }

@@ -33,3 +33,11 @@ group-contact = coordonnées
 group-birthdate = date de naissance
 group-identity = identité
 group-phone = numéro de téléphone
+
+# La carte de consentement d'un grand écran (card.rs).
+card-request = { $client } demande :
+card-lifetime-one-time = Pour une seule utilisation
+card-lifetime-transaction = Pendant environ { $seconds } secondes
+card-lifetime-until-revoked = Jusqu'à ce que vous le révoquiez
+card-lifetime-until = Jusqu'au { $date }, ou jusqu'à ce que vous le révoquiez
+card-binding = Code affiché par { $client } : { $message }

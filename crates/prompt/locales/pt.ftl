@@ -32,3 +32,11 @@ group-contact = contactos
 group-birthdate = data de nascimento
 group-identity = identidade
 group-phone = número de telefone
+
+# O cartão de consentimento de um ecrã grande (card.rs).
+card-request = { $client } pede:
+card-lifetime-one-time = Para uma única utilização
+card-lifetime-transaction = Durante cerca de { $seconds } segundos
+card-lifetime-until-revoked = Até você revogar
+card-lifetime-until = Até { $date }, ou até você revogar
+card-binding = Código na tela de { $client }: { $message }

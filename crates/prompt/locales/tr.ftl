@@ -32,3 +32,11 @@ group-contact = iletişim bilgileri
 group-birthdate = doğum tarihi
 group-identity = kimlik
 group-phone = telefon numarası
+
+# Büyük ekranın onay kartı (card.rs).
+card-request = { $client } şunları istiyor:
+card-lifetime-one-time = Yalnızca bir kullanım için
+card-lifetime-transaction = Yaklaşık { $seconds } saniye boyunca
+card-lifetime-until-revoked = Siz iptal edene kadar
+card-lifetime-until = { $date } tarihine kadar veya siz iptal edene kadar
+card-binding = { $client } ekranındaki kod: { $message }

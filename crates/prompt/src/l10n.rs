@@ -21,6 +21,16 @@ pub enum Direction {
     RightToLeft,
 }
 
+impl Direction {
+    /// As HTML's `dir` attribute writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::LeftToRight => "ltr",
+            Direction::RightToLeft => "rtl",
+        }
+    }
+}
+
 /// The locales shipped, with their resources and base direction.
 const SHIPPED: [(&str, Direction, &str); 9] = [
     (

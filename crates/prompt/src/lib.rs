@@ -44,6 +44,7 @@
 //!
 //! The fitting rules and the choices behind them: `docs/prompt-fitting.md`.
 
+pub mod card;
 pub mod check;
 pub mod device;
 pub mod encoding;

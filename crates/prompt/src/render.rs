@@ -145,6 +145,8 @@ pub enum RenderError {
 pub enum InvalidRequest {
     #[error("client_name is empty")]
     EmptyClientName,
+    #[error("a sign-in request has no consent card")]
+    NoCard,
     #[error("no attributes requested")]
     NoAttributes,
     #[error("attribute #{index} has an empty name")]

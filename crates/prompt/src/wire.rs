@@ -175,6 +175,23 @@ impl From<&WireDevice> for DeviceProfile {
     }
 }
 
+/// How long what the user allows lasts (MC_ATTR_18: the SP's token policy).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WireLifetime {
+    /// One access, then the token is spent.
+    OneTime,
+    /// A transactional token: about this many seconds.
+    Transaction { seconds: u32 },
+    /// Until the user revokes it, or `until` (`YYYY-MM-DD`), whichever comes first.
+    LongLived {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<String>,
+    },
+}
+
 /// What a prompt says, without the device that shows it. The gateway sends it to the app
 /// beside its own rendering, so that the app renders it for its own screen and language;
 /// and the gateway, told which device and language the app used, renders it again to check
@@ -193,6 +210,13 @@ pub enum PromptContent {
         ask_assurance: bool,
         #[serde(default)]
         presentation: WirePresentation,
+        /// How long what the user allows lasts: shown on a large screen's card.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lifetime: Option<WireLifetime>,
+        /// The CIBA `binding_message` the SP shows on its own screen (CIBA Core §7.1): shown
+        /// on a large screen's card, so the user can tell the two screens belong together.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        binding_message: Option<String>,
     },
     /// A sign-in prompt: consent was given elsewhere (MC_ATTR_08).
     SignIn { client_name: String, locale: String },
@@ -213,6 +237,7 @@ impl PromptContent {
                 attributes,
                 ask_assurance,
                 presentation,
+                ..
             } => {
                 let request = RenderRequest {
                     client_name: client_name.clone(),

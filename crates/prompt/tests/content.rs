@@ -27,6 +27,8 @@ fn content() -> PromptContent {
         ],
         ask_assurance: true,
         presentation: WirePresentation::Auto,
+        lifetime: None,
+        binding_message: None,
     }
 }
 
@@ -35,6 +37,8 @@ fn the_wire_shape_is_tagged_by_kind() {
     let json = serde_json::to_value(content()).unwrap();
     assert_eq!(json["kind"], "consent");
     assert_eq!(json["client_name"], "Demo Shop");
+    // Without a lifetime or a binding message the shape is what it always was.
+    assert!(json.get("lifetime").is_none() && json.get("binding_message").is_none());
     let sign_in: PromptContent =
         serde_json::from_str(r#"{"kind":"sign_in","client_name":"Demo Shop","locale":"de"}"#)
             .unwrap();

@@ -173,10 +173,15 @@ pub struct Grants {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Grant {
-    /// The attributes the services release (from the service catalog).
+    /// The attributes the SP receives now: those its services release (from the service
+    /// catalog) less those the user withdrew.
     pub attributes: Vec<String>,
     pub client_id: String,
     pub client_name: String,
+    /// RFC 3339: when the consent ends by itself (the catalog's longest lifetime for its
+    /// services; the user is reminded a week before); `None` (`null`): until revoked.
+    #[serde(default)]
+    pub expires_at: Option<String>,
     /// RFC 3339.
     pub granted_at: String,
     /// The grant id, for `POST /device/grants/{id}/revoke`.
@@ -188,6 +193,66 @@ pub struct Grant {
     pub prompt: String,
     /// The Mobile Connect services (scopes) it covers, without `openid`.
     pub services: Vec<String>,
+    /// The attributes the user withdrew from this consent while keeping the rest: the SP's
+    /// share answers them empty (MC_ATTR_29), its match `not_available`.
+    #[serde(default)]
+    pub withdrawn: Vec<String>,
+}
+
+/// `POST /device/grants/{id}/withdraw`: stop sharing some attributes of a long-lived consent
+/// and keep the rest. Withdrawing every attribute it still gives is a revocation
+/// (`POST /device/grants/{id}/revoke`), and is refused here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WithdrawRequest {
+    /// Attribute names (as in [`Grant::attributes`]).
+    pub attributes: Vec<String>,
+}
+
+/// `200` to `POST /device/grants/{id}/withdraw`: what the consent gives now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Withdrawn {
+    /// The attributes the SP still receives.
+    pub attributes: Vec<String>,
+    /// The grant id.
+    pub id: String,
+    /// The receipt of this withdrawal (`GET /device/receipts`).
+    pub receipt: String,
+    /// Every attribute withdrawn from this consent so far.
+    pub withdrawn: Vec<String>,
+}
+
+/// `200` to `GET /device/receipts`: the user's consent receipts, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Receipts {
+    pub receipts: Vec<ReceiptItem>,
+}
+
+/// One consent receipt (ISO/IEC TS 27560): the compact JWS the gateway signed
+/// ([`crate::jwt::ReceiptClaims`]), with what the app keeps beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceiptItem {
+    /// RFC 3339: when the consent was given or withdrawn.
+    pub at: String,
+    pub client_id: String,
+    pub client_name: String,
+    /// The consent (grant) it is about.
+    pub consent_id: String,
+    /// `rc-…`.
+    pub id: String,
+    /// The compact JWS (ES256, `typ` `assent-receipt+jwt`), verifiable with the gateway's
+    /// JWKS.
+    pub jws: String,
+    /// `consent` or `withdrawal`.
+    pub kind: String,
+    /// For a consent: the exact text the user was shown, whose SHA-256 the receipt carries.
+    #[serde(default)]
+    pub prompt: Option<String>,
 }
 
 /// The body of a POST that carries nothing: `{}` (`POST /device/grants/{id}/revoke`).

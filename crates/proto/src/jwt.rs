@@ -95,6 +95,101 @@ pub struct Shown {
     pub locale: String,
 }
 
+/// The JWS header's `typ` of a consent receipt.
+pub const RECEIPT_TYP: &str = "assent-receipt+jwt";
+
+/// The claims of a consent receipt, after ISO/IEC TS 27560 (consent record information
+/// structure) with the W3C Data Privacy Vocabulary's terms: who the controller is, for which
+/// purposes, which data (categories and the exact attributes, never their values), on which
+/// legal basis, when and how the consent was given (the authenticator and the SHA-256 of the
+/// exact prompt shown), for how long, and how to withdraw it. Signed ES256 by the gateway
+/// with `typ` [`RECEIPT_TYP`], so nothing else its key signs passes for one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceiptClaims {
+    /// RFC 3339: when the consent was given (or withdrawn).
+    pub at: String,
+    pub controller: ReceiptController,
+    /// How long the consent lives.
+    pub duration: ReceiptDuration,
+    /// `given` or `withdrawn`.
+    pub event: String,
+    /// When it was signed (seconds since the epoch).
+    pub iat: i64,
+    /// The gateway's issuer URL.
+    pub iss: String,
+    /// The receipt id (`rc-…`).
+    pub jti: String,
+    /// How the consent was given (absent on a withdrawal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<ReceiptMethod>,
+    /// The user, by the gateway's opaque id (never the number).
+    pub pii_principal: String,
+    /// For `given`: what was consented to; for `withdrawn`: what was withdrawn.
+    pub purposes: Vec<ReceiptPurpose>,
+    /// The consent (grant) id: the record this receipt is about.
+    pub record_id: String,
+    /// After a withdrawal of some attributes: those the consent still gives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remaining: Vec<String>,
+    /// `ISO/IEC TS 27560:2023`.
+    pub schema: String,
+    /// How the user withdraws the consent.
+    pub withdrawal: String,
+}
+
+/// The controller the data goes to: the SP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceiptController {
+    /// The SP's client_id.
+    pub id: String,
+    pub name: String,
+}
+
+/// One purpose: a Mobile Connect service, its DPV purpose and legal basis, and its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceiptPurpose {
+    /// The exact attributes (names, never values).
+    pub attributes: Vec<String>,
+    /// DPV personal data categories (`pd:TelephoneNumber`, …).
+    pub data_categories: Vec<String>,
+    /// `dpv:Consent`.
+    pub legal_basis: String,
+    /// A DPV purpose (`dpv:IdentityVerification`, …).
+    pub purpose: String,
+    /// The Mobile Connect service (scope).
+    pub service: String,
+}
+
+/// How the consent was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceiptMethod {
+    /// Where: `app`, `ussd`, `sms` or `browser` (MC_ATTR_08).
+    pub authenticator: String,
+    /// SHA-256 (lowercase hex) of the exact prompt the user was shown.
+    pub prompt_sha256: String,
+}
+
+/// How long the consent lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceiptDuration {
+    /// RFC 3339: when it ends by itself; absent: until withdrawn (or, for a transaction,
+    /// with its one access).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// `long_lived` or `transaction`.
+    pub kind: String,
+}
+
 /// The JWS header's `typ` of a checkpoint of the audit trail.
 pub const CHECKPOINT_TYP: &str = "assent-checkpoint+jwt";
 

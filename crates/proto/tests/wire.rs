@@ -18,10 +18,12 @@ use assent_proto::acme::{
 use assent_proto::audit::UserExport;
 use assent_proto::device::{
     AuditPage, DecisionAnswer, DecisionRequest, Empty, FlagRequest, Flagged, Grants, Inbox,
-    Notifications, Registered, Registration, Revoked, TokenRequest, TokenResponse,
+    Notifications, Receipts, Registered, Registration, Revoked, TokenRequest, TokenResponse,
+    WithdrawRequest, Withdrawn,
 };
 use assent_proto::jwt::{
-    Answer, DecisionClaims, DpopProof, HeadStatement, RegistrationAssertion, Shown, TokenAssertion,
+    Answer, DecisionClaims, DpopProof, HeadStatement, ReceiptClaims, RegistrationAssertion, Shown,
+    TokenAssertion,
 };
 use assent_proto::prompt::{PromptContent, WireDevice};
 use assent_proto::sim::{SimMessage, SimMessageKind, SimReply, SimReplyAnswer};
@@ -170,13 +172,66 @@ fn grants() {
         {"id": "g-1", "client_id": "demo-sp", "client_name": "Demo Shop",
          "services": ["mc_identity_signup"], "attributes": ["given_name", "family_name"],
          "granted_at": "2026-11-27T10:00:00Z", "last_used": "2026-11-27T10:05:00Z",
-         "prompt": "Demo Shop asks for: given name = Marie. Allow?"},
+         "prompt": "Demo Shop asks for: given name = Marie. Allow?",
+         "expires_at": "2027-05-26T10:00:00Z", "withdrawn": ["email"]},
         {"id": "g-2", "client_id": "atp-sp", "client_name": "ATP", "services": [],
          "attributes": [], "granted_at": "2026-11-27T10:00:00Z", "last_used": null,
-         "prompt": ""},
+         "prompt": "", "expires_at": null, "withdrawn": []},
     ]});
     let grants: Grants = same_bytes(&body);
     assert_eq!(grants.grants[1].last_used, None);
+    assert_eq!(grants.grants[0].withdrawn, ["email"]);
+    // A gateway from before expiry and withdrawal still reads.
+    let older: Grants = serde_json::from_value(json!({"grants": [
+        {"id": "g-3", "client_id": "demo-sp", "client_name": "Demo Shop", "services": [],
+         "attributes": [], "granted_at": "2026-11-27T10:00:00Z", "last_used": null,
+         "prompt": ""}]}))
+    .unwrap();
+    assert_eq!(older.grants[0].expires_at, None);
+    assert!(older.grants[0].withdrawn.is_empty());
+}
+
+#[test]
+fn withdrawals_and_receipts() {
+    same_bytes::<WithdrawRequest>(&json!({"attributes": ["email", "birthdate"]}));
+    let withdrawn: Withdrawn = same_bytes(&json!({"id": "c-1", "attributes": ["given_name"],
+        "withdrawn": ["email"], "receipt": "rc-1"}));
+    assert_eq!(withdrawn.receipt, "rc-1");
+    let receipts: Receipts = same_bytes(&json!({"receipts": [
+        {"id": "rc-1", "consent_id": "c-1", "client_id": "demo-sp", "client_name": "Demo Shop",
+         "kind": "consent", "at": "2026-11-27T10:00:00Z", "jws": "eyJ.a.b",
+         "prompt": "Demo Shop asks for: phone number = +447700900001. Allow?"},
+        {"id": "rc-2", "consent_id": "c-1", "client_id": "demo-sp", "client_name": "Demo Shop",
+         "kind": "withdrawal", "at": "2026-11-27T11:00:00Z", "jws": "eyJ.c.d", "prompt": null},
+    ]}));
+    assert_eq!(receipts.receipts[1].prompt, None);
+    let given: ReceiptClaims = same_bytes(&json!({
+        "iss": "https://127.0.0.1:8443", "jti": "rc-1", "iat": 1_764_237_600,
+        "schema": "ISO/IEC TS 27560:2023", "record_id": "c-1", "event": "given",
+        "pii_principal": "u-1", "at": "2026-11-27T10:00:00Z",
+        "controller": {"id": "demo-sp", "name": "Demo Shop"},
+        "purposes": [{"service": "mc_vm_share", "purpose": "dpv:IdentityVerification",
+                      "legal_basis": "dpv:Consent", "data_categories": ["pd:TelephoneNumber"],
+                      "attributes": ["device_msisdn"]}],
+        "method": {"authenticator": "app", "prompt_sha256": "ab12"},
+        "duration": {"kind": "long_lived", "expires_at": "2027-05-26T10:00:00Z"},
+        "withdrawal": "In the Assent app: Access, Demo Shop, Revoke."}));
+    assert_eq!(
+        given.method.map(|m| m.authenticator).as_deref(),
+        Some("app")
+    );
+    let withdrawn: ReceiptClaims = same_bytes(&json!({
+        "iss": "https://127.0.0.1:8443", "jti": "rc-2", "iat": 1_764_241_200,
+        "schema": "ISO/IEC TS 27560:2023", "record_id": "c-1", "event": "withdrawn",
+        "pii_principal": "u-1", "at": "2026-11-27T11:00:00Z",
+        "controller": {"id": "demo-sp", "name": "Demo Shop"},
+        "purposes": [{"service": "mc_identity_signup", "purpose": "dpv:IdentityVerification",
+                      "legal_basis": "dpv:Consent", "data_categories": ["pd:EmailAddress"],
+                      "attributes": ["email"]}],
+        "remaining": ["given_name", "family_name"],
+        "duration": {"kind": "long_lived"},
+        "withdrawal": "In the Assent app: Access, Demo Shop, Revoke."}));
+    assert_eq!(withdrawn.remaining, ["given_name", "family_name"]);
 }
 
 #[test]

@@ -6,9 +6,15 @@
  */
 export type Grant = { 
 /**
- * The attributes the services release (from the service catalog).
+ * The attributes the SP receives now: those its services release (from the service
+ * catalog) less those the user withdrew.
  */
 attributes: Array<string>, client_id: string, client_name: string, 
+/**
+ * RFC 3339: when the consent ends by itself (the catalog's longest lifetime for its
+ * services; the user is reminded a week before); `None` (`null`): until revoked.
+ */
+expires_at: string | null, 
 /**
  * RFC 3339.
  */
@@ -28,4 +34,9 @@ prompt: string,
 /**
  * The Mobile Connect services (scopes) it covers, without `openid`.
  */
-services: Array<string>, };
+services: Array<string>, 
+/**
+ * The attributes the user withdrew from this consent while keeping the rest: the SP's
+ * share answers them empty (MC_ATTR_29), its match `not_available`.
+ */
+withdrawn: Array<string>, };

@@ -1,6 +1,7 @@
 // 2. Consent: the pending requests. A loop long-polls `inbox` while the app runs, so
 // new requests appear without a refresh; approve/deny removes the card.
 import * as api from '../api';
+import type { Card } from '../bindings/Card';
 import type { ConsentCard } from '../bindings/ConsentCard';
 import { byId, h, setStatus, show, sleep } from '../dom';
 import { formatDateTime, onLocaleChange, t } from '../i18n';
@@ -39,6 +40,21 @@ export function initConsent(onCount: (n: number) => void): Consent {
 
   const nameOf = (c: ConsentCard) => c.client_name ?? t('consent-unknown-sp');
 
+  /** A large screen's card: laid out as a form, every item the text the decision is
+   * signed over (`c.prompt` is its canonical text), nothing added to it but layout. */
+  function richCard(card: Card, lang: string): HTMLElement {
+    const item = (cls: string, text: string | null) => text === null ? null : h('p', { class: cls }, h('bdi', {}, text));
+    return h('div', { class: 'consent-rich', lang, dir: card.direction },
+      item('rich-request', card.request),
+      h('ul', { class: 'rich-attributes' }, ...card.attributes.map((a) => h('li', { 'data-name': a.name },
+        h('span', { class: 'rich-label' }, a.label),
+        a.value === null ? null : h('span', { class: 'rich-value' }, h('bdi', {}, a.value))))),
+      item('rich-lifetime', card.lifetime),
+      item('rich-binding', card.binding_message),
+      item('rich-assurance', card.assurance),
+      item('rich-ask', card.ask));
+  }
+
   function renderCard(c: ConsentCard): HTMLElement {
     const titleId = `consent-title-${c.id}`;
     const lang = normalizeLocale(c.locale);
@@ -49,9 +65,12 @@ export function initConsent(onCount: (n: number) => void): Consent {
     return h('article', { class: 'card consent-card', 'data-id': c.id, 'aria-labelledby': titleId },
       h('h2', { class: 'card-title', id: titleId }, h('strong', {}, h('bdi', {}, nameOf(c)))),
       h('p', { class: 'meta' }, t('consent-received', { time: formatDateTime(c.created_ms) })),
-      // The lines as the device renders (and signs) them: one element per line, kept as is.
-      h('div', { class: 'prompt-lines', lang, dir: RTL_LOCALES.has(lang) ? 'rtl' : 'ltr' },
-        ...c.lines.map((line) => h('span', { class: 'line' }, line))),
+      // The lines as the device renders (and signs) them: one element per line, kept as is;
+      // on a large screen, the whole card.
+      c.card
+        ? richCard(c.card, lang)
+        : h('div', { class: 'prompt-lines', lang, dir: RTL_LOCALES.has(lang) ? 'rtl' : 'ltr' },
+          ...c.lines.map((line) => h('span', { class: 'line' }, line))),
       // MC_ATTR_13: a request too long for this phone is not shown, and only denied here.
       c.too_long
         ? h('p', { class: 'meta too-long' }, t('consent-too-long'))

@@ -175,7 +175,7 @@ fn check_resource(request: &Request<'_>) {
 fn check_match(submitted: &Map<String, Value>) {
     let scope: Vec<String> = MATCH_SCOPES.iter().map(|s| (*s).to_owned()).collect();
     let mut answer = Answer::default();
-    match claims::match_claims(&CATALOG, &scope, &MARIE, submitted, &mut answer) {
+    match claims::match_claims(&CATALOG, &scope, &MARIE, &[], submitted, &mut answer) {
         Ok(()) => {
             assert!(
                 !answer.claims.is_empty(),

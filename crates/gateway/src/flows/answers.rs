@@ -6,7 +6,7 @@
 //! answer dispatch closes no circle among them.
 
 use crate::flows::Gateway;
-use crate::flows::consent::consent_kind;
+use crate::flows::consent::{ConsentTerms, terms};
 use crate::flows::handset::SimulatorError;
 use crate::rules::ciba::DeliveryMode;
 use crate::store::{CibaRequest, CodeKey, CodeRequest, Device, StoreError, Tx};
@@ -16,8 +16,11 @@ use crate::store::{CibaRequest, CodeKey, CodeRequest, Device, StoreError, Tx};
 #[derive(Debug)]
 pub struct Waiting {
     pub request: WaitingRequest,
-    /// The consent a yes records ([`consent_kind`]).
-    pub consent_kind: &'static str,
+    /// What a yes records ([`terms`]); `None` for a device binding.
+    pub terms: Option<ConsentTerms>,
+    /// The text the user was shown when it is not the request's own (the app rendered the
+    /// content for its screen and language, and signed over that).
+    pub shown: Option<String>,
     /// When the answer came in (the time its audit entries and consent carry).
     pub at_ms: i64,
 }
@@ -54,15 +57,16 @@ impl Waiting {
                 },
             },
         };
-        let consent_kind = match &request {
-            WaitingRequest::Ciba(r) => consent_kind(gateway, &r.client_id).await?,
-            WaitingRequest::Code(r) => consent_kind(gateway, &r.client_id).await?,
+        let terms = match &request {
+            WaitingRequest::Ciba(r) => Some(terms(gateway, &r.client_id, &r.scope).await?),
+            WaitingRequest::Code(r) => Some(terms(gateway, &r.client_id, &r.scope).await?),
             // Nothing is consented to an SP: the user lets a device of their own in.
-            WaitingRequest::Binding(_) => "none",
+            WaitingRequest::Binding(_) => None,
         };
         Ok(Some(Waiting {
             request,
-            consent_kind,
+            terms,
+            shown: None,
             at_ms: now,
         }))
     }
@@ -70,22 +74,19 @@ impl Waiting {
     /// Records the answer inside `tx`, together with whatever else the caller's transaction
     /// holds (the closed prompt); `false` when the request was answered meanwhile.
     pub async fn record(&self, tx: &mut Tx, approve: bool) -> Result<bool, StoreError> {
-        match &self.request {
-            WaitingRequest::Ciba(request) => {
-                crate::flows::ciba::answer_in(tx, request, self.consent_kind, approve, self.at_ms)
+        let shown = self.shown.as_deref();
+        match (&self.request, &self.terms) {
+            (WaitingRequest::Ciba(request), Some(terms)) => {
+                crate::flows::ciba::answer_in(tx, request, terms, shown, approve, self.at_ms).await
+            }
+            (WaitingRequest::Code(request), Some(terms)) => {
+                crate::flows::code_flow::answer_in(tx, request, terms, shown, approve, self.at_ms)
                     .await
             }
-            WaitingRequest::Code(request) => {
-                crate::flows::code_flow::answer_in(
-                    tx,
-                    request,
-                    self.consent_kind,
-                    approve,
-                    self.at_ms,
-                )
-                .await
-            }
-            WaitingRequest::Binding(device) => {
+            (WaitingRequest::Ciba(_) | WaitingRequest::Code(_), None) => Err(StoreError::Unmade(
+                "an SP's request waited without its consent terms".into(),
+            )),
+            (WaitingRequest::Binding(device), _) => {
                 if !tx.settle_binding(&device.id, approve, self.at_ms).await? {
                     return Ok(false);
                 }

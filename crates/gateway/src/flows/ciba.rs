@@ -8,7 +8,7 @@
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
-use crate::flows::consent::{self, Answered, Purpose};
+use crate::flows::consent::{self, Answered, ConsentTerms, Purpose};
 use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
 use crate::rules::ciba::{self as rules, POLL_INTERVAL_S};
 pub use crate::rules::ciba::{CIBA_GRANT, DeliveryMode};
@@ -67,6 +67,7 @@ pub async fn bc_authorize(
         &user,
         &scope,
         Purpose::Consent,
+        binding_message.as_deref(),
         "bc-authorize",
     )
     .await?;
@@ -144,7 +145,8 @@ pub(crate) fn requested_scope(
 pub async fn answer_in(
     tx: &mut Tx,
     request: &CibaRequest,
-    consent_kind: &'static str,
+    terms: &ConsentTerms,
+    shown: Option<&str>,
     approve: bool,
     at_ms: i64,
 ) -> Result<bool, crate::store::StoreError> {
@@ -160,9 +162,9 @@ pub async fn answer_in(
         user_id: &request.user_id,
         client_id: &request.client_id,
         scope: &request.scope,
-        prompt: &request.prompt,
+        prompt: shown.unwrap_or(&request.prompt),
         authenticator: &request.authenticator,
-        consent_kind,
+        terms,
     };
     consent::record_answer(tx, &answered, approve, at_ms).await?;
     Ok(true)

@@ -10,7 +10,7 @@
 
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
-use crate::flows::consent::{self, Answered, Purpose};
+use crate::flows::consent::{self, Answered, ConsentTerms, Purpose};
 use crate::flows::issue::{Issue, TokenResponse, issue_tokens};
 pub use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
 use crate::rules::code_flow::{is_s256_challenge, redirect_location, verifier_matches};
@@ -242,7 +242,7 @@ async fn start(
             } else {
                 Purpose::Consent
             };
-            consent::reach_user(gateway, client, &user, &scope, purpose, "authorize")
+            consent::reach_user(gateway, client, &user, &scope, purpose, None, "authorize")
                 .await
                 .map(|sent| (sent, on_browser))
         }
@@ -523,7 +523,7 @@ pub async fn decide(
         // The page was never shown: nothing was consented to.
         return Err(conflict("Reload the page to see the request."));
     };
-    let consent_kind = consent::consent_kind(gateway, &request.client_id).await?;
+    let terms = consent::terms(gateway, &request.client_id, &request.scope).await?;
     let answered = Answered {
         request_hash: &request.session_hash,
         user_id: &request.user_id,
@@ -531,7 +531,7 @@ pub async fn decide(
         scope: &request.scope,
         prompt: text,
         authenticator: "browser",
-        consent_kind,
+        terms: &terms,
     };
     if !record_browser_answer(gateway, &session_hash, &answered, approve).await? {
         return Err(conflict("This sign-in request was already answered."));
@@ -569,7 +569,8 @@ async fn record_browser_answer(
 pub async fn answer_in(
     tx: &mut Tx,
     request: &CodeRequest,
-    consent_kind: &'static str,
+    terms: &ConsentTerms,
+    shown: Option<&str>,
     approve: bool,
     at_ms: i64,
 ) -> Result<bool, StoreError> {
@@ -605,9 +606,9 @@ pub async fn answer_in(
         user_id: &request.user_id,
         client_id: &request.client_id,
         scope: &request.scope,
-        prompt: &request.prompt,
+        prompt: shown.unwrap_or(&request.prompt),
         authenticator: &request.authenticator,
-        consent_kind,
+        terms,
     };
     consent::record_answer(tx, &answered, approve, at_ms).await?;
     Ok(true)

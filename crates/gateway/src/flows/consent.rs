@@ -2,16 +2,22 @@
 //! authenticator, and recording the answer with the exact text the user saw. What a prompt
 //! says, and the other consent rules without I/O, are in [`crate::rules::consent`].
 
+use crate::base::ids::new_token;
+use crate::base::keys::SigningKeys;
 use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
-use crate::rules::consent::{OutgoingPrompt, render_sign_in};
+use crate::rules::catalog::Catalog;
+use crate::rules::consent::{OutgoingPrompt, RequestTerms, lifetime_of, render_sign_in};
 pub use crate::rules::consent::{
     Purpose, consent_id_for, is_minor, render_consent, render_for_browser, user_value,
 };
+use crate::rules::device::sha256_hex;
 use crate::rules::oauth::OAuthError;
-use crate::store::{Client, Consent, StoreError, Tx, User};
+use crate::rules::receipt::{self, ConsentFacts, Event};
+use crate::store::{Client, Consent, Receipt, StoreError, Tx, User};
 use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
+use std::sync::Arc;
 
 /// A prompt on its way to the user.
 #[derive(Debug)]
@@ -30,6 +36,7 @@ pub async fn reach_user(
     user: &User,
     scope: &[String],
     purpose: Purpose,
+    binding_message: Option<&str>,
     endpoint: &str,
 ) -> Result<Sent, OAuthError> {
     let loa = gateway.catalog.required_loa(scope);
@@ -65,6 +72,10 @@ pub async fn reach_user(
             user,
             scope,
             authenticator.device(),
+            &RequestTerms {
+                lifetime: lifetime_of(&gateway.catalog, client, scope, gateway.now_ms()),
+                binding_message: binding_message.map(str::to_owned),
+            },
         )?,
         Purpose::SignIn => render_sign_in(client, authenticator.device())?,
     };
@@ -113,25 +124,98 @@ pub struct Answered<'a> {
     pub prompt: &'a str,
     /// Where the answer was given: `ussd`, `sms`, `app`, or `browser` (MC_ATTR_08).
     pub authenticator: &'a str,
-    /// The consent a yes records: `long_lived` or `transaction` ([`consent_kind`]).
-    pub consent_kind: &'static str,
+    /// What a yes records ([`terms`]).
+    pub terms: &'a ConsentTerms,
 }
 
-/// The consent a yes to `client_id` records: long-lived for SPs whose token policy is
-/// long-lived, else per transaction. Read before the answer's transaction begins (a [`Tx`]
-/// must not wait on the pool).
-pub async fn consent_kind(gateway: &Gateway, client_id: &str) -> Result<&'static str, StoreError> {
+/// What a yes to an SP records beyond the answer, read before the answer's transaction
+/// begins (a [`Tx`] must not wait on the pool): the consent's kind and lifetime, the SP's
+/// name, and the signer of its receipt.
+#[derive(Debug, Clone)]
+pub struct ConsentTerms {
+    /// `long_lived` for SPs whose token policy is long-lived, else `transaction`.
+    pub kind: &'static str,
+    pub client_name: String,
+    /// How long a long-lived consent lives (the catalog's shortest `max_lifetime_days` of
+    /// its services); `None`: until revoked, or a transaction's.
+    pub lifetime_ms: Option<i64>,
+    pub notary: Notary,
+}
+
+/// Who signs consent receipts: the gateway's key and issuer, and the catalog the receipts'
+/// purposes come from.
+#[derive(Debug, Clone)]
+pub struct Notary {
+    pub keys: SigningKeys,
+    pub issuer: String,
+    pub catalog: Arc<Catalog>,
+}
+
+impl Notary {
+    pub fn of(gateway: &Gateway) -> Notary {
+        Notary {
+            keys: gateway.keys.clone(),
+            issuer: gateway.issuer.clone(),
+            catalog: gateway.catalog.clone(),
+        }
+    }
+
+    /// Signs receipt of `event` on `consent` at `at_ms`, as the row to store with it.
+    pub fn receipt(
+        &self,
+        consent: &ConsentFacts<'_>,
+        event: &Event<'_>,
+        at_ms: i64,
+    ) -> Result<Receipt, StoreError> {
+        let id = format!("rc-{}", new_token().get(..22).unwrap_or("0"));
+        let claims = receipt::claims(
+            &self.catalog,
+            &self.issuer,
+            &id,
+            consent,
+            event,
+            at_ms,
+            at_ms.div_euclid(1000),
+        );
+        let jws = receipt::sign(&self.keys, &claims)
+            .map_err(|e| StoreError::Unmade(format!("a receipt could not be signed: {e}")))?;
+        Ok(Receipt {
+            id,
+            user_id: consent.user_id.to_owned(),
+            client_id: consent.client_id.to_owned(),
+            consent_id: consent.consent_id.to_owned(),
+            kind: event.kind().to_owned(),
+            at_ms,
+            jws,
+        })
+    }
+}
+
+/// The terms a yes to `client_id` for `scope` records (see [`ConsentTerms`]).
+pub async fn terms(
+    gateway: &Gateway,
+    client_id: &str,
+    scope: &[String],
+) -> Result<ConsentTerms, StoreError> {
     let client = gateway.store.client(client_id).await?;
-    Ok(match client.as_ref().map(|c| c.token_policy.as_str()) {
+    let kind = match client.as_ref().map(|c| c.token_policy.as_str()) {
         Some("long_lived") => "long_lived",
         _ => "transaction",
+    };
+    Ok(ConsentTerms {
+        kind,
+        client_name: client.map(|c| c.client_name).unwrap_or_default(),
+        lifetime_ms: (kind == "long_lived")
+            .then(|| gateway.catalog.consent_lifetime_ms(scope))
+            .flatten(),
+        notary: Notary::of(gateway),
     })
 }
 
 /// Audits the answer and, on yes, records the consent (MC_ATTR_06..11: with the exact prompt
-/// shown), inside the transaction that moved the request, so that the request's state, its
-/// consent and their audit entries commit together or not at all; everything is stamped
-/// `now` (the gateway's time of the answer).
+/// shown) and its signed receipt, inside the transaction that moved the request, so that the
+/// request's state, its consent, its receipt and their audit entries commit together or not
+/// at all; everything is stamped `now` (the gateway's time of the answer).
 pub async fn record_answer(
     tx: &mut Tx,
     a: &Answered<'_>,
@@ -155,24 +239,50 @@ pub async fn record_answer(
         return Ok(());
     }
     crash_point("answer_recorded");
+    let terms = a.terms;
     let consent = Consent {
         id: consent_id_for(a.request_hash),
         user_id: a.user_id.to_owned(),
         client_id: a.client_id.to_owned(),
         scope: a.scope.to_vec(),
-        kind: a.consent_kind.into(),
+        kind: terms.kind.into(),
         prompt: a.prompt.to_owned(),
         granted_ms: now,
         revoked_ms: None,
+        expires_ms: terms.lifetime_ms.map(|lifetime| now + lifetime),
+        withdrawn: Vec::new(),
     };
     tx.insert_consent(&consent).await?;
+    let prompt_sha256 = sha256_hex(a.prompt);
+    let receipt = terms.notary.receipt(
+        &facts(&consent, &terms.client_name),
+        &Event::Given {
+            authenticator: a.authenticator,
+            prompt_sha256: &prompt_sha256,
+        },
+        now,
+    )?;
+    tx.insert_receipt(&receipt).await?;
     tx.append_audit(entry(
         EntryKind::Consent,
-        json!({"consent": consent.id, "kind": a.consent_kind, "scope": a.scope.join(" "),
-               "prompt": a.prompt}),
+        json!({"consent": consent.id, "kind": terms.kind, "scope": a.scope.join(" "),
+               "prompt": a.prompt, "receipt": receipt.id}),
     ))
     .await?;
     Ok(())
+}
+
+/// What a receipt says of `consent`.
+pub fn facts<'a>(consent: &'a Consent, client_name: &'a str) -> ConsentFacts<'a> {
+    ConsentFacts {
+        consent_id: &consent.id,
+        user_id: &consent.user_id,
+        client_id: &consent.client_id,
+        client_name,
+        scope: &consent.scope,
+        kind: &consent.kind,
+        expires_ms: consent.expires_ms,
+    }
 }
 
 /// Audits an authentication-only answer on the handset (consent follows on the browser),

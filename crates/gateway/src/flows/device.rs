@@ -20,15 +20,19 @@ use crate::base::clock::rfc3339;
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
 use crate::flows::answers::Waiting;
+use crate::flows::consent::{Notary, facts};
 use crate::rules::device::{self as rules, JWT_MAX_LIFETIME_S, sha256_hex};
 pub use crate::rules::device::{
-    DeviceError, DeviceErrorKind, DpopHeader, decision_request, flag_request,
+    DeviceError, DeviceErrorKind, DpopHeader, decision_request, flag_request, withdraw_request,
 };
-use crate::store::{AuditFilter, Device, StoreError};
+use crate::rules::receipt::Event;
+use crate::store::{AuditFilter, Consent, Device, StoreError};
 use assent_acme::jws::AccountKey;
 use assent_audit::{EntryKind, NewEntry, UserExport};
 use assent_proto::device::TokenResponse;
-pub use assent_proto::device::{AuditPage, Grant, InboxItem, Notification, Registered};
+pub use assent_proto::device::{
+    AuditPage, Grant, InboxItem, Notification, ReceiptItem, Registered, Withdrawn,
+};
 use assent_proto::jwt::HeadStatement;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -523,7 +527,12 @@ pub async fn decide(
     // The prompt's closing, the signed decision (the evidence a dispute needs: which device,
     // over which text) and the answer with its consent commit together: a decision the
     // gateway did not acknowledge leaves the prompt open, to be answered again.
-    let waiting = Waiting::find(gateway, id).await?;
+    let mut waiting = Waiting::find(gateway, id).await?;
+    if let Some(waiting) = &mut waiting {
+        // The consent records the text the user read, which is the app's rendering when it
+        // rendered the content itself.
+        waiting.shown = Some(decision.shown_text.clone());
+    }
     let now_ms = gateway.now_ms();
     let mut tx = gateway.store.begin().await?;
     if !tx.answer_app_prompt(id, &device.id, now_ms).await? {
@@ -559,39 +568,37 @@ pub async fn decide(
     Ok(applied)
 }
 
-/// `GET /device/grants`: the user's long-lived consents, per SP, with what they cover and
-/// when the SP last read the user's data.
+/// `GET /device/grants`: the user's long-lived consents in force, per SP, with what they
+/// give now, when they end and when the SP last read the user's data.
 pub async fn grants(gateway: &Gateway, device: &Device) -> Result<Vec<Grant>, DeviceError> {
     let mut grants = Vec::new();
+    let now_ms = gateway.now_ms();
     for client in gateway.store.clients().await? {
         for consent in gateway
             .store
-            .live_consents(&device.user_id, &client.client_id)
+            .live_consents(&device.user_id, &client.client_id, now_ms)
             .await?
         {
-            let services: Vec<String> = consent
-                .scope
-                .into_iter()
-                .filter(|s| s != "openid")
-                .collect();
-            let attributes = services
-                .iter()
-                .filter_map(|s| gateway.catalog.service(s))
-                .flat_map(|s| s.attributes.iter().map(|a| a.name.clone()))
-                .collect();
             let last_used = gateway
                 .store
                 .last_access(&device.user_id, &client.client_id)
                 .await?
                 .filter(|last| *last >= consent.granted_ms)
                 .map(rfc3339);
+            let attributes = given_attributes(gateway, &consent);
             grants.push(Grant {
                 id: consent.id,
                 client_id: client.client_id.clone(),
                 client_name: client.client_name.clone(),
-                services,
+                services: consent
+                    .scope
+                    .into_iter()
+                    .filter(|s| s != "openid")
+                    .collect(),
                 attributes,
+                withdrawn: consent.withdrawn,
                 granted_at: rfc3339(consent.granted_ms),
+                expires_at: consent.expires_ms.map(rfc3339),
                 last_used,
                 prompt: consent.prompt,
             });
@@ -600,31 +607,206 @@ pub async fn grants(gateway: &Gateway, device: &Device) -> Result<Vec<Grant>, De
     Ok(grants)
 }
 
-/// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
-/// (MC_ATTR_20). Another user's grant is not found.
-pub async fn revoke_grant(gateway: &Gateway, device: &Device, id: &str) -> Result<(), DeviceError> {
-    let consent = gateway
+/// The attributes a consent's services release (from the service catalog), once each.
+fn covered_attributes(gateway: &Gateway, consent: &Consent) -> Vec<String> {
+    let mut attributes: Vec<String> = Vec::new();
+    for service in consent
+        .scope
+        .iter()
+        .filter_map(|s| gateway.catalog.service(s))
+    {
+        for rule in &service.attributes {
+            if !attributes.contains(&rule.name) {
+                attributes.push(rule.name.clone());
+            }
+        }
+    }
+    attributes
+}
+
+/// What a consent gives now: what it covers less what the user withdrew.
+fn given_attributes(gateway: &Gateway, consent: &Consent) -> Vec<String> {
+    covered_attributes(gateway, consent)
+        .into_iter()
+        .filter(|a| !consent.withdrawn.contains(a))
+        .collect()
+}
+
+/// The user's consent `id`, in force now; another user's is not found.
+async fn own_consent(gateway: &Gateway, device: &Device, id: &str) -> Result<Consent, DeviceError> {
+    gateway
         .store
         .consent(id)
         .await?
-        .filter(|c| c.user_id == device.user_id && c.revoked_ms.is_none())
-        .ok_or_else(|| DeviceError::not_found("no such grant"))?;
+        .filter(|c| {
+            c.user_id == device.user_id
+                && crate::rules::consent::in_force(c.revoked_ms, c.expires_ms, gateway.now_ms())
+        })
+        .ok_or_else(|| DeviceError::not_found("no such grant"))
+}
+
+/// The SP's name for receipts and sentences (its id if it is no longer registered).
+async fn client_name(gateway: &Gateway, client_id: &str) -> Result<String, StoreError> {
+    Ok(gateway
+        .store
+        .client(client_id)
+        .await?
+        .map_or_else(|| client_id.to_owned(), |c| c.client_name))
+}
+
+/// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
+/// (MC_ATTR_20), with its withdrawal receipt and audit entry in the same transaction.
+/// Another user's grant is not found.
+pub async fn revoke_grant(gateway: &Gateway, device: &Device, id: &str) -> Result<(), DeviceError> {
+    let consent = own_consent(gateway, device, id).await?;
+    let name = client_name(gateway, &consent.client_id).await?;
     let now_ms = gateway.now_ms();
-    if !gateway.store.revoke_consent(&consent.id, now_ms).await? {
+    let withdrawn = given_attributes(gateway, &consent);
+    let receipt = Notary::of(gateway).receipt(
+        &facts(&consent, &name),
+        &Event::Withdrawn {
+            attributes: &withdrawn,
+            remaining: &[],
+        },
+        now_ms,
+    )?;
+    let mut tx = gateway.store.begin().await?;
+    if !tx.revoke_consent(&consent.id, now_ms).await? {
         return Err(DeviceError::not_found("no such grant"));
     }
-    gateway
-        .store
-        .append_audit(NewEntry {
-            at_ms: now_ms,
-            kind: EntryKind::Revocation,
-            user: Some(device.user_id.clone()),
-            sp: Some(consent.client_id.clone()),
-            authenticator: Some("app".into()),
-            detail: json!({"by": "user", "consent": consent.id, "device": device.id}).to_string(),
-        })
-        .await?;
+    tx.insert_receipt(&receipt).await?;
+    tx.append_audit(NewEntry {
+        at_ms: now_ms,
+        kind: EntryKind::Revocation,
+        user: Some(device.user_id.clone()),
+        sp: Some(consent.client_id.clone()),
+        authenticator: Some("app".into()),
+        detail: json!({"by": "user", "consent": consent.id, "device": device.id,
+                       "receipt": receipt.id})
+        .to_string(),
+    })
+    .await?;
+    tx.commit().await?;
     Ok(())
+}
+
+/// `POST /device/grants/{id}/withdraw`: the user stops sharing some attributes of a consent
+/// and keeps the rest: the SP's share answers them empty from its next request (MC_ATTR_29),
+/// its match `not_available`. Audited and receipted in the same transaction. Withdrawing
+/// every attribute the consent still gives is a revocation, refused here; an attribute the
+/// consent does not give is refused, and nothing changes.
+pub async fn withdraw(
+    gateway: &Gateway,
+    device: &Device,
+    id: &str,
+    attributes: &[String],
+) -> Result<Withdrawn, DeviceError> {
+    let consent = own_consent(gateway, device, id).await?;
+    let given = given_attributes(gateway, &consent);
+    if attributes.is_empty() {
+        return Err(DeviceError::bad("name at least one attribute to withdraw"));
+    }
+    if let Some(unknown) = attributes.iter().find(|a| !given.contains(a)) {
+        return Err(DeviceError::bad(format!(
+            "this grant does not give {unknown:?} (it gives: {})",
+            given.join(", ")
+        )));
+    }
+    let remaining: Vec<String> = given
+        .iter()
+        .filter(|a| !attributes.contains(a))
+        .cloned()
+        .collect();
+    if remaining.is_empty() {
+        return Err(DeviceError::bad(
+            "that is everything this grant gives: revoke the grant instead",
+        ));
+    }
+    let mut withdrawn = consent.withdrawn.clone();
+    for attribute in attributes {
+        if !withdrawn.contains(attribute) {
+            withdrawn.push(attribute.clone());
+        }
+    }
+    let name = client_name(gateway, &consent.client_id).await?;
+    let now_ms = gateway.now_ms();
+    let receipt = Notary::of(gateway).receipt(
+        &facts(&consent, &name),
+        &Event::Withdrawn {
+            attributes,
+            remaining: &remaining,
+        },
+        now_ms,
+    )?;
+    let mut tx = gateway.store.begin().await?;
+    // Compare and set: a withdrawal or revocation that committed since the consent was read
+    // wins, and this one is refused rather than undoing it.
+    if !tx
+        .set_withdrawn(&consent.id, &consent.withdrawn, &withdrawn)
+        .await?
+    {
+        return Err(DeviceError::conflict(
+            "grant_changed",
+            "this grant changed meanwhile: read it again",
+        ));
+    }
+    tx.insert_receipt(&receipt).await?;
+    tx.append_audit(NewEntry {
+        at_ms: now_ms,
+        kind: EntryKind::Revocation,
+        user: Some(device.user_id.clone()),
+        sp: Some(consent.client_id.clone()),
+        authenticator: Some("app".into()),
+        detail: json!({"by": "user", "consent": consent.id, "device": device.id,
+                       "attributes": attributes, "receipt": receipt.id})
+        .to_string(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Withdrawn {
+        id: consent.id,
+        attributes: remaining,
+        withdrawn,
+        receipt: receipt.id,
+    })
+}
+
+/// `GET /device/receipts`: the user's consent receipts, oldest first, each with the text the
+/// consent was given to (whose SHA-256 it carries).
+pub async fn receipts(gateway: &Gateway, device: &Device) -> Result<Vec<ReceiptItem>, DeviceError> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut prompts: HashMap<String, Option<String>> = HashMap::new();
+    let mut items = Vec::new();
+    for receipt in gateway.store.receipts(&device.user_id).await? {
+        if !names.contains_key(&receipt.client_id) {
+            let name = client_name(gateway, &receipt.client_id).await?;
+            names.insert(receipt.client_id.clone(), name);
+        }
+        let prompt = if receipt.kind == "consent" {
+            if !prompts.contains_key(&receipt.consent_id) {
+                let prompt = gateway
+                    .store
+                    .consent(&receipt.consent_id)
+                    .await?
+                    .map(|c| c.prompt);
+                prompts.insert(receipt.consent_id.clone(), prompt);
+            }
+            prompts.get(&receipt.consent_id).cloned().flatten()
+        } else {
+            None
+        };
+        items.push(ReceiptItem {
+            client_name: names.get(&receipt.client_id).cloned().unwrap_or_default(),
+            id: receipt.id,
+            consent_id: receipt.consent_id,
+            client_id: receipt.client_id,
+            kind: receipt.kind,
+            at: rfc3339(receipt.at_ms),
+            jws: receipt.jws,
+            prompt,
+        });
+    }
+    Ok(items)
 }
 
 /// What a device is at `now_ms`: `revoked`, `pending` (its binding waits for approval),

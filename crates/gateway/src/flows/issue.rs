@@ -14,8 +14,7 @@ use sha2::{Digest, Sha256};
 
 /// Lifetime of a refresh token (seconds); each use replaces it.
 pub const REFRESH_TTL_S: i64 = 30 * 24 * 3600;
-/// MC_ATTR_18: transactional tokens live at most 10 s.
-const TRANSACTIONAL_MAX_TTL_S: i64 = 10;
+use crate::rules::consent::TRANSACTIONAL_MAX_TTL_S;
 /// Lifetime of an ID token (seconds): it is read once, at sign-in.
 const ID_TOKEN_TTL_S: i64 = 600;
 

@@ -10,6 +10,7 @@ pub mod code_flow;
 pub mod consent;
 pub mod demo;
 pub mod device;
+pub mod expiry;
 pub mod handset;
 pub mod hints;
 pub mod issue;

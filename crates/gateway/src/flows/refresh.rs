@@ -49,7 +49,10 @@ pub async fn grant(
         Some(id) => gateway.store.consent(id).await?,
         None => None,
     };
-    let Some(consent) = consent.filter(|c| c.revoked_ms.is_none()) else {
+    // Its end, too: a consent past its lifetime buys no more tokens.
+    let Some(consent) =
+        consent.filter(|c| crate::rules::consent::in_force(c.revoked_ms, c.expires_ms, now))
+    else {
         return Err(invalid_grant());
     };
     // Claim it and issue its successor in one transaction: only one presentation may

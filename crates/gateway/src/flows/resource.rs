@@ -12,6 +12,7 @@ use crate::base::clock::Clock;
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
 use crate::rules::catalog::{Catalog, ConsentCapture, Service, ServiceKind};
+use crate::rules::consent::{in_force, withheld_by_all};
 use crate::rules::encr_msisdn::EncryptionKey;
 use crate::rules::idtoken::PcrSecret;
 use crate::rules::resource::{claims, wire};
@@ -346,6 +347,8 @@ pub struct TokenFacts {
     pub scope: Vec<String>,
     /// MC_ATTR_18: a one-time token is spent by its first successful request.
     pub one_time: bool,
+    /// Attributes the user withdrew from the token's consent: answered empty.
+    pub withheld: Vec<String>,
     /// The token's SP and user when they were read with the token (in-process validation).
     pub client: Option<Client>,
     pub user: Option<User>,
@@ -364,7 +367,7 @@ pub async fn refusal(
                 .store
                 .consent(consent)
                 .await?
-                .is_some_and(|c| c.revoked_ms.is_none()),
+                .is_some_and(|c| in_force(c.revoked_ms, c.expires_ms, now)),
         ),
         None => None,
     };
@@ -372,7 +375,8 @@ pub async fn refusal(
 }
 
 /// [`refusal`] once the token's consent is known: `consent_live` is `None` for a token not
-/// bought with a consent, else whether that consent exists and is not revoked.
+/// bought with a consent, else whether that consent exists and is in force (not revoked,
+/// not past its end).
 pub fn refusal_of(
     token: &TokenRecord,
     consent_live: Option<bool>,
@@ -391,9 +395,9 @@ pub fn refusal_of(
     if token.policy == "one_time" && token.spent {
         return Some("the one-time access token was already used");
     }
-    // Revoking a consent revokes what it bought (MC_ATTR_06).
+    // Revoking a consent revokes what it bought (MC_ATTR_06); so does its end.
     if consent_live == Some(false) {
-        return Some("the user revoked the consent behind this access token");
+        return Some("the consent behind this access token was revoked or has ended");
     }
     None
 }
@@ -410,7 +414,11 @@ pub async fn validate(rs: &ResourceServer, token: &str) -> Result<TokenFacts, Re
                 .await?
                 .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?;
             let record = view.token;
-            if let Some(why) = refusal_of(&record, view.consent_live, rs.now_ms()) {
+            let now = rs.now_ms();
+            let consent_live = view
+                .consent_live
+                .map(|live| live && in_force(None, view.consent_expires_ms, now));
+            if let Some(why) = refusal_of(&record, consent_live, now) {
                 return Err(ResourceError::invalid_token(why));
             }
             Ok(TokenFacts {
@@ -419,6 +427,7 @@ pub async fn validate(rs: &ResourceServer, token: &str) -> Result<TokenFacts, Re
                 user_id: record.user_id,
                 scope: record.scope,
                 one_time: record.policy == "one_time",
+                withheld: view.consent_withdrawn,
                 client: view.client,
                 user: view.user,
             })
@@ -463,6 +472,11 @@ async fn introspect(introspector: &Introspector, token: &str) -> Result<TokenFac
             .map(str::to_owned)
             .collect(),
         one_time: text("assent_policy").as_deref() == Some("one_time"),
+        withheld: text("assent_withheld")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
         client: None,
         user: None,
     })
@@ -574,8 +588,18 @@ async fn serve_known(
     check_scope(&rs.catalog, endpoint, &token.scope, &services, call)?;
     // A generic token reaches a user's data only under that user's live long-lived consent
     // to this SP for each service that needs consent (seed 003 with MC_ATTR_06).
+    let mut withheld = std::mem::take(&mut token.withheld);
     if generic {
-        let live = rs.store.live_consents(&user.id, &client.client_id).await?;
+        let live = rs
+            .store
+            .live_consents(&user.id, &client.client_id, rs.now_ms())
+            .await?;
+        let covering: Vec<&[String]> = live
+            .iter()
+            .filter(|c| services.iter().any(|s| c.scope.contains(&s.scope)))
+            .map(|c| c.withdrawn.as_slice())
+            .collect();
+        withheld = withheld_by_all(&covering);
         for service in &services {
             let consented = service.consent == ConsentCapture::None
                 || live.iter().any(|c| c.scope.contains(&service.scope));
@@ -588,7 +612,7 @@ async fn serve_known(
         }
     }
 
-    let answer = answer(&rs.catalog, endpoint, &token.scope, &user, call)?;
+    let answer = answer(&rs.catalog, endpoint, &token.scope, &user, &withheld, call)?;
     spend(rs, &token).await?;
     let mut body = answer.claims;
     if !generic {
@@ -653,12 +677,13 @@ pub fn answer(
     endpoint: Endpoint,
     scope: &[String],
     user: &User,
+    withheld: &[String],
     call: &ResourceCall,
 ) -> Result<Answer, ResourceError> {
     let mut answer = Answer::default();
-    claims::share(catalog, scope, user, &mut answer);
+    claims::share(catalog, scope, user, withheld, &mut answer);
     if let Some(submitted) = &call.mc_claims {
-        claims::match_claims(catalog, scope, user, submitted, &mut answer)?;
+        claims::match_claims(catalog, scope, user, withheld, submitted, &mut answer)?;
     }
     if endpoint == Endpoint::UserInfo {
         answer = userinfo_claims(answer);

@@ -152,6 +152,9 @@ pub struct ResourceServerView {
     pub user_id: Option<String>,
     /// The token's policy (MC_ATTR_18): `long_lived`, `one_time`, `transactional`, `generic`.
     pub policy: String,
+    /// Attributes the user withdrew from the token's consent: the resource server answers
+    /// them empty.
+    pub withheld: Vec<String>,
 }
 
 /// RFC 7662: an SP learns only about its own tokens: anyone else's token is simply inactive,
@@ -176,10 +179,20 @@ pub async fn introspect(
         }
         _ => return Ok(Introspection::Inactive),
     };
+    let withheld = match (&record.consent_id, client.resource_server) {
+        (Some(id), true) => gateway
+            .store
+            .consent(id)
+            .await?
+            .map(|c| c.withdrawn)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     Ok(Introspection::Active(ActiveToken {
         for_resource_server: client.resource_server.then_some(ResourceServerView {
             user_id: record.user_id,
             policy: record.policy,
+            withheld,
         }),
         scope: record.scope,
         client_id: record.client_id,

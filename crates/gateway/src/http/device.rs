@@ -27,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decision))
         .routes(routes!(grants))
         .routes(routes!(revoke_grant))
+        .routes(routes!(withdraw))
+        .routes(routes!(receipts))
         .routes(routes!(devices))
         .routes(routes!(revoke_device))
         .routes(routes!(flag))
@@ -235,6 +237,60 @@ async fn revoke_grant(
     .await?;
     device::revoke_grant(&state, &device, &id).await?;
     Ok(ok(&Revoked { id, revoked: true }))
+}
+
+/// `POST /device/grants/{id}/withdraw` with `{"attributes": [names]}`: the user stops
+/// sharing those attributes and keeps the rest of the consent; the SP's next share answers
+/// them empty (MC_ATTR_29), its match `not_available`. Audited and receipted.
+#[utoipa::path(post, path = "/device/grants/{id}/withdraw", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), ("id" = String, Path, description = "the grant id")),
+    request_body(content = assent_proto::device::WithdrawRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The attributes are withdrawn; what the consent still gives", body = assent_proto::device::Withdrawn),
+        (status = 400, description = "invalid_request: not a list, an attribute the grant does not give, or every attribute (revoke instead)", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 404, description = "not_found", body = crate::http::wire::OAuthError),
+        (status = 409, description = "grant_changed: another change to the grant committed first", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
+    ))]
+async fn withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(
+        &state,
+        &headers,
+        "POST",
+        &format!("/device/grants/{id}/withdraw"),
+    )
+    .await?;
+    let request = device::withdraw_request(&body)?;
+    let withdrawn = device::withdraw(&state, &device, &id, &request.attributes).await?;
+    Ok(ok(&withdrawn))
+}
+
+/// `GET /device/receipts`: the user's consent receipts (ISO/IEC TS 27560), signed by the
+/// gateway, oldest first.
+#[utoipa::path(get, path = "/device/receipts", tag = "device",
+    security(("dpop" = [])),
+    params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
+    responses(
+        (status = 200, description = "The user's consent receipts", body = assent_proto::device::Receipts),
+        (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
+        (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
+    ))]
+async fn receipts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, DeviceError> {
+    let device = authenticated(&state, &headers, "GET", "/device/receipts").await?;
+    let receipts = device::receipts(&state, &device).await?;
+    Ok(ok(&assent_proto::device::Receipts { receipts }))
 }
 
 /// `GET /device/devices`: every device bound to the user's account, the asking one marked.

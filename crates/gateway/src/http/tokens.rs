@@ -67,7 +67,8 @@ pub async fn introspect(
     Ok((no_store_headers(), Json(introspection_body(&found))).into_response())
 }
 
-/// RFC 7662 §2.2: times in seconds; `assent_user` and `assent_policy` for resource servers.
+/// RFC 7662 §2.2: times in seconds; `assent_user`, `assent_policy` and `assent_withheld` (the
+/// attributes the user withdrew, space-separated, when any) for resource servers.
 fn introspection_body(found: &Introspection) -> serde_json::Value {
     let Introspection::Active(t) = found else {
         return json!({"active": false});
@@ -83,6 +84,9 @@ fn introspection_body(found: &Introspection) -> serde_json::Value {
     if let Some(view) = &t.for_resource_server {
         body["assent_user"] = json!(view.user_id);
         body["assent_policy"] = json!(view.policy);
+        if !view.withheld.is_empty() {
+            body["assent_withheld"] = json!(view.withheld.join(" "));
+        }
     }
     body
 }

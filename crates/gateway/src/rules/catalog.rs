@@ -76,6 +76,14 @@ pub struct Service {
     /// Level of assurance the authenticator must reach (MC_ATTR_04), 1 to 4.
     pub loa: u8,
     pub consent: ConsentCapture,
+    /// What the SP may use the data for, as a term of the W3C Data Privacy Vocabulary
+    /// (`dpv:IdentityVerification` when absent): named in the consent receipts.
+    #[serde(default)]
+    pub purpose: Option<String>,
+    /// The longest a long-lived consent to this service lives, in days; absent: until the
+    /// user revokes it. The user is reminded a week before it ends.
+    #[serde(default)]
+    pub max_lifetime_days: Option<u32>,
     pub attributes: Vec<AttributeRule>,
     /// Match services only.
     #[serde(default)]
@@ -152,6 +160,16 @@ impl Catalog {
                     ));
                 }
             }
+            if let Some(purpose) = &service.purpose
+                && !is_dpv_term(purpose)
+            {
+                return invalid(format!(
+                    "{scope}: purpose {purpose:?} is not a DPV term (dpv:Name)"
+                ));
+            }
+            if service.max_lifetime_days == Some(0) || service.max_lifetime_days > Some(3_650) {
+                return invalid(format!("{scope}: max_lifetime_days must be 1 to 3650"));
+            }
             if (service.kind == ServiceKind::Match) != service.match_answer.is_some() {
                 return invalid(format!(
                     "{scope}: match services (and only they) name their match_answer"
@@ -192,12 +210,57 @@ impl Catalog {
             .fold(2, u8::max)
     }
 
+    /// How long a long-lived consent to `scope` lives: the shortest `max_lifetime_days` of
+    /// its services, in milliseconds; `None`: until revoked.
+    pub fn consent_lifetime_ms(&self, scope: &[String]) -> Option<i64> {
+        scope
+            .iter()
+            .filter_map(|s| self.service(s))
+            .filter_map(|s| s.max_lifetime_days)
+            .min()
+            .map(|days| i64::from(days) * 24 * 3_600_000)
+    }
+
     /// MC_ATTR_08: consent goes to the Consumption Device when any requested service says so.
     pub fn consent_on_consumption_device(&self, scope: &[String]) -> bool {
         scope
             .iter()
             .filter_map(|s| self.service(s))
             .any(|s| s.consent == ConsentCapture::ConsumptionDevice)
+    }
+}
+
+/// The purpose of a service as a DPV term (the receipts' `purposes`).
+pub fn purpose_of(service: &Service) -> &str {
+    service
+        .purpose
+        .as_deref()
+        .unwrap_or("dpv:IdentityVerification")
+}
+
+/// `dpv:` or `pd:` followed by a name in UpperCamelCase, as the vocabulary writes its terms.
+fn is_dpv_term(term: &str) -> bool {
+    let name = term
+        .strip_prefix("dpv:")
+        .or_else(|| term.strip_prefix("pd:"));
+    name.is_some_and(|n| {
+        n.starts_with(|c: char| c.is_ascii_uppercase())
+            && n.chars().all(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// The category of personal data an attribute is, as a term of DPV's personal data
+/// extension (`pd:`), for the receipts' data categories.
+pub fn data_category(attribute: &str) -> &'static str {
+    match attribute {
+        "given_name" | "family_name" => "pd:Name",
+        "email" => "pd:EmailAddress",
+        "birthdate" => "pd:BirthDate",
+        "address" => "pd:PhysicalAddress",
+        "postal_code" => "pd:PostalCode",
+        "device_msisdn" => "pd:TelephoneNumber",
+        "sim_change" => "pd:DeviceBased",
+        _ => "pd:Identifying",
     }
 }
 
@@ -246,6 +309,16 @@ mod tests {
         );
         assert_eq!(catalog.required_loa(&["openid".into()]), 2);
         assert!(!catalog.consent_on_consumption_device(&["mc_identity_signup".into()]));
+        // Long-lived consents live 180 days at most; the shortest service decides.
+        assert_eq!(
+            catalog.consent_lifetime_ms(&["openid".into(), "mc_vm_share".into()]),
+            Some(180 * 24 * 3_600_000)
+        );
+        assert_eq!(catalog.consent_lifetime_ms(&["openid".into()]), None);
+        assert_eq!(
+            purpose_of(catalog.service("mc_atp").unwrap()),
+            "dpv:FraudPreventionAndDetection"
+        );
     }
 
     #[test]
@@ -281,6 +354,18 @@ mod tests {
                     r#"{"scope": "x", "kind": "share", "loa": 2, "consent": "authenticator", "attributes": [], "extra": 1}"#,
                 ),
                 "unknown field",
+            ),
+            (
+                one(
+                    r#"{"scope": "x", "kind": "share", "loa": 2, "consent": "authenticator", "purpose": "marketing", "attributes": [{"name": "email", "required": true}]}"#,
+                ),
+                "not a DPV term",
+            ),
+            (
+                one(
+                    r#"{"scope": "x", "kind": "share", "loa": 2, "consent": "authenticator", "max_lifetime_days": 0, "attributes": [{"name": "email", "required": true}]}"#,
+                ),
+                "max_lifetime_days",
             ),
             ("not json".to_owned(), "JSON"),
         ];

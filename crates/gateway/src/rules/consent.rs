@@ -6,7 +6,7 @@ use crate::base::ids::token_hash;
 use crate::base::model::{Client, User};
 use crate::rules::catalog::{Catalog, ServiceKind};
 use crate::rules::oauth::OAuthError;
-use assent_prompt::wire::{PromptContent, WireAttribute, WirePresentation};
+use assent_prompt::wire::{PromptContent, WireAttribute, WireLifetime, WirePresentation};
 use assent_prompt::{Attribute, DeviceKind, DeviceProfile, Encoding};
 
 /// Age of majority for MC_ATTR_21 (the demo market's rule).
@@ -47,6 +47,25 @@ pub fn is_minor(user: &User, today: time::Date) -> bool {
     let had_birthday = (today.month() as u8, today.day()) >= (born.month() as u8, born.day());
     let age = if had_birthday { years } else { years - 1 };
     age < i32::from(AGE_OF_MAJORITY)
+}
+
+/// Whether a consent is in force at `now_ms`: not revoked, and not past its end.
+pub fn in_force(revoked_ms: Option<i64>, expires_ms: Option<i64>, now_ms: i64) -> bool {
+    revoked_ms.is_none() && expires_ms.is_none_or(|end| now_ms < end)
+}
+
+/// The attributes a generic token's answer withholds from the user's consents in force to
+/// the SP: those every one of them withdrew. A newer consent that gives an attribute again
+/// gives it, whatever an older one withdrew.
+pub fn withheld_by_all(withdrawn: &[&[String]]) -> Vec<String> {
+    let Some((first, rest)) = withdrawn.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .filter(|name| rest.iter().all(|other| other.contains(name)))
+        .cloned()
+        .collect()
 }
 
 /// The user's value of an attribute the catalog may name.
@@ -115,6 +134,43 @@ fn render_error(error: impl std::fmt::Display) -> OAuthError {
     OAuthError::server_error()
 }
 
+/// MC_ATTR_18: transactional tokens live at most 10 s.
+pub const TRANSACTIONAL_MAX_TTL_S: i64 = 10;
+
+/// What a request says beyond who asks for what: how long the permission lasts and the
+/// CIBA binding message (a large screen's card shows both).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestTerms {
+    pub lifetime: Option<WireLifetime>,
+    pub binding_message: Option<String>,
+}
+
+/// How long what `client` asks for lasts, by its token policy (MC_ATTR_18) and, for a
+/// long-lived consent, the catalog's lifetime for `scope` from `now_ms`.
+pub fn lifetime_of(
+    catalog: &Catalog,
+    client: &Client,
+    scope: &[String],
+    now_ms: i64,
+) -> Option<WireLifetime> {
+    match client.token_policy.as_str() {
+        "one_time" => Some(WireLifetime::OneTime),
+        "transactional" => Some(WireLifetime::Transaction {
+            seconds: u32::try_from(client.token_ttl_seconds.clamp(1, TRANSACTIONAL_MAX_TTL_S))
+                .unwrap_or(10),
+        }),
+        "long_lived" => Some(WireLifetime::LongLived {
+            until: catalog.consent_lifetime_ms(scope).map(|lifetime| {
+                crate::base::clock::rfc3339(now_ms + lifetime)
+                    .get(..10)
+                    .unwrap_or_default()
+                    .to_owned()
+            }),
+        }),
+        _ => None,
+    }
+}
+
 /// The consent prompt for `device` (MC_ATTR_10..17), from `assent-prompt`.
 pub fn render_consent(
     catalog: &Catalog,
@@ -122,6 +178,7 @@ pub fn render_consent(
     user: &User,
     scope: &[String],
     device: DeviceProfile,
+    terms: &RequestTerms,
 ) -> Result<OutgoingPrompt, OAuthError> {
     let content = PromptContent::Consent {
         client_name: client.client_name.clone(),
@@ -136,6 +193,8 @@ pub fn render_consent(
             .collect(),
         ask_assurance: true,
         presentation: WirePresentation::Auto,
+        lifetime: terms.lifetime.clone(),
+        binding_message: terms.binding_message.clone(),
     };
     outgoing(content, &device)
 }
@@ -154,7 +213,14 @@ pub fn render_for_browser(
         max_bytes: None,
         encodings: vec![Encoding::Utf8],
     };
-    render_consent(catalog, client, user, scope, screen)
+    render_consent(
+        catalog,
+        client,
+        user,
+        scope,
+        screen,
+        &RequestTerms::default(),
+    )
 }
 
 pub fn render_sign_in(

@@ -9,7 +9,9 @@
 //! answered for the member at fault (a missing or mistyped `client_id`: "client_id is
 //! required"); [`Fault`] names that member.
 
-use assent_proto::device::{DecisionRequest, FlagRequest, Registration, TokenRequest};
+use assent_proto::device::{
+    DecisionRequest, FlagRequest, Registration, TokenRequest, WithdrawRequest,
+};
 use assent_proto::jwt::{DecisionClaims, DpopProof, RegistrationAssertion, Shown, TokenAssertion};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -278,6 +280,16 @@ pub fn flag_request(request: &[u8]) -> Result<FlagRequest, DeviceError> {
     )
 }
 
+/// `POST /device/grants/{id}/withdraw`'s body: `{"attributes": [names]}`.
+pub fn withdraw_request(request: &[u8]) -> Result<WithdrawRequest, DeviceError> {
+    body(
+        request,
+        &[("attributes", true)],
+        "expected {\"attributes\": [names]}",
+        |_| DeviceError::bad("attributes must be a list of attribute names"),
+    )
+}
+
 /// Reads a JWT's verified claims as `T` ([`read_checked`]), with `jti` left to the check that
 /// has always come last, when it is spent (RFC 7519 §4.1.7): one that is missing or not text
 /// reads as empty, which spending refuses ("jti is required") after the other checks.
@@ -490,6 +502,8 @@ pub struct Decision {
     pub approve: bool,
     /// The SHA-256 (hex) of the text the user was shown and the decision was signed over.
     pub prompt_sha256: String,
+    /// That text: the gateway's own rendering, or the content rendered as the app did.
+    pub shown_text: String,
     /// The decision's `jti`, to be spent once.
     pub jti: String,
 }
@@ -536,7 +550,8 @@ pub fn check_decision(
     if claims.request != request_id {
         return Err(DeviceError::bad("the decision is for another request"));
     }
-    let shown = shown_prompt_sha256(prompt_text, prompt_content, claims.shown.as_ref())?;
+    let shown_text = shown_text(prompt_text, prompt_content, claims.shown.as_ref())?;
+    let shown = sha256_hex(&shown_text);
     if claims.prompt_sha256 != shown {
         return Err(DeviceError::bad(
             "the decision is not bound to the prompt this request showed",
@@ -545,27 +560,35 @@ pub fn check_decision(
     Ok(Decision {
         approve: claims.answer == assent_proto::jwt::Answer::Approve,
         prompt_sha256: shown,
+        shown_text,
         jti: claims.jti,
     })
 }
 
-/// The SHA-256 (hex) of the text the decision says was shown.
-fn shown_prompt_sha256(
+/// The text the decision says was shown.
+fn shown_text(
     prompt_text: &str,
     prompt_content: Option<&str>,
     shown: Option<&Shown>,
 ) -> Result<String, DeviceError> {
     let Some(shown) = shown else {
-        return Ok(sha256_hex(prompt_text));
+        return Ok(prompt_text.to_owned());
     };
     let content =
         prompt_content_of(prompt_content).ok_or_else(|| DeviceError::bad(ONLY_AS_RENDERED))?;
     let renderer =
         assent_prompt::Renderer::shared().map_err(|_| DeviceError::server("no renderer"))?;
+    // A large screen shows the whole consent card and signs its canonical text (MC_ATTR_13
+    // limits only the phone); every other device signs its fitted rendering.
+    if shown.device.kind == assent_prompt::DeviceKind::Screen {
+        let card = assent_prompt::card::Card::of(renderer, &content, Some(&shown.locale))
+            .map_err(|_| DeviceError::bad("the content has no card in the language shown"))?;
+        return Ok(card.canonical_text());
+    }
     let rendered = content
         .render(renderer, &(&shown.device).into(), Some(&shown.locale))
         .map_err(|_| DeviceError::bad("the content does not render on the device shown"))?;
-    Ok(sha256_hex(&rendered.text))
+    Ok(rendered.text)
 }
 
 /// How long a new device's binding waits for approval on the user's other device.

@@ -12,5 +12,6 @@ pub mod device;
 pub mod encr_msisdn;
 pub mod idtoken;
 pub mod oauth;
+pub mod receipt;
 pub mod resource;
 pub mod sp_jwt;

@@ -15,15 +15,20 @@ pub struct Consent {
     pub prompt: String,
     pub granted_ms: i64,
     pub revoked_ms: Option<i64>,
+    /// When it ends by itself (long-lived consents under a catalog lifetime).
+    pub expires_ms: Option<i64>,
+    /// Attributes the user withdrew from it while keeping the rest.
+    pub withdrawn: Vec<String>,
 }
 
 /// Also run inside a [`super::Tx`] (a consent commits with the answer that gave it).
 pub(super) const INSERT_CONSENT: &str = "INSERT INTO consents (id, user_id, client_id, scope, kind, prompt, \
-    granted_ms, revoked_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    granted_ms, revoked_ms, expires_ms, withdrawn) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-const CONSENT_COLUMNS: &str = "id, user_id, client_id, scope, kind, prompt, granted_ms, revoked_ms";
+pub(super) const CONSENT_COLUMNS: &str =
+    "id, user_id, client_id, scope, kind, prompt, granted_ms, revoked_ms, expires_ms, withdrawn";
 
-fn consent_from_row<R: Row>(row: &R) -> Result<Consent, sqlx::Error>
+pub(super) fn consent_from_row<R: Row>(row: &R) -> Result<Consent, sqlx::Error>
 where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -39,7 +44,22 @@ where
         prompt: row.try_get("prompt")?,
         granted_ms: row.try_get("granted_ms")?,
         revoked_ms: row.try_get("revoked_ms")?,
+        expires_ms: row.try_get("expires_ms")?,
+        withdrawn: words(&row.try_get::<String, _>("withdrawn")?),
     })
+}
+
+/// A consent receipt as issued (the JWS kept byte for byte).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub consent_id: String,
+    /// `consent` or `withdrawal`.
+    pub kind: String,
+    pub at_ms: i64,
+    pub jws: String,
 }
 
 /// A notification for a user's devices.
@@ -70,20 +90,24 @@ impl Store {
         Ok(row.transpose()?)
     }
 
-    /// The user's live long-lived consents to this SP, newest first.
+    /// The user's long-lived consents to this SP in force at `now_ms` (not revoked, not
+    /// ended), newest first.
     pub async fn live_consents(
         &self,
         user_id: &str,
         client_id: &str,
+        now_ms: i64,
     ) -> Result<Vec<Consent>, StoreError> {
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 AND client_id = $2 \
-             AND kind = 'long_lived' AND revoked_ms IS NULL ORDER BY granted_ms DESC"
+             AND kind = 'long_lived' AND revoked_ms IS NULL \
+             AND (expires_ms IS NULL OR expires_ms > $3) ORDER BY granted_ms DESC"
         );
         let rows = on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(user_id)
                 .bind(client_id)
+                .bind(now_ms)
                 .fetch_all(pool)
                 .await?
                 .iter()
@@ -99,6 +123,86 @@ impl Store {
         let revoked = tx.revoke_consent(id, now_ms).await?;
         tx.commit().await?;
         Ok(revoked)
+    }
+
+    /// The user's consent receipts, oldest first (a consent before a withdrawal of the same
+    /// millisecond).
+    pub async fn receipts(&self, user_id: &str) -> Result<Vec<Receipt>, StoreError> {
+        const SQL: &str = "SELECT id, user_id, client_id, consent_id, kind, at_ms, jws \
+            FROM receipts WHERE user_id = $1 \
+            ORDER BY at_ms, CASE kind WHEN 'consent' THEN 0 ELSE 1 END, id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(Receipt {
+                        id: row.try_get("id")?,
+                        user_id: row.try_get("user_id")?,
+                        client_id: row.try_get("client_id")?,
+                        consent_id: row.try_get("consent_id")?,
+                        kind: row.try_get("kind")?,
+                        at_ms: row.try_get("at_ms")?,
+                        jws: row.try_get("jws")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// Long-lived consents in force that end within `(now_ms, until_ms]` and whose user was
+    /// not reminded yet, soonest first, at most `limit`.
+    pub async fn consents_to_remind(
+        &self,
+        now_ms: i64,
+        until_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE revoked_ms IS NULL \
+             AND reminded_ms IS NULL AND expires_ms > $1 AND expires_ms <= $2 \
+             ORDER BY expires_ms, id LIMIT $3"
+        );
+        self.consents_where(&sql, now_ms, until_ms, limit).await
+    }
+
+    /// Consents past their end (`expires_ms <= now_ms`) whose end is not recorded yet, and
+    /// that were not revoked first, oldest end first, at most `limit`.
+    pub async fn consents_ended(
+        &self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE revoked_ms IS NULL \
+             AND ended_ms IS NULL AND expires_ms <= $1 AND $2 = $2 \
+             ORDER BY expires_ms, id LIMIT $3"
+        );
+        self.consents_where(&sql, now_ms, now_ms, limit).await
+    }
+
+    async fn consents_where(
+        &self,
+        sql: &str,
+        a: i64,
+        b: i64,
+        limit: i64,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .bind(a)
+                .bind(b)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(consent_from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
     }
 
     /// Spends a one-time token: of any number of concurrent callers exactly one gets `true`

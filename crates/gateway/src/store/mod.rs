@@ -23,6 +23,10 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error(transparent)]
     Writer(#[from] writer::WriterError),
+    /// A record to be written with others could not be made (a receipt's signature): the
+    /// transaction is given up, nothing is written.
+    #[error("a record could not be made: {0}")]
+    Unmade(String),
 }
 
 impl StoreError {
@@ -123,7 +127,7 @@ pub use acme::{AcmeAccount, AcmeAuthz, AcmeCertificate, AcmeChallenge, AcmeOrder
 pub use budgets::Reservation;
 pub use ciba::CibaRequest;
 pub use code_flow::{CodeKey, CodeRequest};
-pub use consents::{Consent, UserNotification};
+pub use consents::{Consent, Receipt, UserNotification};
 pub use devices::{AppPrompt, AuditFilter, Device};
 pub use registry::Flag;
 pub use simulator::{NewSimMessage, SimMessage};

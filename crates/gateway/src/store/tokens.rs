@@ -57,6 +57,10 @@ pub struct TokenView {
     pub token: TokenRecord,
     /// For a token bought with a consent: whether that consent exists and is not revoked.
     pub consent_live: Option<bool>,
+    /// That consent's end, if it has one.
+    pub consent_expires_ms: Option<i64>,
+    /// The attributes the user withdrew from that consent.
+    pub consent_withdrawn: Vec<String>,
     /// The token's SP, if it is (still) registered.
     pub client: Option<Client>,
     /// The token's user, for a token tied to one that still exists.
@@ -137,7 +141,8 @@ impl Store {
                     .join(", ")
             };
             format!(
-                "SELECT {}, c.id AS consent_id_found, c.revoked_ms AS consent_revoked_ms, {}, {} \
+                "SELECT {}, c.id AS consent_id_found, c.revoked_ms AS consent_revoked_ms, \
+                 c.expires_ms AS consent_expires_ms, c.withdrawn AS consent_withdrawn, {}, {} \
                  FROM tokens t LEFT JOIN consents c ON c.id = t.consent_id \
                  LEFT JOIN clients cl ON cl.client_id = t.client_id \
                  LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
@@ -174,6 +179,11 @@ impl Store {
                     Ok::<_, sqlx::Error>(TokenView {
                         token,
                         consent_live,
+                        consent_expires_ms: row.try_get("consent_expires_ms")?,
+                        consent_withdrawn: super::words(
+                            &row.try_get::<Option<String>, _>("consent_withdrawn")?
+                                .unwrap_or_default(),
+                        ),
                         client,
                         user,
                     })

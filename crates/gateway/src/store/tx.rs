@@ -473,6 +473,101 @@ impl Tx {
                 .bind(&c.prompt)
                 .bind(c.granted_ms)
                 .bind(c.revoked_ms)
+                .bind(c.expires_ms)
+                .bind(c.withdrawn.join(" "))
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The consent as this transaction sees it.
+    pub async fn consent(&mut self, id: &str) -> Result<Option<Consent>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM consents WHERE id = $1",
+            super::consents::CONSENT_COLUMNS
+        );
+        let row = on_tx!(self, |conn| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(conn)
+                .await?
+                .map(|row| super::consents::consent_from_row(&row))
+        });
+        Ok(row.transpose()?)
+    }
+
+    /// Sets the attributes withdrawn from a consent in force, if they are still `before`
+    /// (compare and set: of two withdrawals at once, the second finds the first's and is
+    /// retried by its caller); `false` if the consent changed or is no longer live.
+    pub async fn set_withdrawn(
+        &mut self,
+        id: &str,
+        before: &[String],
+        after: &[String],
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE consents SET withdrawn = $1 WHERE id = $2 AND withdrawn = $3 \
+            AND revoked_ms IS NULL";
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(after.join(" "))
+                .bind(id)
+                .bind(before.join(" "))
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Records a consent's end at its expiry and revokes the tokens it bought; `false` if its
+    /// end was recorded already or it was revoked first (one sweeper wins).
+    pub async fn end_consent(&mut self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        const CONSENT: &str = "UPDATE consents SET ended_ms = $1 WHERE id = $2 \
+            AND ended_ms IS NULL AND revoked_ms IS NULL AND expires_ms <= $1";
+        const TOKENS: &str = "UPDATE tokens SET revoked = 1 WHERE consent_id = $1 AND revoked = 0";
+        let affected = on_tx!(self, |conn| {
+            let affected = sqlx::query(CONSENT)
+                .bind(now_ms)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if affected == 1 {
+                sqlx::query(TOKENS).bind(id).execute(conn).await?;
+            }
+            affected
+        });
+        Ok(affected == 1)
+    }
+
+    /// Claims the reminder of a consent's end: `true` for exactly one caller.
+    pub async fn claim_reminder(&mut self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE consents SET reminded_ms = $1 WHERE id = $2 \
+            AND reminded_ms IS NULL AND revoked_ms IS NULL";
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(now_ms)
+                .bind(id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    pub async fn insert_receipt(&mut self, r: &super::Receipt) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO receipts (id, user_id, client_id, consent_id, kind, \
+            at_ms, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        on_tx!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(&r.id)
+                .bind(&r.user_id)
+                .bind(&r.client_id)
+                .bind(&r.consent_id)
+                .bind(&r.kind)
+                .bind(r.at_ms)
+                .bind(&r.jws)
                 .execute(conn)
                 .await?;
         });

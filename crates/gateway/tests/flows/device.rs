@@ -238,6 +238,15 @@ async fn demo_shop_asks_for_marie(h: &Harness) -> String {
         &user,
         &scope,
         authenticator.device(),
+        &assent_gateway::rules::consent::RequestTerms {
+            lifetime: assent_gateway::rules::consent::lifetime_of(
+                &h.gateway.catalog,
+                &client,
+                &scope,
+                h.gateway.now_ms(),
+            ),
+            binding_message: Some("4711".into()),
+        },
     )
     .unwrap();
     let message_id = authenticator
@@ -470,6 +479,7 @@ async fn a_device_lives_as_long_as_its_certificate_and_prompts_then_go_to_ussd()
             &user,
             &scope,
             assent_gateway::flows::consent::Purpose::Consent,
+            None,
             "/bc-authorize",
         )
         .await
@@ -603,4 +613,353 @@ async fn a_binding_nobody_approves_within_ten_minutes_is_refused() {
         laptop.log_in(&h).await.unwrap_err().code,
         "approval_refused"
     );
+}
+
+/// Marie's phone approves Demo Shop's request (a long-lived consent); the grant's id.
+async fn marie_consented(h: &Harness) -> (Phone, device::InboxRequest, String) {
+    let (phone, hash, request) = marie_asked(h).await;
+    assert!(
+        phone
+            .decide(h, &request.id, &request.prompt_sha256, "approve")
+            .await
+            .unwrap()
+    );
+    let consent = assent_gateway::rules::consent::consent_id_for(&hash);
+    (phone, request, consent)
+}
+
+/// Demo Shop's access token bought with `consent`, for `scope`, as the CIBA grant writes it.
+async fn token_for(h: &Harness, consent: &str, scope: &str) -> String {
+    let bearer = jti();
+    let now = h.gateway.now_ms();
+    h.store
+        .insert_token(&assent_gateway::store::TokenRecord {
+            token_hash: assent_gateway::base::ids::token_hash(&bearer),
+            kind: "access".into(),
+            client_id: "demo-sp".into(),
+            user_id: Some(MARIE_ID.into()),
+            scope: scope.split_whitespace().map(str::to_owned).collect(),
+            policy: "long_lived".into(),
+            issued_ms: now,
+            expires_ms: now + 365 * 24 * 3_600_000,
+            spent: false,
+            revoked: false,
+            consent_id: Some(consent.to_owned()),
+            family: None,
+        })
+        .await
+        .unwrap();
+    bearer
+}
+
+/// Demo Shop's PremiumInfo request with `token` (and claims to match).
+async fn premiuminfo(
+    h: &Harness,
+    token: &str,
+    claims: Option<serde_json::Value>,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    use assent_gateway::flows::resource::{self, Endpoint};
+    let call = assent_gateway::rules::resource::wire::ResourceCall {
+        token: token.to_owned(),
+        mc_claims: claims.map(|c| c.as_object().unwrap().clone()),
+        user_id: None,
+    };
+    resource::serve(
+        &h.gateway.resource_server(),
+        Endpoint::PremiumInfo,
+        &call,
+        None,
+    )
+    .await
+    .map(|d| d.claims)
+    .map_err(|refused| refused.error.description)
+}
+
+#[tokio::test]
+async fn a_consent_given_in_the_app_gets_a_signed_receipt_over_the_exact_text_shown() {
+    use assent_gateway::rules::receipt;
+    let h = Harness::new().await;
+    let (phone, request, consent) = marie_consented(&h).await;
+    let me = phone
+        .authenticate(&h, "GET", "/device/receipts")
+        .await
+        .unwrap();
+    let receipts = device::receipts(&h.gateway, &me).await.unwrap();
+    assert_eq!(receipts.len(), 1, "{receipts:?}");
+    let item = &receipts[0];
+    assert_eq!(
+        (item.kind.as_str(), item.consent_id.as_str()),
+        ("consent", consent.as_str())
+    );
+    assert_eq!(item.client_name, "Demo Shop");
+    assert_eq!(item.prompt.as_deref(), Some(request.prompt.as_str()));
+    let claims = receipt::verify(&h.gateway.keys.decoding, &item.jws).unwrap();
+    assert_eq!(claims.event, "given");
+    assert_eq!(claims.record_id, consent);
+    assert_eq!(claims.pii_principal, MARIE_ID);
+    let method = claims.method.unwrap();
+    assert_eq!(method.authenticator, "app");
+    assert_eq!(method.prompt_sha256, request.prompt_sha256);
+    assert_eq!(
+        method.prompt_sha256,
+        sha256_hex(item.prompt.as_deref().unwrap())
+    );
+    // The catalog's 180 days, from the moment of the answer.
+    assert_eq!(
+        claims.duration.expires_at.as_deref(),
+        Some("2027-05-30T00:00:00Z")
+    );
+    let grants = device::grants(&h.gateway, &me).await.unwrap();
+    assert_eq!(
+        grants[0].expires_at.as_deref(),
+        Some("2027-05-30T00:00:00Z")
+    );
+}
+
+#[tokio::test]
+async fn withdrawing_one_attribute_keeps_the_rest_and_the_sp_reads_it_empty() {
+    use assent_gateway::rules::receipt;
+    let h = Harness::new().await;
+    let (phone, _request, consent) = marie_consented(&h).await;
+    let share = token_for(&h, &consent, "openid mc_identity_signup").await;
+    let before = premiuminfo(&h, &share, None).await.unwrap();
+    assert_eq!(before["email"], "marie.curie@example.org");
+
+    let path = format!("/device/grants/{consent}/withdraw");
+    let me = phone.authenticate(&h, "POST", &path).await.unwrap();
+    // Refused, and nothing changes: an attribute the grant does not give; every attribute.
+    for bad in [
+        vec!["shoe_size"],
+        vec![],
+        vec!["given_name", "family_name", "email", "birthdate", "address"],
+    ] {
+        let names: Vec<String> = bad.iter().map(|s| (*s).to_owned()).collect();
+        let error = device::withdraw(&h.gateway, &me, &consent, &names)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.kind,
+            DeviceErrorKind::BadRequest,
+            "{bad:?}: {error:?}"
+        );
+    }
+    assert_eq!(device::receipts(&h.gateway, &me).await.unwrap().len(), 1);
+
+    let withdrawn = device::withdraw(&h.gateway, &me, &consent, &["email".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.withdrawn, ["email"]);
+    assert_eq!(
+        withdrawn.attributes,
+        ["given_name", "family_name", "birthdate", "address"]
+    );
+    // The SP's next share answers it empty (MC_ATTR_29); the rest is unchanged.
+    let after = premiuminfo(&h, &share, None).await.unwrap();
+    assert_eq!(after["email"], "");
+    assert_eq!(after["given_name"], "Marie");
+    // Its next match answers not_available for it.
+    let matcher = token_for(&h, &consent, "openid mc_kyc_match").await;
+    let matched = premiuminfo(
+        &h,
+        &matcher,
+        Some(json!({"email": "marie.curie@example.org", "given_name": "Marie"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(matched["email_match"], "not_available");
+    assert_eq!(matched["given_name_match"], "true");
+    // The grant says so; the withdrawal has its receipt and its audit entry.
+    let grants = device::grants(&h.gateway, &me).await.unwrap();
+    assert_eq!(grants[0].withdrawn, ["email"]);
+    assert!(!grants[0].attributes.contains(&"email".to_owned()));
+    let receipts = device::receipts(&h.gateway, &me).await.unwrap();
+    assert_eq!(receipts.len(), 2);
+    assert_eq!(receipts[1].id, withdrawn.receipt);
+    assert_eq!(receipts[1].kind, "withdrawal");
+    let claims = receipt::verify(&h.gateway.keys.decoding, &receipts[1].jws).unwrap();
+    assert_eq!(claims.event, "withdrawn");
+    assert_eq!(claims.purposes[0].attributes, ["email"]);
+    assert_eq!(claims.remaining, withdrawn.attributes);
+    let entries =
+        crate::support::audit_of(&h, assent_audit::EntryKind::Revocation, "demo-sp").await;
+    let detail: serde_json::Value = serde_json::from_str(&entries[0].detail).unwrap();
+    assert_eq!(detail["attributes"], json!(["email"]));
+    assert_eq!(detail["receipt"], json!(withdrawn.receipt));
+    // Withdrawing it again is refused: the grant no longer gives it.
+    assert!(
+        device::withdraw(&h.gateway, &me, &consent, &["email".to_owned()])
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn revoking_a_grant_is_receipted_with_everything_it_gave() {
+    use assent_gateway::rules::receipt;
+    let h = Harness::new().await;
+    let (phone, _request, consent) = marie_consented(&h).await;
+    let path = format!("/device/grants/{consent}/revoke");
+    let me = phone.authenticate(&h, "POST", &path).await.unwrap();
+    device::revoke_grant(&h.gateway, &me, &consent)
+        .await
+        .unwrap();
+    let receipts = device::receipts(&h.gateway, &me).await.unwrap();
+    assert_eq!(
+        receipts.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(),
+        ["consent", "withdrawal"]
+    );
+    let claims = receipt::verify(&h.gateway.keys.decoding, &receipts[1].jws).unwrap();
+    assert_eq!(
+        claims.purposes[0].attributes,
+        ["given_name", "family_name", "email", "birthdate", "address"]
+    );
+    assert!(claims.remaining.is_empty());
+    assert!(device::grants(&h.gateway, &me).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_consent_ends_at_its_lifetime_after_one_reminder_a_week_before() {
+    use assent_gateway::flows::expiry::{self, Swept};
+    let h = Harness::new().await;
+    let (phone, _request, consent) = marie_consented(&h).await;
+    let token = token_for(&h, &consent, "openid mc_identity_signup").await;
+    let day_s = 24 * 3600;
+    // Eight days before the end: nothing is due.
+    h.advance_s(172 * day_s);
+    assert_eq!(expiry::sweep(&h.gateway).await.unwrap(), Swept::default());
+    // Seven days before: one reminder, once. Marie's device lived as long as its
+    // certificate (30 days), so no app can show it: it goes by SMS.
+    drop(phone);
+    h.advance_s(day_s);
+    let swept = expiry::sweep(&h.gateway).await.unwrap();
+    assert_eq!(swept.reminded_by_sms, 1, "{swept:?}");
+    assert_eq!(expiry::sweep(&h.gateway).await.unwrap(), Swept::default());
+    let sms = h.store.sim_messages(MARIE).await.unwrap();
+    let text = &sms.last().unwrap().text;
+    assert!(
+        text.contains("Demo Shop can use your data until 2027-05-30"),
+        "{text}"
+    );
+    let reminders =
+        crate::support::audit_of(&h, assent_audit::EntryKind::Notification, "demo-sp").await;
+    let detail: serde_json::Value = serde_json::from_str(&reminders[0].detail).unwrap();
+    assert_eq!(detail["reminder"], "consent_expiry");
+    assert_eq!(detail["expires_at"], "2027-05-30T00:00:00Z");
+    // The day before its end the SP still reads; at the end it no longer does, even
+    // before a sweep records it.
+    h.advance_s(6 * day_s);
+    assert!(premiuminfo(&h, &token, None).await.is_ok());
+    h.advance_s(day_s);
+    let refused = premiuminfo(&h, &token, None).await.unwrap_err();
+    assert!(refused.contains("revoked or has ended"), "{refused}");
+    // The sweep records the end once, and revokes the tokens it bought.
+    assert_eq!(expiry::sweep(&h.gateway).await.unwrap().ended, 1);
+    assert_eq!(expiry::sweep(&h.gateway).await.unwrap().ended, 0);
+    let ends = crate::support::audit_of(&h, assent_audit::EntryKind::Revocation, "demo-sp").await;
+    let detail: serde_json::Value = serde_json::from_str(&ends[0].detail).unwrap();
+    assert_eq!(
+        (detail["by"].as_str(), detail["consent"].as_str()),
+        (Some("expiry"), Some(consent.as_str()))
+    );
+    let stored = h
+        .store
+        .token(&assent_gateway::base::ids::token_hash(&token))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.revoked);
+}
+
+#[tokio::test]
+async fn the_reminder_goes_to_the_app_while_a_device_is_live() {
+    use assent_gateway::flows::expiry::{self, REMIND_BEFORE_MS};
+    let h = Harness::new().await;
+    let (phone, _request, consent) = marie_consented(&h).await;
+    // A consent ending within the week (a catalog with a short lifetime would make one).
+    let mut tx = h.store.begin().await.unwrap();
+    let mut short = tx.consent(&consent).await.unwrap().unwrap();
+    short.id = "c-short".into();
+    short.expires_ms = Some(h.gateway.now_ms() + REMIND_BEFORE_MS - 1);
+    tx.insert_consent(&short).await.unwrap();
+    tx.commit().await.unwrap();
+    let swept = expiry::sweep(&h.gateway).await.unwrap();
+    assert_eq!((swept.reminded_in_app, swept.reminded_by_sms), (1, 0));
+    let me = phone
+        .authenticate(&h, "GET", "/device/notifications")
+        .await
+        .unwrap();
+    let notifications = device::notifications(&h.gateway, &me).await.unwrap();
+    let reminder = notifications
+        .iter()
+        .find(|n| n.kind == "consent_expiry")
+        .expect("a reminder in the app");
+    assert_eq!(reminder.detail["consent"], "c-short");
+}
+
+/// A decision shown on a large screen: the app lays the whole card out and signs its
+/// canonical text; the gateway builds the card again from the request's content and the
+/// language the app says it used, and accepts only that text for a screen.
+#[tokio::test]
+async fn a_decision_on_a_large_screen_is_signed_over_the_card_s_canonical_text() {
+    let h = Harness::new().await;
+    let (phone, hash, request) = marie_asked(&h).await;
+    let content = request.content.clone().expect("the request's content");
+    let renderer = assent_prompt::Renderer::shared().unwrap();
+    let card = assent_prompt::card::Card::of(renderer, &content, Some("fr")).unwrap();
+    let canonical = card.canonical_text();
+    // The card names the SP, each attribute with its value, the lifetime and the binding
+    // message.
+    assert!(
+        canonical.contains("Demo Shop") && canonical.contains("Marie"),
+        "{canonical}"
+    );
+    assert!(
+        canonical.contains("2027-05-30") && canonical.contains("4711"),
+        "{canonical}"
+    );
+    let screen = json!({"kind": "screen", "columns": null, "rows": null, "max_bytes": null,
+                        "encodings": ["utf8"]});
+    let decide = |text: String| {
+        let phone = &phone;
+        let h = &h;
+        let id = request.id.clone();
+        let screen = screen.clone();
+        async move {
+            let path = format!("/device/inbox/{id}/decision");
+            let device = phone.authenticate(h, "POST", &path).await.unwrap();
+            let signed = sign_compact(
+                &phone.key,
+                None,
+                false,
+                &json!({"aud": ISSUER, "request": id, "answer": "approve",
+                        "shown": {"device": screen, "locale": "fr"},
+                        "prompt_sha256": sha256_hex(&text), "exp": now_s(h) + 60,
+                        "jti": jti()}),
+            );
+            device::decide(&h.gateway, &device, &id, &signed).await
+        }
+    };
+    // The phone's rendering is not what a screen shows: refused, nothing changes.
+    let phone_text = request.prompt.clone();
+    assert!(decide(phone_text).await.is_err());
+    assert_eq!(status(&h, &hash).await, "pending");
+    // The card's canonical text is.
+    assert!(decide(canonical.clone()).await.unwrap());
+    assert_eq!(status(&h, &hash).await, "approved");
+    // The consent records the text the user read, and its receipt carries its hash.
+    let consent = h
+        .store
+        .consent(&assent_gateway::rules::consent::consent_id_for(&hash))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(consent.prompt, canonical);
+    let me = phone
+        .authenticate(&h, "GET", "/device/receipts")
+        .await
+        .unwrap();
+    let receipts = device::receipts(&h.gateway, &me).await.unwrap();
+    let claims =
+        assent_gateway::rules::receipt::verify(&h.gateway.keys.decoding, &receipts[0].jws).unwrap();
+    assert_eq!(claims.method.unwrap().prompt_sha256, sha256_hex(&canonical));
 }

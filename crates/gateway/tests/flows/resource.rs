@@ -239,6 +239,8 @@ async fn a_token_whose_consent_was_revoked_is_refused() {
         prompt: "Demo Shop asks for your number".into(),
         granted_ms: START_MS,
         revoked_ms,
+        expires_ms: None,
+        withdrawn: Vec::new(),
     };
     let mut tx = h.store.begin().await.unwrap();
     tx.insert_consent(&consent("c-live", None)).await.unwrap();
@@ -274,7 +276,7 @@ async fn a_token_whose_consent_was_revoked_is_refused() {
         (refused.kind, refused.description.as_str()),
         (
             ResourceErrorKind::InvalidToken,
-            "the user revoked the consent behind this access token"
+            "the consent behind this access token was revoked or has ended"
         )
     );
 }

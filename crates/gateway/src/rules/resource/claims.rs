@@ -39,8 +39,16 @@ fn address(user: &User) -> Value {
     Value::Object(object)
 }
 
-/// MC_ATTR_29: every attribute of the share services in `scope`; a missing one is "".
-pub fn share(catalog: &Catalog, scope: &[String], user: &User, answer: &mut Answer) {
+/// MC_ATTR_29: every attribute of the share services in `scope`; a missing one is "", and
+/// so is one the user `withheld` (withdrew from the consent while keeping the rest): it is
+/// not disclosed, so it is not listed among the attributes the answer disclosed.
+pub fn share(
+    catalog: &Catalog,
+    scope: &[String],
+    user: &User,
+    withheld: &[String],
+    answer: &mut Answer,
+) {
     for service in scope.iter().filter_map(|s| catalog.service(s)) {
         if !matches!(service.kind, ServiceKind::Share | ServiceKind::Atp) {
             continue;
@@ -48,6 +56,10 @@ pub fn share(catalog: &Catalog, scope: &[String], user: &User, answer: &mut Answ
         for rule in &service.attributes {
             let name = rule.name.as_str();
             if answer.claims.contains_key(name) {
+                continue;
+            }
+            if withheld.iter().any(|w| w == name) {
+                answer.claims.insert(name.to_owned(), json!(""));
                 continue;
             }
             let value = match name {
@@ -102,6 +114,7 @@ pub fn match_claims(
     catalog: &Catalog,
     scope: &[String],
     user: &User,
+    withheld: &[String],
     submitted: &Map<String, Value>,
     answer: &mut Answer,
 ) -> Result<(), ResourceError> {
@@ -139,7 +152,10 @@ pub fn match_claims(
                     "{claim} must be a hex SHA-256 (64 characters)"
                 )));
             }
-            let mine = stored(user, name);
+            // A withheld attribute is compared with nothing: `not_available` (or not
+            // verified), exactly as a value the operator does not hold.
+            let withheld = withheld.iter().any(|w| w == name);
+            let mine = stored(user, name).filter(|_| !withheld);
             let result = mine.as_deref().map(|mine| {
                 if is_hashed {
                     same_hash(mine, value)
@@ -162,7 +178,9 @@ pub fn match_claims(
                     answer.claims.insert(format!("{claim}_match"), json!(text));
                 }
             }
-            answer.attributes.push(name.to_owned());
+            if !withheld {
+                answer.attributes.push(name.to_owned());
+            }
             answered += 1;
         }
     }
@@ -213,6 +231,7 @@ mod tests {
             &catalog,
             &scope(&["openid", "mc_identity_signup"]),
             &ana,
+            &[],
             &mut answer,
         );
         assert_eq!(
@@ -224,6 +243,7 @@ mod tests {
             &catalog,
             &scope(&["mc_identity_signup", "mc_vm_share"]),
             &marie(),
+            &[],
             &mut answer,
         );
         assert_eq!(answer.claims["device_msisdn"], "+447700900001");
@@ -239,6 +259,7 @@ mod tests {
                 &catalog,
                 &scope(&["mc_vm_match"]),
                 &marie(),
+                &[],
                 &claims(json!({"device_msisdn": number})),
                 &mut answer,
             )
@@ -260,6 +281,7 @@ mod tests {
             &catalog,
             &scope(&["mc_kyc_match"]),
             &marie(),
+            &[],
             &claims(
                 json!({"given_name": " marie ", "family_name_hashed": hashed,
                            "email": "someone@else.org", "shoe_size": "38"}),
@@ -277,6 +299,7 @@ mod tests {
             &catalog,
             &scope(&["mc_kyc_match"]),
             &ana,
+            &[],
             &claims(json!({"birthdate": "1990-01-01"})),
             &mut answer,
         )
@@ -294,6 +317,7 @@ mod tests {
                 &catalog,
                 &scope(&["mc_kyc_match"]),
                 &marie(),
+                &[],
                 &claims(bad.clone()),
                 &mut answer,
             )
@@ -307,10 +331,51 @@ mod tests {
                 &catalog,
                 &scope(&["mc_vm_match"]),
                 &marie(),
+                &[],
                 &claims(json!({"given_name": "Marie"})),
                 &mut answer
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_withheld_attribute_is_shared_empty_and_matched_as_not_available() {
+        let catalog = Catalog::default_demo().unwrap();
+        let withheld = ["email".to_owned()];
+        let mut answer = Answer::default();
+        share(
+            &catalog,
+            &scope(&["mc_identity_signup"]),
+            &marie(),
+            &withheld,
+            &mut answer,
+        );
+        assert_eq!(answer.claims["email"], "");
+        assert_eq!(answer.claims["given_name"], "Marie");
+        assert!(!answer.attributes.contains(&"email".to_owned()));
+        let mut answer = Answer::default();
+        match_claims(
+            &catalog,
+            &scope(&["mc_kyc_match"]),
+            &marie(),
+            &withheld,
+            &claims(json!({"email": "marie.curie@example.org", "given_name": "Marie"})),
+            &mut answer,
+        )
+        .unwrap();
+        assert_eq!(answer.claims["email_match"], "not_available");
+        assert_eq!(answer.claims["given_name_match"], "true");
+        let mut answer = Answer::default();
+        match_claims(
+            &catalog,
+            &scope(&["mc_vm_match"]),
+            &marie(),
+            &["device_msisdn".to_owned()],
+            &claims(json!({"device_msisdn": "+447700900001"})),
+            &mut answer,
+        )
+        .unwrap();
+        assert_eq!(answer.claims["device_msisdn_verified"], false);
     }
 }
