@@ -35,3 +35,11 @@ group-contact = संपर्क विवरण
 group-birthdate = जन्म तिथि
 group-identity = पहचान
 group-phone = फ़ोन नंबर
+
+# बड़ी स्क्रीन का सहमति कार्ड (card.rs): हस्ताक्षरित मूल पाठ में हर चीज़ की अपनी एक पंक्ति होती है।
+card-request = { $client } को यह जानकारी चाहिए:
+card-lifetime-one-time = केवल एक बार के उपयोग के लिए
+card-lifetime-transaction = लगभग { $seconds } सेकंड के लिए
+card-lifetime-until-revoked = जब तक आप इसे वापस न लें
+card-lifetime-until = { $date } तक, या जब तक आप इसे वापस न लें
+card-binding = { $client } की स्क्रीन पर कोड: { $message }

@@ -37,3 +37,11 @@ group-contact = 連絡先
 group-birthdate = 生年月日
 group-identity = 本人確認情報
 group-phone = 電話番号
+
+# 大きな画面の同意カード（card.rs）：署名される正規テキストでは、それぞれが 1 行になります。
+card-request = { $client }が次の情報を求めています：
+card-lifetime-one-time = 1 回限りの利用
+card-lifetime-transaction = 約 { $seconds } 秒間
+card-lifetime-until-revoked = あなたが取り消すまで
+card-lifetime-until = { $date } まで、またはあなたが取り消すまで
+card-binding = { $client } の画面に表示されたコード：{ $message }

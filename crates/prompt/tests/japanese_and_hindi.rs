@@ -418,3 +418,60 @@ fn devanagari_clusters_and_conjuncts_are_never_split() {
     }
     assert!(rendered > 60, "{rendered}");
 }
+
+/// The consent card of a large screen in Japanese and Hindi: every line in the language,
+/// each variable in place (the card's text is what the decision is signed over).
+#[test]
+fn the_large_screens_card_in_japanese_and_hindi() {
+    use assent_prompt::card::Card;
+    use assent_prompt::wire::{PromptContent, WireAttribute, WireLifetime, WirePresentation};
+    let content = |attributes: &[(&str, &str)], lifetime| PromptContent::Consent {
+        client_name: "Demo Shop".into(),
+        locale: "en".into(),
+        attributes: attributes
+            .iter()
+            .map(|(name, value)| WireAttribute {
+                name: (*name).into(),
+                value: Some((*value).into()),
+                group: None,
+            })
+            .collect(),
+        ask_assurance: true,
+        presentation: WirePresentation::Auto,
+        lifetime: Some(lifetime),
+        binding_message: Some("4711".into()),
+    };
+    let ja = Card::of(
+        renderer(),
+        &content(
+            &[("family_name", "山田"), ("given_name", "花子")],
+            WireLifetime::Transaction { seconds: 600 },
+        ),
+        Some("ja"),
+    )
+    .unwrap();
+    assert_eq!((ja.locale.as_str(), ja.direction.as_str()), ("ja", "ltr"));
+    assert_eq!(
+        ja.canonical_text(),
+        "Demo Shopが次の情報を求めています：\n姓 = 山田\n名 = 花子\n約 600 秒間\n\
+         Demo Shop の画面に表示されたコード：4711\n\
+         この情報がご本人のもので、未成年ではないことを確認してください。\n共有しますか？"
+    );
+    let hi = Card::of(
+        renderer(),
+        &content(
+            &[("given_name", "क्षितिज")],
+            WireLifetime::LongLived {
+                until: Some("2027-06-30".into()),
+            },
+        ),
+        Some("hi-IN"),
+    )
+    .unwrap();
+    assert_eq!(
+        hi.canonical_text(),
+        "Demo Shop को यह जानकारी चाहिए:\nपहला नाम = क्षितिज\n2027-06-30 तक, या जब तक आप इसे वापस न लें\n\
+         Demo Shop की स्क्रीन पर कोड: 4711\n\
+         पुष्टि करें कि यह जानकारी आपकी है और आप नाबालिग नहीं हैं।\nसाझा करें?"
+    );
+}
