@@ -6,6 +6,8 @@ import uiDe from '../locales/de.ftl?raw';
 import uiEn from '../locales/en.ftl?raw';
 import uiEs from '../locales/es.ftl?raw';
 import uiFr from '../locales/fr.ftl?raw';
+import uiHi from '../locales/hi.ftl?raw';
+import uiJa from '../locales/ja.ftl?raw';
 import uiPt from '../locales/pt.ftl?raw';
 import uiTr from '../locales/tr.ftl?raw';
 import promptAr from '../../crates/prompt/locales/ar.ftl?raw';
@@ -13,25 +15,30 @@ import promptDe from '../../crates/prompt/locales/de.ftl?raw';
 import promptEn from '../../crates/prompt/locales/en.ftl?raw';
 import promptEs from '../../crates/prompt/locales/es.ftl?raw';
 import promptFr from '../../crates/prompt/locales/fr.ftl?raw';
+import promptHi from '../../crates/prompt/locales/hi.ftl?raw';
+import promptJa from '../../crates/prompt/locales/ja.ftl?raw';
 import promptPt from '../../crates/prompt/locales/pt.ftl?raw';
 import promptTr from '../../crates/prompt/locales/tr.ftl?raw';
 
-export const LOCALES = ['en', 'de', 'fr', 'es', 'pt', 'tr', 'ar'] as const;
+/** The languages the prompt renderer ships (crates/prompt/src/l10n.rs), in its order. */
+export const LOCALES = ['en', 'de', 'fr', 'es', 'pt', 'tr', 'ar', 'ja', 'hi'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** Each language's name in that language (the language picker shows these). */
 export const NATIVE_NAMES: Record<Locale, string> = {
   en: 'English', de: 'Deutsch', fr: 'Français', es: 'Español', pt: 'Português', tr: 'Türkçe', ar: 'العربية',
+  ja: '日本語', hi: 'हिन्दी',
 };
 
 export const RTL_LOCALES: ReadonlySet<Locale> = new Set<Locale>(['ar']);
 
 export const UI_FTL: Record<Locale, string> = {
-  en: uiEn, de: uiDe, fr: uiFr, es: uiEs, pt: uiPt, tr: uiTr, ar: uiAr,
+  en: uiEn, de: uiDe, fr: uiFr, es: uiEs, pt: uiPt, tr: uiTr, ar: uiAr, ja: uiJa, hi: uiHi,
 };
 
 export const PROMPT_FTL: Record<Locale, string> = {
   en: promptEn, de: promptDe, fr: promptFr, es: promptEs, pt: promptPt, tr: promptTr, ar: promptAr,
+  ja: promptJa, hi: promptHi,
 };
 
 /** "de-DE", "DE", null… → a shipped locale (default en). */

@@ -2,7 +2,9 @@ import { FluentBundle, FluentResource } from '@fluent/bundle';
 import type { Message } from '@fluent/bundle/esm/ast';
 import { describe, expect, it } from 'vitest';
 import indexHtml from '../index.html?raw';
-import { LOCALES, PROMPT_FTL, UI_FTL } from '../src/locales';
+import coreSettingsRs from '../../crates/core/src/settings.rs?raw';
+import promptL10nRs from '../../crates/prompt/src/l10n.rs?raw';
+import { type Locale, LOCALES, NATIVE_NAMES, PROMPT_FTL, RTL_LOCALES, UI_FTL } from '../src/locales';
 
 /** Message ids (with their attributes, as "id.attr") of a Fluent resource; terms left out. */
 function ids(source: string): string[] {
@@ -69,4 +71,32 @@ describe('prompt crate strings (attribute and group labels)', () => {
       expect(ids(PROMPT_FTL[locale])).toEqual(en);
     });
   }
+});
+
+describe('the languages the app offers', () => {
+  /** The language of each Fluent file a glob finds, sorted. */
+  const languages = (files: Record<string, unknown>) =>
+    Object.keys(files).map((path) => path.replace(/^.*\/(\w+)\.ftl$/, '$1')).sort();
+
+  it('are the prompt renderer\'s and the core settings\' languages, each with both Fluent files', () => {
+    // crates/prompt/src/l10n.rs: `const SHIPPED: [...] = [("en", Direction::…, …), …]`.
+    const shipped = [...promptL10nRs.matchAll(/\(\s*"([a-z]{2})",\s*Direction::/g)].map((m) => m[1]);
+    expect(shipped).toEqual([...LOCALES]);
+    // crates/core/src/settings.rs: the languages a settings file may name.
+    const core = /pub const LOCALES: \[&str; \d+\] = \[([^\]]*)\]/.exec(coreSettingsRs);
+    expect([...core![1].matchAll(/"([a-z]{2})"/g)].map((m) => m[1])).toEqual([...LOCALES]);
+    expect(languages(import.meta.glob('../locales/*.ftl'))).toEqual([...LOCALES].sort());
+    expect(languages(import.meta.glob('../../crates/prompt/locales/*.ftl'))).toEqual([...LOCALES].sort());
+  });
+
+  it('are each in the settings\' language list, named in that language, with its direction', () => {
+    const doc = new DOMParser().parseFromString(indexHtml, 'text/html');
+    const options = [...doc.querySelectorAll<HTMLOptionElement>('#settings-locale option')];
+    expect(options.map((o) => o.value)).toEqual([...LOCALES]);
+    for (const option of options) {
+      const l = option.value as Locale;
+      expect([l, option.textContent, option.lang, option.dir])
+        .toEqual([l, NATIVE_NAMES[l], l, RTL_LOCALES.has(l) ? 'rtl' : 'ltr']);
+    }
+  });
 });

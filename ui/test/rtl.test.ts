@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppHandle } from '../src/app';
 import { bidiNodes, setText } from '../src/dom';
-import { setLocale, t } from '../src/i18n';
+import { attrLabel, setLocale, t } from '../src/i18n';
 import { $, boot, plain, submit, waitFor } from './helpers';
 
 let app: AppHandle | undefined;
@@ -23,6 +23,27 @@ describe('language and direction', () => {
     expect(document.documentElement.lang).toBe('en');
     setLocale(null);
     expect(document.documentElement.lang).toBe('en');
+  });
+
+  it('switches to Japanese and Hindi left to right, with the prompt renderer\'s labels', () => {
+    setLocale('ja-JP');
+    expect([document.documentElement.lang, document.documentElement.dir]).toEqual(['ja', 'ltr']);
+    expect(t('nav-history')).toBe('履歴');
+    expect(attrLabel('given_name')).toBe('名');
+    expect(t('onboarding-code-sent', { number: '+81 90 1234 5678' })).toBe('+81 90 1234 5678 にコードを送信しました。');
+    setLocale('hi-IN');
+    expect([document.documentElement.lang, document.documentElement.dir]).toEqual(['hi', 'ltr']);
+    expect(t('nav-history')).toBe('इतिहास');
+    expect(attrLabel('given_name')).toBe('पहला नाम');
+    expect(t('consent-approved', { client: 'Demo Shop' })).toBe('आपने Demo Shop का अनुरोध स्वीकार किया।');
+  });
+
+  it('starts in Japanese when settings.locale is ja, with it chosen in the list', async () => {
+    ({ app } = await boot({ enrolled: true, locale: 'ja' }));
+    expect(document.documentElement.lang).toBe('ja');
+    expect($('#nav-history').textContent!.trim()).toBe('履歴');
+    expect($<HTMLSelectElement>('#settings-locale').value).toBe('ja');
+    expect($('#settings-locale').querySelector('option[value="ja"]')!.textContent).toBe('日本語');
   });
 
   it('puts every isolated run in a <bdi> of the same direction', () => {

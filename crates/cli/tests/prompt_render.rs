@@ -147,3 +147,84 @@ fn a_long_client_name_is_cut_and_says_so() {
             .starts_with("The Very Long Sh asks")
     );
 }
+
+/// Japanese on the phone: kana and ideographs are two columns, lines end between them, and
+/// neither the names nor their `label = value` pairs are cut; UCS-2 (GSM 7-bit has no kana)
+/// within the 220 bytes.
+#[test]
+fn japanese_renders_in_ucs2_within_the_phones_220_bytes() {
+    let mut request = example();
+    request["locale"] = json!("ja-JP");
+    request["attributes"] = json!([
+        {"name": "family_name", "value": "山田", "group": "name"},
+        {"name": "given_name", "value": "花子", "group": "name"}
+    ]);
+    let (code, result) = run(request.to_string().as_bytes());
+    assert_eq!(code, 0, "{result}");
+    assert_eq!(
+        result["flat"],
+        "Demo Shopが次の情報を求めています：姓 = 山田、名 = 花子。 \
+         この情報がご本人のもので、未成年ではないことを確認してください。 \
+         共有しますか？ はい / いいえ"
+    );
+    assert_eq!(
+        result["lines"],
+        json!([
+            "Demo Shopが次の情報を求めていま",
+            "す：姓 = 山田、名 = 花子。 この",
+            "情報がご本人のもので、未成年では",
+            "ないことを確認してください。 共",
+            "有しますか？ はい / いいえ"
+        ])
+    );
+    assert_eq!(result["presentation"], "names_values");
+    assert_eq!(result["assurance"], true);
+    assert_eq!(result["encoding"], "ucs2");
+    let units = result["text"].as_str().unwrap().encode_utf16().count();
+    assert_eq!(result["units"], units);
+    assert_eq!(result["bytes"], units * 2);
+    assert!(units * 2 <= 220, "{units}");
+}
+
+/// Hindi on USSD: Devanagari breaks only at spaces, UCS-2 within the 80 units of one
+/// interaction.
+#[test]
+fn hindi_renders_in_ucs2_on_ussd() {
+    let request = json!({"client_name": "Demo Shop", "locale": "hi",
+        "attributes": [{"name": "given_name", "value": "क्षितिज", "group": "name"}],
+        "device": {"kind": "ussd", "columns": 30, "rows": 8, "encodings": ["gsm7", "ucs2"]},
+        "ask_assurance": true, "presentation": "auto"});
+    let (code, result) = run(request.to_string().as_bytes());
+    assert_eq!(code, 0, "{result}");
+    assert_eq!(
+        result["lines"],
+        json!([
+            "Demo Shop को यह जानकारी चाहिए:",
+            "पहला नाम = क्षितिज। साझा करें?",
+            "1 हाँ / 2 नहीं"
+        ])
+    );
+    assert_eq!(result["presentation"], "names_values");
+    assert_eq!(result["assurance"], false);
+    assert_eq!(result["encoding"], "ucs2");
+    assert_eq!(result["units"], 76);
+}
+
+/// A name is never split: a Japanese given name wider than the screen is does_not_fit,
+/// and the message says why.
+#[test]
+fn a_name_wider_than_the_screen_does_not_fit() {
+    let request = json!({"client_name": "Demo Shop", "locale": "ja",
+        "attributes": [{"name": "given_name", "value": "アレクサンドラ", "group": "name"}],
+        "device": {"kind": "ussd", "columns": 12, "encodings": ["gsm7", "ucs2"]},
+        "presentation": "names_values"});
+    let (code, result) = run(request.to_string().as_bytes());
+    assert_eq!(code, 2);
+    assert_eq!(keys(&result), ["error", "message"]);
+    assert_eq!(result["error"], "does_not_fit");
+    assert_eq!(
+        result["message"],
+        "no presentation fits the device: names_values: the name \"アレクサンドラ\" is 14 \
+         columns wide, the screen has 12; a name is never split"
+    );
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 pub const FILE: &str = "settings.json";
 
 /// The languages the app ships (the same Fluent resources as the prompts).
-pub const LOCALES: [&str; 7] = ["en", "de", "fr", "es", "pt", "tr", "ar"];
+pub const LOCALES: [&str; 9] = ["en", "de", "fr", "es", "pt", "tr", "ar", "ja", "hi"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -194,6 +194,24 @@ mod tests {
         };
         settings.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), settings);
+    }
+
+    /// The app offers exactly the languages the prompt renderer ships, so a language picked
+    /// in the settings is never rendered in English by the renderer's fallback.
+    #[test]
+    fn the_app_ships_the_prompt_renderers_languages() {
+        let renderer = assent_prompt::Renderer::shared().unwrap();
+        let shipped: Vec<&str> = renderer.catalog().tags().collect();
+        assert_eq!(LOCALES.to_vec(), shipped);
+        let dir = tempfile::tempdir().unwrap();
+        for locale in ["ja", "hi"] {
+            let settings = Settings {
+                locale: Some(locale.into()),
+                ..Settings::default()
+            };
+            settings.save(dir.path()).unwrap();
+            assert_eq!(Settings::load(dir.path()).unwrap(), settings);
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Sans-I/O: [`extract`] takes the text of the SMS the user received — or whatever they pasted
 //! or typed — and returns the code, or says why it will not.
 //!
-//! The gateway's message (English shown; the app ships en, de, fr, es, pt, tr and ar) reads:
+//! The gateway's message (English shown; the tests below read it in en, de, fr, es, pt, tr and
+//! ar; the app also ships ja and hi, see docs/app-core.md for what free text reads there) reads:
 //!
 //! ```text
 //! Assent: your number verification code is 123456. It expires in 10 minutes.

@@ -4,9 +4,14 @@
 
 use crate::device::DeviceProfile;
 use crate::encoding::{Encoding, budget_bytes, spent};
-use crate::render::{ConsentRequest, Presentation, Prompt, SignInRequest};
+use crate::l10n::Locale;
+use crate::render::{
+    Attribute, ConsentRequest, PERSON_NAME_ATTRIBUTES, Presentation, Prompt, Renderer,
+    SignInRequest,
+};
 use crate::width::display_width;
 use crate::wrap::{is_breaking_space, is_cjk};
+use fluent_bundle::FluentArgs;
 
 /// What a prompt got wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,9 +31,75 @@ pub fn prompt_is_sound(request: &ConsentRequest, prompt: &Prompt) -> Result<(), 
     if prompt.presentation == Presentation::NamesValues
         && let Some(columns) = request.device.columns
     {
-        for value in request.attributes.iter().filter_map(|a| a.value.as_deref()) {
+        // The words are the catalog's (the pair is `label = value` in the prompt's own
+        // language); where the lines may end is checked here without the wrapper's logic.
+        let renderer =
+            Renderer::shared().map_err(|e| Violation(format!("the catalog does not load: {e}")))?;
+        let locale = renderer
+            .catalog()
+            .negotiate(prompt.locale)
+            .map_err(|e| Violation(format!("the prompt's locale: {e}")))?;
+        for attribute in &request.attributes {
+            let Some(value) = attribute.value.as_deref() else {
+                continue;
+            };
             value_is_whole(value, &prompt.lines, columns)?;
+            if PERSON_NAME_ATTRIBUTES.contains(&attribute.name.as_str()) {
+                name_is_whole(value, &prompt.lines)?;
+            }
+            let pair = shown_pair(locale, attribute, value)?;
+            if !prompt.flat.contains(&pair) {
+                return violation(format!("the pair {pair:?} is not in the prompt"));
+            }
+            pair_is_whole(&pair, &prompt.lines, columns)?;
         }
+    }
+    Ok(())
+}
+
+/// The `label = value` pair of `attribute` as the prompt shows it: the localized label, the
+/// value isolated where directions mix, without the white space around the pair.
+fn shown_pair(locale: &Locale, attribute: &Attribute, value: &str) -> Result<String, Violation> {
+    let label = locale
+        .label("attr", &attribute.name)
+        .map_err(|e| Violation(e.to_string()))?;
+    let content = value.trim_matches(is_breaking_space);
+    let lead = value.len() - value.trim_start_matches(is_breaking_space).len();
+    let shown = [
+        &value[..lead],
+        &locale.isolate(content),
+        &value[lead + content.len()..],
+    ]
+    .concat();
+    let mut args = FluentArgs::new();
+    args.set("name", label.as_ref());
+    args.set("value", shown);
+    let pair = locale
+        .format("prompt-name-value", Some(&args))
+        .map_err(|e| Violation(e.to_string()))?;
+    Ok(pair.trim_matches(is_breaking_space).to_owned())
+}
+
+/// A `label = value` pair no wider than a line is on one line: it is never cut at its `=`,
+/// so no line starts or ends with the `=` of a pair that fits. A wider pair may be cut, at
+/// its own white space only ([`no_word_is_broken`], [`value_is_whole`]).
+pub fn pair_is_whole(pair: &str, lines: &[String], columns: usize) -> Result<(), Violation> {
+    let width = display_width(pair);
+    if width <= columns && !lines.iter().any(|line| line.contains(pair)) {
+        return violation(format!(
+            "the pair {pair:?} ({width} columns) is split across lines in {columns} columns"
+        ));
+    }
+    Ok(())
+}
+
+/// A person's name (the value of a [`PERSON_NAME_ATTRIBUTES`] attribute, without the white
+/// space around it) is on one line, whatever its script and width: a prompt that cannot
+/// show it whole must not be made at all.
+pub fn name_is_whole(name: &str, lines: &[String]) -> Result<(), Violation> {
+    let name = name.trim_matches(is_breaking_space);
+    if !lines.iter().any(|line| line.contains(name)) {
+        return violation(format!("the name {name:?} is split across lines"));
     }
     Ok(())
 }

@@ -32,7 +32,7 @@ impl Direction {
 }
 
 /// The locales shipped, with their resources and base direction.
-const SHIPPED: [(&str, Direction, &str); 7] = [
+const SHIPPED: [(&str, Direction, &str); 9] = [
     (
         "en",
         Direction::LeftToRight,
@@ -67,6 +67,16 @@ const SHIPPED: [(&str, Direction, &str); 7] = [
         "ar",
         Direction::RightToLeft,
         include_str!("../locales/ar.ftl"),
+    ),
+    (
+        "ja",
+        Direction::LeftToRight,
+        include_str!("../locales/ja.ftl"),
+    ),
+    (
+        "hi",
+        Direction::LeftToRight,
+        include_str!("../locales/hi.ftl"),
     ),
 ];
 
@@ -274,7 +284,15 @@ mod tests {
         let catalog = Catalog::new().unwrap();
         assert_eq!(catalog.negotiate("de-AT").unwrap().tag(), "de");
         assert_eq!(catalog.negotiate("pt_BR").unwrap().tag(), "pt");
-        assert_eq!(catalog.negotiate("ja").unwrap().tag(), "en");
+        assert_eq!(catalog.negotiate("ja-JP").unwrap().tag(), "ja");
+        assert_eq!(catalog.negotiate("hi-Deva-IN").unwrap().tag(), "hi");
+        assert_eq!(
+            catalog.tags().collect::<Vec<_>>(),
+            ["en", "de", "fr", "es", "pt", "tr", "ar", "ja", "hi"]
+        );
+        // A language that is not shipped (Korean, Chinese) falls back to English.
+        assert_eq!(catalog.negotiate("ko").unwrap().tag(), "en");
+        assert_eq!(catalog.negotiate("zh-Hant-TW").unwrap().tag(), "en");
         assert!(catalog.negotiate("not a tag!").is_err());
     }
 

@@ -16,6 +16,10 @@ use unicode_segmentation::UnicodeSegmentation;
 /// MC_ATTR_11: the SP's short name is at most 16 bytes.
 pub const CLIENT_NAME_MAX_BYTES: usize = 16;
 
+/// The attributes whose values are a person's name: never split across lines, in any script
+/// (a name cut in two reads as two people, or as a name and a word).
+pub const PERSON_NAME_ATTRIBUTES: [&str; 2] = ["given_name", "family_name"];
+
 /// One attribute the SP asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
@@ -191,6 +195,13 @@ pub enum Misfit {
     ValuesMissing { name: String },
     /// A word is wider than the screen; words are never cut (MC_ATTR_15).
     WordTooWide(WordTooWide),
+    /// A person's name (names + values) is wider than the screen; a name is never split
+    /// across lines, even at its own spaces.
+    NameTooWide {
+        name: String,
+        width: usize,
+        columns: usize,
+    },
     /// More lines than one screen holds (MC_ATTR_16).
     TooManyLines { lines: usize, rows: usize },
     /// No allowed encoding can carry the text within the budget.
@@ -208,6 +219,14 @@ impl fmt::Display for Misfit {
                     w.word, w.width, w.columns
                 )
             }
+            Misfit::NameTooWide {
+                name,
+                width,
+                columns,
+            } => write!(
+                f,
+                "the name \"{name}\" is {width} columns wide, the screen has {columns}; a name is never split"
+            ),
             Misfit::TooManyLines { lines, rows } => {
                 write!(f, "{lines} lines, the screen has {rows}")
             }
@@ -351,9 +370,9 @@ impl Renderer {
                     answers,
                     values,
                 } = texts.compose(presentation, assurance)?;
-                let mut glue = answers.to_vec();
-                glue.extend(value_glue(&flat, &values, request.device.columns));
-                match fit(&flat, &glue, &request.device) {
+                let fitted = glue(&flat, &answers, &values, request.device.columns)
+                    .and_then(|glue| fit(&flat, &glue, &request.device));
+                match fitted {
                     Ok((lines, measure)) => {
                         let lines: Vec<String> = lines.into_iter().map(str::to_owned).collect();
                         return Ok(Prompt {
@@ -455,20 +474,49 @@ fn fit<'a>(
     Ok((lines, measure))
 }
 
-/// Where a value may end a line (MC_ATTR_15): nowhere inside a value that fits on a line
-/// (CJK text could otherwise break between any two ideographs, e.g. in the middle of a
-/// Japanese name), and only at its own white space in one wider than a line. `values` are
-/// the byte ranges of the values in `flat`, without the white space around them and with
-/// their isolation marks; the ranges returned are glue for [`wrap::wrap_glued`]: the whole
-/// value, or each of its space-separated parts.
-fn value_glue(flat: &str, values: &[Range<usize>], columns: Option<usize>) -> Vec<Range<usize>> {
-    let mut glue = Vec::with_capacity(values.len());
-    for range in values {
-        let (start, end) = (range.start, range.end);
+/// The byte ranges of `flat` no line may end inside, for [`wrap::wrap_glued`]: the keypad
+/// answers (`1 Yes`), and in names + values (MC_ATTR_15, issue 17):
+/// - a `label = value` pair that fits on a line: it moves to the next line whole rather than
+///   leave `label` at the end of one line and `= value` at the start of the next;
+/// - a person's name, whatever its width: one wider than the line is a
+///   [`Misfit::NameTooWide`] (a name cut at its spaces reads as two people, or as a name
+///   and a word);
+/// - any other value that fits on a line (CJK text could otherwise break between any two
+///   ideographs, e.g. in the middle of an address), and each space-separated part of one
+///   wider than a line.
+///
+/// What UAX #14 binds to a glued range (the comma or full stop after it, which no line may
+/// start with) stays with it: a pair or value that fits only without its punctuation makes
+/// the attempt misfit rather than be cut, and `auto` moves on to the names.
+fn glue(
+    flat: &str,
+    answers: &[Range<usize>],
+    values: &[ShownValue],
+    columns: Option<usize>,
+) -> Result<Vec<Range<usize>>, Misfit> {
+    let mut glue = answers.to_vec();
+    let Some(columns) = columns else {
+        // Nothing is wrapped: the prompt is one line.
+        return Ok(glue);
+    };
+    for shown in values {
+        if display_width(&flat[shown.pair.clone()]) <= columns {
+            glue.push(shown.pair.clone());
+        }
+        let (start, end) = (shown.value.start, shown.value.end);
         let value = &flat[start..end];
-        if columns.is_none_or(|columns| display_width(value) <= columns) {
+        let width = display_width(value);
+        if width <= columns {
             glue.push(start..end);
             continue;
+        }
+        if shown.person_name {
+            return Err(Misfit::NameTooWide {
+                // The name as the request gave it, without the renderer's isolation marks.
+                name: value.trim_matches(is_isolation_mark).to_owned(),
+                width,
+                columns,
+            });
         }
         let mut part_start = None;
         for (i, c) in value.char_indices() {
@@ -485,7 +533,12 @@ fn value_glue(flat: &str, values: &[Range<usize>], columns: Option<usize>) -> Ve
             glue.push(start + from..end);
         }
     }
-    glue
+    Ok(glue)
+}
+
+/// FSI and PDI, which the renderer puts around a value where directions mix.
+fn is_isolation_mark(c: char) -> bool {
+    matches!(c, '\u{2068}' | '\u{2069}')
 }
 
 /// What marks a placeable while a message is formatted, to find where its text lands: a
@@ -521,6 +574,31 @@ fn format_placing(
 struct NameValue {
     text: String,
     value: Range<usize>,
+    /// The pair in `text`: from the label to the end of the value, without white space
+    /// around it.
+    pair: Range<usize>,
+    /// Whether the value is a person's name ([`PERSON_NAME_ATTRIBUTES`]).
+    person_name: bool,
+}
+
+/// Where a value shown in names + values is in the composed prompt, for [`glue`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ShownValue {
+    /// The value, without the white space around it, with its isolation marks.
+    value: Range<usize>,
+    /// Its `label = value` pair, without the white space around it.
+    pair: Range<usize>,
+    person_name: bool,
+}
+
+impl ShownValue {
+    fn shifted(&self, by: usize) -> ShownValue {
+        ShownValue {
+            value: self.value.start + by..self.value.end + by,
+            pair: self.pair.start + by..self.pair.end + by,
+            person_name: self.person_name,
+        }
+    }
 }
 
 /// The localized pieces of one request, formatted once and assembled per attempt.
@@ -575,11 +653,11 @@ impl Question {
 }
 
 /// A composed prompt on one line, with the byte ranges of the answers, which no line break
-/// may fall inside, and of the values shown, which [`value_glue`] keeps together.
+/// may fall inside, and of the values shown, which [`glue`] keeps together.
 struct Composed {
     flat: String,
     answers: [Range<usize>; 2],
-    values: Vec<Range<usize>>,
+    values: Vec<ShownValue>,
 }
 
 impl<'l> Texts<'l> {
@@ -603,7 +681,7 @@ impl<'l> Texts<'l> {
             let name_value = match &attribute.value {
                 Some(value) if !value.trim().is_empty() => {
                     // The white space around a value is not part of it: it stays outside
-                    // the isolation marks and the glue (`value_glue`).
+                    // the isolation marks and the glue ([`glue`]).
                     let content = value.trim_matches(wrap::is_breaking_space);
                     let lead =
                         value.len() - value.trim_start_matches(wrap::is_breaking_space).len();
@@ -619,7 +697,15 @@ impl<'l> Texts<'l> {
                     let (text, placed) =
                         format_placing(locale, "prompt-name-value", &mut args, "value", &shown)?;
                     let value = placed.start + lead..placed.end - trail;
-                    Some(NameValue { text, value })
+                    let pair_text = text.trim_matches(wrap::is_breaking_space);
+                    let pair_start =
+                        text.len() - text.trim_start_matches(wrap::is_breaking_space).len();
+                    Some(NameValue {
+                        pair: pair_start..pair_start + pair_text.len(),
+                        value,
+                        text,
+                        person_name: PERSON_NAME_ATTRIBUTES.contains(&attribute.name.as_str()),
+                    })
                 }
                 _ => None,
             };
@@ -648,13 +734,20 @@ impl<'l> Texts<'l> {
         presentation: Presentation,
         assurance: bool,
     ) -> Result<Composed, RenderError> {
-        // Each item, with where its value is in it (names + values only).
-        let items: Vec<(&str, Option<Range<usize>>)> = match presentation {
+        // Each item, with where its value and pair are in it (names + values only).
+        let items: Vec<(&str, Option<ShownValue>)> = match presentation {
             Presentation::NamesValues => self
                 .names
                 .iter()
                 .filter_map(|(_, _, nv)| nv.as_ref())
-                .map(|nv| (nv.text.as_str(), Some(nv.value.clone())))
+                .map(|nv| {
+                    let shown = ShownValue {
+                        value: nv.value.clone(),
+                        pair: nv.pair.clone(),
+                        person_name: nv.person_name,
+                    };
+                    (nv.text.as_str(), Some(shown))
+                })
                 .collect(),
             Presentation::Names => self
                 .names
@@ -673,7 +766,7 @@ impl<'l> Texts<'l> {
                 attributes.push_str(&self.separator);
             }
             if let Some(value) = value {
-                values.push(attributes.len() + value.start..attributes.len() + value.end);
+                values.push(value.shifted(attributes.len()));
             }
             attributes.push_str(item);
         }
@@ -687,7 +780,7 @@ impl<'l> Texts<'l> {
             &attributes,
         )?;
         for value in &mut values {
-            *value = placed.start + value.start..placed.start + value.end;
+            *value = value.shifted(placed.start);
         }
         if assurance {
             flat.push(' ');

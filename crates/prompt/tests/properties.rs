@@ -151,7 +151,9 @@ fn presentation() -> impl Strategy<Value = PresentationChoice> {
 }
 
 fn locale() -> impl Strategy<Value = &'static str> {
-    select(vec!["en", "de", "fr", "es", "pt-BR", "tr", "ar", "ja"])
+    select(vec![
+        "en", "de", "fr", "es", "pt-BR", "tr", "ar", "ja", "hi-IN", "ko",
+    ])
 }
 
 fn sign_in_request() -> impl Strategy<Value = SignInRequest> {

@@ -118,9 +118,21 @@ fn mc_attr_11_auto_prefers_names_values_then_names_then_groups() {
 
 #[test]
 fn mc_attr_11_a_richer_presentation_wins_over_the_assurance() {
-    // 32×5 holds names + values without the assurance but not with it.
-    let mut r = request(device(DeviceKind::Screen, 32, 4));
+    // 32×5 holds names + values without the assurance but not with it: "Demo Shop asks
+    // for:", then each pair whole on its own line (issue 17: "given name =" no longer ends
+    // the first line, so it takes five rows, not four), then "Share? Yes / No".
+    let mut r = request(device(DeviceKind::Screen, 32, 5));
     let p = render(&r).unwrap();
+    assert_eq!(
+        p.lines,
+        [
+            "Demo Shop asks for:",
+            "given name = Marie,",
+            "family name = Curie,",
+            "email = marie.curie@example.org.",
+            "Share? Yes / No"
+        ]
+    );
     assert_eq!(
         (p.presentation, p.assurance),
         (Presentation::NamesValues, false)

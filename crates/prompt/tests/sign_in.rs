@@ -7,12 +7,13 @@
 
 use assent_prompt::check::{no_word_is_broken, sign_in_prompt_is_sound};
 use assent_prompt::gsm7::{Language, Tables};
+use assent_prompt::wrap::is_cjk;
 use assent_prompt::{
     Attribute, ConsentRequest, DeviceKind, DeviceProfile, Encoding, InvalidRequest, Misfit,
     Presentation, PresentationChoice, Prompt, RenderError, Renderer, SignInRequest,
 };
 
-const LOCALES: [&str; 7] = ["en", "de", "fr", "es", "pt", "tr", "ar"];
+const LOCALES: [&str; 9] = ["en", "de", "fr", "es", "pt", "tr", "ar", "ja", "hi"];
 
 /// The keypad answers of each locale, as the consent prompt shows them.
 fn answers(locale: &str) -> (&'static str, &'static str) {
@@ -24,6 +25,8 @@ fn answers(locale: &str) -> (&'static str, &'static str) {
         "pt" => ("1 Sim", "2 Não"),
         "tr" => ("1 Evet", "2 Hayır"),
         "ar" => ("1 نعم", "2 لا"),
+        "ja" => ("1 はい", "2 いいえ"),
+        "hi" => ("1 हाँ", "2 नहीं"),
         other => panic!("no answers for {other}"),
     }
 }
@@ -200,12 +203,17 @@ fn mc_attr_15_no_word_is_ever_broken() {
                     let Misfit::WordTooWide(w) = &d.attempts[0].misfit else {
                         panic!("{locale} {columns}: {d}");
                     };
-                    // What is refused is whole: white space (or an end) on both sides of it.
+                    // What is refused is whole: white space (or an end) on both sides of it, or
+                    // a seam between two CJK characters (Japanese has no spaces).
                     let whole = flat.match_indices(w.word.as_str()).any(|(at, word)| {
                         let before = flat[..at].chars().next_back();
                         let after = flat[at + word.len()..].chars().next();
-                        before.is_none_or(char::is_whitespace)
-                            && after.is_none_or(char::is_whitespace)
+                        let (first, last) = (word.chars().next(), word.chars().next_back());
+                        let seam = |a: Option<char>, b: Option<char>| {
+                            a.is_some_and(is_cjk) && b.is_some_and(is_cjk)
+                        };
+                        (before.is_none_or(char::is_whitespace) || seam(before, first))
+                            && (after.is_none_or(char::is_whitespace) || seam(last, after))
                     });
                     assert!(whole, "{locale} {columns}: {:?} in {flat:?}", w.word);
                     assert!(w.width > columns);

@@ -24,7 +24,8 @@ struct Input {
     presentation: u8,
 }
 
-const LOCALES: [&str; 8] = ["en", "de", "fr", "es", "pt", "tr", "ar", "ja"];
+// Every shipped locale, and one that falls back to English.
+const LOCALES: [&str; 10] = ["en", "de", "fr", "es", "pt", "tr", "ar", "ja", "hi", "ko"];
 
 fuzz_target!(|input: Input| {
     let Ok(renderer) = Renderer::shared() else { panic!("embedded resources are broken") };
