@@ -417,17 +417,20 @@ async fn set_scheme(client: &Client, dark: bool) {
     client
         .execute(
             "const dark = arguments[0];
-             for (const sheet of document.styleSheets) {
-               for (const rule of sheet.cssRules) {
-                 if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('prefers-color-scheme')) {
-                   rule.dataset = rule.dataset || {};
-                   if (!rule.originalMedia) rule.originalMedia = rule.media.mediaText;
-                   rule.media.mediaText = dark ? 'all' : rule.originalMedia;
+             // The rules and their own media, kept on the window (which keeps them alive).
+             if (!window.schemeRules) {
+               window.schemeRules = [];
+               for (const sheet of document.styleSheets) {
+                 for (const rule of sheet.cssRules) {
+                   if (rule instanceof CSSMediaRule && rule.media.mediaText.includes('prefers-color-scheme: dark')) {
+                     window.schemeRules.push([rule, rule.media.mediaText]);
+                   }
                  }
                }
              }
+             for (const [rule, media] of window.schemeRules) rule.media.mediaText = dark ? 'all' : 'not all';
              document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
-             return true;",
+             return window.schemeRules.length;",
             vec![json!(dark)],
         )
         .await
@@ -598,6 +601,8 @@ async fn audit_every_screen(client: &Client, size: &str, problems: &mut Vec<Stri
         audit_page(client, &format!("{screen}-{size}"), &format!("#screen-{screen}"), problems).await;
     }
     click(client, "#nav-access").await;
+    // Once the grants are listed (a click on a card being drawn again would be lost).
+    wait_shown(client, "#access-list:not([aria-busy]) .grant-card[data-client-id='demo-sp']", 20).await;
     click(client, ".grant-card[data-client-id='demo-sp'] .details").await;
     wait_shown(client, "#access-detail .receipt-check", 20).await;
     audit_page(client, &format!("sp-page-{size}"), "#access-detail", problems).await;

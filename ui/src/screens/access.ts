@@ -156,7 +156,8 @@ export function initAccess(): Access {
     }
     try {
       devices = await api.devices();
-      render();
+      // Only the devices: the grant cards (and a focus or a click on one) stay as they are.
+      deviceList.replaceChildren(...devices.map(renderDevice));
     } catch (e) {
       setStatus(deviceStatus, t('error-generic', { message: api.toApiError(e).message }), 'error');
     }
