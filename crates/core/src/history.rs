@@ -277,6 +277,7 @@ impl History {
             entries,
             head,
             signed_head,
+            sp_names: Default::default(),
             user,
             verify: None,
         }))
@@ -410,6 +411,7 @@ mod tests {
             entries,
             head: mine.unwrap_or(Digest32::GENESIS).to_hex(),
             signed_head: None,
+            sp_names: Default::default(),
             user: "u-marie".into(),
             verify: None,
         }
