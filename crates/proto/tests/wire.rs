@@ -270,7 +270,10 @@ fn audit_export_from_the_gateway_and_from_the_device() {
                          "verify": "assent-audit: each hash is SHA-256 over …"});
     let export: UserExport = same(&gateway);
     assert_eq!(export.verify().unwrap().to_hex(), head);
-    assert!(export.sp_names.is_empty(), "an export from before the names");
+    assert!(
+        export.sp_names.is_empty(),
+        "an export from before the names"
+    );
     // With the SPs' names: display only, outside the chain (the export still verifies).
     let mut named = gateway.clone();
     named["sp_names"] = json!({"demo-sp": "Demo Shop", "other-sp": "مصرف الأمل"});
@@ -278,8 +281,14 @@ fn audit_export_from_the_gateway_and_from_the_device() {
     assert_eq!(export.sp_names["other-sp"], "مصرف الأمل");
     assert_eq!(export.verify().unwrap().to_hex(), head);
     let mut renamed = export.clone();
-    renamed.sp_names.insert("demo-sp".into(), "Someone Else".into());
-    assert_eq!(renamed.verify().unwrap().to_hex(), head, "names are not hashed");
+    renamed
+        .sp_names
+        .insert("demo-sp".into(), "Someone Else".into());
+    assert_eq!(
+        renamed.verify().unwrap().to_hex(),
+        head,
+        "names are not hashed"
+    );
     // The device's file (`assent audit export`): no `verify`, `signed_head` may be null.
     let file = json!({"user": "u-marie", "head": head, "signed_head": null, "entries": entries});
     let copy: UserExport = same(&file);
