@@ -372,6 +372,45 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
     let text = assent.run(&["audit", "verify"]);
     assert!(String::from_utf8_lossy(&text.stdout).starts_with("The history verifies"));
 
+    // The history for people: a local date and time and a sentence per entry, in words:
+    // no JSON, no kind names, no dash for a missing SP.
+    let listed = assent.run(&["audit"]);
+    assert!(listed.status.success());
+    let human = String::from_utf8(listed.stdout).unwrap();
+    assert_eq!(human.lines().count(), entries.len(), "{human}");
+    assert!(!human.contains('{') && !human.contains(" - "), "{human}");
+    for word in human.split(|c: char| !c.is_alphanumeric() && c != '_') {
+        assert!(!word.contains('_'), "an identifier {word:?} in {human}");
+    }
+    for line in human.lines() {
+        let (date, sentence) = line.split_at(16);
+        assert!(
+            date.starts_with("20") && date.as_bytes()[10] == b' ' && sentence.starts_with("  "),
+            "{line}"
+        );
+        assert!(
+            !sentence.starts_with("  admin") && !sentence.starts_with("  answer"),
+            "{line}"
+        );
+    }
+    for said in [
+        "You approved Demo Shop's request in the app.",
+        "You allowed Demo Shop to use your data until you withdraw it.",
+        "Demo Shop read your ",
+        "You revoked Demo Shop's access on this device.",
+        "You reported Demo Shop to the operator.",
+    ] {
+        assert!(human.contains(said), "{said:?} is not in\n{human}");
+    }
+    // In the profile's language.
+    assent.ok(&["settings", "--locale", "de"]);
+    let german = String::from_utf8(assent.run(&["audit", "--kind", "revocation"]).stdout).unwrap();
+    assert!(
+        german.contains("Sie haben den Zugriff von Demo Shop auf diesem Gerät widerrufen."),
+        "{german}"
+    );
+    assent.ok(&["settings", "--locale", "en"]);
+
     // Revoking this device (a laptop given away): it can no longer act for Marie.
     let device_id = enrolled["device_id"].as_str().unwrap();
     let revoked = assent.ok(&["devices", "revoke", device_id]);

@@ -2,6 +2,7 @@
 //! keys in the OS keyring, the device's registration, the history cache) talking to one
 //! gateway. Each method is one thing a user does.
 
+use crate::describe::Description;
 use crate::device_client::{DeviceClient, DeviceError, Shown};
 use crate::history::{Filter, History, HistoryError, Verified};
 use crate::secrets::{Secret, Secrets, SecretsError};
@@ -93,6 +94,9 @@ pub use assent_proto::device::{DeviceInfo, Grant};
 pub struct HistoryPage {
     pub entries: Vec<AuditEntry>,
     pub synced: bool,
+    /// Each entry in words, in the same order as `entries` (`crate::describe`): what the UI
+    /// formats in the user's language.
+    pub descriptions: Vec<Description>,
 }
 
 /// The verification of the history on this device, stated plainly.
@@ -330,10 +334,27 @@ impl Assent {
     /// device (and said so). A history the gateway rewrote is an error, never hidden.
     pub async fn history_page(&self, filter: &Filter) -> Result<HistoryPage, CoreError> {
         let synced = self.sync_history_if_online().await?;
+        let entries = self.history(filter).await?;
+        let descriptions = self.describe(&entries).await?;
         Ok(HistoryPage {
-            entries: self.history(filter).await?,
+            entries,
             synced,
+            descriptions,
         })
+    }
+
+    /// Entries in words, with the SPs' names kept with the history and this device's id.
+    pub async fn describe(&self, entries: &[AuditEntry]) -> Result<Vec<Description>, CoreError> {
+        let sp_names = self.history.sp_names().await?;
+        let this_device = self.enrollment().and_then(|e| e.device_id);
+        let context = crate::describe::Context {
+            sp_names: &sp_names,
+            this_device: this_device.as_deref(),
+        };
+        Ok(entries
+            .iter()
+            .map(|e| crate::describe::describe(&e.content, &context))
+            .collect())
     }
 
     /// [`Assent::verify_history`], as a plain answer for a screen.
