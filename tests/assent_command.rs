@@ -445,6 +445,42 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
         (1, Some("gateway")),
         "{failed}"
     );
+    // In words, with what to do, and the technical cause after them.
+    let message = failed["message"].as_str().unwrap();
+    assert!(
+        message
+            .starts_with("The gateway cannot be reached. Check this device's internet connection"),
+        "{message}"
+    );
+    assert!(
+        message.contains("The cause: cannot reach the gateway"),
+        "{message}"
+    );
+    let people = Command::new(workspace_binary("assent").unwrap())
+        .arg("--profile")
+        .arg(profile.path())
+        .arg("grants")
+        .envs(keyring.env())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(people.status.code(), Some(1));
+    let said = String::from_utf8(people.stderr).unwrap();
+    let mut lines = said.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "assent: The gateway cannot be reached. Check this device's internet connection \
+             and the gateway address in the settings, then try again."
+        ),
+        "{said}"
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with("The cause: ")),
+        "{said}"
+    );
 }
 
 /// Runs `assent … --json` with `stdin` as its input.
@@ -577,6 +613,34 @@ fn without_a_keyring_the_command_says_so_and_keeps_nothing() {
     assert!(
         failure["message"].as_str().unwrap().contains("keyring"),
         "{failure}"
+    );
+    assert!(!profile.path().join("enrollment.json").exists());
+
+    // For people: what is wrong and what to do first, then the technical cause.
+    let output = Command::new(workspace_binary("assent").unwrap())
+        .args(["--gateway", &gateway.url, "--ca"])
+        .arg(gateway.ca_file())
+        .arg("--profile")
+        .arg(profile.path())
+        .args(["enroll", MARIE, "--sms-from", "simulator"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let said = String::from_utf8(output.stderr).unwrap();
+    let (sentence, cause) = said.split_once('\n').unwrap();
+    assert_eq!(
+        sentence,
+        "assent: This device's keys are kept in the system keyring, and no keyring could be \
+         reached. Start your session's keyring (on Linux, log in to a desktop session or start \
+         a Secret Service such as GNOME Keyring), then try again."
+    );
+    assert!(
+        cause
+            .trim_start()
+            .starts_with("The cause: no keyring is available"),
+        "{said}"
     );
     assert!(!profile.path().join("enrollment.json").exists());
 }
