@@ -365,7 +365,6 @@ pub struct UserExport {
     /// not covered by the chain, the signed head or the checkpoint. Absent from older
     /// exports, and when no entry names an SP the gateway knows.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub sp_names: BTreeMap<String, String>,
     /// The user's opaque id.
     pub user: String,
