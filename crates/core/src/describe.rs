@@ -1024,6 +1024,41 @@ mod tests {
         }
     }
 
+    /// The app formats descriptions with the same files (ui/src/words.ts): this file holds
+    /// every case's description and its sentence as the command says it, in three
+    /// languages, and the UI's tests check that the app says the same
+    /// (`UPDATE_SENTENCES=1 cargo test -p assent-core sentences` writes it).
+    #[test]
+    fn the_sentences_the_app_must_say_are_current() {
+        let names = names();
+        let context = Context {
+            sp_names: &names,
+            this_device: Some(THIS),
+        };
+        let mut examples = Vec::new();
+        for tag in ["en", "ar", "de"] {
+            let words = Phrasebook::new(tag).unwrap();
+            for case in cases() {
+                let description = describe(&entry(&case), &context);
+                let sentence = words.sentence(&description, &jiff::tz::TimeZone::UTC);
+                examples.push(serde_json::json!({
+                    "locale": tag, "description": description, "sentence": sentence,
+                }));
+            }
+        }
+        let fresh = serde_json::to_string_pretty(&examples).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sentences.json");
+        if std::env::var_os("UPDATE_SENTENCES").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{} is stale: run UPDATE_SENTENCES=1 cargo test -p assent-core sentences",
+            path.display()
+        );
+    }
+
     #[test]
     fn no_sentence_shows_json_an_identifier_or_a_placeholder() {
         let names = names();

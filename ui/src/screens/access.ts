@@ -1,5 +1,6 @@
 // 3. Access: one card per SP holding a grant; revoke (with a confirmation dialog)
 // and report ("flag") an SP.
+import { showError } from '../errors';
 import * as api from '../api';
 import type { DeviceInfo } from '../bindings/DeviceInfo';
 import type { Grant } from '../bindings/Grant';
@@ -89,7 +90,7 @@ export function initAccess(): Access {
       rememberSpNames(grants);
       render();
     } catch (e) {
-      setStatus(status, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(status, api.toApiError(e));
     } finally {
       list.removeAttribute('aria-busy');
     }
@@ -97,7 +98,7 @@ export function initAccess(): Access {
       devices = await api.devices();
       render();
     } catch (e) {
-      setStatus(deviceStatus, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(deviceStatus, api.toApiError(e));
     }
   }
 
@@ -126,7 +127,7 @@ export function initAccess(): Access {
       if (!device.this_device) await load();
     } catch (e) {
       finishDevice();
-      setStatus(deviceStatus, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(deviceStatus, api.toApiError(e));
     } finally {
       confirmDeviceYes.disabled = false;
     }
@@ -168,7 +169,7 @@ export function initAccess(): Access {
       await load();
     } catch (e) {
       finish(confirm);
-      setStatus(status, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(status, api.toApiError(e));
     } finally {
       confirmYes.disabled = false;
     }
