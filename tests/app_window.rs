@@ -300,6 +300,32 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
             "{kind} missing from {kinds:?}"
         );
     }
+    // Each entry in words, the details behind a disclosure.
+    let sentences = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#history-list .sentence')).map(e => e.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let sentences: Vec<String> = serde_json::from_value(sentences).unwrap();
+    assert_eq!(sentences.len(), kinds.len(), "{sentences:?}");
+    for said in [
+        "You approved Demo Shop's request in the app.",
+        "You revoked Demo Shop's access on this device.",
+        "This device was added to your account.",
+    ] {
+        assert!(
+            sentences.iter().any(|s| s == said),
+            "{said:?} not in {sentences:?}"
+        );
+    }
+    assert!(
+        sentences
+            .iter()
+            .all(|s| !s.contains('{') && !s.contains('_')),
+        "{sentences:?}"
+    );
     screenshot(&client, "history-desktop").await;
 
     // Every screen, on the desktop and at phone size.
