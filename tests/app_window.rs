@@ -305,6 +305,32 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
             "{kind} missing from {kinds:?}"
         );
     }
+    // Each entry in words, the details behind a disclosure.
+    let sentences = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#history-list .sentence')).map(e => e.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let sentences: Vec<String> = serde_json::from_value(sentences).unwrap();
+    assert_eq!(sentences.len(), kinds.len(), "{sentences:?}");
+    for said in [
+        "You approved Demo Shop's request in the app.",
+        "You revoked Demo Shop's access on this device.",
+        "This device was added to your account.",
+    ] {
+        assert!(
+            sentences.iter().any(|s| s == said),
+            "{said:?} not in {sentences:?}"
+        );
+    }
+    assert!(
+        sentences
+            .iter()
+            .all(|s| !s.contains('{') && !s.contains('_')),
+        "{sentences:?}"
+    );
     screenshot(&client, "history-desktop").await;
 
     // Every screen, on the desktop and at phone size.
@@ -598,14 +624,31 @@ async fn audit_every_screen(client: &Client, size: &str, problems: &mut Vec<Stri
         if screen == "history" {
             wait_text(client, "#history-verify", 20, |t| t.starts_with('✓')).await;
         }
-        audit_page(client, &format!("{screen}-{size}"), &format!("#screen-{screen}"), problems).await;
+        audit_page(
+            client,
+            &format!("{screen}-{size}"),
+            &format!("#screen-{screen}"),
+            problems,
+        )
+        .await;
     }
     click(client, "#nav-access").await;
     // Once the grants are listed (a click on a card being drawn again would be lost).
-    wait_shown(client, "#access-list:not([aria-busy]) .grant-card[data-client-id='demo-sp']", 20).await;
+    wait_shown(
+        client,
+        "#access-list:not([aria-busy]) .grant-card[data-client-id='demo-sp']",
+        20,
+    )
+    .await;
     click(client, ".grant-card[data-client-id='demo-sp'] .details").await;
     wait_shown(client, "#access-detail .receipt-check", 20).await;
-    audit_page(client, &format!("sp-page-{size}"), "#access-detail", problems).await;
+    audit_page(
+        client,
+        &format!("sp-page-{size}"),
+        "#access-detail",
+        problems,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -630,7 +673,13 @@ async fn consent_card_sp_page_receipts_and_accessibility_in_the_real_window() {
 
     // Onboarding, audited before anything else is on screen.
     wait_shown(&client, "html[data-app='ready'] #screen-onboarding", 30).await;
-    audit_page(&client, "onboarding-desktop", "#screen-onboarding", &mut problems).await;
+    audit_page(
+        &client,
+        "onboarding-desktop",
+        "#screen-onboarding",
+        &mut problems,
+    )
+    .await;
     type_into(&client, "#number", "+447700900001").await;
     click(&client, "#enroll-start").await;
     wait_shown(&client, "#code", 30).await;
@@ -649,11 +698,30 @@ async fn consent_card_sp_page_receipts_and_accessibility_in_the_real_window() {
         )
         .await
         .unwrap();
-    let card = wait_text(&client, ".consent-card .consent-rich", 30, |t| t.contains("Marie")).await;
-    for expected in ["Demo Shop", "Marie", "Curie", "marie.curie@example.org", "4711", "Until 20"] {
-        assert!(card.contains(expected), "{expected} missing from the card: {card}");
+    let card = wait_text(&client, ".consent-card .consent-rich", 30, |t| {
+        t.contains("Marie")
+    })
+    .await;
+    for expected in [
+        "Demo Shop",
+        "Marie",
+        "Curie",
+        "marie.curie@example.org",
+        "4711",
+        "Until 20",
+    ] {
+        assert!(
+            card.contains(expected),
+            "{expected} missing from the card: {card}"
+        );
     }
-    audit_page(&client, "consent-card-desktop", "#screen-consent", &mut problems).await;
+    audit_page(
+        &client,
+        "consent-card-desktop",
+        "#screen-consent",
+        &mut problems,
+    )
+    .await;
     screenshot(&client, "consent-card-desktop").await;
     click(&client, ".consent-card .approve").await;
     wait_text(&client, "#consent-status", 20, |t| !t.trim().is_empty()).await;
@@ -673,18 +741,34 @@ async fn consent_card_sp_page_receipts_and_accessibility_in_the_real_window() {
     click(&client, "#nav-access").await;
     click(&client, ".grant-card[data-client-id='demo-sp'] .details").await;
     wait_text(&client, "#sp-name", 20, |t| t.contains("Demo Shop")).await;
-    wait_text(&client, "#access-detail .receipt-check", 20, |t| t.contains('✓')).await;
+    wait_text(&client, "#access-detail .receipt-check", 20, |t| {
+        t.contains('✓')
+    })
+    .await;
     screenshot(&client, "sp-page-desktop").await;
     // Stop sharing the email, keep the rest.
-    click(&client, "#sp-attributes [data-attribute='email'] .stop-sharing").await;
+    click(
+        &client,
+        "#sp-attributes [data-attribute='email'] .stop-sharing",
+    )
+    .await;
     wait_shown(&client, "#confirm-withdraw", 10).await;
-    audit_page(&client, "withdraw-dialog-desktop", "#confirm-withdraw", &mut problems).await;
+    audit_page(
+        &client,
+        "withdraw-dialog-desktop",
+        "#confirm-withdraw",
+        &mut problems,
+    )
+    .await;
     screenshot(&client, "sp-withdraw-desktop").await;
     click(&client, "#confirm-withdraw-yes").await;
     wait_shown(&client, "#sp-withdrawn [data-attribute='email']", 20).await;
     // Demo Shop's next share answers it empty; the rest is unchanged.
     let after = premiuminfo().await;
-    assert_eq!((&after["email"], &after["given_name"]), (&json!(""), &json!("Marie")));
+    assert_eq!(
+        (&after["email"], &after["given_name"]),
+        (&json!(""), &json!("Marie"))
+    );
     // The withdrawal's receipt is on the page and verifies.
     let receipts = wait_text(&client, "#sp-receipts", 20, |t| t.matches('✓').count() >= 2).await;
     assert!(receipts.contains("Sharing stopped"), "{receipts}");

@@ -372,6 +372,45 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
     let text = assent.run(&["audit", "verify"]);
     assert!(String::from_utf8_lossy(&text.stdout).starts_with("The history verifies"));
 
+    // The history for people: a local date and time and a sentence per entry, in words:
+    // no JSON, no kind names, no dash for a missing SP.
+    let listed = assent.run(&["audit"]);
+    assert!(listed.status.success());
+    let human = String::from_utf8(listed.stdout).unwrap();
+    assert_eq!(human.lines().count(), entries.len(), "{human}");
+    assert!(!human.contains('{') && !human.contains(" - "), "{human}");
+    for word in human.split(|c: char| !c.is_alphanumeric() && c != '_') {
+        assert!(!word.contains('_'), "an identifier {word:?} in {human}");
+    }
+    for line in human.lines() {
+        let (date, sentence) = line.split_at(16);
+        assert!(
+            date.starts_with("20") && date.as_bytes()[10] == b' ' && sentence.starts_with("  "),
+            "{line}"
+        );
+        assert!(
+            !sentence.starts_with("  admin") && !sentence.starts_with("  answer"),
+            "{line}"
+        );
+    }
+    for said in [
+        "You approved Demo Shop's request in the app.",
+        "You allowed Demo Shop to use your data until you withdraw it.",
+        "Demo Shop read your ",
+        "You revoked Demo Shop's access on this device.",
+        "You reported Demo Shop to the operator.",
+    ] {
+        assert!(human.contains(said), "{said:?} is not in\n{human}");
+    }
+    // In the profile's language.
+    assent.ok(&["settings", "--locale", "de"]);
+    let german = String::from_utf8(assent.run(&["audit", "--kind", "revocation"]).stdout).unwrap();
+    assert!(
+        german.contains("Sie haben den Zugriff von Demo Shop auf diesem Gerät widerrufen."),
+        "{german}"
+    );
+    assent.ok(&["settings", "--locale", "en"]);
+
     // Revoking this device (a laptop given away): it can no longer act for Marie.
     let device_id = enrolled["device_id"].as_str().unwrap();
     let revoked = assent.ok(&["devices", "revoke", device_id]);
@@ -405,6 +444,42 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
         (code, failed["error"].as_str()),
         (1, Some("gateway")),
         "{failed}"
+    );
+    // In words, with what to do, and the technical cause after them.
+    let message = failed["message"].as_str().unwrap();
+    assert!(
+        message
+            .starts_with("The gateway cannot be reached. Check this device's internet connection"),
+        "{message}"
+    );
+    assert!(
+        message.contains("The cause: cannot reach the gateway"),
+        "{message}"
+    );
+    let people = Command::new(workspace_binary("assent").unwrap())
+        .arg("--profile")
+        .arg(profile.path())
+        .arg("grants")
+        .envs(keyring.env())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(people.status.code(), Some(1));
+    let said = String::from_utf8(people.stderr).unwrap();
+    let mut lines = said.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "assent: The gateway cannot be reached. Check this device's internet connection \
+             and the gateway address in the settings, then try again."
+        ),
+        "{said}"
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with("The cause: ")),
+        "{said}"
     );
 }
 
@@ -668,6 +743,34 @@ fn without_a_keyring_the_command_says_so_and_keeps_nothing() {
     assert!(
         failure["message"].as_str().unwrap().contains("keyring"),
         "{failure}"
+    );
+    assert!(!profile.path().join("enrollment.json").exists());
+
+    // For people: what is wrong and what to do first, then the technical cause.
+    let output = Command::new(workspace_binary("assent").unwrap())
+        .args(["--gateway", &gateway.url, "--ca"])
+        .arg(gateway.ca_file())
+        .arg("--profile")
+        .arg(profile.path())
+        .args(["enroll", MARIE, "--sms-from", "simulator"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let said = String::from_utf8(output.stderr).unwrap();
+    let (sentence, cause) = said.split_once('\n').unwrap();
+    assert_eq!(
+        sentence,
+        "assent: This device's keys are kept in the system keyring, and no keyring could be \
+         reached. Start your session's keyring (on Linux, log in to a desktop session or start \
+         a Secret Service such as GNOME Keyring), then try again."
+    );
+    assert!(
+        cause
+            .trim_start()
+            .starts_with("The cause: no keyring is available"),
+        "{said}"
     );
     assert!(!profile.path().join("enrollment.json").exists());
 }

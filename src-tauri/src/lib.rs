@@ -25,19 +25,28 @@ const SIMULATOR_PATIENCE: Duration = Duration::from_secs(30);
 /// The event that carries each enrollment step reached.
 pub const ENROLL_PROGRESS: &str = "enroll-progress";
 
-/// A failure as the UI receives it: a stable code and a sentence for the user.
+/// A failure as the UI receives it: a stable code and a sentence for the user. A failure
+/// the user can act on (a keyring missing or locked, the gateway out of reach, the device's
+/// certificate expired) also has its specific `reason`, which the UI words in the user's
+/// language with the action to take (`error-<reason>` in ui/locales), and the technical
+/// `cause`, which it keeps behind a disclosure.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CommandError {
     pub error: String,
     pub message: String,
+    pub reason: Option<String>,
+    pub cause: Option<String>,
 }
 
 impl From<CoreError> for CommandError {
     fn from(error: CoreError) -> Self {
+        let trouble = error.trouble();
         CommandError {
             error: error.code().to_owned(),
-            message: error.to_string(),
+            message: error.explanation(),
+            reason: trouble.map(|t| t.code().to_owned()),
+            cause: trouble.map(|_| error.to_string()),
         }
     }
 }
@@ -488,6 +497,51 @@ mod tests {
         let filter = serde_json::json!({"filter": {"sp": null, "kind": "consent", "since_ms": null, "limit": 10}});
         let error = invoke(&app, "history", filter).unwrap_err();
         assert_eq!(error["error"], "not_enrolled");
+    }
+
+    /// A gateway out of reach reaches the UI with its stable code, the specific reason the
+    /// UI words with the action to take, and the technical cause for the details.
+    #[test]
+    fn an_unreachable_gateway_comes_with_its_reason_and_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let settings = serde_json::json!({"settings": {"gateway_url": format!("https://127.0.0.1:{port}"),
+            "ca_file": null, "locale": null, "display": "phone"}});
+        invoke(&app, "settings_set", settings).unwrap();
+        let error = invoke(
+            &app,
+            "enroll_start",
+            serde_json::json!({"number": "+447700900001"}),
+        )
+        .unwrap_err();
+        assert_eq!(error["error"], "number_verification", "{error}");
+        assert_eq!(error["reason"], "gateway_unreachable", "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("The gateway cannot be reached."),
+            "{error}"
+        );
+        assert!(
+            error["cause"].as_str().unwrap().contains("cannot reach"),
+            "{error}"
+        );
+        // A failure without a reason of its own has none.
+        let error = invoke(&app, "grants", serde_json::json!({})).unwrap_err();
+        assert_eq!(
+            (&error["error"], &error["reason"], &error["cause"]),
+            (
+                &serde_json::json!("not_enrolled"),
+                &serde_json::Value::Null,
+                &serde_json::Value::Null
+            )
+        );
     }
 
     /// The UI's TypeScript types are generated from these Rust types; this fails when the

@@ -44,6 +44,15 @@ error-number-empty = أدخل رقم هاتفك.
 error-code-empty = أدخل الرمز من الرسالة.
 error-code = تعذّرت قراءة رمز من هذا النص.
 error-keyring = سلسلة مفاتيح النظام مقفلة أو غير متاحة. افتحها ثم حاول مرة أخرى.
+error-details = التفاصيل التقنية
+error-keyring_unavailable = تعذّر الوصول إلى أي سلسلة مفاتيح لحفظ مفاتيح هذا الجهاز.
+    .action = شغّل سلسلة مفاتيح جلستك (على لينكس: سجّل الدخول إلى جلسة سطح مكتب أو شغّل GNOME Keyring)، ثم حاول مجددًا.
+error-keyring_locked = سلسلة مفاتيح النظام مقفلة، لذا تتعذّر قراءة مفاتيح هذا الجهاز.
+    .action = افتح قفلها (عادةً بكلمة مرور تسجيل الدخول)، ثم حاول مجددًا.
+error-gateway_unreachable = تعذّر الوصول إلى البوابة.
+    .action = تحقّق من اتصالك بالإنترنت ومن عنوان البوابة في الإعدادات، ثم حاول مجددًا.
+error-certificate_expired = انتهت صلاحية شهادة هذا الجهاز، فلم تعد البوابة تقبلها.
+    .action = أثبت رقمك من جديد: اختر «جدّد الآن».
 
 ## Consent requests
 consent-title = الطلبات
@@ -110,8 +119,6 @@ history-filter-since = منذ
 history-all = الكل
 history-time = الوقت
 history-kind = الحدث
-history-sp = الخدمة
-history-authenticator = الجهاز
 history-entries = الإدخالات
 history-empty = لا توجد إدخالات مطابقة.
 history-offline = هذه النسخة المحفوظة على هذا الجهاز: تعذّر الوصول إلى البوابة.
@@ -125,17 +132,6 @@ history-verifying = جارٍ فحص السجل…
 history-verify-ok = ✓ السجل سليم: { $entries } إدخالًا، كل منها مرتبط بالذي قبله.
 history-verify-vouched = وقّعت البوابة أن سجلها الكامل بلغ الإدخال { $seq }.
 history-verify-bad = ✗ السجل غير سليم: { $message }
-kind-authorization_request = طلب تفويض
-kind-prompt_sent = أُرسل الطلب
-kind-answer = رد
-kind-consent = موافقة
-kind-token_issued = صدر رمز وصول
-kind-refusal = رفض
-kind-revocation = إلغاء
-kind-resource_access = وصول إلى البيانات
-kind-notification = إشعار
-kind-sp_flagged = أُبلغ عن خدمة
-kind-admin = إدارة
 
 ## Settings
 settings-title = الإعدادات

@@ -43,6 +43,15 @@ error-number-empty = Geben Sie Ihre Telefonnummer ein.
 error-code-empty = Geben Sie den Code aus der SMS ein.
 error-code = In diesem Text wurde kein Code gefunden.
 error-keyring = Der Schlüsselbund des Systems ist gesperrt oder nicht verfügbar. Entsperren Sie ihn und versuchen Sie es erneut.
+error-details = Technische Details
+error-keyring_unavailable = Es ist kein Schlüsselbund erreichbar, der die Schlüssel dieses Geräts aufbewahrt.
+    .action = Starten Sie den Schlüsselbund Ihrer Sitzung (unter Linux: melden Sie sich an einer Desktop-Sitzung an oder starten Sie GNOME Keyring) und versuchen Sie es erneut.
+error-keyring_locked = Der Schlüsselbund des Systems ist gesperrt, daher können die Schlüssel dieses Geräts nicht gelesen werden.
+    .action = Entsperren Sie ihn (meist mit Ihrem Anmeldepasswort) und versuchen Sie es erneut.
+error-gateway_unreachable = Das Gateway ist nicht erreichbar.
+    .action = Prüfen Sie Ihre Internetverbindung und die Gateway-Adresse in den Einstellungen und versuchen Sie es erneut.
+error-certificate_expired = Das Zertifikat dieses Geräts ist abgelaufen, daher akzeptiert das Gateway es nicht mehr.
+    .action = Bestätigen Sie Ihre Nummer erneut: Wählen Sie „Jetzt erneuern“.
 
 ## Consent requests
 consent-title = Anfragen
@@ -109,8 +118,6 @@ history-filter-since = Seit
 history-all = Alle
 history-time = Zeit
 history-kind = Ereignis
-history-sp = Dienst
-history-authenticator = Gerät
 history-entries = Einträge
 history-empty = Keine Einträge für diese Filter.
 history-offline = Dies ist die Kopie auf diesem Gerät: Das Gateway war nicht erreichbar.
@@ -124,17 +131,6 @@ history-verifying = Verlauf wird geprüft…
 history-verify-ok = ✓ Der Verlauf ist gültig: { $entries } Einträge, jeder mit dem vorherigen verkettet.
 history-verify-vouched = Das Gateway hat signiert, dass sein gesamtes Protokoll bis Eintrag { $seq } reichte.
 history-verify-bad = ✗ Der Verlauf ist NICHT gültig: { $message }
-kind-authorization_request = Autorisierungsanfrage
-kind-prompt_sent = Anfrage gesendet
-kind-answer = Antwort
-kind-consent = Einwilligung
-kind-token_issued = Token ausgestellt
-kind-refusal = Ablehnung
-kind-revocation = Widerruf
-kind-resource_access = Datenzugriff
-kind-notification = Benachrichtigung
-kind-sp_flagged = Dienst gemeldet
-kind-admin = Verwaltung
 
 ## Settings
 settings-title = Einstellungen

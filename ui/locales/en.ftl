@@ -45,6 +45,15 @@ error-number-empty = Enter your phone number.
 error-code-empty = Enter the code from the SMS.
 error-code = Could not read a code from that text.
 error-keyring = The system keyring is locked or unavailable. Unlock it, then try again.
+error-details = Technical details
+error-keyring_unavailable = No keyring could be reached to keep this device's keys.
+    .action = Start your session's keyring (on Linux, log in to a desktop session or start GNOME Keyring), then try again.
+error-keyring_locked = The system keyring is locked, so this device's keys cannot be read.
+    .action = Unlock it (usually with your login password), then try again.
+error-gateway_unreachable = The gateway cannot be reached.
+    .action = Check your internet connection and the gateway address in Settings, then try again.
+error-certificate_expired = This device's certificate has expired, so the gateway no longer accepts it.
+    .action = Prove your number again: choose Renew now.
 
 ## Consent requests
 consent-title = Requests
@@ -111,8 +120,6 @@ history-filter-since = Since
 history-all = All
 history-time = Time
 history-kind = Event
-history-sp = Service
-history-authenticator = Device
 history-entries = Entries
 history-empty = No entries match these filters.
 history-offline = This is the copy on this device: the gateway could not be reached.
@@ -126,17 +133,6 @@ history-verifying = Checking the history…
 history-verify-ok = ✓ The history verifies: { $entries } entries, each linked to the one before.
 history-verify-vouched = The gateway signed that its whole trail reached entry { $seq }.
 history-verify-bad = ✗ The history does NOT verify: { $message }
-kind-authorization_request = Authorization request
-kind-prompt_sent = Prompt sent
-kind-answer = Answer
-kind-consent = Consent
-kind-token_issued = Token issued
-kind-refusal = Refusal
-kind-revocation = Revocation
-kind-resource_access = Data access
-kind-notification = Notification
-kind-sp_flagged = Service reported
-kind-admin = Administration
 
 ## Settings
 settings-title = Settings

@@ -43,6 +43,15 @@ error-number-empty = Escribe tu número de teléfono.
 error-code-empty = Escribe el código del SMS.
 error-code = No se pudo leer un código en ese texto.
 error-keyring = El llavero del sistema está bloqueado o no disponible. Desbloquéalo y vuelve a intentarlo.
+error-details = Detalles técnicos
+error-keyring_unavailable = No se pudo acceder a ningún llavero para guardar las claves de este dispositivo.
+    .action = Inicia el llavero de tu sesión (en Linux, entra en una sesión de escritorio o inicia GNOME Keyring) y vuelve a intentarlo.
+error-keyring_locked = El llavero del sistema está bloqueado, así que no se pueden leer las claves de este dispositivo.
+    .action = Desbloquéalo (normalmente con tu contraseña de inicio de sesión) y vuelve a intentarlo.
+error-gateway_unreachable = No se puede contactar con la pasarela.
+    .action = Comprueba tu conexión a internet y la dirección de la pasarela en Ajustes, y vuelve a intentarlo.
+error-certificate_expired = El certificado de este dispositivo ha caducado, así que la pasarela ya no lo acepta.
+    .action = Vuelve a demostrar tu número: elige Renovar ahora.
 
 ## Consent requests
 consent-title = Solicitudes
@@ -109,8 +118,6 @@ history-filter-since = Desde
 history-all = Todos
 history-time = Hora
 history-kind = Evento
-history-sp = Servicio
-history-authenticator = Dispositivo
 history-entries = Entradas
 history-empty = Ninguna entrada coincide con estos filtros.
 history-offline = Esta es la copia de este dispositivo: no se pudo contactar con la pasarela.
@@ -124,17 +131,6 @@ history-verifying = Comprobando el historial…
 history-verify-ok = ✓ El historial es válido: { $entries } entradas, cada una enlazada con la anterior.
 history-verify-vouched = La pasarela firmó que todo su registro llegaba a la entrada { $seq }.
 history-verify-bad = ✗ El historial NO es válido: { $message }
-kind-authorization_request = Solicitud de autorización
-kind-prompt_sent = Solicitud enviada
-kind-answer = Respuesta
-kind-consent = Consentimiento
-kind-token_issued = Token emitido
-kind-refusal = Rechazo
-kind-revocation = Revocación
-kind-resource_access = Acceso a datos
-kind-notification = Notificación
-kind-sp_flagged = Servicio denunciado
-kind-admin = Administración
 
 ## Settings
 settings-title = Ajustes

@@ -43,6 +43,15 @@ error-number-empty = Saisissez votre numéro de téléphone.
 error-code-empty = Saisissez le code reçu par SMS.
 error-code = Aucun code n’a pu être lu dans ce texte.
 error-keyring = Le trousseau du système est verrouillé ou indisponible. Déverrouillez-le puis réessayez.
+error-details = Détails techniques
+error-keyring_unavailable = Aucun trousseau n’est accessible pour conserver les clés de cet appareil.
+    .action = Démarrez le trousseau de votre session (sous Linux, ouvrez une session de bureau ou lancez GNOME Keyring), puis réessayez.
+error-keyring_locked = Le trousseau du système est verrouillé : les clés de cet appareil ne peuvent pas être lues.
+    .action = Déverrouillez-le (en général avec votre mot de passe de session), puis réessayez.
+error-gateway_unreachable = La passerelle est injoignable.
+    .action = Vérifiez votre connexion Internet et l’adresse de la passerelle dans les Réglages, puis réessayez.
+error-certificate_expired = Le certificat de cet appareil a expiré : la passerelle ne l’accepte plus.
+    .action = Prouvez de nouveau votre numéro : choisissez « Renouveler ».
 
 ## Consent requests
 consent-title = Demandes
@@ -109,8 +118,6 @@ history-filter-since = Depuis
 history-all = Tous
 history-time = Heure
 history-kind = Événement
-history-sp = Service
-history-authenticator = Appareil
 history-entries = Entrées
 history-empty = Aucune entrée pour ces filtres.
 history-offline = Voici la copie de cet appareil : la passerelle est injoignable.
@@ -124,17 +131,6 @@ history-verifying = Vérification de l’historique…
 history-verify-ok = ✓ L’historique est vérifié : { $entries } entrées, chacune liée à la précédente.
 history-verify-vouched = La passerelle a signé que tout son journal atteignait l’entrée { $seq }.
 history-verify-bad = ✗ L’historique N’EST PAS vérifié : { $message }
-kind-authorization_request = Demande d’autorisation
-kind-prompt_sent = Demande envoyée
-kind-answer = Réponse
-kind-consent = Consentement
-kind-token_issued = Jeton émis
-kind-refusal = Refus
-kind-revocation = Révocation
-kind-resource_access = Accès aux données
-kind-notification = Notification
-kind-sp_flagged = Service signalé
-kind-admin = Administration
 
 ## Settings
 settings-title = Réglages

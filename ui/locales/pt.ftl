@@ -43,6 +43,15 @@ error-number-empty = Introduza o seu número de telefone.
 error-code-empty = Introduza o código do SMS.
 error-code = Não foi possível ler um código nesse texto.
 error-keyring = O porta-chaves do sistema está bloqueado ou indisponível. Desbloqueie-o e tente de novo.
+error-details = Detalhes técnicos
+error-keyring_unavailable = Não foi possível aceder a nenhum porta-chaves para guardar as chaves deste dispositivo.
+    .action = Inicie o porta-chaves da sua sessão (no Linux, entre numa sessão de ambiente de trabalho ou inicie o GNOME Keyring) e tente novamente.
+error-keyring_locked = O porta-chaves do sistema está bloqueado, por isso as chaves deste dispositivo não podem ser lidas.
+    .action = Desbloqueie-o (normalmente com a sua palavra-passe de sessão) e tente novamente.
+error-gateway_unreachable = Não é possível contactar o gateway.
+    .action = Verifique a ligação à internet e o endereço do gateway nas Definições, e tente novamente.
+error-certificate_expired = O certificado deste dispositivo expirou, por isso o gateway já não o aceita.
+    .action = Comprove novamente o seu número: escolha Renovar agora.
 
 ## Consent requests
 consent-title = Pedidos
@@ -109,8 +118,6 @@ history-filter-since = Desde
 history-all = Todos
 history-time = Hora
 history-kind = Evento
-history-sp = Serviço
-history-authenticator = Dispositivo
 history-entries = Entradas
 history-empty = Nenhuma entrada corresponde a estes filtros.
 history-offline = Esta é a cópia deste dispositivo: não foi possível contactar o gateway.
@@ -124,17 +131,6 @@ history-verifying = A verificar o histórico…
 history-verify-ok = ✓ O histórico é válido: { $entries } entradas, cada uma ligada à anterior.
 history-verify-vouched = O gateway assinou que todo o seu registo chegava à entrada { $seq }.
 history-verify-bad = ✗ O histórico NÃO é válido: { $message }
-kind-authorization_request = Pedido de autorização
-kind-prompt_sent = Pedido enviado
-kind-answer = Resposta
-kind-consent = Consentimento
-kind-token_issued = Token emitido
-kind-refusal = Recusa
-kind-revocation = Revogação
-kind-resource_access = Acesso a dados
-kind-notification = Notificação
-kind-sp_flagged = Serviço denunciado
-kind-admin = Administração
 
 ## Settings
 settings-title = Definições

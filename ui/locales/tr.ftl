@@ -43,6 +43,15 @@ error-number-empty = Telefon numaranızı girin.
 error-code-empty = SMS'teki kodu girin.
 error-code = Bu metinden bir kod okunamadı.
 error-keyring = Sistem anahtarlığı kilitli ya da kullanılamıyor. Kilidi açıp yeniden deneyin.
+error-details = Teknik ayrıntılar
+error-keyring_unavailable = Bu cihazın anahtarlarını saklayacak bir anahtarlığa ulaşılamadı.
+    .action = Oturumunuzun anahtarlığını başlatın (Linux'ta bir masaüstü oturumu açın ya da GNOME Keyring'i başlatın), sonra yeniden deneyin.
+error-keyring_locked = Sistem anahtarlığı kilitli, bu yüzden bu cihazın anahtarları okunamıyor.
+    .action = Kilidini açın (genellikle oturum parolanızla), sonra yeniden deneyin.
+error-gateway_unreachable = Ağ geçidine ulaşılamıyor.
+    .action = İnternet bağlantınızı ve Ayarlar'daki ağ geçidi adresini kontrol edin, sonra yeniden deneyin.
+error-certificate_expired = Bu cihazın sertifikasının süresi doldu, bu yüzden ağ geçidi onu artık kabul etmiyor.
+    .action = Numaranızı yeniden kanıtlayın: Şimdi yenile'yi seçin.
 
 ## Consent requests
 consent-title = İstekler
@@ -109,8 +118,6 @@ history-filter-since = Başlangıç
 history-all = Tümü
 history-time = Zaman
 history-kind = Olay
-history-sp = Hizmet
-history-authenticator = Cihaz
 history-entries = Kayıtlar
 history-empty = Bu filtrelere uyan kayıt yok.
 history-offline = Bu, bu cihazdaki kopyadır: ağ geçidine ulaşılamadı.
@@ -124,17 +131,6 @@ history-verifying = Geçmiş denetleniyor…
 history-verify-ok = ✓ Geçmiş doğrulandı: { $entries } kayıt, her biri bir öncekine bağlı.
 history-verify-vouched = Ağ geçidi, tüm kaydının { $seq } numaralı girişe ulaştığını imzaladı.
 history-verify-bad = ✗ Geçmiş DOĞRULANAMADI: { $message }
-kind-authorization_request = Yetkilendirme isteği
-kind-prompt_sent = İstek gönderildi
-kind-answer = Yanıt
-kind-consent = Onay
-kind-token_issued = Belirteç verildi
-kind-refusal = Ret
-kind-revocation = İptal
-kind-resource_access = Veri erişimi
-kind-notification = Bildirim
-kind-sp_flagged = Hizmet bildirildi
-kind-admin = Yönetim
 
 ## Settings
 settings-title = Ayarlar

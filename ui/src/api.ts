@@ -29,21 +29,30 @@ export interface Backend {
   listen(event: string, handler: (payload: unknown) => void): Promise<() => void>;
 }
 
-/** A failed command: the backend's `{error, message}`, as an Error. */
+/**
+ * A failed command: the backend's `{error, message, reason, cause}`, as an Error. `reason`
+ * names a failure the user can act on (the UI words it, errors.ts); `cause` is then the
+ * technical text behind it.
+ */
 export class ApiError extends Error implements CommandError {
   readonly error: string;
-  constructor(error: string, message: string) {
+  readonly reason: string | null;
+  override readonly cause: string | null;
+  constructor(error: string, message: string, reason: string | null = null, cause: string | null = null) {
     super(message);
     this.name = 'ApiError';
     this.error = error;
+    this.reason = reason;
+    this.cause = cause;
   }
 }
 
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e && typeof e === 'object' && 'message' in e) {
-    const o = e as { error?: unknown, message?: unknown };
-    return new ApiError(typeof o.error === 'string' ? o.error : 'unknown', String(o.message));
+    const o = e as { error?: unknown, message?: unknown, reason?: unknown, cause?: unknown };
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
+    return new ApiError(text(o.error) ?? 'unknown', String(o.message), text(o.reason), text(o.cause));
   }
   // Tauri itself rejects with plain strings (e.g. "command not allowed").
   return new ApiError('unknown', typeof e === 'string' ? e : JSON.stringify(e));

@@ -1,5 +1,6 @@
 // The shell: which screen shows, the navigation, and start-up (settings → language →
 // enrollment status → onboarding or the app).
+import { showError } from './errors';
 import * as api from './api';
 import type { Settings } from './bindings/Settings';
 import { byId, setStatus, setText, show } from './dom';
@@ -114,7 +115,7 @@ export async function startApp(): Promise<AppHandle> {
         writeBanner();
       }
     } catch (e) {
-      setStatus(byId('consent-status'), t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(byId('consent-status'), api.toApiError(e));
     } finally {
       button.disabled = false;
     }
@@ -152,7 +153,7 @@ export async function startApp(): Promise<AppHandle> {
     setEnrolled(false);
     onboarding.show(null);
     showScreen('onboarding');
-    byId('onboarding-error').textContent = api.toApiError(e).message;
+    showError(byId('onboarding-error'), api.toApiError(e));
   }
 
   // End-to-end tests wait for this: before it, every screen is still hidden.

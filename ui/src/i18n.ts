@@ -41,18 +41,17 @@ const NO_STRONG_LETTERS = /^[\d\s+().,:/\-]*$/;
 function isolate(args: Args | undefined): Args | null {
   if (!args) return null;
   const out: Args = {};
-  for (const [k, v] of Object.entries(args)) {
-    if (typeof v !== 'string' || !(isRtl() || RTL_CHARS.test(v))) {
-      out[k] = v;
-    } else if (NO_STRONG_LETTERS.test(v)) {
-      // A phone number or a date in digits has no letter to take its direction from: it
-      // is isolated left to right (LRI) so that "+44…" keeps its order in Arabic.
-      out[k] = `\u2066${v}\u2069`;
-    } else {
-      out[k] = `\u2068${v}\u2069`;
-    }
-  }
+  for (const [k, v] of Object.entries(args)) out[k] = typeof v === 'string' ? isolateText(v) : v;
   return out;
+}
+
+/** One value isolated by the rule above (crates/core/src/words.rs applies the same). */
+export function isolateText(v: string): string {
+  if (!(isRtl() || RTL_CHARS.test(v))) return v;
+  // A phone number or a date in digits has no letter to take its direction from: it
+  // is isolated left to right (LRI) so that "+44…" keeps its order in Arabic.
+  if (NO_STRONG_LETTERS.test(v)) return `\u2066${v}\u2069`;
+  return `\u2068${v}\u2069`;
 }
 
 function format(cache: Map<Locale, FluentBundle>, sources: Record<Locale, string>,
@@ -69,6 +68,16 @@ function format(cache: Map<Locale, FluentBundle>, sources: Record<Locale, string
 /** The UI string `id` in the current locale (English if missing there; the id if missing everywhere). */
 export function t(id: string, args?: Args): string {
   return format(uiBundles, UI_FTL, id, args) ?? id;
+}
+
+/** A Fluent attribute of a UI message (`.action` of an error), or null. */
+export function tAttr(id: string, attr: string, args?: Args): string | null {
+  return format(uiBundles, UI_FTL, id, args, attr);
+}
+
+/** Whether the UI has message `id` (in the current language or English). */
+export function hasMessage(id: string): boolean {
+  return format(uiBundles, UI_FTL, id) !== null;
 }
 
 /** The label of an attribute (or group) as the prompt renderer words it: "given_name" → "given name". */

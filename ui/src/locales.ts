@@ -1,6 +1,7 @@
 // The Fluent resources, bundled as text. The UI's own strings are in ui/locales;
 // attribute and group labels come from the prompt renderer's resources, so the
-// app and the prompts on the handset use the same words.
+// app and the prompts on the handset use the same words; the history's sentences come
+// from the core's resources, so the app and the `assent` command say the same.
 import uiAr from '../locales/ar.ftl?raw';
 import uiDe from '../locales/de.ftl?raw';
 import uiEn from '../locales/en.ftl?raw';
@@ -19,6 +20,15 @@ import promptHi from '../../crates/prompt/locales/hi.ftl?raw';
 import promptJa from '../../crates/prompt/locales/ja.ftl?raw';
 import promptPt from '../../crates/prompt/locales/pt.ftl?raw';
 import promptTr from '../../crates/prompt/locales/tr.ftl?raw';
+import coreAr from '../../crates/core/locales/ar.ftl?raw';
+import coreDe from '../../crates/core/locales/de.ftl?raw';
+import coreEn from '../../crates/core/locales/en.ftl?raw';
+import coreEs from '../../crates/core/locales/es.ftl?raw';
+import coreFr from '../../crates/core/locales/fr.ftl?raw';
+import coreHi from '../../crates/core/locales/hi.ftl?raw';
+import coreJa from '../../crates/core/locales/ja.ftl?raw';
+import corePt from '../../crates/core/locales/pt.ftl?raw';
+import coreTr from '../../crates/core/locales/tr.ftl?raw';
 
 /** The languages the prompt renderer ships (crates/prompt/src/l10n.rs), in its order. */
 export const LOCALES = ['en', 'de', 'fr', 'es', 'pt', 'tr', 'ar', 'ja', 'hi'] as const;
@@ -46,3 +56,11 @@ export function normalizeLocale(tag: string | null | undefined): Locale {
   const base = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0];
   return (LOCALES as readonly string[]).includes(base) ? (base as Locale) : 'en';
 }
+
+/**
+ * The history's sentences (crates/core/locales), by language tag. The core ships them in
+ * more languages than the UI may have yet: a language the UI adds finds its sentences here.
+ */
+export const HISTORY_FTL: Readonly<Record<string, string>> = {
+  en: coreEn, de: coreDe, fr: coreFr, es: coreEs, pt: corePt, tr: coreTr, ar: coreAr, ja: coreJa, hi: coreHi,
+};

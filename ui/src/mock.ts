@@ -11,6 +11,7 @@ import type { Enrollment } from './bindings/Enrollment';
 import type { EnrollmentState } from './bindings/EnrollmentState';
 import type { Grant } from './bindings/Grant';
 import type { HistoryFilter } from './bindings/HistoryFilter';
+import type { HistoryPage } from './bindings/HistoryPage';
 import type { Receipt } from './bindings/Receipt';
 import type { ReceiptClaims } from './bindings/ReceiptClaims';
 import type { ReceiptPurpose } from './bindings/ReceiptPurpose';
@@ -18,6 +19,7 @@ import type { RenderRequest } from './bindings/RenderRequest';
 import type { RenderResponse } from './bindings/RenderResponse';
 import type { Settings } from './bindings/Settings';
 import type { Step } from './bindings/Step';
+import type { Description } from './bindings/Description';
 import type { WireAttribute } from './bindings/WireAttribute';
 import type { Withdrawn } from './bindings/Withdrawn';
 import { type Locale, normalizeLocale, PROMPT_FTL, RTL_LOCALES } from './locales';
@@ -35,9 +37,11 @@ export type MockOptions = {
   offline?: boolean;
   /** settings.locale at start. */
   locale?: string | null;
+  /** The OS keyring is missing: every command fails as the core's does. */
+  noKeyring?: boolean;
 };
 
-/** `?mock=enrolled,offline,broken&locale=ar` in the dev server's URL. */
+/** `?mock=enrolled,offline,broken,nokeyring&locale=ar` in the dev server's URL. */
 export function optionsFromLocation(): MockOptions {
   const query = new URLSearchParams(location.search);
   const flags = query.get('mock')?.split(',') ?? [];
@@ -46,6 +50,7 @@ export function optionsFromLocation(): MockOptions {
     enrolled: flags.includes('enrolled'),
     offline: flags.includes('offline'),
     brokenHistory: flags.includes('broken'),
+    noKeyring: flags.includes('nokeyring'),
     delayMs: 300,
     newRequestAfterMs: 15_000,
   };
@@ -64,11 +69,12 @@ const SP = {
 type Pending = { id: string, client_name: string, attributes: WireAttribute[], created_ms: number };
 
 class CommandFailure {
-  constructor(readonly error: string, readonly message: string) {}
+  constructor(readonly error: string, readonly message: string, readonly reason: string | null = null,
+    readonly cause: string | null = null) {}
 }
 
-function fail(error: string, message: string): never {
-  throw new CommandFailure(error, message);
+function fail(error: string, message: string, reason: string | null = null, cause: string | null = null): never {
+  throw new CommandFailure(error, message, reason, cause);
 }
 
 function need<T>(args: Record<string, unknown> | undefined, key: string, cmd: string): T {
@@ -262,25 +268,62 @@ const SAMPLE_VALUES: Record<string, string> = {
   national_identifier: '2671175123456',
 };
 
-function demoHistory(now: number): Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>[] {
+type Recorded = Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>;
+
+const SP_NAMES: Record<string, string> = Object.fromEntries(Object.values(SP).map((sp) => [sp.id, sp.name]));
+
+/** What the core's describer says of an entry (crates/core/src/describe.rs), for the shapes
+ *  the mock records: the message, the SP's name and the message's own arguments. */
+function said(message: string, sp: string | null, args: Description['args'] = {}, facts: Description['facts'] = []): Description {
+  const name = sp ? SP_NAMES[sp] : undefined;
+  return {
+    message,
+    args: { sp: { type: 'text', value: name ?? '' }, sp_known: { type: 'choice', value: name ? 'yes' : 'no' }, ...args },
+    facts: [...(sp ? [{ label: 'fact-service', value: sp }] : []), ...facts],
+    specific: true,
+  };
+}
+
+const via = (id: string): Description['args'] => ({ via: { type: 'message', id } });
+const json = (detail: unknown) => JSON.stringify(detail);
+
+/** An entry as the gateway records it, with its description. */
+type Demo = [Recorded, Description];
+
+function demoHistory(now: number): Demo[] {
   const start = new Date(now - 7 * DAY);
   start.setHours(9, 0, 0, 0);
   const t0 = start.getTime();
-  const out: Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>[] = [];
+  const out: Demo[] = [];
   const at = (day: number, hour: number, min = 0) => t0 + day * DAY + (hour - 9) * 3_600_000 + min * 60_000;
-  const consentFlow = (day: number, hour: number, sp: { id: string }, attrs: string, approve = true) => {
-    out.push({ at_ms: at(day, hour), kind: 'authorization_request', sp: sp.id, authenticator: null, detail: `scope=openid ${attrs}` });
-    out.push({ at_ms: at(day, hour, 1), kind: 'prompt_sent', sp: sp.id, authenticator: 'phone', detail: 'prompt sha256 …' });
-    out.push({ at_ms: at(day, hour, 2), kind: 'answer', sp: sp.id, authenticator: 'phone', detail: approve ? 'approve' : 'deny' });
-    out.push({ at_ms: at(day, hour, 2), kind: approve ? 'consent' : 'refusal', sp: sp.id, authenticator: 'phone', detail: attrs });
-    if (approve) out.push({ at_ms: at(day, hour, 3), kind: 'token_issued', sp: sp.id, authenticator: null, detail: 'access token, 1 h' });
+  const consentFlow = (day: number, hour: number, sp: { id: string }, scope: string, approve = true) => {
+    const prompt = `${SP_NAMES[sp.id]} asks for your data. Share?`;
+    out.push([{ at_ms: at(day, hour), kind: 'authorization_request', sp: sp.id, authenticator: null, detail: json({ flow: 'ciba', mode: 'poll', scope, binding_message: null }) },
+      said('event-authorization-request', sp.id, {}, [{ label: 'fact-scope', value: scope }, { label: 'fact-flow', value: 'ciba' }])]);
+    out.push([{ at_ms: at(day, hour, 1), kind: 'prompt_sent', sp: sp.id, authenticator: 'app', detail: json({ prompt, encoding: 'utf8', units: prompt.length }) },
+      said('event-prompt-sent', sp.id, via('via-app'), [{ label: 'fact-prompt', value: prompt }])]);
+    out.push([{ at_ms: at(day, hour, 2), kind: 'answer', sp: sp.id, authenticator: 'app', detail: json({ answer: approve ? 'yes' : 'no', purpose: 'consent' }) },
+      said(approve ? 'event-answer-yes' : 'event-answer-no', sp.id, via('via-app'))]);
+    if (approve) {
+      const consent = `c-${sp.id}-${day}`;
+      out.push([{ at_ms: at(day, hour, 2), kind: 'consent', sp: sp.id, authenticator: 'app', detail: json({ consent, kind: 'long_lived', scope, prompt }) },
+        said('event-consent-long-lived', sp.id, {}, [{ label: 'fact-consent', value: consent }, { label: 'fact-scope', value: scope }, { label: 'fact-prompt', value: prompt }])]);
+      out.push([{ at_ms: at(day, hour, 3), kind: 'token_issued', sp: sp.id, authenticator: 'app', detail: json({ grant: 'ciba', scope, policy: 'long_lived', expires_in: 3600 }) },
+        said('event-token-issued', sp.id, {}, [{ label: 'fact-scope', value: scope }])]);
+    }
   };
-  consentFlow(0, 9, SP.shop, 'given_name email');
-  consentFlow(0, 11, SP.agency, 'name birthdate address');
-  consentFlow(1, 10, SP.bank, 'phone_number national_identifier');
-  consentFlow(2, 15, SP.shop, 'address', false);
-  out.push({ at_ms: at(3, 8), kind: 'notification', sp: SP.agency.id, authenticator: null, detail: 'new privacy policy' });
-  out.push({ at_ms: at(4, 12), kind: 'admin', sp: null, authenticator: null, detail: 'gateway key rotated' });
+  consentFlow(0, 9, SP.shop, 'openid mc_vm_share');
+  consentFlow(0, 11, SP.agency, 'openid mc_identity_signup');
+  consentFlow(1, 10, SP.bank, 'openid mc_kyc_match');
+  consentFlow(2, 15, SP.shop, 'openid mc_vm_share', false);
+  const expires = new Date(now + 20 * DAY);
+  out.push([{ at_ms: at(3, 8), kind: 'notification', sp: SP.agency.id, authenticator: null, detail: json({ reminder: 'consent_expiry', consent: `c-${SP.agency.id}-0`, expires_at: expires.toISOString(), channel: 'app' }) },
+    said('event-expiry-reminder', SP.agency.id, { date: { type: 'date', ms: expires.getTime() } })]);
+  out.push([{ at_ms: at(4, 12), kind: 'admin', sp: null, authenticator: 'app', detail: json({ action: 'device_registered', device: 'd-laptop', certificate: '01ab', approval: 'approved' }) },
+    said('event-device-added', null, { device: { type: 'choice', value: 'other' } }, [{ label: 'fact-device', value: 'd-laptop' }])]);
+  const shared: Record<string, string[]> = {
+    [SP.shop.id]: ['given_name', 'email'], [SP.agency.id]: ['family_name', 'birthdate'], [SP.bank.id]: ['phone_number'],
+  };
   const accesses: [typeof SP[keyof typeof SP], number[]][] = [
     [SP.shop, [2, 1, 0, 4, 2, 5, 1, 2]],
     [SP.agency, [1, 2, 1, 0, 1, 0, 2, 0]],
@@ -290,7 +333,11 @@ function demoHistory(now: number): Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_
     perDay.forEach((n, day) => {
       for (let i = 0; i < n; i++) {
         const t = at(day, 10 + ((i * 3 + day) % 8), (i * 17) % 60);
-        if (t < now) out.push({ at_ms: t, kind: 'resource_access', sp: sp.id, authenticator: null, detail: 'GET /userinfo' });
+        const attributes = shared[sp.id];
+        if (t < now) {
+          out.push([{ at_ms: t, kind: 'resource_access', sp: sp.id, authenticator: null, detail: json({ endpoint: 'premiuminfo', services: ['mc_vm_share'], attributes, generic_token: false }) },
+            said('event-resource-read', sp.id, { attributes: { type: 'attributes', names: attributes } }, [{ label: 'fact-endpoint', value: 'premiuminfo' }])]);
+        }
       }
     });
   }
@@ -308,6 +355,8 @@ export class MockBackend implements Backend {
   entries: AuditEntry[] = [];
   /** The signed consent receipts, oldest first (the gateway's order). */
   receipts: Receipt[] = [];
+  /** Each entry's description, by seq. */
+  descriptions = new Map<number, Description>();
   tries = 0;
   private nextId = 1;
   private listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -317,12 +366,13 @@ export class MockBackend implements Backend {
 
   constructor(opts: MockOptions = {}) {
     this.opts = {
-      enrolled: false, delayMs: 0, newRequestAfterMs: null, brokenHistory: false, offline: false, locale: null, ...opts,
+      enrolled: false, delayMs: 0, newRequestAfterMs: null, brokenHistory: false, offline: false, locale: null, noKeyring: false,
+      ...opts,
     };
     this.settings.locale = this.opts.locale;
     const now = Date.now();
     if (this.opts.enrolled) this.enrollment = this.registered(MOCK_NUMBER);
-    for (const e of demoHistory(now).sort((a, b) => a.at_ms - b.at_ms)) this.record(e);
+    for (const [e, d] of demoHistory(now).sort((a, b) => a[0].at_ms - b[0].at_ms)) this.record(e, d);
     this.grants = [
       this.grant(SP.shop, ['login', 'orders'], ['given_name', 'email'], now - 7 * DAY, this.lastAccess(SP.shop.id)),
       this.grant(SP.agency, ['job-search'], ['name', 'birthdate', 'address'], now - 7 * DAY, this.lastAccess(SP.agency.id)),
@@ -379,7 +429,7 @@ export class MockBackend implements Backend {
       return await this.dispatch(cmd, args);
     } catch (e) {
       // Like Tauri: the command's error value, as is.
-      if (e instanceof CommandFailure) throw { error: e.error, message: e.message };
+      if (e instanceof CommandFailure) throw { error: e.error, message: e.message, reason: e.reason, cause: e.cause };
       throw e;
     }
   }
@@ -389,6 +439,10 @@ export class MockBackend implements Backend {
   }
 
   private async dispatch(cmd: string, args?: Record<string, unknown>): Promise<unknown> {
+    if (this.opts.noKeyring && cmd !== 'render_prompt') {
+      fail('keyring', 'This device\'s keys are kept in the system keyring, and no keyring could be reached.', 'keyring_unavailable',
+        'no keyring is available to keep this device\'s keys (Platform failure: zbus error: Failed to connect to address unix:path=/run/user/0/bus)');
+    }
     switch (cmd) {
       case 'settings_get': return { ...this.settings };
       case 'settings_set': return this.setSettings(need<Settings>(args, 'settings', cmd));
@@ -536,7 +590,10 @@ export class MockBackend implements Backend {
 
   private async inbox(waitSeconds: number): Promise<ConsentCard[]> {
     this.enrolled();
-    if (this.opts.offline) fail('gateway', 'the gateway cannot be reached (connection refused)');
+    if (this.opts.offline) {
+      fail('gateway', 'The gateway cannot be reached. Check this device\'s internet connection and the gateway address in the settings, then try again.',
+        'gateway_unreachable', 'cannot reach the gateway: could not connect');
+    }
     if (this.pending.length === 0 && waitSeconds > 0) {
       await new Promise<void>((resolve) => {
         const done = () => { clearTimeout(timer); this.waiters.delete(done); resolve(); };
@@ -554,8 +611,12 @@ export class MockBackend implements Backend {
     const [p] = this.pending.splice(i, 1);
     const sp = Object.values(SP).find((x) => x.name === p.client_name) ?? { id: p.client_name, name: p.client_name };
     const attrs = p.attributes.map((a) => a.name);
-    this.record({ at_ms: Date.now(), kind: 'answer', sp: sp.id, authenticator: 'phone', detail: approve ? 'approve' : 'deny' });
-    this.record({ at_ms: Date.now(), kind: approve ? 'consent' : 'refusal', sp: sp.id, authenticator: 'phone', detail: attrs.join(' ') });
+    this.record({ at_ms: Date.now(), kind: 'answer', sp: sp.id, authenticator: 'app', detail: json({ answer: approve ? 'yes' : 'no', purpose: 'consent' }) },
+      said(approve ? 'event-answer-yes' : 'event-answer-no', sp.id, via('via-app')));
+    if (approve) {
+      this.record({ at_ms: Date.now(), kind: 'consent', sp: sp.id, authenticator: 'app', detail: json({ consent: `c-${id}`, kind: 'long_lived', scope: 'openid', prompt: attrs.join(', ') }) },
+        said('event-consent-long-lived', sp.id, {}, [{ label: 'fact-consent', value: `c-${id}` }]));
+    }
     if (approve) {
       const shown = this.card(p).prompt;
       let g = this.grants.find((x) => x.client_id === sp.id);
@@ -631,7 +692,8 @@ export class MockBackend implements Backend {
     this.grants = this.grants.filter((x) => x !== g);
     const now = Date.now();
     this.receipt(g, { withdrawn: [...g.attributes], remaining: [] }, now);
-    this.record({ at_ms: now, kind: 'revocation', sp: g.client_id, authenticator: 'app', detail: JSON.stringify({ by: 'user', consent: g.id }) });
+    this.record({ at_ms: now, kind: 'revocation', sp: g.client_id, authenticator: 'app', detail: json({ by: 'user', consent: g.id, device: 'd-this' }) },
+      said('event-revoked-here', g.client_id, {}, [{ label: 'fact-consent', value: g.id }]));
     return null;
   }
 
@@ -656,8 +718,9 @@ export class MockBackend implements Backend {
     const receipt = this.receipt(g, { withdrawn, remaining }, now);
     this.record({
       at_ms: now, kind: 'revocation', sp: g.client_id, authenticator: 'app',
-      detail: JSON.stringify({ by: 'user', consent: g.id, attributes: withdrawn }),
-    });
+      detail: json({ by: 'user', consent: g.id, device: 'd-this', attributes: withdrawn }),
+    }, said('event-stopped-sharing', g.client_id, { attributes: { type: 'attributes', names: withdrawn } },
+      [{ label: 'fact-consent', value: g.id }]));
     return { id: g.id, attributes: [...remaining], withdrawn: [...g.withdrawn], receipt: receipt.id };
   }
 
@@ -667,32 +730,39 @@ export class MockBackend implements Backend {
     if (!d) fail('no_such_device', `no device ${deviceId} of yours, or it is revoked already`);
     d.status = 'revoked';
     d.revoked_at = new Date().toISOString();
-    this.record({ at_ms: Date.now(), kind: 'revocation', sp: null, authenticator: 'app', detail: `device_revoked ${d.id}` });
+    this.record({ at_ms: Date.now(), kind: 'revocation', sp: null, authenticator: 'app', detail: json({ action: 'device_revoked', device: d.id, by: { user: { device: 'd-this' } } }) },
+      said('event-device-revoked-by-you', null, { device: { type: 'choice', value: d.this_device ? 'this' : 'other' } }));
     return null;
   }
 
   private flag(clientId: string, reason: string): null {
     this.enrolled();
     if (!reason.trim()) fail('usage', 'a report needs a reason');
-    this.record({ at_ms: Date.now(), kind: 'sp_flagged', sp: clientId, authenticator: 'phone', detail: reason });
+    this.record({ at_ms: Date.now(), kind: 'sp_flagged', sp: clientId, authenticator: 'app', detail: json({ flag: `fl-${this.entries.length}`, reason }) },
+      said('event-reported', clientId, {}, [{ label: 'fact-reason', value: reason }]));
     return null;
   }
 
   // -- history --
-  private record(e: Omit<AuditEntry, 'seq' | 'prev_hash' | 'user_prev_hash' | 'hash' | 'user'>): void {
+  private record(e: Recorded, description: Description): void {
     const prev = this.entries[this.entries.length - 1];
     const prevHash = prev?.hash ?? '0'.repeat(64);
     const seq = this.entries.length + 1;
     const hash = fakeHash(`${seq}|${e.at_ms}|${e.kind}|${e.sp}|${e.detail}|${prevHash}`);
     this.entries.push({ ...e, seq, user: 'user-marie', prev_hash: prevHash, user_prev_hash: prev ? prevHash : null, hash });
+    this.descriptions.set(seq, description);
   }
 
-  private history(f: HistoryFilter): { entries: AuditEntry[], synced: boolean } {
+  private history(f: HistoryFilter): HistoryPage {
     let list = this.entries.filter((e) =>
       (f.sp === null || e.sp === f.sp) && (f.kind === null || e.kind === f.kind) && (f.since_ms === null || e.at_ms >= f.since_ms));
     list = list.slice().reverse();
     if (f.limit !== null) list = list.slice(0, f.limit);
-    return { entries: list.map((e) => ({ ...e })), synced: !this.opts.offline };
+    return {
+      entries: list.map((e) => ({ ...e })),
+      synced: !this.opts.offline,
+      descriptions: list.map((e) => this.descriptions.get(e.seq)!),
+    };
   }
 
   private verify() {

@@ -111,4 +111,17 @@ describe('onboarding against the mock', () => {
     expect($<HTMLInputElement>('#number').value).toBe('+33612345678');
     expect(stepStates().slice(0, 4)).toEqual(['account:done', 'ordered:done', 'code_sent:done', 'validated:current']);
   });
+
+  it('says in words that no keyring can be reached, what to do, and keeps the cause behind a disclosure', async () => {
+    ({ app } = await boot({ noKeyring: true }));
+    const error = $('#onboarding-error');
+    expect(error.querySelector('.error-sentence')!.textContent).toBe("No keyring could be reached to keep this device's keys.");
+    expect(error.querySelector('.error-action')!.textContent).toMatch(/^Start your session's keyring .*then try again\.$/);
+    const details = error.querySelector('details')!;
+    expect(details.open).toBe(false);
+    expect(details.querySelector('summary')!.textContent).toBe('Technical details');
+    expect(details.textContent).toContain('zbus error');
+    // The sentence comes first, not the platform's words.
+    expect(error.textContent).not.toMatch(/^(Platform failure|Something went wrong)/);
+  });
 });

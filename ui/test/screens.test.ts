@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppHandle } from '../src/app';
 import type { ConsentCard } from '../src/bindings/ConsentCard';
+import { setLocale } from '../src/i18n';
 import { createMockBackend } from '../src/mock';
 import { $, boot, plain, submit, type, waitFor } from './helpers';
 
@@ -97,6 +98,10 @@ describe('consent', () => {
   it('shows an offline banner when the inbox fails', async () => {
     ({ app } = await boot({ enrolled: true, offline: true }));
     await waitFor(() => expect($('#consent-offline').textContent).toContain('Offline'));
+    // Why, and what to do, in words; the technical cause behind a disclosure.
+    expect($('#consent-offline .error-sentence').textContent).toBe('The gateway cannot be reached.');
+    expect($('#consent-offline .error-action').textContent).toContain('Check your internet connection');
+    expect($('#consent-offline details').textContent).toContain('could not connect');
   });
 });
 
@@ -161,7 +166,8 @@ describe('access', () => {
     type($('#flag-reason'), 'Asked for my address twice a day');
     submit($('#flag-form'));
     await waitFor(() => expect($('#flag-dialog').hasAttribute('open')).toBe(false));
-    expect(mock.entries.at(-1)).toMatchObject({ kind: 'sp_flagged', sp: 'ba-weiterbildung', detail: 'Asked for my address twice a day' });
+    expect(mock.entries.at(-1)).toMatchObject({ kind: 'sp_flagged', sp: 'ba-weiterbildung' });
+    expect(JSON.parse(mock.entries.at(-1)!.detail)).toMatchObject({ reason: 'Asked for my address twice a day' });
     expect(plain($('#access-status').textContent)).toContain('was sent');
   });
 });
@@ -194,6 +200,52 @@ describe('history', () => {
 
     $('#history-export').click();
     await waitFor(() => expect($('#history-export-result').textContent).toMatch(/^Saved to \/home\/.+\.json$/));
+  });
+
+  it('says each entry in words, with the details behind a disclosure', async () => {
+    ({ app } = await boot({ enrolled: true }));
+    app.show('history');
+    await waitFor(() => expect(cards('#history-list tbody tr').length).toBeGreaterThan(20));
+    const rows = cards('#history-list tbody tr');
+    // Two columns: when, and what happened; no raw JSON, identifiers or dashes in the rows' words.
+    expect([...$('#history-list thead tr').children].map((th) => th.textContent)).toEqual(['Time', 'Event']);
+    for (const row of rows) {
+      const said = plain(row.querySelector('.sentence')!.textContent);
+      expect(said).toMatch(/^[^a-z].*\.$/);
+      for (const bad of ['{', '_', ' - ', '—', 'demo-shop', 'masraf-alamal']) expect(said).not.toContain(bad);
+    }
+    const sentences = rows.map((r) => plain(r.querySelector('.sentence')!.textContent));
+    expect(sentences).toContain('You allowed Demo Shop to use your data until you withdraw it.');
+    expect(sentences).toContain('You approved Demo Shop\'s request in the app.');
+    expect(sentences).toContain('Demo Shop read your given name and email.');
+    expect(sentences).toContain('A new device was added to your account.');
+    expect(sentences.some((x) => /^Reminder: Bundesagentur für Arbeitsvermittlung und Weiterbildung's access ends on \d+ \w+\.$/.test(x))).toBe(true);
+
+    // The details: closed at first, a real <summary> (keyboard reachable), the recorded facts.
+    const consent = rows.find((r) => r.dataset.kind === 'consent' && r.textContent!.includes('Demo Shop'))!;
+    const details = consent.querySelector('details')!;
+    expect(details.open).toBe(false);
+    const summary = details.querySelector('summary')!;
+    expect(summary.textContent).toBe('Details');
+    summary.click();
+    expect(details.open).toBe(true);
+    const facts = Object.fromEntries([...details.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]));
+    expect(facts).toMatchObject({ Kind: 'Consents you gave', Service: 'demo-shop', Scope: 'openid mc_vm_share', Authenticator: 'app' });
+    expect(facts.Entry).toBe(consent.dataset.seq);
+    expect(JSON.parse(facts['Recorded detail']!)).toMatchObject({ kind: 'long_lived' });
+    expect(facts.Hash).toMatch(/^[0-9a-f]{64}$/);
+
+    // The kind filter in words.
+    const kinds = Object.fromEntries([...$<HTMLSelectElement>('#filter-kind').options].map((o) => [o.value, o.textContent]));
+    expect(kinds).toMatchObject({ '': 'All', consent: 'Consents you gave', resource_access: 'Data used by services', admin: 'Your account and devices' });
+    expect(Object.keys(kinds)).toHaveLength(13);
+
+    // In Arabic: the same entries in Arabic sentences, the SP's name isolated.
+    setLocale('ar');
+    const arabic = cards('#history-list tbody tr').map((r) => r.querySelector('.sentence')!);
+    expect(arabic.map((p) => p.textContent)).toContain('قرأ Demo Shop بياناتك هذه: الاسم الأول والبريد الإلكتروني.');
+    expect(arabic.find((p) => p.textContent!.startsWith('قرأ Demo Shop'))!.querySelector('bdi')!.textContent).toBe('Demo Shop');
+    expect($<HTMLSelectElement>('#filter-kind').options[1].textContent).toBe('بيانات استخدمتها الخدمات');
   });
 
   it('says plainly when the history does not verify', async () => {

@@ -130,7 +130,8 @@ describe('the page of an SP', () => {
     expect(grantOf(mock, 'demo-shop')).toMatchObject({ attributes: ['given_name'], withdrawn: ['email'] });
     const entry = mock.entries.at(-1)!;
     expect(entry).toMatchObject({ kind: 'revocation', sp: 'demo-shop' });
-    expect(JSON.parse(entry.detail)).toEqual({ by: 'user', consent: 'grant-demo-shop', attributes: ['email'] });
+    // As the gateway writes it: by the user, on this device, the attributes withdrawn.
+    expect(JSON.parse(entry.detail)).toEqual({ by: 'user', consent: 'grant-demo-shop', device: 'd-this', attributes: ['email'] });
 
     // Newest first: the withdrawal, then the consent.
     await waitFor(() => expect(all('#sp-receipts .receipt')).toHaveLength(2));
@@ -295,8 +296,8 @@ describe('the mock backend\'s withdraw', () => {
     app = a;
     const before = { entries: mock.entries.length, receipts: mock.receipts.length };
     const refused = (attributes: string[]) => mock.invoke('withdraw', { grantId: 'grant-demo-shop', attributes }).then(() => null, (e) => e);
-    expect(await refused(['address'])).toEqual({ error: 'invalid_input', message: 'this grant does not give "address" (it gives: given_name, email)' });
-    expect(await refused(['given_name', 'email'])).toEqual({ error: 'invalid_input', message: 'that is everything this grant gives: revoke the grant instead' });
+    expect(await refused(['address'])).toMatchObject({ error: 'invalid_input', message: 'this grant does not give "address" (it gives: given_name, email)' });
+    expect(await refused(['given_name', 'email'])).toMatchObject({ error: 'invalid_input', message: 'that is everything this grant gives: revoke the grant instead' });
     expect(await refused([])).toMatchObject({ error: 'invalid_input' });
     expect(await mock.invoke('withdraw', { grantId: 'grant-nope', attributes: ['email'] }).catch((e) => e)).toMatchObject({ error: 'no_such_grant' });
     expect({ entries: mock.entries.length, receipts: mock.receipts.length }).toEqual(before);

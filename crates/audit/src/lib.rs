@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A SHA-256 digest, shown and serialized as lowercase hex.
@@ -341,8 +342,11 @@ pub fn reaches_checkpoints(head: Head, checkpoints: &[Head]) -> Result<(), Check
 /// none) and no `verify`. `checkpoint`, when present, is the gateway's signed checkpoint of
 /// its whole trail at the time of the export (a compact JWS of `typ`
 /// `assent-checkpoint+jwt`: `{"iss", "seq", "head", "iat"}`): the device keeps the latest
-/// and refuses a trail that went back behind it. Members are declared in the order the
-/// gateway writes them.
+/// and refuses a trail that went back behind it. `sp_names` names the SPs of the entries
+/// (client_id → client_name) so that the history can say "Demo Shop" rather than an id: it
+/// is for display only, outside the hash chain, the signed head and the checkpoint, so
+/// nothing about it is vouched for (an SP may also have been renamed since). Members are
+/// declared in the order the gateway writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -357,6 +361,11 @@ pub struct UserExport {
     /// The gateway's signed statement of the head (compact JWS), if any.
     #[serde(default)]
     pub signed_head: Option<String>,
+    /// The name of each SP the entries name (client_id → client_name), for display only:
+    /// not covered by the chain, the signed head or the checkpoint. Absent from older
+    /// exports, and when no entry names an SP the gateway knows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sp_names: BTreeMap<String, String>,
     /// The user's opaque id.
     pub user: String,
     /// How to verify the chain, in words (the gateway's export only).

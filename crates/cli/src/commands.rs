@@ -3,6 +3,7 @@
 use crate::output::{Failure, Progress, print_json};
 use crate::{AuditAction, Cli, Command, DevicesAction, DisplayChoice, ReceiptsAction, SmsSource};
 use assent_core::history::Filter;
+use assent_core::words::Phrasebook;
 use assent_core::{Assent, Enrollment, Overrides};
 use serde_json::json;
 use std::io::{BufRead, Read};
@@ -467,26 +468,45 @@ async fn audit_list(app: &Assent, filter: &Filter, json: bool) -> Result<(), Fai
     if !page.synced {
         eprintln!("assent: the gateway cannot be reached: showing the copy on this device");
     }
-    let entries = &page.entries;
-    say(json, &page, || {
-        if entries.is_empty() {
-            return "No entries.".into();
+    if json {
+        // The contract of `assent audit --json`: the entries as recorded, and `synced`.
+        #[derive(serde::Serialize)]
+        struct Listed<'a> {
+            entries: &'a [assent_audit::AuditEntry],
+            synced: bool,
         }
-        entries
-            .iter()
-            .map(|e| {
-                format!(
-                    "#{:<6} {}  {:<21} {:<14} {}",
-                    e.seq,
-                    rfc3339(e.content.at_ms),
-                    e.content.kind.name(),
-                    e.content.sp.as_deref().unwrap_or("-"),
-                    e.content.authenticator.as_deref().unwrap_or(""),
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    })
+        return print_json(&Listed {
+            entries: &page.entries,
+            synced: page.synced,
+        });
+    }
+    if page.entries.is_empty() {
+        println!("No entries.");
+        return Ok(());
+    }
+    let words = Phrasebook::new(app.settings().locale())
+        .map_err(|e| Failure::failed("history", e.to_string()))?;
+    // The local time zone, daylight saving included (UTC where none can be found).
+    let zone = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
+    for (entry, description) in page.entries.iter().zip(&page.descriptions) {
+        println!(
+            "{}  {}",
+            local_time(entry.content.at_ms, &zone),
+            words.sentence(description, &zone)
+        );
+    }
+    Ok(())
+}
+
+/// `2027-06-12 14:03` in `zone`.
+fn local_time(ms: i64, zone: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|at| {
+            at.to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| ms.to_string())
 }
 
 /// Brings the history up to date before verifying or exporting it; offline, the copy on
@@ -524,16 +544,6 @@ async fn audit_verify(app: &Assent, json: bool) -> Result<(), Failure> {
         )),
         Err(error) => Err(Failure::failed("verification_failed", error.to_string())),
     }
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| ms.to_string())
 }
 
 pub fn prompt_render() -> std::process::ExitCode {

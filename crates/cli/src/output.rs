@@ -13,6 +13,9 @@ pub struct Failure {
     pub usage: bool,
     pub code: &'static str,
     pub message: String,
+    /// The technical cause, after a message that explains a failure the user can act on
+    /// (a keyring missing or locked, the gateway out of reach, the certificate expired).
+    pub cause: Option<String>,
 }
 
 impl From<CoreError> for Failure {
@@ -20,7 +23,8 @@ impl From<CoreError> for Failure {
         Failure {
             usage: error.is_usage(),
             code: error.code(),
-            message: error.to_string(),
+            message: error.explanation(),
+            cause: error.trouble().map(|_| error.to_string()),
         }
     }
 }
@@ -31,6 +35,7 @@ impl Failure {
             usage: true,
             code: "usage",
             message: message.into(),
+            cause: None,
         }
     }
 
@@ -39,15 +44,24 @@ impl Failure {
             usage: false,
             code,
             message: message.into(),
+            cause: None,
         }
     }
 }
 
 pub fn failure(json: bool, failure: &Failure) -> ExitCode {
     if json {
-        let _ = print_json(&serde_json::json!({"error": failure.code, "message": failure.message}));
+        // The same two members as ever; the cause, when there is one, ends the message.
+        let message = match &failure.cause {
+            Some(cause) => format!("{} (The cause: {cause}.)", failure.message),
+            None => failure.message.clone(),
+        };
+        let _ = print_json(&serde_json::json!({"error": failure.code, "message": message}));
     } else {
         eprintln!("assent: {}", failure.message);
+        if let Some(cause) = &failure.cause {
+            eprintln!("        The cause: {cause}.");
+        }
     }
     ExitCode::from(if failure.usage { EXIT_USAGE } else { 1 })
 }

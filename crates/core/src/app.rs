@@ -2,6 +2,7 @@
 //! keys in the OS keyring, the device's registration, the history cache) talking to one
 //! gateway. Each method is one thing a user does.
 
+use crate::describe::Description;
 use crate::device_client::{DeviceClient, DeviceError, Shown};
 use crate::history::{Filter, History, HistoryError, Verified};
 use crate::secrets::{Secret, Secrets, SecretsError};
@@ -86,6 +87,86 @@ impl CoreError {
     pub fn is_offline(&self) -> bool {
         matches!(self, CoreError::Gateway(DeviceError::Transport(_)))
     }
+
+    /// What the failure means for the user, when it is one they can act on themselves.
+    pub fn trouble(&self) -> Option<Trouble> {
+        use crate::acme_client::AcmeClientError;
+        match self {
+            CoreError::Secrets(SecretsError::Unavailable(_)) => Some(Trouble::KeyringUnavailable),
+            CoreError::Secrets(SecretsError::Locked(_)) => Some(Trouble::KeyringLocked),
+            CoreError::Gateway(DeviceError::Transport(_))
+            | CoreError::Acme(AcmeClientError::Transport(_)) => Some(Trouble::GatewayUnreachable),
+            // The gateway's 401 for a device whose certificate ran out (rules/device.rs).
+            CoreError::Gateway(DeviceError::Refused { code, .. })
+                if code == "certificate_expired" =>
+            {
+                Some(Trouble::CertificateExpired)
+            }
+            _ => None,
+        }
+    }
+
+    /// The failure for people: what happened and what to do, when the user can act on it;
+    /// else the error's own sentence. The technical cause is [`CoreError`]'s `Display`.
+    pub fn explanation(&self) -> String {
+        match self.trouble() {
+            Some(trouble) => trouble.explanation().to_owned(),
+            None => self.to_string(),
+        }
+    }
+}
+
+/// A failure the user can act on, in words with the action to take. The `assent` command
+/// prints [`Trouble::explanation`] before the technical cause; the app shows its own
+/// translation of it, keyed by [`Trouble::code`] (`ui/locales`, `error-<code>`). The stable
+/// code of the failure ([`CoreError::code`]: `keyring`, `gateway`) stays as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trouble {
+    /// No keyring service at all (no D-Bus session bus, no Secret Service).
+    KeyringUnavailable,
+    /// The keyring is there but locked, or refused access.
+    KeyringLocked,
+    /// The gateway (or its number verification service) cannot be reached: no network, a
+    /// wrong address, the gateway down.
+    GatewayUnreachable,
+    /// This device's certificate ran out: the number's proof is due again.
+    CertificateExpired,
+}
+
+impl Trouble {
+    /// The specific code, for the app's words (`reason` of its errors).
+    pub fn code(self) -> &'static str {
+        match self {
+            Trouble::KeyringUnavailable => "keyring_unavailable",
+            Trouble::KeyringLocked => "keyring_locked",
+            Trouble::GatewayUnreachable => "gateway_unreachable",
+            Trouble::CertificateExpired => "certificate_expired",
+        }
+    }
+
+    /// What happened and what to do, in English (the command's words).
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Trouble::KeyringUnavailable => {
+                "This device's keys are kept in the system keyring, and no keyring could be \
+                 reached. Start your session's keyring (on Linux, log in to a desktop session \
+                 or start a Secret Service such as GNOME Keyring), then try again."
+            }
+            Trouble::KeyringLocked => {
+                "The system keyring is locked, so this device's keys cannot be read. Unlock it \
+                 (usually with your login password), then try again."
+            }
+            Trouble::GatewayUnreachable => {
+                "The gateway cannot be reached. Check this device's internet connection and \
+                 the gateway address in the settings, then try again."
+            }
+            Trouble::CertificateExpired => {
+                "This device's certificate has expired, so the gateway no longer accepts it. \
+                 Prove your number again to renew it: assent enroll --renew, or Renew now in \
+                 the app."
+            }
+        }
+    }
 }
 
 /// A long-lived consent an SP holds (`GET /device/grants`): the contract's own type, which
@@ -99,6 +180,9 @@ pub use assent_proto::device::{DeviceInfo, Grant, Withdrawn};
 pub struct HistoryPage {
     pub entries: Vec<AuditEntry>,
     pub synced: bool,
+    /// Each entry in words, in the same order as `entries` (`crate::describe`): what the UI
+    /// formats in the user's language.
+    pub descriptions: Vec<Description>,
 }
 
 /// The verification of the history on this device, stated plainly.
@@ -419,10 +503,27 @@ impl Assent {
     /// device (and said so). A history the gateway rewrote is an error, never hidden.
     pub async fn history_page(&self, filter: &Filter) -> Result<HistoryPage, CoreError> {
         let synced = self.sync_history_if_online().await?;
+        let entries = self.history(filter).await?;
+        let descriptions = self.describe(&entries).await?;
         Ok(HistoryPage {
-            entries: self.history(filter).await?,
+            entries,
             synced,
+            descriptions,
         })
+    }
+
+    /// Entries in words, with the SPs' names kept with the history and this device's id.
+    pub async fn describe(&self, entries: &[AuditEntry]) -> Result<Vec<Description>, CoreError> {
+        let sp_names = self.history.sp_names().await?;
+        let this_device = self.enrollment().and_then(|e| e.device_id);
+        let context = crate::describe::Context {
+            sp_names: &sp_names,
+            this_device: this_device.as_deref(),
+        };
+        Ok(entries
+            .iter()
+            .map(|e| crate::describe::describe(&e.content, &context))
+            .collect())
     }
 
     /// [`Assent::verify_history`], as a plain answer for a screen.
@@ -760,6 +861,96 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(plain.settings().display, Display::Phone);
+    }
+
+    /// The failures a user can act on are told apart from the others, keep their stable
+    /// codes, and say what to do; the technical cause stays the error's own text.
+    #[test]
+    fn failures_the_user_can_act_on_are_classified() {
+        use crate::acme_client::AcmeClientError;
+        let platform = || {
+            keyring_core::Error::PlatformFailure(
+                "zbus error: Failed to connect to address unix:path=/run/user/0/bus".into(),
+            )
+        };
+        let missing = CoreError::Secrets(SecretsError::from(platform()));
+        assert_eq!(missing.trouble(), Some(Trouble::KeyringUnavailable));
+        assert_eq!(missing.code(), "keyring");
+        assert!(missing.to_string().contains("zbus"), "the cause: {missing}");
+        assert!(
+            missing
+                .explanation()
+                .contains("Start your session's keyring")
+        );
+        assert!(!missing.explanation().contains("zbus"));
+        let locked = CoreError::Secrets(SecretsError::from(keyring_core::Error::NoStorageAccess(
+            "the collection is locked".into(),
+        )));
+        assert_eq!(locked.trouble(), Some(Trouble::KeyringLocked));
+        assert_eq!(locked.code(), "keyring");
+        assert!(locked.explanation().contains("Unlock it"));
+        let damaged = CoreError::Secrets(SecretsError::Damaged("device-key"));
+        assert_eq!((damaged.trouble(), damaged.code()), (None, "keyring"));
+
+        let offline = CoreError::Gateway(DeviceError::Transport("could not connect".into()));
+        assert_eq!(offline.trouble(), Some(Trouble::GatewayUnreachable));
+        assert_eq!(offline.code(), "gateway");
+        assert!(offline.explanation().contains("internet connection"));
+        let acme = CoreError::Acme(AcmeClientError::Transport("could not connect".into()));
+        assert_eq!(acme.trouble(), Some(Trouble::GatewayUnreachable));
+
+        let expired = CoreError::Gateway(DeviceError::Refused {
+            status: 401,
+            code: "certificate_expired".into(),
+            description: "the device's certificate expired at 2027-01-01T00:00:00Z".into(),
+        });
+        assert_eq!(expired.trouble(), Some(Trouble::CertificateExpired));
+        assert_eq!(expired.code(), "gateway");
+        assert!(expired.explanation().contains("assent enroll --renew"));
+        let refused = CoreError::Gateway(DeviceError::Refused {
+            status: 401,
+            code: "invalid_token".into(),
+            description: "the device is revoked".into(),
+        });
+        assert_eq!(
+            refused.trouble(),
+            None,
+            "a refusal is not a network problem"
+        );
+        assert_eq!(refused.explanation(), refused.to_string());
+        let codes: std::collections::BTreeSet<_> = [
+            Trouble::KeyringUnavailable,
+            Trouble::KeyringLocked,
+            Trouble::GatewayUnreachable,
+            Trouble::CertificateExpired,
+        ]
+        .map(Trouble::code)
+        .into();
+        assert_eq!(codes.len(), 4);
+    }
+
+    /// A gateway that is not there: the device's real call fails as unreachable.
+    #[tokio::test]
+    async fn a_gateway_nobody_listens_for_is_unreachable() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // The listener is gone: nothing answers on that port now.
+        let client = DeviceClient::new(
+            reqwest::Client::new(),
+            &format!("https://127.0.0.1:{port}"),
+            assent_acme::jws::SigningKey::generate_es256(),
+        )
+        .with_device_id("d-1".into());
+        let error = CoreError::from(client.grants().await.unwrap_err());
+        assert_eq!(
+            error.trouble(),
+            Some(Trouble::GatewayUnreachable),
+            "{error}"
+        );
+        assert!(error.is_offline());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use assent_audit::{AuditEntry, Digest32, EntryKind, NewEntry};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const FILE: &str = "history.sqlite";
@@ -225,6 +226,17 @@ impl History {
                 ("gateway_keys", keys),
             ]);
         }
+        // The names come as the gateway knows them today: a renamed SP shows its new name.
+        for (client_id, name) in &export.sp_names {
+            sqlx::query(
+                "INSERT INTO sp_names (client_id, name) VALUES (?, ?) \
+                 ON CONFLICT (client_id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(client_id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        }
         for (key, value) in meta {
             sqlx::query(
                 "INSERT INTO meta (key, value) VALUES (?, ?) \
@@ -262,6 +274,14 @@ impl History {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// The SPs' names the gateway sent with the history (client_id → client_name).
+    pub async fn sp_names(&self) -> Result<BTreeMap<String, String>, HistoryError> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT client_id, name FROM sp_names")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The whole copy, oldest first, as an export that verifies anywhere.
     pub async fn export(&self) -> Result<Option<Export>, HistoryError> {
         let Some(user) = self.meta("user").await? else {
@@ -272,11 +292,15 @@ impl History {
         let signed_head = self.meta("signed_head").await?.filter(|s| !s.is_empty());
         let head = self.meta("head").await?.unwrap_or_default();
         let checkpoint = self.meta("checkpoint").await?.filter(|s| !s.is_empty());
+        // Only the names of SPs the entries name, as the gateway's export has them.
+        let mut sp_names = self.sp_names().await?;
+        sp_names.retain(|id, _| entries.iter().any(|e| e.content.sp.as_deref() == Some(id)));
         Ok(Some(Export {
             checkpoint,
             entries,
             head,
             signed_head,
+            sp_names,
             user,
             verify: None,
         }))
@@ -410,6 +434,7 @@ mod tests {
             entries,
             head: mine.unwrap_or(Digest32::GENESIS).to_hex(),
             signed_head: None,
+            sp_names: Default::default(),
             user: "u-marie".into(),
             verify: None,
         }
@@ -453,6 +478,46 @@ mod tests {
         assert_eq!(history.export_to(&file).await.unwrap(), 6);
         let read: Export = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
         assert_eq!(read.verify().unwrap().to_hex(), later.head);
+    }
+
+    /// The SPs' names come with the export and stay with the copy (offline too); a renamed
+    /// SP shows its new name; the file names only the SPs its entries name; a refused sync
+    /// keeps none of the names it brought.
+    #[tokio::test]
+    async fn the_sps_names_are_kept_with_the_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).await.unwrap();
+        let named = |n: usize, demo: &str| Export {
+            sp_names: BTreeMap::from([
+                ("demo-sp".to_owned(), demo.to_owned()),
+                ("other-sp".to_owned(), "Other Shop".to_owned()),
+                ("unused-sp".to_owned(), "Nobody's Entries".to_owned()),
+            ]),
+            ..export(n)
+        };
+        history.sync(&named(3, "Demo Shop"), &[], 1).await.unwrap();
+        assert_eq!(history.sp_names().await.unwrap()["demo-sp"], "Demo Shop");
+        history
+            .sync(&named(4, "Demo Shop Ltd"), &[], 2)
+            .await
+            .unwrap();
+        let mut tampered = named(5, "Evil Shop");
+        tampered.entries[1].content.detail = r#"{"edited":true}"#.into();
+        assert!(history.sync(&tampered, &[], 3).await.is_err());
+        drop(history);
+        let history = History::open(dir.path()).await.unwrap();
+        let names = history.sp_names().await.unwrap();
+        assert_eq!(
+            (names["demo-sp"].as_str(), names["other-sp"].as_str()),
+            ("Demo Shop Ltd", "Other Shop")
+        );
+        let file = history.export().await.unwrap().unwrap();
+        assert_eq!(
+            file.sp_names.keys().collect::<Vec<_>>(),
+            ["demo-sp", "other-sp"],
+            "only the SPs of the entries"
+        );
+        assert!(file.verify().is_ok());
     }
 
     #[tokio::test]

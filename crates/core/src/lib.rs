@@ -9,6 +9,7 @@
 pub mod acme_client;
 pub mod app;
 pub mod checkpoint;
+pub mod describe;
 pub mod device_client;
 pub mod enrollment;
 pub mod history;
@@ -17,6 +18,7 @@ pub mod receipts;
 pub mod secrets;
 pub mod settings;
 pub mod sms_code;
+pub mod words;
 
 pub use app::{Assent, ConsentCard, CoreError, Overrides};
 pub use enrollment::{Enrollment, Step};

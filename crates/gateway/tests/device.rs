@@ -589,6 +589,8 @@ async fn consent_in_the_app(database_url: Option<&str>) {
                 .all(|e| e["kind"] == "revocation" && e["sp"] == "demo-sp"),
         "{page}"
     );
+    // The SPs' names come with the page, for display.
+    assert_eq!(page["sp_names"], json!({"demo-sp": "Demo Shop"}), "{page}");
     let first: Value = phone
         .get(&http, &gateway, "/device/audit?limit=2")
         .send()
@@ -624,6 +626,11 @@ async fn consent_in_the_app(database_url: Option<&str>) {
         serde_json::from_value(export["entries"].clone()).unwrap();
     let head = assent_audit::verify_user_chain(user, &chain).unwrap();
     assert_eq!(head.to_hex(), export["head"].as_str().unwrap());
+    // Every SP the entries name, named (outside the chain, which verified without them).
+    assert_eq!(export["sp_names"]["demo-sp"], "Demo Shop", "{export}");
+    for sp in chain.iter().filter_map(|e| e.content.sp.as_deref()) {
+        assert!(export["sp_names"][sp].is_string(), "{sp} unnamed");
+    }
     assert!(
         chain
             .iter()

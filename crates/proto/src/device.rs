@@ -389,6 +389,11 @@ pub struct AuditPage {
     /// page is full; `null` on the last page.
     #[serde(default)]
     pub next: Option<u64>,
+    /// The name of each SP the page's entries name (client_id → client_name), for display
+    /// only: not part of the entries or their hash chain. Absent from older gateways' pages
+    /// and when no entry names an SP the gateway knows.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sp_names: std::collections::BTreeMap<String, String>,
 }
 
 /// `200` to `GET /device/audit/export` (MC_ATTR_32): every entry of the user with the

@@ -308,6 +308,12 @@ fn audit_page() {
     let last: AuditPage = same(&json!({"entries": entries, "next": None::<u64>}));
     assert_eq!(last.next, None);
     same_bytes::<AuditPage>(&json!({"entries": [], "next": null}));
+    // The SPs' names, for display (members in lexicographic order, as the gateway writes).
+    let named: AuditPage = same_bytes(&json!({"entries": [], "next": null,
+                                               "sp_names": {"demo-sp": "Demo Shop"}}));
+    assert_eq!(named.sp_names["demo-sp"], "Demo Shop");
+    // A page from a gateway that sends no names reads as naming none.
+    assert!(last.sp_names.is_empty());
 }
 
 #[test]
@@ -319,6 +325,25 @@ fn audit_export_from_the_gateway_and_from_the_device() {
                          "verify": "assent-audit: each hash is SHA-256 over …"});
     let export: UserExport = same(&gateway);
     assert_eq!(export.verify().unwrap().to_hex(), head);
+    assert!(
+        export.sp_names.is_empty(),
+        "an export from before the names"
+    );
+    // With the SPs' names: display only, outside the chain (the export still verifies).
+    let mut named = gateway.clone();
+    named["sp_names"] = json!({"demo-sp": "Demo Shop", "other-sp": "مصرف الأمل"});
+    let export: UserExport = same(&named);
+    assert_eq!(export.sp_names["other-sp"], "مصرف الأمل");
+    assert_eq!(export.verify().unwrap().to_hex(), head);
+    let mut renamed = export.clone();
+    renamed
+        .sp_names
+        .insert("demo-sp".into(), "Someone Else".into());
+    assert_eq!(
+        renamed.verify().unwrap().to_hex(),
+        head,
+        "names are not hashed"
+    );
     // The device's file (`assent audit export`): no `verify`, `signed_head` may be null.
     let file = json!({"user": "u-marie", "head": head, "signed_head": null, "entries": entries});
     let copy: UserExport = same(&file);

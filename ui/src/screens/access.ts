@@ -1,6 +1,7 @@
 // 3. Access: one card per SP holding a grant; revoke (with a confirmation dialog)
 // and report ("flag") an SP; a card's Details opens the SP's page (./sp.ts) in place of
 // the list.
+import { showError } from '../errors';
 import * as api from '../api';
 import type { DeviceInfo } from '../bindings/DeviceInfo';
 import type { Grant } from '../bindings/Grant';
@@ -150,7 +151,7 @@ export function initAccess(): Access {
       rememberSpNames(grants);
       render();
     } catch (e) {
-      setStatus(status, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(status, api.toApiError(e));
     } finally {
       list.removeAttribute('aria-busy');
     }
@@ -159,7 +160,7 @@ export function initAccess(): Access {
       // Only the devices: the grant cards (and a focus or a click on one) stay as they are.
       deviceList.replaceChildren(...devices.map(renderDevice));
     } catch (e) {
-      setStatus(deviceStatus, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(deviceStatus, api.toApiError(e));
     }
   }
 
@@ -188,7 +189,7 @@ export function initAccess(): Access {
       if (!device.this_device) await load();
     } catch (e) {
       finishDevice();
-      setStatus(deviceStatus, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(deviceStatus, api.toApiError(e));
     } finally {
       confirmDeviceYes.disabled = false;
     }
@@ -232,7 +233,8 @@ export function initAccess(): Access {
       await load();
     } catch (e) {
       finish(confirm);
-      report(t('error-generic', { message: api.toApiError(e).message }), 'error');
+      if (detailId) report(t('error-generic', { message: api.toApiError(e).message }), 'error');
+      else showError(status, api.toApiError(e));
     } finally {
       confirmYes.disabled = false;
     }

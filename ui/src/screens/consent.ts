@@ -1,5 +1,6 @@
 // 2. Consent: the pending requests. A loop long-polls `inbox` while the app runs, so
 // new requests appear without a refresh; approve/deny removes the card.
+import { showError } from '../errors';
 import * as api from '../api';
 import type { Card } from '../bindings/Card';
 import type { ConsentCard } from '../bindings/ConsentCard';
@@ -147,7 +148,7 @@ export function initConsent(onCount: (n: number) => void): Consent {
         if (!changed && gap > 0) await sleep(gap);
       } catch (e) {
         if (!running || gen !== generation) return;
-        setStatus(offline, `${t('consent-offline')} (${api.toApiError(e).message})`, 'error');
+        showError(offline, api.toApiError(e), t('consent-offline'), ' ');
         await sleep(RETRY_MS);
       }
     }
@@ -171,7 +172,7 @@ export function initConsent(onCount: (n: number) => void): Consent {
       (next?.querySelector<HTMLElement>('button') ?? byId('consent-heading')).focus();
     } catch (e) {
       buttons.forEach((b) => (b.disabled = false));
-      setStatus(status, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(status, api.toApiError(e));
     }
   }
 

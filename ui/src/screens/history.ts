@@ -1,13 +1,17 @@
-// 4. History: filters, the entries, the accesses chart, export and verification.
+// 4. History: filters, the entries in words (the details behind a disclosure), the
+// accesses chart, export and verification.
+import { showError } from '../errors';
 import * as api from '../api';
 import type { AuditEntry } from '../bindings/AuditEntry';
+import type { Description } from '../bindings/Description';
 import type { EntryKind } from '../bindings/EntryKind';
 import type { HistoryFilter } from '../bindings/HistoryFilter';
 import type { VerifyResult } from '../bindings/VerifyResult';
 import { ACCESS_KIND, drawChart, groupAccesses } from '../chart';
 import { byId, h, setStatus, setText, show } from '../dom';
 import { formatDateTime, formatNumber, isRtl, locale, onLocaleChange, t } from '../i18n';
-import { loadSpNames, spLabel } from '../state';
+import { loadSpNames, spLabel, spNames } from '../state';
+import { ENTRY_KINDS, historyMessage, kindLabel, sentence } from '../words';
 
 export const HISTORY_LIMIT = 500;
 
@@ -36,6 +40,8 @@ export function initHistory(): History {
   /** Every SP seen so far, so filtering by one SP doesn't shrink the list of SPs. */
   const seenSps = new Set<string>();
   let entries: AuditEntry[] = [];
+  /** Each entry in words, same order as entries. */
+  let descriptions: Description[] = [];
   let accesses: AuditEntry[] = [];
   let lastVerify: VerifyResult | api.ApiError | null = null;
 
@@ -57,17 +63,44 @@ export function initHistory(): History {
     spSelect.value = chosen;
   }
 
+  function renderKindOptions(): void {
+    const chosen = kindSelect.value;
+    kindSelect.replaceChildren(kindSelect.options[0],
+      ...ENTRY_KINDS.map((kind) => h('option', { value: kind }, kindLabel(kind))));
+    kindSelect.value = chosen;
+  }
+
   function cell(label: string, ...content: (Node | string | null)[]): HTMLTableCellElement {
     return h('td', { 'data-label': label }, ...content);
   }
 
+  /** One fact of the details: a term and its value as recorded. */
+  function fact(label: string, value: string | number, className?: string): Node[] {
+    return [h('dt', {}, label), h('dd', className ? { class: className, dir: 'ltr' } : { dir: 'auto' }, String(value))];
+  }
+
+  /** What the entry recorded, behind a disclosure (a native <details>: keyboard reachable). */
+  function details(e: AuditEntry, d: Description | undefined): HTMLDetailsElement {
+    return h('details', { class: 'entry-details' },
+      h('summary', {}, historyMessage('fact-details')),
+      h('dl', {},
+        ...fact(historyMessage('fact-kind'), kindLabel(e.kind)),
+        ...fact(historyMessage('fact-seq'), e.seq),
+        ...(d?.facts ?? []).flatMap((f) => fact(historyMessage(f.label), f.value)),
+        ...(e.authenticator ? fact(historyMessage('fact-authenticator'), e.authenticator) : []),
+        ...fact(historyMessage('fact-hash'), e.hash, 'hash'),
+        ...fact(historyMessage('fact-detail'), e.detail, 'raw')));
+  }
+
   function renderEntries(): void {
-    tbody.replaceChildren(...entries.map((e) => h('tr', { 'data-seq': e.seq, 'data-kind': e.kind },
-      cell(t('history-time'), h('time', { datetime: new Date(e.at_ms).toISOString() }, formatDateTime(e.at_ms))),
-      cell(t('history-kind'), h('span', { class: `kind kind-${e.kind}` }, t(`kind-${e.kind}`)),
-        e.detail ? h('span', { class: 'detail', dir: 'auto' }, e.detail) : null),
-      cell(t('history-sp'), h('span', { dir: 'auto' }, spLabel(e.sp))),
-      cell(t('history-authenticator'), e.authenticator ?? '—'))));
+    tbody.replaceChildren(...entries.map((e, i) => {
+      const d = descriptions[i];
+      return h('tr', { 'data-seq': e.seq, 'data-kind': e.kind },
+        cell(t('history-time'), h('time', { datetime: new Date(e.at_ms).toISOString() }, formatDateTime(e.at_ms))),
+        cell(t('history-kind'),
+          h('p', { class: 'sentence' }, d ? sentence(d) : kindLabel(e.kind)),
+          details(e, d)));
+    }));
     show(empty, entries.length === 0);
   }
 
@@ -123,14 +156,20 @@ export function initHistory(): History {
         f.kind === ACCESS_KIND ? null : api.history({ ...f, kind: ACCESS_KIND, limit: null }),
       ]);
       entries = page.entries;
+      descriptions = page.descriptions;
       accesses = accessPage ? accessPage.entries : page.entries;
       for (const e of [...entries, ...accesses]) if (e.sp) seenSps.add(e.sp);
+      // The names the gateway sent with the history: an SP no longer granted is still named.
+      entries.forEach((e, i) => {
+        const sp = descriptions[i]?.args.sp;
+        if (e.sp && sp?.type === 'text' && sp.value && !spNames.has(e.sp)) spNames.set(e.sp, sp.value);
+      });
       setStatus(offline, page.synced ? '' : t('history-offline'), 'info');
       renderSpOptions();
       renderEntries();
       renderChart();
     } catch (e) {
-      setStatus(offline, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(offline, api.toApiError(e));
     } finally {
       tbody.parentElement!.removeAttribute('aria-busy');
     }
@@ -157,7 +196,7 @@ export function initHistory(): History {
       setStatus(exportOut, t('history-exported', { path }), 'ok');
       exportOut.dataset.path = path;
     } catch (e) {
-      setStatus(exportOut, t('error-generic', { message: api.toApiError(e).message }), 'error');
+      showError(exportOut, api.toApiError(e));
     }
   });
 
@@ -171,7 +210,9 @@ export function initHistory(): History {
   });
   resize?.observe(svg.parentElement!);
 
+  renderKindOptions();
   const offLocale = onLocaleChange(() => {
+    renderKindOptions();
     renderSpOptions();
     renderEntries();
     renderChart();

@@ -1,6 +1,7 @@
 // 1. Onboarding: number → SMS code → certificate. The stepper follows the backend's
 // `enroll-progress` events; every failure lands in #onboarding-error.
 import * as api from '../api';
+import { errorNodes } from '../errors';
 import type { Enrollment } from '../bindings/Enrollment';
 import type { EnrollmentState } from '../bindings/EnrollmentState';
 import type { Step } from '../bindings/Step';
@@ -59,11 +60,14 @@ export function initOnboarding(onEnrolled: (e: Enrolled) => void): Onboarding {
   }
 
   function showError(e: api.ApiError, field: HTMLInputElement): void {
-    // The backend's message is always shown; some codes get a sentence of our own first.
+    // A failure the user can act on is said in words with what to do (the cause behind a
+    // disclosure); otherwise the backend's message, some codes with a sentence of ours first.
     const lead = e.error === 'code' ? t('error-code') : e.error === 'keyring' ? t('error-keyring') : null;
-    error.replaceChildren(...(lead ? [h('strong', {}, lead), ' '] : []), h('span', { class: 'error-detail' }, e.message));
+    if (e.reason) error.replaceChildren(...errorNodes(e));
+    else error.replaceChildren(...(lead ? [h('strong', {}, lead), ' '] : []), h('span', { class: 'error-detail' }, e.message));
     error.dataset.error = e.error;
-    if (e.error !== 'keyring') {
+    // Nothing in the field is wrong when the keyring or the network is.
+    if (e.error !== 'keyring' && !e.reason) {
       field.setAttribute('aria-invalid', 'true');
       field.setAttribute('aria-describedby', `onboarding-error ${field.id}-hint`);
       field.focus();

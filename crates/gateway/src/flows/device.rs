@@ -980,7 +980,33 @@ pub async fn audit(
     let next = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
-    Ok(AuditPage { entries, next })
+    let sp_names = sp_names(gateway, &entries).await?;
+    Ok(AuditPage {
+        entries,
+        next,
+        sp_names,
+    })
+}
+
+/// The name of each SP `entries` name, so that the user's history can say "Demo Shop"
+/// rather than a client_id. Display only: the names are not part of the entries (an SP
+/// renamed since shows its name of today) and SPs no longer registered are left out.
+async fn sp_names(
+    gateway: &Gateway,
+    entries: &[assent_audit::AuditEntry],
+) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    let ids: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.content.sp.as_deref())
+        .collect();
+    let mut names = std::collections::BTreeMap::new();
+    // A user's history names a handful of SPs: one lookup each.
+    for id in ids {
+        if let Some(client) = gateway.store.client(id).await? {
+            names.insert(client.client_id, client.client_name);
+        }
+    }
+    Ok(names)
 }
 
 /// How an export's chain verifies, in words: the `verify` of every export.
@@ -1042,11 +1068,13 @@ pub async fn audit_export(gateway: &Gateway, device: &Device) -> Result<UserExpo
         ),
         None => None,
     };
+    let sp_names = sp_names(gateway, &entries).await?;
     Ok(UserExport {
         checkpoint,
         entries,
         head: head.to_hex(),
         signed_head: Some(signed_head),
+        sp_names,
         user: device.user_id.clone(),
         verify: Some(EXPORT_VERIFY.to_owned()),
     })

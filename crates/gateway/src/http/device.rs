@@ -414,7 +414,7 @@ fn audit_filter(query: &HashMap<String, String>) -> Result<AuditFilter, DeviceEr
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`"), assent_proto::device::AuditQuery),
     responses(
-        (status = 200, description = "The user's own audit entries, cursor-paged", body = assent_proto::device::AuditPage),
+        (status = 200, description = "The user's own audit entries, cursor-paged; `sp_names` names their SPs for display", body = assent_proto::device::AuditPage),
         (status = 400, description = "invalid_request", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
@@ -454,7 +454,7 @@ async fn audit(
     security(("dpop" = [])),
     params(("Authorization" = String, Header, description = "`DPoP <device access token>`")),
     responses(
-        (status = 200, description = "Every entry with its hashes and the signed head", body = assent_proto::audit::UserExport),
+        (status = 200, description = "Every entry with its hashes and the signed head; `sp_names` names the SPs for display (not signed)", body = assent_proto::audit::UserExport),
         (status = 401, description = "invalid_token or an invalid DPoP proof (`WWW-Authenticate: DPoP`)", body = crate::http::wire::OAuthError),
         (status = 500, description = "server_error", body = crate::http::wire::OAuthError),
         (status = 503, description = "server_error with Retry-After: the database cannot be reached", body = crate::http::wire::OAuthError),
