@@ -16,6 +16,7 @@ use assent_e2e::{
     DemoGateway, NotificationServer, SecretService, TauriDriver, artifacts_dir, workspace_binary,
     xdotool,
 };
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -437,6 +438,44 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     client.close().await.unwrap();
 }
 
+/// The History screen's sentences, once the history verified.
+async fn history_sentences(client: &Client) -> Vec<String> {
+    click(client, "#nav-history").await;
+    wait_text(client, "#history-verify", 30, |t| t.starts_with('✓')).await;
+    wait_shown(client, "#history-list .sentence", 20).await;
+    let sentences = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#history-list .sentence'))
+               .map(e => e.textContent.replace(/[\\u2066-\\u2069]/g, ''))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(sentences).unwrap()
+}
+
+/// Saves the language in Settings and waits until the document is in it.
+async fn choose_language(client: &Client, tag: &str) {
+    click(client, "#nav-settings").await;
+    client
+        .find(Locator::Css("#settings-locale"))
+        .await
+        .unwrap()
+        .select_by_value(tag)
+        .await
+        .unwrap();
+    click(client, "#settings-save").await;
+    wait_shown(client, &format!("html[lang='{tag}'] #screen-settings"), 20).await;
+}
+
+/// Gives the app's X window the keyboard focus (no window manager runs under Xvfb).
+fn focus_app_window() {
+    let windows = xdotool(&["search", "--name", "^Assent$"]).unwrap_or_default();
+    for window in windows.lines() {
+        let _ = xdotool(&["windowfocus", "--sync", window]);
+    }
+}
+
 /// The app in light or dark: the stylesheet's own dark rules (`prefers-color-scheme: dark`)
 /// made to apply, as the OS's dark mode would, and the UA's controls drawn dark too.
 async fn set_scheme(client: &Client, dark: bool) {
@@ -504,8 +543,9 @@ async fn keyboard_gaps(client: &Client, scope: &str) -> Vec<String> {
             "const scope = document.querySelector(arguments[0]);
              const visible = (el) => el.getClientRects().length > 0 &&
                getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden], dialog:not([open])');
-             const all = [...document.querySelectorAll('#nav button, #nav a[href]'),
-                          ...scope.querySelectorAll('button, a[href], input, select, textarea, summary')]
+             // While a modal dialog is open the rest of the page is inert: only its controls.
+             const nav = scope.matches('dialog') ? [] : [...document.querySelectorAll('#nav button, #nav a[href]')];
+             const all = [...nav, ...scope.querySelectorAll('button, a[href], input, select, textarea, summary')]
                .filter((el) => !el.disabled && visible(el));
              all.forEach((el, i) => { el.dataset.kbd = String(i); });
              document.activeElement?.blur();
@@ -516,27 +556,40 @@ async fn keyboard_gaps(client: &Client, scope: &str) -> Vec<String> {
         .await
         .unwrap();
     let count = count.as_u64().unwrap() as usize;
+    // A window without the focus matches no `:focus` at all: the keyboard's focus is the
+    // window's first (under Xvfb without a window manager a resize can take it away).
+    let focused = client
+        .execute("return document.hasFocus()", vec![])
+        .await
+        .unwrap();
+    if focused != Value::Bool(true) {
+        focus_app_window();
+    }
     let mut reached = std::collections::BTreeSet::new();
     let mut unseen_focus = Vec::new();
+    let mut path: Vec<String> = Vec::new();
     // Twice as many presses as there are elements: the page's other controls come between.
-    for _ in 0..(count * 2 + 10) {
-        client
-            .active_element()
-            .await
-            .unwrap()
-            .send_keys("\u{E004}")
-            .await
-            .unwrap();
+    // A date field takes several presses (one per part), a dialog returns to its start.
+    for _ in 0..(count * 3 + 30) {
+        // A key press of the whole window (WebDriver actions): "send keys" to an element would
+        // set a date field's value rather than press Tab in it.
+        let tab = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: '\u{E004}' })
+            .then(KeyAction::Up { value: '\u{E004}' });
+        client.perform_actions(tab).await.unwrap();
         let now = client
             .execute(
                 "const el = document.activeElement; const cs = getComputedStyle(el);
                  const shown = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) ||
                    cs.boxShadow !== 'none';
-                 return [el.dataset.kbd ?? null, shown, el.id || el.className || el.tagName];",
+                 return [el.dataset.kbd ?? null, shown, (el.id || el.className || el.tagName) +
+                   ' (outline ' + cs.outlineStyle + ' ' + cs.outlineWidth + ', focus-visible ' +
+                   el.matches(':focus-visible') + ')'];",
                 vec![],
             )
             .await
             .unwrap();
+        path.push(now[2].as_str().unwrap_or_default().to_owned());
         if let Some(index) = now[0].as_str() {
             reached.insert(index.to_owned());
             if now[1] != Value::Bool(true) {
@@ -558,6 +611,10 @@ async fn keyboard_gaps(client: &Client, scope: &str) -> Vec<String> {
         .await
         .unwrap();
     let mut gaps: Vec<String> = serde_json::from_value(missed).unwrap();
+    if !gaps.is_empty() {
+        let tail: Vec<&String> = path.iter().rev().take(8).collect();
+        gaps.push(format!("the last stops of the focus: {tail:?}"));
+    }
     unseen_focus.dedup();
     gaps.extend(unseen_focus);
     client
@@ -582,6 +639,8 @@ async fn text_at_200_percent_losses(client: &Client, scope: &str) -> Vec<String>
                lost.push('the page scrolls sideways: ' + document.documentElement.scrollWidth);
              for (const el of scope.querySelectorAll('*')) {
                if (!el.getClientRects().length || !el.textContent.trim()) continue;
+               // Text for screen readers only is clipped on purpose.
+               if (el.closest('.visually-hidden') || getComputedStyle(el).clipPath.startsWith('inset(50%')) continue;
                const cs = getComputedStyle(el);
                const clips = ['hidden', 'clip'].includes(cs.overflowX) || cs.textOverflow === 'ellipsis';
                if (clips && el.scrollWidth > el.clientWidth + 1)
@@ -773,6 +832,48 @@ async fn consent_card_sp_page_receipts_and_accessibility_in_the_real_window() {
     let receipts = wait_text(&client, "#sp-receipts", 20, |t| t.matches('✓').count() >= 2).await;
     assert!(receipts.contains("Sharing stopped"), "{receipts}");
     screenshot(&client, "sp-page-after-desktop").await;
+
+    // History in words: what happened to Demo Shop's access, in English, then in Arabic.
+    let sentences = history_sentences(&client).await;
+    for said in [
+        "You stopped sharing your email with Demo Shop.",
+        "Demo Shop read your given name, family name, email, date of birth and address.",
+    ] {
+        assert!(
+            sentences.iter().any(|s| s == said),
+            "{said:?} not in {sentences:?}"
+        );
+    }
+    assert!(
+        sentences
+            .iter()
+            .all(|s| !s.contains('{') && !s.contains('_') && !s.contains(" - ")),
+        "{sentences:?}"
+    );
+    screenshot(&client, "history-words-desktop").await;
+    choose_language(&client, "ar").await;
+    let arabic = history_sentences(&client).await;
+    assert_eq!(arabic.len(), sentences.len(), "{arabic:?}");
+    let stopped = arabic
+        .iter()
+        .find(|s| s.starts_with("أوقفتَ مشاركة"))
+        .unwrap_or_else(|| panic!("no withdrawal in Arabic: {arabic:?}"));
+    assert!(stopped.contains("Demo Shop"), "{stopped}");
+    assert!(
+        arabic
+            .iter()
+            .all(|s| !s.contains("You ") && !s.contains('{') && !s.contains('_')),
+        "{arabic:?}"
+    );
+    screenshot(&client, "history-words-ar-desktop").await;
+    audit_page(
+        &client,
+        "history-ar-desktop",
+        "#screen-history",
+        &mut problems,
+    )
+    .await;
+    choose_language(&client, "en").await;
 
     // Every screen, both sizes, light and dark.
     audit_every_screen(&client, "desktop", &mut problems).await;
