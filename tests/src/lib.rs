@@ -351,12 +351,18 @@ pub struct DemoGateway {
 
 impl DemoGateway {
     pub fn start() -> Result<Self, String> {
+        Self::start_with_args(&[])
+    }
+
+    /// [`DemoGateway::start`] with more `serve` options (`--catalog FILE`, …).
+    pub fn start_with_args(args: &[&str]) -> Result<Self, String> {
         use std::io::{BufRead, BufReader};
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let data_dir = dir.path().join("gw");
         let mut child = Command::new(workspace_binary("assent-gateway")?)
             .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data-dir"])
             .arg(&data_dir)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

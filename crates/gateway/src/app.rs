@@ -83,6 +83,8 @@ pub struct ServeOptions {
     pub connections: ConnectionLimits,
     /// How often a signed checkpoint of the audit trail's head is written (when it moved).
     pub audit_checkpoint_interval: std::time::Duration,
+    /// How often consents' reminders and ends are swept (`flows::expiry`).
+    pub consent_sweep_interval: std::time::Duration,
 }
 
 /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
@@ -207,7 +209,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     };
     notify::spawn(state.gateway.clone());
     spawn_refusal_summaries(state.gateway.resource_server());
-    spawn_consent_sweeps(state.gateway.clone());
+    spawn_consent_sweeps(state.gateway.clone(), options.consent_sweep_interval);
     limits::spawn_cleanup(state.limits.clone());
     spawn_audit_checkpoints(
         state.gateway.clone(),
@@ -422,11 +424,11 @@ fn spawn_audit_checkpoints(
     });
 }
 
-/// Once a minute: reminders a week before a consent ends, and the record of its end
-/// (`flows::expiry`).
-fn spawn_consent_sweeps(gateway: crate::flows::Gateway) {
+/// Every `every` (a minute by default): reminders a week before a consent ends, and the
+/// record of its end (`flows::expiry`).
+fn spawn_consent_sweeps(gateway: crate::flows::Gateway, every: std::time::Duration) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut every = tokio::time::interval(every);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;

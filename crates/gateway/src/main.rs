@@ -135,6 +135,10 @@ enum Command {
         /// DATA_DIR/audit-checkpoints.jws (when the head moved; also at start): e.g. 10m.
         #[arg(long, default_value = "10m", value_parser = checkpoint_interval)]
         audit_checkpoint_interval: std::time::Duration,
+        /// How often consents are swept: a reminder a week before one ends (in the app, or by
+        /// SMS), and its end recorded (tokens stop at the end whatever this says): e.g. 1m.
+        #[arg(long, default_value = "1m", value_parser = checkpoint_interval)]
+        consent_sweep_interval: std::time::Duration,
         /// The longest a resource request may take (then Annex A's timeout row, 500).
         #[arg(long, default_value = "10s", value_parser = deadline)]
         resource_deadline: std::time::Duration,
@@ -454,6 +458,7 @@ async fn run(command: Command) -> Result<(), String> {
             rate_limit_client_auth_failures,
             resource_deadline,
             audit_checkpoint_interval,
+            consent_sweep_interval,
             connections,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
@@ -483,6 +488,7 @@ async fn run(command: Command) -> Result<(), String> {
             resource_deadline,
             connections: connections.limits(),
             audit_checkpoint_interval,
+            consent_sweep_interval,
         })
         .await
         .map_err(|e| e.to_string()),
