@@ -196,3 +196,4 @@ withdraw-text = لن يتلقى { $client } «{ $attribute }» بعد الآن. 
 withdraw-yes = إيقاف المشاركة
 withdraw-no = تراجع
 withdraw-done = لم يعد { $client } يتلقى «{ $attribute }». أُضيف إيصال أدناه.
+access-ends-soon = ينتهي هذا الوصول في { $date }. للإبقاء عليه، وافق على الطلب التالي من الخدمة.

@@ -195,3 +195,4 @@ withdraw-text = { $client } erhält „{ $attribute }“ nicht mehr. Was Sie wei
 withdraw-yes = Nicht mehr teilen
 withdraw-no = Abbrechen
 withdraw-done = { $client } erhält „{ $attribute }“ nicht mehr. Unten wurde ein Beleg hinzugefügt.
+access-ends-soon = Dieser Zugriff endet am { $date }. Um ihn zu behalten, bestätigen Sie die nächste Anfrage des Dienstes.

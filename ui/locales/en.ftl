@@ -197,3 +197,4 @@ withdraw-text = { $client } will no longer get your “{ $attribute }”. It kee
 withdraw-yes = Stop sharing
 withdraw-no = Cancel
 withdraw-done = { $client } no longer gets your “{ $attribute }”. A receipt was added below.
+access-ends-soon = This access ends on { $date }. To keep it, approve the service's next request.

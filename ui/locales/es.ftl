@@ -195,3 +195,4 @@ withdraw-text = { $client } dejará de recibir tu «{ $attribute }». Conserva l
 withdraw-yes = Dejar de compartir
 withdraw-no = Cancelar
 withdraw-done = { $client } ya no recibe tu «{ $attribute }». Se añadió un comprobante abajo.
+access-ends-soon = Este acceso termina el { $date }. Para mantenerlo, aprueba la próxima solicitud del servicio.

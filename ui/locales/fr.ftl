@@ -195,3 +195,4 @@ withdraw-text = { $client } ne recevra plus votre « { $attribute } ». Il garde
 withdraw-yes = Arrêter de partager
 withdraw-no = Annuler
 withdraw-done = { $client } ne reçoit plus votre « { $attribute } ». Un reçu a été ajouté ci-dessous.
+access-ends-soon = Cet accès prend fin le { $date }. Pour le garder, approuvez la prochaine demande du service.

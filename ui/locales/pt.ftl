@@ -195,3 +195,4 @@ withdraw-text = { $client } deixará de receber o dado «{ $attribute }». Mant�
 withdraw-yes = Deixar de partilhar
 withdraw-no = Cancelar
 withdraw-done = { $client } já não recebe o dado «{ $attribute }». Foi adicionado um recibo abaixo.
+access-ends-soon = Este acesso termina em { $date }. Para o manter, aprove o próximo pedido do serviço.

@@ -195,3 +195,4 @@ withdraw-text = { $client } artık “{ $attribute }” bilginizi almayacak. Pay
 withdraw-yes = Paylaşmayı durdur
 withdraw-no = Vazgeç
 withdraw-done = { $client } artık “{ $attribute }” bilginizi almıyor. Aşağıya bir makbuz eklendi.
+access-ends-soon = Bu erişim { $date } tarihinde sona eriyor. Sürdürmek için hizmetin bir sonraki isteğini onaylayın.

@@ -26,7 +26,7 @@ function variables(source: string): Map<string, string[]> {
 
 const ARGS = { number: '+33 6', expires: '1 Jan', client: 'Demo Shop', time: '10:00', total: 3, services: 2, days: 4,
   path: '/tmp/x', entries: 12, message: 'boom', encoding: 'gsm7', bytes: 42, attributes: 'email', seq: 7, name: 'Work laptop', from: '1 Jan',
-  to: '3 Jan', attribute: 'email' };
+  to: '3 Jan', attribute: 'email', date: '8 Jan' };
 
 describe('UI strings', () => {
   const en = ids(UI_FTL.en);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppHandle } from '../src/app';
 import { formatIsoDate, setLocale } from '../src/i18n';
-import type { MockBackend, MockOptions } from '../src/mock';
+import { createMockBackend, type MockBackend, type MockOptions } from '../src/mock';
 import { $, boot, plain, waitFor } from './helpers';
 
 let app: AppHandle | undefined;
@@ -40,6 +40,12 @@ describe('the page of an SP', () => {
     app.show('access');
     await waitFor(() => expect(all('.grant-card')).toHaveLength(3));
     const card = $('.grant-card[data-client-id="ba-weiterbildung"]');
+    // Each card says when its consent ends (or that it lasts until revoked).
+    const facts = [...card.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]);
+    const ends = facts.find(([label]) => label === 'Ends');
+    expect(ends?.[1]).toMatch(/\d{4}|when you revoke it/);
+    // None of the demo's consents ends within the week: no reminder on the cards.
+    expect(all('.grant-card .ends-soon')).toHaveLength(0);
     const details = card.querySelector<HTMLButtonElement>('.details')!;
     expect(details.tagName).toBe('BUTTON');
     expect(details.type).toBe('button');
@@ -58,6 +64,18 @@ describe('the page of an SP', () => {
     // The revoke and report buttons say whose too.
     expect($('#sp-revoke').getAttribute('aria-describedby')).toBe('sp-name');
     expect($('#sp-flag').getAttribute('aria-describedby')).toBe('sp-name');
+  });
+
+  it('says on the card when a consent ends within the week, as the gateway\'s reminder does', async () => {
+    const mock = createMockBackend({ delayMs: 0, enrolled: true });
+    const soon = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    mock.grants[0].expires_at = soon;
+    ({ app } = await boot(mock));
+    app.show('access');
+    await waitFor(() => expect(all('.grant-card .ends-soon')).toHaveLength(1));
+    const card = all('.grant-card').find((c) => c.querySelector('.ends-soon'))!;
+    expect(card.dataset.grantId).toBe(mock.grants[0].id);
+    expect(plain(card.querySelector('.ends-soon')!.textContent)).toMatch(/^This access ends on .+\. To keep it, approve the service's next request\.$/);
   });
 
   it('shows what it gets now, the dates, its accesses per day and its receipts', async () => {

@@ -10,6 +10,9 @@ import { attrLabel, formatIsoDate, onLocaleChange, t } from '../i18n';
 import { rememberSpNames } from '../state';
 import { initSpPage } from './sp';
 
+/** A week: when the gateway reminds the user that a consent ends. */
+const ENDS_SOON_MS = 7 * 86_400_000;
+
 export type Access = {
   /** Loads the grants and devices again, keeping what is shown (the list or an SP's page). */
   load(): Promise<void>,
@@ -97,13 +100,20 @@ export function initAccess(): Access {
     const chips = (items: string[], cls: string, label: (x: string) => string) => items.length
       ? h('ul', { class: 'chips' }, ...items.map((x) => h('li', { class: `chip ${cls}`, dir: 'auto' }, label(x))))
       : '—';
+    // The gateway reminds the user a week before a consent ends; the card says it too.
+    const endsSoon = g.expires_at !== null && Date.parse(g.expires_at) - Date.now() <= ENDS_SOON_MS;
     return h('article', { class: 'card grant-card', 'data-client-id': g.client_id, 'data-grant-id': g.id, 'aria-labelledby': titleId },
       h('h2', { class: 'card-title', id: titleId }, h('bdi', {}, g.client_name)),
+      endsSoon && g.expires_at
+        ? h('p', { class: 'banner warn ends-soon' }, t('access-ends-soon', { date: formatIsoDate(g.expires_at) }))
+        : null,
       h('dl', { class: 'facts-list' },
         ...row(t('access-services'), chips(g.services, 'service', (x) => x)),
         ...row(t('access-attributes'), chips(g.attributes, 'attribute', attrLabel)),
         ...row(t('access-since'), formatIsoDate(g.granted_at)),
-        ...row(t('access-last-used'), g.last_used ? formatIsoDate(g.last_used, true) : t('access-never'))),
+        ...row(t('access-last-used'), g.last_used ? formatIsoDate(g.last_used, true) : t('access-never')),
+        // When the consent ends by itself (the catalog's lifetime), or that it does not.
+        ...row(t('sp-ends'), g.expires_at ? formatIsoDate(g.expires_at) : t('sp-ends-revoke'))),
       h('div', { class: 'actions' }, details, revoke, flag));
   }
 
