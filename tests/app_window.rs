@@ -38,6 +38,20 @@ async fn connect(driver: &TauriDriver) -> Client {
         .unwrap()
 }
 
+/// The app's environment: the test's Secret Service, and a fresh profile pointed at the
+/// gateway (as QA and `scripts/run` point it).
+fn app_env(
+    keyring: &SecretService,
+    gateway: &DemoGateway,
+    profile: &std::path::Path,
+) -> Vec<(String, String)> {
+    let mut env = keyring.env();
+    env.push(("ASSENT_GATEWAY".into(), gateway.url.clone()));
+    env.push(("ASSENT_CA".into(), gateway.ca_file().display().to_string()));
+    env.push(("ASSENT_PROFILE".into(), profile.display().to_string()));
+    env
+}
+
 /// Waits (up to `seconds`) until `css` matches a displayed element whose text satisfies
 /// `check`; returns the text.
 async fn wait_text(
@@ -142,14 +156,7 @@ async fn onboarding_consent_revocation_and_history_in_the_real_window() {
     let notifications = NotificationServer::start(keyring.bus_address()).unwrap();
     let gateway = DemoGateway::start().unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let mut env = keyring.env();
-    env.push(("ASSENT_GATEWAY".into(), gateway.url.clone()));
-    env.push(("ASSENT_CA".into(), gateway.ca_file().display().to_string()));
-    env.push((
-        "ASSENT_PROFILE".into(),
-        profile.path().display().to_string(),
-    ));
-    let driver = TauriDriver::start_with_env(&env).unwrap();
+    let driver = TauriDriver::start_with_env(&app_env(&keyring, &gateway, profile.path())).unwrap();
     let client = connect(&driver).await;
     client.set_window_size(1280, 860).await.unwrap();
     let http = gateway.http().unwrap();
@@ -717,14 +724,7 @@ async fn consent_card_sp_page_receipts_and_accessibility_in_the_real_window() {
     let keyring = SecretService::start().unwrap();
     let gateway = DemoGateway::start().unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let mut env = keyring.env();
-    env.push(("ASSENT_GATEWAY".into(), gateway.url.clone()));
-    env.push(("ASSENT_CA".into(), gateway.ca_file().display().to_string()));
-    env.push((
-        "ASSENT_PROFILE".into(),
-        profile.path().display().to_string(),
-    ));
-    let driver = TauriDriver::start_with_env(&env).unwrap();
+    let driver = TauriDriver::start_with_env(&app_env(&keyring, &gateway, profile.path())).unwrap();
     let client = connect(&driver).await;
     client.set_window_size(1280, 860).await.unwrap();
     let http = gateway.http().unwrap();

@@ -7,7 +7,7 @@
 
 use assent_audit::{AuditEntry, Digest32, EntryKind, NewEntry};
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -93,15 +93,7 @@ pub struct History {
 
 impl History {
     pub async fn open(profile_dir: &Path) -> Result<Self, HistoryError> {
-        let options = SqliteConnectOptions::new()
-            .filename(profile_dir.join(FILE))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full);
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await?;
+        let pool = crate::profile::open_sqlite(&profile_dir.join(FILE)).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(History {
             pool,

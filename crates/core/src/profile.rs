@@ -40,3 +40,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Opens (creating it if missing) one of the profile's SQLite files the way every cache of
+/// the profile is kept: WAL, `synchronous=FULL` (nothing acknowledged is lost in a power
+/// cut), two connections.
+pub async fn open_sqlite(path: &Path) -> Result<sqlx::SqlitePool, sqlx::Error> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(2)
+        .connect_with(options)
+        .await
+}

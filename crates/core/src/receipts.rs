@@ -10,7 +10,7 @@ use assent_proto::jwt::{RECEIPT_TYP, ReceiptClaims};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+use sqlx::sqlite::SqlitePool;
 use std::path::Path;
 
 /// The receipts' file in the profile folder.
@@ -128,15 +128,7 @@ pub struct Receipts {
 
 impl Receipts {
     pub async fn open(profile_dir: &Path) -> Result<Self, ReceiptsError> {
-        let options = SqliteConnectOptions::new()
-            .filename(profile_dir.join(FILE))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full);
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await?;
+        let pool = crate::profile::open_sqlite(&profile_dir.join(FILE)).await?;
         sqlx::migrate!("./receipts_migrations").run(&pool).await?;
         Ok(Receipts { pool })
     }
