@@ -32,6 +32,10 @@ event-consent-long-lived = { $sp_known ->
     [yes] Sie haben { $sp } erlaubt, Ihre Daten zu nutzen, bis Sie die Einwilligung widerrufen.
    *[no] Sie haben einem Dienst erlaubt, Ihre Daten zu nutzen, bis Sie die Einwilligung widerrufen.
   }
+event-consent-until = { $sp_known ->
+    [yes] Sie haben { $sp } erlaubt, Ihre Daten bis { $date } zu nutzen, oder bis Sie die Einwilligung widerrufen.
+   *[no] Sie haben einem Dienst erlaubt, Ihre Daten bis { $date } zu nutzen, oder bis Sie die Einwilligung widerrufen.
+  }
 event-consent-once = { $sp_known ->
     [yes] Sie haben { $sp } erlaubt, Ihre Daten einmal zu nutzen.
    *[no] Sie haben einem Dienst erlaubt, Ihre Daten einmal zu nutzen.

@@ -51,6 +51,10 @@ event-consent-long-lived = { $sp_known ->
     [yes] You allowed { $sp } to use your data until you withdraw it.
    *[no] You allowed a service to use your data until you withdraw it.
   }
+event-consent-until = { $sp_known ->
+    [yes] You allowed { $sp } to use your data until { $date }, or until you withdraw it.
+   *[no] You allowed a service to use your data until { $date }, or until you withdraw it.
+  }
 event-consent-once = { $sp_known ->
     [yes] You allowed { $sp } to use your data once.
    *[no] You allowed a service to use your data once.

@@ -32,6 +32,10 @@ event-consent-long-lived = { $sp_known ->
     [yes] Permitiste que { $sp } usara tus datos hasta que retires tu consentimiento.
    *[no] Permitiste que un servicio usara tus datos hasta que retires tu consentimiento.
   }
+event-consent-until = { $sp_known ->
+    [yes] Permitiste que { $sp } usara tus datos hasta el { $date }, o hasta que retires tu consentimiento.
+   *[no] Permitiste que un servicio usara tus datos hasta el { $date }, o hasta que retires tu consentimiento.
+  }
 event-consent-once = { $sp_known ->
     [yes] Permitiste que { $sp } usara tus datos una vez.
    *[no] Permitiste que un servicio usara tus datos una vez.

@@ -32,6 +32,10 @@ event-consent-long-lived = { $sp_known ->
     [yes] Vous avez autorisé { $sp } à utiliser vos données jusqu’à ce que vous retiriez votre consentement.
    *[no] Vous avez autorisé un service à utiliser vos données jusqu’à ce que vous retiriez votre consentement.
   }
+event-consent-until = { $sp_known ->
+    [yes] Vous avez autorisé { $sp } à utiliser vos données jusqu’au { $date }, ou jusqu’à ce que vous retiriez votre consentement.
+   *[no] Vous avez autorisé un service à utiliser vos données jusqu’au { $date }, ou jusqu’à ce que vous retiriez votre consentement.
+  }
 event-consent-once = { $sp_known ->
     [yes] Vous avez autorisé { $sp } à utiliser vos données une fois.
    *[no] Vous avez autorisé un service à utiliser vos données une fois.

@@ -32,6 +32,10 @@ event-consent-long-lived = { $sp_known ->
     [yes] Autorizou { $sp } a usar os seus dados até retirar o consentimento.
    *[no] Autorizou um serviço a usar os seus dados até retirar o consentimento.
   }
+event-consent-until = { $sp_known ->
+    [yes] Autorizou { $sp } a usar os seus dados até { $date }, ou até retirar o consentimento.
+   *[no] Autorizou um serviço a usar os seus dados até { $date }, ou até retirar o consentimento.
+  }
 event-consent-once = { $sp_known ->
     [yes] Autorizou { $sp } a usar os seus dados uma vez.
    *[no] Autorizou um serviço a usar os seus dados uma vez.

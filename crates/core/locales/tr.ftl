@@ -32,6 +32,10 @@ event-consent-long-lived = { $sp_known ->
     [yes] { $sp } için, izninizi geri alana kadar verilerinizi kullanma izni verdiniz.
    *[no] Bir hizmete, izninizi geri alana kadar verilerinizi kullanma izni verdiniz.
   }
+event-consent-until = { $sp_known ->
+    [yes] { $sp } için, { $date } tarihine kadar veya izninizi geri alana kadar verilerinizi kullanma izni verdiniz.
+   *[no] Bir hizmete, { $date } tarihine kadar veya izninizi geri alana kadar verilerinizi kullanma izni verdiniz.
+  }
 event-consent-once = { $sp_known ->
     [yes] { $sp } için verilerinizi bir kez kullanma izni verdiniz.
    *[no] Bir hizmete verilerinizi bir kez kullanma izni verdiniz.

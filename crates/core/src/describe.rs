@@ -203,12 +203,20 @@ impl<'a> Said<'a> {
             EntryKind::Answer => self.answer(),
             EntryKind::Consent => {
                 self.text("consent")?;
-                let message = match self.text("kind") {
-                    Some("long_lived") => "event-consent-long-lived",
-                    Some("transaction") => "event-consent-once",
+                // A long-lived consent under a catalog lifetime ends by itself (the gateway
+                // writes when); one without ends only when withdrawn.
+                let ends = self.text("expires_at").and_then(parse_rfc3339_ms);
+                let message = match (self.text("kind"), ends) {
+                    (Some("long_lived"), Some(_)) => "event-consent-until",
+                    (Some("long_lived"), None) => "event-consent-long-lived",
+                    (Some("transaction"), _) => "event-consent-once",
                     _ => return None,
                 };
-                Some(self.words(message).done())
+                let mut words = self.words(message);
+                if let Some(ends) = ends {
+                    words.arg("date", Arg::Date { ms: ends });
+                }
+                Some(words.done())
             }
             EntryKind::TokenIssued => {
                 let message = match self.text("grant")? {
@@ -607,6 +615,15 @@ mod tests {
                 "event-consent-long-lived",
                 "You allowed Demo Shop to use your data until you withdraw it.",
                 "سمحتَ لـ [S] باستخدام بياناتك إلى أن تسحب موافقتك.",
+            ),
+            case(
+                K::Consent,
+                demo,
+                Some("app"),
+                r#"{"consent":"c-3","kind":"long_lived","scope":"openid mc_vm_share","prompt":"Demo Shop asks for: email.","receipt":"rc-1","expires_at":"2027-06-04T10:00:00Z"}"#,
+                "event-consent-until",
+                "You allowed Demo Shop to use your data until 4 June, or until you withdraw it.",
+                "سمحتَ لـ [S] باستخدام بياناتك حتى 4 يونيو، أو إلى أن تسحب موافقتك.",
             ),
             case(
                 K::Consent,
@@ -1088,7 +1105,12 @@ mod tests {
             sp_names: &names,
             this_device: None,
         };
-        let consent = entry(&cases()[11]);
+        let consent = entry(
+            cases()
+                .iter()
+                .find(|c| c.message == "event-consent-long-lived")
+                .unwrap(),
+        );
         let facts = describe(&consent, &context).facts;
         let fact = |label: &str| {
             facts
@@ -1114,7 +1136,12 @@ mod tests {
         let english = Phrasebook::new("en").unwrap();
         let arabic = Phrasebook::new("ar").unwrap();
         let utc = jiff::tz::TimeZone::UTC;
-        let read = entry(&cases()[26]);
+        let read = entry(
+            cases()
+                .iter()
+                .find(|c| c.message == "event-resource-read")
+                .unwrap(),
+        );
         let said = describe(&read, &context);
         assert!(said.specific);
         assert_eq!(

@@ -266,7 +266,8 @@ pub async fn record_answer(
     tx.append_audit(entry(
         EntryKind::Consent,
         json!({"consent": consent.id, "kind": terms.kind, "scope": a.scope.join(" "),
-               "prompt": a.prompt, "receipt": receipt.id}),
+               "prompt": a.prompt, "receipt": receipt.id,
+               "expires_at": consent.expires_ms.map(crate::base::clock::rfc3339)}),
     ))
     .await?;
     Ok(())
