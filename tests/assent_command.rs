@@ -395,7 +395,9 @@ async fn enroll_consent_revoke_and_a_verified_history_through_the_command() {
     }
     for said in [
         "You approved Demo Shop's request in the app.",
-        "You allowed Demo Shop to use your data until you withdraw it.",
+        // The consent ends at the catalog's lifetime (180 days): the day is today's + 180.
+        "You allowed Demo Shop to use your data until ",
+        ", or until you withdraw it.",
         "Demo Shop read your ",
         "You revoked Demo Shop's access on this device.",
         "You reported Demo Shop to the operator.",
