@@ -562,20 +562,7 @@ impl Assent {
     /// the text it names); returns the number of entries.
     pub async fn export_history(&self, path: &Path) -> Result<usize, CoreError> {
         let entries = self.history.export_to(path).await?;
-        let receipts = self.receipts.list().await?;
-        let keys = self.receipts.keys().await?;
-        let text = serde_json::to_vec_pretty(&serde_json::json!({
-            "receipts": receipts,
-            "keys": keys,
-        }))
-        .map_err(|e| CoreError::Invalid(format!("the receipts cannot be written: {e}")))?;
-        let receipts_path = receipts_path_for(path);
-        crate::profile::write_atomically(&receipts_path, &text).map_err(|e| {
-            CoreError::Invalid(format!(
-                "the receipts cannot be written to {}: {e}",
-                receipts_path.display()
-            ))
-        })?;
+        self.receipts.export_to(&receipts_path_for(path)).await?;
         Ok(entries)
     }
 }

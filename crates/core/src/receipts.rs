@@ -22,6 +22,8 @@ pub enum ReceiptsError {
     Database(#[from] sqlx::Error),
     #[error("the receipts on this device cannot be read: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the receipts cannot be written to {path}: {reason}")]
+    Export { path: String, reason: String },
 }
 
 /// Why a receipt does not verify.
@@ -193,6 +195,22 @@ impl Receipts {
                 })
             })
             .collect()
+    }
+
+    /// Writes every receipt kept, with the keys that verify them, to `path` (atomically).
+    pub async fn export_to(&self, path: &Path) -> Result<usize, ReceiptsError> {
+        let receipts = self.list().await?;
+        let failed = |reason: String| ReceiptsError::Export {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = serde_json::to_vec_pretty(&serde_json::json!({
+            "receipts": receipts,
+            "keys": self.keys().await?,
+        }))
+        .map_err(|e| failed(e.to_string()))?;
+        crate::profile::write_atomically(path, &text).map_err(|e| failed(e.to_string()))?;
+        Ok(receipts.len())
     }
 
     /// The gateway's keys last seen.

@@ -11,6 +11,11 @@ pub fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A new record id: `prefix-` and 22 random base64url characters (132 bits).
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", new_token().get(..22).unwrap_or("0"))
+}
+
 /// How a token is stored and looked up: the hex SHA-256 of its value, so the database never
 /// holds a bearer value.
 pub fn token_hash(token: &str) -> String {

@@ -16,8 +16,6 @@ use crate::store::{CibaRequest, CodeKey, CodeRequest, Device, StoreError, Tx};
 #[derive(Debug)]
 pub struct Waiting {
     pub request: WaitingRequest,
-    /// What a yes records ([`terms`]); `None` for a device binding.
-    pub terms: Option<ConsentTerms>,
     /// The text the user was shown when it is not the request's own (the app rendered the
     /// content for its screen and language, and signed over that).
     pub shown: Option<String>,
@@ -28,8 +26,9 @@ pub struct Waiting {
 /// The kind of request a prompt belongs to.
 #[derive(Debug)]
 pub enum WaitingRequest {
-    Ciba(CibaRequest),
-    Code(CodeRequest),
+    /// With what a yes records ([`terms`]).
+    Ciba(CibaRequest, ConsentTerms),
+    Code(CodeRequest, ConsentTerms),
     /// A new device of the user's, pending approval on this one.
     Binding(Device),
 }
@@ -41,13 +40,19 @@ impl Waiting {
         let now = gateway.now_ms();
         let request = match gateway.store.ciba_by_message(message_id).await? {
             Some(request) if now > request.expires_ms => return Ok(None),
-            Some(request) => WaitingRequest::Ciba(request),
+            Some(request) => {
+                let terms = terms(gateway, &request.client_id, &request.scope).await?;
+                WaitingRequest::Ciba(request, terms)
+            }
             None => match gateway
                 .store
                 .code_request_by(CodeKey::Message, message_id)
                 .await?
             {
-                Some(request) if now <= request.expires_ms => WaitingRequest::Code(request),
+                Some(request) if now <= request.expires_ms => {
+                    let terms = terms(gateway, &request.client_id, &request.scope).await?;
+                    WaitingRequest::Code(request, terms)
+                }
                 Some(_) => return Ok(None),
                 None => match gateway.store.device_by_approval_message(message_id).await? {
                     Some(device) if device.approval_expires_ms.is_some_and(|e| now <= e) => {
@@ -57,15 +62,8 @@ impl Waiting {
                 },
             },
         };
-        let terms = match &request {
-            WaitingRequest::Ciba(r) => Some(terms(gateway, &r.client_id, &r.scope).await?),
-            WaitingRequest::Code(r) => Some(terms(gateway, &r.client_id, &r.scope).await?),
-            // Nothing is consented to an SP: the user lets a device of their own in.
-            WaitingRequest::Binding(_) => None,
-        };
         Ok(Some(Waiting {
             request,
-            terms,
             shown: None,
             at_ms: now,
         }))
@@ -75,18 +73,16 @@ impl Waiting {
     /// holds (the closed prompt); `false` when the request was answered meanwhile.
     pub async fn record(&self, tx: &mut Tx, approve: bool) -> Result<bool, StoreError> {
         let shown = self.shown.as_deref();
-        match (&self.request, &self.terms) {
-            (WaitingRequest::Ciba(request), Some(terms)) => {
+        match &self.request {
+            WaitingRequest::Ciba(request, terms) => {
                 crate::flows::ciba::answer_in(tx, request, terms, shown, approve, self.at_ms).await
             }
-            (WaitingRequest::Code(request), Some(terms)) => {
+            WaitingRequest::Code(request, terms) => {
                 crate::flows::code_flow::answer_in(tx, request, terms, shown, approve, self.at_ms)
                     .await
             }
-            (WaitingRequest::Ciba(_) | WaitingRequest::Code(_), None) => Err(StoreError::Unmade(
-                "an SP's request waited without its consent terms".into(),
-            )),
-            (WaitingRequest::Binding(device), _) => {
+            // Nothing is consented to an SP: the user lets a device of their own in.
+            WaitingRequest::Binding(device) => {
                 if !tx.settle_binding(&device.id, approve, self.at_ms).await? {
                     return Ok(false);
                 }
@@ -112,7 +108,7 @@ impl Waiting {
     /// What follows a committed answer: ping and push SPs are told now rather than at the
     /// next sweep.
     pub fn answered(&self, gateway: &Gateway) {
-        if let WaitingRequest::Ciba(request) = &self.request
+        if let WaitingRequest::Ciba(request, _) = &self.request
             && request.delivery_mode != DeliveryMode::Poll.name()
         {
             gateway.deliveries.wake();

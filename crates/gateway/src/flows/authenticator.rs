@@ -123,10 +123,7 @@ impl Authenticator for App {
                 .user_by_msisdn(msisdn)
                 .await?
                 .ok_or_else(|| crate::store::StoreError::Database(sqlx::Error::RowNotFound))?;
-            let message_id = format!(
-                "p-{}",
-                crate::base::ids::new_token().get(..22).unwrap_or("0")
-            );
+            let message_id = crate::base::ids::new_id("p");
             self.store
                 .insert_app_prompt(&crate::store::AppPrompt {
                     message_id: message_id.clone(),

@@ -2,7 +2,6 @@
 //! authenticator, and recording the answer with the exact text the user saw. What a prompt
 //! says, and the other consent rules without I/O, are in [`crate::rules::consent`].
 
-use crate::base::ids::new_token;
 use crate::base::keys::SigningKeys;
 use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
@@ -167,7 +166,7 @@ impl Notary {
         event: &Event<'_>,
         at_ms: i64,
     ) -> Result<Receipt, StoreError> {
-        let id = format!("rc-{}", new_token().get(..22).unwrap_or("0"));
+        let id = crate::base::ids::new_id("rc");
         let claims = receipt::claims(
             &self.catalog,
             &self.issuer,
@@ -271,6 +270,16 @@ pub async fn record_answer(
     ))
     .await?;
     Ok(())
+}
+
+/// The SP's name for receipts, reminders and sentences (its id if it is no longer
+/// registered).
+pub async fn client_name(gateway: &Gateway, client_id: &str) -> Result<String, StoreError> {
+    Ok(gateway
+        .store
+        .client(client_id)
+        .await?
+        .map_or_else(|| client_id.to_owned(), |c| c.client_name))
 }
 
 /// What a receipt says of `consent`.

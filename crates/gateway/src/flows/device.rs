@@ -20,7 +20,7 @@ use crate::base::clock::rfc3339;
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
 use crate::flows::answers::Waiting;
-use crate::flows::consent::{Notary, facts};
+use crate::flows::consent::{Notary, client_name, facts};
 use crate::rules::device::{self as rules, JWT_MAX_LIFETIME_S, sha256_hex};
 pub use crate::rules::device::{
     DeviceError, DeviceErrorKind, DpopHeader, decision_request, flag_request, withdraw_request,
@@ -92,7 +92,7 @@ async fn use_jti(gateway: &Gateway, jti: &str) -> Result<(), DeviceError> {
 /// body as it came: an unreadable one is an attempt too). Every attempt is recorded, refused
 /// ones with the reason (SEC-1).
 pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, DeviceError> {
-    let attempt = format!("r-{}", new_token().get(..22).unwrap_or("0"));
+    let attempt = crate::base::ids::new_id("r");
     match try_register(gateway, body).await {
         Ok((device, number, renewed)) => {
             let _ = gateway
@@ -230,10 +230,9 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
         .live_devices(&user.id, now_ms)
         .await
         .map_err(|e| with_user(e.into()))?;
-    let approval_message =
-        (!others.is_empty()).then(|| format!("m-{}", new_token().get(..22).unwrap_or("0")));
+    let approval_message = (!others.is_empty()).then(|| crate::base::ids::new_id("m"));
     let device = Device {
-        id: format!("d-{}", new_token().get(..22).unwrap_or("0")),
+        id: crate::base::ids::new_id("d"),
         user_id: user.id.clone(),
         cert_id: cert.id.clone(),
         jwk: key.to_jwk().to_string(),
@@ -645,15 +644,6 @@ async fn own_consent(gateway: &Gateway, device: &Device, id: &str) -> Result<Con
         .ok_or_else(|| DeviceError::not_found("no such grant"))
 }
 
-/// The SP's name for receipts and sentences (its id if it is no longer registered).
-async fn client_name(gateway: &Gateway, client_id: &str) -> Result<String, StoreError> {
-    Ok(gateway
-        .store
-        .client(client_id)
-        .await?
-        .map_or_else(|| client_id.to_owned(), |c| c.client_name))
-}
-
 /// `POST /device/grants/{id}/revoke`: the consent and every token bought with it die at once
 /// (MC_ATTR_20), with its withdrawal receipt and audit entry in the same transaction.
 /// Another user's grant is not found.
@@ -923,7 +913,7 @@ pub async fn flag(
         return Err(DeviceError::not_found("no such SP"));
     }
     let flag = crate::store::Flag {
-        id: format!("fl-{}", new_token().get(..22).unwrap_or("0")),
+        id: crate::base::ids::new_id("fl"),
         client_id: client_id.to_owned(),
         user_id: Some(device.user_id.clone()),
         reason: reason.clone(),

@@ -88,11 +88,7 @@ async fn remind(
         return Ok(None);
     };
     let expires_at = rfc3339(expires_ms);
-    let client_name = gateway
-        .store
-        .client(&consent.client_id)
-        .await?
-        .map_or_else(|| consent.client_id.clone(), |c| c.client_name);
+    let client_name = crate::flows::consent::client_name(gateway, &consent.client_id).await?;
     let channel = if gateway
         .store
         .live_devices(&consent.user_id, now)
@@ -110,10 +106,7 @@ async fn remind(
     }
     if channel == Channel::App {
         tx.queue_user_notification(&UserNotification {
-            id: format!(
-                "n-{}",
-                crate::base::ids::new_token().get(..22).unwrap_or("0")
-            ),
+            id: crate::base::ids::new_id("n"),
             user_id: consent.user_id.clone(),
             client_id: consent.client_id.clone(),
             kind: "consent_expiry".into(),

@@ -15,7 +15,6 @@
 //! dies mid-push leaves an `issued` request whose tokens the next worker revokes before it
 //! issues new ones.
 
-use crate::base::ids::new_token;
 use crate::flows::Gateway;
 use crate::flows::issue::{Issue, issue_tokens};
 use crate::rules::ciba::{DeliveryMode, notification};
@@ -270,7 +269,7 @@ pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Att
     }
     // The family is recorded before the tokens exist, so that a crash in between still lets
     // the next worker revoke them.
-    let family = format!("f-{}", new_token().get(..22).unwrap_or("0"));
+    let family = crate::base::ids::new_id("f");
     gateway
         .store
         .set_token_family(&r.auth_req_hash, Some(&family))

@@ -9,7 +9,7 @@
 //! its own process, at the gateway's introspection endpoint (MC_RES_05).
 
 use crate::base::clock::Clock;
-use crate::base::ids::{new_token, token_hash};
+use crate::base::ids::token_hash;
 use crate::flows::Gateway;
 use crate::rules::catalog::{Catalog, ConsentCapture, Service, ServiceKind};
 use crate::rules::consent::{in_force, withheld_by_all};
@@ -762,7 +762,7 @@ pub async fn record(
     .await?;
     let atp = services.iter().any(|s| s.kind == ServiceKind::Atp);
     tx.queue_user_notification(&UserNotification {
-        id: format!("n-{}", new_token().get(..22).unwrap_or("0")),
+        id: crate::base::ids::new_id("n"),
         user_id: user_id.to_owned(),
         client_id: client_id.to_owned(),
         kind: if atp { "atp_check" } else { "resource_access" }.into(),

@@ -166,7 +166,7 @@ impl Store {
              AND reminded_ms IS NULL AND expires_ms > $1 AND expires_ms <= $2 \
              ORDER BY expires_ms, id LIMIT $3"
         );
-        self.consents_where(&sql, now_ms, until_ms, limit).await
+        self.consents_where(&sql, &[now_ms, until_ms, limit]).await
     }
 
     /// Consents past their end (`expires_ms <= now_ms`) whose end is not recorded yet, and
@@ -178,24 +178,19 @@ impl Store {
     ) -> Result<Vec<Consent>, StoreError> {
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE revoked_ms IS NULL \
-             AND ended_ms IS NULL AND expires_ms <= $1 AND $2 = $2 \
-             ORDER BY expires_ms, id LIMIT $3"
+             AND ended_ms IS NULL AND expires_ms <= $1 ORDER BY expires_ms, id LIMIT $2"
         );
-        self.consents_where(&sql, now_ms, now_ms, limit).await
+        self.consents_where(&sql, &[now_ms, limit]).await
     }
 
-    async fn consents_where(
-        &self,
-        sql: &str,
-        a: i64,
-        b: i64,
-        limit: i64,
-    ) -> Result<Vec<Consent>, StoreError> {
+    /// The consents `sql` selects, its parameters `$1…` bound in order.
+    async fn consents_where(&self, sql: &str, binds: &[i64]) -> Result<Vec<Consent>, StoreError> {
         let rows = on_pool!(self, |pool| {
-            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-                .bind(a)
-                .bind(b)
-                .bind(limit)
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+            for value in binds {
+                query = query.bind(*value);
+            }
+            query
                 .fetch_all(pool)
                 .await?
                 .iter()

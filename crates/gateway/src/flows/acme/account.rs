@@ -4,7 +4,6 @@
 use super::objects;
 use super::request::{KeyForm, signed};
 use super::{AcmeError, AcmeReply, ReplyKind, problem, url};
-use crate::base::ids::new_token;
 use crate::flows::Gateway;
 use crate::rules::acme::contacts;
 use crate::store::AcmeAccount;
@@ -45,7 +44,7 @@ pub async fn new_account(gateway: &Gateway, body: &[u8]) -> Result<AcmeReply, Ac
     }
     let contact = contacts(payload.get("contact"))?;
     let account = AcmeAccount {
-        id: format!("a-{}", new_token().get(..22).unwrap_or("0")),
+        id: crate::base::ids::new_id("a"),
         jwk: signed.key.to_jwk().to_string(),
         thumbprint,
         status: "valid".into(),

@@ -5,7 +5,6 @@ use super::objects;
 use super::order::{owned_order, settled_order};
 use super::request::{KeyForm, signed};
 use super::{AcmeError, AcmeReply, ReplyBody, ReplyKind, problem, url};
-use crate::base::ids::new_token;
 use crate::flows::Gateway;
 use crate::rules::acme::{der_member, revocation_reason, spki_is};
 use crate::store::{AcmeCertificate, StoreError};
@@ -91,7 +90,7 @@ pub async fn finalize(gateway: &Gateway, id: &str, body: &[u8]) -> Result<AcmeRe
         }
     };
     let certificate = AcmeCertificate {
-        id: format!("t-{}", new_token().get(..22).unwrap_or("0")),
+        id: crate::base::ids::new_id("t"),
         account_id: account.id.clone(),
         order_id: order.id.clone(),
         number: order.number.clone(),

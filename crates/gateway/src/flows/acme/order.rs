@@ -7,7 +7,6 @@ use super::{
     AccountBudget, AcmeError, AcmeReply, RETRY_AFTER_S, ReplyKind, problem, refuse_locked, url,
 };
 use crate::base::clock::rfc3339;
-use crate::base::ids::new_token;
 use crate::flows::Gateway;
 use crate::rules::acme::{authz_status_at, order_number};
 use crate::store::{AcmeAccount, AcmeAuthz, AcmeChallenge, AcmeOrder};
@@ -30,7 +29,7 @@ pub async fn new_order(
     let number = order_number(signed.object()?)?;
     refuse_locked(gateway, &number).await?;
     let now = gateway.now_ms();
-    let id = |prefix: &str| format!("{prefix}-{}", new_token().get(..22).unwrap_or("0"));
+    let id = crate::base::ids::new_id;
     let authz = AcmeAuthz {
         id: id("z"),
         account_id: account.id.clone(),
