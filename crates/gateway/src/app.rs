@@ -293,6 +293,7 @@ pub fn gateway(
         lifetimes: crate::flows::Lifetimes::default(),
         sms_to_any_number: false,
         refusals: std::sync::Arc::default(),
+        reads: std::sync::Arc::default(),
     })
 }
 
@@ -367,6 +368,7 @@ pub async fn serve_resource(options: ResourceServerOptions) -> Result<(), Gatewa
         tokens: resource::TokenValidation::Introspection(std::sync::Arc::new(introspector)),
         clock: std::sync::Arc::new(SystemClock),
         refusals: std::sync::Arc::default(),
+        reads: std::sync::Arc::default(),
     };
     spawn_refusal_summaries(state.clone());
     let limits = std::sync::Arc::new(limits::RateLimits::new(limits::RateLimitConfig {

@@ -362,6 +362,60 @@ async fn annex_a_blacklisted_sp(b: Backend) {
     expect(ctx.get(&token), 403, Some("access_denied"), None).await;
 }
 
+/// The gateway serves repeated requests from copies of what it read (`store::cache`); a
+/// change made by another process (here `assent-gateway admin`) still takes effect on the
+/// very next request, in both directions: a copy never serves what was taken away, and
+/// never refuses what was given back.
+async fn another_process_changes_take_effect_on_the_very_next_request(b: Backend) {
+    let ctx = Ctx::new(b).await;
+    let admin = |args: &[&str]| {
+        let (ok, out) = common::admin(&ctx.gateway.data_dir, ctx.database_url.as_deref(), args);
+        assert!(ok, "{out}");
+    };
+    let token = ctx.user_token("demo-sp", MARIE, "openid mc_vm_share").await;
+    let generic = ctx.generic_token("atp-sp", "mc_atp").await;
+    for _ in 0..3 {
+        expect(ctx.get(&token), 200, None, None).await;
+        expect(ctx.with_user(&generic, "MSISDN", MARIE), 200, None, None).await;
+        ctx.generic_token("atp-sp", "mc_atp").await;
+    }
+
+    admin(&["blacklist", "add", "demo-sp"]);
+    expect(ctx.get(&token), 403, Some("access_denied"), None).await;
+    admin(&["blacklist", "remove", "demo-sp"]);
+    expect(ctx.get(&token), 200, None, None).await;
+
+    admin(&["blacklist", "add", "atp-sp"]);
+    expect(
+        ctx.with_user(&generic, "MSISDN", MARIE),
+        403,
+        Some("access_denied"),
+        None,
+    )
+    .await;
+    let (status, body) = ctx
+        .post(
+            "atp-sp",
+            "/token",
+            &[("grant_type", "client_credentials"), ("scope", "mc_atp")],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unauthorized_client")),
+        "{body}"
+    );
+    admin(&["blacklist", "remove", "atp-sp"]);
+    ctx.generic_token("atp-sp", "mc_atp").await;
+
+    // A user's record changed by the operator: the next answer says so.
+    let before = expect(ctx.with_user(&generic, "MSISDN", MARIE), 200, None, None).await;
+    assert_eq!(before, json!({"sim_change": "2026-01-30T18:39:50Z"}));
+    admin(&["users", "sim-change", MARIE, "--at", "2026-11-30T08:00:00Z"]);
+    let after = expect(ctx.with_user(&generic, "MSISDN", MARIE), 200, None, None).await;
+    assert_eq!(after, json!({"sim_change": "2026-11-30T08:00:00Z"}));
+}
+
 // ---- seed 003 Annex A.2 ----
 
 async fn seed_003_generic_token_without_user_headers(b: Backend) {
@@ -601,6 +655,7 @@ on_both_backends!(
     annex_a_token_in_header_and_body,
     annex_a_insufficient_scope,
     annex_a_blacklisted_sp,
+    another_process_changes_take_effect_on_the_very_next_request,
     seed_003_generic_token_without_user_headers,
     seed_003_user_token_with_user_headers,
     seed_003_invalid_user_id_or_type,

@@ -5,7 +5,7 @@
 use crate::base::secrets::verify_secret;
 use crate::flows::Gateway;
 use crate::rules::oauth::{JWT_BEARER_ASSERTION, OAuthError, decode_basic};
-use crate::store::Client;
+use crate::store::{Client, Epoch, Reads};
 use std::collections::HashMap;
 
 /// A client assertion may live at most this long (seconds), which bounds the `jti`s kept.
@@ -19,6 +19,35 @@ pub async fn authenticate_client(
     basic: Option<&str>,
     params: &mut HashMap<String, String>,
 ) -> Result<Client, OAuthError> {
+    Ok(
+        authenticate_client_reading(gateway, basic, params, Reads::Fresh)
+            .await?
+            .client,
+    )
+}
+
+/// An authenticated client and how it was read.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub client: Client,
+    /// The read epoch of the client's row, for a client read by its client_id (`None` for
+    /// `private_key_jwt`, whose assertion is spent when it is checked: a grant after it is
+    /// never attempted twice).
+    pub read_at: Option<Epoch>,
+    /// Whether the row came from a copy.
+    pub copied: bool,
+}
+
+/// [`authenticate_client`], reading a secret-authenticated client as `reads` says (see
+/// [`crate::store::cache`]): a secret that does not verify against a copy is checked again
+/// against the database before the client is refused. A `private_key_jwt` client is always
+/// read fresh (its assertion's `jti` is spent in the database anyway).
+pub async fn authenticate_client_reading(
+    gateway: &Gateway,
+    basic: Option<&str>,
+    params: &mut HashMap<String, String>,
+    reads: Reads,
+) -> Result<Authenticated, OAuthError> {
     let store = &gateway.store;
     let posted_secret = params.remove("client_secret");
     let assertion = params.remove("client_assertion");
@@ -37,7 +66,11 @@ pub async fn authenticate_client(
                 "client_assertion_type must be {JWT_BEARER_ASSERTION}"
             )));
         }
-        return private_key_jwt(gateway, params, &assertion).await;
+        return Ok(Authenticated {
+            client: private_key_jwt(gateway, params, &assertion).await?,
+            read_at: None,
+            copied: false,
+        });
     }
     if assertion_type.is_some() {
         return Err(OAuthError::invalid_request("client_assertion is missing"));
@@ -63,12 +96,23 @@ pub async fn authenticate_client(
         (None, None) => return Err(OAuthError::invalid_client(false)),
     };
     params.remove("client_id");
-    match store.client(&client_id).await? {
-        // A client registered without a secret (private_key_jwt only) has an empty hash,
-        // which no secret verifies.
-        Some(client) if verify_secret(&client.secret_hash, &secret) => Ok(client),
-        // Unknown client and wrong secret look the same to the caller.
-        _ => Err(OAuthError::invalid_client(used_basic)),
+    let mut reads = reads;
+    loop {
+        let read = gateway.reads.client(store, &client_id, reads).await?;
+        match &read.value {
+            // A client registered without a secret (private_key_jwt only) has an empty hash,
+            // which no secret verifies.
+            Some(client) if verify_secret(&client.secret_hash, &secret) => {
+                return Ok(Authenticated {
+                    client: client.clone(),
+                    read_at: Some(read.epoch),
+                    copied: read.copied,
+                });
+            }
+            _ if read.copied => reads = Reads::Fresh,
+            // Unknown client and wrong secret look the same to the caller.
+            _ => return Err(OAuthError::invalid_client(used_basic)),
+        }
     }
 }
 

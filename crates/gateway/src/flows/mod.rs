@@ -56,6 +56,9 @@ pub struct Gateway {
     pub sms_to_any_number: bool,
     /// The resource server's audit budget of refusals (per process).
     pub refusals: Arc<resource::RefusalAudit>,
+    /// Copies of the rows hot requests read, valid while the read epoch holds
+    /// ([`crate::store::cache`]; per process).
+    pub reads: Arc<crate::store::ReadCache>,
 }
 
 /// How long what the gateway issues lives: `assent-gateway serve --certificate-lifetime`

@@ -16,7 +16,10 @@ use crate::rules::consent::{in_force, withheld_by_all};
 use crate::rules::encr_msisdn::EncryptionKey;
 use crate::rules::idtoken::PcrSecret;
 use crate::rules::resource::{claims, wire};
-use crate::store::{Client, Store, StoreError, TokenRecord, User, UserNotification};
+use crate::store::{
+    Client, Epoch, ReadCache, Reads, Record, Recorded, Store, StoreError, TokenRecord, User,
+    UserNotification,
+};
 use assent_audit::{EntryKind, NewEntry};
 use claims::Answer;
 use serde_json::{Map, Value, json};
@@ -41,6 +44,8 @@ pub struct ResourceServer {
     pub clock: Arc<dyn Clock>,
     /// How many refusals were audited this minute, per SP and per client address.
     pub refusals: Arc<RefusalAudit>,
+    /// Copies of the token views, users and consents read (see [`crate::store::cache`]).
+    pub reads: Arc<ReadCache>,
 }
 
 impl ResourceServer {
@@ -62,6 +67,7 @@ impl Gateway {
             tokens: TokenValidation::InProcess,
             clock: self.clock.clone(),
             refusals: self.refusals.clone(),
+            reads: self.reads.clone(),
         }
     }
 }
@@ -217,11 +223,43 @@ pub struct Refused {
     pub sp: Option<String>,
 }
 
-/// What the flow learned of a request before refusing it.
+/// What the flow learned of a request before refusing it, and how it read it.
 #[derive(Debug, Default)]
 struct Known {
     sp: Option<String>,
     user: Option<String>,
+    /// The read epochs of what was read (one, unless the database moved between reads).
+    epochs: Vec<Epoch>,
+    /// Whether anything came from a copy: a refusal decided on a copy is decided again on
+    /// fresh reads before it is given.
+    copied: bool,
+}
+
+impl Known {
+    fn read<T>(&mut self, read: crate::store::AtEpoch<T>) -> T {
+        self.epochs.push(read.epoch);
+        self.copied |= read.copied;
+        read.value
+    }
+
+    /// The epoch every read was made at, if they were all made at one.
+    fn read_at(&self) -> Option<Epoch> {
+        let first = *self.epochs.first()?;
+        self.epochs.iter().all(|e| *e == first).then_some(first)
+    }
+}
+
+/// How many times a request is served before its record is written without an epoch check
+/// (the reads of the last attempt are fresh, and the writes follow them as they did before
+/// there was a cache): a stale record means the database moved between the reads and the
+/// writer, which takes a revocation or a user import landing in that millisecond.
+const GUARDED_ATTEMPTS: usize = 3;
+
+/// What one attempt at serving a request came to.
+enum Attempt {
+    Served(Disclosure),
+    /// The reads were stale by the time of writing: nothing was written.
+    ReadAgain,
 }
 
 /// Audits a refusal as a `resource_refused` entry (the SP when known, the endpoint and the
@@ -405,14 +443,25 @@ pub fn refusal_of(
 /// MC_RES_05: the token is valid now, read from the token table or asked of the gateway's
 /// introspection endpoint (RFC 7662).
 pub async fn validate(rs: &ResourceServer, token: &str) -> Result<TokenFacts, ResourceError> {
+    validate_reading(rs, token, Reads::Fresh, &mut Known::default()).await
+}
+
+/// [`validate`], reading the token's view as `reads` says (its epoch noted in `known`).
+async fn validate_reading(
+    rs: &ResourceServer,
+    token: &str,
+    reads: Reads,
+    known: &mut Known,
+) -> Result<TokenFacts, ResourceError> {
     match &rs.tokens {
         TokenValidation::InProcess => {
             let hash = token_hash(token);
             let view = rs
-                .store
-                .token_view(&hash)
+                .reads
+                .token_view(&rs.store, &hash, reads)
                 .await?
                 .ok_or_else(|| ResourceError::invalid_token("access token does not exist"))?;
+            let view = known.read(view);
             let record = view.token;
             let now = rs.now_ms();
             let consent_live = view
@@ -484,6 +533,15 @@ async fn introspect(introspector: &Introspector, token: &str) -> Result<TokenFac
 
 /// The user a generic token's request names (seed 003 §2.3, Annex A.2).
 pub async fn named_user(rs: &ResourceServer, call: &ResourceCall) -> Result<User, ResourceError> {
+    named_user_reading(rs, call, Reads::Fresh, &mut Known::default()).await
+}
+
+async fn named_user_reading(
+    rs: &ResourceServer,
+    call: &ResourceCall,
+    reads: Reads,
+    known: &mut Known,
+) -> Result<User, ResourceError> {
     let msisdn = match wire::named_user(call.user_id.as_ref())? {
         wire::NamedUser::Msisdn(msisdn) => msisdn,
         wire::NamedUser::EncryptedMsisdn(jwe) => {
@@ -495,9 +553,9 @@ pub async fn named_user(rs: &ResourceServer, call: &ResourceCall) -> Result<User
                 .ok_or_else(|| wire::invalid_user_id("wrong format"))?
         }
     };
-    rs.store
-        .user_by_msisdn(&msisdn)
-        .await?
+    let user = rs.reads.user_by_msisdn(&rs.store, &msisdn, reads).await?;
+    known
+        .read(user)
         .ok_or_else(|| ResourceError::invalid_request("Unknown user"))
 }
 
@@ -510,32 +568,41 @@ pub async fn serve(
     call: &ResourceCall,
     peer: Option<std::net::IpAddr>,
 ) -> Result<Disclosure, Refused> {
-    let mut known = Known::default();
-    match serve_known(rs, endpoint, call, &mut known).await {
-        Ok(disclosure) => Ok(disclosure),
-        Err(error) => {
-            if let Err(failure) = audit_refusal(
-                rs,
-                endpoint,
-                known.sp.as_deref(),
-                known.user.as_deref(),
-                peer,
-                &error,
-            )
-            .await
-            {
-                // The refusal stands; the trail could not be written (logged with the cause).
-                return Err(Refused {
-                    error: failure.into(),
-                    sp: known.sp,
-                });
-            }
-            Err(Refused {
-                error,
-                sp: known.sp,
-            })
+    // First from copies, then fresh (see `crate::store::cache`): a request is answered as
+    // if nothing were cached, whatever changed since the copies were made.
+    let mut reads = Reads::Cached;
+    let mut attempt = 0;
+    let (known, error) = loop {
+        attempt += 1;
+        let guarded = attempt <= GUARDED_ATTEMPTS;
+        let mut known = Known::default();
+        match serve_known(rs, endpoint, call, &mut known, reads, guarded).await {
+            Ok(Attempt::Served(disclosure)) => return Ok(disclosure),
+            Ok(Attempt::ReadAgain) => reads = Reads::Fresh,
+            Err(_) if known.copied => reads = Reads::Fresh,
+            Err(error) => break (known, error),
         }
+    };
+    if let Err(failure) = audit_refusal(
+        rs,
+        endpoint,
+        known.sp.as_deref(),
+        known.user.as_deref(),
+        peer,
+        &error,
+    )
+    .await
+    {
+        // The refusal stands; the trail could not be written (logged with the cause).
+        return Err(Refused {
+            error: failure.into(),
+            sp: known.sp,
+        });
     }
+    Err(Refused {
+        error,
+        sp: known.sp,
+    })
 }
 
 async fn serve_known(
@@ -543,8 +610,15 @@ async fn serve_known(
     endpoint: Endpoint,
     call: &ResourceCall,
     known: &mut Known,
-) -> Result<Disclosure, ResourceError> {
-    let mut token = validate(rs, &call.token).await?;
+    reads: Reads,
+    guarded: bool,
+) -> Result<Attempt, ResourceError> {
+    let mut token = validate_reading(rs, &call.token, reads, known).await?;
+    if token.one_time && known.copied {
+        // A one-time token is spent below by its own conditional UPDATE, outside the record:
+        // decided on fresh reads only, so that a stale record never follows a spend.
+        return Ok(Attempt::ReadAgain);
+    }
     known.sp = Some(token.client_id.clone());
     let client = match token.client.take() {
         Some(client) => client,
@@ -576,7 +650,7 @@ async fn serve_known(
                 }
             }
         }
-        None => named_user(rs, call).await?,
+        None => named_user_reading(rs, call, reads, known).await?,
     };
     known.user = Some(user.id.clone());
 
@@ -590,10 +664,16 @@ async fn serve_known(
     // to this SP for each service that needs consent (seed 003 with MC_ATTR_06).
     let mut withheld = std::mem::take(&mut token.withheld);
     if generic {
-        let live = rs
-            .store
-            .live_consents(&user.id, &client.client_id, rs.now_ms())
+        let now = rs.now_ms();
+        let consents = rs
+            .reads
+            .long_lived_consents(&rs.store, &user.id, &client.client_id, reads)
             .await?;
+        let live: Vec<_> = known
+            .read(consents)
+            .into_iter()
+            .filter(|c| in_force(c.revoked_ms, c.expires_ms, now))
+            .collect();
         let covering: Vec<&[String]> = live
             .iter()
             .filter(|c| services.iter().any(|s| c.scope.contains(&s.scope)))
@@ -613,6 +693,16 @@ async fn serve_known(
     }
 
     let answer = answer(&rs.catalog, endpoint, &token.scope, &user, &withheld, call)?;
+    // A one-time token's reads are fresh and its record unguarded (see above): the spend is
+    // its guard, as before there were copies.
+    let read_at = match (guarded && !token.one_time, known.read_at()) {
+        (false, _) => None,
+        (true, Some(epoch)) => Some(epoch),
+        // The database moved between two reads of this attempt: read again.
+        (true, None) if !known.epochs.is_empty() => return Ok(Attempt::ReadAgain),
+        // Nothing was read here (introspection): nothing to guard.
+        (true, None) => None,
+    };
     spend(rs, &token).await?;
     let mut body = answer.claims;
     if !generic {
@@ -624,7 +714,7 @@ async fn serve_known(
         claims: body,
         attributes: answer.attributes,
     };
-    record(
+    let access = access_record(
         rs,
         endpoint,
         &client.client_id,
@@ -632,9 +722,14 @@ async fn serve_known(
         &token,
         &disclosure,
         &services,
-    )
-    .await?;
-    Ok(disclosure)
+    );
+    match rs.store.record(Record { read_at, ..access }).await? {
+        Recorded::Durable => Ok(Attempt::Served(disclosure)),
+        Recorded::Stale { now } => {
+            rs.reads.learn(now);
+            Ok(Attempt::ReadAgain)
+        }
+    }
 }
 
 /// Annex A `insufficient_scope`: the token's scopes must cover the endpoint and the
@@ -725,7 +820,11 @@ fn userinfo_claims(answer: Answer) -> Answer {
 
 /// MC_ATTR_31 and 19: every access is audited (names of what was returned and a hash of the
 /// response, never the values) and queued as a notification for the user's devices.
-pub async fn record(
+///
+/// One record: the access, its notification and the notification's entry are written
+/// together (one commit, shared with the other requests waiting), and an access is never
+/// audited without its notification queued.
+pub fn access_record(
     rs: &ResourceServer,
     endpoint: Endpoint,
     client_id: &str,
@@ -733,7 +832,7 @@ pub async fn record(
     token: &TokenFacts,
     disclosure: &Disclosure,
     services: &[&Service],
-) -> Result<(), StoreError> {
+) -> Record {
     let now = rs.now_ms();
     let body = Value::Object(disclosure.claims.clone());
     let response_hash = hex::encode(Sha256::digest(body.to_string().as_bytes()));
@@ -747,41 +846,38 @@ pub async fn record(
         "token": token.hash.get(..16),
         "generic_token": token.user_id.is_none(),
     });
-    // One transaction for the access, its notification and the notification's entry: one
-    // commit (one fsync on SQLite with synchronous=FULL) instead of three, and an access is
-    // never audited without its notification queued.
-    let mut tx = rs.store.begin().await?;
-    tx.append_audit(NewEntry {
-        at_ms: now,
-        kind: EntryKind::ResourceAccess,
-        user: Some(user_id.to_owned()),
-        sp: Some(client_id.to_owned()),
-        authenticator: None,
-        detail: detail.to_string(),
-    })
-    .await?;
     let atp = services.iter().any(|s| s.kind == ServiceKind::Atp);
-    tx.queue_user_notification(&UserNotification {
-        id: crate::base::ids::new_id("n"),
-        user_id: user_id.to_owned(),
-        client_id: client_id.to_owned(),
-        kind: if atp { "atp_check" } else { "resource_access" }.into(),
-        detail: json!({"services": scope, "attributes": attributes}).to_string(),
-        created_ms: now,
-    })
-    .await?;
-    tx.append_audit(NewEntry {
-        at_ms: now,
-        kind: EntryKind::Notification,
-        user: Some(user_id.to_owned()),
-        sp: Some(client_id.to_owned()),
-        authenticator: None,
-        detail: json!({"to": "user", "kind": if atp { "atp_check" } else { "resource_access" }})
-            .to_string(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let kind = if atp { "atp_check" } else { "resource_access" };
+    Record {
+        read_at: None,
+        tokens: Vec::new(),
+        entries: vec![
+            NewEntry {
+                at_ms: now,
+                kind: EntryKind::ResourceAccess,
+                user: Some(user_id.to_owned()),
+                sp: Some(client_id.to_owned()),
+                authenticator: None,
+                detail: detail.to_string(),
+            },
+            NewEntry {
+                at_ms: now,
+                kind: EntryKind::Notification,
+                user: Some(user_id.to_owned()),
+                sp: Some(client_id.to_owned()),
+                authenticator: None,
+                detail: json!({"to": "user", "kind": kind}).to_string(),
+            },
+        ],
+        notifications: vec![UserNotification {
+            id: crate::base::ids::new_id("n"),
+            user_id: user_id.to_owned(),
+            client_id: client_id.to_owned(),
+            kind: kind.into(),
+            detail: json!({"services": scope, "attributes": attributes}).to_string(),
+            created_ms: now,
+        }],
+    }
 }
 
 #[cfg(test)]

@@ -7,10 +7,11 @@
 
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
+use crate::flows::client_auth::Authenticated;
 use crate::flows::client_auth::audit_refusal;
 use crate::flows::issue::TokenResponse;
 use crate::rules::oauth::{OAuthError, check_granted, scope_param};
-use crate::store::{Client, TokenRecord};
+use crate::store::{Client, Epoch, Record, Recorded, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
 use std::collections::HashMap;
@@ -41,7 +42,13 @@ pub async fn grant(
 ) -> Result<TokenResponse, OAuthError> {
     refuse_blacklisted(gateway, client, "token").await?;
     match params.get("grant_type").map(String::as_str) {
-        Some("client_credentials") => client_credentials(gateway, client, params).await,
+        Some("client_credentials") => {
+            match client_credentials(gateway, client, params, None).await? {
+                Granted::Issued(issued) => Ok(issued),
+                // Unguarded records are never stale.
+                Granted::ReadAgain => Err(OAuthError::server_error()),
+            }
+        }
         Some(crate::flows::ciba::CIBA_GRANT) => {
             crate::flows::ciba::grant(gateway, client, params).await
         }
@@ -55,13 +62,48 @@ pub async fn grant(
     }
 }
 
+/// What a grant on read copies came to.
+#[derive(Debug)]
+pub enum Granted {
+    Issued(TokenResponse),
+    /// The client was read from a copy that may be stale (it was refused on it, or its
+    /// record found the database moved): nothing was issued; authenticate again on fresh
+    /// reads.
+    ReadAgain,
+}
+
+/// The token endpoint's `client_credentials` grant for a client authenticated on reads of
+/// `client.read_at` ([`crate::store::cache`]): the token is written only if that epoch still
+/// holds (`guarded`), so a blacklisting or a change of the SP made a moment ago by anyone
+/// takes effect on this request. Every other grant is served by [`grant`] on fresh reads.
+pub async fn grant_client_credentials(
+    gateway: &Gateway,
+    client: &Authenticated,
+    params: &HashMap<String, String>,
+    guarded: bool,
+) -> Result<Granted, OAuthError> {
+    if client.copied && client.client.blacklisted {
+        // A copy never refuses: decided again on fresh reads.
+        return Ok(Granted::ReadAgain);
+    }
+    refuse_blacklisted(gateway, &client.client, "token").await?;
+    let read_at = client.read_at.filter(|_| guarded);
+    let granted = client_credentials(gateway, &client.client, params, read_at).await;
+    match granted {
+        Err(_) if client.copied => Ok(Granted::ReadAgain),
+        other => other,
+    }
+}
+
 /// `grant_type=client_credentials` (RFC 6749 §4.4, seed 003 §2.1): a generic token for the
-/// requested scopes (all the SP's when none is named), living the SP's token lifetime.
-pub async fn client_credentials(
+/// requested scopes (all the SP's when none is named), living the SP's token lifetime,
+/// written only if the read epoch is still `read_at` (when given).
+async fn client_credentials(
     gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
-) -> Result<TokenResponse, OAuthError> {
+    read_at: Option<Epoch>,
+) -> Result<Granted, OAuthError> {
     if !client.grant_types.iter().any(|g| g == "client_credentials") {
         return Err(OAuthError::bad_request(
             "unauthorized_client",
@@ -99,31 +141,38 @@ pub async fn client_credentials(
         consent_id: None,
         family: None,
     };
-    // The token and its audit entry commit together: one commit (one fsync on SQLite,
-    // shared with concurrent requests by the writer's group commit) instead of two, and no
-    // token exists without its entry.
-    let mut tx = gateway.store.begin().await?;
-    tx.insert_token(&record).await?;
-    tx.append_audit(NewEntry {
-        at_ms: issued_ms,
-        kind: EntryKind::TokenIssued,
-        user: None,
-        sp: Some(client.client_id.clone()),
-        authenticator: None,
-        detail: json!({"grant": "client_credentials", "scope": requested.join(" "),
-                           "policy": "generic", "expires_in": client.token_ttl_seconds})
-        .to_string(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(TokenResponse {
+    // The token and its audit entry are one record: written together (one commit, one fsync
+    // on SQLite shared with every request waiting), and no token exists without its entry.
+    let record = Record {
+        read_at,
+        entries: vec![NewEntry {
+            at_ms: issued_ms,
+            kind: EntryKind::TokenIssued,
+            user: None,
+            sp: Some(client.client_id.clone()),
+            authenticator: None,
+            detail: json!({"grant": "client_credentials", "scope": requested.join(" "),
+                               "policy": "generic", "expires_in": client.token_ttl_seconds})
+            .to_string(),
+        }],
+        tokens: vec![record],
+        notifications: Vec::new(),
+    };
+    match gateway.store.record(record).await? {
+        Recorded::Durable => {}
+        Recorded::Stale { now } => {
+            gateway.reads.learn(now);
+            return Ok(Granted::ReadAgain);
+        }
+    }
+    Ok(Granted::Issued(TokenResponse {
         access_token: token,
         token_type: "Bearer".into(),
         expires_in: client.token_ttl_seconds,
         scope: requested.join(" "),
         id_token: None,
         refresh_token: None,
-    })
+    }))
 }
 
 /// What introspection tells the caller about a token (RFC 7662 §2.2).

@@ -1,10 +1,10 @@
 //! The OAuth endpoints' request plumbing: the form body and the client's credentials, read
 //! from the HTTP request and handed to the flows as values.
 
-use crate::flows::client_auth;
+use crate::flows::client_auth::{self, Authenticated};
 use crate::http::state::AppState;
 use crate::rules::oauth::{self, OAuthError, OAuthErrorKind};
-use crate::store::Client;
+use crate::store::{Client, Reads};
 use axum::http::{Extensions, HeaderMap, header};
 use std::collections::HashMap;
 
@@ -34,6 +34,22 @@ pub async fn authenticate_client(
     headers: &HeaderMap,
     params: &mut HashMap<String, String>,
 ) -> Result<Client, OAuthError> {
+    Ok(
+        authenticate_client_reading(state, extensions, headers, params, Reads::Fresh)
+            .await?
+            .client,
+    )
+}
+
+/// [`authenticate_client`], reading the client as `reads` says (see
+/// [`crate::store::cache`]).
+pub async fn authenticate_client_reading(
+    state: &AppState,
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    params: &mut HashMap<String, String>,
+    reads: Reads,
+) -> Result<Authenticated, OAuthError> {
     let reservation = state
         .limits
         .client_auth_failures
@@ -47,7 +63,8 @@ pub async fn authenticate_client(
                 ),
             )
         })?;
-    let outcome = client_auth::authenticate_client(state, basic(headers), params).await;
+    let outcome =
+        client_auth::authenticate_client_reading(state, basic(headers), params, reads).await;
     match &outcome {
         Err(OAuthError {
             kind: OAuthErrorKind::Client { .. },

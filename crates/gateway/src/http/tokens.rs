@@ -2,11 +2,14 @@
 //! per-client rate limit, then the flow ([`crate::flows::tokens`]); answers are never cached
 //! (RFC 6749 §5.1).
 
-use crate::flows::tokens::{self, Introspection};
+use crate::flows::tokens::{self, Granted, Introspection};
 use crate::http::error::no_store_headers;
-use crate::http::oauth::{authenticate_client, authenticated_token_request, form};
+use crate::http::oauth::{
+    authenticate_client, authenticate_client_reading, authenticated_token_request, form,
+};
 use crate::http::state::AppState;
 use crate::rules::oauth::OAuthError;
+use crate::store::Reads;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,7 +34,11 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let mut params = form(&headers, &body)?;
+    let form_params = form(&headers, &body)?;
+    if form_params.get("grant_type").map(String::as_str) == Some("client_credentials") {
+        return client_credentials(&state, &extensions, &headers, form_params).await;
+    }
+    let mut params = form_params;
     let client = authenticate_client(&state, &extensions, &headers, &mut params).await?;
     // Per authenticated client: a limit keyed on an unauthenticated client_id would let
     // anyone exhaust another SP's budget.
@@ -40,6 +47,43 @@ pub async fn token(
     }
     let issued = tokens::grant(&state, &client, &params).await?;
     Ok((no_store_headers(), Json(issued)).into_response())
+}
+
+/// How many times a client-credentials request is served before its token is written
+/// without an epoch check (see [`crate::store::cache`]; the last attempt's reads are
+/// fresh, and the write follows them as it did before there were copies).
+const GUARDED_ATTEMPTS: usize = 3;
+
+/// `grant_type=client_credentials`, the hot one: the client read from a copy when there is
+/// one, and everything read again fresh if the copy refused it or went stale.
+async fn client_credentials(
+    state: &AppState,
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    form_params: std::collections::HashMap<String, String>,
+) -> Result<Response, OAuthError> {
+    let mut reads = Reads::Cached;
+    let mut limited_once = false;
+    for attempt in 1.. {
+        let mut params = form_params.clone();
+        let client =
+            authenticate_client_reading(state, extensions, headers, &mut params, reads).await?;
+        if !limited_once {
+            limited_once = true;
+            // Per authenticated client, once per request.
+            if let Err(limited) = state.limits.token.check(&client.client.client_id) {
+                return Ok(limited.oauth_response());
+            }
+        }
+        let guarded = attempt <= GUARDED_ATTEMPTS;
+        match tokens::grant_client_credentials(state, &client, &params, guarded).await? {
+            Granted::Issued(issued) => {
+                return Ok((no_store_headers(), Json(issued)).into_response());
+            }
+            Granted::ReadAgain => reads = Reads::Fresh,
+        }
+    }
+    Err(OAuthError::server_error())
 }
 
 /// `POST /introspect` (RFC 7662). An SP learns only about its own tokens: anyone else's

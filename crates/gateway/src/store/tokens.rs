@@ -65,6 +65,8 @@ pub struct TokenView {
     pub client: Option<Client>,
     /// The token's user, for a token tied to one that still exists.
     pub user: Option<User>,
+    /// The read epoch this view was read at (migration 0020, [`super::cache`]).
+    pub read_at: super::cache::Epoch,
 }
 
 /// [`Store::token_view`]'s statement, built once from the column lists.
@@ -142,7 +144,8 @@ impl Store {
             };
             format!(
                 "SELECT {}, c.id AS consent_id_found, c.revoked_ms AS consent_revoked_ms, \
-                 c.expires_ms AS consent_expires_ms, c.withdrawn AS consent_withdrawn, {}, {} \
+                 c.expires_ms AS consent_expires_ms, c.withdrawn AS consent_withdrawn, {}, {}, \
+                 (SELECT n FROM read_epoch WHERE id = 1) AS read_epoch \
                  FROM tokens t LEFT JOIN consents c ON c.id = t.consent_id \
                  LEFT JOIN clients cl ON cl.client_id = t.client_id \
                  LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
@@ -186,6 +189,7 @@ impl Store {
                         ),
                         client,
                         user,
+                        read_at: super::cache::Epoch(row.try_get("read_epoch")?),
                     })
                 })
         });

@@ -6,11 +6,11 @@ use super::audit::parse_digest;
 use super::ciba::TRANSITION_CIBA;
 use super::code_flow::TRANSITION_CODE_REQUEST;
 use super::consents::INSERT_CONSENT;
+use super::record::{KnownHeads, Record, Recorded, look_up, write_records_on};
 use super::simulator::ANSWER_SIM_MESSAGE;
 use super::{Consent, Store, StoreError};
 use assent_audit::{AuditEntry, Digest32, Head, NewEntry};
 use sqlx::Row;
-use std::collections::HashMap;
 
 /// Arbitrary key of the advisory lock that serializes audit appends on PostgreSQL.
 const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
@@ -29,20 +29,6 @@ pub struct Tx {
     /// The heads appended under the audit lock this transaction holds (on SQLite, under the
     /// batch's write lock, so also those of the requests before it in the batch).
     heads: KnownHeads,
-}
-
-/// Audit heads known without a look-up: those appended while the audit lock has been held
-/// without a break. Nobody else can append while it is held, so the last entry appended is
-/// the trail's head and each user's last entry is that user's head; the next append then
-/// needs no `SELECT` (an access and its notification, an answer and its consent, and on
-/// SQLite every request of a group-commit batch after the first). Forgotten whenever the
-/// lock is let go or an append or a request's work may have been undone.
-#[derive(Debug, Default)]
-pub(crate) struct KnownHeads {
-    /// The trail's head and its stamp.
-    trail: Option<(Head, i64)>,
-    /// Users' heads (their last entry's hash).
-    users: HashMap<String, Digest32>,
 }
 
 enum TxConn {
@@ -111,7 +97,45 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Writes a request's [`Record`] durably, or nothing if its read epoch is no longer the
+    /// database's. On SQLite the writer takes it with every other record waiting (one
+    /// multi-row statement per table, one commit); on PostgreSQL it is written in a
+    /// transaction of its own under the audit lock.
+    pub async fn record(&self, record: Record) -> Result<Recorded, StoreError> {
+        if let Store::Sqlite(sqlite) = self {
+            return Ok(sqlite.writer.record(record).await?);
+        }
+        let mut tx = self.begin().await?;
+        let recorded = tx.record(&record).await?;
+        if recorded == Recorded::Durable {
+            tx.commit().await?;
+        }
+        Ok(recorded)
+    }
+}
+
 impl Tx {
+    /// [`Store::record`] inside this transaction. Nothing is written when the record is
+    /// stale; the transaction may then be dropped.
+    pub async fn record(&mut self, record: &Record) -> Result<Recorded, StoreError> {
+        let mut heads = std::mem::take(&mut self.heads);
+        let recorded = on_tx!(self, |conn| {
+            let now = look_up(&mut *conn, &mut heads, &[record], record.read_at.is_some()).await?;
+            match (record.read_at, now) {
+                (Some(read_at), Some(now)) if read_at != now => {
+                    self.heads = heads;
+                    return Ok(Recorded::Stale { now });
+                }
+                _ => {}
+            }
+            write_records_on(conn, &mut heads, &[record]).await?;
+            Recorded::Durable
+        });
+        self.heads = heads;
+        Ok(recorded)
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         let Tx { conn, heads } = self;
         match conn {

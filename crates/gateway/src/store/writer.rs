@@ -19,7 +19,8 @@
 //! Written here rather than taken from a crate: sqlx has no group commit, and the known
 //! SQLite group-commit wrappers are not async or not sqlx.
 
-use super::tx::KnownHeads;
+use super::cache::Epoch;
+use super::record::{KnownHeads, Record, Recorded, look_up, write_records_on};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::sync::Arc;
@@ -52,8 +53,38 @@ pub enum WriterError {
 /// A handle to the writer task (cheap to clone; the task ends when the last handle is gone).
 #[derive(Debug, Clone)]
 pub struct SqliteWriter {
-    queue: mpsc::Sender<oneshot::Sender<Lease>>,
+    queue: mpsc::Sender<Waiting>,
     stats: Arc<Stats>,
+}
+
+/// What waits for the writer: a request that wants the connection for statements of its
+/// own, or a [`Record`] to write with the others waiting.
+enum Waiting {
+    Lease(oneshot::Sender<Lease>),
+    Record(Box<Record>, RecordReply),
+}
+
+/// Where a record's outcome goes.
+type RecordReply = oneshot::Sender<Result<Recorded, String>>;
+
+/// What the writer owes a request once its batch is committed.
+enum Owed {
+    Lease(oneshot::Sender<Result<(), String>>),
+    Record(RecordReply),
+}
+
+impl Owed {
+    fn settle(self, outcome: &Result<(), String>) {
+        // The request may have stopped waiting; its work is durable (or not) all the same.
+        match self {
+            Owed::Lease(reply) => {
+                let _ = reply.send(outcome.clone());
+            }
+            Owed::Record(reply) => {
+                let _ = reply.send(outcome.clone().map(|()| Recorded::Durable));
+            }
+        }
+    }
 }
 
 /// Counters, for tests and benchmarks.
@@ -61,6 +92,7 @@ pub struct SqliteWriter {
 pub struct Stats {
     commits: AtomicU64,
     leases: AtomicU64,
+    records: AtomicU64,
 }
 
 impl SqliteWriter {
@@ -79,7 +111,7 @@ impl SqliteWriter {
         let (reply, lease) = oneshot::channel();
         let wait = async {
             self.queue
-                .send(reply)
+                .send(Waiting::Lease(reply))
                 .await
                 .map_err(|_| WriterError::Stopped)?;
             lease.await.map_err(|_| WriterError::Stopped)
@@ -87,6 +119,24 @@ impl SqliteWriter {
         tokio::time::timeout(LEASE_TIMEOUT, wait)
             .await
             .map_err(|_| WriterError::Busy(LEASE_TIMEOUT))?
+    }
+
+    /// Hands `record` to the writer and waits until it is durable (or found stale, which
+    /// writes nothing). Once handed over it is written even if this request stops waiting.
+    pub async fn record(&self, record: Record) -> Result<Recorded, WriterError> {
+        let (reply, recorded) = oneshot::channel();
+        self.queue
+            .send_timeout(Waiting::Record(Box::new(record), reply), LEASE_TIMEOUT)
+            .await
+            .map_err(|e| match e {
+                mpsc::error::SendTimeoutError::Timeout(_) => WriterError::Busy(LEASE_TIMEOUT),
+                mpsc::error::SendTimeoutError::Closed(_) => WriterError::Stopped,
+            })?;
+        match recorded.await {
+            Ok(Ok(recorded)) => Ok(recorded),
+            Ok(Err(reason)) => Err(WriterError::Commit(reason)),
+            Err(_) => Err(WriterError::Stopped),
+        }
     }
 
     /// Batch commits made so far.
@@ -97,6 +147,11 @@ impl SqliteWriter {
     /// Leases handed out so far.
     pub fn leases(&self) -> u64 {
         self.stats.leases.load(Ordering::Relaxed)
+    }
+
+    /// Records written (or found stale) so far.
+    pub fn records(&self) -> u64 {
+        self.stats.records.load(Ordering::Relaxed)
     }
 
     /// Requests waiting for the connection right now.
@@ -174,7 +229,7 @@ impl Drop for Lease {
 async fn run(
     conn: SqliteConnection,
     options: SqliteConnectOptions,
-    mut waiting: mpsc::Receiver<oneshot::Sender<Lease>>,
+    mut waiting: mpsc::Receiver<Waiting>,
     stats: Arc<Stats>,
 ) {
     let mut conn = Some(conn);
@@ -191,19 +246,19 @@ async fn run(
                 }
             },
         };
-        let mut kept: Vec<oneshot::Sender<Result<(), String>>> = Vec::new();
+        let mut owed: Vec<Owed> = Vec::new();
         let mut connection =
-            match lend_batch(connection, first, &mut waiting, &stats, &mut kept).await {
+            match lend_batch(connection, first, &mut waiting, &stats, &mut owed).await {
                 Ok(c) => c,
                 Err(e) => {
-                    // Beginning the batch or a savepoint statement failed and the connection
-                    // went with it (in an unknown state). Nothing of this batch is acknowledged; SQLite rolls back
-                    // what a closed connection had not committed. The next batch opens a new
-                    // connection.
-                    let reason = e.to_string();
-                    tracing::error!(error = %reason, "sqlite writer lost its batch");
-                    for durable in kept {
-                        let _ = durable.send(Err(reason.clone()));
+                    // Beginning the batch or a statement between requests failed and the
+                    // connection went with it (in an unknown state). Nothing of this batch
+                    // is acknowledged; SQLite rolls back what a closed connection had not
+                    // committed. The next batch opens a new connection.
+                    let reason = Err(e.to_string());
+                    tracing::error!(error = %e, "sqlite writer lost its batch");
+                    for debt in owed {
+                        debt.settle(&reason);
                     }
                     continue;
                 }
@@ -212,16 +267,16 @@ async fn run(
         stats.commits.fetch_add(1, Ordering::Relaxed);
         match result {
             Ok(_) => {
-                for durable in kept {
-                    let _ = durable.send(Ok(()));
+                for debt in owed {
+                    debt.settle(&Ok(()));
                 }
                 conn = Some(connection);
             }
             Err(e) => {
-                let reason = e.to_string();
-                tracing::error!(error = %reason, "sqlite writer batch commit failed");
-                for durable in kept {
-                    let _ = durable.send(Err(reason.clone()));
+                let reason = Err(e.to_string());
+                tracing::error!(error = %e, "sqlite writer batch commit failed");
+                for debt in owed {
+                    debt.settle(&reason);
                 }
                 // Whatever state the failed commit left, a new connection starts clean.
                 let _ = sqlx::raw_sql("ROLLBACK").execute(&mut connection).await;
@@ -231,38 +286,70 @@ async fn run(
     }
 }
 
-/// Lends the connection to `first`, then to each request already waiting, up to
-/// [`MAX_BATCH`]; collects the acknowledgements owed once the batch commits.
+/// Serves `first`, then each request already waiting, up to [`MAX_BATCH`], in one
+/// transaction; collects what is owed once the batch commits.
 ///
-/// Each request gets the connection inside `SAVEPOINT request`. The statements between two
-/// requests (end the last one's savepoint, rolling it back if it undid its work, and open
-/// the next one's) go as one batch of SQL: every statement is a round trip to the thread
-/// sqlx runs the connection on, and at 32 connections those hand-offs were most of the CPU
-/// an access cost. The batch's `COMMIT` ends the last savepoint with it.
+/// A request that leases the connection gets it inside `SAVEPOINT request`. Records waiting
+/// one after the other are written together, in one savepoint, by one statement per table
+/// ([`write_records_on`]). The statements between two turns (end the last savepoint, rolling
+/// it back if its work was undone, and open the next one) go as one batch of SQL: every
+/// statement is a round trip to the thread sqlx runs the connection on, and at 32
+/// connections those hand-offs were most of the CPU an access cost. The batch's `COMMIT`
+/// ends the last savepoint with it.
 async fn lend_batch(
     mut connection: SqliteConnection,
-    first: oneshot::Sender<Lease>,
-    waiting: &mut mpsc::Receiver<oneshot::Sender<Lease>>,
+    first: Waiting,
+    waiting: &mut mpsc::Receiver<Waiting>,
     stats: &Stats,
-    kept: &mut Vec<oneshot::Sender<Result<(), String>>>,
+    owed: &mut Vec<Owed>,
 ) -> Result<SqliteConnection, sqlx::Error> {
     sqlx::raw_sql("BEGIN IMMEDIATE; SAVEPOINT request")
         .execute(&mut connection)
         .await?;
     let mut heads = KnownHeads::default();
-    let mut reply = first;
-    let mut lent = 0usize;
+    // The read epoch once read in this batch: nobody else can change it while the batch
+    // holds the write lock, only a lease of this batch can (it is forgotten after each).
+    let mut epoch = None;
+    let mut turn = first;
+    let mut served = 0usize;
     loop {
-        let (c, durable) = lend(connection, reply, &mut heads, stats).await?;
-        connection = c;
-        let undone = durable.is_none();
-        kept.extend(durable);
-        lent += 1;
-        let next = if lent < MAX_BATCH {
-            waiting.try_recv().ok()
-        } else {
-            None
+        let mut next = None;
+        let undone = match turn {
+            Waiting::Lease(reply) => {
+                epoch = None;
+                let (c, durable) = lend(connection, reply, &mut heads, stats).await?;
+                connection = c;
+                served += 1;
+                match durable {
+                    Some(durable) => {
+                        owed.push(Owed::Lease(durable));
+                        false
+                    }
+                    None => true,
+                }
+            }
+            Waiting::Record(record, reply) => {
+                let mut group = vec![(record, reply)];
+                while served + group.len() < MAX_BATCH {
+                    match waiting.try_recv() {
+                        Ok(Waiting::Record(record, reply)) => group.push((record, reply)),
+                        Ok(lease) => {
+                            next = Some(lease);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                served += group.len();
+                stats
+                    .records
+                    .fetch_add(group.len() as u64, Ordering::Relaxed);
+                !write_group(&mut connection, group, &mut heads, &mut epoch, owed).await
+            }
         };
+        if next.is_none() && served < MAX_BATCH {
+            next = waiting.try_recv().ok();
+        }
         let between = match (undone, next.is_some()) {
             (false, true) => Some("RELEASE request; SAVEPOINT request"),
             (true, true) => Some("ROLLBACK TO request; RELEASE request; SAVEPOINT request"),
@@ -274,8 +361,68 @@ async fn lend_batch(
             sqlx::raw_sql(sql).execute(&mut connection).await?;
         }
         match next {
-            Some(waiting_request) => reply = waiting_request,
+            Some(waiting_request) => turn = waiting_request,
             None => return Ok(connection),
+        }
+    }
+}
+
+/// Writes a group of records inside the current savepoint: those whose read epoch is no
+/// longer the database's are answered [`Recorded::Stale`] at once (nothing of theirs is
+/// written); the others are owed their acknowledgement after the commit. `false` if the
+/// writing failed: the savepoint must be rolled back, the heads are forgotten and every
+/// record of the group has been told.
+async fn write_group(
+    connection: &mut SqliteConnection,
+    group: Vec<(Box<Record>, RecordReply)>,
+    heads: &mut KnownHeads,
+    epoch: &mut Option<Epoch>,
+    owed: &mut Vec<Owed>,
+) -> bool {
+    let written = async {
+        // One look-up for the epoch (if not known in this batch yet) and the heads.
+        let records: Vec<&Record> = group.iter().map(|(record, _)| record.as_ref()).collect();
+        let want_epoch = epoch.is_none() && records.iter().any(|r| r.read_at.is_some());
+        if let Some(now) = look_up(&mut *connection, heads, &records, want_epoch).await? {
+            *epoch = Some(now);
+        }
+        let now = *epoch;
+        let mut current = Vec::with_capacity(group.len());
+        for (record, reply) in group {
+            match (record.read_at, now) {
+                (Some(read_at), Some(now)) if read_at != now => {
+                    let _ = reply.send(Ok(Recorded::Stale { now }));
+                }
+                _ => current.push((record, reply)),
+            }
+        }
+        let records: Vec<&Record> = current.iter().map(|(record, _)| record.as_ref()).collect();
+        let result = if records.is_empty() {
+            Ok(())
+        } else {
+            write_records_on(&mut *connection, heads, &records).await
+        };
+        Ok::<_, super::StoreError>((result, current))
+    };
+    match written.await {
+        Ok((Ok(()), current)) => {
+            owed.extend(current.into_iter().map(|(_, reply)| Owed::Record(reply)));
+            true
+        }
+        Ok((Err(e), current)) => {
+            tracing::error!(error = %e, "sqlite writer could not write records");
+            *heads = KnownHeads::default();
+            for (_, reply) in current {
+                let _ = reply.send(Err(e.to_string()));
+            }
+            false
+        }
+        Err(e) => {
+            // The look-up failed: nobody was told anything yet, but the group is gone with
+            // the future; its requests see the writer's reply dropped (Stopped).
+            tracing::error!(error = %e, "sqlite writer could not look up the heads");
+            *heads = KnownHeads::default();
+            false
         }
     }
 }

@@ -1,0 +1,339 @@
+//! The read cache: in-memory copies of the rows the hot requests read (a token's view, an
+//! SP, a user by number, a user's long-lived consents to an SP), each tagged with the read
+//! epoch it was read at, in the same statement (migration 0020).
+//!
+//! A copy is only ever *used* by a request whose writes carry that epoch ([`Record::read_at`]):
+//! the writer writes them only if the database's epoch is still the same, in the transaction
+//! that writes (under the audit lock). Every change that could make a copy wrong bumps the
+//! epoch by trigger, whoever makes it (this process, another gateway, `assent-gateway admin`),
+//! so a request served from a stale copy writes nothing, is told [`Recorded::Stale`], and is
+//! served again from fresh reads. A request that would be *refused* on a copy is decided
+//! again on fresh reads before it is refused (a copy never refuses anybody). So the cache
+//! changes what a request costs, never what it is answered.
+//!
+//! Written here rather than taken from a crate: the caches of crates.io (moka, quick_cache)
+//! expire by time or size, and what is needed is validity tied to a database counter read in
+//! the same statement as the row; a map under a mutex does that in a page.
+//!
+//! [`Record::read_at`]: super::Record::read_at
+//! [`Recorded::Stale`]: super::Recorded::Stale
+
+use super::consents::{CONSENT_COLUMNS, consent_from_row};
+use super::registry::{
+    CLIENT_COLUMNS, USER_COLUMNS, client_from_prefixed_row, user_from_prefixed_row,
+};
+use super::{Client, Consent, Store, StoreError, TokenView, User};
+use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// The read epoch: a counter every relevant change bumps (migration 0020).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Epoch(pub i64);
+
+/// Copies kept at most, per kind; beyond, that kind's copies are all dropped (a bound on
+/// memory against a caller cycling through tokens, cheaper than an LRU on every hit).
+const MAX_COPIES: usize = 50_000;
+
+/// Where a read may come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// A copy when there is one of the newest epoch seen (else the database, then copied).
+    Cached,
+    /// The database (and the copy replaced).
+    Fresh,
+}
+
+/// A value and the epoch it was read at.
+#[derive(Debug, Clone)]
+pub struct AtEpoch<T> {
+    pub value: T,
+    pub epoch: Epoch,
+    /// Whether it came from a copy (a refusal decided on it is decided again, fresh).
+    pub copied: bool,
+}
+
+/// The copies (see the module's comment). One per gateway process, shared by its requests.
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    copies: Mutex<Copies>,
+}
+
+#[derive(Debug, Default)]
+struct Copies {
+    /// The newest epoch seen; every copy below is of it.
+    epoch: i64,
+    tokens: HashMap<String, TokenView>,
+    clients: HashMap<String, Client>,
+    users_by_msisdn: HashMap<String, User>,
+    /// (user, SP) → that user's long-lived consents to that SP not revoked, any end.
+    consents: HashMap<(String, String), Vec<Consent>>,
+}
+
+impl Copies {
+    /// Learns of epoch `epoch`: a newer one drops every copy. Whether copies of `epoch` may
+    /// be kept (not older than what is known).
+    fn learn(&mut self, epoch: Epoch) -> bool {
+        if epoch.0 > self.epoch {
+            self.epoch = epoch.0;
+            self.tokens.clear();
+            self.clients.clear();
+            self.users_by_msisdn.clear();
+            self.consents.clear();
+        }
+        epoch.0 == self.epoch
+    }
+}
+
+fn keep<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, V>, key: K, value: V) {
+    if map.len() >= MAX_COPIES {
+        map.clear();
+    }
+    map.insert(key, value);
+}
+
+impl ReadCache {
+    fn copies(&self) -> std::sync::MutexGuard<'_, Copies> {
+        // A panic while holding the lock leaves plain maps behind, still consistent.
+        self.copies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The database is at `epoch` (a writer found a record stale): older copies go.
+    pub fn learn(&self, epoch: Epoch) {
+        self.copies().learn(epoch);
+    }
+
+    /// The newest epoch seen.
+    pub fn epoch(&self) -> Epoch {
+        Epoch(self.copies().epoch)
+    }
+
+    /// A token's view ([`Store::token_view`]) by its hash.
+    pub async fn token_view(
+        &self,
+        store: &Store,
+        token_hash: &str,
+        reads: Reads,
+    ) -> Result<Option<AtEpoch<TokenView>>, StoreError> {
+        if reads == Reads::Cached {
+            let copies = self.copies();
+            if let Some(view) = copies.tokens.get(token_hash) {
+                return Ok(Some(AtEpoch {
+                    value: view.clone(),
+                    epoch: Epoch(copies.epoch),
+                    copied: true,
+                }));
+            }
+        }
+        let Some(view) = store.token_view(token_hash).await? else {
+            return Ok(None);
+        };
+        let epoch = view.read_at;
+        let mut copies = self.copies();
+        if copies.learn(epoch) {
+            keep(&mut copies.tokens, token_hash.to_owned(), view.clone());
+        }
+        Ok(Some(AtEpoch {
+            value: view,
+            epoch,
+            copied: false,
+        }))
+    }
+
+    /// An SP by its client_id; `value` is `None` for an unknown SP (never copied).
+    pub async fn client(
+        &self,
+        store: &Store,
+        client_id: &str,
+        reads: Reads,
+    ) -> Result<AtEpoch<Option<Client>>, StoreError> {
+        if reads == Reads::Cached {
+            let copies = self.copies();
+            if let Some(client) = copies.clients.get(client_id) {
+                return Ok(AtEpoch {
+                    value: Some(client.clone()),
+                    epoch: Epoch(copies.epoch),
+                    copied: true,
+                });
+            }
+        }
+        let (client, epoch) = store.client_at_epoch(client_id).await?;
+        if let Some(client) = &client {
+            let mut copies = self.copies();
+            if copies.learn(epoch) {
+                keep(&mut copies.clients, client_id.to_owned(), client.clone());
+            }
+        }
+        Ok(AtEpoch {
+            value: client,
+            epoch,
+            copied: false,
+        })
+    }
+
+    /// A user by number; `value` is `None` for an unknown number (never copied: it may be
+    /// imported at any moment, and it is the probing case, not the hot one).
+    pub async fn user_by_msisdn(
+        &self,
+        store: &Store,
+        msisdn: &str,
+        reads: Reads,
+    ) -> Result<AtEpoch<Option<User>>, StoreError> {
+        if reads == Reads::Cached {
+            let copies = self.copies();
+            if let Some(user) = copies.users_by_msisdn.get(msisdn) {
+                return Ok(AtEpoch {
+                    value: Some(user.clone()),
+                    epoch: Epoch(copies.epoch),
+                    copied: true,
+                });
+            }
+        }
+        let (user, epoch) = store.user_by_msisdn_at_epoch(msisdn).await?;
+        if let Some(user) = &user {
+            let mut copies = self.copies();
+            if copies.learn(epoch) {
+                keep(&mut copies.users_by_msisdn, msisdn.to_owned(), user.clone());
+            }
+        }
+        Ok(AtEpoch {
+            value: user,
+            epoch,
+            copied: false,
+        })
+    }
+
+    /// A user's long-lived consents to an SP that are not revoked, whatever their end (the
+    /// caller decides which are in force at its own time).
+    pub async fn long_lived_consents(
+        &self,
+        store: &Store,
+        user_id: &str,
+        client_id: &str,
+        reads: Reads,
+    ) -> Result<AtEpoch<Vec<Consent>>, StoreError> {
+        let key = (user_id.to_owned(), client_id.to_owned());
+        if reads == Reads::Cached {
+            let copies = self.copies();
+            if let Some(consents) = copies.consents.get(&key) {
+                return Ok(AtEpoch {
+                    value: consents.clone(),
+                    epoch: Epoch(copies.epoch),
+                    copied: true,
+                });
+            }
+        }
+        let (consents, epoch) = store
+            .long_lived_consents_at_epoch(user_id, client_id)
+            .await?;
+        let mut copies = self.copies();
+        if copies.learn(epoch) {
+            keep(&mut copies.consents, key, consents.clone());
+        }
+        Ok(AtEpoch {
+            value: consents,
+            epoch,
+            copied: false,
+        })
+    }
+}
+
+/// `SELECT` of the epoch beside `columns` of `table` (aliased `t`) where `condition`, as
+/// one statement: one row with NULL columns when no row matches.
+fn at_epoch_sql(columns: &str, table: &str, condition: &str) -> String {
+    let prefixed = columns
+        .split(", ")
+        .map(|c| format!("t.{c} AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT e.n AS read_epoch, {prefixed} FROM read_epoch e \
+         LEFT JOIN {table} t ON {condition} WHERE e.id = 1"
+    )
+}
+
+impl Store {
+    /// An SP and the read epoch, in one statement.
+    pub async fn client_at_epoch(
+        &self,
+        client_id: &str,
+    ) -> Result<(Option<Client>, Epoch), StoreError> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| at_epoch_sql(CLIENT_COLUMNS, "clients", "t.client_id = $1"));
+        let (client, epoch) = on_pool!(self, |pool| {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(client_id)
+                .fetch_one(pool)
+                .await?;
+            let client = match row.try_get::<Option<String>, _>("client_id")? {
+                Some(_) => Some(client_from_prefixed_row(&row, "")?),
+                None => None,
+            };
+            (client, Epoch(row.try_get("read_epoch")?))
+        });
+        Ok((client, epoch))
+    }
+
+    /// A user by number and the read epoch, in one statement.
+    pub async fn user_by_msisdn_at_epoch(
+        &self,
+        msisdn: &str,
+    ) -> Result<(Option<User>, Epoch), StoreError> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| at_epoch_sql(USER_COLUMNS, "users", "t.msisdn = $1"));
+        let (user, epoch) = on_pool!(self, |pool| {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(msisdn)
+                .fetch_one(pool)
+                .await?;
+            let user = match row.try_get::<Option<String>, _>("id")? {
+                Some(_) => Some(user_from_prefixed_row(&row, "")?),
+                None => None,
+            };
+            (user, Epoch(row.try_get("read_epoch")?))
+        });
+        Ok((user, epoch))
+    }
+
+    /// A user's long-lived consents to an SP not revoked (any end, newest first) and the
+    /// read epoch, in one statement.
+    pub async fn long_lived_consents_at_epoch(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> Result<(Vec<Consent>, Epoch), StoreError> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            format!(
+                "{} ORDER BY t.granted_ms DESC",
+                at_epoch_sql(
+                    CONSENT_COLUMNS,
+                    "consents",
+                    "t.user_id = $1 AND t.client_id = $2 AND t.kind = 'long_lived' \
+                     AND t.revoked_ms IS NULL",
+                )
+            )
+        });
+        let (consents, epoch) = on_pool!(self, |pool| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(user_id)
+                .bind(client_id)
+                .fetch_all(pool)
+                .await?;
+            let mut epoch = None;
+            let mut consents = Vec::new();
+            for row in &rows {
+                epoch = Some(Epoch(row.try_get("read_epoch")?));
+                if row.try_get::<Option<String>, _>("id")?.is_some() {
+                    consents.push(consent_from_row(row)?);
+                }
+            }
+            (consents, epoch)
+        });
+        // The epoch's row always exists (migration 0020); its absence is a broken database.
+        let epoch = epoch.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?;
+        Ok((consents, epoch))
+    }
+}
