@@ -19,6 +19,7 @@
 //! Written here rather than taken from a crate: sqlx has no group commit, and the known
 //! SQLite group-commit wrappers are not async or not sqlx.
 
+use super::StoreError;
 use super::cache::Epoch;
 use super::record::{KnownHeads, Record, Recorded, look_up, write_records_on};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -289,23 +290,28 @@ async fn run(
 /// Serves `first`, then each request already waiting, up to [`MAX_BATCH`], in one
 /// transaction; collects what is owed once the batch commits.
 ///
-/// A request that leases the connection gets it inside `SAVEPOINT request`. Records waiting
-/// one after the other are written together, in one savepoint, by one statement per table
-/// ([`write_records_on`]). The statements between two turns (end the last savepoint, rolling
-/// it back if its work was undone, and open the next one) go as one batch of SQL: every
-/// statement is a round trip to the thread sqlx runs the connection on, and at 32
-/// connections those hand-offs were most of the CPU an access cost. The batch's `COMMIT`
-/// ends the last savepoint with it.
+/// A request that leases the connection gets it inside `SAVEPOINT request`, so that undoing
+/// its work touches nobody else's. Records waiting one after the other are written together
+/// by one multi-statement query ([`write_records_on`]) outside any savepoint: a savepoint
+/// makes SQLite copy every page a statement changes into its sub-journal first, which was a
+/// tenth of an access's CPU; records are values the writer built itself, so the only way
+/// they fail is the database failing, and then the whole batch is given up (nobody in it is
+/// acknowledged, nothing of it is committed). The statements between two turns (end a
+/// lease's savepoint, rolling it back if its work was undone, and open the next one's) go as
+/// one batch of SQL: every statement is a round trip to the thread sqlx runs the connection
+/// on. The batch's `COMMIT` ends the last savepoint with it.
 async fn lend_batch(
     mut connection: SqliteConnection,
     first: Waiting,
     waiting: &mut mpsc::Receiver<Waiting>,
     stats: &Stats,
     owed: &mut Vec<Owed>,
-) -> Result<SqliteConnection, sqlx::Error> {
-    sqlx::raw_sql("BEGIN IMMEDIATE; SAVEPOINT request")
-        .execute(&mut connection)
-        .await?;
+) -> Result<SqliteConnection, StoreError> {
+    let begin = match first {
+        Waiting::Lease(_) => "BEGIN IMMEDIATE; SAVEPOINT request",
+        Waiting::Record(..) => "BEGIN IMMEDIATE",
+    };
+    sqlx::raw_sql(begin).execute(&mut connection).await?;
     let mut heads = KnownHeads::default();
     // The read epoch once read in this batch: nobody else can change it while the batch
     // holds the write lock, only a lease of this batch can (it is forgotten after each).
@@ -314,7 +320,8 @@ async fn lend_batch(
     let mut served = 0usize;
     loop {
         let mut next = None;
-        let undone = match turn {
+        // What ends this turn: a lease's savepoint, kept or rolled back.
+        let end = match turn {
             Waiting::Lease(reply) => {
                 epoch = None;
                 let (c, durable) = lend(connection, reply, &mut heads, stats).await?;
@@ -323,9 +330,9 @@ async fn lend_batch(
                 match durable {
                     Some(durable) => {
                         owed.push(Owed::Lease(durable));
-                        false
+                        "RELEASE request"
                     }
-                    None => true,
+                    None => "ROLLBACK TO request; RELEASE request",
                 }
             }
             Waiting::Record(record, reply) => {
@@ -344,21 +351,24 @@ async fn lend_batch(
                 stats
                     .records
                     .fetch_add(group.len() as u64, Ordering::Relaxed);
-                !write_group(&mut connection, group, &mut heads, &mut epoch, owed).await
+                write_group(&mut connection, group, &mut heads, &mut epoch, owed).await?;
+                ""
             }
         };
         if next.is_none() && served < MAX_BATCH {
             next = waiting.try_recv().ok();
         }
-        let between = match (undone, next.is_some()) {
-            (false, true) => Some("RELEASE request; SAVEPOINT request"),
-            (true, true) => Some("ROLLBACK TO request; RELEASE request; SAVEPOINT request"),
-            (true, false) => Some("ROLLBACK TO request; RELEASE request"),
-            // The batch's COMMIT keeps the savepoint's work.
-            (false, false) => None,
+        let between = match (end, &next) {
+            // The batch's COMMIT keeps the last savepoint's work.
+            ("RELEASE request", None) => String::new(),
+            (end, Some(Waiting::Lease(_))) if end.is_empty() => "SAVEPOINT request".to_owned(),
+            (end, Some(Waiting::Lease(_))) => format!("{end}; SAVEPOINT request"),
+            (end, _) => end.to_owned(),
         };
-        if let Some(sql) = between {
-            sqlx::raw_sql(sql).execute(&mut connection).await?;
+        if !between.is_empty() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(between))
+                .execute(&mut connection)
+                .await?;
         }
         match next {
             Some(waiting_request) => turn = waiting_request,
@@ -367,62 +377,58 @@ async fn lend_batch(
     }
 }
 
-/// Writes a group of records inside the current savepoint: those whose read epoch is no
-/// longer the database's are answered [`Recorded::Stale`] at once (nothing of theirs is
-/// written); the others are owed their acknowledgement after the commit. `false` if the
-/// writing failed: the savepoint must be rolled back, the heads are forgotten and every
-/// record of the group has been told.
+/// Writes a group of records: those whose read epoch is no longer the database's are
+/// answered [`Recorded::Stale`] at once (nothing of theirs is written); the others are owed
+/// their acknowledgement after the commit. On an error every record of the group still
+/// waiting has been told, and the batch must be given up.
 async fn write_group(
     connection: &mut SqliteConnection,
     group: Vec<(Box<Record>, RecordReply)>,
     heads: &mut KnownHeads,
     epoch: &mut Option<Epoch>,
     owed: &mut Vec<Owed>,
-) -> bool {
-    let written = async {
-        // One look-up for the epoch (if not known in this batch yet) and the heads.
-        let records: Vec<&Record> = group.iter().map(|(record, _)| record.as_ref()).collect();
-        let want_epoch = epoch.is_none() && records.iter().any(|r| r.read_at.is_some());
-        if let Some(now) = look_up(&mut *connection, heads, &records, want_epoch).await? {
+) -> Result<(), StoreError> {
+    // One look-up for the epoch (if not known in this batch yet) and the heads.
+    let records: Vec<&Record> = group.iter().map(|(record, _)| record.as_ref()).collect();
+    let want_epoch = epoch.is_none() && records.iter().any(|r| r.read_at.is_some());
+    let looked_up = look_up(&mut *connection, heads, &records, want_epoch).await;
+    let now = match looked_up {
+        Ok(Some(now)) => {
             *epoch = Some(now);
+            Some(now)
         }
-        let now = *epoch;
-        let mut current = Vec::with_capacity(group.len());
-        for (record, reply) in group {
-            match (record.read_at, now) {
-                (Some(read_at), Some(now)) if read_at != now => {
-                    let _ = reply.send(Ok(Recorded::Stale { now }));
-                }
-                _ => current.push((record, reply)),
+        Ok(None) => *epoch,
+        Err(e) => {
+            for (_, reply) in group {
+                let _ = reply.send(Err(e.to_string()));
             }
+            return Err(e);
         }
-        let records: Vec<&Record> = current.iter().map(|(record, _)| record.as_ref()).collect();
-        let result = if records.is_empty() {
-            Ok(())
-        } else {
-            write_records_on(&mut *connection, heads, &records).await
-        };
-        Ok::<_, super::StoreError>((result, current))
     };
-    match written.await {
-        Ok((Ok(()), current)) => {
-            owed.extend(current.into_iter().map(|(_, reply)| Owed::Record(reply)));
-            true
+    let mut current = Vec::with_capacity(group.len());
+    for (record, reply) in group {
+        match (record.read_at, now) {
+            (Some(read_at), Some(now)) if read_at != now => {
+                let _ = reply.send(Ok(Recorded::Stale { now }));
+            }
+            _ => current.push((record, reply)),
         }
-        Ok((Err(e), current)) => {
+    }
+    let records: Vec<&Record> = current.iter().map(|(record, _)| record.as_ref()).collect();
+    if records.is_empty() {
+        return Ok(());
+    }
+    match write_records_on(&mut *connection, heads, &records).await {
+        Ok(()) => {
+            owed.extend(current.into_iter().map(|(_, reply)| Owed::Record(reply)));
+            Ok(())
+        }
+        Err(e) => {
             tracing::error!(error = %e, "sqlite writer could not write records");
-            *heads = KnownHeads::default();
             for (_, reply) in current {
                 let _ = reply.send(Err(e.to_string()));
             }
-            false
-        }
-        Err(e) => {
-            // The look-up failed: nobody was told anything yet, but the group is gone with
-            // the future; its requests see the writer's reply dropped (Stopped).
-            tracing::error!(error = %e, "sqlite writer could not look up the heads");
-            *heads = KnownHeads::default();
-            false
+            Err(e)
         }
     }
 }
