@@ -130,7 +130,7 @@ fn register(
     let file = gateway.data_dir.join("push-sp.json");
     let registration = json!({
         "client_id": "push-sp",
-        "client_secret": "push-sp-secret",
+        "client_secret": "push-sp-secret-0123456789abcdef0123",
         "client_name": "Push Shop",
         "grant_types": ["urn:openid:params:grant-type:ciba"],
         "scope": "openid mc_vm_share",
@@ -189,7 +189,7 @@ async fn run() -> BenchResult<()> {
         let notification_token = format!("ntok-bench-{round}");
         let grant: Value = http
             .post(format!("{}/bc-authorize", gateway.url))
-            .basic_auth("push-sp", Some("push-sp-secret"))
+            .basic_auth("push-sp", Some("push-sp-secret-0123456789abcdef0123"))
             .form(&[
                 ("scope", "openid mc_vm_share"),
                 ("login_hint", &format!("MSISDN:{MARIE}")),
