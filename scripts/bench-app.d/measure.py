@@ -112,7 +112,8 @@ def process_tree(pid):
 
 
 def memory(pid):
-    """Summed RSS and PSS (KiB) of pid and its descendants, with their names."""
+    """Summed RSS and PSS (KiB) of pid and its descendants, with their names and each one's
+    PSS (where the difference between the subjects lies)."""
     rss = pss = 0
     names = []
     for p in process_tree(pid):
@@ -129,7 +130,7 @@ def memory(pid):
             continue  # gone meanwhile
         rss += fields.get("Rss", 0)
         pss += fields.get("Pss", 0)
-        names.append(name)
+        names.append(f"{name} {fields.get('Pss', 0) / 1024:.1f}")
     return rss, pss, names
 
 

@@ -32,8 +32,11 @@ use std::sync::Mutex;
 pub struct Epoch(pub i64);
 
 /// Copies kept at most, per kind; beyond, that kind's copies are all dropped (a bound on
-/// memory against a caller cycling through tokens, cheaper than an LRU on every hit).
-const MAX_COPIES: usize = 50_000;
+/// memory against a caller cycling through tokens, cheaper than an LRU on every hit). A
+/// token's view holds its SP and user: ~1–2 KiB, so this bounds the tokens' copies to some
+/// 20 MiB. Only rows that exist are copied: unknown tokens, numbers and SPs always cost a
+/// read, as they did before there were copies.
+const MAX_COPIES: usize = 10_000;
 
 /// Where a read may come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,5 +338,57 @@ impl Store {
         // The epoch's row always exists (migration 0020); its absence is a broken database.
         let epoch = epoch.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?;
         Ok((consents, epoch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(id: &str) -> Client {
+        Client {
+            client_id: id.into(),
+            secret_hash: String::new(),
+            client_name: id.into(),
+            grant_types: Vec::new(),
+            scopes: Vec::new(),
+            redirect_uris: Vec::new(),
+            delivery_modes: Vec::new(),
+            token_policy: "long_lived".into(),
+            token_ttl_seconds: 60,
+            blacklisted: false,
+            notification_endpoint: None,
+            jwks: None,
+            resource_server: false,
+        }
+    }
+
+    #[test]
+    fn a_newer_epoch_drops_every_copy_and_an_older_one_is_not_kept() {
+        let mut copies = Copies::default();
+        assert!(copies.learn(Epoch(0)));
+        copies.clients.insert("a".into(), client("a"));
+        assert!(copies.learn(Epoch(3)), "a newer epoch is kept");
+        assert!(
+            copies.clients.is_empty(),
+            "and drops what was read before it"
+        );
+        copies.clients.insert("b".into(), client("b"));
+        assert!(
+            !copies.learn(Epoch(2)),
+            "a read of an older epoch is not kept"
+        );
+        assert_eq!(copies.epoch, 3);
+        assert_eq!(copies.clients.len(), 1, "nor does it drop the newer copies");
+    }
+
+    #[test]
+    fn copies_are_bounded() {
+        let mut map = HashMap::new();
+        for n in 0..MAX_COPIES + 5 {
+            keep(&mut map, n, n);
+        }
+        assert!(map.len() <= MAX_COPIES);
+        assert_eq!(map.get(&(MAX_COPIES + 4)), Some(&(MAX_COPIES + 4)));
     }
 }

@@ -361,7 +361,7 @@ async fn lend_batch(
         let between = match (end, &next) {
             // The batch's COMMIT keeps the last savepoint's work.
             ("RELEASE request", None) => String::new(),
-            (end, Some(Waiting::Lease(_))) if end.is_empty() => "SAVEPOINT request".to_owned(),
+            ("", Some(Waiting::Lease(_))) => "SAVEPOINT request".to_owned(),
             (end, Some(Waiting::Lease(_))) => format!("{end}; SAVEPOINT request"),
             (end, _) => end.to_owned(),
         };
