@@ -152,28 +152,13 @@ impl ReadCache {
         client_id: &str,
         reads: Reads,
     ) -> Result<AtEpoch<Option<Client>>, StoreError> {
-        if reads == Reads::Cached {
-            let copies = self.copies();
-            if let Some(client) = copies.clients.get(client_id) {
-                return Ok(AtEpoch {
-                    value: Some(client.clone()),
-                    epoch: Epoch(copies.epoch),
-                    copied: true,
-                });
-            }
-        }
-        let (client, epoch) = store.client_at_epoch(client_id).await?;
-        if let Some(client) = &client {
-            let mut copies = self.copies();
-            if copies.learn(epoch) {
-                keep(&mut copies.clients, client_id.to_owned(), client.clone());
-            }
-        }
-        Ok(AtEpoch {
-            value: client,
-            epoch,
-            copied: false,
-        })
+        self.read_through(
+            reads,
+            |copies| &mut copies.clients,
+            client_id.to_owned(),
+            store.client_at_epoch(client_id),
+        )
+        .await
     }
 
     /// A user by number; `value` is `None` for an unknown number (never copied: it may be
@@ -184,28 +169,13 @@ impl ReadCache {
         msisdn: &str,
         reads: Reads,
     ) -> Result<AtEpoch<Option<User>>, StoreError> {
-        if reads == Reads::Cached {
-            let copies = self.copies();
-            if let Some(user) = copies.users_by_msisdn.get(msisdn) {
-                return Ok(AtEpoch {
-                    value: Some(user.clone()),
-                    epoch: Epoch(copies.epoch),
-                    copied: true,
-                });
-            }
-        }
-        let (user, epoch) = store.user_by_msisdn_at_epoch(msisdn).await?;
-        if let Some(user) = &user {
-            let mut copies = self.copies();
-            if copies.learn(epoch) {
-                keep(&mut copies.users_by_msisdn, msisdn.to_owned(), user.clone());
-            }
-        }
-        Ok(AtEpoch {
-            value: user,
-            epoch,
-            copied: false,
-        })
+        self.read_through(
+            reads,
+            |copies| &mut copies.users_by_msisdn,
+            msisdn.to_owned(),
+            store.user_by_msisdn_at_epoch(msisdn),
+        )
+        .await
     }
 
     /// A user's long-lived consents to an SP that are not revoked, whatever their end (the
@@ -217,26 +187,57 @@ impl ReadCache {
         client_id: &str,
         reads: Reads,
     ) -> Result<AtEpoch<Vec<Consent>>, StoreError> {
+        let read = async {
+            let (consents, epoch) = store
+                .long_lived_consents_at_epoch(user_id, client_id)
+                .await?;
+            Ok((Some(consents), epoch))
+        };
         let key = (user_id.to_owned(), client_id.to_owned());
+        let consents = self
+            .read_through(reads, |copies| &mut copies.consents, key, read)
+            .await?;
+        Ok(AtEpoch {
+            value: consents.value.unwrap_or_default(),
+            epoch: consents.epoch,
+            copied: consents.copied,
+        })
+    }
+
+    /// The copy under `key` in the map `map` picks when `reads` allows one, else `read` (a
+    /// row and the epoch, in one statement), copied when the row exists and its epoch is not
+    /// older than the copies'.
+    async fn read_through<K, V>(
+        &self,
+        reads: Reads,
+        map: fn(&mut Copies) -> &mut HashMap<K, V>,
+        key: K,
+        read: impl std::future::Future<Output = Result<(Option<V>, Epoch), StoreError>>,
+    ) -> Result<AtEpoch<Option<V>>, StoreError>
+    where
+        K: std::hash::Hash + Eq,
+        V: Clone,
+    {
         if reads == Reads::Cached {
-            let copies = self.copies();
-            if let Some(consents) = copies.consents.get(&key) {
+            let mut copies = self.copies();
+            let epoch = Epoch(copies.epoch);
+            if let Some(copy) = map(&mut copies).get(&key) {
                 return Ok(AtEpoch {
-                    value: consents.clone(),
-                    epoch: Epoch(copies.epoch),
+                    value: Some(copy.clone()),
+                    epoch,
                     copied: true,
                 });
             }
         }
-        let (consents, epoch) = store
-            .long_lived_consents_at_epoch(user_id, client_id)
-            .await?;
-        let mut copies = self.copies();
-        if copies.learn(epoch) {
-            keep(&mut copies.consents, key, consents.clone());
+        let (value, epoch) = read.await?;
+        if let Some(value) = &value {
+            let mut copies = self.copies();
+            if copies.learn(epoch) {
+                keep(map(&mut copies), key, value.clone());
+            }
         }
         Ok(AtEpoch {
-            value: consents,
+            value,
             epoch,
             copied: false,
         })
