@@ -441,8 +441,15 @@ impl Store {
         // indexes, since the plan is made before the value is known.
         let mut sql = String::from(
             "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
-             user_prev_hash, hash FROM audit WHERE user_id = $1 AND seq > $2",
+             user_prev_hash, hash FROM audit WHERE user_id = $1",
         );
+        // The cursor `$2` is the page's lower `seq` bound, unless `since` gives one (below):
+        // then the two are one bound, the greater, since SQLite ranges an index on one lower
+        // bound only and walks the rest (a heavy user's "last 7 days" walked their whole
+        // history from the cursor: p50 9.6 ms at 10 million entries).
+        if filter.since_ms.is_none() {
+            sql.push_str(" AND seq > $2");
+        }
         let mut n = 2;
         for (present, condition) in [
             (filter.sp.is_some(), "sp ="),
@@ -472,7 +479,8 @@ impl Store {
             n += 1;
             // No entry at or after `since`: the bound is past every entry.
             sql.push_str(&format!(
-                " AND at_ms >= ${n} AND seq >= COALESCE({}, 0)",
+                " AND at_ms >= ${n} AND seq > (SELECT CASE WHEN f.s - 1 > $2 THEN f.s - 1 \
+                 ELSE $2 END FROM (SELECT COALESCE({}, 0) AS s) f)",
                 first_at(n)
             ));
         }
