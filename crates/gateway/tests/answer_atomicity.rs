@@ -9,7 +9,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use assent_gateway::base::ids::token_hash;
 use assent_gateway::flows::consent::consent_id_for;

@@ -12,7 +12,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use assent_audit::{AuditEntry, Digest32, EntryKind, Head, NewEntry};
 use assent_gateway::store::{AuditFilter, Store};

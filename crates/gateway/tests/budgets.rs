@@ -8,7 +8,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::acme_client::{Acme, code_on_handset};
 use common::{Gateway, client, fresh_postgres, handset, start, start_with};

@@ -5,7 +5,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{Gateway, admin, client, fresh_postgres, handset, reply, start, start_logging};
 use serde_json::Value;

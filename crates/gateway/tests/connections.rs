@@ -13,7 +13,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{BIN, Gateway, admin, client, start, start_resource_server, start_with};
 use rustls::pki_types::pem::PemObject;

@@ -6,7 +6,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use assent_prompt::wire::{PromptContent, WireDevice};
 use assent_prompt::{DeviceProfile, Renderer};

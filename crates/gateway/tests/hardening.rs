@@ -11,7 +11,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::acme_client::{Acme, enroll};
 use common::{Gateway, client, fresh_postgres, handset, post_basic, start_at_level, start_with};

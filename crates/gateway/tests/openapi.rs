@@ -1,11 +1,11 @@
 //! The OpenAPI description (issue 8): generated from the handlers, served by the live gateway,
 //! printed by `assent-gateway openapi`, and committed as `docs/openapi.json`.
-//! Regenerate the committed copy with `UPDATE_OPENAPI=1 cargo test -p assent-gateway --test openapi`.
+//! Regenerate the committed copy with `UPDATE_OPENAPI=1 cargo test -p assent-gateway --test suites openapi::`.
 
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{BIN, client, start};
 use serde_json::Value;
@@ -39,7 +39,7 @@ fn the_committed_copy_is_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == printed,
-        "docs/openapi.json is stale: run UPDATE_OPENAPI=1 cargo test -p assent-gateway --test openapi"
+        "docs/openapi.json is stale: run UPDATE_OPENAPI=1 cargo test -p assent-gateway --test suites openapi::"
     );
 }
 

@@ -4,7 +4,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{BIN, admin, client, start};
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@
 //! epoch, and the hot writes do not (or the copies would never be used).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use assent_audit::{AuditEntry, EntryKind, Head, NewEntry};
 use assent_gateway::store::{

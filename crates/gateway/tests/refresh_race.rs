@@ -8,7 +8,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{Gateway, answer_latest, client, fresh_postgres, post_basic, start};
 use serde_json::Value;

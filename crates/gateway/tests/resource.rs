@@ -9,7 +9,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{
     Gateway, admin, answer_latest, client, fresh_postgres, post_basic, register, set_connections,

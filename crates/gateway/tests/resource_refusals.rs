@@ -6,7 +6,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{answer_latest, client, post_basic, start_with};
 use serde_json::Value;

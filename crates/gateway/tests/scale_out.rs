@@ -17,7 +17,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{BIN, Gateway, client, fresh_postgres, start_with};
 use serde_json::Value;

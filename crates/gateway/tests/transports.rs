@@ -7,7 +7,7 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::acme_client::Acme;
 use common::{BIN, client, start, start_plain, storage_args};

@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::acme_client::Acme;
 use common::{Gateway, client, fresh_postgres, set_connections, start};
