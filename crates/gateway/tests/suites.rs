@@ -19,6 +19,7 @@ mod connections;
 mod device;
 mod group_commit;
 mod hardening;
+mod jwt_introspection;
 mod key_creation;
 mod layers;
 mod lifetimes;

@@ -10,6 +10,7 @@ use crate::flows::Gateway;
 use crate::flows::client_auth::Authenticated;
 use crate::flows::client_auth::audit_refusal;
 use crate::flows::issue::TokenResponse;
+use crate::rules::introspection;
 use crate::rules::oauth::{OAuthError, check_granted, scope_param};
 use crate::store::{Client, Epoch, Record, Recorded, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
@@ -248,6 +249,25 @@ pub async fn introspect(
         issued_ms: record.issued_ms,
         expires_ms: record.expires_ms,
     }))
+}
+
+/// RFC 9701: `answer` (the RFC 7662 members) as a JWT for `client`, the authenticated
+/// caller, signed with the gateway's key now.
+pub fn signed_introspection(
+    gateway: &Gateway,
+    client: &Client,
+    answer: serde_json::Value,
+) -> Result<String, OAuthError> {
+    let claims = introspection::claims(
+        &gateway.issuer,
+        &client.client_id,
+        gateway.now_ms().div_euclid(1000),
+        answer,
+    );
+    introspection::sign(&gateway.keys, &claims).map_err(|e| {
+        tracing::error!(error = %e, "introspection signing");
+        OAuthError::server_error()
+    })
 }
 
 /// RFC 7009: the client's own token is revoked (audited); anyone else's, or an unknown one,

@@ -52,6 +52,8 @@ pub async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value>
         "token_endpoint_auth_methods_supported": auth_methods,
         "token_endpoint_auth_signing_alg_values_supported": crate::rules::sp_jwt::ALGORITHM_NAMES,
         "introspection_endpoint_auth_methods_supported": auth_methods,
+        // RFC 9701 §7: answers as JWTs are signed, never encrypted.
+        "introspection_signing_alg_values_supported": [crate::rules::introspection::SIGNING_ALG],
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "code_challenge_methods_supported": ["S256"],
         "backchannel_token_delivery_modes_supported": ["poll", "ping", "push"],

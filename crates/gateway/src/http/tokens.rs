@@ -8,12 +8,13 @@ use crate::http::oauth::{
     authenticate_client, authenticate_client_reading, authenticated_token_request, form,
 };
 use crate::http::state::AppState;
+use crate::rules::introspection;
 use crate::rules::oauth::OAuthError;
 use crate::store::Reads;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{Extensions, HeaderMap};
+use axum::http::{Extensions, HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -94,7 +95,13 @@ async fn client_credentials(
     request_body(content = crate::http::wire::TokenQuery, content_type = "application/x-www-form-urlencoded"),
     security((), ("client_secret_basic" = [])),
     responses(
-        (status = 200, description = "RFC 7662 §2.2: `{\"active\": false}` for any token not the caller's", body = Object),
+        (status = 200, description = "RFC 7662 §2.2: `{\"active\": false}` for any token not the caller's. \
+            With `Accept: application/token-introspection+jwt` (RFC 9701), the same members as the \
+            `token_introspection` claim of a JWT signed ES256 (`typ` `token-introspection+jwt`, `iss`, \
+            `aud` the caller, `iat`)", content(
+            (Object = "application/json"),
+            (String = "application/token-introspection+jwt"),
+        )),
         (status = 400, description = "RFC 6749 §5.2 error", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_client", body = crate::http::wire::OAuthError),
         (status = 429, description = "temporarily_unavailable with Retry-After: too many failed client authentications from this address", body = crate::http::wire::OAuthError),
@@ -108,7 +115,22 @@ pub async fn introspect(
 ) -> Result<Response, OAuthError> {
     let (client, token) = authenticated_token_request(&state, &extensions, &headers, &body).await?;
     let found = tokens::introspect(&state, &client, &token).await?;
-    Ok((no_store_headers(), Json(introspection_body(&found))).into_response())
+    let answer = introspection_body(&found);
+    let asks_for_jwt = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(introspection::asks_for_jwt);
+    if !asks_for_jwt {
+        return Ok((no_store_headers(), Json(answer)).into_response());
+    }
+    let jwt = tokens::signed_introspection(&state, &client, answer)?;
+    Ok((
+        no_store_headers(),
+        [(header::CONTENT_TYPE, introspection::JWT_MEDIA_TYPE)],
+        jwt,
+    )
+        .into_response())
 }
 
 /// RFC 7662 §2.2: times in seconds; `assent_user`, `assent_policy` and `assent_withheld` (the

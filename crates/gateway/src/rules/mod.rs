@@ -11,6 +11,7 @@ pub mod consent;
 pub mod device;
 pub mod encr_msisdn;
 pub mod idtoken;
+pub mod introspection;
 pub mod oauth;
 pub mod receipt;
 pub mod resource;
