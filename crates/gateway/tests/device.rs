@@ -522,6 +522,8 @@ async fn consent_in_the_app(database_url: Option<&str>) {
     );
     assert!(grant["last_used"].is_string(), "{grant}");
     let grant_id = grant["id"].as_str().unwrap().to_owned();
+    // Grant Management: the token response named this grant, by the id the app knows it by.
+    assert_eq!(tokens["grant_id"], json!(grant_id), "{tokens}");
     // Another number's device cannot revoke it.
     let post = |who: &Phone, path: &str| {
         let url = format!("{}{path}", gateway.url);

@@ -50,6 +50,10 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// Grant Management for OAuth 2.0 §4: the grant (the user's consent) the tokens rest
+    /// on, by the id the user's app shows and revokes it by; none for client credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 /// Tokens just issued.
@@ -176,6 +180,7 @@ pub async fn issue_tokens_in(
         scope: issue.scope.join(" "),
         id_token: Some(id_token),
         refresh_token,
+        grant_id: issue.consent_id.map(str::to_owned),
     };
     Ok(Issued {
         body,

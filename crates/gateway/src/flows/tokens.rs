@@ -173,6 +173,7 @@ async fn client_credentials(
         scope: requested.join(" "),
         id_token: None,
         refresh_token: None,
+        grant_id: None,
     }))
 }
 

@@ -29,6 +29,9 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     /// With long-lived consent only (MC_ATTR_18), rotated at every use.
     pub refresh_token: Option<String>,
+    /// Grant Management for OAuth 2.0: the user's consent the tokens rest on (the id the
+    /// user's app shows it by); for grants of a user's consent only.
+    pub grant_id: Option<String>,
 }
 
 /// `200` of `POST /bc-authorize` (CIBA §7.3).

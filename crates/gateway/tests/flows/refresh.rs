@@ -25,6 +25,9 @@ async fn a_refresh_gives_a_new_pair_and_the_spent_refresh_token_is_refused() {
     let renewed = refresh(&h, &old).await.unwrap();
     let new = renewed.refresh_token.clone().unwrap();
     assert_ne!(new, old, "rotated");
+    // Grant Management: the new pair rests on the same grant as the first.
+    assert!(first.grant_id.is_some());
+    assert_eq!(renewed.grant_id, first.grant_id);
     assert_ne!(renewed.access_token, first.access_token);
     assert_eq!(renewed.scope, "openid mc_vm_share");
     assert!(is_active(&h, "demo-sp", &renewed.access_token).await);
