@@ -69,6 +69,7 @@ fn client(id: &str) -> Client {
         notification_endpoint: None,
         jwks: None,
         resource_server: false,
+        grant_management: false,
     }
 }
 

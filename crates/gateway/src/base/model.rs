@@ -20,6 +20,8 @@ pub struct Client {
     pub jwks: Option<String>,
     /// A resource server of the operator's: may introspect any access token.
     pub resource_server: bool,
+    /// Registered for Grant Management: may query and revoke its users' grants.
+    pub grant_management: bool,
 }
 
 /// A subscriber.

@@ -65,6 +65,10 @@ pub struct Registration {
     /// An operator's resource server (introspects any access token).
     #[serde(default)]
     pub resource_server: bool,
+    /// Grant Management for OAuth 2.0: the SP may query and revoke its users' grants
+    /// (`/grants/{grant_id}`), with client-credentials tokens of the management scopes.
+    #[serde(default)]
+    pub grant_management: bool,
 }
 
 const GRANT_TYPES: &[&str] = &[
@@ -207,6 +211,7 @@ impl Registration {
             notification_endpoint: endpoint,
             jwks,
             resource_server: self.resource_server,
+            grant_management: self.grant_management,
         })
     }
 }

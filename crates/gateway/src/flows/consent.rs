@@ -282,6 +282,88 @@ pub async fn client_name(gateway: &Gateway, client_id: &str) -> Result<String, S
         .map_or_else(|| client_id.to_owned(), |c| c.client_name))
 }
 
+/// The attributes a consent's services release (from the service catalog), once each.
+pub fn covered_attributes(gateway: &Gateway, consent: &Consent) -> Vec<String> {
+    let mut attributes: Vec<String> = Vec::new();
+    for service in consent
+        .scope
+        .iter()
+        .filter_map(|s| gateway.catalog.service(s))
+    {
+        for rule in &service.attributes {
+            if !attributes.contains(&rule.name) {
+                attributes.push(rule.name.clone());
+            }
+        }
+    }
+    attributes
+}
+
+/// What a consent gives now: what it covers less what the user withdrew.
+pub fn given_attributes(gateway: &Gateway, consent: &Consent) -> Vec<String> {
+    covered_attributes(gateway, consent)
+        .into_iter()
+        .filter(|a| !consent.withdrawn.contains(a))
+        .collect()
+}
+
+/// Who ended a consent, as its audit entry and the user's history say.
+#[derive(Debug, Clone, Copy)]
+pub enum EndedBy<'a> {
+    /// The user, in the app on `device`.
+    User { device: &'a str },
+    /// The SP itself (Grant Management's revoke).
+    Sp,
+}
+
+/// Ends `consent` now, and every token bought with it (MC_ATTR_20), with its
+/// withdrawal receipt and audit entry in the same transaction. Whether it was still in force
+/// (a consent already ended changes nothing).
+pub async fn end_consent(
+    gateway: &Gateway,
+    consent: &Consent,
+    by: EndedBy<'_>,
+) -> Result<bool, StoreError> {
+    let name = client_name(gateway, &consent.client_id).await?;
+    let now_ms = gateway.now_ms();
+    let withdrawn = given_attributes(gateway, consent);
+    let receipt = Notary::of(gateway).receipt(
+        &facts(consent, &name),
+        &Event::Withdrawn {
+            attributes: &withdrawn,
+            remaining: &[],
+        },
+        now_ms,
+    )?;
+    let (authenticator, detail) = match by {
+        EndedBy::User { device } => (
+            Some("app".to_owned()),
+            json!({"by": "user", "consent": consent.id, "device": device,
+                   "receipt": receipt.id}),
+        ),
+        EndedBy::Sp => (
+            None,
+            json!({"by": "sp", "consent": consent.id, "receipt": receipt.id}),
+        ),
+    };
+    let mut tx = gateway.store.begin().await?;
+    if !tx.revoke_consent(&consent.id, now_ms).await? {
+        return Ok(false);
+    }
+    tx.insert_receipt(&receipt).await?;
+    tx.append_audit(NewEntry {
+        at_ms: now_ms,
+        kind: EntryKind::Revocation,
+        user: Some(consent.user_id.clone()),
+        sp: Some(consent.client_id.clone()),
+        authenticator,
+        detail: detail.to_string(),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// What a receipt says of `consent`.
 pub fn facts<'a>(consent: &'a Consent, client_name: &'a str) -> ConsentFacts<'a> {
     ConsentFacts {

@@ -23,6 +23,7 @@ fn client(id: &str, name: &str, grants: &str, scopes: &str, policy: &str, ttl: i
         notification_endpoint: None,
         jwks: None,
         resource_server: false,
+        grant_management: false,
     }
 }
 
@@ -31,6 +32,8 @@ pub fn clients() -> Vec<Client> {
     let demo_scopes = "openid mc_vm_share mc_vm_match mc_identity_signup mc_kyc_match";
     let demo = Client {
         redirect_uris: vec![DEMO_REDIRECT_URI.into()],
+        // Queries and revokes its users' grants (Grant Management for OAuth 2.0).
+        grant_management: true,
         ..client(
             "demo-sp",
             "Demo Shop",

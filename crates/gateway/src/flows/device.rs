@@ -20,7 +20,7 @@ use crate::base::clock::rfc3339;
 use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
 use crate::flows::answers::Waiting;
-use crate::flows::consent::{Notary, client_name, facts};
+use crate::flows::consent::{EndedBy, Notary, client_name, end_consent, facts, given_attributes};
 use crate::rules::device::{self as rules, JWT_MAX_LIFETIME_S, sha256_hex};
 pub use crate::rules::device::{
     DeviceError, DeviceErrorKind, DpopHeader, decision_request, flag_request, withdraw_request,
@@ -606,31 +606,6 @@ pub async fn grants(gateway: &Gateway, device: &Device) -> Result<Vec<Grant>, De
     Ok(grants)
 }
 
-/// The attributes a consent's services release (from the service catalog), once each.
-fn covered_attributes(gateway: &Gateway, consent: &Consent) -> Vec<String> {
-    let mut attributes: Vec<String> = Vec::new();
-    for service in consent
-        .scope
-        .iter()
-        .filter_map(|s| gateway.catalog.service(s))
-    {
-        for rule in &service.attributes {
-            if !attributes.contains(&rule.name) {
-                attributes.push(rule.name.clone());
-            }
-        }
-    }
-    attributes
-}
-
-/// What a consent gives now: what it covers less what the user withdrew.
-fn given_attributes(gateway: &Gateway, consent: &Consent) -> Vec<String> {
-    covered_attributes(gateway, consent)
-        .into_iter()
-        .filter(|a| !consent.withdrawn.contains(a))
-        .collect()
-}
-
 /// The user's consent `id`, in force now; another user's is not found.
 async fn own_consent(gateway: &Gateway, device: &Device, id: &str) -> Result<Consent, DeviceError> {
     gateway
@@ -649,34 +624,9 @@ async fn own_consent(gateway: &Gateway, device: &Device, id: &str) -> Result<Con
 /// Another user's grant is not found.
 pub async fn revoke_grant(gateway: &Gateway, device: &Device, id: &str) -> Result<(), DeviceError> {
     let consent = own_consent(gateway, device, id).await?;
-    let name = client_name(gateway, &consent.client_id).await?;
-    let now_ms = gateway.now_ms();
-    let withdrawn = given_attributes(gateway, &consent);
-    let receipt = Notary::of(gateway).receipt(
-        &facts(&consent, &name),
-        &Event::Withdrawn {
-            attributes: &withdrawn,
-            remaining: &[],
-        },
-        now_ms,
-    )?;
-    let mut tx = gateway.store.begin().await?;
-    if !tx.revoke_consent(&consent.id, now_ms).await? {
+    if !end_consent(gateway, &consent, EndedBy::User { device: &device.id }).await? {
         return Err(DeviceError::not_found("no such grant"));
     }
-    tx.insert_receipt(&receipt).await?;
-    tx.append_audit(NewEntry {
-        at_ms: now_ms,
-        kind: EntryKind::Revocation,
-        user: Some(device.user_id.clone()),
-        sp: Some(consent.client_id.clone()),
-        authenticator: Some("app".into()),
-        detail: json!({"by": "user", "consent": consent.id, "device": device.id,
-                       "receipt": receipt.id})
-        .to_string(),
-    })
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 

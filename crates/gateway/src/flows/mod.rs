@@ -11,6 +11,7 @@ pub mod consent;
 pub mod demo;
 pub mod device;
 pub mod expiry;
+pub mod grants;
 pub mod handset;
 pub mod hints;
 pub mod issue;

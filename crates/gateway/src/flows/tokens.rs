@@ -10,8 +10,8 @@ use crate::flows::Gateway;
 use crate::flows::client_auth::Authenticated;
 use crate::flows::client_auth::audit_refusal;
 use crate::flows::issue::TokenResponse;
-use crate::rules::introspection;
 use crate::rules::oauth::{OAuthError, check_granted, scope_param};
+use crate::rules::{grant_management, introspection};
 use crate::store::{Client, Epoch, Record, Recorded, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
@@ -105,13 +105,20 @@ async fn client_credentials(
     params: &HashMap<String, String>,
     read_at: Option<Epoch>,
 ) -> Result<Granted, OAuthError> {
-    if !client.grant_types.iter().any(|g| g == "client_credentials") {
+    let named = scope_param(params);
+    // An SP registered for Grant Management gets the management scopes by client
+    // credentials whether or not it is registered for that grant otherwise.
+    let management = client.grant_management
+        && named
+            .as_deref()
+            .is_some_and(grant_management::management_only);
+    if !management && !client.grant_types.iter().any(|g| g == "client_credentials") {
         return Err(OAuthError::bad_request(
             "unauthorized_client",
             "this SP is not registered for client_credentials",
         ));
     }
-    let requested = scope_param(params).unwrap_or_else(|| client.scopes.clone());
+    let requested = named.unwrap_or_else(|| client.scopes.clone());
     // Seed 003 §2.1: MC Client Credentials is not OIDC; `openid` must not be requested.
     if requested.iter().any(|s| s == "openid") {
         return Err(OAuthError::bad_request(
@@ -125,7 +132,11 @@ async fn client_credentials(
             "no scope requested",
         ));
     }
-    check_granted(&client.scopes, &requested)?;
+    let mut permitted = client.scopes.clone();
+    if client.grant_management {
+        permitted.extend(grant_management::SCOPES.iter().map(|s| (*s).to_owned()));
+    }
+    check_granted(&permitted, &requested)?;
     let token = new_token();
     let issued_ms = gateway.now_ms();
     let record = TokenRecord {

@@ -43,6 +43,10 @@ pub async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value>
         "premiuminfo_endpoint": format!("{issuer}/premiuminfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
+        // Grant Management for OAuth 2.0 §8: `{grant_management_endpoint}/{grant_id}`.
+        "grant_management_endpoint": format!("{issuer}/grants"),
+        "grant_management_actions_supported": crate::rules::grant_management::ACTIONS_SUPPORTED,
+        "grant_management_action_required": false,
         "scopes_supported": state.catalog.scopes(),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

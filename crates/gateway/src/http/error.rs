@@ -4,6 +4,7 @@
 //! and `Retry-After` (the request may be sent again as it was); any other failure of the
 //! gateway is `500` without it.
 
+use crate::flows::grants::GrantError;
 use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
 use crate::rules::device::{DeviceError, DeviceErrorKind};
 use crate::rules::oauth::{OAuthError, OAuthErrorKind};
@@ -262,6 +263,53 @@ impl IntoResponse for ResourceError {
     fn into_response(self) -> Response {
         let mut response = resource_json(resource_status(self.kind), resource_error_body(&self));
         if let Some(challenge) = resource_challenge(&self) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        retry_after_if_unavailable(response)
+    }
+}
+
+// ---- Grant Management ----
+//
+// RFC 6750 §3.1 for the bearer token (401 `invalid_token`, 403 `insufficient_scope`, each
+// with its challenge); 404 `invalid_grant_id` (the code Grant Management gives an unknown
+// grant) for a grant that is not the caller's, not in force, or not there at all.
+
+impl IntoResponse for GrantError {
+    fn into_response(self) -> Response {
+        let (status, code, challenge) = match &self {
+            GrantError::InvalidToken => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                Some("Bearer error=\"invalid_token\"".to_owned()),
+            ),
+            GrantError::InsufficientScope(scope) => (
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                Some(format!(
+                    "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+                )),
+            ),
+            GrantError::NotFound => (StatusCode::NOT_FOUND, "invalid_grant_id", None),
+            GrantError::Store(error) => {
+                tracing::error!(%error, "grant management store error");
+                let status = if error.is_unreachable() {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                };
+                (status, "server_error", None)
+            }
+        };
+        let description = match &self {
+            GrantError::Store(_) => "the request could not be completed".to_owned(),
+            other => other.to_string(),
+        };
+        let body = json!({"error": code, "error_description": description});
+        let mut response = (status, no_store_headers(), Json(body)).into_response();
+        if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, challenge);

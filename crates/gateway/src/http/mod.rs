@@ -6,6 +6,7 @@ pub mod code_flow;
 pub mod device;
 pub mod discovery;
 pub mod error;
+pub mod grants;
 pub mod limits;
 pub mod oauth;
 pub mod openapi;
@@ -61,6 +62,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::token))
         .routes(routes!(tokens::introspect))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(grants::query_grant, grants::revoke_grant))
         .routes(routes!(ciba::bc_authorize))
         .routes(routes!(code_flow::authorize))
         .routes(routes!(code_flow::wait))

@@ -10,6 +10,7 @@ pub mod code_flow;
 pub mod consent;
 pub mod device;
 pub mod encr_msisdn;
+pub mod grant_management;
 pub mod idtoken;
 pub mod introspection;
 pub mod oauth;

@@ -361,6 +361,7 @@ mod tests {
             notification_endpoint: None,
             jwks: None,
             resource_server: false,
+            grant_management: false,
         }
     }
 

@@ -298,7 +298,8 @@ pub fn parse(
     })
 }
 
-fn bearer(value: &[u8]) -> Option<String> {
+/// The token of an `Authorization: Bearer <token>` field (RFC 6750 §2.1), if it is one.
+pub fn bearer(value: &[u8]) -> Option<String> {
     let text = header_text(value)?;
     let (scheme, token) = text.split_once(' ')?;
     let token = token.trim();

@@ -1,0 +1,67 @@
+//! Grant Management for OAuth 2.0 (FAPI, draft 03): which scopes an SP's client-credentials
+//! token needs to query or revoke a grant, and which of its scopes are such management
+//! scopes rather than services of a user's consent.
+
+/// §5 (query a grant): the scope of the token `GET /grants/{grant_id}` needs.
+pub const QUERY_SCOPE: &str = "grant_management_query";
+
+/// §6 (revoke a grant): the scope of the token `DELETE /grants/{grant_id}` needs.
+pub const REVOKE_SCOPE: &str = "grant_management_revoke";
+
+/// The management scopes: granted by client credentials to an SP registered for Grant
+/// Management, never part of a user's consent.
+pub const SCOPES: &[&str] = &[QUERY_SCOPE, REVOKE_SCOPE];
+
+/// Discovery's `grant_management_actions_supported` (§8): what this gateway does today.
+pub const ACTIONS_SUPPORTED: &[&str] = &["query", "revoke"];
+
+/// What a management call wants to do to a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Query,
+    Revoke,
+}
+
+impl Action {
+    /// The scope a token needs for this action.
+    pub fn scope(self) -> &'static str {
+        match self {
+            Action::Query => QUERY_SCOPE,
+            Action::Revoke => REVOKE_SCOPE,
+        }
+    }
+}
+
+/// Whether `scope` is a management scope.
+pub fn is_management_scope(scope: &str) -> bool {
+    SCOPES.contains(&scope)
+}
+
+/// Whether a client-credentials request for `requested` is one an SP registered for Grant
+/// Management may make without being registered for the client-credentials grant: it names
+/// management scopes only, at least one.
+pub fn management_only(requested: &[String]) -> bool {
+    !requested.is_empty() && requested.iter().all(|s| is_management_scope(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scopes(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn only_management_scopes_make_a_management_request() {
+        assert!(management_only(&scopes("grant_management_query")));
+        assert!(management_only(&scopes(
+            "grant_management_revoke grant_management_query"
+        )));
+        assert!(!management_only(&scopes("")));
+        assert!(!management_only(&scopes("grant_management_query mc_atp")));
+        assert!(!management_only(&scopes("openid")));
+        assert_eq!(Action::Query.scope(), QUERY_SCOPE);
+        assert_eq!(Action::Revoke.scope(), REVOKE_SCOPE);
+    }
+}

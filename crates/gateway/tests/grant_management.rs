@@ -1,0 +1,356 @@
+//! Grant Management for OAuth 2.0 (FAPI, draft 03) against the real binary on SQLite and
+//! PostgreSQL: the token response names the grant (`grant_id`), the SP queries it (§5) and
+//! revokes it (§6) with client-credentials tokens of the management scopes, and the
+//! refusals: no token, the wrong scope, another SP's grant, an unknown or ended one, an SP
+//! not registered for it.
+
+// Test helpers may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common;
+
+use common::{
+    Gateway, admin, answer_latest, client, fresh_postgres, post_basic, register, sp_secret, start,
+};
+use serde_json::{Value, json};
+
+const MARIE: &str = "447700900001";
+const CIBA: &str = "urn:openid:params:grant-type:ciba";
+
+/// Demo Shop's tokens for Marie's consent to `scope`, answered Yes on her handset.
+async fn demo_shop_tokens(gateway: &Gateway, http: &reqwest::Client, scope: &str) -> Value {
+    let ask = [
+        ("scope", scope),
+        ("login_hint", "MSISDN:+447700900001"),
+        ("binding_message", "GM-1"),
+    ];
+    let (status, grant) = post_basic(gateway, http, "demo-sp", "/bc-authorize", &ask).await;
+    assert_eq!(status, 200, "{grant}");
+    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
+    answer_latest(gateway, http, MARIE, "1").await;
+    for _ in 0..100 {
+        let (status, body) = post_basic(
+            gateway,
+            http,
+            "demo-sp",
+            "/token",
+            &[("grant_type", CIBA), ("auth_req_id", &auth_req_id)],
+        )
+        .await;
+        if status == 200 {
+            return body;
+        }
+        assert_eq!(body["error"], "authorization_pending", "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no token after the answer");
+}
+
+/// A client-credentials token of `sp` for `scope`: (status, body).
+async fn management_token(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    sp: &str,
+    scope: &str,
+) -> (u16, Value) {
+    post_basic(
+        gateway,
+        http,
+        sp,
+        "/token",
+        &[("grant_type", "client_credentials"), ("scope", scope)],
+    )
+    .await
+}
+
+async fn call(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    grant_id: &str,
+    bearer: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut request = http.request(method, format!("{}/grants/{grant_id}", gateway.url));
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap()
+    };
+    (status, headers, body)
+}
+
+async fn grant_management(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), database_url);
+    let http = client(&gateway, false);
+    // A second SP registered for Grant Management, to be refused Demo Shop's grants.
+    register(
+        &gateway,
+        database_url,
+        &json!({
+            "client_id": "other-sp", "client_secret": sp_secret("other-sp"),
+            "client_name": "Other Shop",
+            "grant_types": [CIBA], "scope": "openid mc_identity_signup",
+            "token_policy": "long_lived", "token_ttl_seconds": 3600,
+            "grant_management": true
+        }),
+    );
+
+    // §8: discovery says where and what.
+    let discovery: Value = http
+        .get(format!("{}/.well-known/openid-configuration", gateway.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["grant_management_endpoint"],
+        json!(format!("{}/grants", gateway.url))
+    );
+    assert_eq!(
+        discovery["grant_management_actions_supported"],
+        json!(["query", "revoke"])
+    );
+
+    let tokens = demo_shop_tokens(&gateway, &http, "openid mc_identity_signup").await;
+    let grant_id = tokens["grant_id"].as_str().unwrap().to_owned();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+
+    // Demo Shop is registered for Grant Management, not for client credentials: it gets the
+    // management scopes, and nothing else by that grant (today's answer).
+    let (status, body) = management_token(&gateway, &http, "demo-sp", "mc_identity_signup").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+    let (status, body) =
+        management_token(&gateway, &http, "demo-sp", "grant_management_query mc_atp").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+    let (status, query) =
+        management_token(&gateway, &http, "demo-sp", "grant_management_query").await;
+    assert_eq!(status, 200, "{query}");
+    assert!(query.get("grant_id").is_none(), "no user grant: {query}");
+    let query = query["access_token"].as_str().unwrap().to_owned();
+    let (_, revoke) = management_token(&gateway, &http, "demo-sp", "grant_management_revoke").await;
+    let revoke = revoke["access_token"].as_str().unwrap().to_owned();
+    // An SP not registered for it is refused the scopes.
+    let (status, _) = management_token(&gateway, &http, "atp-sp", "grant_management_query").await;
+    assert_eq!(status, 400);
+    // The scopes are the SP's, never part of a user's consent.
+    let (status, body) = post_basic(
+        &gateway,
+        &http,
+        "demo-sp",
+        "/bc-authorize",
+        &[
+            ("scope", "openid grant_management_query"),
+            ("login_hint", "MSISDN:+447700900001"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope")),
+        "{body}"
+    );
+
+    // §5: the grant as Demo Shop sees it.
+    let (status, headers, body) = call(
+        &gateway,
+        &http,
+        reqwest::Method::GET,
+        &grant_id,
+        Some(&query),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(body["grant_id"], json!(grant_id));
+    assert_eq!(
+        body["scopes"],
+        json!([{"scope": "openid mc_identity_signup"}])
+    );
+    let claims = body["claims"].as_array().unwrap();
+    assert!(
+        claims.contains(&json!("given_name")) && claims.contains(&json!("email")),
+        "{body}"
+    );
+    assert!(
+        body["created_at"].as_str().unwrap().ends_with('Z'),
+        "{body}"
+    );
+    assert_eq!(body["kind"], "long_lived");
+
+    // The refusals, each changing nothing.
+    let (status, headers, body) =
+        call(&gateway, &http, reqwest::Method::GET, &grant_id, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
+    assert_eq!(
+        headers["www-authenticate"],
+        "Bearer error=\"invalid_token\""
+    );
+    let (status, _, _) = call(
+        &gateway,
+        &http,
+        reqwest::Method::GET,
+        &grant_id,
+        Some("not-a-token"),
+    )
+    .await;
+    assert_eq!(status, 401);
+    // The user's own access token is not a management token.
+    let (status, _, _) = call(
+        &gateway,
+        &http,
+        reqwest::Method::GET,
+        &grant_id,
+        Some(&access),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, headers, body) = call(
+        &gateway,
+        &http,
+        reqwest::Method::DELETE,
+        &grant_id,
+        Some(&query),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
+    assert_eq!(
+        headers["www-authenticate"],
+        "Bearer error=\"insufficient_scope\", scope=\"grant_management_revoke\""
+    );
+    let (status, _, body) = call(
+        &gateway,
+        &http,
+        reqwest::Method::GET,
+        "no-such-grant",
+        Some(&query),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("invalid_grant_id"))
+    );
+    // Another SP learns nothing of Demo Shop's grant and cannot end it: the same 404.
+    let (status, other) = management_token(
+        &gateway,
+        &http,
+        "other-sp",
+        "grant_management_query grant_management_revoke",
+    )
+    .await;
+    assert_eq!(status, 200, "{other}");
+    let other = other["access_token"].as_str().unwrap().to_owned();
+    for method in [reqwest::Method::GET, reqwest::Method::DELETE] {
+        let (status, _, body) = call(&gateway, &http, method, &grant_id, Some(&other)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("invalid_grant_id"))
+        );
+    }
+    let read = http
+        .get(format!("{}/premiuminfo", gateway.url))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200, "the grant still stands");
+
+    // §6: Demo Shop ends it: 204, and its tokens die at once.
+    let (status, headers, body) = call(
+        &gateway,
+        &http,
+        reqwest::Method::DELETE,
+        &grant_id,
+        Some(&revoke),
+    )
+    .await;
+    assert_eq!((status, body), (204, Value::Null));
+    assert_eq!(headers["cache-control"], "no-store");
+    let read = http
+        .get(format!("{}/premiuminfo", gateway.url))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 401);
+    let (status, body) = post_basic(
+        &gateway,
+        &http,
+        "demo-sp",
+        "/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    // Ended, it is gone for the SP: queried or revoked again, 404.
+    for (method, token) in [
+        (reqwest::Method::GET, &query),
+        (reqwest::Method::DELETE, &revoke),
+    ] {
+        let (status, _, _) = call(&gateway, &http, method, &grant_id, Some(token)).await;
+        assert_eq!(status, 404);
+    }
+
+    // The trail (and so the user's history) says the SP ended it, once, with a receipt.
+    drop(gateway);
+    let (ok, out) = admin(
+        &dir.path().join("gw"),
+        database_url,
+        &[
+            "audit",
+            "list",
+            "--kind",
+            "revocation",
+            "--sp",
+            "demo-sp",
+            "--json",
+        ],
+    );
+    assert!(ok, "{out}");
+    let ended: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["detail"]["consent"] == json!(grant_id))
+        .collect();
+    assert_eq!(ended.len(), 1, "{out}");
+    assert_eq!(ended[0]["detail"]["by"], "sp");
+    assert!(ended[0]["detail"]["receipt"].is_string(), "{out}");
+    let (ok, out) = admin(&dir.path().join("gw"), database_url, &["audit", "verify"]);
+    assert!(ok, "{out}");
+}
+
+#[tokio::test]
+async fn sqlite_an_sp_queries_and_revokes_its_grant() {
+    grant_management(None).await;
+}
+
+#[tokio::test]
+async fn postgres_an_sp_queries_and_revokes_its_grant() {
+    let url = fresh_postgres().await;
+    grant_management(Some(&url)).await;
+}
