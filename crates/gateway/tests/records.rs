@@ -70,6 +70,7 @@ fn client(id: &str) -> Client {
         jwks: None,
         resource_server: false,
         grant_management: false,
+        require_par: false,
     }
 }
 

@@ -26,6 +26,7 @@ mod layers;
 mod lifetimes;
 mod openapi;
 mod operator;
+mod par;
 mod records;
 mod refresh_race;
 mod resource;

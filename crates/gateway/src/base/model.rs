@@ -22,6 +22,9 @@ pub struct Client {
     pub resource_server: bool,
     /// Registered for Grant Management: may query and revoke its users' grants.
     pub grant_management: bool,
+    /// RFC 9126 §6 `require_pushed_authorization_requests`: its authorization requests
+    /// come through `/par` only.
+    pub require_par: bool,
 }
 
 /// A subscriber.

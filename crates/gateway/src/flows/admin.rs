@@ -69,6 +69,9 @@ pub struct Registration {
     /// (`/grants/{grant_id}`), with client-credentials tokens of the management scopes.
     #[serde(default)]
     pub grant_management: bool,
+    /// RFC 9126 §6: authorization requests only through `/par`.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 const GRANT_TYPES: &[&str] = &[
@@ -212,6 +215,7 @@ impl Registration {
             jwks,
             resource_server: self.resource_server,
             grant_management: self.grant_management,
+            require_par: self.require_pushed_authorization_requests,
         })
     }
 }

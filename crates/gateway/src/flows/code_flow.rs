@@ -127,6 +127,26 @@ pub async fn authorize(
         .client(client_id)
         .await?
         .ok_or_else(|| bad("Unknown client."))?;
+    // RFC 9126 §4: a pushed request, named by its request_uri, is the whole request; taken
+    // once, and only by the client that pushed it. Any other request_uri (a request object
+    // by reference, OIDC Core §6.2) is refused as unsupported below.
+    let pushed_params: HashMap<String, String>;
+    let pushed_uri = params
+        .get("request_uri")
+        .filter(|uri| uri.starts_with(REQUEST_URI_PREFIX));
+    let pushed = pushed_uri.is_some();
+    let params = match pushed_uri {
+        Some(uri) => {
+            let taken = gateway
+                .store
+                .take_pushed_request(&token_hash(uri), &client.client_id, gateway.now_ms())
+                .await?
+                .ok_or_else(|| bad("The request_uri is unknown, expired or already used."))?;
+            pushed_params = serde_json::from_str(&taken).map_err(|_| CodeFlowError::failed())?;
+            &pushed_params
+        }
+        None => params,
+    };
     let redirect_uri = params
         .get("redirect_uri")
         .ok_or_else(|| bad("redirect_uri is missing."))?;
@@ -139,11 +159,153 @@ pub async fn authorize(
         return Ok(redirect_error(gateway, redirect_uri, "invalid_request", ""));
     };
     Ok(
-        match start(gateway, &client, redirect_uri, state, params, per_target).await {
+        match start(
+            gateway,
+            &client,
+            redirect_uri,
+            state,
+            params,
+            per_target,
+            pushed,
+        )
+        .await
+        {
             Ok(outcome) => outcome,
             Err(code) => redirect_error(gateway, redirect_uri, code, state),
         },
     )
+}
+
+/// What an authorization request asks for, once its parameters are checked.
+struct Checked {
+    scope: Vec<String>,
+    challenge: String,
+    nonce: Option<String>,
+}
+
+/// The checks of an authorization request's own parameters, shared by `/authorize` and
+/// `/par` (RFC 9126 §2.1: a pushed request is checked as the same request sent to
+/// `/authorize` would be): the error code when one fails.
+fn checked(
+    gateway: &Gateway,
+    client: &Client,
+    params: &HashMap<String, String>,
+) -> Result<Checked, &'static str> {
+    if !client.grant_types.iter().any(|g| g == "authorization_code") {
+        return Err("unauthorized_client");
+    }
+    if params.get("response_type").map(String::as_str) != Some("code") {
+        return Err("unsupported_response_type");
+    }
+    // Request objects are not supported (discovery says so): refused rather than ignored,
+    // since the SP meant what they say (OIDC Core §6, §3.1.2.6).
+    if params.contains_key("request") {
+        return Err("request_not_supported");
+    }
+    if params.contains_key("request_uri") {
+        return Err("request_uri_not_supported");
+    }
+    let scope = crate::flows::ciba::requested_scope(gateway, client, params).map_err(|e| e.code)?;
+    // PKCE is mandatory, and only S256 (RFC 7636 §4.2: "plain" only for constrained clients).
+    let challenge = params
+        .get("code_challenge")
+        .filter(|c| is_s256_challenge(c))
+        .ok_or("invalid_request")?
+        .clone();
+    if params.get("code_challenge_method").map(String::as_str) != Some("S256") {
+        return Err("invalid_request");
+    }
+    // Mobile Connect requires a nonce with openid (replay protection of the ID token).
+    let nonce = params.get("nonce").filter(|n| !n.is_empty()).cloned();
+    if nonce.is_none() && scope.iter().any(|s| s == "openid") {
+        return Err("invalid_request");
+    }
+    Ok(Checked {
+        scope,
+        challenge,
+        nonce,
+    })
+}
+
+/// How long a pushed request waits for its `/authorize` (RFC 9126 §2.2: short, the SP
+/// redirects the browser at once).
+pub const PUSHED_REQUEST_LIFETIME_S: i64 = 60;
+
+/// The prefix of every `request_uri` `/par` gives (RFC 9126 §2.2).
+pub const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
+
+/// What `/par` answers (RFC 9126 §2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    pub request_uri: String,
+    pub expires_in: i64,
+}
+
+/// `POST /par` (RFC 9126) for the authenticated `client`: the request is checked as
+/// `/authorize` would check it, errors answered here as JSON (§2.3), and kept for
+/// [`PUSHED_REQUEST_LIFETIME_S`] under a new `request_uri`. Nothing is looked up about the
+/// user yet (the hint is checked when the browser brings the request_uri), so this answers
+/// alike for every number.
+pub async fn push(
+    gateway: &Gateway,
+    client: &Client,
+    params: &HashMap<String, String>,
+) -> Result<Pushed, OAuthError> {
+    // §2.1: the request is the authenticated client's own.
+    if params
+        .get("client_id")
+        .is_some_and(|id| *id != client.client_id)
+    {
+        return Err(OAuthError::invalid_request(
+            "client_id is not the authenticated client",
+        ));
+    }
+    if params.contains_key("request_uri") {
+        return Err(OAuthError::invalid_request(
+            "request_uri cannot be pushed (RFC 9126 §2.1)",
+        ));
+    }
+    if client.blacklisted {
+        crate::flows::client_auth::audit_refusal(gateway, client, None, "par", "blacklisted")
+            .await?;
+        return Err(OAuthError::bad_request(
+            "unauthorized_client",
+            "this SP may not start requests",
+        ));
+    }
+    match params.get("redirect_uri") {
+        Some(uri) if client.redirect_uris.iter().any(|r| r == uri) => {}
+        Some(_) => {
+            return Err(OAuthError::invalid_request(
+                "redirect_uri is not registered for this client",
+            ));
+        }
+        None => return Err(OAuthError::invalid_request("redirect_uri is missing")),
+    }
+    if params.get("state").is_none_or(|s| s.is_empty()) {
+        return Err(OAuthError::invalid_request("state is missing"));
+    }
+    checked(gateway, client, params)
+        .map_err(|code| OAuthError::bad_request(code, "the authorization request is not valid"))?;
+    let request_uri = format!("{REQUEST_URI_PREFIX}{}", new_token());
+    let mut kept = params.clone();
+    kept.insert("client_id".into(), client.client_id.clone());
+    let now = gateway.now_ms();
+    let json = serde_json::to_string(&kept).map_err(|_| OAuthError::server_error())?;
+    gateway
+        .store
+        .push_request(
+            &token_hash(&request_uri),
+            &client.client_id,
+            &json,
+            now,
+            now + PUSHED_REQUEST_LIFETIME_S * 1000,
+        )
+        .await?;
+    Ok(Pushed {
+        request_uri,
+        expires_in: PUSHED_REQUEST_LIFETIME_S,
+    })
 }
 
 /// The key of a request's target for the prompt budget, before anyone is looked up: the
@@ -164,6 +326,7 @@ async fn start(
     state: &str,
     params: &HashMap<String, String>,
     per_target: &dyn TargetBudget,
+    pushed: bool,
 ) -> Result<AuthorizeOutcome, &'static str> {
     let server_error = |_| "server_error";
     if client.blacklisted {
@@ -172,34 +335,16 @@ async fn start(
             .map_err(server_error)?;
         return Err("unauthorized_client");
     }
-    if !client.grant_types.iter().any(|g| g == "authorization_code") {
-        return Err("unauthorized_client");
-    }
-    if params.get("response_type").map(String::as_str) != Some("code") {
-        return Err("unsupported_response_type");
-    }
-    // Request objects are not supported (discovery says so): refused rather than ignored,
-    // since the SP meant what they say (OIDC Core §6, §3.1.2.6).
-    if params.contains_key("request") {
-        return Err("request_not_supported");
-    }
-    if params.contains_key("request_uri") {
-        return Err("request_uri_not_supported");
-    }
-    let scope = crate::flows::ciba::requested_scope(gateway, client, params).map_err(|e| e.code)?;
-    // PKCE is mandatory, and only S256 (RFC 7636 §4.2: "plain" only for constrained clients).
-    let challenge = params
-        .get("code_challenge")
-        .filter(|c| is_s256_challenge(c))
-        .ok_or("invalid_request")?;
-    if params.get("code_challenge_method").map(String::as_str) != Some("S256") {
+    // RFC 9126 §6: this SP's requests come through /par only.
+    if client.require_par && !pushed {
         return Err("invalid_request");
     }
-    // Mobile Connect requires a nonce with openid (replay protection of the ID token).
-    let nonce = params.get("nonce").filter(|n| !n.is_empty()).cloned();
-    if nonce.is_none() && scope.iter().any(|s| s == "openid") {
-        return Err("invalid_request");
-    }
+    let Checked {
+        scope,
+        challenge,
+        nonce,
+    } = checked(gateway, client, params)?;
+    let challenge = challenge.as_str();
     let request = Pending {
         client,
         redirect_uri,

@@ -24,6 +24,7 @@ fn client(id: &str, name: &str, grants: &str, scopes: &str, policy: &str, ttl: i
         jwks: None,
         resource_server: false,
         grant_management: false,
+        require_par: false,
     }
 }
 
@@ -43,6 +44,16 @@ pub fn clients() -> Vec<Client> {
             3600,
         )
     };
+    // Starts its authorization requests through /par only (RFC 9126 §6).
+    let pushing = Client {
+        client_id: "par-sp".into(),
+        secret_hash: hash_secret("par-sp-secret"),
+        client_name: "PAR Shop".into(),
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        grant_management: false,
+        require_par: true,
+        ..demo.clone()
+    };
     let blocked = Client {
         client_id: "blocked-sp".into(),
         secret_hash: hash_secret("blocked-sp-secret"),
@@ -52,6 +63,7 @@ pub fn clients() -> Vec<Client> {
     };
     vec![
         demo,
+        pushing,
         client(
             "once-sp",
             "Once Bank",

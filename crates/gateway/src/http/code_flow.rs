@@ -3,12 +3,16 @@
 //! next; here it becomes a page or a redirect (`303 See Other`). Pages are never cached.
 
 use crate::flows::code_flow::{self, AuthorizeOutcome, CodeFlowError, CodeFlowErrorKind};
-use crate::http::error::html_escape;
+use crate::http::error::{html_escape, no_store_headers};
+use crate::http::oauth::{authenticate_client, form};
 use crate::http::state::AppState;
+use crate::rules::oauth::OAuthError;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::json;
 use std::collections::HashMap;
 
 /// `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636 §4.3).
@@ -38,6 +42,40 @@ pub async fn authorize(
             .map_err(|limited| limited.retry_after_s)
     };
     respond(code_flow::authorize(&state, &params, &per_target).await)
+}
+
+/// `POST /par` (RFC 9126): the client authenticates as at `/token` (and spends the same
+/// per-client budget: every pushed request is a row kept for a minute), the request is
+/// checked as `/authorize` would check it, and it is kept under a `request_uri` for the
+/// browser to bring once.
+#[utoipa::path(post, path = "/par", tag = "oauth",
+    request_body(content = crate::http::wire::PushedAuthorizationRequest, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 201, description = "RFC 9126 §2.2", body = crate::http::wire::PushedAuthorizationResponse),
+        (status = 400, description = "RFC 9126 §2.3: the error `/authorize` would have redirected with (invalid_request, invalid_scope, unsupported_response_type, unauthorized_client, request_not_supported)", body = crate::http::wire::OAuthError),
+        (status = 401, description = "invalid_client", body = crate::http::wire::OAuthError),
+        (status = 429, description = "temporarily_unavailable with Retry-After: over the per-client rate limit, or too many failed client authentications from this address", body = crate::http::wire::OAuthError),
+        (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
+    ))]
+pub async fn par(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let mut params = form(&headers, &body)?;
+    let client = authenticate_client(&state, &extensions, &headers, &mut params).await?;
+    if let Err(limited) = state.limits.token.check(&client.client_id) {
+        return Ok(limited.oauth_response());
+    }
+    let pushed = code_flow::push(&state, &client, &params).await?;
+    Ok((
+        StatusCode::CREATED,
+        no_store_headers(),
+        Json(json!({"request_uri": pushed.request_uri, "expires_in": pushed.expires_in})),
+    )
+        .into_response())
 }
 
 /// Too many requests from one address: a page with `Retry-After` (RFC 6585 §4).

@@ -43,6 +43,9 @@ pub async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value>
         "premiuminfo_endpoint": format!("{issuer}/premiuminfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
+        // RFC 9126 §5: any SP may push; some must (their registration says so).
+        "pushed_authorization_request_endpoint": format!("{issuer}/par"),
+        "require_pushed_authorization_requests": false,
         // Grant Management for OAuth 2.0 §8: `{grant_management_endpoint}/{grant_id}`.
         "grant_management_endpoint": format!("{issuer}/grants"),
         "grant_management_actions_supported": crate::rules::grant_management::ACTIONS_SUPPORTED,

@@ -65,6 +65,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(grants::query_grant, grants::revoke_grant))
         .routes(routes!(ciba::bc_authorize))
         .routes(routes!(code_flow::authorize))
+        .routes(routes!(code_flow::par))
         .routes(routes!(code_flow::wait))
         .routes(routes!(code_flow::consent_decision))
         .routes(routes!(discovery::discovery))

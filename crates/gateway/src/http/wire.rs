@@ -113,11 +113,37 @@ pub struct BackchannelAuthenticationRequest {
     pub client: ClientAuthentication,
 }
 
-/// The query of `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636).
+/// The query of `GET /authorize` (OIDC Core §3.1.2.1, RFC 7636): either the request itself
+/// (`redirect_uri`, `response_type`, `scope`, `state`, `code_challenge` and
+/// `code_challenge_method` are then required), or `client_id` with the `request_uri` of a
+/// request pushed to `/par` (RFC 9126 §4), which is the whole request.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuthorizationRequest {
     pub client_id: String,
+    /// RFC 9126 §4: `urn:ietf:params:oauth:request_uri:…` from `/par`; usable once.
+    pub request_uri: Option<String>,
+    pub redirect_uri: Option<String>,
+    /// `code`.
+    pub response_type: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    /// `S256`.
+    pub code_challenge_method: Option<String>,
+    /// `MSISDN:<digits>`, `ENCR_MSISDN:<JWE>` or `PCR:<sub>`.
+    pub login_hint: Option<String>,
+    pub login_hint_token: Option<String>,
+    pub id_token_hint: Option<String>,
+}
+
+/// The form of `POST /par` (RFC 9126 §2.1): the parameters of an authorization request
+/// (as `GET /authorize` takes them, without `request_uri`), and the client's authentication
+/// as at `/token`.
+#[derive(Debug, ToSchema)]
+pub struct PushedAuthorizationRequest {
+    pub client_id: Option<String>,
     pub redirect_uri: String,
     /// `code`.
     pub response_type: String,
@@ -127,10 +153,18 @@ pub struct AuthorizationRequest {
     pub code_challenge: String,
     /// `S256`.
     pub code_challenge_method: String,
-    /// `MSISDN:<digits>`, `ENCR_MSISDN:<JWE>` or `PCR:<sub>`.
     pub login_hint: Option<String>,
     pub login_hint_token: Option<String>,
     pub id_token_hint: Option<String>,
+}
+
+/// `201` of `POST /par` (RFC 9126 §2.2).
+#[derive(Debug, ToSchema)]
+pub struct PushedAuthorizationResponse {
+    /// `urn:ietf:params:oauth:request_uri:…`, for `GET /authorize` with `client_id`, once.
+    pub request_uri: String,
+    /// Seconds it stays usable.
+    pub expires_in: i64,
 }
 
 /// The query of `GET /authorize/wait`.

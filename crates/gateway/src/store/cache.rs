@@ -362,6 +362,7 @@ mod tests {
             jwks: None,
             resource_server: false,
             grant_management: false,
+            require_par: false,
         }
     }
 

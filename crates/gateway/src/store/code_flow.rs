@@ -190,3 +190,63 @@ pub enum CodeKey {
     Message,
     Code,
 }
+
+/// Pushed authorization requests (RFC 9126): kept by the SHA-256 of their `request_uri`
+/// until `/authorize` takes one, once, or it expires.
+impl Store {
+    /// Keeps the pushed request `uri_hash` of `client_id` (its parameters as JSON) until
+    /// `expires_ms`. Expired requests of every client are deleted first, in the same
+    /// transaction, so the table holds live requests only (at most what the per-client rate
+    /// limit of `/par` lets in over one lifetime).
+    pub async fn push_request(
+        &self,
+        uri_hash: &str,
+        client_id: &str,
+        params: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<(), StoreError> {
+        on_write!(self, |conn| {
+            sqlx::query("DELETE FROM pushed_requests WHERE expires_ms <= $1")
+                .bind(now_ms)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO pushed_requests (uri_hash, client_id, params, expires_ms) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(uri_hash)
+            .bind(client_id)
+            .bind(params)
+            .bind(expires_ms)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes the live pushed request `uri_hash` of `client_id`: its parameters, and it is
+    /// gone (one statement reads and deletes, so two browsers cannot both start it). `None`
+    /// for an unknown, used or expired one, or another client's (which stays).
+    pub async fn take_pushed_request(
+        &self,
+        uri_hash: &str,
+        client_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let params = on_write!(self, |conn| {
+            sqlx::query(
+                "DELETE FROM pushed_requests \
+                 WHERE uri_hash = $1 AND client_id = $2 AND expires_ms > $3 RETURNING params",
+            )
+            .bind(uri_hash)
+            .bind(client_id)
+            .bind(now_ms)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| row.try_get::<String, _>("params"))
+            .transpose()?
+        });
+        Ok(params)
+    }
+}

@@ -190,7 +190,7 @@ pub fn start_resource_server(
 /// `--demo`), and for an SP a test registers, a secret as long as registration asks (32
 /// characters at least).
 pub fn sp_secret(id: &str) -> String {
-    if ["demo-sp", "once-sp", "atp-sp", "blocked-sp"].contains(&id) {
+    if ["demo-sp", "once-sp", "atp-sp", "blocked-sp", "par-sp"].contains(&id) {
         format!("{id}-secret")
     } else {
         format!("{id}-secret-registered-by-a-test-0123456789")

@@ -321,3 +321,55 @@ async fn a_nonce_is_required_with_openid_and_request_objects_are_refused() {
         "nobody was asked"
     );
 }
+
+#[tokio::test]
+async fn rfc_9126_a_pushed_request_lives_its_lifetime_and_no_longer() {
+    use assent_gateway::flows::code_flow::PUSHED_REQUEST_LIFETIME_S;
+    let h = Harness::new().await;
+    let client = h.client("par-sp").await;
+    let mut request = request_for(MARIE, &[]);
+    request.remove("client_id");
+    let first = code_flow::push(&h.gateway, &client, &request)
+        .await
+        .unwrap();
+    let second = code_flow::push(&h.gateway, &client, &request)
+        .await
+        .unwrap();
+    assert_ne!(first.request_uri, second.request_uri);
+    let by_uri = |uri: &str| params(&[("client_id", "par-sp"), ("request_uri", uri)]);
+
+    // At the last second of its life the first one starts the flow.
+    h.advance_s(PUSHED_REQUEST_LIFETIME_S - 1);
+    let outcome = code_flow::authorize(
+        &h.gateway,
+        &by_uri(&first.request_uri),
+        &code_flow::Unlimited,
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(outcome, AuthorizeOutcome::Waiting { .. }),
+        "{outcome:?}"
+    );
+    // One second later the second one is gone, and a new push cleared it from the table.
+    h.advance_s(1);
+    let error = code_flow::authorize(
+        &h.gateway,
+        &by_uri(&second.request_uri),
+        &code_flow::Unlimited,
+    )
+    .await
+    .unwrap_err();
+    assert!(error.message.contains("request_uri"), "{error:?}");
+    code_flow::push(&h.gateway, &client, &request)
+        .await
+        .unwrap();
+    let error = code_flow::authorize(
+        &h.gateway,
+        &by_uri(&second.request_uri),
+        &code_flow::Unlimited,
+    )
+    .await
+    .unwrap_err();
+    assert!(error.message.contains("request_uri"), "{error:?}");
+}
