@@ -17,15 +17,15 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::str::FromStr;
 
-const REDIRECT: &str = "http://127.0.0.1:9/callback";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"; // RFC 7636 Appendix B
+pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"; // RFC 7636 Appendix B
 
-fn challenge(verifier: &str) -> String {
+pub fn challenge(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 /// A browser that does not follow redirects (we read them), trusting the gateway's CA.
-fn browser(gateway: &Gateway) -> reqwest::Client {
+pub fn browser(gateway: &Gateway) -> reqwest::Client {
     let ca = std::fs::read(gateway.data_dir.join("ca.pem")).unwrap();
     reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
@@ -63,7 +63,7 @@ fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
-fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+pub fn query_of(url: &str) -> std::collections::HashMap<String, String> {
     let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
     form_urlencoded::parse(query.as_bytes())
         .into_owned()

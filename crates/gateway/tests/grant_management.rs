@@ -104,14 +104,7 @@ async fn grant_management(database_url: Option<&str>) {
     );
 
     // §8: discovery says where and what.
-    let discovery: Value = http
-        .get(format!("{}/.well-known/openid-configuration", gateway.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery = common::discovery(&gateway, &http).await;
     assert_eq!(
         discovery["grant_management_endpoint"],
         json!(format!("{}/grants", gateway.url))

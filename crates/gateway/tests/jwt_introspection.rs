@@ -64,14 +64,7 @@ async fn introspection_as_a_jwt_is_signed_for_the_caller_and_verifies_with_jwcry
     let dir = tempfile::tempdir().unwrap();
     let gateway = start(&dir.path().join("gw"), None);
     let http = client(&gateway, false);
-    let discovery: Value = http
-        .get(format!("{}/.well-known/openid-configuration", gateway.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery = common::discovery(&gateway, &http).await;
     // RFC 9701 §7: what the server signs introspection responses with; nothing encrypted.
     assert_eq!(
         discovery["introspection_signing_alg_values_supported"],

@@ -10,28 +10,11 @@
 
 use crate::common;
 
-use base64::Engine;
+use crate::code_flow::{REDIRECT, VERIFIER, browser, challenge, query_of};
 use common::{Gateway, answer_latest, client, fresh_postgres, post_basic, start};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-const REDIRECT: &str = "http://127.0.0.1:9/callback";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"; // RFC 7636 Appendix B
 const MARIE: &str = "447700900001";
-
-fn challenge() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER.as_bytes()))
-}
-
-/// A browser that does not follow redirects (we read them), trusting the gateway's CA.
-fn browser(gateway: &Gateway) -> reqwest::Client {
-    let ca = std::fs::read(gateway.data_dir.join("ca.pem")).unwrap();
-    reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// The parameters of par-sp's request for Marie, with `overrides` (an empty value drops one).
 fn request(overrides: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
@@ -41,7 +24,7 @@ fn request(overrides: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
         ("scope", "openid mc_vm_share".into()),
         ("state", "st-par".into()),
         ("nonce", "n-par".into()),
-        ("code_challenge", challenge()),
+        ("code_challenge", challenge(VERIFIER)),
         ("code_challenge_method", "S256".into()),
         ("login_hint", format!("MSISDN:{MARIE}")),
     ];
@@ -80,27 +63,13 @@ fn authorize_url(gateway: &Gateway, query: &[(&str, &str)]) -> String {
     format!("{}/authorize?{query}", gateway.url)
 }
 
-fn query_of(url: &str) -> std::collections::HashMap<String, String> {
-    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
-    form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
-}
-
 async fn pushed_authorization(database_url: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let gateway = start(&dir.path().join("gw"), database_url);
     let http = client(&gateway, false);
     let browser = browser(&gateway);
 
-    let discovery: Value = http
-        .get(format!("{}/.well-known/openid-configuration", gateway.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery = common::discovery(&gateway, &http).await;
     assert_eq!(
         discovery["pushed_authorization_request_endpoint"],
         format!("{}/par", gateway.url)

@@ -454,6 +454,17 @@ pub async fn answer_latest(
     open
 }
 
+/// The gateway's discovery document (OIDC Discovery 1.0, RFC 8414).
+pub async fn discovery(gateway: &Gateway, http: &reqwest::Client) -> serde_json::Value {
+    http.get(format!("{}/.well-known/openid-configuration", gateway.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Decodes a JWT's payload without checking it (the test checks what it needs).
 pub fn jwt_claims(token: &str) -> serde_json::Value {
     use base64::Engine;
