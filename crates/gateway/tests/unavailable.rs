@@ -169,3 +169,39 @@ async fn every_endpoint_family_answers_503_with_retry_after_while_the_database_i
     }
     assert_eq!(recovered, 200, "the same process serves again");
 }
+
+/// A client-credentials request asks a database out of reach once: a refusal decided on a
+/// cached copy of the SP is decided again on fresh reads, a failing database is not (asking
+/// twice doubled the wait for the 503: two connection timeouts of a stopped PostgreSQL).
+#[tokio::test]
+async fn a_client_credentials_request_asks_a_database_out_of_reach_once() {
+    let url = fresh_postgres().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("gateway.log");
+    let gateway = common::start_logging(&dir.path().join("gw"), Some(&url), Some(&log));
+    let http = client(&gateway, false);
+    let token = || {
+        basic(&http, &gateway, "/token", "atp-sp")
+            .form(&[("grant_type", "client_credentials"), ("scope", "mc_atp")])
+    };
+    // The SP is now a cached copy.
+    assert_eq!(token().send().await.unwrap().status(), 200);
+    let store_errors = || {
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("store error"))
+            .count()
+    };
+
+    set_connections(&url, false).await;
+    let before = store_errors();
+    assert_eq!(seen(token()).await, unavailable("server_error"));
+    assert_eq!(
+        store_errors() - before,
+        1,
+        "the database was asked more than once"
+    );
+    set_connections(&url, true).await;
+    assert_eq!(token().send().await.unwrap().status(), 200);
+}

@@ -10,7 +10,7 @@ use crate::flows::Gateway;
 use crate::flows::client_auth::Authenticated;
 use crate::flows::client_auth::audit_refusal;
 use crate::flows::issue::TokenResponse;
-use crate::rules::oauth::{OAuthError, check_granted, scope_param};
+use crate::rules::oauth::{OAuthError, OAuthErrorKind, check_granted, scope_param};
 use crate::rules::{grant_management, introspection};
 use crate::store::{Client, Epoch, Record, Recorded, TokenRecord};
 use assent_audit::{EntryKind, NewEntry};
@@ -91,7 +91,10 @@ pub async fn grant_client_credentials(
     let read_at = client.read_at.filter(|_| guarded);
     let granted = client_credentials(gateway, &client.client, params, read_at).await;
     match granted {
-        Err(_) if client.copied => Ok(Granted::ReadAgain),
+        // A refusal decided on a copy is decided again on fresh reads. A database that
+        // failed is answered as it is: asking it again would only double the wait (a
+        // PostgreSQL out of reach took two connection timeouts to answer 503).
+        Err(e) if client.copied && e.kind == OAuthErrorKind::Request => Ok(Granted::ReadAgain),
         other => other,
     }
 }
