@@ -23,6 +23,8 @@ async fn demo_shop_tokens(gateway: &Gateway, http: &reqwest::Client, scope: &str
         ("scope", scope),
         ("login_hint", "MSISDN:+447700900001"),
         ("binding_message", "GM-1"),
+        // §4.1: what every request does, said explicitly.
+        ("grant_management_action", "create"),
     ];
     let (status, grant) = post_basic(gateway, http, "demo-sp", "/bc-authorize", &ask).await;
     assert_eq!(status, 200, "{grant}");
@@ -111,11 +113,34 @@ async fn grant_management(database_url: Option<&str>) {
     );
     assert_eq!(
         discovery["grant_management_actions_supported"],
-        json!(["query", "revoke"])
+        json!(["create", "query", "revoke"])
     );
 
     let tokens = demo_shop_tokens(&gateway, &http, "openid mc_identity_signup").await;
     let grant_id = tokens["grant_id"].as_str().unwrap().to_owned();
+
+    // §4.1: an update of a grant is refused, not answered with a new grant; so is a
+    // grant_id without one, or an action nobody defined.
+    for (action, grant) in [
+        (Some("merge"), Some(grant_id.as_str())),
+        (Some("replace"), Some(grant_id.as_str())),
+        (Some("create"), Some(grant_id.as_str())),
+        (None, Some(grant_id.as_str())),
+        (Some("update"), None),
+    ] {
+        let mut ask = vec![
+            ("scope", "openid mc_vm_share"),
+            ("login_hint", "MSISDN:+447700900001"),
+        ];
+        ask.extend(action.map(|a| ("grant_management_action", a)));
+        ask.extend(grant.map(|g| ("grant_id", g)));
+        let (status, body) = post_basic(&gateway, &http, "demo-sp", "/bc-authorize", &ask).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_request")),
+            "{action:?} {grant:?}: {body}"
+        );
+    }
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
 

@@ -177,6 +177,10 @@ async fn pushed_authorization(database_url: Option<&str>) {
             "invalid_request",
         ),
         (vec![("client_id", "demo-sp")], "invalid_request"),
+        (
+            vec![("grant_management_action", "merge")],
+            "invalid_request",
+        ),
     ] {
         let (status, _, body) = push(&gateway, &http, "par-sp", &request(&overrides)).await;
         assert_eq!(

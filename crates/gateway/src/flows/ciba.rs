@@ -46,6 +46,11 @@ pub async fn bc_authorize(
     }
     rules::check_registered(client)?;
     let param = |name: &str| params.get(name).map(String::as_str);
+    crate::rules::grant_management::check_request(
+        param("grant_management_action"),
+        param("grant_id"),
+    )
+    .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
     let mode = DeliveryMode::of(client);
     let notification_token = match mode {
         DeliveryMode::Poll => None,

@@ -205,6 +205,11 @@ fn checked(
     if params.contains_key("request_uri") {
         return Err("request_uri_not_supported");
     }
+    crate::rules::grant_management::check_request(
+        params.get("grant_management_action").map(String::as_str),
+        params.get("grant_id").map(String::as_str),
+    )
+    .map_err(|_| "invalid_request")?;
     let scope = crate::flows::ciba::requested_scope(gateway, client, params).map_err(|e| e.code)?;
     // PKCE is mandatory, and only S256 (RFC 7636 §4.2: "plain" only for constrained clients).
     let challenge = params

@@ -108,6 +108,11 @@ pub struct BackchannelAuthenticationRequest {
     pub client_notification_token: Option<String>,
     /// Seconds, up to 600.
     pub requested_expiry: Option<String>,
+    /// Grant Management §4.1: `create` (what every request does); `merge` and `replace`
+    /// are refused with `invalid_request` (not supported yet).
+    pub grant_management_action: Option<String>,
+    /// Grant Management §4.1: for `merge` and `replace` only.
+    pub grant_id: Option<String>,
     #[schema(inline)]
     #[serde(flatten)]
     pub client: ClientAuthentication,
@@ -136,6 +141,11 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
     pub login_hint_token: Option<String>,
     pub id_token_hint: Option<String>,
+    /// Grant Management §4.1: `create` (what every request does); `merge` and `replace`
+    /// are refused with `invalid_request` (not supported yet).
+    pub grant_management_action: Option<String>,
+    /// Grant Management §4.1: for `merge` and `replace` only.
+    pub grant_id: Option<String>,
 }
 
 /// The form of `POST /par` (RFC 9126 §2.1): the parameters of an authorization request
@@ -156,6 +166,11 @@ pub struct PushedAuthorizationRequest {
     pub login_hint: Option<String>,
     pub login_hint_token: Option<String>,
     pub id_token_hint: Option<String>,
+    /// Grant Management §4.1: `create` (what every request does); `merge` and `replace`
+    /// are refused with `invalid_request` (not supported yet).
+    pub grant_management_action: Option<String>,
+    /// Grant Management §4.1: for `merge` and `replace` only.
+    pub grant_id: Option<String>,
 }
 
 /// `201` of `POST /par` (RFC 9126 §2.2).
