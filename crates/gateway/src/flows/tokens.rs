@@ -290,19 +290,31 @@ pub fn signed_introspection(
 pub async fn revoke(gateway: &Gateway, client: &Client, token: &str) -> Result<(), OAuthError> {
     refuse_blacklisted(gateway, client, "revoke").await?;
     let hash = token_hash(token);
-    if gateway.store.revoke_token(&hash, &client.client_id).await? {
-        let user = gateway.store.token(&hash).await?.and_then(|t| t.user_id);
-        gateway
-            .store
-            .append_audit(NewEntry {
-                at_ms: gateway.now_ms(),
-                kind: EntryKind::Revocation,
-                user,
-                sp: Some(client.client_id.clone()),
-                authenticator: None,
-                detail: json!({"by": "sp", "token": &hash[..16]}).to_string(),
-            })
-            .await?;
+    let Some(found) = gateway.store.token(&hash).await? else {
+        return Ok(());
+    };
+    // The revocation and its audit entry commit together; a token that is not the
+    // client's, or already revoked, changes nothing.
+    let mut tx = gateway.store.begin().await?;
+    if !tx.revoke_token(&hash, &client.client_id).await? {
+        return Ok(());
     }
+    // RFC 7009 §2.1: a refresh token takes the access tokens of its grant with it (its
+    // family: every token issued from the same authorization, refreshes included). An
+    // access token alone leaves the refresh token, as the RFC allows.
+    let also = match (&found.kind[..], &found.family) {
+        ("refresh", Some(family)) => tx.revoke_family(family).await?,
+        _ => 0,
+    };
+    tx.append_audit(NewEntry {
+        at_ms: gateway.now_ms(),
+        kind: EntryKind::Revocation,
+        user: found.user_id,
+        sp: Some(client.client_id.clone()),
+        authenticator: None,
+        detail: json!({"by": "sp", "token": &hash[..16], "revoked": also}).to_string(),
+    })
+    .await?;
+    tx.commit().await?;
     Ok(())
 }

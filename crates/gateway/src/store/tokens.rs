@@ -72,6 +72,10 @@ pub struct TokenView {
 /// [`Store::token_view`]'s statement, built once from the column lists.
 static TOKEN_VIEW_SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// Every live token of a family (a grant's access and refresh tokens and their successors).
+pub(super) const REVOKE_FAMILY: &str =
+    "UPDATE tokens SET revoked = 1 WHERE family = $1 AND revoked = 0";
+
 pub(super) const REVOKE_TOKEN: &str =
     "UPDATE tokens SET revoked = 1 WHERE token_hash = $1 AND client_id = $2 AND revoked = 0";
 
@@ -198,9 +202,8 @@ impl Store {
 
     /// Revokes every token of a family; returns how many were still live.
     pub async fn revoke_family(&self, family: &str) -> Result<u64, StoreError> {
-        const SQL: &str = "UPDATE tokens SET revoked = 1 WHERE family = $1 AND revoked = 0";
         let affected = on_write!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(REVOKE_FAMILY)
                 .bind(family)
                 .execute(pool)
                 .await?

@@ -468,6 +468,18 @@ impl Tx {
         Ok(affected == 1)
     }
 
+    /// [`Store::revoke_family`] inside the transaction: how many were still live.
+    pub async fn revoke_family(&mut self, family: &str) -> Result<u64, StoreError> {
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(super::tokens::REVOKE_FAMILY)
+                .bind(family)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected)
+    }
+
     /// [`Store::remember_pcr`] inside the transaction.
     pub async fn remember_pcr(
         &mut self,

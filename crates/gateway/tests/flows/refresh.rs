@@ -142,3 +142,48 @@ async fn oidc_core_2_auth_time_is_the_answer_and_a_refresh_keeps_it() {
     assert_eq!(claims["auth_time"], answered_s, "{claims}");
     assert_eq!(claims["iat"], answered_s + 30 + 3600, "{claims}");
 }
+
+#[tokio::test]
+async fn rfc_7009_2_1_revoking_a_refresh_token_takes_the_access_tokens_of_its_grant() {
+    let h = Harness::new().await;
+    let demo = h.client("demo-sp").await;
+    // A grant refreshed once: two access tokens and the live refresh token.
+    let first = tokens_for_marie(&h).await;
+    let renewed = refresh(&h, first.refresh_token.as_deref().unwrap())
+        .await
+        .unwrap();
+    let refresh_token = renewed.refresh_token.clone().unwrap();
+    // Another SP cannot revoke it: nothing changes.
+    let once = h.client("once-sp").await;
+    tokens::revoke(&h.gateway, &once, &refresh_token)
+        .await
+        .unwrap();
+    assert!(is_active(&h, "demo-sp", &renewed.access_token).await);
+
+    // An access token alone leaves the refresh token (RFC 7009 allows either).
+    tokens::revoke(&h.gateway, &demo, &first.access_token)
+        .await
+        .unwrap();
+    assert!(!is_active(&h, "demo-sp", &first.access_token).await);
+    assert!(is_active(&h, "demo-sp", &renewed.access_token).await);
+
+    tokens::revoke(&h.gateway, &demo, &refresh_token)
+        .await
+        .unwrap();
+    assert!(!is_active(&h, "demo-sp", &renewed.access_token).await);
+    assert_eq!(
+        refresh(&h, &refresh_token).await.unwrap_err().code,
+        "invalid_grant"
+    );
+    // One audit entry per revocation, saying what went with it.
+    let entries = audit_of(&h, EntryKind::Revocation, "demo-sp").await;
+    let details: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).unwrap())
+        .filter(|d| d["by"] == "sp")
+        .collect();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert_eq!(details[0]["revoked"], 0);
+    assert_eq!(details[1]["by"], "sp");
+    assert_eq!(details[1]["revoked"], 1, "the grant's live access token");
+}
