@@ -9,6 +9,7 @@ use crate::base::clock::rfc3339;
 use crate::base::ids::token_hash;
 use crate::flows::Gateway;
 use crate::flows::consent::{EndedBy, end_consent, given_attributes};
+use crate::flows::resource::refusal_of;
 use crate::rules::grant_management::Action;
 use crate::store::{Client, Consent, StoreError};
 
@@ -78,22 +79,18 @@ pub async fn revoke(gateway: &Gateway, bearer: &str, grant_id: &str) -> Result<(
     Ok(())
 }
 
-/// The SP behind `bearer`, when the token may do `action` now: an active client-credentials
-/// access token with the action's scope, of an SP still registered for Grant Management and
-/// not blacklisted (MC_ATTR_31).
+/// The SP behind `bearer`, when the token may do `action` now: a client-credentials access
+/// token that the resource server would serve (the one rule of a token's life,
+/// [`refusal_of`]), with the action's scope, of an SP still registered for Grant Management
+/// and not blacklisted (MC_ATTR_31).
 async fn authorized(gateway: &Gateway, bearer: &str, action: Action) -> Result<Client, GrantError> {
     let now = gateway.now_ms();
     let token = gateway
         .store
         .token(&token_hash(bearer))
         .await?
-        .filter(|t| {
-            t.kind == "access"
-                && t.user_id.is_none()
-                && !t.revoked
-                && !t.spent
-                && t.expires_ms > now
-        })
+        // A client-credentials token names no user and rests on no consent.
+        .filter(|t| t.user_id.is_none() && refusal_of(t, None, now).is_none())
         .ok_or(GrantError::InvalidToken)?;
     let client = gateway
         .store
