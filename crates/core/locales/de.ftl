@@ -118,6 +118,26 @@ event-sp-never-told = { $sp_known ->
     [yes] { $sp } konnte nicht über Ihre Antwort informiert werden; das Gateway hat aufgegeben.
    *[no] Ein Dienst konnte nicht über Ihre Antwort informiert werden; das Gateway hat aufgegeben.
   }
+event-sp-told-signed-out = { $sp_known ->
+    [yes] { $sp } wurde aufgefordert, Sie abzumelden.
+   *[no] Ein Dienst wurde aufgefordert, Sie abzumelden.
+  }
+event-sp-told-access-ended = { $sp_known ->
+    [yes] { $sp } wurde informiert, dass sein Zugriff auf Ihre Daten beendet ist.
+   *[no] Ein Dienst wurde informiert, dass sein Zugriff auf Ihre Daten beendet ist.
+  }
+event-sp-told-new-device = { $sp_known ->
+    [yes] { $sp } wurde informiert, dass Sie ein neues Gerät hinzugefügt haben.
+   *[no] Ein Dienst wurde informiert, dass Sie ein neues Gerät hinzugefügt haben.
+  }
+event-sp-signal-waiting = { $sp_known ->
+    [yes] { $sp } konnte noch nicht informiert werden; das Gateway versucht es erneut.
+   *[no] Ein Dienst konnte noch nicht informiert werden; das Gateway versucht es erneut.
+  }
+event-sp-signal-refused = { $sp_known ->
+    [yes] { $sp } hat die Mitteilung des Gateways nicht angenommen.
+   *[no] Ein Dienst hat die Mitteilung des Gateways nicht angenommen.
+  }
 event-you-were-told = { $sp_known ->
     [yes] Sie wurden benachrichtigt, dass { $sp } Ihre Daten genutzt hat.
    *[no] Sie wurden benachrichtigt, dass ein Dienst Ihre Daten genutzt hat.

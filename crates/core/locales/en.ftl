@@ -147,6 +147,26 @@ event-sp-never-told = { $sp_known ->
     [yes] { $sp } could not be told of your answer; the gateway gave up.
    *[no] A service could not be told of your answer; the gateway gave up.
   }
+event-sp-told-signed-out = { $sp_known ->
+    [yes] { $sp } was told to sign you out.
+   *[no] A service was told to sign you out.
+  }
+event-sp-told-access-ended = { $sp_known ->
+    [yes] { $sp } was told that its access to your data ended.
+   *[no] A service was told that its access to your data ended.
+  }
+event-sp-told-new-device = { $sp_known ->
+    [yes] { $sp } was told that you added a new device.
+   *[no] A service was told that you added a new device.
+  }
+event-sp-signal-waiting = { $sp_known ->
+    [yes] { $sp } could not be told yet; the gateway will try again.
+   *[no] A service could not be told yet; the gateway will try again.
+  }
+event-sp-signal-refused = { $sp_known ->
+    [yes] { $sp } did not accept the gateway's notice.
+   *[no] A service did not accept the gateway's notice.
+  }
 event-you-were-told = { $sp_known ->
     [yes] You were notified that { $sp } used your data.
    *[no] You were notified that a service used your data.

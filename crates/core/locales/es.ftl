@@ -118,6 +118,26 @@ event-sp-never-told = { $sp_known ->
     [yes] No se pudo informar a { $sp } de tu respuesta; la pasarela desistió.
    *[no] No se pudo informar a un servicio de tu respuesta; la pasarela desistió.
   }
+event-sp-told-signed-out = { $sp_known ->
+    [yes] Se pidió a { $sp } que cerrara tu sesión.
+   *[no] Se pidió a un servicio que cerrara tu sesión.
+  }
+event-sp-told-access-ended = { $sp_known ->
+    [yes] Se informó a { $sp } de que su acceso a tus datos terminó.
+   *[no] Se informó a un servicio de que su acceso a tus datos terminó.
+  }
+event-sp-told-new-device = { $sp_known ->
+    [yes] Se informó a { $sp } de que añadiste un dispositivo nuevo.
+   *[no] Se informó a un servicio de que añadiste un dispositivo nuevo.
+  }
+event-sp-signal-waiting = { $sp_known ->
+    [yes] Aún no se pudo informar a { $sp }; la pasarela lo volverá a intentar.
+   *[no] Aún no se pudo informar a un servicio; la pasarela lo volverá a intentar.
+  }
+event-sp-signal-refused = { $sp_known ->
+    [yes] { $sp } no aceptó el aviso de la pasarela.
+   *[no] Un servicio no aceptó el aviso de la pasarela.
+  }
 event-you-were-told = { $sp_known ->
     [yes] Se te avisó de que { $sp } usó tus datos.
    *[no] Se te avisó de que un servicio usó tus datos.

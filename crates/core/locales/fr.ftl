@@ -118,6 +118,26 @@ event-sp-never-told = { $sp_known ->
     [yes] { $sp } n’a pas pu être informé de votre réponse ; la passerelle a abandonné.
    *[no] Un service n’a pas pu être informé de votre réponse ; la passerelle a abandonné.
   }
+event-sp-told-signed-out = { $sp_known ->
+    [yes] { $sp } a été prié de vous déconnecter.
+   *[no] Un service a été prié de vous déconnecter.
+  }
+event-sp-told-access-ended = { $sp_known ->
+    [yes] { $sp } a été informé que son accès à vos données a pris fin.
+   *[no] Un service a été informé que son accès à vos données a pris fin.
+  }
+event-sp-told-new-device = { $sp_known ->
+    [yes] { $sp } a été informé que vous avez ajouté un nouvel appareil.
+   *[no] Un service a été informé que vous avez ajouté un nouvel appareil.
+  }
+event-sp-signal-waiting = { $sp_known ->
+    [yes] { $sp } n’a pas encore pu être informé ; la passerelle va réessayer.
+   *[no] Un service n’a pas encore pu être informé ; la passerelle va réessayer.
+  }
+event-sp-signal-refused = { $sp_known ->
+    [yes] { $sp } n’a pas accepté l’avis de la passerelle.
+   *[no] Un service n’a pas accepté l’avis de la passerelle.
+  }
 event-you-were-told = { $sp_known ->
     [yes] Vous avez été averti que { $sp } a utilisé vos données.
    *[no] Vous avez été averti qu’un service a utilisé vos données.

@@ -118,6 +118,26 @@ event-sp-never-told = { $sp_known ->
     [yes] Não foi possível informar { $sp } da sua resposta; o gateway desistiu.
    *[no] Não foi possível informar um serviço da sua resposta; o gateway desistiu.
   }
+event-sp-told-signed-out = { $sp_known ->
+    [yes] { $sp } foi instruído a encerrar a sua sessão.
+   *[no] Um serviço foi instruído a encerrar a sua sessão.
+  }
+event-sp-told-access-ended = { $sp_known ->
+    [yes] { $sp } foi informado de que o acesso aos seus dados terminou.
+   *[no] Um serviço foi informado de que o acesso aos seus dados terminou.
+  }
+event-sp-told-new-device = { $sp_known ->
+    [yes] { $sp } foi informado de que você adicionou um novo dispositivo.
+   *[no] Um serviço foi informado de que você adicionou um novo dispositivo.
+  }
+event-sp-signal-waiting = { $sp_known ->
+    [yes] Ainda não foi possível informar { $sp }; o gateway vai tentar de novo.
+   *[no] Ainda não foi possível informar um serviço; o gateway vai tentar de novo.
+  }
+event-sp-signal-refused = { $sp_known ->
+    [yes] { $sp } não aceitou o aviso do gateway.
+   *[no] Um serviço não aceitou o aviso do gateway.
+  }
 event-you-were-told = { $sp_known ->
     [yes] Foi avisado de que { $sp } usou os seus dados.
    *[no] Foi avisado de que um serviço usou os seus dados.

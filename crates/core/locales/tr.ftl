@@ -118,6 +118,26 @@ event-sp-never-told = { $sp_known ->
     [yes] { $sp } yanıtınızdan haberdar edilemedi; ağ geçidi denemeyi bıraktı.
    *[no] Bir hizmet yanıtınızdan haberdar edilemedi; ağ geçidi denemeyi bıraktı.
   }
+event-sp-told-signed-out = { $sp_known ->
+    [yes] { $sp } oturumunuzu kapatması için uyarıldı.
+   *[no] Bir hizmet oturumunuzu kapatması için uyarıldı.
+  }
+event-sp-told-access-ended = { $sp_known ->
+    [yes] { $sp } verilerinize erişiminin sona erdiğinden haberdar edildi.
+   *[no] Bir hizmet verilerinize erişiminin sona erdiğinden haberdar edildi.
+  }
+event-sp-told-new-device = { $sp_known ->
+    [yes] { $sp } yeni bir cihaz eklediğinizden haberdar edildi.
+   *[no] Bir hizmet yeni bir cihaz eklediğinizden haberdar edildi.
+  }
+event-sp-signal-waiting = { $sp_known ->
+    [yes] { $sp } henüz haberdar edilemedi; ağ geçidi yeniden deneyecek.
+   *[no] Bir hizmet henüz haberdar edilemedi; ağ geçidi yeniden deneyecek.
+  }
+event-sp-signal-refused = { $sp_known ->
+    [yes] { $sp } ağ geçidinin bildirimini kabul etmedi.
+   *[no] Bir hizmet ağ geçidinin bildirimini kabul etmedi.
+  }
 event-you-were-told = { $sp_known ->
     [yes] { $sp } verilerinizi kullandığı için size bildirim gönderildi.
    *[no] Bir hizmet verilerinizi kullandığı için size bildirim gönderildi.

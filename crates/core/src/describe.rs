@@ -351,6 +351,18 @@ impl<'a> Said<'a> {
             words.arg("date", Arg::Date { ms: ends });
             return Some(words.done());
         }
+        // Shared Signals: what the SP was told about the user (issue 19).
+        if let Some(signal) = self.text("signal") {
+            let message = match (signal, self.text("outcome")?) {
+                (_, "retrying") => "event-sp-signal-waiting",
+                (_, "refused") => "event-sp-signal-refused",
+                ("session-revoked", "delivered") => "event-sp-told-signed-out",
+                ("tokens-revoked", "delivered") => "event-sp-told-access-ended",
+                ("credential-change", "delivered") => "event-sp-told-new-device",
+                _ => return None,
+            };
+            return Some(self.words(message).done());
+        }
         let message = match (self.text("to")?, self.text("outcome"), self.text("kind")) {
             ("sp", Some("delivered"), _) => "event-sp-told",
             ("sp", Some("retrying"), _) => "event-sp-not-told-yet",
@@ -804,6 +816,51 @@ mod tests {
                 "event-sp-never-told",
                 "Demo Shop could not be told of your answer; the gateway gave up.",
                 "تعذّر إبلاغ [S] بإجابتك؛ توقفت البوابة عن المحاولة.",
+            ),
+            case(
+                K::Notification,
+                demo,
+                None,
+                r#"{"to":"sp","signal":"session-revoked","stream":"ss-1","jti":"set-1","delivery":"push","attempt":1,"outcome":"delivered"}"#,
+                "event-sp-told-signed-out",
+                "Demo Shop was told to sign you out.",
+                "طُلب من [S] إنهاء جلستك.",
+            ),
+            case(
+                K::Notification,
+                demo,
+                None,
+                r#"{"to":"sp","signal":"tokens-revoked","stream":"ss-1","jti":"set-2","delivery":"poll","outcome":"delivered"}"#,
+                "event-sp-told-access-ended",
+                "Demo Shop was told that its access to your data ended.",
+                "أُبلغ [S] بانتهاء وصوله إلى بياناتك.",
+            ),
+            case(
+                K::Notification,
+                demo,
+                None,
+                r#"{"to":"sp","signal":"credential-change","stream":"ss-1","jti":"set-3","delivery":"push","attempt":1,"outcome":"delivered"}"#,
+                "event-sp-told-new-device",
+                "Demo Shop was told that you added a new device.",
+                "أُبلغ [S] بأنك أضفت جهازًا جديدًا.",
+            ),
+            case(
+                K::Notification,
+                demo,
+                None,
+                r#"{"to":"sp","signal":"session-revoked","stream":"ss-1","jti":"set-1","delivery":"push","attempt":2,"outcome":"retrying"}"#,
+                "event-sp-signal-waiting",
+                "Demo Shop could not be told yet; the gateway will try again.",
+                "تعذّر إبلاغ [S] حتى الآن؛ ستحاول البوابة مجددًا.",
+            ),
+            case(
+                K::Notification,
+                demo,
+                None,
+                r#"{"to":"sp","signal":"tokens-revoked","stream":"ss-1","jti":"set-2","delivery":"push","attempt":1,"outcome":"refused","err":"invalid_audience"}"#,
+                "event-sp-signal-refused",
+                "Demo Shop did not accept the gateway's notice.",
+                "لم يقبل [S] إشعار البوابة.",
             ),
             case(
                 K::Notification,

@@ -208,6 +208,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         resource_deadline: options.resource_deadline,
     };
     notify::spawn(state.gateway.clone());
+    crate::flows::ssf::spawn(state.gateway.clone());
     spawn_refusal_summaries(state.gateway.resource_server());
     spawn_consent_sweeps(state.gateway.clone(), options.consent_sweep_interval);
     limits::spawn_cleanup(state.limits.clone());
@@ -278,6 +279,7 @@ pub fn gateway(
         Network::None => (authenticator::Chain::new(vec![app]), None),
     };
     let acme_ca = acme::AcmeCa::load_or_create(data_dir)?;
+    let deliveries = notify::Deliveries::new(notify_roots)?;
     Ok(Gateway {
         store,
         clock,
@@ -289,7 +291,8 @@ pub fn gateway(
         authenticators,
         sms,
         acme_ca: std::sync::Arc::new(acme_ca),
-        deliveries: notify::Deliveries::new(notify_roots)?,
+        signals: crate::flows::ssf::Signals::new(deliveries.http()),
+        deliveries,
         lifetimes: crate::flows::Lifetimes::default(),
         sms_to_any_number: false,
         refusals: std::sync::Arc::default(),

@@ -9,9 +9,7 @@
 
 use crate::common;
 
-use common::{
-    Gateway, admin, answer_latest, client, fresh_postgres, post_basic, register, sp_secret, start,
-};
+use common::{Gateway, admin, client, fresh_postgres, post_basic, register, sp_secret, start};
 use serde_json::{Value, json};
 
 const MARIE: &str = "447700900001";
@@ -19,33 +17,12 @@ const CIBA: &str = "urn:openid:params:grant-type:ciba";
 
 /// Demo Shop's tokens for Marie's consent to `scope`, answered Yes on her handset.
 async fn demo_shop_tokens(gateway: &Gateway, http: &reqwest::Client, scope: &str) -> Value {
-    let ask = [
-        ("scope", scope),
-        ("login_hint", "MSISDN:+447700900001"),
+    // §4.1: what every request does, said explicitly.
+    let extra = [
         ("binding_message", "GM-1"),
-        // §4.1: what every request does, said explicitly.
         ("grant_management_action", "create"),
     ];
-    let (status, grant) = post_basic(gateway, http, "demo-sp", "/bc-authorize", &ask).await;
-    assert_eq!(status, 200, "{grant}");
-    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
-    answer_latest(gateway, http, MARIE, "1").await;
-    for _ in 0..100 {
-        let (status, body) = post_basic(
-            gateway,
-            http,
-            "demo-sp",
-            "/token",
-            &[("grant_type", CIBA), ("auth_req_id", &auth_req_id)],
-        )
-        .await;
-        if status == 200 {
-            return body;
-        }
-        assert_eq!(body["error"], "authorization_pending", "{body}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no token after the answer");
+    common::ciba_tokens(gateway, http, "demo-sp", MARIE, scope, &extra).await
 }
 
 /// A client-credentials token of `sp` for `scope`: (status, body).

@@ -7,40 +7,10 @@
 
 use crate::common;
 
-use common::{Gateway, client, start};
+use common::{Gateway, client, start, verified_by_jwcrypto};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 const JWT_TYPE: &str = "application/token-introspection+jwt";
-
-/// jwcrypto's verdict on `jws` against `jwks`: the header and claims, or why not.
-fn verified_by_jwcrypto(jwks: &Value, jws: &str) -> Result<Value, String> {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("jwks.json");
-    std::fs::write(&keys, jwks.to_string()).unwrap();
-    let oracle = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracles/jws_jwcrypto.py");
-    let mut child = Command::new("python3")
-        .arg(oracle)
-        .arg(&keys)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 with jwcrypto (pip install jwcrypto)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(jws.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(serde_json::from_slice(&out.stdout).unwrap())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
 
 async fn introspect(
     http: &reqwest::Client,

@@ -71,6 +71,8 @@ fn client(id: &str) -> Client {
         resource_server: false,
         grant_management: false,
         require_par: false,
+        ssf: false,
+        ssf_push_endpoints: Vec::new(),
     }
 }
 

@@ -34,6 +34,7 @@ mod resource_refusals;
 mod resource_rows;
 mod scale_out;
 mod serve;
+mod shared_signals;
 mod tokens;
 mod transports;
 mod unavailable;

@@ -25,6 +25,11 @@ pub struct Client {
     /// RFC 9126 §6 `require_pushed_authorization_requests`: its authorization requests
     /// come through `/par` only.
     pub require_par: bool,
+    /// Registered for Shared Signals: may manage an event stream and poll it with a
+    /// client-credentials token of scope `ssf`.
+    pub ssf: bool,
+    /// The https URLs its stream may push events to (RFC 8935): nowhere else.
+    pub ssf_push_endpoints: Vec<String>,
 }
 
 /// A subscriber.

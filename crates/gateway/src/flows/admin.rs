@@ -72,6 +72,13 @@ pub struct Registration {
     /// RFC 9126 §6: authorization requests only through `/par`.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// Shared Signals (SSF 1.0): the SP may manage an event stream and poll it, with
+    /// client-credentials tokens of scope `ssf`.
+    #[serde(default)]
+    pub ssf: bool,
+    /// The https URLs the SP's stream may push events to (RFC 8935); none: poll only.
+    #[serde(default)]
+    pub ssf_push_endpoints: Vec<String>,
 }
 
 const GRANT_TYPES: &[&str] = &[
@@ -176,6 +183,13 @@ impl Registration {
             }
             (Some(other), _) => return bad(format!("unknown delivery mode {other}")),
         }
+        for endpoint in &self.ssf_push_endpoints {
+            crate::rules::ssf::check_push_endpoint(endpoint)
+                .map_err(|e| AdminError::Registration(format!("ssf_push_endpoints: {e}")))?;
+        }
+        if !self.ssf && !self.ssf_push_endpoints.is_empty() {
+            return bad("ssf_push_endpoints are for an SP registered with \"ssf\": true".into());
+        }
         let jwks = match &self.jwks {
             None => None,
             Some(value) => {
@@ -216,6 +230,8 @@ impl Registration {
             resource_server: self.resource_server,
             grant_management: self.grant_management,
             require_par: self.require_pushed_authorization_requests,
+            ssf: self.ssf,
+            ssf_push_endpoints: self.ssf_push_endpoints,
         })
     }
 }

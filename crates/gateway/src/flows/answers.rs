@@ -29,8 +29,9 @@ pub enum WaitingRequest {
     /// With what a yes records ([`terms`]).
     Ciba(CibaRequest, ConsentTerms),
     Code(CodeRequest, ConsentTerms),
-    /// A new device of the user's, pending approval on this one.
-    Binding(Device),
+    /// A new device of the user's, pending approval on this one, with the SETs that tell
+    /// the user's SPs of the new credential if it is approved (Shared Signals).
+    Binding(Device, Vec<crate::store::NewSsfEvent>),
 }
 
 impl Waiting {
@@ -56,7 +57,15 @@ impl Waiting {
                 Some(_) => return Ok(None),
                 None => match gateway.store.device_by_approval_message(message_id).await? {
                     Some(device) if device.approval_expires_ms.is_some_and(|e| now <= e) => {
-                        WaitingRequest::Binding(device)
+                        let signals = crate::flows::ssf::credential_signals(
+                            &gateway.store,
+                            &device.user_id,
+                            now,
+                        )
+                        .await?;
+                        let sets =
+                            crate::flows::ssf::sets_for(&gateway.store, &signals, now).await?;
+                        WaitingRequest::Binding(device, sets)
                     }
                     _ => return Ok(None),
                 },
@@ -82,9 +91,12 @@ impl Waiting {
                     .await
             }
             // Nothing is consented to an SP: the user lets a device of their own in.
-            WaitingRequest::Binding(device) => {
+            WaitingRequest::Binding(device, sets) => {
                 if !tx.settle_binding(&device.id, approve, self.at_ms).await? {
                     return Ok(false);
+                }
+                if approve {
+                    crate::flows::ssf::queue(tx, sets).await?;
                 }
                 let action = if approve {
                     "device_binding_approved"
@@ -108,10 +120,14 @@ impl Waiting {
     /// What follows a committed answer: ping and push SPs are told now rather than at the
     /// next sweep.
     pub fn answered(&self, gateway: &Gateway) {
-        if let WaitingRequest::Ciba(request, _) = &self.request
-            && request.delivery_mode != DeliveryMode::Poll.name()
-        {
-            gateway.deliveries.wake();
+        match &self.request {
+            WaitingRequest::Ciba(request, _)
+                if request.delivery_mode != DeliveryMode::Poll.name() =>
+            {
+                gateway.deliveries.wake();
+            }
+            WaitingRequest::Binding(_, sets) if !sets.is_empty() => gateway.signals.queued(),
+            _ => {}
         }
     }
 }

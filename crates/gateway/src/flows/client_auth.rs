@@ -220,3 +220,50 @@ impl From<crate::store::StoreError> for OAuthError {
         }
     }
 }
+
+/// Why an SP's client-credentials bearer token is refused at an SP-facing management
+/// endpoint (Grant Management, Shared Signals).
+#[derive(Debug, thiserror::Error)]
+pub enum BearerRefusal {
+    /// None, unknown, expired, revoked, not a client-credentials token, or of an SP not
+    /// registered for the endpoint or blacklisted (RFC 6750 §3.1 `invalid_token`).
+    #[error("the access token is not valid here")]
+    InvalidToken,
+    /// A good token without the scope (RFC 6750 §3.1 `insufficient_scope`).
+    #[error("the access token lacks scope {0}")]
+    InsufficientScope(&'static str),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// The SP behind `bearer`, when it may call an endpoint that needs `scope` now: a
+/// client-credentials access token the resource server would serve (its one rule of a
+/// token's life, [`crate::flows::resource::refusal_of`]), with `scope`, of an SP that is
+/// `registered` for the endpoint and not blacklisted (MC_ATTR_31).
+pub async fn client_credentials_bearer(
+    gateway: &Gateway,
+    bearer: &str,
+    scope: &'static str,
+    registered: fn(&Client) -> bool,
+) -> Result<Client, BearerRefusal> {
+    let now = gateway.now_ms();
+    let token = gateway
+        .store
+        .token(&crate::base::ids::token_hash(bearer))
+        .await?
+        // A client-credentials token names no user and rests on no consent.
+        .filter(|t| {
+            t.user_id.is_none() && crate::flows::resource::refusal_of(t, None, now).is_none()
+        })
+        .ok_or(BearerRefusal::InvalidToken)?;
+    let client = gateway
+        .store
+        .client(&token.client_id)
+        .await?
+        .filter(|c| registered(c) && !c.blacklisted)
+        .ok_or(BearerRefusal::InvalidToken)?;
+    if !token.scope.iter().any(|s| s == scope) {
+        return Err(BearerRefusal::InsufficientScope(scope));
+    }
+    Ok(client)
+}

@@ -5,6 +5,7 @@
 use crate::base::keys::SigningKeys;
 use crate::flows::Gateway;
 use crate::flows::client_auth::audit_refusal;
+use crate::flows::ssf;
 use crate::rules::catalog::Catalog;
 use crate::rules::consent::{OutgoingPrompt, RequestTerms, lifetime_of, render_sign_in};
 pub use crate::rules::consent::{
@@ -13,6 +14,7 @@ pub use crate::rules::consent::{
 use crate::rules::device::sha256_hex;
 use crate::rules::oauth::OAuthError;
 use crate::rules::receipt::{self, ConsentFacts, Event};
+use crate::rules::ssf::Initiator;
 use crate::store::{Client, Consent, Receipt, StoreError, Tx, User};
 use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
@@ -335,21 +337,36 @@ pub async fn end_consent(
         },
         now_ms,
     )?;
-    let (authenticator, detail) = match by {
+    let (authenticator, detail, signal) = match by {
         EndedBy::User { device } => (
             Some("app".to_owned()),
             json!({"by": "user", "consent": consent.id, "device": device,
                    "receipt": receipt.id}),
+            ssf::consent_ended(
+                consent,
+                Initiator::User,
+                "the user revoked the SP's access",
+                now_ms,
+            ),
         ),
         EndedBy::Sp => (
             None,
             json!({"by": "sp", "consent": consent.id, "receipt": receipt.id}),
+            ssf::consent_ended(
+                consent,
+                Initiator::System,
+                "the SP revoked the grant",
+                now_ms,
+            ),
         ),
     };
+    // The SP hears of it (Shared Signals) from the transaction that ends it.
+    let sets = ssf::sets_for(&gateway.store, &[signal], now_ms).await?;
     let mut tx = gateway.store.begin().await?;
     if !tx.revoke_consent(&consent.id, now_ms).await? {
         return Ok(false);
     }
+    ssf::queue(&mut tx, &sets).await?;
     tx.insert_receipt(&receipt).await?;
     tx.append_audit(NewEntry {
         at_ms: now_ms,
@@ -361,6 +378,9 @@ pub async fn end_consent(
     })
     .await?;
     tx.commit().await?;
+    if !sets.is_empty() {
+        gateway.signals.queued();
+    }
     Ok(true)
 }
 

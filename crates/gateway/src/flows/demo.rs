@@ -8,6 +8,10 @@ use time::OffsetDateTime;
 /// The redirect URI registered for demo-sp's authorization code flow (port 9: discard).
 pub const DEMO_REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
+/// Demo Shop's Shared Signals push endpoint (RFC 8935): where its stream may push, for a
+/// receiver QA runs on loopback with a certificate of the gateway's CA.
+pub const DEMO_SSF_PUSH_ENDPOINT: &str = "https://127.0.0.1:9447/ssf/events";
+
 fn client(id: &str, name: &str, grants: &str, scopes: &str, policy: &str, ttl: i64) -> Client {
     Client {
         client_id: id.into(),
@@ -25,6 +29,8 @@ fn client(id: &str, name: &str, grants: &str, scopes: &str, policy: &str, ttl: i
         resource_server: false,
         grant_management: false,
         require_par: false,
+        ssf: false,
+        ssf_push_endpoints: Vec::new(),
     }
 }
 
@@ -33,8 +39,11 @@ pub fn clients() -> Vec<Client> {
     let demo_scopes = "openid mc_vm_share mc_vm_match mc_identity_signup mc_kyc_match";
     let demo = Client {
         redirect_uris: vec![DEMO_REDIRECT_URI.into()],
-        // Queries and revokes its users' grants (Grant Management for OAuth 2.0).
+        // Queries and revokes its users' grants (Grant Management for OAuth 2.0), and is told
+        // when they end (Shared Signals; by poll until it registers a push endpoint).
         grant_management: true,
+        ssf: true,
+        ssf_push_endpoints: vec![DEMO_SSF_PUSH_ENDPOINT.into()],
         ..client(
             "demo-sp",
             "Demo Shop",
@@ -52,6 +61,8 @@ pub fn clients() -> Vec<Client> {
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         grant_management: false,
         require_par: true,
+        ssf: false,
+        ssf_push_endpoints: Vec::new(),
         ..demo.clone()
     };
     let blocked = Client {
@@ -59,6 +70,8 @@ pub fn clients() -> Vec<Client> {
         secret_hash: hash_secret("blocked-sp-secret"),
         client_name: "Shady Ads".into(),
         blacklisted: true,
+        ssf: false,
+        ssf_push_endpoints: Vec::new(),
         ..demo.clone()
     };
     vec![

@@ -26,6 +26,7 @@ pub use crate::rules::device::{
     DeviceError, DeviceErrorKind, DpopHeader, decision_request, flag_request, withdraw_request,
 };
 use crate::rules::receipt::Event;
+use crate::rules::ssf::Initiator;
 use crate::store::{AuditFilter, Consent, Device, StoreError};
 use assent_acme::jws::AccountKey;
 use assent_audit::{EntryKind, NewEntry, UserExport};
@@ -297,6 +298,13 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
     audit_device(&gateway.store, EntryKind::Admin, &user.id, detail, now_ms)
         .await
         .map_err(|e| with_user(e.into()))?;
+    // A device bound at once is a new credential of the user's now (one that waits for
+    // approval becomes one when it is approved: `flows::answers`).
+    if device.approval == "approved" {
+        crate::flows::ssf::credential_created(gateway, &user.id)
+            .await
+            .map_err(|e| with_user(e.into()))?;
+    }
     Ok((device, cert.number, false))
 }
 
@@ -814,18 +822,29 @@ pub async fn revoke_device_of(
     else {
         return Ok(None);
     };
-    if !store.revoke_device(&target.id, now_ms).await? {
+    // The SPs the user consented to end the sessions it may have started (Shared Signals),
+    // told from the transaction that revokes it.
+    let initiator = if owner.is_some() {
+        Initiator::User
+    } else {
+        Initiator::Admin
+    };
+    let sets = crate::flows::ssf::device_revoked(store, &target.user_id, initiator, now_ms).await?;
+    let mut tx = store.begin().await?;
+    if !tx.revoke_device(&target.id, now_ms).await? {
         return Ok(None);
     }
-    let detail = json!({"action": "device_revoked", "device": target.id, "by": by});
-    audit_device(
-        store,
-        EntryKind::Revocation,
-        &target.user_id,
-        detail,
-        now_ms,
-    )
+    tx.append_audit(NewEntry {
+        at_ms: now_ms,
+        kind: EntryKind::Revocation,
+        user: Some(target.user_id.clone()),
+        sp: None,
+        authenticator: Some("app".into()),
+        detail: json!({"action": "device_revoked", "device": target.id, "by": by}).to_string(),
+    })
     .await?;
+    crate::flows::ssf::queue(&mut tx, &sets).await?;
+    tx.commit().await?;
     Ok(Some(target))
 }
 
@@ -844,8 +863,9 @@ pub async fn revoke_device(
         gateway.now_ms(),
     )
     .await?
-    .map(|_| ())
-    .ok_or_else(|| DeviceError::not_found("no such device"))
+    .ok_or_else(|| DeviceError::not_found("no such device"))?;
+    gateway.signals.queued();
+    Ok(())
 }
 
 /// `POST /device/flags` with `{"client_id", "reason"}`: the user reports an SP (MC_ATTR_20);

@@ -10,6 +10,8 @@
 use crate::base::clock::rfc3339;
 use crate::flows::Gateway;
 use crate::flows::handset::OutgoingPrompt;
+use crate::flows::ssf;
+use crate::rules::ssf::Initiator;
 use crate::store::{Consent, StoreError, UserNotification};
 use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
@@ -43,10 +45,18 @@ pub async fn sweep(gateway: &Gateway) -> Result<Swept, StoreError> {
         }
     }
     for consent in gateway.store.consents_ended(now, BATCH).await? {
+        let signal = ssf::consent_ended(
+            &consent,
+            Initiator::Policy,
+            "the consent reached the end of its lifetime",
+            now,
+        );
+        let sets = ssf::sets_for(&gateway.store, &[signal], now).await?;
         let mut tx = gateway.store.begin().await?;
         if !tx.end_consent(&consent.id, now).await? {
             continue; // another sweeper, or the user's revocation, came first
         }
+        ssf::queue(&mut tx, &sets).await?;
         tx.append_audit(NewEntry {
             at_ms: now,
             kind: EntryKind::Revocation,
@@ -59,6 +69,9 @@ pub async fn sweep(gateway: &Gateway) -> Result<Swept, StoreError> {
         })
         .await?;
         tx.commit().await?;
+        if !sets.is_empty() {
+            gateway.signals.queued();
+        }
         swept.ended += 1;
     }
     Ok(swept)

@@ -6,10 +6,9 @@
 //! and the user's history says the SP ended it.
 
 use crate::base::clock::rfc3339;
-use crate::base::ids::token_hash;
 use crate::flows::Gateway;
+use crate::flows::client_auth::{BearerRefusal, client_credentials_bearer};
 use crate::flows::consent::{EndedBy, end_consent, given_attributes};
-use crate::flows::resource::refusal_of;
 use crate::rules::grant_management::Action;
 use crate::store::{Client, Consent, StoreError};
 
@@ -79,29 +78,16 @@ pub async fn revoke(gateway: &Gateway, bearer: &str, grant_id: &str) -> Result<(
     Ok(())
 }
 
-/// The SP behind `bearer`, when the token may do `action` now: a client-credentials access
-/// token that the resource server would serve (the one rule of a token's life,
-/// [`refusal_of`]), with the action's scope, of an SP still registered for Grant Management
-/// and not blacklisted (MC_ATTR_31).
+/// The SP behind `bearer`, when the token may do `action` now (an SP registered for Grant
+/// Management, with the action's scope: [`client_credentials_bearer`]).
 async fn authorized(gateway: &Gateway, bearer: &str, action: Action) -> Result<Client, GrantError> {
-    let now = gateway.now_ms();
-    let token = gateway
-        .store
-        .token(&token_hash(bearer))
-        .await?
-        // A client-credentials token names no user and rests on no consent.
-        .filter(|t| t.user_id.is_none() && refusal_of(t, None, now).is_none())
-        .ok_or(GrantError::InvalidToken)?;
-    let client = gateway
-        .store
-        .client(&token.client_id)
-        .await?
-        .filter(|c| c.grant_management && !c.blacklisted)
-        .ok_or(GrantError::InvalidToken)?;
-    if !token.scope.iter().any(|s| s == action.scope()) {
-        return Err(GrantError::InsufficientScope(action.scope()));
-    }
-    Ok(client)
+    client_credentials_bearer(gateway, bearer, action.scope(), |c| c.grant_management)
+        .await
+        .map_err(|refusal| match refusal {
+            BearerRefusal::InvalidToken => GrantError::InvalidToken,
+            BearerRefusal::InsufficientScope(scope) => GrantError::InsufficientScope(scope),
+            BearerRefusal::Store(error) => GrantError::Store(error),
+        })
 }
 
 /// The consent `grant_id` if it is `client`'s and in force now.

@@ -18,6 +18,7 @@ pub mod issue;
 pub mod notify;
 pub mod refresh;
 pub mod resource;
+pub mod ssf;
 pub mod tokens;
 
 use crate::base::clock::Clock;
@@ -51,6 +52,8 @@ pub struct Gateway {
     pub acme_ca: Arc<acme::AcmeCa>,
     /// CIBA ping/push delivery.
     pub deliveries: Arc<notify::Deliveries>,
+    /// Shared Signals: the SET push worker's and the waiting polls' wake-ups.
+    pub signals: Arc<ssf::Signals>,
     /// How long what the gateway issues lives.
     pub lifetimes: Lifetimes,
     /// Whether ACME codes may go to numbers that are no subscriber's (`--sms-to-any-number`).

@@ -68,6 +68,11 @@ impl Deliveries {
         }))
     }
 
+    /// The client SPs' endpoints are reached with (Shared Signals pushes go out with it too).
+    pub fn http(&self) -> reqwest::Client {
+        self.http.clone()
+    }
+
     /// Something became due: deliver now rather than at the next sweep.
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -361,7 +366,7 @@ async fn revoke_pushed(gateway: &Gateway, r: &CibaRequest) -> Result<(), StoreEr
 }
 
 /// A transport error without the URL (which may carry an SP's secrets in its query).
-fn without_url(error: &reqwest::Error) -> String {
+pub fn without_url(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {

@@ -99,6 +99,19 @@ pub async fn grant_client_credentials(
     }
 }
 
+/// The scopes of the SP-facing endpoints `client` is registered for (Grant Management's
+/// query and revoke, Shared Signals' `ssf`): never part of a user's consent.
+fn endpoint_scopes(client: &Client) -> Vec<&'static str> {
+    let mut scopes = Vec::new();
+    if client.grant_management {
+        scopes.extend_from_slice(grant_management::SCOPES);
+    }
+    if client.ssf {
+        scopes.push(crate::rules::ssf::SCOPE);
+    }
+    scopes
+}
+
 /// `grant_type=client_credentials` (RFC 6749 §4.4, seed 003 §2.1): a generic token for the
 /// requested scopes (all the SP's when none is named), living the SP's token lifetime,
 /// written only if the read epoch is still `read_at` (when given).
@@ -109,12 +122,12 @@ async fn client_credentials(
     read_at: Option<Epoch>,
 ) -> Result<Granted, OAuthError> {
     let named = scope_param(params);
-    // An SP registered for Grant Management gets the management scopes by client
+    // An SP registered for Grant Management or Shared Signals gets their scopes by client
     // credentials whether or not it is registered for that grant otherwise.
-    let management = client.grant_management
-        && named
-            .as_deref()
-            .is_some_and(grant_management::management_only);
+    let endpoint_scopes = endpoint_scopes(client);
+    let management = named
+        .as_deref()
+        .is_some_and(|named| grant_management::endpoint_scopes_only(named, &endpoint_scopes));
     if !management && !client.grant_types.iter().any(|g| g == "client_credentials") {
         return Err(OAuthError::bad_request(
             "unauthorized_client",
@@ -136,9 +149,7 @@ async fn client_credentials(
         ));
     }
     let mut permitted = client.scopes.clone();
-    if client.grant_management {
-        permitted.extend(grant_management::SCOPES.iter().map(|s| (*s).to_owned()));
-    }
+    permitted.extend(endpoint_scopes.iter().map(|s| (*s).to_owned()));
     check_granted(&permitted, &requested)?;
     let token = new_token();
     let issued_ms = gateway.now_ms();

@@ -5,6 +5,7 @@
 //! gateway is `500` without it.
 
 use crate::flows::grants::GrantError;
+use crate::flows::ssf::SsfError;
 use crate::rules::code_flow::{CodeFlowError, CodeFlowErrorKind};
 use crate::rules::device::{DeviceError, DeviceErrorKind};
 use crate::rules::oauth::{OAuthError, OAuthErrorKind};
@@ -279,42 +280,97 @@ impl IntoResponse for ResourceError {
 
 impl IntoResponse for GrantError {
     fn into_response(self) -> Response {
-        let (status, code, challenge) = match &self {
-            GrantError::InvalidToken => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                Some("Bearer error=\"invalid_token\"".to_owned()),
-            ),
-            GrantError::InsufficientScope(scope) => (
-                StatusCode::FORBIDDEN,
-                "insufficient_scope",
-                Some(format!(
-                    "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
-                )),
-            ),
-            GrantError::NotFound => (StatusCode::NOT_FOUND, "invalid_grant_id", None),
-            GrantError::Store(error) => {
-                tracing::error!(%error, "grant management store error");
-                let status = if error.is_unreachable() {
-                    StatusCode::SERVICE_UNAVAILABLE
-                } else {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                };
-                (status, "server_error", None)
+        let refusal = match &self {
+            GrantError::InvalidToken => SpRefusal::InvalidToken,
+            GrantError::InsufficientScope(scope) => SpRefusal::InsufficientScope(scope),
+            GrantError::NotFound => SpRefusal::Plain(StatusCode::NOT_FOUND, "invalid_grant_id"),
+            GrantError::Store(error) => SpRefusal::Store(error, "grant management"),
+        };
+        sp_endpoint_refusal(refusal, &self)
+    }
+}
+
+/// What an SP-facing endpoint (Grant Management, Shared Signals) refuses with.
+enum SpRefusal<'a> {
+    /// RFC 6750 §3.1: 401 with its challenge.
+    InvalidToken,
+    /// RFC 6750 §3.1: 403 naming the scope needed.
+    InsufficientScope(&'a str),
+    /// 503 when the database is out of reach (with `Retry-After`), else 500; logged with
+    /// what was being done.
+    Store(&'a crate::store::StoreError, &'static str),
+    Plain(StatusCode, &'static str),
+}
+
+/// The answer: `{"error", "error_description"}` (the error's own words, but never a store
+/// error's), not stored, with the bearer challenge where RFC 6750 asks for one.
+fn sp_endpoint_refusal(refusal: SpRefusal<'_>, error: &dyn std::fmt::Display) -> Response {
+    let (status, code, challenge) = match refusal {
+        SpRefusal::InvalidToken => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            Some("Bearer error=\"invalid_token\"".to_owned()),
+        ),
+        SpRefusal::InsufficientScope(scope) => (
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            Some(format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+            )),
+        ),
+        SpRefusal::Store(store_error, doing) => {
+            tracing::error!(error = %store_error, "{doing}: store error");
+            let status = if store_error.is_unreachable() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            (status, "server_error", None)
+        }
+        SpRefusal::Plain(status, code) => (status, code, None),
+    };
+    let description = if code == "server_error" {
+        "the request could not be completed".to_owned()
+    } else {
+        error.to_string()
+    };
+    let body = json!({"error": code, "error_description": description});
+    let mut response = (status, no_store_headers(), Json(body)).into_response();
+    if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, challenge);
+    }
+    retry_after_if_unavailable(response)
+}
+
+// ---- Shared Signals ----
+//
+// SSF 1.0 §8.1 gives statuses, not bodies: the bodies are OAuth-style JSON as elsewhere.
+// RFC 6750 §3.1 for the bearer token; 404 for a stream that is not the caller's (unknown
+// and another SP's alike); 409 for a second stream; 429 with `Retry-After` for a
+// verification asked too soon.
+
+impl IntoResponse for SsfError {
+    fn into_response(self) -> Response {
+        let refusal = match &self {
+            SsfError::InvalidToken => SpRefusal::InvalidToken,
+            SsfError::InsufficientScope(scope) => SpRefusal::InsufficientScope(scope),
+            SsfError::NotFound => SpRefusal::Plain(StatusCode::NOT_FOUND, "not_found"),
+            SsfError::Exists => SpRefusal::Plain(StatusCode::CONFLICT, "conflict"),
+            SsfError::Invalid(_) => SpRefusal::Plain(StatusCode::BAD_REQUEST, "invalid_request"),
+            SsfError::TooSoon(_) => {
+                SpRefusal::Plain(StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
             }
+            SsfError::Store(error) => SpRefusal::Store(error, "shared signals"),
         };
-        let description = match &self {
-            GrantError::Store(_) => "the request could not be completed".to_owned(),
-            other => other.to_string(),
-        };
-        let body = json!({"error": code, "error_description": description});
-        let mut response = (status, no_store_headers(), Json(body)).into_response();
-        if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        let mut response = sp_endpoint_refusal(refusal, &self);
+        if let SsfError::TooSoon(seconds) = self {
             response
                 .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, challenge);
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        retry_after_if_unavailable(response)
+        response
     }
 }
 

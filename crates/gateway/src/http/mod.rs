@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod resource;
 pub mod simulator;
+pub mod ssf;
 pub mod state;
 pub mod tokens;
 pub mod wire;
@@ -63,6 +64,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::introspect))
         .routes(routes!(tokens::revoke))
         .routes(routes!(grants::query_grant, grants::revoke_grant))
+        .routes(routes!(ssf::configuration))
+        .routes(routes!(
+            ssf::create_stream,
+            ssf::read_stream,
+            ssf::update_stream,
+            ssf::replace_stream,
+            ssf::delete_stream
+        ))
+        .routes(routes!(ssf::read_status, ssf::update_status))
+        .routes(routes!(ssf::verify))
+        .routes(routes!(ssf::poll))
         .routes(routes!(ciba::bc_authorize))
         .routes(routes!(code_flow::authorize))
         .routes(routes!(code_flow::par))

@@ -49,6 +49,7 @@ pub const PATH: &str = "/openapi.json";
     tags(
         (name = "discovery", description = "OpenID Connect Discovery and keys"),
         (name = "oauth", description = "Authorization server: code flow, CIBA, tokens (RFC 6749, OpenID CIBA, RFC 7662, RFC 7009)"),
+        (name = "ssf", description = "Shared Signals transmitter (OpenID SSF 1.0, CAEP 1.0): an SP's event stream, pushed (RFC 8935) or polled (RFC 8936)"),
         (name = "resource", description = "Resource server: PremiumInfo and UserInfo (IDY.03, errors per Annex A)"),
         (name = "acme", description = "ACME server (RFC 8555) for TNAuthList certificates; errors are application/problem+json"),
         (name = "device", description = "The Assent app's device API: DPoP-bound tokens (RFC 9449)"),

@@ -60,16 +60,15 @@ impl Action {
     }
 }
 
-/// Whether `scope` is a management scope.
-pub fn is_management_scope(scope: &str) -> bool {
-    SCOPES.contains(&scope)
-}
-
-/// Whether a client-credentials request for `requested` is one an SP registered for Grant
-/// Management may make without being registered for the client-credentials grant: it names
-/// management scopes only, at least one.
-pub fn management_only(requested: &[String]) -> bool {
-    !requested.is_empty() && requested.iter().all(|s| is_management_scope(s))
+/// Whether a client-credentials request for `requested` is one an SP registered for
+/// SP-facing endpoints (Grant Management, Shared Signals) may make without being registered
+/// for the client-credentials grant: it names only those endpoints' scopes
+/// (`endpoint_scopes`), at least one.
+pub fn endpoint_scopes_only(requested: &[String], endpoint_scopes: &[&str]) -> bool {
+    !requested.is_empty()
+        && requested
+            .iter()
+            .all(|s| endpoint_scopes.contains(&s.as_str()))
 }
 
 #[cfg(test)]
@@ -81,14 +80,18 @@ mod tests {
     }
 
     #[test]
-    fn only_management_scopes_make_a_management_request() {
-        assert!(management_only(&scopes("grant_management_query")));
-        assert!(management_only(&scopes(
-            "grant_management_revoke grant_management_query"
-        )));
-        assert!(!management_only(&scopes("")));
-        assert!(!management_only(&scopes("grant_management_query mc_atp")));
-        assert!(!management_only(&scopes("openid")));
+    fn only_endpoint_scopes_make_an_endpoint_request() {
+        let only = |s: &str| endpoint_scopes_only(&scopes(s), SCOPES);
+        assert!(only("grant_management_query"));
+        assert!(only("grant_management_revoke grant_management_query"));
+        assert!(!only(""));
+        assert!(!only("grant_management_query mc_atp"));
+        assert!(!only("openid"));
+        assert!(!endpoint_scopes_only(&scopes("ssf"), SCOPES));
+        assert!(endpoint_scopes_only(
+            &scopes("ssf grant_management_query"),
+            &["ssf", QUERY_SCOPE]
+        ));
         assert_eq!(Action::Query.scope(), QUERY_SCOPE);
         assert_eq!(Action::Revoke.scope(), REVOKE_SCOPE);
     }

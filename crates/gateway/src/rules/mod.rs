@@ -17,3 +17,4 @@ pub mod oauth;
 pub mod receipt;
 pub mod resource;
 pub mod sp_jwt;
+pub mod ssf;

@@ -363,6 +363,8 @@ mod tests {
             resource_server: false,
             grant_management: false,
             require_par: false,
+            ssf: false,
+            ssf_push_endpoints: Vec::new(),
         }
     }
 

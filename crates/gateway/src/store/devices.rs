@@ -86,6 +86,10 @@ const DEVICE: &str = "SELECT d.id, d.user_id, d.cert_id, d.jwk, d.thumbprint, d.
 const PROMPT: &str =
     "SELECT message_id, user_id, text, content, created_ms, answered_ms FROM app_prompts";
 
+/// Also run inside a [`super::Tx`] (with the events that tell SPs).
+pub(super) const REVOKE_DEVICE: &str =
+    "UPDATE devices SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL";
+
 impl Store {
     /// Registers a device; `false` if its certificate is registered already (REG-3).
     pub async fn insert_device(&self, d: &Device) -> Result<bool, StoreError> {
@@ -205,9 +209,8 @@ impl Store {
     /// Revokes a device: it can no longer get a token, and the tokens it holds stop working
     /// (every device call reads `revoked_ms`). `false` when it was revoked already.
     pub async fn revoke_device(&self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
-        const SQL: &str = "UPDATE devices SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL";
         let affected = on_write!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(REVOKE_DEVICE)
                 .bind(now_ms)
                 .bind(id)
                 .execute(pool)

@@ -7,7 +7,8 @@ use sqlx::Row;
 
 pub(super) const CLIENT_COLUMNS: &str = "client_id, secret_hash, client_name, grant_types, scopes, \
     redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
-    notification_endpoint, jwks, resource_server, grant_management, require_par";
+    notification_endpoint, jwks, resource_server, grant_management, require_par, \
+    ssf, ssf_push_endpoints";
 
 fn client_from_row<R: Row>(row: &R) -> Result<Client, sqlx::Error>
 where
@@ -44,6 +45,8 @@ where
         resource_server: row.try_get::<i64, _>(&*col("resource_server"))? != 0,
         grant_management: row.try_get::<i64, _>(&*col("grant_management"))? != 0,
         require_par: row.try_get::<i64, _>(&*col("require_par"))? != 0,
+        ssf: row.try_get::<i64, _>(&*col("ssf"))? != 0,
+        ssf_push_endpoints: words(&row.try_get::<String, _>(&*col("ssf_push_endpoints"))?),
     })
 }
 
@@ -164,8 +167,9 @@ impl Store {
     pub async fn upsert_client(&self, client: &Client) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO clients (client_id, secret_hash, client_name, grant_types, \
             scopes, redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
-            notification_endpoint, jwks, resource_server, grant_management, require_par) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+            notification_endpoint, jwks, resource_server, grant_management, require_par, ssf, \
+            ssf_push_endpoints) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
             ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
             client_name = excluded.client_name, grant_types = excluded.grant_types, \
             scopes = excluded.scopes, redirect_uris = excluded.redirect_uris, \
@@ -174,6 +178,7 @@ impl Store {
             notification_endpoint = excluded.notification_endpoint, jwks = excluded.jwks, \
             resource_server = excluded.resource_server, \
             grant_management = excluded.grant_management, require_par = excluded.require_par, \
+            ssf = excluded.ssf, ssf_push_endpoints = excluded.ssf_push_endpoints, \
             blacklisted = CASE WHEN excluded.blacklisted = 1 THEN 1 ELSE clients.blacklisted END";
         on_write!(self, |pool| {
             sqlx::query(SQL)
@@ -192,6 +197,8 @@ impl Store {
                 .bind(i64::from(client.resource_server))
                 .bind(i64::from(client.grant_management))
                 .bind(i64::from(client.require_par))
+                .bind(i64::from(client.ssf))
+                .bind(client.ssf_push_endpoints.join(" "))
                 .execute(pool)
                 .await?;
         });

@@ -8,6 +8,7 @@ use super::code_flow::TRANSITION_CODE_REQUEST;
 use super::consents::INSERT_CONSENT;
 use super::record::{KnownHeads, Record, Recorded, look_up, write_records_on};
 use super::simulator::ANSWER_SIM_MESSAGE;
+use super::ssf::sql as ssf_sql;
 use super::{Consent, Store, StoreError};
 use assent_audit::{AuditEntry, Digest32, Head, NewEntry};
 use sqlx::Row;
@@ -590,6 +591,152 @@ impl Tx {
                 .rows_affected()
         });
         Ok(affected == 1)
+    }
+
+    /// Creates `stream`; `false` when its SP has one already (one stream per SP) or the id
+    /// is taken.
+    pub async fn insert_ssf_stream(&mut self, s: &super::SsfStream) -> Result<bool, StoreError> {
+        let events = serde_json::to_string(&s.events_requested).unwrap_or_else(|_| "[]".into());
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(ssf_sql::INSERT_STREAM)
+                .bind(&s.stream_id)
+                .bind(&s.client_id)
+                .bind(&s.delivery_method)
+                .bind(&s.endpoint_url)
+                .bind(&s.authorization_header)
+                .bind(events)
+                .bind(&s.description)
+                .bind(&s.status)
+                .bind(&s.reason)
+                .bind(s.created_ms)
+                .bind(s.updated_ms)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Replaces what can change of `stream` (settings, status); `false` when it is gone.
+    pub async fn update_ssf_stream(&mut self, s: &super::SsfStream) -> Result<bool, StoreError> {
+        let events = serde_json::to_string(&s.events_requested).unwrap_or_else(|_| "[]".into());
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(ssf_sql::UPDATE_STREAM)
+                .bind(&s.delivery_method)
+                .bind(&s.endpoint_url)
+                .bind(&s.authorization_header)
+                .bind(events)
+                .bind(&s.description)
+                .bind(&s.status)
+                .bind(&s.reason)
+                .bind(s.updated_ms)
+                .bind(&s.stream_id)
+                .bind(&s.client_id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Deletes `client_id`'s stream `stream_id` and the SETs waiting on it; how many SETs
+    /// were dropped, or `None` when there was no such stream.
+    pub async fn delete_ssf_stream(
+        &mut self,
+        stream_id: &str,
+        client_id: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        let dropped = on_tx!(self, |conn| {
+            let deleted = sqlx::query(ssf_sql::DELETE_STREAM)
+                .bind(stream_id)
+                .bind(client_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if deleted == 1 {
+                Some(
+                    sqlx::query(ssf_sql::DELETE_STREAM_EVENTS)
+                        .bind(stream_id)
+                        .execute(conn)
+                        .await?
+                        .rows_affected(),
+                )
+            } else {
+                None
+            }
+        });
+        Ok(dropped)
+    }
+
+    /// Reserves a verification of `client_id`'s stream at `now_ms` if the last one was at
+    /// least `min_interval_ms` ago; `false` otherwise (or when there is no such stream).
+    pub async fn reserve_ssf_verification(
+        &mut self,
+        stream_id: &str,
+        client_id: &str,
+        now_ms: i64,
+        min_interval_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(ssf_sql::RESERVE_VERIFICATION)
+                .bind(now_ms)
+                .bind(stream_id)
+                .bind(client_id)
+                .bind(now_ms - min_interval_ms)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Revokes device `id` at `now_ms`; `false` when it is unknown or revoked already.
+    pub async fn revoke_device(&mut self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        let affected = on_tx!(self, |conn| {
+            sqlx::query(super::devices::REVOKE_DEVICE)
+                .bind(now_ms)
+                .bind(id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    /// Puts a SET in its stream's outbox, due at once.
+    pub async fn insert_ssf_event(&mut self, e: &super::NewSsfEvent) -> Result<(), StoreError> {
+        on_tx!(self, |conn| {
+            sqlx::query(ssf_sql::INSERT_EVENT)
+                .bind(&e.stream_id)
+                .bind(&e.jti)
+                .bind(&e.user_id)
+                .bind(&e.event_type)
+                .bind(&e.events)
+                .bind(&e.txn)
+                .bind(e.created_ms)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes SET `jti` out of stream `stream_id`'s outbox (the SP has it); `None` when it
+    /// is not there (acknowledged already, or never this stream's).
+    pub async fn take_ssf_event(
+        &mut self,
+        stream_id: &str,
+        jti: &str,
+    ) -> Result<Option<super::SsfEvent>, StoreError> {
+        let taken = on_tx!(self, |conn| {
+            sqlx::query(ssf_sql::TAKE_EVENT)
+                .bind(stream_id)
+                .bind(jti)
+                .fetch_optional(conn)
+                .await?
+                .map(|row| super::ssf::event_from_row(&row))
+                .transpose()?
+        });
+        Ok(taken)
     }
 
     pub async fn insert_receipt(&mut self, r: &super::Receipt) -> Result<(), StoreError> {

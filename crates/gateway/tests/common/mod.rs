@@ -306,9 +306,9 @@ impl Receiver {
     }
 }
 
-pub async fn notification_receiver(gateway: &Gateway, failures: usize) -> Receiver {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+/// A server TLS configuration for 127.0.0.1 with a certificate signed by the gateway's CA
+/// (which the gateway trusts for SPs' endpoints).
+pub fn loopback_tls(gateway: &Gateway) -> rustls::ServerConfig {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let ca_pem = std::fs::read_to_string(gateway.data_dir.join("ca.pem")).unwrap();
     let ca_key = std::fs::read_to_string(gateway.data_dir.join("ca-key.pem")).unwrap();
@@ -320,13 +320,43 @@ pub async fn notification_receiver(gateway: &Gateway, failures: usize) -> Receiv
         .subject_alt_names
         .push(rcgen::SanType::IpAddress([127, 0, 0, 1].into()));
     let cert = params.signed_by(&key, &issuer).unwrap();
-    let config = rustls::ServerConfig::builder()
+    rustls::ServerConfig::builder()
         .with_no_client_auth()
         .with_single_cert(
             vec![cert.der().clone()],
             rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
         )
-        .unwrap();
+        .unwrap()
+}
+
+/// Serves `app` over TLS with `config` on a free loopback port, until the handle shuts it.
+pub fn serve_loopback(
+    app: axum::Router,
+    config: rustls::ServerConfig,
+) -> (
+    std::net::SocketAddr,
+    axum_server::Handle<std::net::SocketAddr>,
+) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = listener.local_addr().unwrap();
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(
+        listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(std::sync::Arc::new(config)),
+    )
+    .unwrap()
+    .handle(handle.clone());
+    tokio::spawn(async move {
+        let _ = server.serve(app.into_make_service()).await;
+    });
+    (address, handle)
+}
+
+pub async fn notification_receiver(gateway: &Gateway, failures: usize) -> Receiver {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let config = loopback_tls(gateway);
     let (sender, received) = tokio::sync::mpsc::unbounded_channel();
     let seen = Arc::new(AtomicUsize::new(0));
     let app = axum::Router::new().route(
@@ -352,19 +382,7 @@ pub async fn notification_receiver(gateway: &Gateway, failures: usize) -> Receiv
             },
         ),
     );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let address = listener.local_addr().unwrap();
-    let handle = axum_server::Handle::new();
-    let server = axum_server::from_tcp_rustls(
-        listener,
-        axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config)),
-    )
-    .unwrap()
-    .handle(handle.clone());
-    tokio::spawn(async move {
-        let _ = server.serve(app.into_make_service()).await;
-    });
+    let (address, handle) = serve_loopback(app, config);
     Receiver {
         url: format!("https://{address}/cb"),
         received,
@@ -473,4 +491,167 @@ pub fn jwt_claims(token: &str) -> serde_json::Value {
         .decode(payload)
         .unwrap();
     serde_json::from_slice(&bytes).unwrap()
+}
+
+/// jwcrypto's verdict on `jws` against `jwks`: the header and claims, or why not.
+pub fn verified_by_jwcrypto(
+    jwks: &serde_json::Value,
+    jws: &str,
+) -> Result<serde_json::Value, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("jwks.json");
+    std::fs::write(&keys, jwks.to_string()).unwrap();
+    let oracle = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracles/jws_jwcrypto.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(oracle)
+        .arg(&keys)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with jwcrypto (pip install jwcrypto)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(jws.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// What an SP's Shared Signals push endpoint (RFC 8935) received.
+#[derive(Debug, Clone)]
+pub struct SetDelivery {
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+    /// The compact SET.
+    pub set: String,
+}
+
+/// An SP's SET push endpoint: a real HTTPS server on loopback (certificate signed by the
+/// gateway's CA) that answers 202 — or 503 while `down` is set, keeping nothing.
+pub struct SetReceiver {
+    pub url: String,
+    pub received: tokio::sync::mpsc::UnboundedReceiver<SetDelivery>,
+    pub down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Pushes refused while down.
+    pub refused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    handle: axum_server::Handle<std::net::SocketAddr>,
+}
+
+impl Drop for SetReceiver {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+impl SetReceiver {
+    /// The next SET, or a panic after `seconds`.
+    pub async fn next(&mut self, seconds: u64) -> SetDelivery {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(seconds),
+            self.received.recv(),
+        )
+        .await
+        .expect("no SET arrived in time")
+        .expect("receiver closed")
+    }
+
+    /// Whether another SET arrives within `millis`.
+    pub async fn quiet_for(&mut self, millis: u64) -> Option<SetDelivery> {
+        tokio::time::timeout(
+            std::time::Duration::from_millis(millis),
+            self.received.recv(),
+        )
+        .await
+        .ok()
+        .flatten()
+    }
+
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+pub async fn set_receiver(gateway: &Gateway) -> SetReceiver {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let config = loopback_tls(gateway);
+    let (sender, received) = tokio::sync::mpsc::unbounded_channel();
+    let down = Arc::new(AtomicBool::new(false));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let (is_down, refusals) = (down.clone(), refused.clone());
+    let app = axum::Router::new().route(
+        "/ssf/events",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let sender = sender.clone();
+                let (is_down, refusals) = (is_down.clone(), refusals.clone());
+                async move {
+                    if is_down.load(Ordering::SeqCst) {
+                        refusals.fetch_add(1, Ordering::SeqCst);
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                    }
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned)
+                    };
+                    let _ = sender.send(SetDelivery {
+                        authorization: header("authorization"),
+                        content_type: header("content-type"),
+                        set: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    axum::http::StatusCode::ACCEPTED
+                }
+            },
+        ),
+    );
+    let (address, handle) = serve_loopback(app, config);
+    SetReceiver {
+        url: format!("https://{address}/ssf/events"),
+        received,
+        down,
+        refused,
+        handle,
+    }
+}
+
+/// `sp`'s tokens for the consent of `msisdn` (digits) to `scope` by CIBA, with `extra`
+/// parameters, answered Yes on the simulated handset.
+pub async fn ciba_tokens(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    sp: &str,
+    msisdn: &str,
+    scope: &str,
+    extra: &[(&str, &str)],
+) -> serde_json::Value {
+    let hint = format!("MSISDN:+{msisdn}");
+    let mut ask = vec![("scope", scope), ("login_hint", hint.as_str())];
+    ask.extend_from_slice(extra);
+    let (status, grant) = post_basic(gateway, http, sp, "/bc-authorize", &ask).await;
+    assert_eq!(status, 200, "{grant}");
+    let auth_req_id = grant["auth_req_id"].as_str().unwrap().to_owned();
+    answer_latest(gateway, http, msisdn, "1").await;
+    for _ in 0..100 {
+        let form = [
+            ("grant_type", "urn:openid:params:grant-type:ciba"),
+            ("auth_req_id", auth_req_id.as_str()),
+        ];
+        let (status, body) = post_basic(gateway, http, sp, "/token", &form).await;
+        if status == 200 {
+            return body;
+        }
+        assert_eq!(body["error"], "authorization_pending", "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no token after the answer");
 }
