@@ -614,6 +614,66 @@ async fn shared_signals(database_url: Option<&str>) {
             json!({"stream_id": poll_id, "status": "paused", "reason": "maintenance"})
         )
     );
+    // Paused, the stream holds what happens (a poll gets nothing); enabled, it hands it out;
+    // disabled, it drops what waits and keeps nothing more.
+    let poll_now = |token: String| {
+        let (gateway_url, http, path) = (gateway.url.clone(), http.clone(), poll_path.clone());
+        async move {
+            let answer: Value = http
+                .post(format!("{gateway_url}{path}"))
+                .bearer_auth(token)
+                .json(&json!({"returnImmediately": true}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["sets"].as_object().unwrap().len()
+        }
+    };
+    let set_status = |status: &'static str| {
+        let (gateway_url, http, demo, id) = (
+            gateway.url.clone(),
+            http.clone(),
+            demo.clone(),
+            poll_id.clone(),
+        );
+        async move {
+            let response = http
+                .post(format!("{gateway_url}/ssf/status"))
+                .bearer_auth(demo)
+                .json(&json!({"stream_id": id, "status": status}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+        }
+    };
+    let held = consent_tokens(
+        &gateway,
+        &http,
+        "demo-sp",
+        "447700900001",
+        "openid mc_identity_signup",
+    )
+    .await;
+    let (status, _, _) = call(
+        &gateway,
+        &http,
+        reqwest::Method::DELETE,
+        &format!("/grants/{}", held["grant_id"].as_str().unwrap()),
+        Some(&demo_revoke),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(poll_now(demo.clone()).await, 0, "paused: held");
+    set_status("enabled").await;
+    assert_eq!(poll_now(demo.clone()).await, 2, "enabled: handed out");
+    set_status("disabled").await;
+    set_status("enabled").await;
+    assert_eq!(poll_now(demo.clone()).await, 0, "disabled: dropped");
     let (status, _, _) = call(
         &gateway,
         &http,

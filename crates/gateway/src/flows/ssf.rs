@@ -482,8 +482,8 @@ pub async fn delete(gateway: &Gateway, client: &Client, stream_id: &str) -> Resu
     Ok(())
 }
 
-/// §8.1.2.2: the receiver sets its stream's status (`paused` keeps events, `disabled` drops
-/// them from now on and those waiting).
+/// §8.1.2.2: the receiver sets its stream's status (`paused` keeps events and delivers them
+/// once enabled again, `disabled` drops those waiting and keeps none from then on).
 pub async fn set_status(
     gateway: &Gateway,
     client: &Client,
@@ -497,6 +497,10 @@ pub async fn set_status(
     let mut tx = gateway.store.begin().await?;
     if !tx.update_ssf_stream(&stream).await? {
         return Err(SsfError::NotFound);
+    }
+    // §8.1.2: a disabled stream holds nothing, not even what waited when it was disabled.
+    if status == Status::Disabled {
+        tx.drop_ssf_events(&stream.stream_id).await?;
     }
     audit_change(gateway, &mut tx, &stream, "ssf_stream_status").await?;
     tx.commit().await?;

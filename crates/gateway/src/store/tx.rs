@@ -668,6 +668,18 @@ impl Tx {
         Ok(dropped)
     }
 
+    /// Drops the SETs waiting on `stream_id` (a stream disabled keeps none); how many.
+    pub async fn drop_ssf_events(&mut self, stream_id: &str) -> Result<u64, StoreError> {
+        let dropped = on_tx!(self, |conn| {
+            sqlx::query(ssf_sql::DELETE_STREAM_EVENTS)
+                .bind(stream_id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(dropped)
+    }
+
     /// Reserves a verification of `client_id`'s stream at `now_ms` if the last one was at
     /// least `min_interval_ms` ago; `false` otherwise (or when there is no such stream).
     pub async fn reserve_ssf_verification(
