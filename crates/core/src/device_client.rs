@@ -194,6 +194,7 @@ impl DeviceClient {
             htu: url.to_owned(),
             iat: now_s(),
             jti: jti(),
+            nonce: None,
         };
         sign(&self.key, Some("dpop+jwt"), true, &claims)
     }

@@ -285,6 +285,7 @@ pub fn gateway(
         clock,
         keys,
         encryption: std::sync::Arc::new(encryption),
+        dpop_nonces: crate::rules::dpop::NonceKey::new(pcr.derive("dpop-nonce")),
         pcr,
         issuer,
         catalog: std::sync::Arc::new(catalog),

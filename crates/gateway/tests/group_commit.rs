@@ -46,6 +46,7 @@ fn token(hash: &str) -> TokenRecord {
         revoked: false,
         consent_id: None,
         family: None,
+        jkt: None,
     }
 }
 

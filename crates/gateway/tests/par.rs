@@ -11,7 +11,7 @@
 use crate::common;
 
 use crate::code_flow::{REDIRECT, VERIFIER, browser, challenge, query_of};
-use common::{Gateway, answer_latest, client, fresh_postgres, post_basic, start};
+use common::{Gateway, answer_latest, client, fresh_postgres, start};
 use serde_json::Value;
 
 const MARIE: &str = "447700900001";
@@ -123,20 +123,39 @@ async fn pushed_authorization(database_url: Option<&str>) {
     let params = query_of(&back);
     assert!(back.starts_with(REDIRECT), "{back}");
     assert_eq!(params["state"], "st-par");
-    let (status, tokens) = post_basic(
-        &gateway,
-        &http,
-        "par-sp",
-        "/token",
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &params["code"]),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ],
-    )
-    .await;
+    // par-sp's tokens are DPoP-bound (RFC 9449 §5.2): without a proof, or with one that
+    // lacks the server's nonce, nothing is issued and the code stays good.
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", params["code"].as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ];
+    let key = common::DpopKey::generate();
+    let token_url = format!("{}/token", gateway.url);
+    let (status, headers, body) =
+        common::token_with_proof(&gateway, &http, "par-sp", &redeem, None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_dpop_proof"))
+    );
+    let nonce = headers["dpop-nonce"].to_str().unwrap().to_owned();
+    let unnonced = key.proof("POST", &token_url, None, None);
+    let (status, headers, body) =
+        common::token_with_proof(&gateway, &http, "par-sp", &redeem, Some(&unnonced)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("use_dpop_nonce"))
+    );
+    assert!(
+        headers.contains_key("dpop-nonce"),
+        "RFC 9449 §8: the nonce comes with it"
+    );
+    let proof = key.proof("POST", &token_url, None, Some(&nonce));
+    let (status, _, tokens) =
+        common::token_with_proof(&gateway, &http, "par-sp", &redeem, Some(&proof)).await;
     assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "DPoP");
     assert!(tokens["id_token"].is_string() && tokens["grant_id"].is_string());
 
     // §6: par-sp without PAR is refused back to its redirect URI, and nobody is prompted.

@@ -51,6 +51,7 @@ fn token(hash: &str) -> TokenRecord {
         revoked: false,
         consent_id: None,
         family: None,
+        jkt: None,
     }
 }
 
@@ -73,6 +74,7 @@ fn client(id: &str) -> Client {
         require_par: false,
         ssf: false,
         ssf_push_endpoints: Vec::new(),
+        dpop_bound: false,
     }
 }
 

@@ -579,6 +579,7 @@ async fn concurrent_spends_have_one_winner(database_url: Option<&str>) {
             revoked: false,
             consent_id: None,
             family: None,
+            jkt: None,
         })
         .await
         .unwrap();

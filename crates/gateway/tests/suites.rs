@@ -17,6 +17,7 @@ mod ciba_modes;
 mod code_flow;
 mod connections;
 mod device;
+mod dpop;
 mod grant_management;
 mod group_commit;
 mod hardening;

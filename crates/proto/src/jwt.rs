@@ -54,6 +54,14 @@ pub struct DpopProof {
     /// Seconds since the Unix epoch; within a minute of the gateway's clock.
     pub iat: i64,
     pub jti: String,
+    /// RFC 9449 §8: the server's nonce (the `DPoP-Nonce` header it gave), where it asks
+    /// for one (an SP's token requests). Read leniently, as `ath`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient"
+    )]
+    pub nonce: Option<String>,
 }
 
 /// The user's answer.

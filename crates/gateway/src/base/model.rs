@@ -30,6 +30,9 @@ pub struct Client {
     pub ssf: bool,
     /// The https URLs its stream may push events to (RFC 8935): nowhere else.
     pub ssf_push_endpoints: Vec<String>,
+    /// RFC 9449 §5.2 `dpop_bound_access_tokens`: its access tokens are bound to the key of
+    /// a DPoP proof, and its token requests without one are refused.
+    pub dpop_bound: bool,
 }
 
 /// A subscriber.

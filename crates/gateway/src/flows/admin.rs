@@ -79,6 +79,9 @@ pub struct Registration {
     /// The https URLs the SP's stream may push events to (RFC 8935); none: poll only.
     #[serde(default)]
     pub ssf_push_endpoints: Vec<String>,
+    /// RFC 9449 §5.2: the SP's access tokens are DPoP-bound, always.
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 const GRANT_TYPES: &[&str] = &[
@@ -187,6 +190,11 @@ impl Registration {
             crate::rules::ssf::check_push_endpoint(endpoint)
                 .map_err(|e| AdminError::Registration(format!("ssf_push_endpoints: {e}")))?;
         }
+        // CIBA push delivers tokens the SP asked for with no request of its own: there is no
+        // proof to bind them to.
+        if self.dpop_bound_access_tokens && mode.as_deref() == Some("push") {
+            return bad("DPoP-bound access tokens cannot be delivered in CIBA push mode".into());
+        }
         if !self.ssf && !self.ssf_push_endpoints.is_empty() {
             return bad("ssf_push_endpoints are for an SP registered with \"ssf\": true".into());
         }
@@ -232,6 +240,7 @@ impl Registration {
             require_par: self.require_pushed_authorization_requests,
             ssf: self.ssf,
             ssf_push_endpoints: self.ssf_push_endpoints,
+            dpop_bound: self.dpop_bound_access_tokens,
         })
     }
 }

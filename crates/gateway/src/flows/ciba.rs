@@ -180,6 +180,7 @@ pub async fn grant(
     gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     rules::check_registered(client)?;
     let auth_req_id = params
@@ -231,6 +232,7 @@ pub async fn grant(
         auth_req_id: None,
         consent_id: Some(&consent_id),
         auth_time_ms: consent.granted_ms,
+        jkt,
     };
     Ok(issue_tokens(gateway, client, &issued, now).await?.body)
 }

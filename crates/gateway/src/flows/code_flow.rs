@@ -770,6 +770,7 @@ pub async fn grant(
     gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let invalid_grant = |why: &str| OAuthError::bad_request("invalid_grant", why.to_owned());
     let code = params
@@ -850,6 +851,7 @@ pub async fn grant(
         auth_req_id: None,
         consent_id: Some(&consent_id),
         auth_time_ms: consent.granted_ms,
+        jkt,
     };
     // Claim the code first, so that two concurrent redemptions cannot both succeed.
     if !gateway

@@ -31,6 +31,7 @@ fn client(id: &str, name: &str, grants: &str, scopes: &str, policy: &str, ttl: i
         require_par: false,
         ssf: false,
         ssf_push_endpoints: Vec::new(),
+        dpop_bound: false,
     }
 }
 
@@ -61,6 +62,8 @@ pub fn clients() -> Vec<Client> {
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         grant_management: false,
         require_par: true,
+        // Its access tokens are bound to the key of its DPoP proofs (RFC 9449 §5.2).
+        dpop_bound: true,
         ssf: false,
         ssf_push_endpoints: Vec::new(),
         ..demo.clone()

@@ -359,7 +359,7 @@ async fn dpop(
 ) -> Result<String, DeviceError> {
     let proof = rules::check_dpop_proof(proof, method, htu, access_token, now_s(gateway))?;
     use_jti(gateway, &proof.claims.jti).await?;
-    proof.thumbprint()
+    Ok(proof.thumbprint()?)
 }
 
 /// `POST /device/token` (its form `params`): `grant_type=urn:ietf:params:oauth:grant-type:

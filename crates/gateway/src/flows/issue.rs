@@ -37,6 +37,9 @@ pub struct Issue<'a> {
     /// When the user authenticated: the moment they answered the prompt (ms). The ID
     /// token's `auth_time` (OIDC Core §2) — a refresh keeps the original one.
     pub auth_time_ms: i64,
+    /// RFC 9449 §6.1: the thumbprint of the DPoP key the access token is bound to (the
+    /// refresh token of a confidential SP is bound to its credentials, not to a key: §5).
+    pub jkt: Option<&'a str>,
 }
 
 /// A successful token response (RFC 6749 §5.1; OIDC Core §3.1.3.3 adds `id_token`).
@@ -70,6 +73,16 @@ pub struct Issued {
 fn half_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// The `token_type` of an access token: `DPoP` when it is bound to a key (RFC 9449 §5),
+/// else `Bearer`.
+pub fn token_type(jkt: Option<&str>) -> &'static str {
+    if jkt.is_some() {
+        crate::rules::dpop::TOKEN_TYPE
+    } else {
+        "Bearer"
+    }
 }
 
 /// Issues tokens for `client` by its policy and records them, with their audit entry, in one
@@ -119,6 +132,7 @@ pub async fn issue_tokens_in(
         revoked: false,
         consent_id: issue.consent_id.map(str::to_owned),
         family: Some(family.clone()),
+        jkt: None,
     };
     let access_token = new_token();
     let access_hash = token_hash(&access_token);
@@ -154,8 +168,11 @@ pub async fn issue_tokens_in(
         tracing::error!(error = %e, "id token signing");
         OAuthError::server_error()
     })?;
-    tx.insert_token(&record("access", &access_hash, ttl_s))
-        .await?;
+    tx.insert_token(&TokenRecord {
+        jkt: issue.jkt.map(str::to_owned),
+        ..record("access", &access_hash, ttl_s)
+    })
+    .await?;
     if let Some(refresh) = &refresh_token {
         tx.insert_token(&record("refresh", &token_hash(refresh), REFRESH_TTL_S))
             .await?;
@@ -175,7 +192,7 @@ pub async fn issue_tokens_in(
     .await?;
     let body = TokenResponse {
         access_token,
-        token_type: "Bearer".into(),
+        token_type: token_type(issue.jkt).into(),
         expires_in: ttl_s,
         scope: issue.scope.join(" "),
         id_token: Some(id_token),

@@ -10,6 +10,7 @@ pub mod code_flow;
 pub mod consent;
 pub mod demo;
 pub mod device;
+pub mod dpop;
 pub mod expiry;
 pub mod grants;
 pub mod handset;
@@ -41,6 +42,8 @@ pub struct Gateway {
     /// The key ENCR_MSISDN login hints are encrypted to.
     pub encryption: Arc<EncryptionKey>,
     pub pcr: PcrSecret,
+    /// The key of the DPoP nonces SPs' token requests carry (RFC 9449 §8).
+    pub dpop_nonces: crate::rules::dpop::NonceKey,
     /// The issuer identifier: `https://HOST:PORT` as clients reach the gateway.
     pub issuer: String,
     pub catalog: Arc<Catalog>,

@@ -290,6 +290,9 @@ pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Att
         auth_req_id: Some(auth_req_id),
         consent_id: Some(&consent_id),
         auth_time_ms,
+        // Pushed to the SP with no request of its own: nothing to bind to (a DPoP-bound
+        // SP cannot register for push mode).
+        jkt: None,
     };
     let issued = issue_tokens(gateway, &client, &issue, gateway.now_ms())
         .await

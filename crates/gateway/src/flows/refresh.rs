@@ -16,6 +16,7 @@ pub async fn grant(
     gateway: &Gateway,
     client: &Client,
     params: &HashMap<String, String>,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let presented = params
         .get("refresh_token")
@@ -70,6 +71,7 @@ pub async fn grant(
         auth_req_id: None,
         consent_id: token.consent_id.as_deref(),
         auth_time_ms: consent.granted_ms,
+        jkt,
     };
     if !token.revoked {
         let mut tx = gateway.store.begin().await?;

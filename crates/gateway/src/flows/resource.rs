@@ -390,6 +390,82 @@ pub struct TokenFacts {
     /// The token's SP and user when they were read with the token (in-process validation).
     pub client: Option<Client>,
     pub user: Option<User>,
+    /// RFC 9449 §6: the thumbprint of the key a DPoP-bound token is bound to.
+    pub jkt: Option<String>,
+}
+
+/// RFC 9449 §7.1: a DPoP-bound token comes as `DPoP <token>` with a proof by its key for
+/// this request, whose `jti` is spent once; a bearer token comes as a bearer token. The
+/// thumbprint a proof was spent for is kept across the attempts of one request (a request
+/// read on copies first may be tried again on fresh reads).
+#[derive(Debug, Default)]
+struct Proven {
+    spent: Option<String>,
+}
+
+impl Proven {
+    async fn check(
+        &mut self,
+        rs: &ResourceServer,
+        token: &TokenFacts,
+        call: &ResourceCall,
+    ) -> Result<(), ResourceError> {
+        let refuse =
+            |why: String| ResourceError::new(wire::ResourceErrorKind::InvalidDpopProof, why);
+        let (jkt, sender) = (token.jkt.as_deref(), &call.sender);
+        let (proof, method, htu) = match (jkt, sender) {
+            (None, wire::Sender::Bearer) => return Ok(()),
+            (None, wire::Sender::Dpop { .. }) => {
+                return Err(refuse(
+                    "this token is not DPoP-bound: send it as Bearer".into(),
+                ));
+            }
+            (Some(_), wire::Sender::Bearer) => {
+                return Err(refuse(
+                    "this token is DPoP-bound: send it as DPoP with a proof (RFC 9449 §7.1)".into(),
+                ));
+            }
+            (Some(_), wire::Sender::Dpop { proof, method, htu }) => (proof, method, htu),
+        };
+        let thumbprint = match &self.spent {
+            Some(thumbprint) => thumbprint.clone(),
+            None => {
+                let header = match proof {
+                    wire::ProofField::Absent => crate::rules::device::DpopHeader::Absent,
+                    wire::ProofField::Several => crate::rules::device::DpopHeader::NotOne,
+                    wire::ProofField::Unreadable => crate::rules::device::DpopHeader::Unreadable,
+                    wire::ProofField::One(p) => crate::rules::device::DpopHeader::One(p),
+                };
+                let now_s = rs.now_ms().div_euclid(1000);
+                let checked = crate::rules::dpop::resource_request_proof(
+                    header,
+                    method,
+                    htu,
+                    &call.token,
+                    now_s,
+                )
+                .map_err(|e| refuse(e.to_string()))?;
+                let thumbprint = spend_proof(rs, &checked).await.map_err(|e| match e {
+                    crate::flows::dpop::SpendError::Store(error) => error.into(),
+                    other => refuse(other.to_string()),
+                })?;
+                self.spent = Some(thumbprint.clone());
+                thumbprint
+            }
+        };
+        if Some(thumbprint.as_str()) != jkt {
+            return Err(refuse("the DPoP proof is not by the token's key".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Spends a resource request's proof (its `jti`, once) on the resource server's store.
+async fn spend_proof(
+    rs: &ResourceServer,
+    proof: &crate::rules::device::CheckedProof,
+) -> Result<String, crate::flows::dpop::SpendError> {
+    crate::flows::dpop::spend_on(&rs.store, rs.now_ms(), proof).await
 }
 
 /// Why a stored token does not grant access now, if it does not (shared by the in-process
@@ -479,6 +555,7 @@ async fn validate_reading(
                 withheld: view.consent_withdrawn,
                 client: view.client,
                 user: view.user,
+                jkt: record.jkt,
             })
         }
         TokenValidation::Introspection(introspector) => introspect(introspector, token).await,
@@ -528,6 +605,8 @@ async fn introspect(introspector: &Introspector, token: &str) -> Result<TokenFac
             .collect(),
         client: None,
         user: None,
+        // RFC 9449 §6.2: introspection names the key of a bound token.
+        jkt: facts["cnf"]["jkt"].as_str().map(str::to_owned),
     })
 }
 
@@ -572,11 +651,12 @@ pub async fn serve(
     // if nothing were cached, whatever changed since the copies were made.
     let mut reads = Reads::Cached;
     let mut attempt = 0;
+    let mut proven = Proven::default();
     let (known, error) = loop {
         attempt += 1;
         let guarded = attempt <= GUARDED_ATTEMPTS;
         let mut known = Known::default();
-        match serve_known(rs, endpoint, call, &mut known, reads, guarded).await {
+        match serve_known(rs, endpoint, call, &mut known, reads, guarded, &mut proven).await {
             Ok(Attempt::Served(disclosure)) => return Ok(disclosure),
             Ok(Attempt::ReadAgain) => reads = Reads::Fresh,
             Err(_) if known.copied => reads = Reads::Fresh,
@@ -612,8 +692,10 @@ async fn serve_known(
     known: &mut Known,
     reads: Reads,
     guarded: bool,
+    proven: &mut Proven,
 ) -> Result<Attempt, ResourceError> {
     let mut token = validate_reading(rs, &call.token, reads, known).await?;
+    proven.check(rs, &token, call).await?;
     if token.one_time && known.copied {
         // A one-time token is spent below by its own conditional UPDATE, outside the record:
         // decided on fresh reads only, so that a stale record never follows a spend.

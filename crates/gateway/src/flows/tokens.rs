@@ -9,6 +9,7 @@ use crate::base::ids::{new_token, token_hash};
 use crate::flows::Gateway;
 use crate::flows::client_auth::Authenticated;
 use crate::flows::client_auth::audit_refusal;
+use crate::flows::dpop::TokenProof;
 use crate::flows::issue::TokenResponse;
 use crate::rules::oauth::{OAuthError, OAuthErrorKind, check_granted, scope_param};
 use crate::rules::{grant_management, introspection};
@@ -41,20 +42,35 @@ pub async fn grant(
     client: &Client,
     params: &HashMap<String, String>,
 ) -> Result<TokenResponse, OAuthError> {
+    grant_proven(gateway, client, params, &mut TokenProof::none()).await
+}
+
+/// [`grant`] with the request's DPoP proof (RFC 9449 §5): the access token is bound to its
+/// key; an SP registered with `dpop_bound_access_tokens` gets nothing without one.
+pub async fn grant_proven(
+    gateway: &Gateway,
+    client: &Client,
+    params: &HashMap<String, String>,
+    proof: &mut TokenProof<'_>,
+) -> Result<TokenResponse, OAuthError> {
     refuse_blacklisted(gateway, client, "token").await?;
+    let jkt = proof.jkt(gateway, client).await?;
+    let jkt = jkt.as_deref();
     match params.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {
-            match client_credentials(gateway, client, params, None).await? {
+            match client_credentials(gateway, client, params, None, jkt).await? {
                 Granted::Issued(issued) => Ok(issued),
                 // Unguarded records are never stale.
                 Granted::ReadAgain => Err(OAuthError::server_error()),
             }
         }
         Some(crate::flows::ciba::CIBA_GRANT) => {
-            crate::flows::ciba::grant(gateway, client, params).await
+            crate::flows::ciba::grant(gateway, client, params, jkt).await
         }
-        Some("authorization_code") => crate::flows::code_flow::grant(gateway, client, params).await,
-        Some("refresh_token") => crate::flows::refresh::grant(gateway, client, params).await,
+        Some("authorization_code") => {
+            crate::flows::code_flow::grant(gateway, client, params, jkt).await
+        }
+        Some("refresh_token") => crate::flows::refresh::grant(gateway, client, params, jkt).await,
         Some(other) => Err(OAuthError::bad_request(
             "unsupported_grant_type",
             format!("grant_type {other} is not supported here"),
@@ -82,6 +98,7 @@ pub async fn grant_client_credentials(
     client: &Authenticated,
     params: &HashMap<String, String>,
     guarded: bool,
+    proof: &mut TokenProof<'_>,
 ) -> Result<Granted, OAuthError> {
     if client.copied && client.client.blacklisted {
         // A copy never refuses: decided again on fresh reads.
@@ -89,7 +106,9 @@ pub async fn grant_client_credentials(
     }
     refuse_blacklisted(gateway, &client.client, "token").await?;
     let read_at = client.read_at.filter(|_| guarded);
-    let granted = client_credentials(gateway, &client.client, params, read_at).await;
+    let jkt = proof.jkt(gateway, &client.client).await?;
+    let granted =
+        client_credentials(gateway, &client.client, params, read_at, jkt.as_deref()).await;
     match granted {
         // A refusal decided on a copy is decided again on fresh reads. A database that
         // failed is answered as it is: asking it again would only double the wait (a
@@ -120,6 +139,7 @@ async fn client_credentials(
     client: &Client,
     params: &HashMap<String, String>,
     read_at: Option<Epoch>,
+    jkt: Option<&str>,
 ) -> Result<Granted, OAuthError> {
     let named = scope_param(params);
     // An SP registered for Grant Management or Shared Signals gets their scopes by client
@@ -166,6 +186,7 @@ async fn client_credentials(
         revoked: false,
         consent_id: None,
         family: None,
+        jkt: jkt.map(str::to_owned),
     };
     // The token and its audit entry are one record: written together (one commit, one fsync
     // on SQLite shared with every request waiting), and no token exists without its entry.
@@ -193,7 +214,7 @@ async fn client_credentials(
     }
     Ok(Granted::Issued(TokenResponse {
         access_token: token,
-        token_type: "Bearer".into(),
+        token_type: crate::flows::issue::token_type(jkt).into(),
         expires_in: client.token_ttl_seconds,
         scope: requested.join(" "),
         id_token: None,
@@ -217,6 +238,8 @@ pub struct ActiveToken {
     pub client_id: String,
     pub issued_ms: i64,
     pub expires_ms: i64,
+    /// RFC 9449 §6.2: the thumbprint of the key a DPoP-bound token is bound to.
+    pub jkt: Option<String>,
     /// For the operator's resource servers only: what they need to serve the token.
     pub for_resource_server: Option<ResourceServerView>,
 }
@@ -274,6 +297,7 @@ pub async fn introspect(
         client_id: record.client_id,
         issued_ms: record.issued_ms,
         expires_ms: record.expires_ms,
+        jkt: record.jkt,
     }))
 }
 

@@ -4,8 +4,9 @@
 //! no-store`). Errors are answered by `http::error` (its device section). The bodies are
 //! the contract's types (`assent_proto::device`), which the app core reads.
 
-use crate::flows::device::{self, DeviceError, DpopHeader};
+use crate::flows::device::{self, DeviceError};
 use crate::http::error::no_store_headers;
+use crate::http::oauth::dpop_header;
 use crate::http::state::AppState;
 use crate::store::{AuditFilter, Device};
 use assent_proto::device::{DecisionAnswer, Flagged, Grants, Inbox, Notifications, Revoked};
@@ -35,17 +36,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications))
         .routes(routes!(audit))
         .routes(routes!(audit_export))
-}
-
-/// The request's `DPoP` field (RFC 9449 §4.3: exactly one).
-fn dpop_header(headers: &HeaderMap) -> DpopHeader<'_> {
-    let mut proofs = headers.get_all("dpop").iter();
-    match (proofs.next(), proofs.next()) {
-        (Some(proof), None) => proof
-            .to_str()
-            .map_or(DpopHeader::Unreadable, DpopHeader::One),
-        _ => DpopHeader::NotOne,
-    }
 }
 
 /// The device behind a request for `method path` ([`device::authenticate`]).

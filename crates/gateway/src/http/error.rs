@@ -206,7 +206,9 @@ impl IntoResponse for CodeFlowError {
 pub fn resource_status(kind: ResourceErrorKind) -> StatusCode {
     match kind {
         ResourceErrorKind::InvalidRequest => StatusCode::BAD_REQUEST,
-        ResourceErrorKind::NoToken | ResourceErrorKind::InvalidToken => StatusCode::UNAUTHORIZED,
+        ResourceErrorKind::NoToken
+        | ResourceErrorKind::InvalidToken
+        | ResourceErrorKind::InvalidDpopProof => StatusCode::UNAUTHORIZED,
         ResourceErrorKind::InsufficientScope | ResourceErrorKind::AccessDenied => {
             StatusCode::FORBIDDEN
         }
@@ -229,8 +231,14 @@ pub fn resource_challenge(error: &ResourceError) -> Option<HeaderValue> {
                 .chars()
                 .filter(|c| c.is_ascii() && !c.is_ascii_control() && *c != '"' && *c != '\\')
                 .collect();
+            // RFC 9449 §7.1: a DPoP refusal challenges with the DPoP scheme and its algs.
+            let scheme = if error.kind == ResourceErrorKind::InvalidDpopProof {
+                "DPoP algs=\"ES256\","
+            } else {
+                "Bearer"
+            };
             HeaderValue::from_str(&format!(
-                "Bearer error=\"{code}\", error_description=\"{description}\""
+                "{scheme} error=\"{code}\", error_description=\"{description}\""
             ))
             .ok()
         }

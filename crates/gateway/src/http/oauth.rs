@@ -90,3 +90,16 @@ pub async fn authenticated_token_request(
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     Ok((client, token))
 }
+
+/// The request's `DPoP` field (RFC 9449 §4.3: exactly one).
+pub fn dpop_header(headers: &HeaderMap) -> crate::rules::device::DpopHeader<'_> {
+    let mut proofs = headers.get_all("dpop").iter();
+    match (proofs.next(), proofs.next()) {
+        (Some(proof), None) => proof.to_str().map_or(
+            crate::rules::device::DpopHeader::Unreadable,
+            crate::rules::device::DpopHeader::One,
+        ),
+        (None, _) => crate::rules::device::DpopHeader::Absent,
+        _ => crate::rules::device::DpopHeader::NotOne,
+    }
+}

@@ -12,7 +12,9 @@ use crate::flows::resource::{self as flow, Endpoint, ResourceServer};
 use crate::http::error::resource_json;
 use crate::http::limits::{Limited, RateLimits, peer_ip};
 use crate::http::state::AppState;
-use crate::rules::resource::wire::{self, RequestHeaders, ResourceError, ResourceErrorKind};
+use crate::rules::resource::wire::{
+    self, RequestHeaders, ResourceError, ResourceErrorKind, Sender,
+};
 use axum::body::Bytes;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -228,6 +230,24 @@ struct Request<'a> {
     peer: Option<IpAddr>,
 }
 
+/// The request's URL without query (RFC 9449 §4.3 `htu`): https, the authority the client
+/// addressed (HTTP/2's `:authority`, else `Host`) and the path.
+fn request_url(request: &Request<'_>) -> String {
+    let authority = request
+        .uri
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            request
+                .headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    format!("https://{authority}{}", request.uri.path())
+}
+
 /// Reads the request into plain values, checks it (Annex A) and serves it within the
 /// deadline. Refusals are audited by the flow; the SP or address that keeps being refused
 /// is answered 429 with `Retry-After` instead (successful requests never count).
@@ -245,7 +265,12 @@ async fn serve(rs: &ResourceServer, edge: &ResourceEdge, request: Request<'_>) -
             &read,
             request.body,
         ) {
-            Ok(call) => flow::serve(rs, request.endpoint, &call, request.peer).await,
+            Ok(mut call) => {
+                if let Sender::Dpop { htu, .. } = &mut call.sender {
+                    *htu = request_url(&request);
+                }
+                flow::serve(rs, request.endpoint, &call, request.peer).await
+            }
             Err(error) => {
                 if let Err(failure) =
                     flow::audit_refusal(rs, request.endpoint, None, None, request.peer, &error)

@@ -2,10 +2,12 @@
 //! per-client rate limit, then the flow ([`crate::flows::tokens`]); answers are never cached
 //! (RFC 6749 §5.1).
 
+use crate::flows::dpop::TokenProof;
 use crate::flows::tokens::{self, Granted, Introspection};
 use crate::http::error::no_store_headers;
 use crate::http::oauth::{
-    authenticate_client, authenticate_client_reading, authenticated_token_request, form,
+    authenticate_client, authenticate_client_reading, authenticated_token_request, dpop_header,
+    form,
 };
 use crate::http::state::AppState;
 use crate::rules::introspection;
@@ -21,10 +23,11 @@ use serde_json::json;
 /// `POST /token`.
 #[utoipa::path(post, path = "/token", tag = "oauth",
     request_body(content = crate::http::wire::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    params(("DPoP" = Option<String>, Header, description = "RFC 9449 §4: a proof for POST to this endpoint with the nonce of the last `DPoP-Nonce` header; the access token is then bound to its key (`token_type` `DPoP`). Required of an SP registered with `dpop_bound_access_tokens`")),
     security((), ("client_secret_basic" = [])),
     responses(
-        (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid)", body = crate::http::wire::TokenResponse),
-        (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down", body = crate::http::wire::OAuthError),
+        (status = 200, description = "Tokens (RFC 6749 §5.1; ID token for openid); every answer carries `DPoP-Nonce` (RFC 9449 §8)", body = crate::http::wire::TokenResponse),
+        (status = 400, description = "RFC 6749 §5.2 / CIBA §11 error, e.g. invalid_grant, authorization_pending, slow_down; RFC 9449 invalid_dpop_proof, use_dpop_nonce", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_client (with WWW-Authenticate: Basic after a failed Basic authentication)", body = crate::http::wire::OAuthError),
         (status = 429, description = "temporarily_unavailable with Retry-After: over the per-client rate limit, or too many failed client authentications from this address", body = crate::http::wire::OAuthError),
         (status = 503, description = "server_error: the database cannot be reached", body = crate::http::wire::OAuthError),
@@ -35,18 +38,36 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    let form_params = form(&headers, &body)?;
+    let answer = token_answer(&state, &extensions, &headers, &body).await;
+    // RFC 9449 §8.1: every answer of the token endpoint gives the DPoP nonce to use, so an
+    // SP whose proof lacked one retries once, and one that knows it never has to.
+    let nonce = state.dpop_nonces.nonce(state.now_ms().div_euclid(1000));
+    let mut response = answer.unwrap_or_else(IntoResponse::into_response);
+    if let Ok(nonce) = axum::http::HeaderValue::from_str(&nonce) {
+        response.headers_mut().insert("dpop-nonce", nonce);
+    }
+    Ok(response)
+}
+
+async fn token_answer(
+    state: &AppState,
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, OAuthError> {
+    let form_params = form(headers, body)?;
+    let mut proof = TokenProof::new(dpop_header(headers));
     if form_params.get("grant_type").map(String::as_str) == Some("client_credentials") {
-        return client_credentials(&state, &extensions, &headers, form_params).await;
+        return client_credentials(state, extensions, headers, form_params, &mut proof).await;
     }
     let mut params = form_params;
-    let client = authenticate_client(&state, &extensions, &headers, &mut params).await?;
+    let client = authenticate_client(state, extensions, headers, &mut params).await?;
     // Per authenticated client: a limit keyed on an unauthenticated client_id would let
     // anyone exhaust another SP's budget.
     if let Err(limited) = state.limits.token.check(&client.client_id) {
         return Ok(limited.oauth_response());
     }
-    let issued = tokens::grant(&state, &client, &params).await?;
+    let issued = tokens::grant_proven(state, &client, &params, &mut proof).await?;
     Ok((no_store_headers(), Json(issued)).into_response())
 }
 
@@ -62,6 +83,7 @@ async fn client_credentials(
     extensions: &Extensions,
     headers: &HeaderMap,
     form_params: std::collections::HashMap<String, String>,
+    proof: &mut TokenProof<'_>,
 ) -> Result<Response, OAuthError> {
     let mut reads = Reads::Cached;
     let mut limited_once = false;
@@ -77,7 +99,7 @@ async fn client_credentials(
             }
         }
         let guarded = attempt <= GUARDED_ATTEMPTS;
-        match tokens::grant_client_credentials(state, &client, &params, guarded).await? {
+        match tokens::grant_client_credentials(state, &client, &params, guarded, proof).await? {
             Granted::Issued(issued) => {
                 return Ok((no_store_headers(), Json(issued)).into_response());
             }
@@ -143,10 +165,14 @@ fn introspection_body(found: &Introspection) -> serde_json::Value {
         "active": true,
         "scope": t.scope.join(" "),
         "client_id": t.client_id,
-        "token_type": "Bearer",
+        "token_type": crate::flows::issue::token_type(t.jkt.as_deref()),
         "iat": t.issued_ms / 1000,
         "exp": t.expires_ms / 1000,
     });
+    // RFC 9449 §6.2: a bound token's confirmation, for the resource server to check.
+    if let Some(jkt) = &t.jkt {
+        body["cnf"] = json!({"jkt": jkt});
+    }
     if let Some(view) = &t.for_resource_server {
         body["assent_user"] = json!(view.user_id);
         body["assent_policy"] = json!(view.policy);

@@ -409,7 +409,9 @@ pub fn verify_jwt(
 /// field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DpopHeader<'a> {
-    /// No `DPoP` field, or several.
+    /// No `DPoP` field.
+    Absent,
+    /// Several `DPoP` fields.
     NotOne,
     /// One field whose value is not visible ASCII (so no JWT).
     Unreadable,
@@ -425,72 +427,87 @@ pub struct CheckedProof {
     jwk: Value,
 }
 
+/// Why a DPoP proof is refused (RFC 9449 §4.3); the description of the answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DpopError {
+    #[error("exactly one DPoP proof is required")]
+    NotOne,
+    #[error("the DPoP proof is not a JWT")]
+    NotAJwt,
+    #[error("the DPoP proof's typ must be dpop+jwt")]
+    WrongType,
+    #[error("the DPoP proof carries no jwk")]
+    NoJwk,
+    #[error("the DPoP jwk is unreadable")]
+    UnreadableJwk,
+    #[error("DPoP jwk: {0}")]
+    UnusableJwk(String),
+    #[error("DPoP proof: {0}")]
+    Signature(String),
+    #[error("the DPoP proof is for another request")]
+    AnotherRequest,
+    #[error("the DPoP proof is too old or too new")]
+    Untimely,
+    #[error("the DPoP proof is not for this token")]
+    AnotherToken,
+}
+
+impl From<DpopError> for DeviceError {
+    fn from(error: DpopError) -> Self {
+        DeviceError::unauthorized(error.to_string())
+    }
+}
+
 impl CheckedProof {
     /// The JWK SHA-256 thumbprint (RFC 7638) of the proof's key: what tokens are bound to
     /// (RFC 9449 §6.1).
-    pub fn thumbprint(&self) -> Result<String, DeviceError> {
+    pub fn thumbprint(&self) -> Result<String, DpopError> {
         let key = assent_acme::jws::AccountKey::from_jwk(&self.jwk)
-            .map_err(|e| DeviceError::unauthorized(format!("DPoP jwk: {}", e.detail)))?;
+            .map_err(|e| DpopError::UnusableJwk(e.detail))?;
         Ok(key.thumbprint())
     }
 }
 
 /// Checks a DPoP proof (RFC 9449 §4.3) for `method` on `htu` at `now_s`: a `dpop+jwt`
 /// signed by the public key in its header, for this request, issued within
-/// [`DPOP_SKEW_S`] of now; with `access_token`, the proof must also name it (`ath`).
+/// [`DPOP_SKEW_S`] of now; with `access_token`, the proof must also name it (`ath`). The
+/// device API's and the SPs' proofs alike (`rules::dpop` has what only SPs' need).
 pub fn check_dpop_proof(
     header: DpopHeader<'_>,
     method: &str,
     htu: &str,
     access_token: Option<&str>,
     now_s: i64,
-) -> Result<CheckedProof, DeviceError> {
+) -> Result<CheckedProof, DpopError> {
     let proof = match header {
-        DpopHeader::NotOne => {
-            return Err(DeviceError::unauthorized(
-                "exactly one DPoP proof is required",
-            ));
-        }
-        DpopHeader::Unreadable => {
-            return Err(DeviceError::unauthorized("the DPoP proof is not a JWT"));
-        }
+        DpopHeader::Absent | DpopHeader::NotOne => return Err(DpopError::NotOne),
+        DpopHeader::Unreadable => return Err(DpopError::NotAJwt),
         DpopHeader::One(proof) => proof,
     };
-    let jose = jsonwebtoken::decode_header(proof)
-        .map_err(|_| DeviceError::unauthorized("the DPoP proof is not a JWT"))?;
+    let jose = jsonwebtoken::decode_header(proof).map_err(|_| DpopError::NotAJwt)?;
     if jose.typ.as_deref() != Some("dpop+jwt") {
-        return Err(DeviceError::unauthorized(
-            "the DPoP proof's typ must be dpop+jwt",
-        ));
+        return Err(DpopError::WrongType);
     }
-    let jwk = jose
-        .jwk
-        .ok_or_else(|| DeviceError::unauthorized("the DPoP proof carries no jwk"))?;
-    let jwk = serde_json::to_value(&jwk)
-        .map_err(|_| DeviceError::unauthorized("the DPoP jwk is unreadable"))?;
+    let jwk = jose.jwk.ok_or(DpopError::NoJwk)?;
+    let jwk = serde_json::to_value(&jwk).map_err(|_| DpopError::UnreadableJwk)?;
     let claims = verify_jwt(&jwk, proof, None, false, now_s)
-        .map_err(|e| DeviceError::unauthorized(format!("DPoP proof: {e}")))?;
-    let another_request = || DeviceError::unauthorized("the DPoP proof is for another request");
+        .map_err(|e| DpopError::Signature(e.to_string()))?;
     let checks = [("htm", true), ("htu", true), ("iat", true)];
     let claims: DpopProof =
         read_claims(&claims, &checks).map_err(|fault| match fault.member() {
-            Some("iat") => DeviceError::unauthorized("the DPoP proof is too old or too new"),
-            _ => another_request(),
+            Some("iat") => DpopError::Untimely,
+            _ => DpopError::AnotherRequest,
         })?;
     if claims.htm != method || claims.htu != htu {
-        return Err(another_request());
+        return Err(DpopError::AnotherRequest);
     }
     if claims.iat.abs_diff(now_s) > DPOP_SKEW_S.unsigned_abs() {
-        return Err(DeviceError::unauthorized(
-            "the DPoP proof is too old or too new",
-        ));
+        return Err(DpopError::Untimely);
     }
     if let Some(token) = access_token {
         let ath = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
         if claims.ath.as_deref() != Some(ath.as_str()) {
-            return Err(DeviceError::unauthorized(
-                "the DPoP proof is not for this token",
-            ));
+            return Err(DpopError::AnotherToken);
         }
     }
     Ok(CheckedProof { claims, jwk })
@@ -815,7 +832,10 @@ mod tests {
         let key = SigningKey::generate_es256();
         let htu = "https://gw/device/inbox";
         let proof = |claims: Value| sign_compact(&key, Some("dpop+jwt"), true, &claims);
-        let check = |signed: &str| check_dpop_proof(DpopHeader::One(signed), "GET", htu, None, NOW);
+        let check = |signed: &str| {
+            check_dpop_proof(DpopHeader::One(signed), "GET", htu, None, NOW)
+                .map_err(DeviceError::from)
+        };
         // For another URL and without `jti`: the URL is checked first.
         let other = proof(json!({"htm": "GET", "htu": "https://gw/device/grants", "iat": NOW}));
         assert_eq!(

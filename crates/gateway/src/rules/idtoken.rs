@@ -52,6 +52,18 @@ impl PcrSecret {
         Ok(PcrSecret(secret))
     }
 
+    /// A key for another purpose (`label`), derived from this secret: HMAC-SHA256(secret,
+    /// "derive" ‖ 0 ‖ label). Every process with the data directory derives the same one.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0) else {
+            return [0; 32];
+        };
+        mac.update(b"derive");
+        mac.update(&[0]);
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// The PCR of `user_id` for SPs of `sector`: HMAC-SHA256(secret, sector ‖ 0 ‖ user), base64url.
     pub fn pcr(&self, sector: &str, user_id: &str) -> String {
         // HMAC accepts keys of any length; a 32-byte key cannot be refused.

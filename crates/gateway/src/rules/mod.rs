@@ -9,6 +9,7 @@ pub mod ciba;
 pub mod code_flow;
 pub mod consent;
 pub mod device;
+pub mod dpop;
 pub mod encr_msisdn;
 pub mod grant_management;
 pub mod idtoken;

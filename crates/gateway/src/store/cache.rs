@@ -365,6 +365,7 @@ mod tests {
             require_par: false,
             ssf: false,
             ssf_push_endpoints: Vec::new(),
+            dpop_bound: false,
         }
     }
 

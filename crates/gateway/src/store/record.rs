@@ -56,7 +56,7 @@ pub enum Recorded {
 }
 
 /// Rows per statement: SQLite allows 32,766 parameters per statement and PostgreSQL 65,535;
-/// the widest row here has 12 columns, so chunks of this many rows stay well under both.
+/// the widest row here has 13 columns, so chunks of this many rows stay well under both.
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Looks up, in one statement, what writing `records` needs and is not known yet: the read
@@ -249,7 +249,7 @@ where
         let at = start(
             &mut statements,
             "INSERT INTO tokens (token_hash, kind, client_id, user_id, scope, policy, \
-             issued_ms, expires_ms, spent, revoked, consent_id, family) ",
+             issued_ms, expires_ms, spent, revoked, consent_id, family, jkt) ",
         );
         statements[at].push_values(chunk, |mut row, token| {
             row.push_bind(token.token_hash.clone())
@@ -263,7 +263,8 @@ where
                 .push_bind(i64::from(token.spent))
                 .push_bind(i64::from(token.revoked))
                 .push_bind(token.consent_id.clone())
-                .push_bind(token.family.clone());
+                .push_bind(token.family.clone())
+                .push_bind(token.jkt.clone());
         });
     }
     for chunk in linked.chunks(ROWS_PER_STATEMENT) {

@@ -8,7 +8,7 @@ use sqlx::Row;
 pub(super) const CLIENT_COLUMNS: &str = "client_id, secret_hash, client_name, grant_types, scopes, \
     redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
     notification_endpoint, jwks, resource_server, grant_management, require_par, \
-    ssf, ssf_push_endpoints";
+    ssf, ssf_push_endpoints, dpop_bound";
 
 fn client_from_row<R: Row>(row: &R) -> Result<Client, sqlx::Error>
 where
@@ -47,6 +47,7 @@ where
         require_par: row.try_get::<i64, _>(&*col("require_par"))? != 0,
         ssf: row.try_get::<i64, _>(&*col("ssf"))? != 0,
         ssf_push_endpoints: words(&row.try_get::<String, _>(&*col("ssf_push_endpoints"))?),
+        dpop_bound: row.try_get::<i64, _>(&*col("dpop_bound"))? != 0,
     })
 }
 
@@ -168,8 +169,9 @@ impl Store {
         const SQL: &str = "INSERT INTO clients (client_id, secret_hash, client_name, grant_types, \
             scopes, redirect_uris, delivery_modes, token_policy, token_ttl_seconds, blacklisted, \
             notification_endpoint, jwks, resource_server, grant_management, require_par, ssf, \
-            ssf_push_endpoints) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+            ssf_push_endpoints, dpop_bound) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+            $18) \
             ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, \
             client_name = excluded.client_name, grant_types = excluded.grant_types, \
             scopes = excluded.scopes, redirect_uris = excluded.redirect_uris, \
@@ -179,6 +181,7 @@ impl Store {
             resource_server = excluded.resource_server, \
             grant_management = excluded.grant_management, require_par = excluded.require_par, \
             ssf = excluded.ssf, ssf_push_endpoints = excluded.ssf_push_endpoints, \
+            dpop_bound = excluded.dpop_bound, \
             blacklisted = CASE WHEN excluded.blacklisted = 1 THEN 1 ELSE clients.blacklisted END";
         on_write!(self, |pool| {
             sqlx::query(SQL)
@@ -199,6 +202,7 @@ impl Store {
                 .bind(i64::from(client.require_par))
                 .bind(i64::from(client.ssf))
                 .bind(client.ssf_push_endpoints.join(" "))
+                .bind(i64::from(client.dpop_bound))
                 .execute(pool)
                 .await?;
         });

@@ -23,10 +23,13 @@ pub struct TokenRecord {
     pub consent_id: Option<String>,
     /// Tokens from one grant (an access token, its refresh tokens and their successors).
     pub family: Option<String>,
+    /// RFC 9449 §6.1: the JWK SHA-256 thumbprint of the key a DPoP-bound access token is
+    /// bound to; `None` for a bearer token.
+    pub jkt: Option<String>,
 }
 
 const TOKEN_COLUMNS: &str = "token_hash, kind, client_id, user_id, scope, policy, issued_ms, \
-    expires_ms, spent, revoked, consent_id, family";
+    expires_ms, spent, revoked, consent_id, family, jkt";
 
 fn token_from_row<R: Row>(row: &R) -> Result<TokenRecord, sqlx::Error>
 where
@@ -48,6 +51,7 @@ where
         revoked: row.try_get::<i64, _>("revoked")? != 0,
         consent_id: row.try_get("consent_id")?,
         family: row.try_get("family")?,
+        jkt: row.try_get("jkt")?,
     })
 }
 
@@ -81,8 +85,8 @@ pub(super) const REVOKE_TOKEN: &str =
 
 /// Also run inside a [`super::Tx`] (a client-credentials token commits with its audit entry).
 pub(super) const INSERT_TOKEN: &str = "INSERT INTO tokens (token_hash, kind, client_id, \
-    user_id, scope, policy, issued_ms, expires_ms, spent, revoked, consent_id, family) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    user_id, scope, policy, issued_ms, expires_ms, spent, revoked, consent_id, family, jkt) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 /// Binds a token's columns to [`INSERT_TOKEN`], for either backend.
 pub(super) fn bind_token<'q, DB: sqlx::Database>(
@@ -109,6 +113,7 @@ where
         .bind(i64::from(token.revoked))
         .bind(&token.consent_id)
         .bind(&token.family)
+        .bind(&token.jkt)
 }
 
 impl Store {

@@ -655,3 +655,85 @@ pub async fn ciba_tokens(
     }
     panic!("no token after the answer");
 }
+
+/// An SP's DPoP key (RFC 9449), its proofs made and its thumbprint computed by
+/// `jsonwebtoken` (not by the gateway's code).
+pub struct DpopKey {
+    encoding: jsonwebtoken::EncodingKey,
+    pub jwk: jsonwebtoken::jwk::Jwk,
+}
+
+impl DpopKey {
+    pub fn generate() -> Self {
+        use p256::pkcs8::{EncodePrivateKey, LineEnding};
+        let key = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
+        let pem = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+        let encoding = jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap();
+        let jwk =
+            jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding, jsonwebtoken::Algorithm::ES256)
+                .unwrap();
+        DpopKey { encoding, jwk }
+    }
+
+    /// RFC 7638 SHA-256 thumbprint of the public key (RFC 9449 §6.1 `jkt`).
+    pub fn thumbprint(&self) -> String {
+        self.jwk
+            .thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
+            .unwrap()
+    }
+
+    /// A proof for `htm htu` (RFC 9449 §4.2), naming `access_token` (`ath`) and carrying
+    /// the server's `nonce` when given; a fresh `jti`.
+    pub fn proof(
+        &self,
+        htm: &str,
+        htu: &str,
+        access_token: Option<&str>,
+        nonce: Option<&str>,
+    ) -> String {
+        use base64::Engine;
+        use sha2::Digest;
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.typ = Some("dpop+jwt".into());
+        header.jwk = Some(self.jwk.clone());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut claims = serde_json::json!({
+            "jti": format!("dpop-{}", rand_suffix()), "htm": htm, "htu": htu, "iat": now,
+        });
+        if let Some(token) = access_token {
+            claims["ath"] = serde_json::json!(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(sha2::Sha256::digest(token.as_bytes()))
+            );
+        }
+        if let Some(nonce) = nonce {
+            claims["nonce"] = serde_json::json!(nonce);
+        }
+        jsonwebtoken::encode(&header, &claims, &self.encoding).unwrap()
+    }
+}
+
+/// `POST /token` as `sp` (its test secret, Basic) with a DPoP proof when given: (status,
+/// headers, body).
+pub async fn token_with_proof(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    sp: &str,
+    form: &[(&str, &str)],
+    proof: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut request = http
+        .post(format!("{}/token", gateway.url))
+        .basic_auth(sp, Some(sp_secret(sp)))
+        .form(form);
+    if let Some(proof) = proof {
+        request = request.header("DPoP", proof);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.json().await.unwrap())
+}

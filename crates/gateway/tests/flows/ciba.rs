@@ -34,7 +34,7 @@ async fn poll(h: &Harness, sp: &Client, auth_req_id: &str) -> Result<serde_json:
         ("grant_type", ciba::CIBA_GRANT),
         ("auth_req_id", auth_req_id),
     ]);
-    match ciba::grant(&h.gateway, sp, &form).await {
+    match ciba::grant(&h.gateway, sp, &form, None).await {
         Ok(tokens) => Ok(serde_json::to_value(tokens).unwrap()),
         Err(e) => Err(e.code.to_owned()),
     }

@@ -646,6 +646,7 @@ async fn token_for(h: &Harness, consent: &str, scope: &str) -> String {
             revoked: false,
             consent_id: Some(consent.to_owned()),
             family: None,
+            jkt: None,
         })
         .await
         .unwrap();
@@ -660,6 +661,7 @@ async fn premiuminfo(
 ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
     use assent_gateway::flows::resource::{self, Endpoint};
     let call = assent_gateway::rules::resource::wire::ResourceCall {
+        sender: assent_gateway::rules::resource::wire::Sender::Bearer,
         token: token.to_owned(),
         mc_claims: claims.map(|c| c.as_object().unwrap().clone()),
         user_id: None,

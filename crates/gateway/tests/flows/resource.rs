@@ -48,6 +48,7 @@ impl Token<'_> {
                 revoked: false,
                 consent_id: self.consent.map(str::to_owned),
                 family: None,
+                jkt: None,
             })
             .await
             .unwrap();
@@ -57,6 +58,7 @@ impl Token<'_> {
 
 fn call(token: &str) -> ResourceCall {
     ResourceCall {
+        sender: assent_gateway::rules::resource::wire::Sender::Bearer,
         token: token.to_owned(),
         mc_claims: None,
         user_id: None,

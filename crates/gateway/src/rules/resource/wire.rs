@@ -8,10 +8,37 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceCall {
     pub token: String,
+    /// How the token came (RFC 9449 §7.1: a DPoP-bound token comes as `DPoP <token>` with a
+    /// proof in the `DPoP` field).
+    pub sender: Sender,
     /// Match claims (`mc_claims`), if the SP sent any.
     pub mc_claims: Option<Map<String, Value>>,
     /// `User-ID-Type` / `User-ID` (seed 003), if present.
     pub user_id: Option<UserIdHeaders>,
+}
+
+/// How a request presents its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sender {
+    /// `Authorization: Bearer` or the form body (RFC 6750).
+    Bearer,
+    /// `Authorization: DPoP` (RFC 9449 §7.1), with the request as its proof must name it.
+    Dpop {
+        proof: ProofField,
+        /// The request's method and URL (without query), set by the HTTP edge.
+        method: String,
+        htu: String,
+    },
+}
+
+/// The `DPoP` field of a request (RFC 9449 §4.3: exactly one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofField {
+    Absent,
+    Several,
+    /// Not visible ASCII.
+    Unreadable,
+    One(String),
 }
 
 /// The seed 003 headers, as sent (validated once the token's kind is known).
@@ -75,6 +102,9 @@ pub enum ResourceErrorKind {
     InvalidRequest,
     /// Invalid, unknown, expired, revoked or already spent token.
     InvalidToken,
+    /// RFC 9449 §7.1: a DPoP-bound token without a good proof by its key, or a token sent
+    /// with the scheme of the other kind (outside Annex A, which knows no DPoP).
+    InvalidDpopProof,
     /// The token's scopes do not cover what was asked.
     InsufficientScope,
     /// The SP or the user does not allow this access.
@@ -106,6 +136,7 @@ impl ResourceError {
             ResourceErrorKind::NoToken => None,
             ResourceErrorKind::InvalidRequest => Some("invalid_request"),
             ResourceErrorKind::InvalidToken => Some("invalid_token"),
+            ResourceErrorKind::InvalidDpopProof => Some("invalid_dpop_proof"),
             ResourceErrorKind::InsufficientScope => Some("insufficient_scope"),
             ResourceErrorKind::AccessDenied => Some("access_denied"),
             ResourceErrorKind::Server | ResourceErrorKind::Unavailable => Some("server_error"),
@@ -159,6 +190,9 @@ pub struct RequestHeaders<'a> {
     pub user_id_type: Option<&'a [u8]>,
     /// Seed 003 `User-ID`.
     pub user_id: Option<&'a [u8]>,
+    /// RFC 9449 `DPoP` (the first), and how many came.
+    pub dpop: Option<&'a [u8]>,
+    pub dpop_fields: usize,
 }
 
 impl<'a> RequestHeaders<'a> {
@@ -175,6 +209,9 @@ impl<'a> RequestHeaders<'a> {
                 &mut headers.user_id_type
             } else if name.eq_ignore_ascii_case("user-id") {
                 &mut headers.user_id
+            } else if name.eq_ignore_ascii_case("dpop") {
+                headers.dpop_fields += 1;
+                &mut headers.dpop
             } else {
                 continue;
             };
@@ -223,13 +260,28 @@ pub fn parse(
         problems.push(ResourceError::invalid_request(BAD_PARAMETERS));
     }
 
+    let mut sender = Sender::Bearer;
     let header_token = match headers.authorization {
         None => None,
-        Some(value) => match bearer(value) {
-            Some(token) => Some(token),
-            None => {
+        Some(value) => match (bearer(value), token_of(value, "dpop")) {
+            (Some(token), _) => Some(token),
+            (None, Some(token)) => {
+                let proof = match (headers.dpop_fields, headers.dpop) {
+                    (1, Some(proof)) => header_text(proof)
+                        .map_or(ProofField::Unreadable, |p| ProofField::One(p.to_owned())),
+                    (0, _) | (_, None) => ProofField::Absent,
+                    _ => ProofField::Several,
+                };
+                sender = Sender::Dpop {
+                    proof,
+                    method: method.to_owned(),
+                    htu: String::new(),
+                };
+                Some(token)
+            }
+            (None, None) => {
                 problems.push(ResourceError::invalid_request(
-                    "the Authorization header must be Bearer <token> (RFC 6750 §2.1)",
+                    "the Authorization header must be Bearer <token> (RFC 6750 §2.1) or DPoP <token> (RFC 9449 §7.1)",
                 ));
                 None
             }
@@ -293,6 +345,7 @@ pub fn parse(
     };
     Ok(ResourceCall {
         token,
+        sender,
         mc_claims,
         user_id,
     })
@@ -300,6 +353,12 @@ pub fn parse(
 
 /// The token of an `Authorization: Bearer <token>` field (RFC 6750 §2.1), if it is one.
 pub fn bearer(value: &[u8]) -> Option<String> {
+    token_of(value, "bearer")
+}
+
+/// The token of an `Authorization: <scheme> <token>` field whose scheme is `scheme` (no
+/// case), with a b64token (RFC 6750 §2.1; RFC 9449 §7.1 uses the same token68).
+fn token_of(value: &[u8], scheme_wanted: &str) -> Option<String> {
     let text = header_text(value)?;
     let (scheme, token) = text.split_once(' ')?;
     let token = token.trim();
@@ -310,7 +369,7 @@ pub fn bearer(value: &[u8]) -> Option<String> {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
         // '=' only as trailing padding.
         && token.trim_end_matches('=').bytes().all(|b| b != b'=');
-    (scheme.eq_ignore_ascii_case("bearer") && b64token).then(|| token.to_owned())
+    (scheme.eq_ignore_ascii_case(scheme_wanted) && b64token).then(|| token.to_owned())
 }
 
 /// `1*VSCHAR` (RFC 6749 Appendix A.12): one or more of %x20-7E.
