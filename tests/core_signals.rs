@@ -226,4 +226,50 @@ async fn the_user_revokes_demo_shop_in_the_app_and_demo_shop_is_told_at_once() {
 
     // Its next PremiumInfo call is refused.
     assert_eq!(premiuminfo().await.unwrap().status(), 401);
+
+    // Marie consents again; then the operator revokes her phone (a lost phone reported to
+    // customer care, through the operator's command, another process): Demo Shop is told
+    // to end the session the phone may have started, and its tokens stand (the consent
+    // does): no tokens-revoked.
+    let auth_req_id = gateway
+        .ciba_request(&http, DEMO_SP, "openid mc_identity_signup", "447700900001")
+        .await
+        .unwrap();
+    let cards = app.inbox(Duration::from_secs(10)).await.unwrap();
+    assert!(app.decide(&cards[0].id, true).await.unwrap());
+    let again = gateway
+        .ciba_token(&http, DEMO_SP, &auth_req_id)
+        .await
+        .unwrap();
+    let phone = app
+        .devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.this_device)
+        .unwrap();
+    gateway.admin(&["devices", "revoke", &phone.id]).unwrap();
+    let told = tokio::time::timeout(Duration::from_secs(10), pushed.recv())
+        .await
+        .expect("Demo Shop was not told of the revoked device")
+        .unwrap();
+    let claims = verified(&jwks, &told.set, &gateway.url);
+    assert_eq!(
+        claims["events"][SESSION_REVOKED]["initiating_entity"],
+        "admin"
+    );
+    assert_eq!(claims["sub_id"]["sub"], sub.as_str());
+    let read = http
+        .get(format!("{}/premiuminfo", gateway.url))
+        .bearer_auth(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200, "the consent stands");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1500), pushed.recv())
+            .await
+            .is_err(),
+        "no tokens-revoked: no token was revoked"
+    );
 }

@@ -80,6 +80,33 @@ async fn registration_is_checked_and_flags_are_listed() {
             "fragment",
         ),
         (with(json!({"redirect_uris": ["/cb"]})), "absolute"),
+        // Kept space-separated: one URI with a space would register two.
+        (
+            with(json!({"redirect_uris": ["https://sp.example/cb https://evil.example/cb"]})),
+            "white space",
+        ),
+        (
+            with(
+                json!({"ssf": true, "ssf_push_endpoints": ["https://sp.example/a https://evil.example/b"]}),
+            ),
+            "white space",
+        ),
+        (
+            with(json!({"ssf_push_endpoints": ["https://sp.example/ssf"]})),
+            "registered with",
+        ),
+        (
+            with(json!({"ssf": true, "ssf_push_endpoints": ["http://sp.example/ssf"]})),
+            "https",
+        ),
+        (
+            with(
+                json!({"dpop_bound_access_tokens": true, "grant_types": ["urn:openid:params:grant-type:ciba"],
+                        "backchannel_token_delivery_mode": "push",
+                        "backchannel_client_notification_endpoint": "https://sp.example/cb"}),
+            ),
+            "push mode",
+        ),
     ];
     for (registration, reason) in cases {
         let file = dir.path().join("bad.json");

@@ -104,6 +104,10 @@ pub const CLIENT_SECRET_MIN_CHARS: usize = 32;
 /// at `/authorize`.
 fn check_redirect_uri(uri: &str) -> Result<(), String> {
     let bad = |why: &str| Err(format!("redirect URI {uri}: {why}"));
+    // Registered URIs are kept space-separated: one with a space in it would be two.
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("white space or control characters are not allowed");
+    }
     let Ok(url) = reqwest::Url::parse(uri) else {
         return bad("not an absolute URL");
     };

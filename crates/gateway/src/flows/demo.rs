@@ -41,7 +41,7 @@ pub fn clients() -> Vec<Client> {
     let demo = Client {
         redirect_uris: vec![DEMO_REDIRECT_URI.into()],
         // Queries and revokes its users' grants (Grant Management for OAuth 2.0), and is told
-        // when they end (Shared Signals; by poll until it registers a push endpoint).
+        // when they end (Shared Signals: by poll, or by push to its loopback endpoint).
         grant_management: true,
         ssf: true,
         ssf_push_endpoints: vec![DEMO_SSF_PUSH_ENDPOINT.into()],

@@ -45,11 +45,12 @@ pub async fn sweep(gateway: &Gateway) -> Result<Swept, StoreError> {
         }
     }
     for consent in gateway.store.consents_ended(now, BATCH).await? {
+        // The event happened at the consent's end, whenever the sweep records it.
         let signal = ssf::consent_ended(
             &consent,
             Initiator::Policy,
             "the consent reached the end of its lifetime",
-            now,
+            consent.expires_ms.unwrap_or(now),
         );
         let sets = ssf::sets_for(&gateway.store, &[signal], now).await?;
         let mut tx = gateway.store.begin().await?;

@@ -111,14 +111,10 @@ pub struct Signal {
     pub events: Vec<Event>,
 }
 
-/// The end of `consent`, initiated by `by` for `reason`: its session and its tokens.
-pub fn consent_ended(
-    consent: &Consent,
-    by: Initiator,
-    reason: &'static str,
-    now_ms: i64,
-) -> Signal {
-    let at_s = now_ms / 1000;
+/// The end of `consent` at `at_ms`, initiated by `by` for `reason`: its session and its
+/// tokens.
+pub fn consent_ended(consent: &Consent, by: Initiator, reason: &'static str, at_ms: i64) -> Signal {
+    let at_s = at_ms / 1000;
     Signal {
         user_id: consent.user_id.clone(),
         client_id: consent.client_id.clone(),
@@ -499,10 +495,22 @@ pub async fn set_status(
         return Err(SsfError::NotFound);
     }
     // §8.1.2: a disabled stream holds nothing, not even what waited when it was disabled.
-    if status == Status::Disabled {
-        tx.drop_ssf_events(&stream.stream_id).await?;
-    }
-    audit_change(gateway, &mut tx, &stream, "ssf_stream_status").await?;
+    let dropped = if status == Status::Disabled {
+        tx.drop_ssf_events(&stream.stream_id).await?
+    } else {
+        0
+    };
+    tx.append_audit(NewEntry {
+        at_ms: gateway.now_ms(),
+        kind: EntryKind::Admin,
+        user: None,
+        sp: Some(stream.client_id.clone()),
+        authenticator: None,
+        detail: json!({"action": "ssf_stream_status", "stream": stream.stream_id,
+                       "status": stream.status, "dropped": dropped})
+        .to_string(),
+    })
+    .await?;
     tx.commit().await?;
     gateway.signals.queued();
     Ok(stream)
@@ -745,11 +753,17 @@ async fn push(gateway: &Gateway, event: SsfEvent) -> Result<bool, StoreError> {
                 .store
                 .ssf_push_failed(event.seq, now + backoff)
                 .await?;
-            detail.insert("outcome".into(), json!("retrying"));
-            gateway
-                .store
-                .append_audit(delivery_entry(&stream, &event, now, detail))
-                .await?;
+            // The first failure is recorded (the user's history says the SP could not be
+            // told yet); the retries are not, so an endpoint down for days does not fill
+            // the trail: the delivery's entry says how many attempts it took.
+            if event.attempts == 0 {
+                detail.insert("outcome".into(), json!("retrying"));
+                detail.insert("why".into(), json!(why));
+                gateway
+                    .store
+                    .append_audit(delivery_entry(&stream, &event, now, detail))
+                    .await?;
+            }
             Ok(false)
         }
     }

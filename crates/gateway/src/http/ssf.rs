@@ -323,7 +323,8 @@ pub async fn verify(
     request_body(content = Object, description = "`maxEvents` (at most 100; 0 only acknowledges), `returnImmediately` (else up to 10 s for a SET), `ack` (jtis taken), `setErrs` (`{jti: {\"err\", \"description\"}}`)", content_type = "application/json"),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "`sets` (`{jti: SET}`, oldest first; each until acknowledged) and `moreAvailable`", body = Object),
+        (status = 200, description = "`sets` (`{jti: SET}`, the oldest waiting; each until acknowledged; a JSON object has no order: order by `event_timestamp`) and `moreAvailable`", body = Object),
+        (status = 429, description = "temporarily_unavailable with Retry-After: over the SP's per-client rate limit", body = crate::http::wire::OAuthError),
         (status = 400, description = "invalid_request: a member of the wrong type, or a push stream", body = crate::http::wire::OAuthError),
         (status = 401, description = "invalid_token", body = crate::http::wire::OAuthError),
         (status = 403, description = "insufficient_scope: the token lacks ssf", body = crate::http::wire::OAuthError),
@@ -335,12 +336,16 @@ pub async fn poll(
     headers: HeaderMap,
     Path(stream_id): Path<String>,
     body: Bytes,
-) -> Result<Response, SsfError> {
-    let client = caller(&state, &headers).await?;
+) -> Result<Response, Response> {
+    // A poll is a read (and the acknowledgements it carries): within the SP's per-client
+    // budget too, so that polling in a loop without waiting cannot take the database.
+    let client = changing(&state, &headers).await?;
     let Polled {
         sets,
         more_available,
-    } = ssf::poll(&state, &client, &stream_id, &body).await?;
+    } = ssf::poll(&state, &client, &stream_id, &body)
+        .await
+        .map_err(IntoResponse::into_response)?;
     let sets: serde_json::Map<String, Value> = sets
         .into_iter()
         .map(|(jti, set)| (jti, Value::String(set)))

@@ -75,6 +75,12 @@ pub enum StreamError {
 /// A push endpoint as registered: an absolute https URL with a host, no user information,
 /// no fragment.
 pub fn check_push_endpoint(url: &str) -> Result<(), String> {
+    // Registered URLs are kept space-separated: one with a space in it would be two.
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{url:?}: white space or control characters are not allowed"
+        ));
+    }
     let parsed = url::Url::parse(url).map_err(|_| format!("{url} is not an absolute URL"))?;
     if parsed.scheme() != "https" || parsed.host_str().is_none_or(str::is_empty) {
         return Err(format!("{url} must be an https URL"));
@@ -543,6 +549,21 @@ mod tests {
 
     fn registered() -> Vec<String> {
         vec![SHOP.to_owned()]
+    }
+
+    #[test]
+    fn a_registered_url_is_one_url() {
+        assert!(check_push_endpoint("https://shop.example/ssf").is_ok());
+        for bad in [
+            "https://shop.example/a https://evil.example/b",
+            "https://shop.example/a\thttps://evil.example/b",
+            "http://shop.example/ssf",
+            "https://user@shop.example/ssf",
+            "https://shop.example/ssf#x",
+            "/ssf",
+        ] {
+            assert!(check_push_endpoint(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

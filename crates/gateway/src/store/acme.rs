@@ -659,15 +659,24 @@ impl Store {
         )
     }
 
-    /// Revokes a certificate; `false` if it was already revoked (→ alreadyRevoked).
+    /// Revokes a certificate (and the devices registered with its key), queueing `sets`
+    /// (what SPs are told of it) with it; `false` if it was already revoked
+    /// (→ alreadyRevoked), and then nothing is queued.
     pub async fn acme_revoke_certificate(
         &self,
         id: &str,
         reason: i64,
         now_ms: i64,
+        sets: &[super::NewSsfEvent],
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         let revoked = tx.revoke_certificate(id, reason, now_ms).await?;
+        if !revoked {
+            return Ok(false);
+        }
+        for set in sets {
+            tx.insert_ssf_event(set).await?;
+        }
         tx.commit().await?;
         Ok(revoked)
     }

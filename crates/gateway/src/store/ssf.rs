@@ -127,9 +127,13 @@ pub(super) mod sql {
     /// `min_verification_interval`): two requests at once cannot both pass.
     pub const RESERVE_VERIFICATION: &str = "UPDATE ssf_streams SET last_verification_ms = $1 \
         WHERE stream_id = $2 AND client_id = $3 AND last_verification_ms <= $4";
+    /// Only while the stream is there and keeps events: a stream deleted or disabled after
+    /// the SET was made (and before this transaction) gets nothing, rather than a row no
+    /// worker would ever deliver or drop.
     pub const INSERT_EVENT: &str = "INSERT INTO ssf_events (stream_id, jti, user_id, \
         event_type, events, txn, created_ms, next_attempt_ms) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
+        SELECT $1, $2, $3, $4, $5, $6, $7, $7 WHERE EXISTS (SELECT 1 FROM ssf_streams \
+        WHERE stream_id = $1 AND status <> 'disabled')";
     /// An SP's acknowledgement takes the SET out of the outbox, once.
     pub const TAKE_EVENT: &str = "DELETE FROM ssf_events WHERE stream_id = $1 AND jti = $2 \
         RETURNING seq, stream_id, jti, user_id, event_type, events, txn, created_ms, \

@@ -445,7 +445,7 @@ async fn the_token_of_a_revoked_device_is_refused() {
     // RFC 8555 §7.6: revoking the certificate revokes the device registered with its key.
     assert!(
         h.store
-            .acme_revoke_certificate(&phone.cert_id, 1, h.gateway.now_ms())
+            .acme_revoke_certificate(&phone.cert_id, 1, h.gateway.now_ms(), &[])
             .await
             .unwrap()
     );

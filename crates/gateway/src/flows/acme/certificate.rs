@@ -175,12 +175,37 @@ pub async fn revoke_cert(gateway: &Gateway, body: &[u8]) -> Result<AcmeReply, Ac
             "neither the ordering account nor the certified key signed this",
         ));
     }
+    // A device registered with the certificate's key is revoked with it: the SPs the user
+    // consented to are told, as when the user revokes the device (Shared Signals).
+    let now_ms = gateway.now_ms();
+    let sets = match gateway.store.user_by_msisdn(&found.number).await? {
+        Some(user)
+            if gateway
+                .store
+                .user_devices(&user.id)
+                .await?
+                .iter()
+                .any(|d| d.cert_id == found.id && d.revoked_ms.is_none()) =>
+        {
+            crate::flows::ssf::device_revoked(
+                &gateway.store,
+                &user.id,
+                crate::rules::ssf::Initiator::User,
+                now_ms,
+            )
+            .await?
+        }
+        _ => Vec::new(),
+    };
     if !gateway
         .store
-        .acme_revoke_certificate(&found.id, reason, gateway.now_ms())
+        .acme_revoke_certificate(&found.id, reason, now_ms, &sets)
         .await?
     {
         return Err(problem(ProblemType::AlreadyRevoked, "already revoked"));
+    }
+    if !sets.is_empty() {
+        gateway.signals.queued();
     }
     audit_enrollment(gateway, &found.number, "certificate_revoked", &found.serial).await?;
     Ok(AcmeReply {
