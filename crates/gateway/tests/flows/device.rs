@@ -965,3 +965,47 @@ async fn a_decision_on_a_large_screen_is_signed_over_the_card_s_canonical_text()
         assent_gateway::rules::receipt::verify(&h.gateway.keys.decoding, &receipts[0].jws).unwrap();
     assert_eq!(claims.method.unwrap().prompt_sha256, sha256_hex(&canonical));
 }
+
+/// Shared Signals: a new device of Marie's, approved on her phone, is a new credential:
+/// Demo Shop (a consent of hers in force, a stream) is told, queued in the transaction of
+/// the approval; before the approval nothing is.
+#[tokio::test]
+async fn a_new_device_approved_tells_the_sps_she_consented_to() {
+    const CREDENTIAL_CHANGE: &str = assent_gateway::rules::ssf::CREDENTIAL_CHANGE;
+    let h = Harness::new().await;
+    let (phone, _, _) = marie_consented(&h).await;
+    let demo = h.store.client("demo-sp").await.unwrap().unwrap();
+    let stream = assent_gateway::flows::ssf::create(&h.gateway, &demo, &serde_json::json!({}))
+        .await
+        .unwrap();
+    let waiting = || async { h.store.ssf_waiting(&stream.stream_id, 10).await.unwrap() };
+    let mut laptop = Phone::certified(&h, MARIE).await;
+    assert!(laptop.register(&h).await.pending_approval);
+    assert!(
+        waiting().await.is_empty(),
+        "not a credential before it is approved"
+    );
+    let me = phone
+        .authenticate(&h, "GET", "/device/inbox")
+        .await
+        .unwrap();
+    let inbox = device::inbox(&h.gateway, &me, 0).await.unwrap();
+    let ask = inbox
+        .iter()
+        .find(|r| r.prompt.starts_with("Add a new device?"))
+        .unwrap()
+        .clone();
+    assert!(
+        phone
+            .decide(&h, &ask.id, &ask.prompt_sha256, "approve")
+            .await
+            .unwrap()
+    );
+    let told = waiting().await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].event_type, CREDENTIAL_CHANGE);
+    assert_eq!(told[0].user_id.as_deref(), Some(MARIE_ID));
+    let events: serde_json::Value = serde_json::from_str(&told[0].events).unwrap();
+    assert_eq!(events[CREDENTIAL_CHANGE]["credential_type"], "app");
+    assert_eq!(events[CREDENTIAL_CHANGE]["change_type"], "create");
+}
