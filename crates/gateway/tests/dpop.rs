@@ -58,7 +58,7 @@ async fn dpop(database_url: Option<&str>) {
     let discovery = common::discovery(&gateway, &http).await;
     assert_eq!(
         discovery["dpop_signing_alg_values_supported"],
-        serde_json::json!(["ES256"])
+        serde_json::json!(["ES256", "EdDSA"])
     );
 
     // Demo Shop's CIBA request, answered; the token request carries a proof.

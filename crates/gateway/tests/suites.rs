@@ -23,6 +23,7 @@ mod group_commit;
 mod hardening;
 mod jwt_introspection;
 mod key_creation;
+mod kyc_match;
 mod layers;
 mod lifetimes;
 mod openapi;

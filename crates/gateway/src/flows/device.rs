@@ -829,7 +829,12 @@ pub async fn revoke_device_of(
     } else {
         Initiator::Admin
     };
-    let sets = crate::flows::ssf::device_revoked(store, &target.user_id, initiator, now_ms).await?;
+    // A device never bound (waiting for approval, or refused) started no session.
+    let sets = if target.approval == "approved" {
+        crate::flows::ssf::device_revoked(store, &target.user_id, initiator, now_ms).await?
+    } else {
+        Vec::new()
+    };
     let mut tx = store.begin().await?;
     if !tx.revoke_device(&target.id, now_ms).await? {
         return Ok(None);

@@ -16,6 +16,7 @@ pub mod grants;
 pub mod handset;
 pub mod hints;
 pub mod issue;
+pub mod kyc_match;
 pub mod notify;
 pub mod refresh;
 pub mod resource;

@@ -97,6 +97,8 @@ pub enum Endpoint {
     PremiumInfo,
     /// OIDC Core §5.3: the standard claims, for OpenID tokens.
     UserInfo,
+    /// CAMARA KYC Match: the match services' answers only (`flows::kyc_match`).
+    KycMatch,
 }
 
 impl Endpoint {
@@ -104,6 +106,7 @@ impl Endpoint {
         match self {
             Endpoint::PremiumInfo => "premiuminfo",
             Endpoint::UserInfo => "userinfo",
+            Endpoint::KycMatch => "kyc-match",
         }
     }
 
@@ -112,6 +115,7 @@ impl Endpoint {
         match self {
             Endpoint::PremiumInfo => "/premiuminfo",
             Endpoint::UserInfo => "/userinfo",
+            Endpoint::KycMatch => "/kyc-match/v1/match",
         }
     }
 }
@@ -359,6 +363,8 @@ pub struct Disclosure {
     pub claims: Map<String, Value>,
     /// The names of the attributes shared or matched (for the audit; never the values).
     pub attributes: Vec<String>,
+    /// How close the values that did not match came (CAMARA KYC Match's scores).
+    pub similarity: Vec<(String, u8)>,
 }
 
 /// Annex A: a database that cannot be reached is a system connection problem (the server
@@ -695,6 +701,8 @@ async fn serve_known(
     proven: &mut Proven,
 ) -> Result<Attempt, ResourceError> {
     let mut token = validate_reading(rs, &call.token, reads, known).await?;
+    // The token's SP is known from here: a refusal, DPoP's included, is audited as its.
+    known.sp = Some(token.client_id.clone());
     proven.check(rs, &token, call).await?;
     if token.one_time && known.copied {
         // A one-time token is spent below by its own conditional UPDATE, outside the record:
@@ -795,6 +803,7 @@ async fn serve_known(
     let disclosure = Disclosure {
         claims: body,
         attributes: answer.attributes,
+        similarity: answer.similarity,
     };
     let access = access_record(
         rs,
@@ -830,6 +839,10 @@ fn check_scope(
     if services.is_empty() && endpoint == Endpoint::PremiumInfo {
         return Err(ResourceError::insufficient_scope());
     }
+    // KYC Match is the match services' only.
+    if endpoint == Endpoint::KycMatch && !claims::has_match_service(catalog, scope) {
+        return Err(ResourceError::insufficient_scope());
+    }
     // Claims to match need a match service to match them (MC_ATTR_22).
     if call.mc_claims.is_some() && !claims::has_match_service(catalog, scope) {
         return Err(ResourceError::insufficient_scope());
@@ -858,7 +871,10 @@ pub fn answer(
     call: &ResourceCall,
 ) -> Result<Answer, ResourceError> {
     let mut answer = Answer::default();
-    claims::share(catalog, scope, user, withheld, &mut answer);
+    // KYC Match answers what it was asked to match, and shares nothing.
+    if endpoint != Endpoint::KycMatch {
+        claims::share(catalog, scope, user, withheld, &mut answer);
+    }
     if let Some(submitted) = &call.mc_claims {
         claims::match_claims(catalog, scope, user, withheld, submitted, &mut answer)?;
     }
@@ -897,6 +913,7 @@ fn userinfo_claims(answer: Answer) -> Answer {
     Answer {
         claims,
         attributes: answer.attributes,
+        similarity: answer.similarity,
     }
 }
 

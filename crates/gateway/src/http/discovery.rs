@@ -43,8 +43,10 @@ pub async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value>
         "premiuminfo_endpoint": format!("{issuer}/premiuminfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
+        // CAMARA Know Your Customer Match, on the match service's data and consent rules.
+        "camara_kyc_match_endpoint": format!("{issuer}/kyc-match/v1/match"),
         // RFC 9449 §5.1: any SP may bind its access tokens to a DPoP key; some must.
-        "dpop_signing_alg_values_supported": ["ES256"],
+        "dpop_signing_alg_values_supported": ["ES256", "EdDSA"],
         // RFC 9126 §5: any SP may push; some must (their registration says so).
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "require_pushed_authorization_requests": false,

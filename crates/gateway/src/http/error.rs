@@ -233,7 +233,7 @@ pub fn resource_challenge(error: &ResourceError) -> Option<HeaderValue> {
                 .collect();
             // RFC 9449 §7.1: a DPoP refusal challenges with the DPoP scheme and its algs.
             let scheme = if error.kind == ResourceErrorKind::InvalidDpopProof {
-                "DPoP algs=\"ES256\","
+                "DPoP algs=\"ES256 EdDSA\","
             } else {
                 "Bearer"
             };

@@ -37,6 +37,7 @@ where
     OpenApiRouter::new()
         .routes(routes!(premiuminfo, premiuminfo_post))
         .routes(routes!(userinfo, userinfo_post))
+        .routes(routes!(kyc_match))
 }
 
 /// The gateway serves the resource endpoints with its own store and keys, validating
@@ -90,11 +91,12 @@ impl FromRef<ResourceState> for ResourceEdge {
     params(
         ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
         ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+        ("DPoP" = Option<String>, Header, description = "RFC 9449 §7.1: with `Authorization: DPoP <token>`, a proof for this method and URL naming the token (`ath`), by the key a DPoP-bound token is bound to"),
     ),
     responses(
         (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token; RFC 9449: invalid_dpop_proof (`WWW-Authenticate: DPoP`) for a bound token without a good proof by its key, or a token sent with the other scheme", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
         (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
         (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
@@ -126,6 +128,7 @@ async fn premiuminfo(
     params(
         ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
         ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+        ("DPoP" = Option<String>, Header, description = "RFC 9449 §7.1: with `Authorization: DPoP <token>`, a proof for this method and URL naming the token (`ath`), by the key a DPoP-bound token is bound to"),
     ),
     request_body(content(
         (schema::ResourceForm = "application/x-www-form-urlencoded"),
@@ -134,7 +137,7 @@ async fn premiuminfo(
     responses(
         (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token; RFC 9449: invalid_dpop_proof (`WWW-Authenticate: DPoP`) for a bound token without a good proof by its key, or a token sent with the other scheme", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
         (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
         (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
@@ -158,11 +161,12 @@ async fn premiuminfo_post(
     params(
         ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
         ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+        ("DPoP" = Option<String>, Header, description = "RFC 9449 §7.1: with `Authorization: DPoP <token>`, a proof for this method and URL naming the token (`ath`), by the key a DPoP-bound token is bound to"),
     ),
     responses(
         (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token; RFC 9449: invalid_dpop_proof (`WWW-Authenticate: DPoP`) for a bound token without a good proof by its key, or a token sent with the other scheme", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
         (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
         (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
@@ -194,6 +198,7 @@ async fn userinfo(
     params(
         ("User-ID-Type" = Option<String>, Header, description = "Generic tokens only: `MSISDN` or `ENCR_MSISDN`"),
         ("User-ID" = Option<String>, Header, description = "Generic tokens only: the number (digits, no `+`) or its JWE"),
+        ("DPoP" = Option<String>, Header, description = "RFC 9449 §7.1: with `Authorization: DPoP <token>`, a proof for this method and URL naming the token (`ath`), by the key a DPoP-bound token is bound to"),
     ),
     request_body(content(
         (schema::ResourceForm = "application/x-www-form-urlencoded"),
@@ -202,7 +207,7 @@ async fn userinfo(
     responses(
         (status = 200, description = "The attributes of the token's services (MC_ATTR_25)", body = Object),
         (status = 400, description = "Annex A: invalid_request (content type, encoding, parameters, User-ID headers)", body = schema::AnnexAError),
-        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token", body = schema::AnnexAError),
+        (status = 401, description = "Annex A: no token (`{}`, `WWW-Authenticate: Bearer`) or invalid_token; RFC 9449: invalid_dpop_proof (`WWW-Authenticate: DPoP`) for a bound token without a good proof by its key, or a token sent with the other scheme", body = schema::AnnexAError),
         (status = 403, description = "Annex A: insufficient_scope or access_denied", body = schema::AnnexAError),
         (status = 429, description = "Too many refused requests from this SP or address, with Retry-After", body = schema::AnnexAError),
         (status = 500, description = "Annex A: unexpected error, or the timeout row (\"Timeout: Server internal error.\")", body = schema::AnnexAError),
@@ -228,6 +233,93 @@ struct Request<'a> {
     headers: &'a HeaderMap,
     body: &'a [u8],
     peer: Option<IpAddr>,
+}
+
+/// `POST /kyc-match/v1/match` (CAMARA Know Your Customer Match): the match service of the
+/// token's scopes on the fields the operator holds, in CAMARA's words.
+#[utoipa::path(post, path = "/kyc-match/v1/match", tag = "resource",
+    params(("x-correlator" = Option<String>, Header, description = "Correlation id (`^[a-zA-Z0-9-]{0,55}$`), echoed")),
+    request_body(content = Object, description = "CAMARA KYC Match: `phoneNumber` (E.164 with +; two-legged tokens only) and the fields to match (`givenName`, `familyName`, `birthdate`, `email`, `postalCode` are matched; `idDocument`, `name`, `address`, … are `not_available`)", content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "`<field>Match` (`true`, `false`, `not_available`) per field asked, and `<field>MatchScore` (0–100, Jaro-Winkler) for a `false` where the definition gives one", body = Object),
+        (status = 400, description = "INVALID_ARGUMENT or KNOW_YOUR_CUSTOMER.INVALID_PARAM_COMBINATION (`{status, code, message}`)", body = Object),
+        (status = 401, description = "UNAUTHENTICATED", body = Object),
+        (status = 403, description = "PERMISSION_DENIED: no match service in the token's scopes, no consent of the user's in force for a generic token, a blacklisted SP", body = Object),
+        (status = 404, description = "IDENTIFIER_NOT_FOUND: the phoneNumber of a two-legged request is no subscriber's", body = Object),
+        (status = 422, description = "MISSING_IDENTIFIER (a two-legged token without phoneNumber) or UNNECESSARY_IDENTIFIER (a phoneNumber beside a three-legged token)", body = Object),
+        (status = 500, description = "INTERNAL", body = Object),
+        (status = 503, description = "UNAVAILABLE", body = Object),
+        (status = 504, description = "TIMEOUT", body = Object),
+    ))]
+async fn kyc_match(
+    State(rs): State<ResourceServer>,
+    State(edge): State<ResourceEdge>,
+    extensions: axum::http::Extensions,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use crate::rules::kyc_match::{self as rules, KycError};
+    let correlator = rules::correlator(headers.get("x-correlator").map(|v| v.as_bytes()));
+    let request = Request {
+        endpoint: Endpoint::KycMatch,
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &body,
+        peer: peer_ip(&extensions),
+    };
+    let answered: Result<Value, KycError> = async {
+        correlator.clone()?;
+        let json = headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+            });
+        let read = RequestHeaders::from_pairs(
+            headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+        );
+        let (token, mut sender) = wire::authorization(&read, method.as_str())
+            .map_err(|e| crate::flows::kyc_match::camara(&e))?
+            .ok_or_else(KycError::unauthenticated)?;
+        if !json {
+            return Err(KycError::invalid_argument(
+                "the body must be application/json",
+            ));
+        }
+        if let Sender::Dpop { htu, .. } = &mut sender {
+            *htu = request_url(&request);
+        }
+        let asked = rules::parse(&body)?;
+        tokio::time::timeout(
+            edge.deadline,
+            crate::flows::kyc_match::kyc_match(&rs, &token, sender, &asked, request.peer),
+        )
+        .await
+        .unwrap_or_else(|_| Err(KycError::new(504, "TIMEOUT", "Request timeout exceeded.")))
+    }
+    .await;
+    let (status, body) = match answered {
+        Ok(body) => (StatusCode::OK, body),
+        Err(error) => (
+            StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            error.body(),
+        ),
+    };
+    let mut response = resource_json(status, body);
+    if let Ok(Some(correlator)) = correlator
+        && let Ok(value) = axum::http::HeaderValue::from_str(&correlator)
+    {
+        response.headers_mut().insert("x-correlator", value);
+    }
+    response
 }
 
 /// The request's URL without query (RFC 9449 §4.3 `htu`): https, the authority the client

@@ -14,6 +14,7 @@ pub mod encr_msisdn;
 pub mod grant_management;
 pub mod idtoken;
 pub mod introspection;
+pub mod kyc_match;
 pub mod oauth;
 pub mod receipt;
 pub mod resource;

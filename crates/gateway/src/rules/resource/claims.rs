@@ -14,6 +14,19 @@ use subtle::ConstantTimeEq;
 pub struct Answer {
     pub claims: Map<String, Value>,
     pub attributes: Vec<String>,
+    /// How close each submitted plain value that did not match came to the stored one
+    /// (Jaro-Winkler, 0–100: [`similarity`]), by attribute; for CAMARA KYC Match's scores,
+    /// never part of a Mobile Connect answer.
+    pub similarity: Vec<(String, u8)>,
+}
+
+/// CAMARA KYC Match's `*MatchScore`: the Jaro-Winkler similarity of the two values as
+/// they are compared (case and surrounding space folded), 0 to 100.
+pub fn similarity(stored: &str, submitted: &str) -> u8 {
+    let fold = |s: &str| s.trim().to_lowercase();
+    let score = strsim::jaro_winkler(&fold(stored), &fold(submitted)) * 100.0;
+    // In 0..=100 by construction; the cast cannot wrap.
+    score.round().clamp(0.0, 100.0) as u8
 }
 
 /// The user's stored value of an attribute, as text (the one the hashes are taken over).
@@ -163,6 +176,11 @@ pub fn match_claims(
                     same(name, mine, value)
                 }
             });
+            if let (Some(false), Some(mine), false) = (result, mine.as_deref(), is_hashed) {
+                answer
+                    .similarity
+                    .push((name.to_owned(), similarity(mine, value)));
+            }
             match style {
                 MatchAnswer::Verified => {
                     answer

@@ -260,32 +260,13 @@ pub fn parse(
         problems.push(ResourceError::invalid_request(BAD_PARAMETERS));
     }
 
-    let mut sender = Sender::Bearer;
-    let header_token = match headers.authorization {
-        None => None,
-        Some(value) => match (bearer(value), token_of(value, "dpop")) {
-            (Some(token), _) => Some(token),
-            (None, Some(token)) => {
-                let proof = match (headers.dpop_fields, headers.dpop) {
-                    (1, Some(proof)) => header_text(proof)
-                        .map_or(ProofField::Unreadable, |p| ProofField::One(p.to_owned())),
-                    (0, _) | (_, None) => ProofField::Absent,
-                    _ => ProofField::Several,
-                };
-                sender = Sender::Dpop {
-                    proof,
-                    method: method.to_owned(),
-                    htu: String::new(),
-                };
-                Some(token)
-            }
-            (None, None) => {
-                problems.push(ResourceError::invalid_request(
-                    "the Authorization header must be Bearer <token> (RFC 6750 §2.1) or DPoP <token> (RFC 9449 §7.1)",
-                ));
-                None
-            }
-        },
+    let (header_token, sender) = match authorization(headers, method) {
+        Ok(Some((token, sender))) => (Some(token), sender),
+        Ok(None) => (None, Sender::Bearer),
+        Err(problem) => {
+            problems.push(problem);
+            (None, Sender::Bearer)
+        }
     };
 
     let mut form_token = None;
@@ -349,6 +330,39 @@ pub fn parse(
         mc_claims,
         user_id,
     })
+}
+
+/// The token of the `Authorization` field and how it came: `Bearer` (RFC 6750 §2.1) or
+/// `DPoP` with the request's `DPoP` field (RFC 9449 §7.1; `method` is the request's, the
+/// URL is set by the HTTP edge); `None` without the field.
+pub fn authorization(
+    headers: &RequestHeaders<'_>,
+    method: &str,
+) -> Result<Option<(String, Sender)>, ResourceError> {
+    let Some(value) = headers.authorization else {
+        return Ok(None);
+    };
+    if let Some(token) = bearer(value) {
+        return Ok(Some((token, Sender::Bearer)));
+    }
+    let Some(token) = token_of(value, "dpop") else {
+        return Err(ResourceError::invalid_request(
+            "the Authorization header must be Bearer <token> (RFC 6750 §2.1) or DPoP <token> (RFC 9449 §7.1)",
+        ));
+    };
+    let proof = match (headers.dpop_fields, headers.dpop) {
+        (1, Some(proof)) => {
+            header_text(proof).map_or(ProofField::Unreadable, |p| ProofField::One(p.to_owned()))
+        }
+        (0, _) | (_, None) => ProofField::Absent,
+        _ => ProofField::Several,
+    };
+    let sender = Sender::Dpop {
+        proof,
+        method: method.to_owned(),
+        htu: String::new(),
+    };
+    Ok(Some((token, sender)))
 }
 
 /// The token of an `Authorization: Bearer <token>` field (RFC 6750 §2.1), if it is one.
