@@ -140,6 +140,15 @@ async fn shared_signals(database_url: Option<&str>) {
         format!("{}/ssf/streams", gateway.url).as_str()
     );
     assert_eq!(config["jwks_uri"], format!("{}/jwks", gateway.url).as_str());
+    let discovery = common::discovery(&gateway, &http).await;
+    assert_eq!(
+        discovery["ssf_configuration_uri"],
+        format!("{}/.well-known/ssf-configuration", gateway.url).as_str()
+    );
+    assert_eq!(
+        discovery["camara_kyc_match_endpoint"],
+        format!("{}/kyc-match/v1/match", gateway.url).as_str()
+    );
 
     // The `ssf` scope by client credentials, though the SP is not registered for that grant;
     // its other client-credentials requests keep today's answer.

@@ -43,6 +43,9 @@ pub async fn discovery(State(state): State<AppState>) -> Json<serde_json::Value>
         "premiuminfo_endpoint": format!("{issuer}/premiuminfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
+        // The Shared Signals transmitter's own metadata (SSF 1.0 §7.1) is at its well-known
+        // address; named here so that one document leads to everything.
+        "ssf_configuration_uri": format!("{issuer}/.well-known/ssf-configuration"),
         // CAMARA Know Your Customer Match, on the match service's data and consent rules.
         "camara_kyc_match_endpoint": format!("{issuer}/kyc-match/v1/match"),
         // RFC 9449 §5.1: any SP may bind its access tokens to a DPoP key; some must.
