@@ -119,6 +119,35 @@ async fn kyc_match(database_url: Option<&str>) {
         401,
         "UNAUTHENTICATED",
     );
+    // Only fields the operator does not hold: every check still runs, nothing is matched.
+    let (status, _, body) = kyc(
+        &gateway,
+        &http,
+        Some(&three),
+        json!({"idDocument": "X123", "gender": "FEMALE"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"idDocumentMatch": "not_available", "genderMatch": "not_available"})
+        )
+    );
+    // A token whose match service does not cover the fields asked may not match them.
+    let device =
+        common::ciba_tokens(&gateway, &http, "demo-sp", MARIE, "openid mc_vm_match", &[]).await;
+    refused(
+        &kyc(
+            &gateway,
+            &http,
+            device["access_token"].as_str(),
+            json!({"givenName": "Marie"}),
+        )
+        .await,
+        403,
+        "PERMISSION_DENIED",
+    );
     // A token without a match service may not match.
     let share = common::ciba_tokens(
         &gateway,
@@ -208,8 +237,21 @@ async fn kyc_match(database_url: Option<&str>) {
         .map(|line| serde_json::from_str::<Value>(line).unwrap()["detail"].clone())
         .filter(|d| d["endpoint"] == "kyc-match")
         .collect();
-    assert_eq!(matched.len(), 2, "{audit}");
+    assert_eq!(matched.len(), 3, "{audit}");
     assert!(!audit.contains("Curry"), "values are never in the trail");
+    // And every refusal, the probe of a number that is nobody's included.
+    let (ok, refusals) = common::admin(
+        &data_dir,
+        database_url,
+        &["audit", "list", "--kind", "resource_refused", "--json"],
+    );
+    assert!(ok, "{refusals}");
+    let at_kyc = refusals
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["detail"].clone())
+        .filter(|d| d["endpoint"] == "/kyc-match/v1/match")
+        .count();
+    assert!(at_kyc >= 6, "{refusals}");
 }
 
 #[tokio::test]

@@ -1,17 +1,28 @@
 //! CAMARA KYC Match (`POST /kyc-match/v1/match`) on the resource server's one pipeline: the
 //! request becomes the Mobile Connect match request it is (its held fields as `mc_claims`;
-//! a two-legged token's `phoneNumber` as `User-ID`), served by
-//! [`crate::flows::resource::serve`] with every rule of a match there — the token's life,
-//! DPoP, scope, the user's consent (a generic token needs the user's consent in force),
-//! withdrawn attributes, one-time spending, the audit and the user's notification — and its
-//! answer and refusals are given back in CAMARA's words ([`crate::rules::kyc_match`]).
+//! its `phoneNumber` as `User-ID`), served by [`crate::flows::resource::serve`] with every
+//! rule of a match there, in the same order — the token's life, DPoP, the SP's blacklisting,
+//! the subject, scope, the user's consent (a generic token needs the user's consent in
+//! force), withdrawn attributes, one-time spending, the audit of every access and refusal,
+//! and the user's notification — and its answer and refusals are given back in CAMARA's
+//! words ([`crate::rules::kyc_match`]).
 
-use crate::flows::resource::{Endpoint, ResourceServer, serve, validate};
+use crate::flows::resource::{Endpoint, Refused, ResourceServer, serve};
 use crate::rules::kyc_match::{self, KycError, KycRequest};
+use crate::rules::resource::claims::NONE_SUPPORTED;
 use crate::rules::resource::wire::{
-    ResourceCall, ResourceError, ResourceErrorKind, Sender, UserIdHeaders,
+    NOT_TIED, ResourceCall, ResourceError, ResourceErrorKind, Sender, TIED, UNKNOWN_USER,
+    UserIdHeaders,
 };
 use serde_json::Value;
+
+/// A refusal: CAMARA's words, and the pipeline's refusal it came from (the HTTP edge counts
+/// it against the SP's and the address's budgets of refusals).
+#[derive(Debug)]
+pub struct KycRefused {
+    pub error: KycError,
+    pub refused: Option<Refused>,
+}
 
 /// A refusal of the resource server in CAMARA's words.
 pub fn camara(error: &ResourceError) -> KycError {
@@ -23,7 +34,15 @@ pub fn camara(error: &ResourceError) -> KycError {
             "the access token's scopes do not include a match service (mc_kyc_match)",
         ),
         ResourceErrorKind::AccessDenied => KycError::permission_denied(error.description.clone()),
-        ResourceErrorKind::InvalidRequest => KycError::invalid_argument(error.description.clone()),
+        ResourceErrorKind::InvalidRequest => match error.description.as_str() {
+            TIED => KycError::unnecessary_identifier(),
+            NOT_TIED => KycError::missing_identifier(),
+            UNKNOWN_USER => KycError::identifier_not_found(),
+            NONE_SUPPORTED => KycError::permission_denied(
+                "the access token's match services do not cover the fields asked",
+            ),
+            other => KycError::invalid_argument(other),
+        },
         ResourceErrorKind::Server => KycError::new(500, "INTERNAL", "Server error"),
         ResourceErrorKind::Unavailable => KycError::new(503, "UNAVAILABLE", "Service Unavailable"),
     }
@@ -36,48 +55,17 @@ pub async fn kyc_match(
     sender: Sender,
     request: &KycRequest,
     peer: Option<std::net::IpAddr>,
-) -> Result<Value, KycError> {
-    // Who the subject is depends on the token: a user's (three-legged) names it, a generic
-    // one (two-legged) needs the phone number. The pipeline reads the token again, with
-    // everything else.
-    let facts = validate(rs, token).await.map_err(|e| camara(&e))?;
-    let user_id = match (&facts.user_id, &request.phone_number) {
-        (Some(_), Some(_)) => return Err(KycError::unnecessary_identifier()),
-        (Some(_), None) => None,
-        (None, None) => return Err(KycError::missing_identifier()),
-        (None, Some(number)) => {
-            let digits = number.trim_start_matches('+').to_owned();
-            // Only a caller whose token could ask learns whether the number is a
-            // subscriber's (the same answer the Mobile Connect match gives to `User-ID`).
-            if rs
-                .store
-                .user_by_msisdn(&digits)
-                .await
-                .map_err(|e| camara(&e.into()))?
-                .is_none()
-            {
-                return Err(KycError::identifier_not_found());
-            }
-            Some(UserIdHeaders {
-                id_type: Some("MSISDN".into()),
-                id: Some(digits),
-            })
-        }
-    };
-    let claims = request.mc_claims();
-    if claims.is_empty() {
-        // Nothing the operator holds was asked: every field is `not_available`, for a token
-        // that may match at all.
-        if !crate::rules::resource::claims::has_match_service(&rs.catalog, &facts.scope) {
-            return Err(camara(&ResourceError::insufficient_scope()));
-        }
-        return Ok(kyc_match::response(request, &serde_json::Map::new(), &[]));
-    }
+) -> Result<Value, KycRefused> {
     let call = ResourceCall {
         token: token.to_owned(),
         sender,
-        mc_claims: Some(claims),
-        user_id,
+        mc_claims: Some(request.mc_claims()),
+        // Seed 003's header pair names the number for a generic token; beside a user's
+        // token it is refused there, as CAMARA refuses an unnecessary identifier.
+        user_id: request.phone_number.as_ref().map(|number| UserIdHeaders {
+            id_type: Some("MSISDN".into()),
+            id: Some(number.trim_start_matches('+').to_owned()),
+        }),
     };
     match serve(rs, Endpoint::KycMatch, &call, peer).await {
         Ok(disclosure) => Ok(kyc_match::response(
@@ -85,6 +73,9 @@ pub async fn kyc_match(
             &disclosure.claims,
             &disclosure.similarity,
         )),
-        Err(refused) => Err(camara(&refused.error)),
+        Err(refused) => Err(KycRefused {
+            error: camara(&refused.error),
+            refused: Some(refused),
+        }),
     }
 }

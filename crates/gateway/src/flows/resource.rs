@@ -641,7 +641,7 @@ async fn named_user_reading(
     let user = rs.reads.user_by_msisdn(&rs.store, &msisdn, reads).await?;
     known
         .read(user)
-        .ok_or_else(|| ResourceError::invalid_request("Unknown user"))
+        .ok_or_else(|| ResourceError::invalid_request(wire::UNKNOWN_USER))
 }
 
 /// Serves a well-formed Resource Request: validates its token, finds its user, checks scope
@@ -724,24 +724,21 @@ async fn serve_known(
         ));
     }
     let generic = token.user_id.is_none();
-    let user = match &token.user_id {
-        Some(user_id) => {
-            if call.user_id.is_some() {
-                return Err(ResourceError::invalid_request(
-                    "User-ID / User-ID-Type header MUST NOT be used if the Access Token is tied to an End-User",
-                ));
-            }
-            match token.user.take() {
-                Some(user) => user,
-                None => {
-                    rs.store.user_by_id(user_id).await?.ok_or_else(|| {
+    let user =
+        match &token.user_id {
+            Some(user_id) => {
+                if call.user_id.is_some() {
+                    return Err(ResourceError::invalid_request(wire::TIED));
+                }
+                match token.user.take() {
+                    Some(user) => user,
+                    None => rs.store.user_by_id(user_id).await?.ok_or_else(|| {
                         ResourceError::invalid_token("access token does not exist")
-                    })?
+                    })?,
                 }
             }
-        }
-        None => named_user_reading(rs, call, reads, known).await?,
-    };
+            None => named_user_reading(rs, call, reads, known).await?,
+        };
     known.user = Some(user.id.clone());
 
     let services: Vec<&Service> = token
@@ -876,7 +873,11 @@ pub fn answer(
         claims::share(catalog, scope, user, withheld, &mut answer);
     }
     if let Some(submitted) = &call.mc_claims {
-        claims::match_claims(catalog, scope, user, withheld, submitted, &mut answer)?;
+        // KYC Match may ask only for fields the operator does not hold: nothing to match,
+        // every field `not_available`, after every check of the request has passed.
+        if !(endpoint == Endpoint::KycMatch && submitted.is_empty()) {
+            claims::match_claims(catalog, scope, user, withheld, submitted, &mut answer)?;
+        }
     }
     if endpoint == Endpoint::UserInfo {
         answer = userinfo_claims(answer);

@@ -248,6 +248,7 @@ struct Request<'a> {
         (status = 403, description = "PERMISSION_DENIED: no match service in the token's scopes, no consent of the user's in force for a generic token, a blacklisted SP", body = Object),
         (status = 404, description = "IDENTIFIER_NOT_FOUND: the phoneNumber of a two-legged request is no subscriber's", body = Object),
         (status = 422, description = "MISSING_IDENTIFIER (a two-legged token without phoneNumber) or UNNECESSARY_IDENTIFIER (a phoneNumber beside a three-legged token)", body = Object),
+        (status = 429, description = "TOO_MANY_REQUESTS with Retry-After: too many refused requests from this SP or address", body = Object),
         (status = 500, description = "INTERNAL", body = Object),
         (status = 503, description = "UNAVAILABLE", body = Object),
         (status = 504, description = "TIMEOUT", body = Object),
@@ -261,6 +262,7 @@ async fn kyc_match(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    use crate::flows::kyc_match::{self as flow_kyc, KycRefused};
     use crate::rules::kyc_match::{self as rules, KycError};
     let correlator = rules::correlator(headers.get("x-correlator").map(|v| v.as_bytes()));
     let request = Request {
@@ -271,49 +273,89 @@ async fn kyc_match(
         body: &body,
         peer: peer_ip(&extensions),
     };
-    let answered: Result<Value, KycError> = async {
-        correlator.clone()?;
+    let refusal = |error: KycError| KycRefused {
+        error,
+        refused: None,
+    };
+    let answered: Result<Value, KycRefused> = async {
+        correlator.clone().map_err(refusal)?;
         let json = headers
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-            });
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
         let read = RequestHeaders::from_pairs(
             headers
                 .iter()
                 .map(|(name, value)| (name.as_str(), value.as_bytes())),
         );
         let (token, mut sender) = wire::authorization(&read, method.as_str())
-            .map_err(|e| crate::flows::kyc_match::camara(&e))?
-            .ok_or_else(KycError::unauthenticated)?;
+            .map_err(|e| refusal(flow_kyc::camara(&e)))?
+            .ok_or_else(|| refusal(KycError::unauthenticated()))?;
         if !json {
-            return Err(KycError::invalid_argument(
+            return Err(refusal(KycError::invalid_argument(
                 "the body must be application/json",
-            ));
+            )));
         }
         if let Sender::Dpop { htu, .. } = &mut sender {
             *htu = request_url(&request);
         }
-        let asked = rules::parse(&body)?;
+        let asked = rules::parse(&body).map_err(refusal)?;
         tokio::time::timeout(
             edge.deadline,
-            crate::flows::kyc_match::kyc_match(&rs, &token, sender, &asked, request.peer),
+            flow_kyc::kyc_match(&rs, &token, sender, &asked, request.peer),
         )
         .await
-        .unwrap_or_else(|_| Err(KycError::new(504, "TIMEOUT", "Request timeout exceeded.")))
+        .unwrap_or_else(|_| {
+            Err(refusal(KycError::new(
+                504,
+                "TIMEOUT",
+                "Request timeout exceeded.",
+            )))
+        })
     }
     .await;
-    let (status, body) = match answered {
-        Ok(body) => (StatusCode::OK, body),
-        Err(error) => (
-            StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            error.body(),
+    // An SP or address that keeps being refused is answered 429 instead, as at PremiumInfo.
+    let limited = match &answered {
+        Err(KycRefused {
+            refused: Some(refused),
+            ..
+        }) => over_refusal_limit(&edge, refused, request.peer),
+        _ => None,
+    };
+    let (status, body) = match (answered, &limited) {
+        (_, Some(limited)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            KycError::new(
+                429,
+                "TOO_MANY_REQUESTS",
+                format!(
+                    "Too many refused requests: retry after {} s",
+                    limited.retry_after_s
+                ),
+            )
+            .body(),
+        ),
+        (Ok(body), None) => (StatusCode::OK, body),
+        (Err(refused), None) => (
+            StatusCode::from_u16(refused.error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            refused.error.body(),
         ),
     };
     let mut response = resource_json(status, body);
+    if let Some(limited) = limited {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(limited.retry_after_s),
+        );
+    }
+    // RFC 6750 §3: a 401 names the scheme.
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            axum::http::header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer"),
+        );
+    }
     if let Ok(Some(correlator)) = correlator
         && let Ok(value) = axum::http::HeaderValue::from_str(&correlator)
     {

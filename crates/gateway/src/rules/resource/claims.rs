@@ -121,6 +121,10 @@ fn same_hash(stored: &str, submitted_hex: &str) -> bool {
     )
 }
 
+/// The refusal of a match whose claims no service of the token supports.
+pub const NONE_SUPPORTED: &str =
+    "none of the submitted claims is supported by the token's services";
+
 /// MC_ATTR_22, 27: answers the submitted claims the match services in `scope` support;
 /// others are ignored; none supported is `invalid_request`.
 pub fn match_claims(
@@ -203,9 +207,7 @@ pub fn match_claims(
         }
     }
     if answered == 0 {
-        return Err(ResourceError::invalid_request(
-            "none of the submitted claims is supported by the token's services",
-        ));
+        return Err(ResourceError::invalid_request(NONE_SUPPORTED));
     }
     Ok(())
 }

@@ -62,9 +62,7 @@ pub enum NamedUser {
 /// a database; the caller decrypts and looks the user up.
 pub fn named_user(ids: Option<&UserIdHeaders>) -> Result<NamedUser, ResourceError> {
     let Some(ids) = ids else {
-        return Err(ResourceError::invalid_request(
-            "User-ID / User-ID-Type header is not used and the Access Token is not tied to an End-User",
-        ));
+        return Err(ResourceError::invalid_request(NOT_TIED));
     };
     let (Some(id_type), Some(id)) = (&ids.id_type, &ids.id) else {
         return Err(invalid_user_id("both headers are required"));
@@ -85,6 +83,16 @@ pub fn named_user(ids: Option<&UserIdHeaders>) -> Result<NamedUser, ResourceErro
         Err(invalid_user_id("unsupported type"))
     }
 }
+
+/// Annex A.2: a generic token's request that names no user. (KYC Match tells its refusals
+/// apart by these texts, which are Annex A's and do not change.)
+pub const NOT_TIED: &str =
+    "User-ID / User-ID-Type header is not used and the Access Token is not tied to an End-User";
+/// Annex A.2: a user's token with a request that names a user.
+pub const TIED: &str =
+    "User-ID / User-ID-Type header MUST NOT be used if the Access Token is tied to an End-User";
+/// Annex A.2: the named user is nobody's.
+pub const UNKNOWN_USER: &str = "Unknown user";
 
 /// Annex A.2's row for a User-ID pair that names nobody.
 pub fn invalid_user_id(reason: &str) -> ResourceError {
