@@ -34,7 +34,7 @@ pub fn browser(gateway: &Gateway) -> reqwest::Client {
         .unwrap()
 }
 
-fn authorize_url(gateway: &Gateway, client_id: &str, overrides: &[(&str, &str)]) -> String {
+pub fn authorize_url(gateway: &Gateway, client_id: &str, overrides: &[(&str, &str)]) -> String {
     let challenge = challenge(VERIFIER);
     let mut params: Vec<(&str, &str)> = vec![
         ("response_type", "code"),
@@ -59,7 +59,7 @@ fn authorize_url(gateway: &Gateway, client_id: &str, overrides: &[(&str, &str)])
     format!("{}/authorize?{query}", gateway.url)
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
@@ -105,7 +105,7 @@ async fn answer_last_prompt(gateway: &Gateway, http: &reqwest::Client, text: &st
     );
 }
 
-async fn token(
+pub async fn token(
     http: &reqwest::Client,
     gateway: &Gateway,
     code: &str,

@@ -90,17 +90,17 @@ async fn grant_management(database_url: Option<&str>) {
     );
     assert_eq!(
         discovery["grant_management_actions_supported"],
-        json!(["create", "query", "revoke"])
+        json!(["create", "query", "revoke", "merge", "replace"])
     );
 
     let tokens = demo_shop_tokens(&gateway, &http, "openid mc_identity_signup").await;
     let grant_id = tokens["grant_id"].as_str().unwrap().to_owned();
 
-    // §4.1: an update of a grant is refused, not answered with a new grant; so is a
-    // grant_id without one, or an action nobody defined.
+    // §4.1: a grant_id without an update, an update without a grant_id, or an action
+    // nobody defined is refused.
     for (action, grant) in [
-        (Some("merge"), Some(grant_id.as_str())),
-        (Some("replace"), Some(grant_id.as_str())),
+        (Some("merge"), None),
+        (Some("replace"), Some("")),
         (Some("create"), Some(grant_id.as_str())),
         (None, Some(grant_id.as_str())),
         (Some("update"), None),
@@ -348,4 +348,208 @@ async fn sqlite_an_sp_queries_and_revokes_its_grant() {
 async fn postgres_an_sp_queries_and_revokes_its_grant() {
     let url = fresh_postgres().await;
     grant_management(Some(&url)).await;
+}
+
+/// `sp`'s CIBA tokens for `msisdn`'s consent to `scope` with Grant Management `extra`.
+async fn tokens_with(
+    gateway: &Gateway,
+    http: &reqwest::Client,
+    msisdn: &str,
+    scope: &str,
+    extra: &[(&str, &str)],
+) -> Value {
+    common::ciba_tokens(gateway, http, "demo-sp", msisdn, scope, extra).await
+}
+
+async fn premiuminfo_status(gateway: &Gateway, http: &reqwest::Client, access: &Value) -> u16 {
+    http.get(format!("{}/premiuminfo", gateway.url))
+        .bearer_auth(access.as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// §4.1: `merge` and `replace` change the grant the request names, under the same
+/// `grant_id`, once the user approves; the grant must be the SP's, of that user, in force.
+async fn grant_updates(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(&dir.path().join("gw"), database_url);
+    let http = client(&gateway, false);
+    let first = tokens_with(&gateway, &http, MARIE, "openid mc_identity_signup", &[]).await;
+    let grant_id = first["grant_id"].as_str().unwrap().to_owned();
+    let query = management_token(&gateway, &http, "demo-sp", "grant_management_query")
+        .await
+        .1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let scopes_of = |grant: Value| grant["scopes"][0]["scope"].as_str().unwrap().to_owned();
+
+    // A grant that is not this SP's and this user's, or none at all: invalid_grant_id, and
+    // nobody is prompted.
+    let before = common::handset(&gateway, &http, "447700900003").await.len();
+    for (hint, grant) in [
+        ("MSISDN:+447700900001", "c-nobody"),
+        ("MSISDN:+447700900003", grant_id.as_str()),
+    ] {
+        let ask = [
+            ("scope", "openid mc_kyc_match"),
+            ("login_hint", hint),
+            ("grant_management_action", "merge"),
+            ("grant_id", grant),
+        ];
+        let (status, body) = post_basic(&gateway, &http, "demo-sp", "/bc-authorize", &ask).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant_id")),
+            "{hint} {grant}: {body}"
+        );
+    }
+    assert_eq!(
+        common::handset(&gateway, &http, "447700900003").await.len(),
+        before
+    );
+
+    // Merge: the same grant, now with both services; its earlier tokens still work.
+    let merge = [
+        ("grant_management_action", "merge"),
+        ("grant_id", grant_id.as_str()),
+    ];
+    let merged = tokens_with(&gateway, &http, MARIE, "openid mc_kyc_match", &merge).await;
+    assert_eq!(merged["grant_id"], grant_id.as_str());
+    assert_eq!(merged["scope"], "openid mc_identity_signup mc_kyc_match");
+    let (status, _, grant) = call(
+        &gateway,
+        &http,
+        reqwest::Method::GET,
+        &grant_id,
+        Some(&query),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(scopes_of(grant), "openid mc_identity_signup mc_kyc_match");
+    assert_eq!(
+        premiuminfo_status(&gateway, &http, &first["access_token"]).await,
+        200
+    );
+    assert_eq!(
+        premiuminfo_status(&gateway, &http, &merged["access_token"]).await,
+        200
+    );
+
+    // Replace: the same grant, now only what was asked; the tokens bought before die.
+    let replace = [
+        ("grant_management_action", "replace"),
+        ("grant_id", grant_id.as_str()),
+    ];
+    let replaced = tokens_with(&gateway, &http, MARIE, "openid mc_vm_share", &replace).await;
+    assert_eq!(replaced["grant_id"], grant_id.as_str());
+    assert_eq!(replaced["scope"], "openid mc_vm_share");
+    let (_, _, grant) = call(
+        &gateway,
+        &http,
+        reqwest::Method::GET,
+        &grant_id,
+        Some(&query),
+    )
+    .await;
+    assert_eq!(scopes_of(grant), "openid mc_vm_share");
+    assert_eq!(
+        premiuminfo_status(&gateway, &http, &first["access_token"]).await,
+        401
+    );
+    assert_eq!(
+        premiuminfo_status(&gateway, &http, &merged["access_token"]).await,
+        401
+    );
+    assert_eq!(
+        premiuminfo_status(&gateway, &http, &replaced["access_token"]).await,
+        200
+    );
+
+    // The code flow names the grant too: a merge through /authorize, and a grant that is
+    // not the SP's refused back to its redirect URI.
+    let browser = crate::code_flow::browser(&gateway);
+    let url = crate::code_flow::authorize_url(
+        &gateway,
+        "demo-sp",
+        &[
+            ("scope", "openid mc_kyc_match"),
+            ("grant_management_action", "merge"),
+            ("grant_id", grant_id.as_str()),
+        ],
+    );
+    let page = browser.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let session: String = page[page.find("session=").unwrap() + "session=".len()..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    common::answer_latest(&gateway, &http, MARIE, "1").await;
+    let wait = format!("{}/authorize/wait?session={session}", gateway.url);
+    let back = browser.get(&wait).send().await.unwrap();
+    assert_eq!(back.status(), 303);
+    let code = crate::code_flow::query_of(&crate::code_flow::location(&back))["code"].clone();
+    let (status, coded) =
+        crate::code_flow::token(&http, &gateway, &code, crate::code_flow::VERIFIER).await;
+    assert_eq!(status, 200, "{coded}");
+    assert_eq!(coded["grant_id"], grant_id.as_str());
+    assert_eq!(coded["scope"], "openid mc_vm_share mc_kyc_match");
+    let refused = browser
+        .get(crate::code_flow::authorize_url(
+            &gateway,
+            "demo-sp",
+            &[
+                ("grant_management_action", "merge"),
+                ("grant_id", "c-nobody"),
+            ],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 303);
+    let error = crate::code_flow::query_of(&crate::code_flow::location(&refused));
+    assert_eq!(error["error"], "invalid_grant_id");
+
+    // Revoked, it can no longer be changed.
+    let revoke = management_token(&gateway, &http, "demo-sp", "grant_management_revoke")
+        .await
+        .1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _, _) = call(
+        &gateway,
+        &http,
+        reqwest::Method::DELETE,
+        &grant_id,
+        Some(&revoke),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let ask = [
+        ("scope", "openid mc_kyc_match"),
+        ("login_hint", "MSISDN:+447700900001"),
+        ("grant_management_action", "merge"),
+        ("grant_id", grant_id.as_str()),
+    ];
+    let (status, body) = post_basic(&gateway, &http, "demo-sp", "/bc-authorize", &ask).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant_id"))
+    );
+}
+
+#[tokio::test]
+async fn sqlite_merge_and_replace_change_the_grant_they_name() {
+    grant_updates(None).await;
+}
+
+#[tokio::test]
+async fn postgres_merge_and_replace_change_the_grant_they_name() {
+    let url = fresh_postgres().await;
+    grant_updates(Some(&url)).await;
 }

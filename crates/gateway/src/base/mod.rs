@@ -8,5 +8,6 @@ pub mod ids;
 pub mod keys;
 pub mod model;
 pub mod msisdn;
+pub mod outbound;
 pub mod secrets;
 pub mod tls;

@@ -42,7 +42,13 @@ impl Waiting {
         let request = match gateway.store.ciba_by_message(message_id).await? {
             Some(request) if now > request.expires_ms => return Ok(None),
             Some(request) => {
-                let terms = terms(gateway, &request.client_id, &request.scope).await?;
+                let terms = terms(
+                    gateway,
+                    &request.client_id,
+                    &request.scope,
+                    &request.auth_req_hash,
+                )
+                .await?;
                 WaitingRequest::Ciba(request, terms)
             }
             None => match gateway
@@ -51,7 +57,13 @@ impl Waiting {
                 .await?
             {
                 Some(request) if now <= request.expires_ms => {
-                    let terms = terms(gateway, &request.client_id, &request.scope).await?;
+                    let terms = terms(
+                        gateway,
+                        &request.client_id,
+                        &request.scope,
+                        &request.session_hash,
+                    )
+                    .await?;
                     WaitingRequest::Code(request, terms)
                 }
                 Some(_) => return Ok(None),

@@ -46,7 +46,7 @@ pub async fn bc_authorize(
     }
     rules::check_registered(client)?;
     let param = |name: &str| params.get(name).map(String::as_str);
-    crate::rules::grant_management::check_request(
+    let grant_change = crate::rules::grant_management::check_request(
         param("grant_management_action"),
         param("grant_id"),
     )
@@ -60,6 +60,14 @@ pub async fn bc_authorize(
     };
     let scope = rules::requested_scope(&gateway.catalog, client, params)?;
     let user = crate::flows::hints::hinted_user(gateway, client, params).await?;
+    if let Some((_, grant_id)) = grant_change
+        && !crate::flows::grants::changeable(gateway, &client.client_id, &user.id, grant_id).await?
+    {
+        return Err(OAuthError::bad_request(
+            "invalid_grant_id",
+            "no grant of this SP's for this user in force by that grant_id",
+        ));
+    }
     let expiry_s = rules::requested_expiry(param("requested_expiry"))?;
     let binding_message = rules::binding_message(param("binding_message"))?;
 
@@ -100,6 +108,13 @@ pub async fn bc_authorize(
         next_attempt_ms: 0,
         token_family: None,
     };
+    // Before the request, so that no request that changes a grant exists without it.
+    if let Some((update, grant_id)) = grant_change {
+        gateway
+            .store
+            .insert_grant_update(&request.auth_req_hash, grant_id, update.name())
+            .await?;
+    }
     gateway.store.insert_ciba(&request).await?;
     let audit = |kind, authenticator: Option<&str>, detail: serde_json::Value| NewEntry {
         at_ms: created_ms,
@@ -201,7 +216,7 @@ pub async fn grant(
         return Err(rules::slow_down());
     }
     rules::check_answered(&request.status)?;
-    let consent_id = consent::consent_id_for(&request.auth_req_hash);
+    let consent_id = consent::consent_of_request(gateway, &request.auth_req_hash).await?;
     // The answer commits the request's state and its consent together (`answer_in`), so an
     // approved request without its consent can only come from a gateway before that change,
     // killed between the two (found by tests/scale_out.rs). Tokens issued for it would be
@@ -223,7 +238,8 @@ pub async fn grant(
     }
     let issued = Issue {
         user_id: &request.user_id,
-        scope: &request.scope,
+        // The grant's services: what was asked, or with a merge what the grant now gives.
+        scope: &consent.scope,
         authenticator: &request.authenticator,
         nonce: None,
         grant: "ciba",

@@ -368,6 +368,20 @@ async fn start(
         Err(e) if e.code == "server_error" => return Err("server_error"),
         Err(_) => return Err("invalid_request"),
     };
+    // Grant Management §4.1: a grant this request may change is this SP's, of this user, in
+    // force (checked once the user is known; the form was checked by `checked`).
+    let grant_change = crate::rules::grant_management::check_request(
+        params.get("grant_management_action").map(String::as_str),
+        params.get("grant_id").map(String::as_str),
+    )
+    .map_err(|_| "invalid_request")?;
+    if let Some((_, grant_id)) = grant_change
+        && !crate::flows::grants::changeable(gateway, &client.client_id, &user.id, grant_id)
+            .await
+            .map_err(server_error)?
+    {
+        return Err("invalid_grant_id");
+    }
     if per_target.spend(&format!("user:{}", user.id)).is_err() {
         crate::flows::client_auth::audit_refusal(
             gateway,
@@ -435,6 +449,14 @@ async fn start(
         .into(),
         consent_text: None,
     };
+    // Before the request, so that no request that changes a grant exists without it.
+    if let Some((update, grant_id)) = grant_change {
+        gateway
+            .store
+            .insert_grant_update(&request.session_hash, grant_id, update.name())
+            .await
+            .map_err(server_error)?;
+    }
     gateway
         .store
         .insert_code_request(&request)
@@ -673,7 +695,13 @@ pub async fn decide(
         // The page was never shown: nothing was consented to.
         return Err(conflict("Reload the page to see the request."));
     };
-    let terms = consent::terms(gateway, &request.client_id, &request.scope).await?;
+    let terms = consent::terms(
+        gateway,
+        &request.client_id,
+        &request.scope,
+        &request.session_hash,
+    )
+    .await?;
     let answered = Answered {
         request_hash: &request.session_hash,
         user_id: &request.user_id,
@@ -835,14 +863,15 @@ pub async fn grant(
             "code_verifier does not match the code_challenge",
         ));
     }
-    let consent_id = consent::consent_id_for(&request.session_hash);
+    let consent_id = consent::consent_of_request(gateway, &request.session_hash).await?;
     // The answer commits with its consent: one without is a request nobody approved.
     let Some(consent) = gateway.store.consent(&consent_id).await? else {
         return Err(invalid_grant("the authorization request was not approved"));
     };
     let issue = Issue {
         user_id: &request.user_id,
-        scope: &request.scope,
+        // The grant's services: what was asked, or with a merge what the grant now gives.
+        scope: &consent.scope,
         authenticator: &request.authenticator,
         nonce: request.nonce.as_deref(),
         grant: "authorization_code",

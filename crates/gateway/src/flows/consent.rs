@@ -12,6 +12,7 @@ pub use crate::rules::consent::{
     Purpose, consent_id_for, is_minor, render_consent, render_for_browser, user_value,
 };
 use crate::rules::device::sha256_hex;
+use crate::rules::grant_management::Update;
 use crate::rules::oauth::OAuthError;
 use crate::rules::receipt::{self, ConsentFacts, Event};
 use crate::rules::ssf::Initiator;
@@ -141,6 +142,19 @@ pub struct ConsentTerms {
     /// its services); `None`: until revoked, or a transaction's.
     pub lifetime_ms: Option<i64>,
     pub notary: Notary,
+    /// Grant Management §4.1: the grant the request merges into or replaces, if it does.
+    pub change: Option<GrantChange>,
+}
+
+/// A request's change of an existing grant, read with the terms.
+#[derive(Debug, Clone)]
+pub struct GrantChange {
+    pub grant_id: String,
+    pub update: Update,
+    /// The grant as it is; `None` when it is gone (the yes then makes a grant of its own).
+    pub granted: Option<Consent>,
+    /// The grant's services once the yes is recorded.
+    pub scope: Vec<String>,
 }
 
 /// Who signs consent receipts: the gateway's key and issuer, and the catalog the receipts'
@@ -192,24 +206,56 @@ impl Notary {
     }
 }
 
-/// The terms a yes to `client_id` for `scope` records (see [`ConsentTerms`]).
+/// The terms a yes to `client_id` for `scope` records (see [`ConsentTerms`]), for the
+/// request `request_hash` (which may change an existing grant).
 pub async fn terms(
     gateway: &Gateway,
     client_id: &str,
     scope: &[String],
+    request_hash: &str,
 ) -> Result<ConsentTerms, StoreError> {
     let client = gateway.store.client(client_id).await?;
     let kind = match client.as_ref().map(|c| c.token_policy.as_str()) {
         Some("long_lived") => "long_lived",
         _ => "transaction",
     };
+    let change = match gateway.store.grant_update(request_hash).await? {
+        Some((grant_id, action)) => {
+            let update = Update::parse(&action).unwrap_or(Update::Replace);
+            let granted = gateway.store.consent(&grant_id).await?;
+            let scope = match &granted {
+                Some(granted) => update.scope(&granted.scope, scope),
+                None => scope.to_vec(),
+            };
+            Some(GrantChange {
+                grant_id,
+                update,
+                granted,
+                scope,
+            })
+        }
+        None => None,
+    };
+    let final_scope = change.as_ref().map_or(scope, |c| c.scope.as_slice());
     Ok(ConsentTerms {
         kind,
         client_name: client.map(|c| c.client_name).unwrap_or_default(),
         lifetime_ms: (kind == "long_lived")
-            .then(|| gateway.catalog.consent_lifetime_ms(scope))
+            .then(|| gateway.catalog.consent_lifetime_ms(final_scope))
             .flatten(),
         notary: Notary::of(gateway),
+        change,
+    })
+}
+
+/// The consent request `request_hash`'s tokens rest on: the grant it changed, or its own.
+pub async fn consent_of_request(
+    gateway: &Gateway,
+    request_hash: &str,
+) -> Result<String, StoreError> {
+    Ok(match gateway.store.grant_update(request_hash).await? {
+        Some((grant_id, _)) => grant_id,
+        None => consent_id_for(request_hash),
     })
 }
 
@@ -241,7 +287,7 @@ pub async fn record_answer(
     }
     crash_point("answer_recorded");
     let terms = a.terms;
-    let consent = Consent {
+    let mut consent = Consent {
         id: consent_id_for(a.request_hash),
         user_id: a.user_id.to_owned(),
         client_id: a.client_id.to_owned(),
@@ -253,7 +299,44 @@ pub async fn record_answer(
         expires_ms: terms.lifetime_ms.map(|lifetime| now + lifetime),
         withdrawn: Vec::new(),
     };
-    tx.insert_consent(&consent).await?;
+    // Grant Management §4.1: a merge or replace updates the grant in place (its id stays
+    // the SP's grant_id), if it is still that SP's and user's grant in force; else the yes
+    // is a grant of its own, and the request's tokens rest on that one.
+    let mut updated = None;
+    if let Some(change) = &terms.change {
+        let changed = match &change.granted {
+            Some(granted) => {
+                let withdrawn = change.update.withdrawn(&granted.withdrawn);
+                let done = tx
+                    .update_consent(
+                        &change.grant_id,
+                        a.client_id,
+                        a.user_id,
+                        &change.scope,
+                        &withdrawn,
+                        a.prompt,
+                        now,
+                        consent.expires_ms,
+                        change.update == Update::Replace,
+                    )
+                    .await?;
+                done.then_some(withdrawn)
+            }
+            None => None,
+        };
+        match changed {
+            Some(withdrawn) => {
+                consent.id = change.grant_id.clone();
+                consent.scope = change.scope.clone();
+                consent.withdrawn = withdrawn;
+                updated = Some(change.update.name());
+            }
+            None => tx.forget_grant_update(a.request_hash).await?,
+        }
+    }
+    if updated.is_none() {
+        tx.insert_consent(&consent).await?;
+    }
     let prompt_sha256 = sha256_hex(a.prompt);
     let receipt = terms.notary.receipt(
         &facts(&consent, &terms.client_name),
@@ -266,8 +349,9 @@ pub async fn record_answer(
     tx.insert_receipt(&receipt).await?;
     tx.append_audit(entry(
         EntryKind::Consent,
-        json!({"consent": consent.id, "kind": terms.kind, "scope": a.scope.join(" "),
+        json!({"consent": consent.id, "kind": terms.kind, "scope": consent.scope.join(" "),
                "prompt": a.prompt, "receipt": receipt.id,
+               "grant_management_action": updated,
                "expires_at": consent.expires_ms.map(crate::base::clock::rfc3339)}),
     ))
     .await?;

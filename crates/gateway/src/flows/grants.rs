@@ -106,3 +106,20 @@ async fn own_grant(
         })
         .ok_or(GrantError::NotFound)
 }
+
+/// §4.1: whether a request of `client_id` for `user_id` may change grant `grant_id`: it is
+/// that SP's grant of that user, in force. Anything else is `invalid_grant_id`, whoever's it
+/// is (the answer tells nothing about others' grants).
+pub async fn changeable(
+    gateway: &Gateway,
+    client_id: &str,
+    user_id: &str,
+    grant_id: &str,
+) -> Result<bool, StoreError> {
+    let now = gateway.now_ms();
+    Ok(gateway.store.consent(grant_id).await?.is_some_and(|c| {
+        c.client_id == client_id
+            && c.user_id == user_id
+            && crate::rules::consent::in_force(c.revoked_ms, c.expires_ms, now)
+    }))
+}

@@ -247,13 +247,13 @@ pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Att
     }
     // Pushed tokens (Notification::PushTokens) are issued for this attempt, dated by the
     // user's answer, which commits with its consent (none: nothing was approved to push).
-    let consent_id = crate::rules::consent::consent_id_for(&r.auth_req_hash);
-    let auth_time_ms = gateway
+    let consent_id = crate::flows::consent::consent_of_request(gateway, &r.auth_req_hash).await?;
+    let consent = gateway
         .store
         .consent(&consent_id)
         .await?
-        .ok_or(Attempt::Raced)?
-        .granted_ms;
+        .ok_or(Attempt::Raced)?;
+    let auth_time_ms = consent.granted_ms;
     if r.status == "issued" {
         // A previous attempt died after issuing: its tokens were never acknowledged.
         revoke_pushed(gateway, r).await?;
@@ -281,7 +281,7 @@ pub async fn prepare(gateway: &Gateway, r: &CibaRequest) -> Result<Outgoing, Att
         .await?;
     let issue = Issue {
         user_id: &r.user_id,
-        scope: &r.scope,
+        scope: &consent.scope,
         authenticator: &r.authenticator,
         nonce: None,
         grant: "ciba",
@@ -321,7 +321,7 @@ async fn attempt(gateway: &Gateway, r: &CibaRequest) -> Result<(), Attempt> {
     let failure = match sent {
         Ok(response) if response.status().is_success() => None,
         Ok(response) => Some(format!("HTTP {}", response.status().as_u16())),
-        Err(error) => Some(without_url(&error)),
+        Err(error) => Some(crate::base::outbound::without_url(&error)),
     };
     match failure {
         None => Ok(()),
@@ -366,16 +366,4 @@ async fn revoke_pushed(gateway: &Gateway, r: &CibaRequest) -> Result<(), StoreEr
         }
     }
     Ok(())
-}
-
-/// A transport error without the URL (which may carry an SP's secrets in its query).
-pub fn without_url(error: &reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "could not connect"
-    } else {
-        "transport error"
-    };
-    kind.to_owned()
 }

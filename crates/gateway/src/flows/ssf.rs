@@ -79,8 +79,8 @@ pub struct Signals {
 }
 
 impl Signals {
-    /// `http`: the client of SPs' endpoints (TLS 1.3, no redirects:
-    /// [`crate::flows::notify::Deliveries::new`]).
+    /// `http`: the client of SPs' endpoints (TLS 1.3, no redirects), the one CIBA
+    /// notifications go out with.
     pub fn new(http: reqwest::Client) -> Arc<Self> {
         Arc::new(Signals {
             wake: Notify::new(),
@@ -823,7 +823,7 @@ async fn send(
             rules::push_outcome(status, &body)
         }
         Err(error) => PushOutcome::Retry {
-            why: crate::flows::notify::without_url(&error),
+            why: crate::base::outbound::without_url(&error),
         },
     }
 }

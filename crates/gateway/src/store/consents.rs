@@ -257,3 +257,45 @@ impl Store {
         Ok(rows)
     }
 }
+
+impl Store {
+    /// Grant Management §4.1: request `request_hash` asks to `action` (`merge`, `replace`)
+    /// the grant `grant_id`.
+    pub async fn insert_grant_update(
+        &self,
+        request_hash: &str,
+        grant_id: &str,
+        action: &str,
+    ) -> Result<(), StoreError> {
+        const SQL: &str =
+            "INSERT INTO grant_updates (request_hash, grant_id, action) VALUES ($1, $2, $3)";
+        on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(request_hash)
+                .bind(grant_id)
+                .bind(action)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The grant request `request_hash` changes and how, if it changes one.
+    pub async fn grant_update(
+        &self,
+        request_hash: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT grant_id, action FROM grant_updates WHERE request_hash = $1";
+        let found = on_pool!(self, |pool| {
+            sqlx::query(SQL)
+                .bind(request_hash)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| -> Result<(String, String), sqlx::Error> {
+                    Ok((row.try_get("grant_id")?, row.try_get("action")?))
+                })
+                .transpose()?
+        });
+        Ok(found)
+    }
+}

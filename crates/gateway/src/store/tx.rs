@@ -318,6 +318,59 @@ impl Tx {
         Ok(affected == 1)
     }
 
+    /// Grant Management §4.1: the user approved a change of consent `id` (`client_id`'s, of
+    /// `user_id`): it now gives `scope` with `withdrawn` withdrawn, was given at `granted_ms`
+    /// with the text `prompt`, and ends at `expires_ms`; with `revoke_tokens` (a replace),
+    /// the tokens bought with it die. `false` when it is no longer that SP's and user's
+    /// consent in force (revoked or ended meanwhile): nothing changed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_consent(
+        &mut self,
+        id: &str,
+        client_id: &str,
+        user_id: &str,
+        scope: &[String],
+        withdrawn: &[String],
+        prompt: &str,
+        granted_ms: i64,
+        expires_ms: Option<i64>,
+        revoke_tokens: bool,
+    ) -> Result<bool, StoreError> {
+        const CONSENT: &str = "UPDATE consents SET scope = $1, withdrawn = $2, prompt = $3, \
+            granted_ms = $4, expires_ms = $5, reminded_ms = NULL WHERE id = $6 AND client_id = $7 \
+            AND user_id = $8 AND revoked_ms IS NULL AND ended_ms IS NULL";
+        const TOKENS: &str = "UPDATE tokens SET revoked = 1 WHERE consent_id = $1 AND revoked = 0";
+        let affected = on_tx!(self, |conn| {
+            let affected = sqlx::query(CONSENT)
+                .bind(scope.join(" "))
+                .bind(withdrawn.join(" "))
+                .bind(prompt)
+                .bind(granted_ms)
+                .bind(expires_ms)
+                .bind(id)
+                .bind(client_id)
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if affected == 1 && revoke_tokens {
+                sqlx::query(TOKENS).bind(id).execute(conn).await?;
+            }
+            affected
+        });
+        Ok(affected == 1)
+    }
+
+    /// Forgets that request `request_hash` changes a grant (the grant ended first: the
+    /// user's yes became a grant of its own).
+    pub async fn forget_grant_update(&mut self, request_hash: &str) -> Result<(), StoreError> {
+        const SQL: &str = "DELETE FROM grant_updates WHERE request_hash = $1";
+        on_tx!(self, |conn| {
+            sqlx::query(SQL).bind(request_hash).execute(conn).await?;
+        });
+        Ok(())
+    }
+
     /// Revokes a certificate and, with it, the devices registered with its key (a device is
     /// only as trusted as the proof of the number behind it); `false` if it was not live.
     pub async fn revoke_certificate(
