@@ -191,20 +191,6 @@ impl Store {
         Ok(stream)
     }
 
-    /// The streams of the SPs `client_ids` (those that have one).
-    pub async fn ssf_streams_of(
-        &self,
-        client_ids: &[String],
-    ) -> Result<Vec<SsfStream>, StoreError> {
-        let mut streams = Vec::new();
-        for client_id in client_ids {
-            if let Some(stream) = self.ssf_stream_of(client_id).await? {
-                streams.push(stream);
-            }
-        }
-        Ok(streams)
-    }
-
     /// The oldest waiting SET of each enabled push stream, if its next attempt is due: the
     /// only SETs a push worker may send (a stream's order holds).
     pub async fn due_ssf_pushes(
@@ -287,18 +273,5 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?
         });
         Ok(events)
-    }
-
-    /// How many SETs wait on `stream_id`.
-    pub async fn ssf_waiting_count(&self, stream_id: &str) -> Result<i64, StoreError> {
-        const SQL: &str = "SELECT COUNT(*) AS n FROM ssf_events WHERE stream_id = $1";
-        let n = on_pool!(self, |pool| {
-            sqlx::query(SQL)
-                .bind(stream_id)
-                .fetch_one(pool)
-                .await?
-                .try_get::<i64, _>("n")?
-        });
-        Ok(n)
     }
 }
