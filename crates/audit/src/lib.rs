@@ -12,6 +12,17 @@
 //! Hashes are SHA-256 over a length-prefixed binary encoding of the fields (see
 //! [`AuditEntry::compute_hash`]), not over JSON: no key order or number format to agree on.
 //! This crate does no I/O; the gateway stores entries, the app caches them.
+//!
+//! ## Erasure and tamper evidence
+//! An entry's detail may hold personal data (the prompt a user was shown, with their name in
+//! it). A chain that hashed the detail itself could never forget it: blanking it would break
+//! every hash from there on. So entries are **sealed**: the chain hashes a [`DetailSeal`],
+//! SHA-256 of a random 16-byte salt and the detail, and the detail and salt are kept beside
+//! the entry. Erasing a user's data ([`AuditEntry::erase_detail`]) deletes both; the seal
+//! stays, the chain still verifies, and what was erased cannot be recovered from the seal
+//! (the salt puts guessing out of reach: "given name = Marie" is otherwise easy to try).
+//! Entries written before seals existed (format 1) hash their detail directly and verify as
+//! they always did; their detail cannot be erased without breaking the chain.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -123,6 +134,53 @@ pub struct NewEntry {
     pub detail: String,
 }
 
+/// Format 2's commitment to an entry's detail: what the chain hashes in its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DetailSeal {
+    /// SHA-256 of: domain ‖ salt ‖ detail (hex).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub digest: Digest32,
+    /// The 16 random bytes the digest was salted with (hex); `None` once the detail is
+    /// erased.
+    #[serde(default)]
+    pub salt: Option<String>,
+}
+
+/// Domain separation of the detail's seal.
+const SEAL_DOMAIN: &[u8] = b"assent-audit-detail-v1\0";
+
+impl DetailSeal {
+    /// Seals `detail` with `salt` (16 random bytes; a fresh one for every entry).
+    pub fn new(detail: &str, salt: [u8; 16]) -> DetailSeal {
+        DetailSeal {
+            digest: Self::digest_of(detail, &salt),
+            salt: Some(hex::encode(salt)),
+        }
+    }
+
+    fn digest_of(detail: &str, salt: &[u8]) -> Digest32 {
+        let mut h = Sha256::new();
+        h.update(SEAL_DOMAIN);
+        put_bytes(&mut h, salt);
+        put_bytes(&mut h, detail.as_bytes());
+        Digest32(h.finalize().into())
+    }
+
+    /// Whether `detail` is what was sealed: with the salt kept, the digest must match; once
+    /// erased, the detail must be empty (nothing else can stand in for what was erased).
+    pub fn holds(&self, detail: &str) -> bool {
+        match &self.salt {
+            Some(salt) => {
+                hex::decode(salt).is_ok_and(|salt| Self::digest_of(detail, &salt) == self.digest)
+            }
+            None => detail.is_empty(),
+        }
+    }
+}
+
 /// An entry of the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -145,6 +203,11 @@ pub struct AuditEntry {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub hash: Digest32,
+    /// Format 2: the seal the hash covers instead of the detail. Absent on entries written
+    /// before seals existed (format 1), whose hash covers the detail itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub seal: Option<DetailSeal>,
 }
 
 /// Where a chain stands: the last entry's sequence number and hash.
@@ -172,6 +235,8 @@ pub enum AuditError {
     BrokenLink { seq: u64 },
     #[error("entry {seq}: expected sequence number {expected} (gap or duplicate)")]
     SequenceGap { seq: u64, expected: u64 },
+    #[error("entry {seq}: its detail is not the one its seal was made of (altered)")]
+    DetailMismatch { seq: u64 },
     #[error("entry {seq}: belongs to another user")]
     ForeignEntry { seq: u64 },
     #[error("\"{0}\" is not a SHA-256 digest in hex")]
@@ -180,8 +245,10 @@ pub enum AuditError {
     HeadMismatch,
 }
 
-/// Domain separation: a hash of this trail can never be a hash of something else.
+/// Domain separation: a hash of this trail can never be a hash of something else. Format 2
+/// (sealed details) has its own, so no entry of one format can pass for one of the other.
 const DOMAIN: &[u8] = b"assent-audit-v1\0";
+const SEALED_DOMAIN: &[u8] = b"assent-audit-v2\0";
 
 fn put_bytes(h: &mut Sha256, bytes: &[u8]) {
     h.update((bytes.len() as u64).to_be_bytes());
@@ -200,8 +267,30 @@ fn put_option(h: &mut Sha256, value: Option<&[u8]>) {
 
 impl AuditEntry {
     /// Links `content` after `trail` (the whole trail's head) and `user_head` (the head of
-    /// the same user's chain; ignored for entries without a user).
-    pub fn link(content: NewEntry, trail: Head, user_head: Option<Digest32>) -> AuditEntry {
+    /// the same user's chain; ignored for entries without a user), its detail sealed with
+    /// `salt` (16 random bytes, fresh for every entry) so that it can be erased later.
+    pub fn link(
+        content: NewEntry,
+        salt: [u8; 16],
+        trail: Head,
+        user_head: Option<Digest32>,
+    ) -> AuditEntry {
+        let seal = DetailSeal::new(&content.detail, salt);
+        Self::link_with(content, Some(seal), trail, user_head)
+    }
+
+    /// Links `content` in format 1, its detail hashed as it is (what the trail held before
+    /// seals existed; kept for reading old trails and testing them).
+    pub fn link_unsealed(content: NewEntry, trail: Head, user_head: Option<Digest32>) -> Self {
+        Self::link_with(content, None, trail, user_head)
+    }
+
+    fn link_with(
+        content: NewEntry,
+        seal: Option<DetailSeal>,
+        trail: Head,
+        user_head: Option<Digest32>,
+    ) -> AuditEntry {
         let user_prev_hash = content
             .user
             .as_ref()
@@ -212,6 +301,7 @@ impl AuditEntry {
             prev_hash: trail.hash,
             user_prev_hash,
             hash: Digest32::GENESIS,
+            seal,
         };
         entry.hash = entry.compute_hash();
         entry
@@ -219,21 +309,61 @@ impl AuditEntry {
 
     /// SHA-256 of: domain ‖ seq (u64 BE) ‖ at_ms (i64 BE) ‖ kind ‖ user? ‖ sp? ‖
     /// authenticator? ‖ detail ‖ prev_hash ‖ user_prev_hash?, where strings are
-    /// length-prefixed (u64 BE) and options carry a 0/1 tag.
+    /// length-prefixed (u64 BE) and options carry a 0/1 tag. A sealed entry (format 2) has
+    /// its own domain and the seal's 32-byte digest in the detail's place.
     pub fn compute_hash(&self) -> Digest32 {
         let c = &self.content;
         let mut h = Sha256::new();
-        h.update(DOMAIN);
+        h.update(match self.seal {
+            Some(_) => SEALED_DOMAIN,
+            None => DOMAIN,
+        });
         h.update(self.seq.to_be_bytes());
         h.update(c.at_ms.to_be_bytes());
         put_bytes(&mut h, c.kind.name().as_bytes());
         put_option(&mut h, c.user.as_deref().map(str::as_bytes));
         put_option(&mut h, c.sp.as_deref().map(str::as_bytes));
         put_option(&mut h, c.authenticator.as_deref().map(str::as_bytes));
-        put_bytes(&mut h, c.detail.as_bytes());
+        match &self.seal {
+            Some(seal) => h.update(seal.digest.0),
+            None => put_bytes(&mut h, c.detail.as_bytes()),
+        }
         h.update(self.prev_hash.0);
         put_option(&mut h, self.user_prev_hash.as_ref().map(|d| d.0.as_slice()));
         Digest32(h.finalize().into())
+    }
+
+    /// The entry is intact: its hash is its content's, and a sealed detail is the one sealed
+    /// (or was erased).
+    pub fn check(&self) -> Result<(), AuditError> {
+        if self.compute_hash() != self.hash {
+            return Err(AuditError::HashMismatch { seq: self.seq });
+        }
+        match &self.seal {
+            Some(seal) if !seal.holds(&self.content.detail) => {
+                Err(AuditError::DetailMismatch { seq: self.seq })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Forgets the detail and its salt (a user's data erased); the seal stays, so the entry
+    /// and the chain through it still verify. `false` for a format 1 entry, whose detail is
+    /// part of its hash and cannot be erased without breaking the chain.
+    pub fn erase_detail(&mut self) -> bool {
+        match &mut self.seal {
+            Some(seal) => {
+                seal.salt = None;
+                self.content.detail.clear();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the detail was erased.
+    pub fn is_erased(&self) -> bool {
+        self.seal.as_ref().is_some_and(|seal| seal.salt.is_none())
     }
 }
 
@@ -252,9 +382,7 @@ pub fn verify_trail<'a>(
                 expected,
             });
         }
-        if entry.compute_hash() != entry.hash {
-            return Err(AuditError::HashMismatch { seq: entry.seq });
-        }
+        entry.check()?;
         if entry.prev_hash != head.hash {
             return Err(AuditError::BrokenLink { seq: entry.seq });
         }
@@ -277,9 +405,7 @@ pub fn verify_user_chain<'a>(
         if entry.content.user.as_deref() != Some(user) {
             return Err(AuditError::ForeignEntry { seq: entry.seq });
         }
-        if entry.compute_hash() != entry.hash {
-            return Err(AuditError::HashMismatch { seq: entry.seq });
-        }
+        entry.check()?;
         if entry.user_prev_hash != Some(head) {
             return Err(AuditError::BrokenLink { seq: entry.seq });
         }
@@ -401,6 +527,12 @@ mod tests {
         }
     }
 
+    fn salt(i: i64) -> [u8; 16] {
+        let mut salt = [7u8; 16];
+        salt[..8].copy_from_slice(&i.to_be_bytes());
+        salt
+    }
+
     /// A trail of `n` entries alternating between two users and system entries.
     fn trail(n: i64) -> Vec<AuditEntry> {
         let mut entries: Vec<AuditEntry> = Vec::new();
@@ -413,7 +545,7 @@ mod tests {
                 _ => None,
             };
             let user_head = user.and_then(|u| user_heads.get(u).copied());
-            let entry = AuditEntry::link(content(i, user), head, user_head);
+            let entry = AuditEntry::link(content(i, user), salt(i), head, user_head);
             if let Some(u) = user {
                 user_heads.insert(u, entry.hash);
             }
@@ -449,14 +581,95 @@ mod tests {
     }
 
     #[test]
-    fn an_altered_field_is_detected() {
-        let mut entries = trail(10);
-        entries[4].content.detail = entries[4].content.detail.replace("Marie", "Mario");
+    fn erasing_a_users_details_keeps_the_trail_and_their_chain_verifying() {
+        let mut entries = trail(30);
+        let mut erased = 0;
+        for entry in entries.iter_mut() {
+            if entry.content.user.as_deref() == Some("u-marie") {
+                assert!(entry.erase_detail());
+                erased += 1;
+            }
+        }
+        assert_eq!(erased, 10);
+        assert!(entries.iter().filter(|e| e.is_erased()).all(|e| {
+            e.content.detail.is_empty() && e.seal.as_ref().is_some_and(|s| s.salt.is_none())
+        }));
+        assert!(!entries.iter().any(|e| e.content.detail.contains("Marie")
+            && e.content.user.as_deref() == Some("u-marie")));
+        assert_eq!(verify_trail(&entries, Head::GENESIS).unwrap().seq, 30);
+        assert!(verify_user_chain("u-marie", of_user(&entries, "u-marie")).is_ok());
+        // An erased entry given a detail again does not verify: nothing stands in for what
+        // was erased.
+        entries[0].content.detail = "{\"prompt\":\"something else\"}".into();
+        assert_eq!(
+            verify_trail(&entries, Head::GENESIS),
+            Err(AuditError::DetailMismatch { seq: 1 })
+        );
+    }
+
+    #[test]
+    fn a_sealed_detail_cannot_be_altered_nor_its_seal_dropped() {
+        let mut entries = trail(6);
+        entries[2].content.detail = entries[2].content.detail.replace("Marie", "Mario");
+        assert_eq!(
+            verify_trail(&entries, Head::GENESIS),
+            Err(AuditError::DetailMismatch { seq: 3 })
+        );
+        // A new seal for the altered detail changes what the hash covers.
+        let altered = entries[2].content.detail.clone();
+        entries[2].seal = Some(DetailSeal::new(&altered, salt(99)));
+        assert_eq!(
+            verify_trail(&entries, Head::GENESIS),
+            Err(AuditError::HashMismatch { seq: 3 })
+        );
+        // Nor can a sealed entry pass for a format 1 entry.
+        let mut entries = trail(6);
+        entries[4].seal = None;
         assert_eq!(
             verify_trail(&entries, Head::GENESIS),
             Err(AuditError::HashMismatch { seq: 5 })
         );
-        // Recomputing the altered entry's hash breaks the next link instead.
+    }
+
+    #[test]
+    fn format_1_entries_verify_as_before_and_sealed_ones_follow_them() {
+        let mut entries = Vec::new();
+        let mut head = Head::GENESIS;
+        for i in 0..6 {
+            let entry = if i < 3 {
+                AuditEntry::link_unsealed(content(i, Some("u1")), head, None)
+            } else {
+                AuditEntry::link(content(i, Some("u1")), salt(i), head, None)
+            };
+            head = Head {
+                seq: entry.seq,
+                hash: entry.hash,
+            };
+            entries.push(entry);
+        }
+        assert_eq!(verify_trail(&entries, Head::GENESIS).unwrap(), head);
+        // A format 1 entry cannot be erased (its hash covers the detail).
+        assert!(!entries[0].erase_detail());
+        assert!(!entries[0].content.detail.is_empty());
+        assert!(entries[4].erase_detail());
+        assert_eq!(verify_trail(&entries, Head::GENESIS).unwrap(), head);
+        // The same detail sealed twice gives different seals: one cannot be matched
+        // against a guess without its salt.
+        let a = DetailSeal::new("{}", salt(1));
+        let b = DetailSeal::new("{}", salt(2));
+        assert_ne!(a.digest, b.digest);
+    }
+
+    #[test]
+    fn an_altered_field_is_detected() {
+        let mut entries = trail(10);
+        entries[4].content.sp = Some("other-sp".into());
+        assert_eq!(
+            verify_trail(&entries, Head::GENESIS),
+            Err(AuditError::HashMismatch { seq: 5 })
+        );
+        // Recomputing the altered entry's hash breaks the next link instead (a resealed
+        // detail too: a_sealed_detail_cannot_be_altered_nor_its_seal_dropped).
         entries[4].hash = entries[4].compute_hash();
         assert_eq!(
             verify_trail(&entries, Head::GENESIS),
@@ -499,8 +712,8 @@ mod tests {
         a.sp = Some("c".into());
         let mut b = content(0, Some("a"));
         b.sp = Some("bc".into());
-        let ea = AuditEntry::link(a, Head::GENESIS, None);
-        let eb = AuditEntry::link(b, Head::GENESIS, None);
+        let ea = AuditEntry::link(a, salt(0), Head::GENESIS, None);
+        let eb = AuditEntry::link(b, salt(0), Head::GENESIS, None);
         assert_ne!(ea.hash, eb.hash);
     }
 
@@ -519,7 +732,7 @@ mod tests {
         let mut head = Head::GENESIS;
         let mut entries = Vec::new();
         for i in 0..5 {
-            let entry = AuditEntry::link(content(i, Some("u1")), head, None);
+            let entry = AuditEntry::link(content(i, Some("u1")), salt(i), head, None);
             head = Head {
                 seq: entry.seq,
                 hash: entry.hash,
@@ -547,7 +760,7 @@ mod tests {
         let mut rebuilt = entries[..1].to_vec();
         let mut head = verify_trail(&rebuilt, Head::GENESIS).unwrap();
         for i in 10..14 {
-            let entry = AuditEntry::link(content(i, Some("u1")), head, None);
+            let entry = AuditEntry::link(content(i, Some("u1")), salt(i), head, None);
             head = Head {
                 seq: entry.seq,
                 hash: entry.hash,

@@ -183,8 +183,8 @@ impl History {
         for entry in &export.entries {
             let inserted = sqlx::query(
                 "INSERT INTO entries (seq, at_ms, kind, user, sp, authenticator, detail, \
-                 prev_hash, user_prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (seq) DO NOTHING",
+                 prev_hash, user_prev_hash, hash, detail_digest, detail_salt) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING",
             )
             .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
             .bind(entry.content.at_ms)
@@ -196,6 +196,8 @@ impl History {
             .bind(entry.prev_hash.to_hex())
             .bind(entry.user_prev_hash.map(Digest32::to_hex))
             .bind(entry.hash.to_hex())
+            .bind(entry.seal.as_ref().map(|seal| seal.digest.to_hex()))
+            .bind(entry.seal.as_ref().and_then(|seal| seal.salt.clone()))
             .execute(&mut *tx)
             .await?;
             added += usize::try_from(inserted.rows_affected()).unwrap_or(0);
@@ -247,7 +249,7 @@ impl History {
     pub async fn list(&self, filter: &Filter) -> Result<Vec<AuditEntry>, HistoryError> {
         let mut query = QueryBuilder::new(
             "SELECT seq, at_ms, kind, user, sp, authenticator, detail, prev_hash, \
-             user_prev_hash, hash FROM entries WHERE 1 = 1",
+             user_prev_hash, hash, detail_digest, detail_salt FROM entries WHERE 1 = 1",
         );
         if let Some(sp) = &filter.sp {
             query.push(" AND sp = ").push_bind(sp.clone());
@@ -360,6 +362,15 @@ fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, HistoryEr
         Digest32::from_hex(&text).map_err(|_| damaged(column))
     };
     let user_prev: Option<String> = row.try_get("user_prev_hash")?;
+    let digest: Option<String> = row.try_get("detail_digest")?;
+    let seal = digest
+        .map(|digest| {
+            Ok::<_, HistoryError>(assent_audit::DetailSeal {
+                digest: Digest32::from_hex(&digest).map_err(|_| damaged("detail_digest"))?,
+                salt: row.try_get("detail_salt")?,
+            })
+        })
+        .transpose()?;
     Ok(AuditEntry {
         seq: u64::try_from(row.try_get::<i64, _>("seq")?).map_err(|_| damaged("seq"))?,
         content: NewEntry {
@@ -375,6 +386,7 @@ fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, HistoryEr
             .map(|h| Digest32::from_hex(&h).map_err(|_| damaged("user_prev_hash")))
             .transpose()?,
         hash: hash("hash")?,
+        seal,
     })
 }
 
@@ -409,7 +421,13 @@ mod tests {
                 detail: "{}".into(),
             };
             let prev = if user == "u-marie" { mine } else { theirs };
-            let entry = AuditEntry::link(content, head, Some(prev.unwrap_or(Digest32::GENESIS)));
+            let salt = [u8::try_from(i % 256).unwrap(); 16];
+            let entry = AuditEntry::link(
+                content,
+                salt,
+                head,
+                Some(prev.unwrap_or(Digest32::GENESIS)),
+            );
             head = Head {
                 seq: entry.seq,
                 hash: entry.hash,

@@ -147,7 +147,15 @@ impl Trail {
             content.at_ms = content.at_ms.max(self.head_at_ms);
             self.head_at_ms = content.at_ms;
             let user = content.user.clone().unwrap_or_default();
-            let entry = AuditEntry::link(content, self.head, self.user_heads.get(&user).copied());
+            // Sealed as the gateway seals them (the salt's randomness does not matter here).
+            let mut salt = [0u8; 16];
+            salt[..8].copy_from_slice(&self.next.to_be_bytes());
+            let entry = AuditEntry::link(
+                content,
+                salt,
+                self.head,
+                self.user_heads.get(&user).copied(),
+            );
             self.head = Head {
                 seq: entry.seq,
                 hash: entry.hash,
@@ -191,7 +199,7 @@ async fn fill_sqlite(db: &std::path::Path, total: u64) -> BenchResult<()> {
             }
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO audit (seq, at_ms, kind, user_id, sp, authenticator, detail, \
-                 prev_hash, user_prev_hash, hash) ",
+                 prev_hash, user_prev_hash, hash, detail_digest, detail_salt) ",
             );
             insert.push_values(batch, |mut row, e| {
                 row.push_bind(e.seq as i64)
@@ -203,7 +211,9 @@ async fn fill_sqlite(db: &std::path::Path, total: u64) -> BenchResult<()> {
                     .push_bind(e.content.detail)
                     .push_bind(e.prev_hash.to_hex())
                     .push_bind(e.user_prev_hash.map(Digest32::to_hex))
-                    .push_bind(e.hash.to_hex());
+                    .push_bind(e.hash.to_hex())
+                    .push_bind(e.seal.as_ref().map(|seal| seal.digest.to_hex()))
+                    .push_bind(e.seal.and_then(|seal| seal.salt));
             });
             insert.build().execute(&mut *tx).await?;
             progress(trail.next, ROWS, total, started);
@@ -249,13 +259,15 @@ async fn fill_postgres(url: &str, total: u64) -> BenchResult<()> {
     let mut copy = conn
         .copy_in_raw(
             "COPY audit (seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
-             user_prev_hash, hash) FROM STDIN",
+             user_prev_hash, hash, detail_digest, detail_salt) FROM STDIN",
         )
         .await?;
     while trail.next < total {
         let mut text = String::new();
         for e in trail.batch(10_000) {
             let user_prev = e.user_prev_hash.map(Digest32::to_hex);
+            let digest = e.seal.as_ref().map(|seal| seal.digest.to_hex());
+            let salt = e.seal.as_ref().and_then(|seal| seal.salt.clone());
             text.push_str(&format!("{}\t{}\t", e.seq, e.content.at_ms));
             for (i, field) in [
                 Some(e.content.kind.name()),
@@ -266,6 +278,8 @@ async fn fill_postgres(url: &str, total: u64) -> BenchResult<()> {
                 Some(e.prev_hash.to_hex().as_str()),
                 user_prev.as_deref(),
                 Some(e.hash.to_hex().as_str()),
+                digest.as_deref(),
+                salt.as_deref(),
             ]
             .into_iter()
             .enumerate()

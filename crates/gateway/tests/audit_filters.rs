@@ -147,7 +147,8 @@ fn legacy_trail(count: usize, at: impl Fn(usize) -> i64) -> Vec<AuditEntry> {
         .map(|i| {
             let c = content(i, at(i));
             let user = c.user.clone().unwrap();
-            let entry = AuditEntry::link(c, head, user_heads.get(&user).copied());
+            // Format 1: what the gateway wrote before migration 0026.
+            let entry = AuditEntry::link_unsealed(c, head, user_heads.get(&user).copied());
             head = Head {
                 seq: entry.seq,
                 hash: entry.hash,

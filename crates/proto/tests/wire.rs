@@ -285,6 +285,7 @@ fn entries(n: u64) -> Vec<AuditEntry> {
                     authenticator: None,
                     detail: r#"{"prompt":"Demo Shop asks for: given name = Marie."}"#.into(),
                 },
+                [u8::try_from(i % 256).unwrap(); 16],
                 head,
                 Some(mine.unwrap_or(Digest32::GENESIS)),
             );

@@ -20,3 +20,4 @@ pub mod receipt;
 pub mod resource;
 pub mod sp_jwt;
 pub mod ssf;
+pub mod subscriber;

@@ -51,7 +51,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT * FROM (SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, \
-             prev_hash, user_prev_hash, hash FROM audit{filtered} ORDER BY seq{order} \
+             prev_hash, user_prev_hash, hash, detail_digest, detail_salt FROM audit{filtered} ORDER BY seq{order} \
              LIMIT ${}) page ORDER BY seq",
             n + 1
         );
@@ -82,7 +82,7 @@ impl Store {
 
     pub async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         const SQL: &str = "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
-            user_prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2";
+            user_prev_hash, hash, detail_digest, detail_salt FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2";
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let rows = on_pool!(self, |pool| {
             sqlx::query(SQL)
@@ -99,7 +99,7 @@ impl Store {
     /// The trail's last entry: its sequence number and hash (`None` while it is empty).
     pub async fn audit_head(&self) -> Result<Option<assent_audit::Head>, StoreError> {
         const SQL: &str = "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, \
-            prev_hash, user_prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1";
+            prev_hash, user_prev_hash, hash, detail_digest, detail_salt FROM audit ORDER BY seq DESC LIMIT 1";
         let row = on_pool!(self, |pool| {
             sqlx::query(SQL)
                 .fetch_optional(pool)
@@ -114,6 +114,14 @@ impl Store {
             hash: e.hash,
         }))
     }
+}
+
+/// A fresh salt for an entry's detail seal (assent-audit, "Erasure and tamper evidence").
+pub(super) fn new_salt() -> [u8; 16] {
+    use rand::RngCore;
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    salt
 }
 
 pub(super) fn parse_digest(seq: i64, hex: &str) -> Result<Digest32, StoreError> {
@@ -135,11 +143,13 @@ pub(super) struct StoredEntry {
     prev_hash: String,
     user_prev_hash: Option<String>,
     hash: String,
+    detail_digest: Option<String>,
+    detail_salt: Option<String>,
 }
 
 impl StoredEntry {
     /// The columns `seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash,
-    /// user_prev_hash, hash` of an audit row.
+    /// user_prev_hash, hash, detail_digest, detail_salt` of an audit row.
     pub(super) fn from_row<R: Row>(row: &R) -> Result<Self, sqlx::Error>
     where
         for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -158,6 +168,8 @@ impl StoredEntry {
             prev_hash: row.try_get("prev_hash")?,
             user_prev_hash: row.try_get("user_prev_hash")?,
             hash: row.try_get("hash")?,
+            detail_digest: row.try_get("detail_digest")?,
+            detail_salt: row.try_get("detail_salt")?,
         })
     }
 
@@ -183,6 +195,16 @@ impl StoredEntry {
                 .map(|h| parse_digest(seq, h))
                 .transpose()?,
             hash: parse_digest(seq, &self.hash)?,
+            seal: self
+                .detail_digest
+                .as_deref()
+                .map(|digest| {
+                    Ok::<_, StoreError>(assent_audit::DetailSeal {
+                        digest: parse_digest(seq, digest)?,
+                        salt: self.detail_salt,
+                    })
+                })
+                .transpose()?,
         })
     }
 }

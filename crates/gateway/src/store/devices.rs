@@ -444,7 +444,7 @@ impl Store {
         // indexes, since the plan is made before the value is known.
         let mut sql = String::from(
             "SELECT seq, at_ms, kind, user_id, sp, authenticator, detail, prev_hash, \
-             user_prev_hash, hash FROM audit WHERE user_id = $1",
+             user_prev_hash, hash, detail_digest, detail_salt FROM audit WHERE user_id = $1",
         );
         // The cursor `$2` is the page's lower `seq` bound, unless `since` gives one (below):
         // then the two are one bound, the greater, since SQLite ranges an index on one lower

@@ -218,7 +218,8 @@ where
                 .user
                 .as_ref()
                 .and_then(|u| user_heads.get(u).or_else(|| heads.users.get(u)).copied());
-            let linked_entry = AuditEntry::link(content, trail, user_head);
+            let linked_entry =
+                AuditEntry::link(content, super::audit::new_salt(), trail, user_head);
             trail = Head {
                 seq: linked_entry.seq,
                 hash: linked_entry.hash,
@@ -277,7 +278,7 @@ where
         let at = start(
             &mut statements,
             "INSERT INTO audit (seq, at_ms, kind, user_id, sp, authenticator, detail, \
-             prev_hash, user_prev_hash, hash) ",
+             prev_hash, user_prev_hash, hash, detail_digest, detail_salt) ",
         );
         statements[at].push_values(chunk, |mut row, entry| {
             row.push_bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
@@ -289,7 +290,9 @@ where
                 .push_bind(entry.content.detail.clone())
                 .push_bind(entry.prev_hash.to_hex())
                 .push_bind(entry.user_prev_hash.map(Digest32::to_hex))
-                .push_bind(entry.hash.to_hex());
+                .push_bind(entry.hash.to_hex())
+                .push_bind(entry.seal.as_ref().map(|seal| seal.digest.to_hex()))
+                .push_bind(entry.seal.as_ref().and_then(|seal| seal.salt.clone()));
         });
     }
     // One row per user (PostgreSQL refuses to update a row twice in one statement).

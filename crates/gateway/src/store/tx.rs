@@ -160,7 +160,8 @@ impl Tx {
         const HEAD: &str = "SELECT seq, at_ms, hash FROM audit ORDER BY seq DESC LIMIT 1";
         const USER_HEAD: &str = "SELECT hash FROM audit_user_heads WHERE user_id = $1";
         const INSERT: &str = "INSERT INTO audit (seq, at_ms, kind, user_id, sp, authenticator, \
-            detail, prev_hash, user_prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            detail, prev_hash, user_prev_hash, hash, detail_digest, detail_salt) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
         const SET_USER_HEAD: &str = "INSERT INTO audit_user_heads (user_id, hash) VALUES ($1, $2) \
             ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash";
         // Taken out: if anything below fails, what is known is forgotten (the caller might go
@@ -200,7 +201,7 @@ impl Tx {
                 },
                 None => None,
             };
-            let entry = AuditEntry::link(content, head, user_head);
+            let entry = AuditEntry::link(content, super::audit::new_salt(), head, user_head);
             let seq = i64::try_from(entry.seq).map_err(|_| StoreError::CorruptAudit {
                 seq: i64::MAX,
                 reason: "sequence overflow".into(),
@@ -216,6 +217,8 @@ impl Tx {
                 .bind(entry.prev_hash.to_hex())
                 .bind(entry.user_prev_hash.map(Digest32::to_hex))
                 .bind(entry.hash.to_hex())
+                .bind(entry.seal.as_ref().map(|seal| seal.digest.to_hex()))
+                .bind(entry.seal.as_ref().and_then(|seal| seal.salt.clone()))
                 .execute(&mut *conn)
                 .await?;
             if let Some(user) = &entry.content.user {
