@@ -594,8 +594,10 @@ mod tests {
         assert!(entries.iter().filter(|e| e.is_erased()).all(|e| {
             e.content.detail.is_empty() && e.seal.as_ref().is_some_and(|s| s.salt.is_none())
         }));
-        assert!(!entries.iter().any(|e| e.content.detail.contains("Marie")
-            && e.content.user.as_deref() == Some("u-marie")));
+        assert!(
+            !entries.iter().any(|e| e.content.detail.contains("Marie")
+                && e.content.user.as_deref() == Some("u-marie"))
+        );
         assert_eq!(verify_trail(&entries, Head::GENESIS).unwrap().seq, 30);
         assert!(verify_user_chain("u-marie", of_user(&entries, "u-marie")).is_ok());
         // An erased entry given a detail again does not verify: nothing stands in for what

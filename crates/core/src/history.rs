@@ -422,12 +422,8 @@ mod tests {
             };
             let prev = if user == "u-marie" { mine } else { theirs };
             let salt = [u8::try_from(i % 256).unwrap(); 16];
-            let entry = AuditEntry::link(
-                content,
-                salt,
-                head,
-                Some(prev.unwrap_or(Digest32::GENESIS)),
-            );
+            let entry =
+                AuditEntry::link(content, salt, head, Some(prev.unwrap_or(Digest32::GENESIS)));
             head = Head {
                 seq: entry.seq,
                 hash: entry.hash,

@@ -1,7 +1,7 @@
 //! `assent-gateway`: the identity gateway QA runs locally, and its operator commands.
 
 use assent_gateway::app::connections::{self, ConnectionLimits};
-use assent_gateway::flows::admin;
+use assent_gateway::flows::{admin, subscribers};
 use assent_gateway::{GatewayError, ServeOptions};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -195,7 +195,7 @@ enum AdminCommand {
     /// Registered SPs.
     #[command(subcommand)]
     Clients(ClientsCommand),
-    /// Users' authenticators.
+    /// Subscribers: import, show, set, delete (erasure), authenticators, SIM changes.
     #[command(subcommand)]
     Users(UsersCommand),
     /// Users' devices (the app on a phone or laptop, bound by its number's certificate).
@@ -253,6 +253,40 @@ enum RegistrationsCommand {
 
 #[derive(Debug, Subcommand)]
 enum UsersCommand {
+    /// Imports subscribers from JSON Lines or CSV with a header row (FILE, or - for standard
+    /// input): msisdn, and any of given_name, family_name, birthdate, email, street_address
+    /// (or address), postal_code, locality, country, sim_change, authenticators. An upsert
+    /// by number; new subscribers get USSD then SMS unless the row names authenticators. Any
+    /// refused row means nothing is imported (exit 1).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Shows a subscriber's stored fields.
+    Show {
+        msisdn: String,
+        /// One JSON object: msisdn and every stored field.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Sets fields of a subscriber: KEY=VALUE (an empty VALUE clears the field).
+    Set {
+        msisdn: String,
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        assignments: Vec<String>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Deletes a subscriber and erases their personal data; the audit trail keeps their
+    /// entries, details erased, and still verifies.
+    Delete {
+        msisdn: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
     /// Sets a user's authenticators, most preferred first (ussd, sms).
     Authenticators {
         msisdn: String,
@@ -319,7 +353,8 @@ enum AuditCommand {
         /// At most this many entries (1 to 10000).
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         limit: u32,
-        /// One JSON object per line: seq, at, kind, sp, user, authenticator, detail.
+        /// One JSON object per line: seq, at, kind, sp, user, authenticator, detail (null
+        /// once erased), erased.
         #[arg(long)]
         json: bool,
     },
@@ -567,12 +602,18 @@ async fn run(command: Command) -> Result<(), String> {
             let mut out = std::io::stdout().lock();
             for entry in entries {
                 let at = assent_gateway::base::clock::rfc3339(entry.content.at_ms);
+                let erased = entry.is_erased();
                 let line = if json {
-                    // The detail as the JSON it holds (it is stored as compact JSON text).
-                    let detail = serde_json::from_str::<serde_json::Value>(&entry.content.detail)
-                        .unwrap_or_else(|_| {
-                            serde_json::Value::String(entry.content.detail.clone())
-                        });
+                    // The detail as the JSON it holds (it is stored as compact JSON text);
+                    // null once erased.
+                    let detail = if erased {
+                        serde_json::Value::Null
+                    } else {
+                        serde_json::from_str::<serde_json::Value>(&entry.content.detail)
+                            .unwrap_or_else(|_| {
+                                serde_json::Value::String(entry.content.detail.clone())
+                            })
+                    };
                     serde_json::json!({
                         "seq": entry.seq,
                         "at": at,
@@ -581,6 +622,7 @@ async fn run(command: Command) -> Result<(), String> {
                         "user": entry.content.user,
                         "authenticator": entry.content.authenticator,
                         "detail": detail,
+                        "erased": erased,
                     })
                     .to_string()
                 } else {
@@ -590,7 +632,11 @@ async fn run(command: Command) -> Result<(), String> {
                         at,
                         entry.content.kind.name(),
                         entry.content.sp.as_deref().unwrap_or("-"),
-                        entry.content.detail
+                        if erased {
+                            "(erased)"
+                        } else {
+                            &entry.content.detail
+                        }
                     )
                 };
                 writeln!(out, "{line}").map_err(|e| e.to_string())?;
@@ -685,6 +731,114 @@ async fn run(command: Command) -> Result<(), String> {
                 Ok(())
             }
         },
+        Command::Admin(AdminCommand::Users(UsersCommand::Import { file, storage })) => {
+            let (name, text) = if file.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map_err(|e| format!("standard input: {e}"))?;
+                ("-".to_owned(), text)
+            } else {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                (file.display().to_string(), text)
+            };
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let report =
+                subscribers::import(&store, &name, &text, assent_gateway::base::clock::now_ms())
+                    .await
+                    .map_err(|e| e.to_string())?;
+            for refusal in &report.refused {
+                println!("line {}: refused: {}", refusal.line, refusal.reason);
+            }
+            if !report.imported() {
+                return Err(format!(
+                    "{} rows accepted, {} refused: nothing imported",
+                    report.accepted,
+                    report.refused.len()
+                ));
+            }
+            println!(
+                "{} rows accepted, 0 refused: {} new subscribers, {} updated",
+                report.accepted, report.new, report.updated
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Users(UsersCommand::Show {
+            msisdn,
+            json,
+            storage,
+        })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let user = subscribers::show(&store, &msisdn)
+                .await
+                .map_err(|e| e.to_string())?;
+            let object = subscribers::user_json(&user);
+            if json {
+                println!("{object}");
+            } else if let Some(fields) = object.as_object() {
+                for (key, value) in fields {
+                    let text = match value {
+                        serde_json::Value::Null => "-".to_owned(),
+                        serde_json::Value::String(text) => text.clone(),
+                        serde_json::Value::Array(items) => items
+                            .iter()
+                            .filter_map(serde_json::Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        other => other.to_string(),
+                    };
+                    println!("{key}\t{text}");
+                }
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Users(UsersCommand::Set {
+            msisdn,
+            assignments,
+            storage,
+        })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let fields = subscribers::set(
+                &store,
+                &msisdn,
+                &assignments,
+                assent_gateway::base::clock::now_ms(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            let names: Vec<&str> = fields.iter().map(|f| f.name()).collect();
+            println!("set: {}", names.join(", "));
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Users(UsersCommand::Delete { msisdn, storage })) => {
+            let store = store(&storage).await.map_err(|e| e.to_string())?;
+            let deletion =
+                subscribers::delete(&store, &msisdn, assent_gateway::base::clock::now_ms())
+                    .await
+                    .map_err(|e| e.to_string())?;
+            let rows: Vec<String> = deletion
+                .erased
+                .rows
+                .iter()
+                .map(|(table, n)| format!("{table} {n}"))
+                .collect();
+            println!(
+                "user erased (kept in the audit trail as {}): {} grants ended; rows deleted: \
+                 {}; {} audit entries' details erased",
+                deletion.user_id,
+                deletion.grants_ended,
+                rows.join(", "),
+                deletion.erased.audit_details
+            );
+            if deletion.erased.audit_unsealed > 0 {
+                println!(
+                    "{} older audit entries (written before details were sealed) keep their \
+                     detail: erasing it would break the trail (docs/operations.md)",
+                    deletion.erased.audit_unsealed
+                );
+            }
+            Ok(())
+        }
         Command::Admin(AdminCommand::Users(UsersCommand::Authenticators {
             msisdn,
             authenticators,

@@ -37,6 +37,7 @@ mod resource_rows;
 mod scale_out;
 mod serve;
 mod shared_signals;
+mod subscribers;
 mod tokens;
 mod transports;
 mod unavailable;

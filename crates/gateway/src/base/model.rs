@@ -52,3 +52,54 @@ pub struct User {
     /// Registered authenticators, most preferred first (MC_ATTR_04): `ussd`, `sms`.
     pub authenticators: Vec<String>,
 }
+
+/// A field of a subscriber the operator sets (`admin users import` and `set`), named as its
+/// column in `users` (and in the import file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UserField {
+    GivenName,
+    FamilyName,
+    Birthdate,
+    Email,
+    StreetAddress,
+    PostalCode,
+    Locality,
+    Country,
+    SimChange,
+    Authenticators,
+}
+
+impl UserField {
+    pub const ALL: [UserField; 10] = [
+        UserField::GivenName,
+        UserField::FamilyName,
+        UserField::Birthdate,
+        UserField::Email,
+        UserField::StreetAddress,
+        UserField::PostalCode,
+        UserField::Locality,
+        UserField::Country,
+        UserField::SimChange,
+        UserField::Authenticators,
+    ];
+
+    /// The column's name: in the `users` table, the import file and `admin users set`.
+    pub fn name(self) -> &'static str {
+        match self {
+            UserField::GivenName => "given_name",
+            UserField::FamilyName => "family_name",
+            UserField::Birthdate => "birthdate",
+            UserField::Email => "email",
+            UserField::StreetAddress => "street_address",
+            UserField::PostalCode => "postal_code",
+            UserField::Locality => "locality",
+            UserField::Country => "country",
+            UserField::SimChange => "sim_change",
+            UserField::Authenticators => "authenticators",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<UserField> {
+        UserField::ALL.into_iter().find(|f| f.name() == name)
+    }
+}

@@ -15,6 +15,8 @@ pub enum AdminError {
     UnknownClient(String),
     #[error("no user with this number")]
     UnknownUser,
+    #[error("{0}")]
+    BadField(String),
     #[error("invalid client registration: {0}")]
     Registration(String),
     #[error("unknown authenticator {0} (known: ussd, sms; app comes with a registered device)")]

@@ -21,6 +21,7 @@ pub mod notify;
 pub mod refresh;
 pub mod resource;
 pub mod ssf;
+pub mod subscribers;
 pub mod tokens;
 
 use crate::base::clock::Clock;

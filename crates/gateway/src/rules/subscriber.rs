@@ -8,6 +8,7 @@
 //! as it is, so a file of e-mail addresses does not wipe anyone's name. Clearing a field is
 //! `admin users set MSISDN KEY=` (an empty value).
 
+pub use crate::base::model::UserField as Field;
 use crate::base::msisdn::normalize_msisdn;
 use std::collections::{BTreeMap, HashMap};
 use time::format_description::well_known::Rfc3339;
@@ -15,56 +16,6 @@ use time::format_description::well_known::Rfc3339;
 /// The authenticators an imported user gets unless their row names others: USSD first
 /// (every handset has it, MC_ATTR_17's single interaction), then SMS.
 pub const DEFAULT_AUTHENTICATORS: &str = "ussd sms";
-
-/// A stored field of a subscriber, named as its column (and as the import file's column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
-    GivenName,
-    FamilyName,
-    Birthdate,
-    Email,
-    StreetAddress,
-    PostalCode,
-    Locality,
-    Country,
-    SimChange,
-    Authenticators,
-}
-
-impl Field {
-    pub const ALL: [Field; 10] = [
-        Field::GivenName,
-        Field::FamilyName,
-        Field::Birthdate,
-        Field::Email,
-        Field::StreetAddress,
-        Field::PostalCode,
-        Field::Locality,
-        Field::Country,
-        Field::SimChange,
-        Field::Authenticators,
-    ];
-
-    /// The column's name: in the `users` table, the import file and `admin users set`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::GivenName => "given_name",
-            Field::FamilyName => "family_name",
-            Field::Birthdate => "birthdate",
-            Field::Email => "email",
-            Field::StreetAddress => "street_address",
-            Field::PostalCode => "postal_code",
-            Field::Locality => "locality",
-            Field::Country => "country",
-            Field::SimChange => "sim_change",
-            Field::Authenticators => "authenticators",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name() == name)
-    }
-}
 
 /// The import's column names, for messages.
 fn known_columns() -> String {
@@ -96,7 +47,10 @@ const MAX_TEXT_CHARS: usize = 254;
 /// Checks a field's value and gives it as stored. `text` is not empty.
 pub fn check_field(field: Field, text: &str, today: Today) -> Result<String, String> {
     if text.chars().any(char::is_control) {
-        return Err(format!("{}: control characters are not allowed", field.name()));
+        return Err(format!(
+            "{}: control characters are not allowed",
+            field.name()
+        ));
     }
     if text.trim() != text {
         return Err(format!(
@@ -239,7 +193,10 @@ impl Format {
         } else if [".jsonl", ".ndjson", ".json"]
             .iter()
             .any(|ext| lower.ends_with(ext))
-            || text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+            || text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{')
         {
             Format::JsonLines
         } else {
@@ -326,7 +283,10 @@ fn json_rows(text: &str) -> Vec<RawRow> {
 
 /// A JSON member as column values: strings (a number for `msisdn`), an array of names for
 /// `authenticators`, an OpenID Connect address object for `address`.
-fn json_value(key: &str, value: serde_json::Value) -> Result<Vec<(String, Option<String>)>, String> {
+fn json_value(
+    key: &str,
+    value: serde_json::Value,
+) -> Result<Vec<(String, Option<String>)>, String> {
     use serde_json::Value;
     let one = |text: Option<String>| Ok(vec![(key.to_owned(), text)]);
     match (key, value) {
@@ -379,10 +339,9 @@ fn csv_rows(text: &str) -> Vec<RawRow> {
         Ok(headers) => headers.iter().map(|h| h.trim().to_owned()).collect(),
         Err(e) => return vec![Err((1, format!("the header row cannot be read: {e}")))],
     };
-    if let Some(unknown) = headers
-        .iter()
-        .find(|h| h.as_str() != "msisdn" && h.as_str() != "address" && Field::from_name(h).is_none())
-    {
+    if let Some(unknown) = headers.iter().find(|h| {
+        h.as_str() != "msisdn" && h.as_str() != "address" && Field::from_name(h).is_none()
+    }) {
         return vec![Err((
             1,
             format!("unknown column {unknown:?} (known: {})", known_columns()),
@@ -414,7 +373,11 @@ fn csv_rows(text: &str) -> Vec<RawRow> {
 }
 
 /// Checks one row's values.
-fn row(line: u64, values: Vec<(String, Option<String>)>, today: Today) -> Result<SubscriberRow, String> {
+fn row(
+    line: u64,
+    values: Vec<(String, Option<String>)>,
+    today: Today,
+) -> Result<SubscriberRow, String> {
     let mut msisdn = None;
     let mut fields = BTreeMap::new();
     for (column, value) in values {
@@ -430,9 +393,8 @@ fn row(line: u64, values: Vec<(String, Option<String>)>, today: Today) -> Result
         // A string `address` (CSV, or JSON without the object) is the street address.
         let field = match column.as_str() {
             "address" => Field::StreetAddress,
-            name => Field::from_name(name).ok_or_else(|| {
-                format!("unknown column {name:?} (known: {})", known_columns())
-            })?,
+            name => Field::from_name(name)
+                .ok_or_else(|| format!("unknown column {name:?} (known: {})", known_columns()))?,
         };
         if let Some(text) = value {
             let stored = check_field(field, &text, today)?;
@@ -548,7 +510,10 @@ mod tests {
         let (rows, refused) = parse(&text.replace("Lee\nSmith", "Lee"), Format::Csv, TODAY);
         assert_eq!(refused, []);
         assert_eq!(rows[1].msisdn, "447700900202");
-        assert_eq!(fields(&rows[1]), [("given_name", "Ana"), ("family_name", "Lee")]);
+        assert_eq!(
+            fields(&rows[1]),
+            [("given_name", "Ana"), ("family_name", "Lee")]
+        );
     }
 
     #[test]
@@ -602,7 +567,11 @@ mod tests {
         assert!(rows.is_empty());
         assert_eq!(refused[0].line, 1);
         assert!(refused[0].reason.contains("unknown column \"nick\""));
-        let (_, refused) = parse("msisdn,email,email\n447700900401,a@b.c,d@e.f\n", Format::Csv, TODAY);
+        let (_, refused) = parse(
+            "msisdn,email,email\n447700900401,a@b.c,d@e.f\n",
+            Format::Csv,
+            TODAY,
+        );
         assert!(refused[0].reason.contains("named twice"));
         let (_, refused) = parse("msisdn,email\n447700900401\n", Format::Csv, TODAY);
         assert_eq!(refused[0].line, 2);
@@ -614,7 +583,10 @@ mod tests {
     fn the_format_follows_the_extension_then_the_first_character() {
         assert_eq!(Format::of("subs.CSV", "{"), Format::Csv);
         assert_eq!(Format::of("subs.jsonl", "msisdn"), Format::JsonLines);
-        assert_eq!(Format::of("-", "\u{feff}  {\"msisdn\":1}"), Format::JsonLines);
+        assert_eq!(
+            Format::of("-", "\u{feff}  {\"msisdn\":1}"),
+            Format::JsonLines
+        );
         assert_eq!(Format::of("-", "msisdn,email"), Format::Csv);
     }
 

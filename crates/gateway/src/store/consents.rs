@@ -117,6 +117,30 @@ impl Store {
         Ok(rows)
     }
 
+    /// The user's long-lived consents in force at `now_ms`, to every SP, oldest first.
+    pub async fn user_live_consents(
+        &self,
+        user_id: &str,
+        now_ms: i64,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 \
+             AND kind = 'long_lived' AND revoked_ms IS NULL \
+             AND (expires_ms IS NULL OR expires_ms > $2) ORDER BY granted_ms, id"
+        );
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(user_id)
+                .bind(now_ms)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(consent_from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
     /// Revokes a consent and every token bought with it; `false` if it was not live.
     pub async fn revoke_consent(&self, id: &str, now_ms: i64) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;

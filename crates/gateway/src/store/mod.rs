@@ -121,6 +121,7 @@ mod record;
 mod registry;
 mod simulator;
 mod ssf;
+mod subscribers;
 mod tokens;
 mod tx;
 pub mod writer;
@@ -137,6 +138,7 @@ pub use record::{Record, Recorded};
 pub use registry::Flag;
 pub use simulator::{NewSimMessage, SimMessage};
 pub use ssf::{NewSsfEvent, SsfEvent, SsfStream};
+pub use subscribers::{Erased, SubscriberUpsert};
 pub use tokens::{TokenRecord, TokenView};
 pub use tx::{Tx, Validation};
 pub use writer::SqliteWriter;
@@ -199,6 +201,9 @@ async fn sqlite_store(options: SqliteConnectOptions) -> Result<SqliteStore, sqlx
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        // Erasure (admin users delete): deleted rows are overwritten with zeros, not left
+        // readable in free pages of the file.
+        .pragma("secure_delete", "on")
         .busy_timeout(std::time::Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)

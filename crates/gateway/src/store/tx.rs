@@ -26,13 +26,13 @@ const AUDIT_LOCK: i64 = 0x6173_7365_6e74;
 /// connection (and, on SQLite, for the write lock this transaction holds). Read first, then
 /// begin.
 pub struct Tx {
-    conn: TxConn,
+    pub(super) conn: TxConn,
     /// The heads appended under the audit lock this transaction holds (on SQLite, under the
     /// batch's write lock, so also those of the requests before it in the batch).
     heads: KnownHeads,
 }
 
-enum TxConn {
+pub(super) enum TxConn {
     /// SQLite's writing connection, lent inside the writer's batch (see [`super::writer`]).
     Sqlite(super::writer::Lease),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
@@ -51,17 +51,19 @@ impl std::fmt::Debug for Tx {
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match &mut $tx.conn {
-            TxConn::Sqlite(lease) => {
+            $crate::store::tx::TxConn::Sqlite(lease) => {
                 let $conn = lease.conn()?;
                 $body
             }
-            TxConn::Postgres(tx) => {
+            $crate::store::tx::TxConn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
         }
     };
 }
+/// For the store's other modules that add work to a [`Tx`].
+pub(super) use on_tx;
 
 /// What [`Tx::acme_validate`] did. Only `Valid` changed anything: the transaction should be
 /// dropped (rolled back) otherwise.
