@@ -98,6 +98,10 @@ event-consent-expired = { $sp_known ->
     [yes] Der Zugriff von { $sp } ist beendet: Die Einwilligung ist abgelaufen.
    *[no] Der Zugriff eines Dienstes ist beendet: Die Einwilligung ist abgelaufen.
   }
+event-revoked-by-operator = { $sp_known ->
+    [yes] Der Kundendienst hat den Zugriff von { $sp } auf Ihre Daten in Ihrem Auftrag widerrufen.
+   *[no] Der Kundendienst hat den Zugriff eines Dienstes auf Ihre Daten in Ihrem Auftrag widerrufen.
+  }
 event-sp-gave-up = { $sp_known ->
     [yes] { $sp } hat auf seinen Zugriff auf Ihre Daten verzichtet.
    *[no] Ein Dienst hat auf seinen Zugriff auf Ihre Daten verzichtet.

@@ -120,6 +120,10 @@ event-consent-expired = { $sp_known ->
     [yes] { $sp }'s access ended: the consent expired.
    *[no] A service's access ended: the consent expired.
   }
+event-revoked-by-operator = { $sp_known ->
+    [yes] Customer care revoked { $sp }'s access to your data, on your behalf.
+   *[no] Customer care revoked a service's access to your data, on your behalf.
+  }
 event-sp-gave-up = { $sp_known ->
     [yes] { $sp } gave up its access to your data.
    *[no] A service gave up its access to your data.

@@ -98,6 +98,10 @@ event-consent-expired = { $sp_known ->
     [yes] El acceso de { $sp } terminó: el consentimiento caducó.
    *[no] El acceso de un servicio terminó: el consentimiento caducó.
   }
+event-revoked-by-operator = { $sp_known ->
+    [yes] Atención al cliente revocó en tu nombre el acceso de { $sp } a tus datos.
+   *[no] Atención al cliente revocó en tu nombre el acceso de un servicio a tus datos.
+  }
 event-sp-gave-up = { $sp_known ->
     [yes] { $sp } renunció a su acceso a tus datos.
    *[no] Un servicio renunció a su acceso a tus datos.

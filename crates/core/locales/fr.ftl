@@ -98,6 +98,10 @@ event-consent-expired = { $sp_known ->
     [yes] L’accès de { $sp } a pris fin : le consentement a expiré.
    *[no] L’accès d’un service a pris fin : le consentement a expiré.
   }
+event-revoked-by-operator = { $sp_known ->
+    [yes] Le service client a révoqué l’accès de { $sp } à vos données, en votre nom.
+   *[no] Le service client a révoqué l’accès d’un service à vos données, en votre nom.
+  }
 event-sp-gave-up = { $sp_known ->
     [yes] { $sp } a renoncé à son accès à vos données.
    *[no] Un service a renoncé à son accès à vos données.

@@ -98,6 +98,10 @@ event-consent-expired = { $sp_known ->
     [yes] O acesso de { $sp } terminou: o consentimento expirou.
    *[no] O acesso de um serviço terminou: o consentimento expirou.
   }
+event-revoked-by-operator = { $sp_known ->
+    [yes] O apoio ao cliente revogou, em seu nome, o acesso de { $sp } aos seus dados.
+   *[no] O apoio ao cliente revogou, em seu nome, o acesso de um serviço aos seus dados.
+  }
 event-sp-gave-up = { $sp_known ->
     [yes] { $sp } renunciou ao acesso aos seus dados.
    *[no] Um serviço renunciou ao acesso aos seus dados.

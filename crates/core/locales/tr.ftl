@@ -98,6 +98,10 @@ event-consent-expired = { $sp_known ->
     [yes] { $sp } için verilen erişim sona erdi: iznin süresi doldu.
    *[no] Bir hizmete verilen erişim sona erdi: iznin süresi doldu.
   }
+event-revoked-by-operator = { $sp_known ->
+    [yes] Müşteri hizmetleri, sizin adınıza { $sp } için verilen veri erişimini iptal etti.
+   *[no] Müşteri hizmetleri, sizin adınıza bir hizmete verilen veri erişimini iptal etti.
+  }
 event-sp-gave-up = { $sp_known ->
     [yes] { $sp } verilerinize erişiminden vazgeçti.
    *[no] Bir hizmet verilerinize erişiminden vazgeçti.

@@ -301,6 +301,7 @@ impl<'a> Said<'a> {
             },
             "expiry" => self.words("event-consent-expired"),
             "sp" => self.words("event-sp-gave-up"),
+            "operator" => self.words("event-revoked-by-operator"),
             "gateway" => {
                 let reason = match self.text("reason")? {
                     "code_reused" => "reason-code-reused",
@@ -744,6 +745,15 @@ mod tests {
                 "event-consent-expired",
                 "Demo Shop's access ended: the consent expired.",
                 "انتهى وصول [S]: انتهت صلاحية الموافقة.",
+            ),
+            case(
+                K::Revocation,
+                demo,
+                None,
+                r#"{"by":"operator","consent":"c-1","receipt":"r-1"}"#,
+                "event-revoked-by-operator",
+                "Customer care revoked Demo Shop's access to your data, on your behalf.",
+                "ألغت خدمة العملاء نيابةً عنك وصول [S] إلى بياناتك.",
             ),
             case(
                 K::Revocation,

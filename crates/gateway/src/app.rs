@@ -228,6 +228,32 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     .await
 }
 
+/// The domain handle an operator command works through when it acts as the gateway would
+/// (customer care ending a consent: receipts signed, SPs told): the data directory's keys,
+/// the store, the catalog `serve` uses, the system clock, and no USSD or SMS network (what
+/// the serving gateway sends, it sends). `issuer` must be `serve`'s: receipts name it.
+pub async fn operator_gateway(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    issuer: String,
+    catalog: Option<&Path>,
+) -> Result<Gateway, GatewayError> {
+    let store = crate::open_store(data_dir, database_url, false).await?;
+    let catalog = match catalog {
+        Some(path) => catalog::Catalog::load(path)?,
+        None => catalog::Catalog::default_demo()?,
+    };
+    gateway(
+        data_dir,
+        store,
+        issuer,
+        catalog,
+        std::sync::Arc::new(crate::base::clock::SystemClock),
+        Vec::new(),
+        Network::None,
+    )
+}
+
 /// How the gateway reaches handsets by USSD and SMS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Network {

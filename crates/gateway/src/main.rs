@@ -1,7 +1,7 @@
 //! `assent-gateway`: the identity gateway QA runs locally, and its operator commands.
 
 use assent_gateway::app::connections::{self, ConnectionLimits};
-use assent_gateway::flows::{admin, subscribers};
+use assent_gateway::flows::{admin, care, subscribers};
 use assent_gateway::{GatewayError, ServeOptions};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -207,6 +207,9 @@ enum AdminCommand {
     /// Device registration attempts (SEC-1).
     #[command(subcommand)]
     Registrations(RegistrationsCommand),
+    /// Users' consents in force, and customer care revoking one on a user's behalf.
+    #[command(subcommand)]
+    Consents(ConsentsCommand),
     /// SPs reported by users, oldest first.
     Flags {
         /// Only the reports of this SP.
@@ -228,6 +231,45 @@ enum ClientsCommand {
     List(Storage),
 }
 
+/// What an operator command acting as the gateway needs to act as `serve` does.
+#[derive(Debug, Args)]
+struct AsServe {
+    /// The issuer `serve` runs with (receipts name it).
+    #[arg(long, default_value = "https://127.0.0.1:8443")]
+    issuer: String,
+    /// The service catalog `serve` runs with (the shipped defaults without one).
+    #[arg(long)]
+    catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConsentsCommand {
+    /// The user's long-lived consents in force, oldest first: grant id, SP, its name,
+    /// scope, attributes, granted, expires — tab-separated.
+    List {
+        msisdn: String,
+        /// A JSON array: grant_id, sp, sp_name, scope, attributes, withdrawn, granted_at,
+        /// expires_at.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: Storage,
+        #[command(flatten)]
+        as_serve: AsServe,
+    },
+    /// Customer care ends the user's consents to an SP, on the user's behalf: its tokens stop
+    /// working, the SP is told (Shared Signals), the user sees it in the app and their history.
+    Revoke {
+        msisdn: String,
+        /// The SP's client_id.
+        sp: String,
+        #[command(flatten)]
+        storage: Storage,
+        #[command(flatten)]
+        as_serve: AsServe,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 enum AcmeCommand {
     /// Unlocks a number locked after too many failed code answers.
@@ -243,6 +285,8 @@ enum RegistrationsCommand {
     /// Every attempt, oldest first: time, outcome, reason, certificate. Refused attempts
     /// older than the retention are purged first, as the gateway does.
     List {
+        /// Only the attempts for this number's account.
+        msisdn: Option<String>,
         #[command(flatten)]
         storage: Storage,
         /// How long refused attempts are kept (as `serve --registration-attempts-retention`).
@@ -469,6 +513,20 @@ async fn store(storage: &Storage) -> Result<assent_gateway::store::Store, Gatewa
     assent_gateway::open_store(&storage.data_dir, storage.database_url.as_deref(), false).await
 }
 
+async fn operator_gateway(
+    storage: &Storage,
+    as_serve: AsServe,
+) -> Result<assent_gateway::flows::Gateway, String> {
+    assent_gateway::app::operator_gateway(
+        &storage.data_dir,
+        storage.database_url.as_deref(),
+        as_serve.issuer,
+        as_serve.catalog.as_deref(),
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
 async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Serve {
@@ -558,6 +616,7 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Admin(AdminCommand::Registrations(RegistrationsCommand::List {
+            msisdn,
             storage,
             retention,
         })) => {
@@ -565,7 +624,7 @@ async fn run(command: Command) -> Result<(), String> {
             let now =
                 i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
                     .unwrap_or(i64::MAX);
-            let attempts = admin::registration_attempts(&store, now, retention)
+            let attempts = admin::registration_attempts(&store, msisdn.as_deref(), now, retention)
                 .await
                 .map_err(|e| e.to_string())?;
             if attempts.is_empty() {
@@ -731,6 +790,53 @@ async fn run(command: Command) -> Result<(), String> {
                 Ok(())
             }
         },
+        Command::Admin(AdminCommand::Consents(ConsentsCommand::List {
+            msisdn,
+            json,
+            storage,
+            as_serve,
+        })) => {
+            let gateway = operator_gateway(&storage, as_serve).await?;
+            let grants = care::consents_of(&gateway, &msisdn, gateway.now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
+            if json {
+                let list: Vec<serde_json::Value> = grants.iter().map(care::grant_json).collect();
+                println!("{}", serde_json::Value::Array(list));
+                return Ok(());
+            }
+            if grants.is_empty() {
+                println!("no consents in force");
+            }
+            for grant in &grants {
+                let c = &grant.consent;
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    c.id,
+                    c.client_id,
+                    grant.client_name,
+                    c.scope.join(" "),
+                    grant.attributes.join(" "),
+                    assent_gateway::base::clock::rfc3339(c.granted_ms),
+                    c.expires_ms
+                        .map_or_else(|| "-".to_owned(), assent_gateway::base::clock::rfc3339)
+                );
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Consents(ConsentsCommand::Revoke {
+            msisdn,
+            sp,
+            storage,
+            as_serve,
+        })) => {
+            let gateway = operator_gateway(&storage, as_serve).await?;
+            let ended = care::revoke(&gateway, &msisdn, &sp)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{ended} consents to {sp} revoked on the user's behalf");
+            Ok(())
+        }
         Command::Admin(AdminCommand::Users(UsersCommand::Import { file, storage })) => {
             let (name, text) = if file.as_os_str() == "-" {
                 let mut text = String::new();

@@ -907,6 +907,25 @@ async fn devices_are_listed_and_revoked(database_url: Option<&str>) {
     assert_eq!(ana.register(&gateway, &http).await.0, 201);
     ana.login(&gateway, &http).await;
     let (phone_id, laptop_id) = (phone.id.clone().unwrap(), laptop.id.clone().unwrap());
+    // SEC-1: every attempt is recorded with its outcome, and listed per account.
+    let attempts = |number: Option<&str>| {
+        let mut args = vec!["registrations", "list"];
+        args.extend(number);
+        let (ok, out) = common::admin(&data_dir, database_url, &args);
+        assert!(ok, "{out}");
+        out.lines()
+            .map(|line| line.split(' ').nth(1).unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(attempts(Some(MARIE)), ["registered", "registered"]);
+    assert_eq!(attempts(Some(&format!("+{ANA}"))), ["registered"]);
+    assert_eq!(attempts(None).len(), 3);
+    let (ok, out) = common::admin(
+        &data_dir,
+        database_url,
+        &["registrations", "list", "447700900999"],
+    );
+    assert!(!ok && out.contains("no user with this number"), "{out}");
     // A binding made without approval (no other device) was told to the number's holder by
     // SMS (NIST SP 800-63B §6.1.2.1); the laptop was approved on the phone instead.
     let notices = |number: &'static str| {

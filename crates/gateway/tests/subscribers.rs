@@ -307,3 +307,107 @@ async fn postgres_subscribers_are_imported_changed_and_erased() {
     let url = fresh_postgres().await;
     subscribers(Some(&url)).await;
 }
+
+/// Customer care: Marie's consents in force listed (text and JSON), then revoked on her
+/// behalf: Demo Shop's token refused, the revocation audited as the operator's, nothing left
+/// to list, a second revocation refused.
+async fn customer_care(db: Option<&str>) {
+    const MARIE: &str = "447700900001";
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("gw");
+    let gateway = start(&data_dir, db);
+    let http = client(&gateway, false);
+    let (ok, out) = admin(&data_dir, db, &["consents", "list", MARIE, "--json"]);
+    assert!(ok, "{out}");
+    assert_eq!(out.trim(), "[]");
+
+    let tokens = common::ciba_tokens(
+        &gateway,
+        &http,
+        "demo-sp",
+        MARIE,
+        "openid mc_identity_signup",
+        &[],
+    )
+    .await;
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let (ok, out) = admin(&data_dir, db, &["consents", "list", MARIE, "--json"]);
+    assert!(ok, "{out}");
+    let grants: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(grants.as_array().unwrap().len(), 1, "{grants}");
+    let grant = &grants[0];
+    assert_eq!(grant["sp"], "demo-sp");
+    assert_eq!(grant["sp_name"], "Demo Shop");
+    assert!(
+        grant["scope"]
+            .as_str()
+            .unwrap()
+            .contains("mc_identity_signup")
+    );
+    assert!(
+        grant["attributes"]
+            .as_array()
+            .unwrap()
+            .contains(&"given_name".into()),
+        "{grant}"
+    );
+    assert!(grant["granted_at"].as_str().unwrap().ends_with('Z'));
+    let (ok, text) = admin(&data_dir, db, &["consents", "list", "+447700900001"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "{}\tdemo-sp\tDemo Shop\t",
+            grant["grant_id"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+
+    let (ok, out) = admin(&data_dir, db, &["consents", "revoke", MARIE, "no-such-sp"]);
+    assert!(
+        !ok && out.contains("no SP with client_id no-such-sp"),
+        "{out}"
+    );
+    let (ok, out) = admin(&data_dir, db, &["consents", "revoke", MARIE, "demo-sp"]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        out.trim(),
+        "1 consents to demo-sp revoked on the user's behalf"
+    );
+    let premium = http
+        .get(format!("{}/premiuminfo", gateway.url))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(premium.status(), 401);
+    let (ok, out) = admin(&data_dir, db, &["consents", "list", MARIE, "--json"]);
+    assert!(ok && out.trim() == "[]", "{out}");
+    let (ok, out) = admin(
+        &data_dir,
+        db,
+        &["audit", "list", "--kind", "revocation", "--json"],
+    );
+    assert!(ok, "{out}");
+    let last: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["detail"]["by"], "operator", "{last}");
+    assert_eq!(last["detail"]["consent"], grant["grant_id"], "{last}");
+    assert_eq!(last["sp"], "demo-sp");
+    let (ok, out) = admin(&data_dir, db, &["consents", "revoke", MARIE, "demo-sp"]);
+    assert!(
+        !ok && out.contains("no consent in force to demo-sp"),
+        "{out}"
+    );
+    let (ok, out) = admin(&data_dir, db, &["audit", "verify"]);
+    assert!(ok, "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_customer_care_lists_and_revokes_a_users_consents() {
+    customer_care(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_customer_care_lists_and_revokes_a_users_consents() {
+    let url = fresh_postgres().await;
+    customer_care(Some(&url)).await;
+}

@@ -17,6 +17,8 @@ pub enum AdminError {
     UnknownUser,
     #[error("{0}")]
     BadField(String),
+    #[error("the user has no consent in force to {0}")]
+    NoConsent(String),
     #[error("invalid client registration: {0}")]
     Registration(String),
     #[error("unknown authenticator {0} (known: ussd, sms; app comes with a registered device)")]
@@ -314,17 +316,34 @@ async fn audit_admin(
     Ok(())
 }
 
-/// `admin registrations list`: the device registration attempts, oldest first, after the
-/// refused ones older than `retention_ms` are purged (the rule `serve` applies).
+/// `admin registrations list [MSISDN]`: the device registration attempts (of the user with
+/// this number, or everyone's), oldest first, after the refused ones older than
+/// `retention_ms` are purged (the rule `serve` applies). An attempt that got no further than
+/// an unreadable certificate names no user: it is listed without a number only.
 pub async fn registration_attempts(
     store: &Store,
+    msisdn: Option<&str>,
     now_ms: i64,
     retention_ms: i64,
 ) -> Result<Vec<(i64, String, String, Option<String>)>, AdminError> {
+    let user = match msisdn {
+        Some(msisdn) => {
+            let number =
+                crate::base::msisdn::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
+            Some(
+                store
+                    .user_by_msisdn(&number)
+                    .await?
+                    .ok_or(AdminError::UnknownUser)?
+                    .id,
+            )
+        }
+        None => None,
+    };
     store
         .purge_refused_registration_attempts(now_ms - retention_ms)
         .await?;
-    Ok(store.registration_attempt_list().await?)
+    Ok(store.registration_attempt_list(user.as_deref()).await?)
 }
 
 /// `admin audit list`: the entries of the whole trail matching `filter`, as the operator

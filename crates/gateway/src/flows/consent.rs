@@ -400,6 +400,8 @@ pub enum EndedBy<'a> {
     User { device: &'a str },
     /// The SP itself (Grant Management's revoke).
     Sp,
+    /// The operator's customer care, on the user's behalf (`admin consents revoke`).
+    Operator,
 }
 
 /// Ends `consent` now, and every token bought with it (MC_ATTR_20), with its
@@ -440,6 +442,16 @@ pub async fn end_consent(
                 consent,
                 Initiator::System,
                 "the SP revoked the grant",
+                now_ms,
+            ),
+        ),
+        EndedBy::Operator => (
+            None,
+            json!({"by": "operator", "consent": consent.id, "receipt": receipt.id}),
+            ssf::consent_ended(
+                consent,
+                Initiator::Admin,
+                "customer care revoked the SP's access on the user's behalf",
                 now_ms,
             ),
         ),

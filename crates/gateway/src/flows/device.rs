@@ -94,30 +94,20 @@ async fn use_jti(gateway: &Gateway, jti: &str) -> Result<(), DeviceError> {
 /// ones with the reason (SEC-1).
 pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, DeviceError> {
     let attempt = crate::base::ids::new_id("r");
-    match try_register(gateway, body).await {
-        Ok((device, number, renewed)) => {
-            let _ = gateway
-                .store
-                .record_registration_attempt(
-                    &attempt,
-                    gateway.now_ms(),
-                    Some(&device.cert_id),
-                    Some(&device.user_id),
-                    "registered",
-                    "ok",
-                )
-                .await;
-            Ok(Registered {
-                pending_approval: device.approval == "pending",
-                device_id: device.id,
-                number: format!("+{number}"),
-                name: device.name,
-                renewed,
-            })
-        }
+    match try_register(gateway, body, &attempt).await {
+        // Recorded with the device (`Tx::register_device`).
+        Ok((device, number, renewed)) => Ok(Registered {
+            pending_approval: device.approval == "pending",
+            device_id: device.id,
+            number: format!("+{number}"),
+            name: device.name,
+            renewed,
+        }),
         Err((error, cert_id, user_id)) => {
             let now = gateway.now_ms();
-            let _ = gateway
+            // SEC-1: an attempt that cannot be recorded is an error of the gateway's, not a
+            // refusal that leaves no trace.
+            gateway
                 .store
                 .record_registration_attempt(
                     &attempt,
@@ -127,14 +117,14 @@ pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, Devi
                     "refused",
                     error.code,
                 )
-                .await;
+                .await?;
             // Anyone can make a refused attempt: they are kept for the retention only.
-            let _ = gateway
+            gateway
                 .store
                 .purge_refused_registration_attempts(
                     now - gateway.lifetimes.refused_registration_ms,
                 )
-                .await;
+                .await?;
             Err(error)
         }
     }
@@ -143,7 +133,11 @@ pub async fn register(gateway: &Gateway, body: &[u8]) -> Result<Registered, Devi
 /// A refused registration, with the certificate and user it got as far as.
 type Refusal = (DeviceError, Option<String>, Option<String>);
 
-async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String, bool), Refusal> {
+async fn try_register(
+    gateway: &Gateway,
+    body: &[u8],
+    attempt: &str,
+) -> Result<(Device, String, bool), Refusal> {
     let plain = |e: DeviceError| (e, None, None);
     let request = rules::registration(body).map_err(plain)?;
     let der = URL_SAFE_NO_PAD
@@ -253,12 +247,15 @@ async fn try_register(gateway: &Gateway, body: &[u8]) -> Result<(Device, String,
             .map(|_| now_ms + rules::BINDING_APPROVAL_MS),
         approval_message: approval_message.clone(),
     };
-    if !gateway
-        .store
-        .insert_device(&device)
-        .await
-        .map_err(|e| with_user(e.into()))?
-    {
+    let registered = async {
+        let mut tx = gateway.store.begin().await?;
+        let inserted = tx.register_device(&device, attempt).await?;
+        if inserted {
+            tx.commit().await?;
+        }
+        Ok::<_, StoreError>(inserted)
+    };
+    if !registered.await.map_err(|e| with_user(e.into()))? {
         return Err(with_user(DeviceError::conflict(
             "already_registered",
             "this certificate is registered already; each registration is unique",

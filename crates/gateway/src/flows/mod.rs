@@ -4,6 +4,7 @@ pub mod acme;
 pub mod admin;
 pub mod answers;
 pub mod authenticator;
+pub mod care;
 pub mod ciba;
 pub mod client_auth;
 pub mod code_flow;

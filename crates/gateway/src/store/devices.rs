@@ -90,14 +90,23 @@ const PROMPT: &str =
 pub(super) const REVOKE_DEVICE: &str =
     "UPDATE devices SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL";
 
-impl Store {
-    /// Registers a device; `false` if its certificate is registered already (REG-3).
-    pub async fn insert_device(&self, d: &Device) -> Result<bool, StoreError> {
-        const SQL: &str = "INSERT INTO devices (id, user_id, cert_id, jwk, thumbprint, name, \
-            registered_ms, approval, approval_message, approval_expires_ms) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (cert_id) DO NOTHING";
-        let inserted = on_write!(self, |pool| {
-            sqlx::query(SQL)
+const INSERT_DEVICE: &str = "INSERT INTO devices (id, user_id, cert_id, jwk, thumbprint, name, \
+    registered_ms, approval, approval_message, approval_expires_ms) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (cert_id) DO NOTHING";
+const INSERT_ATTEMPT: &str = "INSERT INTO device_registration_attempts (id, at_ms, cert_id, \
+    user_id, outcome, reason) VALUES ($1, $2, $3, $4, $5, $6)";
+
+impl super::Tx {
+    /// [`Store::insert_device`] with its registration attempt recorded (SEC-1), together:
+    /// a device is never registered without its record. Whether it was inserted (nothing is
+    /// written when the certificate is registered already).
+    pub async fn register_device(
+        &mut self,
+        d: &Device,
+        attempt_id: &str,
+    ) -> Result<bool, StoreError> {
+        let inserted = super::tx::on_tx!(self, |conn| {
+            let inserted = sqlx::query(INSERT_DEVICE)
                 .bind(&d.id)
                 .bind(&d.user_id)
                 .bind(&d.cert_id)
@@ -108,13 +117,28 @@ impl Store {
                 .bind(&d.approval)
                 .bind(&d.approval_message)
                 .bind(d.approval_expires_ms)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
+                == 1;
+            if inserted {
+                sqlx::query(INSERT_ATTEMPT)
+                    .bind(attempt_id)
+                    .bind(d.registered_ms)
+                    .bind(&d.cert_id)
+                    .bind(&d.user_id)
+                    .bind("registered")
+                    .bind("ok")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            inserted
         });
-        Ok(inserted == 1)
+        Ok(inserted)
     }
+}
 
+impl Store {
     pub async fn device(&self, id: &str) -> Result<Option<Device>, StoreError> {
         let sql = format!("{DEVICE} WHERE d.id = $1");
         let row = on_pool!(self, |pool| {
@@ -230,10 +254,8 @@ impl Store {
         outcome: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO device_registration_attempts (id, at_ms, cert_id, user_id, \
-            outcome, reason) VALUES ($1, $2, $3, $4, $5, $6)";
         on_write!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(INSERT_ATTEMPT)
                 .bind(id)
                 .bind(at_ms)
                 .bind(cert_id)
@@ -266,11 +288,13 @@ impl Store {
     /// Every registration attempt, oldest first: (at, outcome, reason, certificate id).
     pub async fn registration_attempt_list(
         &self,
+        user_id: Option<&str>,
     ) -> Result<Vec<(i64, String, String, Option<String>)>, StoreError> {
         const SQL: &str = "SELECT at_ms, outcome, reason, cert_id FROM device_registration_attempts \
-            ORDER BY at_ms, id";
+            WHERE ($1 IS NULL OR user_id = $1) ORDER BY at_ms, id";
         let rows = on_pool!(self, |pool| {
             sqlx::query(SQL)
+                .bind(user_id)
                 .fetch_all(pool)
                 .await?
                 .iter()
