@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub mod connections;
+pub mod metrics;
 
 use connections::ConnectionLimits;
 
@@ -39,6 +40,8 @@ pub enum GatewayError {
     Notify(#[from] notify::NotifyError),
     #[error(transparent)]
     AcmeCa(#[from] acme::ca::AcmeCaError),
+    #[error(transparent)]
+    Metrics(#[from] metrics::MetricsError),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -85,6 +88,8 @@ pub struct ServeOptions {
     pub audit_checkpoint_interval: std::time::Duration,
     /// How often consents' reminders and ends are swept (`flows::expiry`).
     pub consent_sweep_interval: std::time::Duration,
+    /// Where Prometheus scrapes `/metrics` (plain HTTP); none without it.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3: https, no query, no
@@ -184,6 +189,9 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         simulator,
         "store ready"
     );
+    if let Some(address) = options.metrics_listen {
+        metrics::serve(address, store.clone()).await?;
+    }
 
     let (listener, address) = bind(options.listen)?;
     let mut gateway = gateway(
@@ -290,10 +298,10 @@ pub fn gateway(
         });
     let (authenticators, sms) = match network {
         Network::Simulator => {
-            let handsets = std::sync::Arc::new(handset::Simulator {
+            let handsets = std::sync::Arc::new(handset::Metered(handset::Simulator {
                 store: store.clone(),
                 clock: clock.clone(),
-            });
+            }));
             let sms: std::sync::Arc<dyn handset::SmsSender> = handsets.clone();
             let chain = authenticator::Chain::new(vec![
                 app,

@@ -15,9 +15,19 @@ use std::time::Duration;
     version,
     about = "Mobile Connect identity gateway (QA build)"
 )]
+#[command(args_override_self = true)]
 struct Cli {
+    /// How log lines are written to standard error: text, or json (one object per line).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -58,10 +68,16 @@ impl Connections {
     }
 }
 
+// `Serve` carries every flag of the server; there is one `Command` per process.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Runs the gateway over HTTPS (TLS 1.3).
     Serve {
+        /// A TOML file with any of these flags as keys (`listen = "0.0.0.0:8443"`,
+        /// `demo = true`); a flag given on the command line wins (docs/operations.md).
+        #[arg(long)]
+        config: Option<PathBuf>,
         #[command(flatten)]
         storage: Storage,
         /// Address to listen on; port 0 picks a free port.
@@ -142,6 +158,10 @@ enum Command {
         /// The longest a resource request may take (then Annex A's timeout row, 500).
         #[arg(long, default_value = "10s", value_parser = deadline)]
         resource_deadline: std::time::Duration,
+        /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP: bind it to loopback
+        /// or a management network), e.g. 127.0.0.1:9464.
+        #[arg(long)]
+        metrics_listen: Option<SocketAddr>,
         #[command(flatten)]
         connections: Connections,
     },
@@ -483,16 +503,98 @@ fn checkpoint_interval(text: &str) -> Result<std::time::Duration, String> {
         .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs()))
 }
 
+/// `serve --config FILE`: the command line again, with the file's keys as flags placed
+/// before the ones given, so that a flag given wins (`args_override_self`). Read before clap
+/// parses: the file may give flags clap requires, such as `--data-dir`.
+fn with_config(args: Vec<std::ffi::OsString>) -> Result<Vec<std::ffi::OsString>, String> {
+    let Some(at) = args.iter().position(|a| a == "serve") else {
+        return Ok(args);
+    };
+    let mut path = None;
+    let mut rest = Vec::new();
+    let mut iter = args[at + 1..].iter();
+    while let Some(arg) = iter.next() {
+        let text = arg.to_string_lossy();
+        if text == "--config" {
+            path = Some(std::path::PathBuf::from(
+                iter.next().ok_or("--config needs a file")?,
+            ));
+        } else if let Some(file) = text.strip_prefix("--config=") {
+            path = Some(std::path::PathBuf::from(file));
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    let Some(path) = path else {
+        return Ok(args);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let command = <Cli as clap::CommandFactory>::command();
+    let serve = command
+        .find_subcommand("serve")
+        .ok_or("the serve command is missing")?;
+    let mut known: Vec<&clap::Arg> = serve.get_arguments().collect();
+    known.extend(command.get_arguments());
+    let flags = config::flags(&text, &known).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut expanded: Vec<std::ffi::OsString> = args[..=at].to_vec();
+    expanded.extend(flags.into_iter().map(std::ffi::OsString::from));
+    expanded.extend(rest);
+    Ok(expanded)
+}
+
+mod config {
+    /// The flags a configuration file's keys stand for: `key = value` is `--key=value`,
+    /// `key = true` is `--key` for a flag that takes no value, `false` leaves it out. Keys
+    /// are the flags' long names, with `-` or `_`.
+    pub fn flags(text: &str, known: &[&clap::Arg]) -> Result<Vec<String>, String> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut flags = Vec::new();
+        for (key, value) in table {
+            let name = key.replace('_', "-");
+            let arg = known
+                .iter()
+                .find(|a| a.get_long() == Some(name.as_str()))
+                .filter(|_| name != "config")
+                .ok_or_else(|| format!("unknown key {key:?} (keys are serve's flags)"))?;
+            let takes_value = arg.get_action().takes_values();
+            match value {
+                toml::Value::Boolean(on) if !takes_value => {
+                    if on {
+                        flags.push(format!("--{name}"));
+                    }
+                }
+                toml::Value::String(text) if takes_value => flags.push(format!("--{name}={text}")),
+                toml::Value::Integer(n) if takes_value => flags.push(format!("--{name}={n}")),
+                _ if takes_value => {
+                    return Err(format!("{key}: write a string or a number"));
+                }
+                _ => return Err(format!("{key}: write true or false")),
+            }
+        }
+        Ok(flags)
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let cli = match with_config(std::env::args_os().collect()) {
+        Ok(args) => Cli::parse_from(args),
+        Err(message) => {
+            eprintln!("assent-gateway: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        // sqlx reports PostgreSQL notices ("relation already exists") at info.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                // sqlx reports PostgreSQL notices ("relation already exists") at info.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+        .with_env_filter(filter);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        // One JSON object per line, for log shippers; the same events and fields (none holds
+        // personal data: docs/operations.md, "Logs").
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -530,6 +632,7 @@ async fn operator_gateway(
 async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Serve {
+            config: _,
             storage,
             listen,
             demo,
@@ -552,6 +655,7 @@ async fn run(command: Command) -> Result<(), String> {
             resource_deadline,
             audit_checkpoint_interval,
             consent_sweep_interval,
+            metrics_listen,
             connections,
         } => assent_gateway::serve(ServeOptions {
             data_dir: storage.data_dir,
@@ -582,6 +686,7 @@ async fn run(command: Command) -> Result<(), String> {
             connections: connections.limits(),
             audit_checkpoint_interval,
             consent_sweep_interval,
+            metrics_listen,
         })
         .await
         .map_err(|e| e.to_string()),

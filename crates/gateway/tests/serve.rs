@@ -149,9 +149,34 @@ async fn blacklist_and_audit(database_url: Option<&str>) {
     let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
     assert!(!ok, "{out}");
     assert!(
-        out.contains("entry 1: its hash does not match its content"),
+        out.contains("entry 1: its detail is not the one its seal was made of"),
         "{out}"
     );
+    // Or its seal (what the hash covers), made for the new detail or dropped.
+    for tamper in [
+        "UPDATE audit SET detail = '{\"action\":\"blacklist_add\"}', \
+         detail_digest = '0000000000000000000000000000000000000000000000000000000000000000' \
+         WHERE seq = 1",
+        "UPDATE audit SET detail_digest = NULL WHERE seq = 1",
+    ] {
+        match database_url {
+            Some(url) => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                sqlx::query(tamper).execute(&pool).await.unwrap();
+            }
+            None => {
+                let url = format!("sqlite:{}", data_dir.join("gateway.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                sqlx::query(tamper).execute(&pool).await.unwrap();
+            }
+        }
+        let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
+        assert!(!ok, "{out}");
+        assert!(
+            out.contains("entry 1: its hash does not match its content"),
+            "{tamper}: {out}"
+        );
+    }
 }
 
 #[tokio::test]

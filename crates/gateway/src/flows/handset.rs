@@ -101,6 +101,39 @@ impl SmsSender for Simulator {
     }
 }
 
+/// A network (the simulator, an SMSC) with every message counted by channel and outcome for
+/// the metrics (`assent_messages_total{channel, outcome}`); `sent` once the network took it,
+/// `failed` when it did not.
+#[derive(Debug)]
+pub struct Metered<N>(pub N);
+
+fn counted<'a>(channel: &'static str, sending: SendResult<'a>) -> SendResult<'a> {
+    Box::pin(async move {
+        let sent = sending.await;
+        let outcome = if sent.is_ok() { "sent" } else { "failed" };
+        metrics::counter!("assent_messages_total", "channel" => channel, "outcome" => outcome)
+            .increment(1);
+        sent
+    })
+}
+
+impl<N: UssdSender> UssdSender for Metered<N> {
+    fn send_ussd<'a>(&'a self, msisdn: &'a str, prompt: &'a OutgoingPrompt) -> SendResult<'a> {
+        counted("ussd", self.0.send_ussd(msisdn, prompt))
+    }
+}
+
+impl<N: SmsSender> SmsSender for Metered<N> {
+    fn send_sms<'a>(
+        &'a self,
+        msisdn: &'a str,
+        prompt: &'a OutgoingPrompt,
+        expects_reply: bool,
+    ) -> SendResult<'a> {
+        counted("sms", self.0.send_sms(msisdn, prompt, expects_reply))
+    }
+}
+
 /// Why the handset simulator refused a request.
 #[derive(Debug, thiserror::Error)]
 pub enum SimulatorError {

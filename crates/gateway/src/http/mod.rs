@@ -31,7 +31,29 @@ use utoipa_axum::routes;
 
 pub fn router(state: AppState) -> Router {
     let (router, _) = crate::http::openapi::split(state.simulator);
-    with_fallbacks(router).with_state(state)
+    with_fallbacks(router.route_layer(axum::middleware::from_fn(count_request))).with_state(state)
+}
+
+/// Counts every routed request by its route's template (never the path requested: a path
+/// may carry a number), method and status, and times it to its response's head
+/// (`crate::app::metrics`; nothing is kept unless metrics are served).
+async fn count_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    metrics::counter!("assent_http_requests_total", "route" => route.clone(),
+        "method" => method, "status" => response.status().as_u16().to_string())
+    .increment(1);
+    metrics::histogram!("assent_http_request_duration_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
 }
 
 /// The largest request body read, on every route: a larger one is answered 413 before its

@@ -8,6 +8,25 @@ use super::ciba::{CIBA_COLUMNS, ciba_from_row};
 use super::{CibaRequest, Store, StoreError};
 
 impl Store {
+    /// How much waits to go out at `now_ms`: CIBA ping/push notifications not yet delivered
+    /// (answered, or expired unanswered), and Shared Signals events not yet delivered or
+    /// acknowledged. For the metrics.
+    pub async fn outbox_depths(&self, now_ms: i64) -> Result<(i64, i64), StoreError> {
+        const CIBA: &str = "SELECT COUNT(*) FROM ciba_requests WHERE notified_ms IS NULL \
+            AND delivery_mode IN ('ping', 'push') \
+            AND (status IN ('approved', 'denied', 'issued') OR expires_ms < $1)";
+        const SSF: &str = "SELECT COUNT(*) FROM ssf_events";
+        let depths = on_pool!(self, |pool| {
+            let ciba: i64 = sqlx::query_scalar(CIBA)
+                .bind(now_ms)
+                .fetch_one(pool)
+                .await?;
+            let ssf: i64 = sqlx::query_scalar(SSF).fetch_one(pool).await?;
+            (ciba, ssf)
+        });
+        Ok(depths)
+    }
+
     /// Ping/push requests that need a delivery now: answered (or issued but not delivered,
     /// after a crash), or expired unanswered, and not yet delivered.
     pub async fn due_deliveries(

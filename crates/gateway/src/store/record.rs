@@ -336,5 +336,6 @@ where
 
     heads.trail = Some((trail, stamp));
     heads.users.extend(user_heads);
+    metrics::counter!("assent_audit_appends_total").increment(linked.len() as u64);
     Ok(())
 }

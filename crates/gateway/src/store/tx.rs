@@ -30,6 +30,8 @@ pub struct Tx {
     /// The heads appended under the audit lock this transaction holds (on SQLite, under the
     /// batch's write lock, so also those of the requests before it in the batch).
     heads: KnownHeads,
+    /// Audit entries appended in this transaction (counted for the metrics at commit).
+    appended: u64,
 }
 
 pub(super) enum TxConn {
@@ -96,7 +98,11 @@ impl Store {
                 TxConn::Postgres(tx)
             }
         };
-        Ok(Tx { conn, heads })
+        Ok(Tx {
+            conn,
+            heads,
+            appended: 0,
+        })
     }
 }
 
@@ -140,7 +146,11 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        let Tx { conn, heads } = self;
+        let Tx {
+            conn,
+            heads,
+            appended,
+        } = self;
         match conn {
             // Returns once the batch holding this work is committed (durable). The heads go
             // back to the writer for the next request of the batch.
@@ -149,6 +159,9 @@ impl Tx {
                 lease.commit().await?
             }
             TxConn::Postgres(tx) => tx.commit().await?,
+        }
+        if appended > 0 {
+            metrics::counter!("assent_audit_appends_total").increment(appended);
         }
         Ok(())
     }
@@ -243,6 +256,7 @@ impl Tx {
             heads.users.insert(user.clone(), entry.hash);
         }
         self.heads = heads;
+        self.appended += 1;
         Ok(entry)
     }
 
