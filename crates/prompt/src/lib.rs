@@ -50,6 +50,7 @@ pub mod device;
 pub mod encoding;
 pub mod gsm7;
 pub mod l10n;
+pub mod menu;
 pub mod render;
 pub mod width;
 pub mod wire;

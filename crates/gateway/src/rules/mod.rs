@@ -18,6 +18,7 @@ pub mod kyc_match;
 pub mod oauth;
 pub mod receipt;
 pub mod resource;
+pub mod self_care;
 pub mod sp_jwt;
 pub mod ssf;
 pub mod subscriber;
