@@ -80,6 +80,8 @@ pub struct ServeOptions {
     pub lifetimes: crate::flows::Lifetimes,
     /// ACME codes may go to numbers that are no subscriber's.
     pub sms_to_any_number: bool,
+    /// The USSD service code subscribers dial for the self-care menu.
+    pub ussd_self_care_code: String,
     /// The longest a resource server request may take.
     pub resource_deadline: std::time::Duration,
     /// Timeouts and the cap of the connections it serves.
@@ -209,6 +211,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     )?;
     gateway.lifetimes = options.lifetimes;
     gateway.sms_to_any_number = options.sms_to_any_number;
+    gateway.ussd_self_care_code = options.ussd_self_care_code;
     let state = server::AppState {
         gateway,
         simulator,
@@ -330,6 +333,7 @@ pub fn gateway(
         deliveries,
         lifetimes: crate::flows::Lifetimes::default(),
         sms_to_any_number: false,
+        ussd_self_care_code: crate::flows::self_care::DEFAULT_CODE.to_owned(),
         refusals: std::sync::Arc::default(),
         reads: std::sync::Arc::default(),
     })

@@ -123,6 +123,10 @@ enum Command {
         /// How long an ACME order lives: the time to finish the SMS proof (e.g. 6s, 1h).
         #[arg(long, default_value = "1h", value_parser = order_lifetime)]
         order_lifetime: i64,
+        /// The USSD service code subscribers dial for the self-care menu (their consents,
+        /// the latest accesses to their data, reporting an SP).
+        #[arg(long, default_value = "*123#")]
+        ussd_self_care_code: String,
         /// Send ACME codes to any number, not only to this gateway's subscribers (by default
         /// a code for anyone else's number is never sent: no SMS pumping, no texting
         /// strangers).
@@ -647,6 +651,7 @@ async fn run(command: Command) -> Result<(), String> {
             certificate_lifetime,
             order_lifetime,
             sms_to_any_number,
+            ussd_self_care_code,
             registration_attempts_retention,
             sim_swap_hold,
             rate_limit_device_register,
@@ -682,6 +687,7 @@ async fn run(command: Command) -> Result<(), String> {
                 sim_swap_hold_ms: sim_swap_hold,
             },
             sms_to_any_number,
+            ussd_self_care_code,
             resource_deadline,
             connections: connections.limits(),
             audit_checkpoint_interval,

@@ -36,6 +36,7 @@ mod resource;
 mod resource_refusals;
 mod resource_rows;
 mod scale_out;
+mod self_care;
 mod serve;
 mod shared_signals;
 mod subscribers;

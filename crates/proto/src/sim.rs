@@ -52,3 +52,24 @@ pub struct SimReplyAnswer {
     pub accepted: bool,
     pub message_id: String,
 }
+
+/// `POST /sim/handsets/{msisdn}/dial`: the user dials a service code, such as the operator's
+/// USSD self-care menu (`*123#`). Unknown members are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SimDial {
+    pub code: String,
+}
+
+/// A screen of a USSD session on the simulated handset: `200` to a dial, and to a reply on a
+/// screen of the session. `end` is present, `true`, on the last screen (the session is over).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UssdScreen {
+    /// `m-…`: the message to reply to.
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub end: bool,
+}

@@ -402,6 +402,8 @@ pub enum EndedBy<'a> {
     Sp,
     /// The operator's customer care, on the user's behalf (`admin consents revoke`).
     Operator,
+    /// The user, on the USSD self-care menu.
+    Ussd,
 }
 
 /// Ends `consent` now, and every token bought with it (MC_ATTR_20), with its
@@ -442,6 +444,17 @@ pub async fn end_consent(
                 consent,
                 Initiator::System,
                 "the SP revoked the grant",
+                now_ms,
+            ),
+        ),
+        EndedBy::Ussd => (
+            Some("ussd".to_owned()),
+            json!({"by": "user", "consent": consent.id, "channel": "ussd",
+                   "receipt": receipt.id}),
+            ssf::consent_ended(
+                consent,
+                Initiator::User,
+                "the user revoked the SP's access",
                 now_ms,
             ),
         ),

@@ -145,6 +145,9 @@ pub enum SimulatorError {
     NotFound(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A self-care screen that does not fit one USSD interaction: a defect, not the user's.
+    #[error(transparent)]
+    Menu(#[from] assent_prompt::menu::MenuError),
 }
 
 /// The simulated handset's number: E.164, `+` optional.

@@ -21,6 +21,7 @@ pub mod kyc_match;
 pub mod notify;
 pub mod refresh;
 pub mod resource;
+pub mod self_care;
 pub mod ssf;
 pub mod subscribers;
 pub mod tokens;
@@ -64,6 +65,8 @@ pub struct Gateway {
     pub lifetimes: Lifetimes,
     /// Whether ACME codes may go to numbers that are no subscriber's (`--sms-to-any-number`).
     pub sms_to_any_number: bool,
+    /// The USSD service code of the self-care menu (`--ussd-self-care-code`, `*123#`).
+    pub ussd_self_care_code: String,
     /// The resource server's audit budget of refusals (per process).
     pub refusals: Arc<resource::RefusalAudit>,
     /// Copies of the rows hot requests read, valid while the read epoch holds

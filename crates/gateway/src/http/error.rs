@@ -154,6 +154,14 @@ impl IntoResponse for crate::flows::handset::SimulatorError {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", description)
             }
             SimulatorError::Store(error) => ApiError::from(error),
+            SimulatorError::Menu(error) => {
+                tracing::error!(%error, "a self-care screen does not fit");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    "the menu could not be shown",
+                )
+            }
         }
         .into_response()
     }

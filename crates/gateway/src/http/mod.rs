@@ -111,4 +111,5 @@ pub fn simulator_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(simulator::sim_messages))
         .routes(routes!(simulator::sim_reply))
+        .routes(routes!(simulator::sim_dial))
 }

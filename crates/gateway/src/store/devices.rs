@@ -105,7 +105,7 @@ impl super::Tx {
         d: &Device,
         attempt_id: &str,
     ) -> Result<bool, StoreError> {
-        let inserted = super::tx::on_tx!(self, |conn| {
+        let inserted = on_tx!(self, |conn| {
             let inserted = sqlx::query(INSERT_DEVICE)
                 .bind(&d.id)
                 .bind(&d.user_id)

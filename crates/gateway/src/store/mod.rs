@@ -107,6 +107,23 @@ macro_rules! on_write {
     };
 }
 
+/// Runs the same statement on whichever [`Tx`] this is (`$conn` is the connection): for every
+/// module of the store that adds work to a transaction.
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match &mut $tx.conn {
+            $crate::store::TxConn::Sqlite(lease) => {
+                let $conn = lease.conn()?;
+                $body
+            }
+            $crate::store::TxConn::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
 // After the macros, so that the submodules can use them.
 mod acme;
 mod audit;
@@ -136,11 +153,13 @@ pub use consents::{Consent, Receipt, UserNotification};
 pub use devices::{AppPrompt, AuditFilter, Device};
 pub use record::{Record, Recorded};
 pub use registry::Flag;
-pub use simulator::{NewSimMessage, SimMessage};
+pub use simulator::{NewSimMessage, SimMessage, UssdSession};
 pub use ssf::{NewSsfEvent, SsfEvent, SsfStream};
 pub use subscribers::{Erased, SubscriberUpsert};
 pub use tokens::{TokenRecord, TokenView};
 pub use tx::{Tx, Validation};
+// For `on_tx!` in the store's modules.
+use tx::TxConn;
 pub use writer::SqliteWriter;
 
 /// A stored list of words (scopes, grant types, URIs, authenticators), split on whitespace.

@@ -30,6 +30,120 @@ pub struct NewSimMessage {
 }
 
 /// Also run inside a [`super::Tx`] (an answer commits with what it decides).
+const INSERT_SIM_MESSAGE: &str = "INSERT INTO sim_messages (id, msisdn, kind, text, encoding, \
+    units, sent_at, sent_ms, open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Where a subscriber is in the USSD self-care menu, while a screen waits for their choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UssdSession {
+    /// The screen's message.
+    pub message_id: String,
+    pub msisdn: String,
+    pub user_id: String,
+    /// `rules::self_care::State` as JSON.
+    pub state: String,
+    pub expires_ms: i64,
+}
+
+impl super::Tx {
+    /// A screen of a USSD session sent: its message to the handset and, while it waits for a
+    /// choice, where the subscriber is (`session`; `None` for a last screen).
+    pub async fn send_ussd_screen(
+        &mut self,
+        message: &NewSimMessage,
+        session: Option<&UssdSession>,
+    ) -> Result<(), StoreError> {
+        const SESSION: &str = "INSERT INTO ussd_sessions (message_id, msisdn, user_id, state, \
+            expires_ms) VALUES ($1, $2, $3, $4, $5)";
+        on_tx!(self, |conn| {
+            sqlx::query(INSERT_SIM_MESSAGE)
+                .bind(&message.id)
+                .bind(&message.msisdn)
+                .bind(&message.kind)
+                .bind(&message.text)
+                .bind(&message.encoding)
+                .bind(message.units)
+                .bind(&message.sent_at)
+                .bind(message.sent_ms)
+                .bind(i64::from(message.open))
+                .execute(&mut *conn)
+                .await?;
+            if let Some(s) = session {
+                sqlx::query(SESSION)
+                    .bind(&s.message_id)
+                    .bind(&s.msisdn)
+                    .bind(&s.user_id)
+                    .bind(&s.state)
+                    .bind(s.expires_ms)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Takes the session waiting on `message_id` of `msisdn` (deleted: each answer is taken
+    /// once); `None` when there is none.
+    pub async fn take_ussd_session(
+        &mut self,
+        msisdn: &str,
+        message_id: &str,
+    ) -> Result<Option<UssdSession>, StoreError> {
+        const SQL: &str = "DELETE FROM ussd_sessions WHERE message_id = $1 AND msisdn = $2 \
+            RETURNING message_id, msisdn, user_id, state, expires_ms";
+        let row = on_tx!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(message_id)
+                .bind(msisdn)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(UssdSession {
+                        message_id: row.try_get("message_id")?,
+                        msisdn: row.try_get("msisdn")?,
+                        user_id: row.try_get("user_id")?,
+                        state: row.try_get("state")?,
+                        expires_ms: row.try_get("expires_ms")?,
+                    })
+                })
+                .transpose()?
+        });
+        Ok(row)
+    }
+}
+
+impl Store {
+    /// Whether `message_id` is a screen of a USSD self-care session on `msisdn`.
+    pub async fn is_ussd_session(
+        &self,
+        msisdn: &str,
+        message_id: &str,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str =
+            "SELECT COUNT(*) FROM ussd_sessions WHERE message_id = $1 AND msisdn = $2";
+        let n: i64 = on_pool!(self, |pool| {
+            sqlx::query_scalar(SQL)
+                .bind(message_id)
+                .bind(msisdn)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Deletes sessions that timed out before `now_ms`; how many.
+    pub async fn purge_ussd_sessions(&self, now_ms: i64) -> Result<u64, StoreError> {
+        let purged = on_write!(self, |pool| {
+            sqlx::query("DELETE FROM ussd_sessions WHERE expires_ms < $1")
+                .bind(now_ms)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(purged)
+    }
+}
+
 pub(super) const ANSWER_SIM_MESSAGE: &str = "UPDATE sim_messages SET open = 0, reply = $1 \
     WHERE id = $2 AND msisdn = $3 AND open = 1";
 
@@ -73,10 +187,8 @@ impl Store {
     }
 
     pub async fn insert_sim_message(&self, m: &NewSimMessage) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO sim_messages (id, msisdn, kind, text, encoding, units, sent_at, \
-            sent_ms, open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
         on_write!(self, |pool| {
-            sqlx::query(SQL)
+            sqlx::query(INSERT_SIM_MESSAGE)
                 .bind(&m.id)
                 .bind(&m.msisdn)
                 .bind(&m.kind)

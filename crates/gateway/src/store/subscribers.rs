@@ -1,7 +1,6 @@
 //! The operator's subscribers: provisioning (upserts by number), field changes, and erasure
 //! of everything the gateway holds about a person while the audit trail keeps verifying.
 
-use super::tx::on_tx;
 use super::{Store, StoreError, Tx};
 use crate::base::model::UserField;
 use std::collections::BTreeMap;

@@ -49,24 +49,6 @@ impl std::fmt::Debug for Tx {
     }
 }
 
-/// Runs the same statement on whichever transaction this is (`$conn` is the connection).
-macro_rules! on_tx {
-    ($tx:expr, |$conn:ident| $body:expr) => {
-        match &mut $tx.conn {
-            $crate::store::tx::TxConn::Sqlite(lease) => {
-                let $conn = lease.conn()?;
-                $body
-            }
-            $crate::store::tx::TxConn::Postgres(tx) => {
-                let $conn = &mut **tx;
-                $body
-            }
-        }
-    };
-}
-/// For the store's other modules that add work to a [`Tx`].
-pub(super) use on_tx;
-
 /// What [`Tx::acme_validate`] did. Only `Valid` changed anything: the transaction should be
 /// dropped (rolled back) otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
