@@ -175,6 +175,7 @@ event-you-were-told = { $sp_known ->
     [yes] You were notified that { $sp } used your data.
    *[no] You were notified that a service used your data.
   }
+event-told-by-sms = You were told by SMS which services used your data.
 event-you-were-told-check = { $sp_known ->
     [yes] You were notified that { $sp } checked your account.
    *[no] You were notified that a service checked your account.

@@ -146,6 +146,7 @@ event-you-were-told = { $sp_known ->
     [yes] Se te avisó de que { $sp } usó tus datos.
    *[no] Se te avisó de que un servicio usó tus datos.
   }
+event-told-by-sms = Un SMS te indicó qué servicios usaron tus datos.
 event-you-were-told-check = { $sp_known ->
     [yes] Se te avisó de que { $sp } comprobó tu cuenta.
    *[no] Se te avisó de que un servicio comprobó tu cuenta.

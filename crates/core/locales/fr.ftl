@@ -146,6 +146,7 @@ event-you-were-told = { $sp_known ->
     [yes] Vous avez été averti que { $sp } a utilisé vos données.
    *[no] Vous avez été averti qu’un service a utilisé vos données.
   }
+event-told-by-sms = Un SMS vous a indiqué quels services ont utilisé vos données.
 event-you-were-told-check = { $sp_known ->
     [yes] Vous avez été averti que { $sp } a vérifié votre compte.
    *[no] Vous avez été averti qu’un service a vérifié votre compte.

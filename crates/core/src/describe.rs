@@ -370,6 +370,7 @@ impl<'a> Said<'a> {
             ("sp", Some("abandoned"), _) => "event-sp-never-told",
             ("user", _, Some("resource_access")) => "event-you-were-told",
             ("user", _, Some("atp_check")) => "event-you-were-told-check",
+            ("user", _, Some("access_notice")) => "event-told-by-sms",
             _ => return None,
         };
         Some(self.words(message).done())
@@ -754,6 +755,15 @@ mod tests {
                 "event-revoked-by-operator",
                 "Customer care revoked Demo Shop's access to your data, on your behalf.",
                 "ألغت خدمة العملاء نيابةً عنك وصول [S] إلى بياناتك.",
+            ),
+            case(
+                K::Notification,
+                None,
+                Some("sms"),
+                r#"{"to":"user","kind":"access_notice","channel":"sms","policy":"daily","accesses":3,"sps":["demo-sp"]}"#,
+                "event-told-by-sms",
+                "You were told by SMS which services used your data.",
+                "أُبلغتَ برسالة نصية بالخدمات التي استخدمت بياناتك.",
             ),
             case(
                 K::Revocation,

@@ -483,6 +483,13 @@ fn spawn_consent_sweeps(gateway: crate::flows::Gateway, every: std::time::Durati
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "consent lifetimes could not be swept"),
             }
+            match crate::flows::notices::sweep(&gateway).await {
+                Ok(told) if told != crate::flows::notices::Told::default() => {
+                    tracing::info!(?told, "access notices swept");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "access notices could not be swept"),
+            }
         }
     });
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 const SUBSCRIBERS: usize = 10_000;
 
 /// The 10,000-row file: every tenth row with names, an e-mail, a birthdate and an address,
-/// every hundredth naming SMS as its only authenticator.
+/// every hundredth naming SMS as its only authenticator and notices at each access.
 fn big_file(path: &Path) {
     let mut text = String::new();
     for i in 0..SUBSCRIBERS {
@@ -32,6 +32,7 @@ fn big_file(path: &Path) {
         }
         if i % 100 == 1 {
             row["authenticators"] = "sms".into();
+            row["notify"] = "each".into();
         }
         text.push_str(&row.to_string());
         text.push('\n');
@@ -136,9 +137,11 @@ async fn subscribers(db: Option<&str>) {
     assert_eq!(user["street_address"], "10 Long Road");
     assert_eq!(user["country"], "GB");
     assert_eq!(user["authenticators"], serde_json::json!(["ussd", "sms"]));
+    assert_eq!(user["notify"], "daily");
     assert!(user["id"].as_str().unwrap().starts_with("u-"));
     let sms_only = show(&data_dir, db, "+447701000101").unwrap();
     assert_eq!(sms_only["authenticators"], serde_json::json!(["sms"]));
+    assert_eq!(sms_only["notify"], "each");
     assert_eq!(sms_only["given_name"], Value::Null);
 
     // Again: an upsert by number, nobody new, nobody's id changed.

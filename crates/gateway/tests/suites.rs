@@ -26,6 +26,7 @@ mod key_creation;
 mod kyc_match;
 mod layers;
 mod lifetimes;
+mod notices;
 mod observability;
 mod openapi;
 mod operator;

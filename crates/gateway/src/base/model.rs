@@ -51,6 +51,8 @@ pub struct User {
     pub sim_change: Option<String>,
     /// Registered authenticators, most preferred first (MC_ATTR_04): `ussd`, `sms`.
     pub authenticators: Vec<String>,
+    /// Access notices by SMS when the user has no app (MC_ATTR_19): `off`, `each`, `daily`.
+    pub notify: String,
 }
 
 /// A field of a subscriber the operator sets (`admin users import` and `set`), named as its
@@ -67,10 +69,11 @@ pub enum UserField {
     Country,
     SimChange,
     Authenticators,
+    Notify,
 }
 
 impl UserField {
-    pub const ALL: [UserField; 10] = [
+    pub const ALL: [UserField; 11] = [
         UserField::GivenName,
         UserField::FamilyName,
         UserField::Birthdate,
@@ -81,6 +84,7 @@ impl UserField {
         UserField::Country,
         UserField::SimChange,
         UserField::Authenticators,
+        UserField::Notify,
     ];
 
     /// The column's name: in the `users` table, the import file and `admin users set`.
@@ -96,6 +100,7 @@ impl UserField {
             UserField::Country => "country",
             UserField::SimChange => "sim_change",
             UserField::Authenticators => "authenticators",
+            UserField::Notify => "notify",
         }
     }
 

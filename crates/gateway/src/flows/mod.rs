@@ -18,6 +18,7 @@ pub mod handset;
 pub mod hints;
 pub mod issue;
 pub mod kyc_match;
+pub mod notices;
 pub mod notify;
 pub mod refresh;
 pub mod resource;

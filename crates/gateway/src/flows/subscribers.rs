@@ -7,7 +7,9 @@ use crate::base::model::User;
 use crate::base::msisdn::normalize_msisdn;
 use crate::flows::admin::AdminError;
 use crate::rules::ssf::Initiator;
-use crate::rules::subscriber::{self, DEFAULT_AUTHENTICATORS, Field, Format, Refusal, Today};
+use crate::rules::subscriber::{
+    self, DEFAULT_AUTHENTICATORS, DEFAULT_NOTIFY, Field, Format, Refusal, Today,
+};
 use crate::store::{Erased, Store, SubscriberUpsert};
 use assent_audit::{EntryKind, NewEntry};
 use serde_json::json;
@@ -61,7 +63,7 @@ pub async fn import(
         .collect();
     let mut tx = store.begin().await?;
     (report.new, report.updated) = tx
-        .import_subscribers(&upserts, DEFAULT_AUTHENTICATORS)
+        .import_subscribers(&upserts, DEFAULT_AUTHENTICATORS, DEFAULT_NOTIFY)
         .await?;
     tx.append_audit(NewEntry {
         at_ms: now_ms,
@@ -107,6 +109,7 @@ pub fn user_json(user: &User) -> serde_json::Value {
         "country": user.country,
         "sim_change": user.sim_change,
         "authenticators": user.authenticators,
+        "notify": user.notify,
     })
 }
 

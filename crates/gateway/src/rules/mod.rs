@@ -15,6 +15,7 @@ pub mod grant_management;
 pub mod idtoken;
 pub mod introspection;
 pub mod kyc_match;
+pub mod notice;
 pub mod oauth;
 pub mod receipt;
 pub mod resource;

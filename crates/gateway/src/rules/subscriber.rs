@@ -17,6 +17,11 @@ use time::format_description::well_known::Rfc3339;
 /// (every handset has it, MC_ATTR_17's single interaction), then SMS.
 pub const DEFAULT_AUTHENTICATORS: &str = "ussd sms";
 
+/// The access notices an imported subscriber gets unless their row says otherwise: one SMS
+/// a day at most while they have no app (MC_ATTR_19: they hear of who read their data, and
+/// are not texted at every access).
+pub const DEFAULT_NOTIFY: &str = "daily";
+
 /// The import's column names, for messages.
 fn known_columns() -> String {
     let mut names: Vec<&str> = vec!["msisdn"];
@@ -124,6 +129,10 @@ pub fn check_field(field: Field, text: &str, today: Today) -> Result<String, Str
             }
         }
         Field::Authenticators => authenticators(text),
+        Field::Notify => match text {
+            "off" | "each" | "daily" => Ok(text.to_owned()),
+            _ => Err(format!("notify {text:?}: off, each or daily")),
+        },
         Field::GivenName
         | Field::FamilyName
         | Field::StreetAddress
@@ -429,6 +438,9 @@ pub fn change(assignment: &str, today: Today) -> Result<(Field, Option<String>),
     if value.is_empty() {
         if field == Field::Authenticators {
             return Err("authenticators: a user keeps at least one (ussd, sms)".into());
+        }
+        if field == Field::Notify {
+            return Err("notify: off, each or daily".into());
         }
         return Ok((field, None));
     }

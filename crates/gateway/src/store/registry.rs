@@ -52,7 +52,7 @@ where
 }
 
 pub(super) const USER_COLUMNS: &str = "id, msisdn, given_name, family_name, birthdate, email, \
-    street_address, postal_code, locality, country, sim_change, authenticators";
+    street_address, postal_code, locality, country, sim_change, authenticators, notify";
 
 fn user_from_row<R: Row>(row: &R) -> Result<User, sqlx::Error>
 where
@@ -84,6 +84,7 @@ where
         country: row.try_get(&*col("country"))?,
         sim_change: row.try_get(&*col("sim_change"))?,
         authenticators: words(&row.try_get::<String, _>(&*col("authenticators"))?),
+        notify: row.try_get(&*col("notify"))?,
     })
 }
 

@@ -14,7 +14,7 @@ pub struct SubscriberUpsert<'a> {
 }
 
 /// The fields in the order the import's statements bind them.
-const FIELDS: [UserField; 10] = UserField::ALL;
+const FIELDS: [UserField; 11] = UserField::ALL;
 const FIELDS_BUT_AUTHENTICATORS: [UserField; 9] = [
     UserField::GivenName,
     UserField::FamilyName,
@@ -93,6 +93,11 @@ const ERASE: &[(&str, Key, &str)] = &[
     ),
     ("pcrs", Key::User, "DELETE FROM pcrs WHERE user_id = $1"),
     (
+        "access_notices",
+        Key::User,
+        "DELETE FROM access_notices WHERE user_id = $1",
+    ),
+    (
         "device_tokens",
         Key::User,
         "DELETE FROM device_tokens WHERE device_id IN (SELECT id FROM devices WHERE user_id = $1)",
@@ -154,13 +159,14 @@ const ERASE: &[(&str, Key, &str)] = &[
 impl Tx {
     /// Inserts the subscribers whose numbers are new, and updates the others' fields that
     /// their row names (the rest keep their values); a new one gets its row's `id`, and
-    /// `default_authenticators` unless the row names some. Numbers must be distinct. Returns
+    /// `default_authenticators` and `default_notify` unless the row names them. Numbers must be distinct. Returns
     /// (new, updated). A few multi-row statements per 500 rows, not one per row: 10,000
     /// rows were 10,000 round trips on PostgreSQL.
     pub async fn import_subscribers(
         &mut self,
         rows: &[SubscriberUpsert<'_>],
         default_authenticators: &str,
+        default_notify: &str,
     ) -> Result<(u64, u64), StoreError> {
         const ROWS_PER_STATEMENT: usize = 500;
         let (mut new, mut updated) = (0, 0);
@@ -187,7 +193,7 @@ impl Tx {
                     let mut query = sqlx::QueryBuilder::new(
                         "INSERT INTO users (id, msisdn, given_name, family_name, birthdate, \
                          email, street_address, postal_code, locality, country, sim_change, \
-                         authenticators) ",
+                         authenticators, notify) ",
                     );
                     query.push_values(&fresh, |mut values, row: &&SubscriberUpsert<'_>| {
                         values
@@ -201,6 +207,12 @@ impl Tx {
                                 .get(&UserField::Authenticators)
                                 .cloned()
                                 .unwrap_or_else(|| default_authenticators.to_owned()),
+                        );
+                        values.push_bind(
+                            row.fields
+                                .get(&UserField::Notify)
+                                .cloned()
+                                .unwrap_or_else(|| default_notify.to_owned()),
                         );
                     });
                     query.build().execute(&mut *conn).await?;
