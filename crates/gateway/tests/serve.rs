@@ -134,18 +134,23 @@ async fn blacklist_and_audit(database_url: Option<&str>) {
     );
 
     // Someone edits an entry in the database: verification names it.
-    let tamper = "UPDATE audit SET detail = '{\"action\":\"blacklist_remove\"}' WHERE seq = 1";
-    match database_url {
-        Some(url) => {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query(tamper).execute(&pool).await.unwrap();
+    let tamper = |sql: &'static str| {
+        let data_dir = data_dir.clone();
+        async move {
+            match database_url {
+                Some(url) => {
+                    let pool = sqlx::PgPool::connect(url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.unwrap();
+                }
+                None => {
+                    let url = format!("sqlite:{}", data_dir.join("gateway.db").display());
+                    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.unwrap();
+                }
+            }
         }
-        None => {
-            let url = format!("sqlite:{}", data_dir.join("gateway.db").display());
-            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-            sqlx::query(tamper).execute(&pool).await.unwrap();
-        }
-    }
+    };
+    tamper("UPDATE audit SET detail = '{\"action\":\"blacklist_remove\"}' WHERE seq = 1").await;
     let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
     assert!(!ok, "{out}");
     assert!(
@@ -153,28 +158,18 @@ async fn blacklist_and_audit(database_url: Option<&str>) {
         "{out}"
     );
     // Or its seal (what the hash covers), made for the new detail or dropped.
-    for tamper in [
+    for sql in [
         "UPDATE audit SET detail = '{\"action\":\"blacklist_add\"}', \
          detail_digest = '0000000000000000000000000000000000000000000000000000000000000000' \
          WHERE seq = 1",
         "UPDATE audit SET detail_digest = NULL WHERE seq = 1",
     ] {
-        match database_url {
-            Some(url) => {
-                let pool = sqlx::PgPool::connect(url).await.unwrap();
-                sqlx::query(tamper).execute(&pool).await.unwrap();
-            }
-            None => {
-                let url = format!("sqlite:{}", data_dir.join("gateway.db").display());
-                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-                sqlx::query(tamper).execute(&pool).await.unwrap();
-            }
-        }
+        tamper(sql).await;
         let (ok, out) = admin(&data_dir, database_url, &["audit", "verify"]);
         assert!(!ok, "{out}");
         assert!(
             out.contains("entry 1: its hash does not match its content"),
-            "{tamper}: {out}"
+            "{sql}: {out}"
         );
     }
 }

@@ -15,17 +15,11 @@ pub struct SubscriberUpsert<'a> {
 
 /// The fields in the order the import's statements bind them.
 const FIELDS: [UserField; 11] = UserField::ALL;
-const FIELDS_BUT_AUTHENTICATORS: [UserField; 9] = [
-    UserField::GivenName,
-    UserField::FamilyName,
-    UserField::Birthdate,
-    UserField::Email,
-    UserField::StreetAddress,
-    UserField::PostalCode,
-    UserField::Locality,
-    UserField::Country,
-    UserField::SimChange,
-];
+/// Whether a new subscriber takes the field as its row gives it: the others get a default
+/// when the row has none.
+fn as_given(field: UserField) -> bool {
+    !matches!(field, UserField::Authenticators | UserField::Notify)
+}
 
 /// What erasing a user removed, table by table (for the operator's report).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -199,8 +193,8 @@ impl Tx {
                         values
                             .push_bind(row.id.to_owned())
                             .push_bind(row.msisdn.to_owned());
-                        for field in &FIELDS_BUT_AUTHENTICATORS {
-                            values.push_bind(row.fields.get(field).cloned());
+                        for field in FIELDS.into_iter().filter(|f| as_given(*f)) {
+                            values.push_bind(row.fields.get(&field).cloned());
                         }
                         values.push_bind(
                             row.fields
