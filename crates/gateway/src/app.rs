@@ -483,6 +483,9 @@ fn spawn_consent_sweeps(gateway: crate::flows::Gateway, every: std::time::Durati
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "consent lifetimes could not be swept"),
             }
+            if let Err(error) = gateway.store.purge_ussd_sessions(gateway.now_ms()).await {
+                tracing::error!(%error, "ended USSD sessions could not be purged");
+            }
             match crate::flows::notices::sweep(&gateway).await {
                 Ok(told) if told != crate::flows::notices::Told::default() => {
                     tracing::info!(?told, "access notices swept");

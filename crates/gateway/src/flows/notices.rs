@@ -34,21 +34,25 @@ pub struct Told {
 
 pub async fn sweep(gateway: &Gateway) -> Result<Told, StoreError> {
     let mut told = Told::default();
-    let Some(sms) = gateway.sms.clone() else {
-        return Ok(told);
-    };
+    let sms = gateway.sms.clone();
     let now = gateway.now_ms();
     for _ in 0..BATCHES {
         let (from, to, users) = gateway.store.new_accesses(BATCH).await?;
         if to == from {
             break;
         }
+        // Without an SMS network nothing can be told: the accesses are passed over, not
+        // kept to flood the subscribers the day a network comes.
+        let users = if sms.is_some() { users } else { Vec::new() };
         let mut tx = gateway.store.begin().await?;
         if !tx.mark_notices(from, to, &users).await? {
             break; // another gateway's sweep is reading the same accesses
         }
         tx.commit().await?;
     }
+    let Some(sms) = sms else {
+        return Ok(told);
+    };
     for due in gateway.store.notices_due(now - DAY_MS, NOTICES).await? {
         let filter = AuditFilter {
             kind: Some(EntryKind::ResourceAccess.name().to_owned()),

@@ -131,12 +131,17 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Deletes sessions that timed out before `now_ms`; how many.
+    /// Ends the sessions that timed out before `now_ms`: their screens closed on the
+    /// handset, their rows deleted; how many.
     pub async fn purge_ussd_sessions(&self, now_ms: i64) -> Result<u64, StoreError> {
-        let purged = on_write!(self, |pool| {
-            sqlx::query("DELETE FROM ussd_sessions WHERE expires_ms < $1")
+        const CLOSE: &str = "UPDATE sim_messages SET open = 0 WHERE id IN \
+            (SELECT message_id FROM ussd_sessions WHERE expires_ms < $1)";
+        const DELETE: &str = "DELETE FROM ussd_sessions WHERE expires_ms < $1";
+        let purged = on_write!(self, |conn| {
+            sqlx::query(CLOSE).bind(now_ms).execute(&mut *conn).await?;
+            sqlx::query(DELETE)
                 .bind(now_ms)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
