@@ -147,6 +147,7 @@ event-you-were-told = { $sp_known ->
    *[no] Sie wurden benachrichtigt, dass ein Dienst Ihre Daten genutzt hat.
   }
 event-told-by-sms = Per SMS wurde Ihnen mitgeteilt, welche Dienste Ihre Daten genutzt haben.
+event-care-told-by-sms = Per SMS wurde Ihnen mitgeteilt, was der Kundendienst für Sie getan hat.
 event-you-were-told-check = { $sp_known ->
     [yes] Sie wurden benachrichtigt, dass { $sp } Ihr Konto geprüft hat.
    *[no] Sie wurden benachrichtigt, dass ein Dienst Ihr Konto geprüft hat.

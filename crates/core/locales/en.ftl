@@ -176,6 +176,7 @@ event-you-were-told = { $sp_known ->
    *[no] You were notified that a service used your data.
   }
 event-told-by-sms = You were told by SMS which services used your data.
+event-care-told-by-sms = You were told by SMS of what customer care did for you.
 event-you-were-told-check = { $sp_known ->
     [yes] You were notified that { $sp } checked your account.
    *[no] You were notified that a service checked your account.

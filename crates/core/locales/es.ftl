@@ -147,6 +147,7 @@ event-you-were-told = { $sp_known ->
    *[no] Se te avisó de que un servicio usó tus datos.
   }
 event-told-by-sms = Un SMS te indicó qué servicios usaron tus datos.
+event-care-told-by-sms = Un SMS te indicó lo que atención al cliente hizo por ti.
 event-you-were-told-check = { $sp_known ->
     [yes] Se te avisó de que { $sp } comprobó tu cuenta.
    *[no] Se te avisó de que un servicio comprobó tu cuenta.

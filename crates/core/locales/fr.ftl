@@ -147,6 +147,7 @@ event-you-were-told = { $sp_known ->
    *[no] Vous avez été averti qu’un service a utilisé vos données.
   }
 event-told-by-sms = Un SMS vous a indiqué quels services ont utilisé vos données.
+event-care-told-by-sms = Un SMS vous a indiqué ce que le service client a fait pour vous.
 event-you-were-told-check = { $sp_known ->
     [yes] Vous avez été averti que { $sp } a vérifié votre compte.
    *[no] Vous avez été averti qu’un service a vérifié votre compte.

@@ -141,6 +141,7 @@ event-you-were-told = { $sp_known ->
    *[no] あるサービスがあなたのデータを利用したことが通知されました。
   }
 event-told-by-sms = どのサービスがあなたのデータを使用したかをSMSでお知らせしました。
+event-care-told-by-sms = カスタマーサポートが行った対応をSMSでお知らせしました。
 event-you-were-told-check = { $sp_known ->
     [yes] { $sp }があなたのアカウントを確認したことが通知されました。
    *[no] あるサービスがあなたのアカウントを確認したことが通知されました。

@@ -147,6 +147,7 @@ event-you-were-told = { $sp_known ->
    *[no] Foi avisado de que um serviço usou os seus dados.
   }
 event-told-by-sms = Foi informado por SMS dos serviços que usaram os seus dados.
+event-care-told-by-sms = Foi informado por SMS do que o apoio ao cliente fez por si.
 event-you-were-told-check = { $sp_known ->
     [yes] Foi avisado de que { $sp } verificou a sua conta.
    *[no] Foi avisado de que um serviço verificou a sua conta.

@@ -147,6 +147,7 @@ event-you-were-told = { $sp_known ->
    *[no] Bir hizmet verilerinizi kullandığı için size bildirim gönderildi.
   }
 event-told-by-sms = Verilerinizi hangi hizmetlerin kullandığı size SMS ile bildirildi.
+event-care-told-by-sms = Müşteri hizmetlerinin sizin için yaptığı işlem size SMS ile bildirildi.
 event-you-were-told-check = { $sp_known ->
     [yes] { $sp } hesabınızı kontrol ettiği için size bildirim gönderildi.
    *[no] Bir hizmet hesabınızı kontrol ettiği için size bildirim gönderildi.

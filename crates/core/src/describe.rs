@@ -371,6 +371,7 @@ impl<'a> Said<'a> {
             ("user", _, Some("resource_access")) => "event-you-were-told",
             ("user", _, Some("atp_check")) => "event-you-were-told-check",
             ("user", _, Some("access_notice")) => "event-told-by-sms",
+            ("user", _, Some("care_notice")) => "event-care-told-by-sms",
             _ => return None,
         };
         Some(self.words(message).done())
@@ -764,6 +765,15 @@ mod tests {
                 "event-told-by-sms",
                 "You were told by SMS which services used your data.",
                 "أُبلغتَ برسالة نصية بالخدمات التي استخدمت بياناتك.",
+            ),
+            case(
+                K::Notification,
+                None,
+                Some("sms"),
+                r#"{"to":"user","kind":"care_notice","channel":"sms","queued":"q-1"}"#,
+                "event-care-told-by-sms",
+                "You were told by SMS of what customer care did for you.",
+                "أُبلغتَ برسالة نصية بما قامت به خدمة العملاء من أجلك.",
             ),
             case(
                 K::Revocation,

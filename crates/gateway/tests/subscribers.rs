@@ -242,11 +242,21 @@ async fn subscribers(db: Option<&str>) {
         "Yqmbrt",
         "ZQ9 9QZ",
     ];
+    // An open screen of the self-care menu holds the number too.
+    let dialled = http
+        .post(format!("{}/sim/handsets/447701099100/dial", gateway.url))
+        .json(&serde_json::json!({"code": "*123#"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dialled.status(), 200);
     let before = traces(&data_dir, db, "447701099100").await;
-    assert!(
-        before.iter().any(|(t, _)| t == "sim_messages"),
-        "the number is on the simulator's messages: {before:?}"
-    );
+    for table in ["sim_messages", "ussd_sessions", "users"] {
+        assert!(
+            before.iter().any(|(t, _)| t == table),
+            "the number is in {table}: {before:?}"
+        );
+    }
 
     // Deleted: erased from every column, the trail still verifies, the token is dead.
     let (ok, out) = admin(&data_dir, db, &["users", "delete", "+447701099100"]);
@@ -318,7 +328,8 @@ async fn customer_care(db: Option<&str>) {
     const MARIE: &str = "447700900001";
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("gw");
-    let gateway = start(&data_dir, db);
+    // The sweep that sends queued texts runs every second.
+    let gateway = common::start_with(&data_dir, db, None, &["--consent-sweep-interval", "1s"]);
     let http = client(&gateway, false);
     let (ok, out) = admin(&data_dir, db, &["consents", "list", MARIE, "--json"]);
     assert!(ok, "{out}");
@@ -385,6 +396,21 @@ async fn customer_care(db: Option<&str>) {
     assert_eq!(premium.status(), 401);
     let (ok, out) = admin(&data_dir, db, &["consents", "list", MARIE, "--json"]);
     assert!(ok && out.trim() == "[]", "{out}");
+    // Marie has no app: she is told by SMS, which the serving gateway sends.
+    let told = "Assent: at your request, customer care ended Demo Shop's access to your data.";
+    let mut texts = Vec::new();
+    for _ in 0..100 {
+        texts = common::handset(&gateway, &http, MARIE)
+            .await
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>();
+        if texts.iter().any(|t| t == told) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(texts.iter().filter(|t| *t == told).count(), 1, "{texts:?}");
     let (ok, out) = admin(
         &data_dir,
         db,

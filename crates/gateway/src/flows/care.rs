@@ -7,7 +7,7 @@ use super::Gateway;
 use crate::base::msisdn::normalize_msisdn;
 use crate::flows::admin::AdminError;
 use crate::flows::consent::{EndedBy, client_name, covered_attributes, end_consent};
-use crate::store::{Consent, Store, UserNotification};
+use crate::store::{Consent, QueuedSms, Store, UserNotification};
 use serde_json::json;
 
 /// One grant in force, as customer care sees it.
@@ -52,11 +52,18 @@ pub fn grant_json(view: &GrantView) -> serde_json::Value {
     })
 }
 
+/// What a subscriber without the app reads when customer care ended an SP's access.
+pub fn revoked_sms(client_name: &str) -> String {
+    format!("Assent: at your request, customer care ended {client_name}'s access to your data.")
+}
+
 /// Ends every consent in force of the subscriber to `client_id`; how many. The user hears of
-/// it in the app (a notification, when they have a device in use) and in their history.
+/// it in the app (a notification, when they have a device in use) or by SMS, and in their
+/// history.
 pub async fn revoke(gateway: &Gateway, msisdn: &str, client_id: &str) -> Result<usize, AdminError> {
     let now_ms = gateway.now_ms();
-    let user = user_id(&gateway.store, msisdn).await?;
+    let number = normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
+    let user = user_id(&gateway.store, &number).await?;
     if gateway.store.client(client_id).await?.is_none() {
         return Err(AdminError::UnknownClient(client_id.to_owned()));
     }
@@ -73,7 +80,20 @@ pub async fn revoke(gateway: &Gateway, msisdn: &str, client_id: &str) -> Result<
     if ended == 0 {
         return Err(AdminError::NoConsent(client_id.to_owned()));
     }
-    if !gateway.store.live_devices(&user, now_ms).await?.is_empty() {
+    if gateway.store.live_devices(&user, now_ms).await?.is_empty() {
+        // No app to tell: an SMS, sent by the serving gateway (this process has no network).
+        let name = client_name(gateway, client_id).await?;
+        gateway
+            .store
+            .queue_sms(&QueuedSms {
+                id: crate::base::ids::new_id("q"),
+                user_id: user,
+                msisdn: number,
+                text: revoked_sms(&name),
+                created_ms: now_ms,
+            })
+            .await?;
+    } else {
         gateway
             .store
             .queue_user_notification(&UserNotification {

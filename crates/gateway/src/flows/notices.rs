@@ -53,6 +53,7 @@ pub async fn sweep(gateway: &Gateway) -> Result<Told, StoreError> {
     let Some(sms) = sms else {
         return Ok(told);
     };
+    told.sent += send_queued(gateway, sms.as_ref(), now).await?;
     for due in gateway.store.notices_due(now - DAY_MS, NOTICES).await? {
         let filter = AuditFilter {
             kind: Some(EntryKind::ResourceAccess.name().to_owned()),
@@ -122,4 +123,42 @@ pub async fn sweep(gateway: &Gateway) -> Result<Told, StoreError> {
         }
     }
     Ok(told)
+}
+
+/// Sends what waits in the SMS outbox (customer care's notices), each taken once and audited
+/// as handed to the network; a send that fails is logged, not retried.
+async fn send_queued(
+    gateway: &Gateway,
+    sms: &dyn crate::flows::handset::SmsSender,
+    now: i64,
+) -> Result<usize, StoreError> {
+    let mut sent = 0;
+    for queued in gateway.store.take_queued_sms(NOTICES).await? {
+        let text = OutgoingPrompt {
+            units: i64::try_from(queued.text.chars().count()).unwrap_or(i64::MAX),
+            encoding: "gsm7".into(),
+            text: queued.text.clone(),
+            content: None,
+        };
+        match sms.send_sms(&queued.msisdn, &text, false).await {
+            Ok(_) => {
+                sent += 1;
+                gateway
+                    .store
+                    .append_audit(NewEntry {
+                        at_ms: now,
+                        kind: EntryKind::Notification,
+                        user: Some(queued.user_id.clone()),
+                        sp: None,
+                        authenticator: Some("sms".into()),
+                        detail: json!({"to": "user", "kind": "care_notice", "channel": "sms",
+                                       "queued": queued.id})
+                        .to_string(),
+                    })
+                    .await?;
+            }
+            Err(error) => tracing::warn!(%error, "a queued SMS could not be sent"),
+        }
+    }
+    Ok(sent)
 }

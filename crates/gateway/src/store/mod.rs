@@ -152,7 +152,7 @@ pub use ciba::CibaRequest;
 pub use code_flow::{CodeKey, CodeRequest};
 pub use consents::{Consent, Receipt, UserNotification};
 pub use devices::{AppPrompt, AuditFilter, Device};
-pub use notices::NoticeDue;
+pub use notices::{NoticeDue, QueuedSms};
 pub use record::{Record, Recorded};
 pub use registry::Flag;
 pub use simulator::{NewSimMessage, SimMessage, UssdSession};

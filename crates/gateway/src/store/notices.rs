@@ -149,3 +149,59 @@ impl Tx {
         Ok(claimed)
     }
 }
+
+/// A text waiting in the SMS outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedSms {
+    pub id: String,
+    pub user_id: String,
+    pub msisdn: String,
+    pub text: String,
+    pub created_ms: i64,
+}
+
+impl Store {
+    /// Queues a text for the serving gateway to send.
+    pub async fn queue_sms(&self, sms: &QueuedSms) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO sms_outbox (id, user_id, msisdn, text, created_ms) \
+            VALUES ($1, $2, $3, $4, $5)";
+        on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(&sms.id)
+                .bind(&sms.user_id)
+                .bind(&sms.msisdn)
+                .bind(&sms.text)
+                .bind(sms.created_ms)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes up to `limit` texts from the outbox, oldest first: each is deleted as it is
+    /// taken, so two gateways never send the same one.
+    pub async fn take_queued_sms(&self, limit: i64) -> Result<Vec<QueuedSms>, StoreError> {
+        const SQL: &str = "DELETE FROM sms_outbox WHERE id IN (SELECT id FROM sms_outbox \
+            ORDER BY created_ms, id LIMIT $1) \
+            RETURNING id, user_id, msisdn, text, created_ms";
+        let mut taken = on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok::<_, sqlx::Error>(QueuedSms {
+                        id: row.try_get("id")?,
+                        user_id: row.try_get("user_id")?,
+                        msisdn: row.try_get("msisdn")?,
+                        text: row.try_get("text")?,
+                        created_ms: row.try_get("created_ms")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        taken.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+        Ok(taken)
+    }
+}

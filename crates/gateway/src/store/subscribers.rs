@@ -102,6 +102,16 @@ const ERASE: &[(&str, Key, &str)] = &[
         "DELETE FROM devices WHERE user_id = $1",
     ),
     (
+        "ussd_sessions",
+        Key::User,
+        "DELETE FROM ussd_sessions WHERE user_id = $1",
+    ),
+    (
+        "sms_outbox",
+        Key::User,
+        "DELETE FROM sms_outbox WHERE user_id = $1",
+    ),
+    (
         "sim_messages",
         Key::Number,
         "DELETE FROM sim_messages WHERE msisdn = $1",
