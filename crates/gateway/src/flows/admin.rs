@@ -276,12 +276,10 @@ pub async fn set_authenticators(
     {
         return Err(AdminError::UnknownAuthenticator(unknown.clone()));
     }
-    let msisdn = crate::base::msisdn::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
-    let user = store
-        .user_by_msisdn(&msisdn)
-        .await?
-        .ok_or(AdminError::UnknownUser)?;
-    store.set_authenticators(&msisdn, authenticators).await?;
+    let user = subscriber(store, msisdn).await?;
+    store
+        .set_authenticators(&user.msisdn, authenticators)
+        .await?;
     audit_admin(store, Some(&user.id), None, "authenticators_set").await?;
     Ok(())
 }
@@ -295,6 +293,15 @@ pub async fn acme_unlock(store: &Store, msisdn: &str) -> Result<(), AdminError> 
     let user = store.user_by_msisdn(&number).await?.map(|u| u.id);
     audit_admin(store, user.as_deref(), None, "acme_number_unlocked").await?;
     Ok(())
+}
+
+/// The subscriber with this number (E.164, `+` optional), for the operator's commands.
+pub async fn subscriber(store: &Store, msisdn: &str) -> Result<crate::store::User, AdminError> {
+    let number = crate::base::msisdn::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
+    store
+        .user_by_msisdn(&number)
+        .await?
+        .ok_or(AdminError::UnknownUser)
 }
 
 async fn audit_admin(
@@ -477,11 +484,8 @@ pub fn read_checkpoints(
 /// a call to the helpdesk): for the hold period after it, no proof of the number completes
 /// (`serve --sim-swap-hold`). Audited.
 pub async fn record_sim_change(store: &Store, msisdn: &str, at_ms: i64) -> Result<(), AdminError> {
-    let number = crate::base::msisdn::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
-    let user = store
-        .user_by_msisdn(&number)
-        .await?
-        .ok_or(AdminError::UnknownUser)?;
+    let user = subscriber(store, msisdn).await?;
+    let number = user.msisdn.clone();
     let at = crate::base::clock::rfc3339(at_ms);
     if !store.set_sim_change(&number, &at).await? {
         return Err(AdminError::UnknownUser);
@@ -504,11 +508,7 @@ pub async fn devices_of(
     store: &Store,
     msisdn: &str,
 ) -> Result<Vec<crate::store::Device>, AdminError> {
-    let number = crate::base::msisdn::normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
-    let user = store
-        .user_by_msisdn(&number)
-        .await?
-        .ok_or(AdminError::UnknownUser)?;
+    let user = subscriber(store, msisdn).await?;
     Ok(store.user_devices(&user.id).await?)
 }
 

@@ -4,10 +4,9 @@
 //! told in the app and in their history.
 
 use super::Gateway;
-use crate::base::msisdn::normalize_msisdn;
-use crate::flows::admin::AdminError;
+use crate::flows::admin::{AdminError, subscriber};
 use crate::flows::consent::{EndedBy, client_name, covered_attributes, end_consent};
-use crate::store::{Consent, QueuedSms, Store, UserNotification};
+use crate::store::{Consent, QueuedSms, UserNotification};
 use serde_json::json;
 
 /// One grant in force, as customer care sees it.
@@ -25,7 +24,7 @@ pub async fn consents_of(
     msisdn: &str,
     now_ms: i64,
 ) -> Result<Vec<GrantView>, AdminError> {
-    let user = user_id(&gateway.store, msisdn).await?;
+    let user = subscriber(&gateway.store, msisdn).await?.id;
     let mut views = Vec::new();
     for consent in gateway.store.user_live_consents(&user, now_ms).await? {
         views.push(GrantView {
@@ -62,8 +61,11 @@ pub fn revoked_sms(client_name: &str) -> String {
 /// history.
 pub async fn revoke(gateway: &Gateway, msisdn: &str, client_id: &str) -> Result<usize, AdminError> {
     let now_ms = gateway.now_ms();
-    let number = normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
-    let user = user_id(&gateway.store, &number).await?;
+    let crate::store::User {
+        id: user,
+        msisdn: number,
+        ..
+    } = subscriber(&gateway.store, msisdn).await?;
     if gateway.store.client(client_id).await?.is_none() {
         return Err(AdminError::UnknownClient(client_id.to_owned()));
     }
@@ -107,13 +109,4 @@ pub async fn revoke(gateway: &Gateway, msisdn: &str, client_id: &str) -> Result<
             .await?;
     }
     Ok(ended)
-}
-
-async fn user_id(store: &Store, msisdn: &str) -> Result<String, AdminError> {
-    let number = normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
-    Ok(store
-        .user_by_msisdn(&number)
-        .await?
-        .ok_or(AdminError::UnknownUser)?
-        .id)
 }

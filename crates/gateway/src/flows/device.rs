@@ -334,12 +334,7 @@ async fn notify_binding(gateway: &Gateway, number: &str, now_ms: i64) {
         return;
     };
     let text = rules::binding_notice(&crate::base::clock::rfc3339(now_ms));
-    let notice = crate::flows::handset::OutgoingPrompt {
-        units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
-        encoding: "gsm7".into(),
-        text,
-        content: None,
-    };
+    let notice = crate::flows::handset::OutgoingPrompt::plain(text);
     if let Err(error) = sms.send_sms(number, &notice, false).await {
         tracing::warn!(%error, "the binding notice SMS could not be sent");
     }

@@ -145,12 +145,7 @@ async fn remind(
         && let (Some(sms), Some(user)) = (gateway.sms.as_ref(), user)
     {
         let text = reminder_sms(&client_name, &expires_at);
-        let reminder = OutgoingPrompt {
-            units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
-            encoding: "gsm7".into(),
-            text,
-            content: None,
-        };
+        let reminder = OutgoingPrompt::plain(text);
         // Sent once the reminder is recorded: a failure is logged, not retried (the user
         // still sees the end in the app and in their history).
         if let Err(error) = sms.send_sms(&user.msisdn, &reminder, false).await {

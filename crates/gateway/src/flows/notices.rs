@@ -111,12 +111,7 @@ pub async fn sweep(gateway: &Gateway) -> Result<Told, StoreError> {
         })
         .await?;
         tx.commit().await?;
-        let notice = OutgoingPrompt {
-            units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
-            encoding: "gsm7".into(),
-            text,
-            content: None,
-        };
+        let notice = OutgoingPrompt::plain(text);
         match sms.send_sms(&due.msisdn, &notice, false).await {
             Ok(_) => told.sent += 1,
             Err(error) => tracing::warn!(%error, "an access notice SMS could not be sent"),
@@ -134,12 +129,7 @@ async fn send_queued(
 ) -> Result<usize, StoreError> {
     let mut sent = 0;
     for queued in gateway.store.take_queued_sms(NOTICES).await? {
-        let text = OutgoingPrompt {
-            units: i64::try_from(queued.text.chars().count()).unwrap_or(i64::MAX),
-            encoding: "gsm7".into(),
-            text: queued.text.clone(),
-            content: None,
-        };
+        let text = OutgoingPrompt::plain(queued.text.clone());
         match sms.send_sms(&queued.msisdn, &text, false).await {
             Ok(_) => {
                 sent += 1;

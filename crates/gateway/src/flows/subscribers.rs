@@ -4,8 +4,7 @@
 
 use crate::base::ids::new_id;
 use crate::base::model::User;
-use crate::base::msisdn::normalize_msisdn;
-use crate::flows::admin::AdminError;
+use crate::flows::admin::{AdminError, subscriber};
 use crate::rules::ssf::Initiator;
 use crate::rules::subscriber::{
     self, DEFAULT_AUTHENTICATORS, DEFAULT_NOTIFY, Field, Format, Refusal, Today,
@@ -80,17 +79,9 @@ pub async fn import(
     Ok(report)
 }
 
-async fn user(store: &Store, msisdn: &str) -> Result<User, AdminError> {
-    let number = normalize_msisdn(msisdn).ok_or(AdminError::UnknownUser)?;
-    store
-        .user_by_msisdn(&number)
-        .await?
-        .ok_or(AdminError::UnknownUser)
-}
-
 /// `admin users show`: the subscriber with this number.
 pub async fn show(store: &Store, msisdn: &str) -> Result<User, AdminError> {
-    user(store, msisdn).await
+    subscriber(store, msisdn).await
 }
 
 /// The subscriber as `admin users show --json` prints it: the number and every stored field
@@ -133,7 +124,7 @@ pub async fn set(
         }
         changes.push((field, value));
     }
-    let user = user(store, msisdn).await?;
+    let user = subscriber(store, msisdn).await?;
     let mut tx = store.begin().await?;
     if !tx.set_user_fields(&user.msisdn, &changes).await? {
         return Err(AdminError::UnknownUser);
@@ -170,7 +161,7 @@ pub struct Deletion {
 /// details erased and their seals keeping the chain verifying (assent-audit, "Erasure and
 /// tamper evidence"). The deletion itself is audited under that id, without personal data.
 pub async fn delete(store: &Store, msisdn: &str, now_ms: i64) -> Result<Deletion, AdminError> {
-    let user = user(store, msisdn).await?;
+    let user = subscriber(store, msisdn).await?;
     let consents = store.user_live_consents(&user.id, now_ms).await?;
     let signals: Vec<_> = consents
         .iter()

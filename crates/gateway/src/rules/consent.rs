@@ -25,6 +25,19 @@ pub struct OutgoingPrompt {
     pub content: Option<assent_prompt::wire::PromptContent>,
 }
 
+impl OutgoingPrompt {
+    /// A text that is no prompt (a notice, a code), labelled GSM 7-bit as the simulator
+    /// shows it; its size in characters.
+    pub fn plain(text: String) -> Self {
+        OutgoingPrompt {
+            units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
+            encoding: "gsm7".into(),
+            text,
+            content: None,
+        }
+    }
+}
+
 /// What the prompt on the Authentication Device asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {

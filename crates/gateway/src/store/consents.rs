@@ -25,6 +25,10 @@ pub struct Consent {
 pub(super) const INSERT_CONSENT: &str = "INSERT INTO consents (id, user_id, client_id, scope, kind, prompt, \
     granted_ms, revoked_ms, expires_ms, withdrawn) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
+/// The user's (`$1`) long-lived consents in force at `$2`: not revoked, not ended.
+const IN_FORCE: &str = "user_id = $1 AND kind = 'long_lived' AND revoked_ms IS NULL \
+    AND (expires_ms IS NULL OR expires_ms > $2)";
+
 pub(super) const CONSENT_COLUMNS: &str =
     "id, user_id, client_id, scope, kind, prompt, granted_ms, revoked_ms, expires_ms, withdrawn";
 
@@ -99,15 +103,14 @@ impl Store {
         now_ms: i64,
     ) -> Result<Vec<Consent>, StoreError> {
         let sql = format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 AND client_id = $2 \
-             AND kind = 'long_lived' AND revoked_ms IS NULL \
-             AND (expires_ms IS NULL OR expires_ms > $3) ORDER BY granted_ms DESC"
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE {IN_FORCE} AND client_id = $3 \
+             ORDER BY granted_ms DESC"
         );
         let rows = on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(user_id)
-                .bind(client_id)
                 .bind(now_ms)
+                .bind(client_id)
                 .fetch_all(pool)
                 .await?
                 .iter()
@@ -124,9 +127,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<Vec<Consent>, StoreError> {
         let sql = format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents WHERE user_id = $1 \
-             AND kind = 'long_lived' AND revoked_ms IS NULL \
-             AND (expires_ms IS NULL OR expires_ms > $2) ORDER BY granted_ms, id"
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE {IN_FORCE} ORDER BY granted_ms, id"
         );
         let rows = on_pool!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))

@@ -146,12 +146,7 @@ async fn ready(
         gateway.sms_to_any_number || gateway.store.user_by_msisdn(&authz.number).await?.is_some();
     if served {
         let text = sms_link::sms_text(issuer_host(&gateway.issuer), &code);
-        let prompt = OutgoingPrompt {
-            units: i64::try_from(text.chars().count()).unwrap_or(i64::MAX),
-            encoding: "gsm7".into(),
-            text,
-            content: None,
-        };
+        let prompt = OutgoingPrompt::plain(text);
         if let Err(error) = sms.send_sms(&authz.number, &prompt, false).await {
             tracing::error!(%error, "the code SMS could not be sent");
             for budget in &budgets {
