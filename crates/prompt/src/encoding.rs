@@ -112,7 +112,7 @@ pub fn spent(kind: DeviceKind, measure: &Measure) -> usize {
 }
 
 /// A national language shift information element: IEI, length, language (TS 23.040).
-const SHIFT_ELEMENT_OCTETS: usize = 3;
+pub const SHIFT_ELEMENT_OCTETS: usize = 3;
 
 pub const PHONE_MAX_BYTES: usize = 220;
 pub const USSD_MAX_SEPTETS: usize = 182;
@@ -214,7 +214,7 @@ pub fn measure(text: &str, kind: DeviceKind, encoding: Encoding) -> Result<Measu
 }
 
 /// UDH length octet + the 8-bit-reference concatenation element (TS 23.040 §9.2.3.24.1).
-const CONCATENATION_UDH_OCTETS: usize = 6;
+pub const CONCATENATION_UDH_OCTETS: usize = 6;
 
 fn concatenation_headers(segments: usize) -> usize {
     if segments > 1 {
@@ -223,12 +223,13 @@ fn concatenation_headers(segments: usize) -> usize {
         0
     }
 }
-const SMS_UCS2_SINGLE_UNITS: usize = 70;
-const SMS_UCS2_CONCAT_UNITS: usize = 67;
+/// UCS-2 units in one SMS without a header, and in one segment of a concatenated message.
+pub const SMS_UCS2_SINGLE_UNITS: usize = 70;
+pub const SMS_UCS2_CONCAT_UNITS: usize = 67;
 
 /// Septets one SMS carries with a user data header of `udh_octets` octets (0 = none); the
 /// header is padded to a septet boundary (TS 23.040 §9.2.3.24).
-fn sms_septets_with_header(udh_octets: usize) -> usize {
+pub fn sms_septets_with_header(udh_octets: usize) -> usize {
     if udh_octets == 0 {
         160
     } else {
