@@ -67,6 +67,9 @@ pub struct ServeOptions {
     pub demo: bool,
     /// The handset simulator as the USSD and SMS network (`--demo` implies it).
     pub simulator: bool,
+    /// The operator's SMSC as the USSD and SMS network, over SMPP; it replaces the simulator
+    /// that `--demo` implies.
+    pub sms_transport: Option<assent_smpp::Endpoint>,
     /// The service catalog file; the shipped defaults without one.
     pub catalog: Option<PathBuf>,
     /// Rate limits of the token, CIBA and ACME endpoints (per process).
@@ -150,10 +153,10 @@ pub async fn open_store(
 pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     // Several crates link rustls crypto back ends; say which one this process uses.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let simulator = options.simulator || options.demo;
+    let simulator = (options.simulator || options.demo) && options.sms_transport.is_none();
     // The simulator shows every code and prompt to whoever asks, and the demo SPs' secrets
     // are public: neither may be reachable from another machine.
-    if simulator && !options.listen.ip().is_loopback() {
+    if (options.simulator || options.demo) && !options.listen.ip().is_loopback() {
         return Err(GatewayError::NotLoopback {
             address: options.listen,
         });
@@ -196,6 +199,15 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
     }
 
     let (listener, address) = bind(options.listen)?;
+    let smsc = options
+        .sms_transport
+        .clone()
+        .map(assent_smpp::Client::start);
+    let network = match &smsc {
+        Some((client, _)) => Network::Smsc(client.clone()),
+        None if simulator => Network::Simulator,
+        None => Network::None,
+    };
     let mut gateway = gateway(
         &options.data_dir,
         store,
@@ -203,11 +215,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         catalog,
         std::sync::Arc::new(SystemClock),
         vec![own_ca],
-        if simulator {
-            Network::Simulator
-        } else {
-            Network::None
-        },
+        network,
     )?;
     gateway.lifetimes = options.lifetimes;
     gateway.sms_to_any_number = options.sms_to_any_number;
@@ -218,6 +226,14 @@ pub async fn serve(options: ServeOptions) -> Result<(), GatewayError> {
         limits: std::sync::Arc::new(limits::RateLimits::new(options.rate_limits)),
         resource_deadline: options.resource_deadline,
     };
+    if let Some((client, inbound)) = smsc {
+        metrics::watch_smsc(client.clone());
+        tokio::spawn(crate::flows::smsc::serve_inbound(
+            state.gateway.clone(),
+            client,
+            inbound,
+        ));
+    }
     notify::spawn(state.gateway.clone());
     crate::flows::ssf::spawn(state.gateway.clone());
     spawn_refusal_summaries(state.gateway.resource_server());
@@ -266,11 +282,13 @@ pub async fn operator_gateway(
 }
 
 /// How the gateway reaches handsets by USSD and SMS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Network {
     /// The handset simulator (QA): messages land in the database for QA to read. Chosen
     /// explicitly (`--simulator`, implied by `--demo`), loopback only.
     Simulator,
+    /// The operator's SMSC over SMPP (`--sms-transport`).
+    Smsc(assent_smpp::Client),
     /// None: the app is the only authenticator, and no ACME code can be sent. Nothing stores
     /// a code or a prompt in clear for a simulated handset.
     None,
@@ -299,20 +317,39 @@ pub fn gateway(
             store: store.clone(),
             clock: clock.clone(),
         });
+    // The app first, then USSD, then SMS (a user's own order picks among them).
+    fn chain<N: handset::UssdSender + handset::SmsSender + 'static>(
+        app: std::sync::Arc<dyn authenticator::Authenticator>,
+        network: N,
+    ) -> (
+        authenticator::Chain,
+        Option<std::sync::Arc<dyn handset::SmsSender>>,
+    ) {
+        let handsets = std::sync::Arc::new(handset::Metered(network));
+        let sms: std::sync::Arc<dyn handset::SmsSender> = handsets.clone();
+        let chain = authenticator::Chain::new(vec![
+            app,
+            std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
+            std::sync::Arc::new(authenticator::Sms(handsets)),
+        ]);
+        (chain, Some(sms))
+    }
     let (authenticators, sms) = match network {
-        Network::Simulator => {
-            let handsets = std::sync::Arc::new(handset::Metered(handset::Simulator {
+        Network::Simulator => chain(
+            app,
+            handset::Simulator {
                 store: store.clone(),
                 clock: clock.clone(),
-            }));
-            let sms: std::sync::Arc<dyn handset::SmsSender> = handsets.clone();
-            let chain = authenticator::Chain::new(vec![
-                app,
-                std::sync::Arc::new(authenticator::Ussd(handsets.clone())),
-                std::sync::Arc::new(authenticator::Sms(handsets)),
-            ]);
-            (chain, Some(sms))
-        }
+            },
+        ),
+        Network::Smsc(client) => chain(
+            app,
+            crate::flows::smsc::Smsc {
+                store: store.clone(),
+                clock: clock.clone(),
+                client,
+            },
+        ),
         Network::None => (authenticator::Chain::new(vec![app]), None),
     };
     let acme_ca = acme::AcmeCa::load_or_create(data_dir)?;

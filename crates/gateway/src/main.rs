@@ -90,6 +90,11 @@ enum Command {
         /// --demo). Without it the app is the only authenticator.
         #[arg(long)]
         simulator: bool,
+        /// The operator's SMSC as the USSD and SMS network, over SMPP 3.4:
+        /// smpp://SYSTEM_ID:PASSWORD@HOST:PORT[?source=SENDER&window=N&enquire_link=SECONDS].
+        /// It replaces the simulator that --demo implies.
+        #[arg(long, value_name = "URL", conflicts_with = "simulator")]
+        sms_transport: Option<assent_smpp::Endpoint>,
         /// The service catalog (JSON); the shipped defaults without one.
         #[arg(long)]
         catalog: Option<PathBuf>,
@@ -641,6 +646,7 @@ async fn run(command: Command) -> Result<(), String> {
             listen,
             demo,
             simulator,
+            sms_transport,
             catalog,
             issuer,
             rate_limit_token,
@@ -668,6 +674,7 @@ async fn run(command: Command) -> Result<(), String> {
             database_url: storage.database_url,
             demo,
             simulator,
+            sms_transport,
             catalog,
             issuer,
             rate_limits: assent_gateway::http::limits::RateLimitConfig {

@@ -40,6 +40,7 @@ mod scale_out;
 mod self_care;
 mod serve;
 mod shared_signals;
+mod smpp;
 mod subscribers;
 mod tokens;
 mod transports;

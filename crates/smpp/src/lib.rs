@@ -21,5 +21,7 @@ pub mod message;
 pub mod session;
 
 pub use endpoint::{Endpoint, EndpointError};
-pub use message::{DeliveryState, MessageError, Part, Receipt, UssdOp};
+pub use message::{
+    DeliveryState, MessageError, Part, Receipt, UssdOp, sms_parts, ussd_part, ussd_screen,
+};
 pub use session::{Ack, Client, Inbound, Link, MobileOriginated, Submission, SubmitError};

@@ -245,6 +245,17 @@ pub fn ussd_part(text: &str, encoding: &str) -> Result<Part, MessageError> {
     })
 }
 
+/// A USSD screen laid out without a named encoding (a menu): the default alphabet when it
+/// carries the text, else UCS-2, as the menu's layout measured it.
+pub fn ussd_screen(text: &str) -> Result<Part, MessageError> {
+    let encoding = if Tables::DEFAULT.encode(text).is_some() {
+        "gsm7"
+    } else {
+        "ucs2"
+    };
+    ussd_part(text, encoding)
+}
+
 fn first_not_gsm7(text: &str) -> char {
     text.chars()
         .find(|&c| Tables::DEFAULT.cost(c).is_none())
@@ -440,6 +451,8 @@ mod tests {
             ussd_part("x", "utf8"),
             Err(MessageError::Encoding("utf8".into()))
         );
+        assert_eq!(ussd_screen("Çok iyi ş")?.data_coding, DATA_CODING_UCS2);
+        assert_eq!(ussd_screen("1 Yes")?.data_coding, DATA_CODING_GSM7);
         assert!(matches!(
             ussd_part(&"é".repeat(130), "ucs2"),
             Err(MessageError::UssdTooLong(260))

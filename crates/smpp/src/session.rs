@@ -172,6 +172,8 @@ pub struct Client {
     requests: mpsc::Sender<Request>,
     link: watch::Receiver<Link>,
     reference: std::sync::Arc<std::sync::atomic::AtomicU8>,
+    /// The sender's address on every message.
+    source: String,
 }
 
 impl Client {
@@ -181,12 +183,14 @@ impl Client {
         let (requests_tx, requests_rx) = mpsc::channel(1024);
         let (inbound_tx, inbound_rx) = mpsc::channel(256);
         let (link_tx, link_rx) = watch::channel(Link::default());
+        let source = endpoint.source.clone();
         tokio::spawn(run(endpoint, requests_rx, inbound_tx, link_tx));
         (
             Client {
                 requests: requests_tx,
                 link: link_rx,
                 reference: std::sync::Arc::default(),
+                source,
             },
             inbound_rx,
         )
@@ -195,6 +199,11 @@ impl Client {
     /// The link now.
     pub fn link(&self) -> Link {
         *self.link.borrow()
+    }
+
+    /// The link as it changes (for metrics and health).
+    pub fn link_changes(&self) -> watch::Receiver<Link> {
+        self.link.clone()
     }
 
     /// Waits until the link is bound (at most `within`).
@@ -217,7 +226,7 @@ impl Client {
         let mut replies = Vec::with_capacity(submission.parts.len());
         for part in &submission.parts {
             let (reply, replied) = oneshot::channel();
-            let pdu = submit_sm(&submission, part)?;
+            let pdu = submit_sm(&self.source, &submission, part)?;
             self.requests
                 .send(Request { pdu, reply })
                 .await
@@ -241,15 +250,14 @@ fn address(value: &str) -> Result<COctetString<1, 21>, SubmitError> {
     COctetString::from_str(value).map_err(|_| SubmitError::Address(value.to_owned()))
 }
 
-fn submit_sm(submission: &Submission, part: &Part) -> Result<SubmitSm, SubmitError> {
+fn submit_sm(source: &str, submission: &Submission, part: &Part) -> Result<SubmitSm, SubmitError> {
     let to = &submission.to;
     if to.is_empty() || to.len() > 15 || !to.bytes().all(|b| b.is_ascii_digit()) {
         return Err(SubmitError::Address(to.clone()));
     }
-    let mut esm_class = EsmClass::default();
-    if part.udhi {
-        esm_class = esm_class.with_udhi_indicator();
-    }
+    // Default mode and type; the UDHI bit (0x40) when the payload starts with a header.
+    // (Built from bits: `EsmClass::default()` sets an ANSI-41 bit.)
+    let esm_class = EsmClass::from(if part.udhi { 0x40 } else { 0x00 });
     let registered_delivery = if submission.receipt {
         RegisteredDelivery::new(
             MCDeliveryReceipt::McDeliveryReceiptRequestedWhereFinalDeliveryOutcomeIsSuccessOrFailure,
@@ -267,8 +275,20 @@ fn submit_sm(submission: &Submission, part: &Part) -> Result<SubmitSm, SubmitErr
     };
     let short_message = OctetString::from_vec(part.short_message.clone())
         .map_err(|_| SubmitError::Address(to.clone()))?;
+    // A sender in digits is an international number; anything else an alphanumeric name
+    // (TON 5), as SMSCs expect.
+    let (source_ton, source_npi) = if source.is_empty() {
+        (Ton::Unknown, Npi::Unknown)
+    } else if source.bytes().all(|b| b.is_ascii_digit()) {
+        (Ton::International, Npi::Isdn)
+    } else {
+        (Ton::Alphanumeric, Npi::Unknown)
+    };
     let mut builder = SubmitSm::builder()
         .service_type(service_type)
+        .source_addr_ton(source_ton)
+        .source_addr_npi(source_npi)
+        .source_addr(address(source)?)
         .dest_addr_ton(Ton::International)
         .dest_addr_npi(Npi::Isdn)
         .destination_addr(address(to)?)

@@ -33,6 +33,29 @@ pub enum MetricsError {
     },
 }
 
+/// The SMSC link as metrics, updated as it changes: `assent_smsc_bound` (1 while bound),
+/// `assent_smsc_binds_total` (more than one: it reconnected) and
+/// `assent_messages_total{channel="smsc", outcome="throttled"}` (submits the SMSC throttled,
+/// resubmitted after a pause).
+pub fn watch_smsc(client: assent_smpp::Client) {
+    let mut link = client.link_changes();
+    tokio::spawn(async move {
+        let mut seen = assent_smpp::Link::default();
+        loop {
+            let now = *link.borrow_and_update();
+            ::metrics::gauge!("assent_smsc_bound").set(if now.bound { 1.0 } else { 0.0 });
+            ::metrics::counter!("assent_smsc_binds_total")
+                .increment(now.binds.saturating_sub(seen.binds));
+            ::metrics::counter!("assent_messages_total", "channel" => "smsc", "outcome" => "throttled")
+                .increment(now.throttled.saturating_sub(seen.throttled));
+            seen = now;
+            if link.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
 /// Installs the recorder and serves `GET /metrics` on `address` (plain HTTP: bind it to
 /// loopback or the operator's management network). Returns the address bound.
 pub async fn serve(address: SocketAddr, store: Store) -> Result<SocketAddr, MetricsError> {

@@ -11,7 +11,30 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub type SendResult<'a> = Pin<Box<dyn Future<Output = Result<String, StoreError>> + Send + 'a>>;
+pub type SendResult<'a> = Pin<Box<dyn Future<Output = Result<String, SendError>> + Send + 'a>>;
+
+/// Why a message did not reach the handset network.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The network did not take it (the SMSC unreachable or refusing, a text it cannot
+    /// carry): the request that needed it is answered "temporarily unavailable".
+    #[error("the handset network did not take the message: {0}")]
+    Network(String),
+}
+
+impl From<SendError> for crate::rules::oauth::OAuthError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Store(error) => error.into(),
+            SendError::Network(why) => {
+                tracing::error!(%why, "a prompt could not be sent");
+                crate::rules::oauth::OAuthError::unavailable()
+            }
+        }
+    }
+}
 
 /// Sends a USSD prompt (MC_ATTR_17: authentication and consent in one interaction) and
 /// returns the id of the message the answer will refer to.
@@ -42,15 +65,18 @@ pub struct Simulator {
     pub clock: Arc<dyn Clock>,
 }
 
-impl Simulator {
-    async fn deliver(
-        &self,
-        msisdn: &str,
-        kind: &str,
-        prompt: &OutgoingPrompt,
-        open: bool,
-    ) -> Result<String, StoreError> {
-        let sent_ms = self.clock.now_ms();
+/// Records a message to handset `msisdn` (the simulator shows it; an answer finds it) and
+/// returns its id; messages older than [`SIM_MESSAGE_RETENTION_MS`] go.
+pub async fn record_message(
+    store: &Store,
+    clock: &dyn Clock,
+    msisdn: &str,
+    kind: &str,
+    prompt: &OutgoingPrompt,
+    open: bool,
+) -> Result<String, StoreError> {
+    {
+        let sent_ms = clock.now_ms();
         let id = format!(
             "m-{}",
             crate::base::ids::new_token().get(..16).unwrap_or("0")
@@ -64,7 +90,7 @@ impl Simulator {
                         .ok()
                 })
                 .unwrap_or_else(|| (sent_ms / 1000).to_string());
-        self.store
+        store
             .insert_sim_message(&NewSimMessage {
                 id: id.clone(),
                 msisdn: msisdn.to_owned(),
@@ -77,10 +103,22 @@ impl Simulator {
                 open,
             })
             .await?;
-        self.store
+        store
             .purge_sim_messages(sent_ms - SIM_MESSAGE_RETENTION_MS)
             .await?;
         Ok(id)
+    }
+}
+
+impl Simulator {
+    async fn deliver(
+        &self,
+        msisdn: &str,
+        kind: &str,
+        prompt: &OutgoingPrompt,
+        open: bool,
+    ) -> Result<String, SendError> {
+        Ok(record_message(&self.store, self.clock.as_ref(), msisdn, kind, prompt, open).await?)
     }
 }
 

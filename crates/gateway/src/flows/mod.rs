@@ -23,6 +23,7 @@ pub mod notify;
 pub mod refresh;
 pub mod resource;
 pub mod self_care;
+pub mod smsc;
 pub mod ssf;
 pub mod subscribers;
 pub mod tokens;

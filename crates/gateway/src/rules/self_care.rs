@@ -71,6 +71,15 @@ pub struct Next {
     pub action: Action,
 }
 
+/// The last screen after a USSD consent prompt was answered over a real USSD gateway (the
+/// dialogue must end with a screen, SMPP's PSSR response).
+pub const ANSWER_TAKEN: &str = "Thank you, your answer is recorded.";
+/// The last screen when an answer comes for a dialogue that has ended (timed out, answered).
+pub const DIALOGUE_ENDED: &str = "This session has ended.";
+/// The last screen when a code is dialled that this gateway does not serve, or by a number
+/// that is no subscriber's.
+pub const NO_SERVICE: &str = "This service is not available.";
+
 const MORE: &str = "9 More";
 const BACK: &str = "0 Back";
 const YES_NO: [&str; 2] = ["1 Yes", "2 No"];

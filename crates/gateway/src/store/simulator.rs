@@ -179,16 +179,111 @@ impl Store {
         Ok(rows)
     }
 
-    /// Deletes the simulator's messages sent before `before_ms`.
+    /// Deletes the messages to handsets sent before `before_ms`, with what the SMSC said of
+    /// them.
     pub async fn purge_sim_messages(&self, before_ms: i64) -> Result<u64, StoreError> {
         let purged = on_write!(self, |conn| {
+            sqlx::query("DELETE FROM smsc_submissions WHERE submitted_ms < $1")
+                .bind(before_ms)
+                .execute(&mut *conn)
+                .await?;
             sqlx::query("DELETE FROM sim_messages WHERE sent_ms < $1")
                 .bind(before_ms)
-                .execute(conn)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
         Ok(purged)
+    }
+
+    /// The newest message of `kind` (`sms`, `ussd`) on handset `msisdn` that still waits for
+    /// an answer: where a mobile-originated reply goes, since an SMS or a USSD answer names
+    /// no message.
+    pub async fn latest_open_message(
+        &self,
+        msisdn: &str,
+        kind: &str,
+    ) -> Result<Option<String>, StoreError> {
+        const SQL: &str = "SELECT id FROM sim_messages WHERE msisdn = $1 AND kind = $2 \
+            AND open = 1 ORDER BY sent_ms DESC, id DESC LIMIT 1";
+        let id = on_pool!(self, |pool| {
+            sqlx::query_scalar(SQL)
+                .bind(msisdn)
+                .bind(kind)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(id)
+    }
+
+    /// Closes a message that will not be answered (the network did not take it).
+    pub async fn close_sim_message(&self, id: &str) -> Result<(), StoreError> {
+        on_write!(self, |conn| {
+            sqlx::query("UPDATE sim_messages SET open = 0 WHERE id = $1")
+                .bind(id)
+                .execute(conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The SMSC took the parts of message `message_id` under `smsc_ids`, in order.
+    pub async fn record_submissions(
+        &self,
+        message_id: &str,
+        smsc_ids: &[String],
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO smsc_submissions (smsc_id, message_id, part, \
+            submitted_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (smsc_id) DO NOTHING";
+        on_write!(self, |conn| {
+            for (part, smsc_id) in (1i64..).zip(smsc_ids) {
+                sqlx::query(SQL)
+                    .bind(smsc_id)
+                    .bind(message_id)
+                    .bind(part)
+                    .bind(at_ms)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// A delivery receipt: the part the SMSC knows as `smsc_id` reached `state`. `false`
+    /// when no such part is known (a receipt for a message purged, or not ours).
+    pub async fn record_receipt(
+        &self,
+        smsc_id: &str,
+        state: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str =
+            "UPDATE smsc_submissions SET state = $1, state_ms = $2 WHERE smsc_id = $3";
+        let updated = on_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(state)
+                .bind(at_ms)
+                .bind(smsc_id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(updated > 0)
+    }
+
+    /// What the SMSC said of each part of message `message_id`: its id and the receipt's
+    /// state (`None` before one came), in order.
+    pub async fn message_deliveries(
+        &self,
+        message_id: &str,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        const SQL: &str = "SELECT smsc_id, state FROM smsc_submissions WHERE message_id = $1 \
+            ORDER BY part";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as(SQL).bind(message_id).fetch_all(pool).await?
+        });
+        Ok(rows)
     }
 
     pub async fn insert_sim_message(&self, m: &NewSimMessage) -> Result<(), StoreError> {

@@ -112,6 +112,11 @@ const ERASE: &[(&str, Key, &str)] = &[
         "DELETE FROM sms_outbox WHERE user_id = $1",
     ),
     (
+        "smsc_submissions",
+        Key::Number,
+        "DELETE FROM smsc_submissions WHERE message_id IN (SELECT id FROM sim_messages WHERE msisdn = $1)",
+    ),
+    (
         "sim_messages",
         Key::Number,
         "DELETE FROM sim_messages WHERE msisdn = $1",

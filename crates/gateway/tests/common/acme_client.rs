@@ -46,6 +46,26 @@ impl Acme {
         }
     }
 
+    /// A client on its own HTTP client (another name for the gateway), for the gateway whose
+    /// issuer is `issuer`.
+    pub async fn with_http(http: reqwest::Client, issuer: &str) -> Acme {
+        let directory: Value = http
+            .get(format!("{issuer}/acme/directory"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Acme {
+            http,
+            directory,
+            key: SigningKey::generate_es256(),
+            kid: None,
+            nonce: None,
+        }
+    }
+
     pub fn url(&self, name: &str) -> String {
         self.directory[name].as_str().unwrap().to_owned()
     }

@@ -118,7 +118,7 @@ pub fn start_plain(data_dir: &Path, database_url: Option<&str>, extra: &[&str]) 
 }
 
 /// Spawns a `serve` command and waits for its ready line.
-fn launch(mut command: Command, data_dir: &Path) -> Gateway {
+pub fn launch(mut command: Command, data_dir: &Path) -> Gateway {
     let mut child = command.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
