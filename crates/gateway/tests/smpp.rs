@@ -311,6 +311,25 @@ async fn prompts_and_answers(db: Option<&str>) {
         .await;
     assert_eq!(status, 0);
 
+    // Two prompts open on one handset: a "1" could be meant for either, so it approves
+    // neither (it is acknowledged all the same).
+    let third = bc_authorize(&gateway, &http, "demo-sp", ANA, None).await;
+    let fourth = bc_authorize(&gateway, &http, "magazin", ANA, None).await;
+    smsc.next("submit").await;
+    smsc.next("submit").await;
+    let status = smsc
+        .deliver(json!({"source_addr": ANA, "destination_addr": "Assent", "short_message": "1"}))
+        .await;
+    assert_eq!(status, 0);
+    for (sp, id) in [("demo-sp", &third), ("magazin", &fourth)] {
+        let form = [
+            ("grant_type", "urn:openid:params:grant-type:ciba"),
+            ("auth_req_id", id.as_str()),
+        ];
+        let (_, body) = post_basic(&gateway, &http, sp, "/token", &form).await;
+        assert_eq!(body["error"], "authorization_pending", "{body}");
+    }
+
     // The idle link is checked (enquire_link=1 in the URL).
     smsc.next("enquire_link").await;
 }

@@ -2,8 +2,9 @@
 //! prompts, codes and notices go out as `submit_sm` through an [`assent_smpp`] session, and
 //! what subscribers send back comes in as `deliver_sm` and goes where the simulator's
 //! replies go:
-//! - an SMS reply answers the newest SMS prompt still open on that handset (an SMS names no
-//!   message);
+//! - an SMS reply answers the SMS prompt open on that handset (an SMS names no message);
+//!   when several are open, it answers none of them: a "1" meant for one must not approve
+//!   another that arrived meanwhile (perhaps one the subscriber never asked for);
 //! - a dialled code (USSD PSSR indication) opens the self-care menu; its screens go out as
 //!   USSR requests, the last one as a PSSR response that ends the dialogue;
 //! - a USSD answer (USSR confirm) moves the self-care dialogue on, or answers the USSD
@@ -193,14 +194,25 @@ pub async fn answer(
     };
     match message.ussd {
         None => {
-            let Some(id) = gateway.store.latest_open_message(&msisdn, "sms").await? else {
-                return Ok(None); // a text that answers nothing
+            let open = gateway.store.open_messages(&msisdn, "sms", 2).await?;
+            let outcome = match open.as_slice() {
+                [] => "unmatched",
+                [id] => {
+                    match crate::flows::answers::sim_reply(gateway, &msisdn, id, &message.text)
+                        .await
+                    {
+                        Ok(true) => "answered",
+                        // Answered meanwhile, or neither 1 nor 2: the prompt stays as it is.
+                        Ok(false) | Err(SimulatorError::NotFound(_)) => "unmatched",
+                        Err(SimulatorError::Invalid(_)) => "unreadable",
+                        Err(error) => return Err(error),
+                    }
+                }
+                _ => "ambiguous",
             };
-            match crate::flows::answers::sim_reply(gateway, &msisdn, &id, &message.text).await {
-                // Neither 1 nor 2, or answered meanwhile: the prompt stays as it is.
-                Ok(_) | Err(SimulatorError::Invalid(_) | SimulatorError::NotFound(_)) => Ok(None),
-                Err(error) => Err(error),
-            }
+            metrics::counter!("assent_replies_total", "channel" => "sms", "outcome" => outcome)
+                .increment(1);
+            Ok(None)
         }
         Some(UssdOp::PssrIndication) => {
             match crate::flows::self_care::dial(gateway, &msisdn, &message.text).await {
@@ -223,7 +235,14 @@ async fn ussd_answer(
     msisdn: &str,
     text: &str,
 ) -> Result<Option<Screen>, SimulatorError> {
-    let Some(id) = gateway.store.latest_open_message(msisdn, "ussd").await? else {
+    // A handset has one USSD dialogue at a time: the answer is to the newest screen.
+    let Some(id) = gateway
+        .store
+        .open_messages(msisdn, "ussd", 1)
+        .await?
+        .into_iter()
+        .next()
+    else {
         return Ok(Some(Screen::last(DIALOGUE_ENDED)));
     };
     match crate::flows::self_care::reply(gateway, msisdn, &id, text).await {

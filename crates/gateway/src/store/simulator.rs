@@ -196,24 +196,26 @@ impl Store {
         Ok(purged)
     }
 
-    /// The newest message of `kind` (`sms`, `ussd`) on handset `msisdn` that still waits for
-    /// an answer: where a mobile-originated reply goes, since an SMS or a USSD answer names
-    /// no message.
-    pub async fn latest_open_message(
+    /// The messages of `kind` (`sms`, `ussd`) on handset `msisdn` that still wait for an
+    /// answer, newest first, at most `limit`: where a mobile-originated reply may go, since an
+    /// SMS or a USSD answer names no message.
+    pub async fn open_messages(
         &self,
         msisdn: &str,
         kind: &str,
-    ) -> Result<Option<String>, StoreError> {
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT id FROM sim_messages WHERE msisdn = $1 AND kind = $2 \
-            AND open = 1 ORDER BY sent_ms DESC, id DESC LIMIT 1";
-        let id = on_pool!(self, |pool| {
+            AND open = 1 ORDER BY sent_ms DESC, id DESC LIMIT $3";
+        let ids = on_pool!(self, |pool| {
             sqlx::query_scalar(SQL)
                 .bind(msisdn)
                 .bind(kind)
-                .fetch_optional(pool)
+                .bind(limit)
+                .fetch_all(pool)
                 .await?
         });
-        Ok(id)
+        Ok(ids)
     }
 
     /// Closes a message that will not be answered (the network did not take it).
