@@ -402,6 +402,7 @@ async fn ussd_prompts_and_the_self_care_menu_go_by_ussd_service_op() {
     let prompt = smsc.next("submit").await;
     assert_eq!(prompt["ussd_service_op"], 2);
     assert_eq!(prompt["service_type"], "USSD");
+    assert_eq!(prompt["registered_delivery"], 0);
     assert_eq!(prompt["data_coding"], 0);
     assert!(prompt["text"].as_str().unwrap().chars().count() <= 182);
     let status = smsc

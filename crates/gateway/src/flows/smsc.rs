@@ -59,8 +59,9 @@ impl Smsc {
         let submission = Submission {
             to: msisdn.to_owned(),
             parts,
+            // A USSD screen is answered in the dialogue; an SMS is worth a receipt.
+            receipt: ussd.is_none(),
             ussd,
-            receipt: true,
         };
         match self.client.submit(submission).await {
             Ok(smsc_ids) => {
