@@ -127,6 +127,40 @@ fn start_on(data_dir: &Path, db: Option<&str>, smsc: &Smsc, extra: &[&str]) -> G
     common::launch(command, data_dir)
 }
 
+/// node-smpp, and the demo gateway bound to it, where `user` answers by `authenticator`.
+struct Setup {
+    smsc: Smsc,
+    gateway: Gateway,
+    http: reqwest::Client,
+    data_dir: std::path::PathBuf,
+    /// The SMSC's report of the gateway's bind.
+    bind: Value,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup(db: Option<&str>, user: &str, authenticator: &str) -> Setup {
+    let mut smsc = Smsc::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("gw");
+    let gateway = start_on(&data_dir, db, &smsc, &[]);
+    let http = client(&gateway, false);
+    let bind = smsc.next("bind").await;
+    let (ok, out) = admin(
+        &data_dir,
+        db,
+        &["users", "authenticators", user, authenticator],
+    );
+    assert!(ok, "{out}");
+    Setup {
+        smsc,
+        gateway,
+        http,
+        data_dir,
+        bind,
+        _dir: dir,
+    }
+}
+
 async fn bc_authorize(
     gateway: &Gateway,
     http: &reqwest::Client,
@@ -203,21 +237,20 @@ async fn postgres_prompts_go_out_by_smpp_and_an_sms_answer_approves_ciba() {
 }
 
 async fn prompts_and_answers(db: Option<&str>) {
-    let mut smsc = Smsc::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().join("gw");
-    let gateway = start_on(&data_dir, db, &smsc, &[]);
-    let http = client(&gateway, false);
+    // Ana answers by SMS.
+    let Setup {
+        mut smsc,
+        gateway,
+        http,
+        data_dir,
+        bind,
+        _dir,
+    } = setup(db, ANA, "sms").await;
 
     // The bind: a transceiver, SMPP 3.4, with the URL's credentials.
-    let bind = smsc.next("bind").await;
     assert_eq!(bind["system_id"], "assent");
     assert_eq!(bind["interface_version"], 0x34);
     assert_eq!(bind["accepted"], true);
-
-    // Ana answers by SMS.
-    let (ok, out) = admin(&data_dir, db, &["users", "authenticators", ANA, "sms"]);
-    assert!(ok, "{out}");
 
     // A prompt in GSM 7-bit: data_coding 0, to her number in international digits (TON 1,
     // NPI 1), from the configured sender, with a receipt asked for; node-smpp reads it as
@@ -337,14 +370,13 @@ async fn prompts_and_answers(db: Option<&str>) {
 #[tokio::test]
 #[ignore = "needs node-smpp: npm ci in crates/gateway/tests/smsc"]
 async fn throttled_and_lost_submits_are_sent_again() {
-    let mut smsc = Smsc::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().join("gw");
-    let gateway = start(&data_dir, &smsc, &[]);
-    let http = client(&gateway, false);
-    smsc.next("bind").await;
-    let (ok, out) = admin(&data_dir, None, &["users", "authenticators", ANA, "sms"]);
-    assert!(ok, "{out}");
+    let Setup {
+        mut smsc,
+        gateway,
+        http,
+        _dir,
+        ..
+    } = setup(None, ANA, "sms").await;
 
     // ESME_RTHROTTLED: the same part again after a pause, and the request goes on.
     smsc.command(json!({"do": "throttle", "count": 1})).await;
@@ -387,14 +419,13 @@ async fn throttled_and_lost_submits_are_sent_again() {
 #[tokio::test]
 #[ignore = "needs node-smpp: npm ci in crates/gateway/tests/smsc"]
 async fn ussd_prompts_and_the_self_care_menu_go_by_ussd_service_op() {
-    let mut smsc = Smsc::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().join("gw");
-    let gateway = start(&data_dir, &smsc, &[]);
-    let http = client(&gateway, false);
-    smsc.next("bind").await;
-    let (ok, out) = admin(&data_dir, None, &["users", "authenticators", MARIE, "ussd"]);
-    assert!(ok, "{out}");
+    let Setup {
+        mut smsc,
+        gateway,
+        http,
+        _dir,
+        ..
+    } = setup(None, MARIE, "ussd").await;
 
     // The consent prompt: a USSR request (2); the answer comes back as a USSR confirm (18)
     // and a PSSR response (17) ends the dialogue.

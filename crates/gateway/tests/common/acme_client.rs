@@ -28,22 +28,7 @@ pub struct Answer {
 
 impl Acme {
     pub async fn new(gateway: &Gateway) -> Acme {
-        let http = client(gateway, false);
-        let directory: Value = http
-            .get(format!("{}/acme/directory", gateway.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        Acme {
-            http,
-            directory,
-            key: SigningKey::generate_es256(),
-            kid: None,
-            nonce: None,
-        }
+        Acme::with_http(client(gateway, false), &gateway.url).await
     }
 
     /// A client on its own HTTP client (another name for the gateway), for the gateway whose
