@@ -11,7 +11,9 @@
 //! - hands what the SMSC delivers (a mobile-originated text, a USSD indication or answer, a
 //!   delivery receipt) to the receiver of [`Inbound`] with an [`Ack`]: the `deliver_sm_resp`
 //!   goes back only when the receiver says it has recorded it, so the SMSC redelivers
-//!   whatever the gateway did not keep;
+//!   whatever the gateway did not keep (and with "try again later" at once when the
+//!   receiver is 256 deliveries behind: the task never waits on it, since the receiver may
+//!   itself be waiting on a submit's response that only this task reads);
 //! - on a lost connection, reconnects with a backoff that doubles to half a minute, and
 //!   resubmits every part whose response had not come (at least once: an SMSC that had taken
 //!   it shows it twice, which loses nothing).
@@ -568,9 +570,19 @@ impl Session<'_> {
                             Delivered::Message(m) => Inbound::Message(m, ack),
                             Delivered::Receipt(r) => Inbound::Receipt(r, ack),
                         };
-                        // Waits when the gateway is behind: the SMSC's window paces it.
-                        if self.inbound.send(inbound).await.is_err() {
-                            return Err("nobody reads what the SMSC delivers".into());
+                        // Never waits: when the gateway is this far behind, the delivery
+                        // is answered "try again later" (the dropped Ack says so) and the
+                        // session goes on reading the responses its own submits await.
+                        match self.inbound.try_send(inbound) {
+                            Ok(()) => {}
+                            Err(mpsc::error::TrySendError::Full(_)) => {
+                                tracing::warn!(
+                                    "deliveries from the SMSC arrive faster than they are recorded; one is deferred"
+                                );
+                            }
+                            Err(mpsc::error::TrySendError::Closed(_)) => {
+                                return Err("nobody reads what the SMSC delivers".into());
+                            }
                         }
                     }
                     Err(why) => {
