@@ -318,7 +318,7 @@ pub fn gateway(
             clock: clock.clone(),
         });
     // The app first, then USSD, then SMS (a user's own order picks among them).
-    fn chain<N: handset::UssdSender + handset::SmsSender + 'static>(
+    fn chain<N: handset::Network + 'static>(
         app: std::sync::Arc<dyn authenticator::Authenticator>,
         network: N,
     ) -> (

@@ -36,6 +36,19 @@ impl From<SendError> for crate::rules::oauth::OAuthError {
     }
 }
 
+/// A handset network (the simulator, an SMSC): records a message to handset `msisdn` on
+/// `channel` (`ussd` or `sms`), hands it to the network and returns its id; `open` while it
+/// waits for an answer. Every network is a [`UssdSender`] and an [`SmsSender`] through it.
+pub trait Network: Send + Sync + std::fmt::Debug {
+    fn deliver<'a>(
+        &'a self,
+        msisdn: &'a str,
+        channel: &'static str,
+        prompt: &'a OutgoingPrompt,
+        open: bool,
+    ) -> SendResult<'a>;
+}
+
 /// Sends a USSD prompt (MC_ATTR_17: authentication and consent in one interaction) and
 /// returns the id of the message the answer will refer to.
 pub trait UssdSender: Send + Sync + std::fmt::Debug {
@@ -75,67 +88,67 @@ pub async fn record_message(
     prompt: &OutgoingPrompt,
     open: bool,
 ) -> Result<String, StoreError> {
-    {
-        let sent_ms = clock.now_ms();
-        let id = format!(
-            "m-{}",
-            crate::base::ids::new_token().get(..16).unwrap_or("0")
-        );
-        // RFC 3339 with the fraction of a second, as the simulator always showed it.
-        let sent_at =
-            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(sent_ms) * 1_000_000)
+    let sent_ms = clock.now_ms();
+    let id = format!(
+        "m-{}",
+        crate::base::ids::new_token().get(..16).unwrap_or("0")
+    );
+    // RFC 3339 with the fraction of a second, as the simulator always showed it.
+    let sent_at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(sent_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .unwrap_or_else(|| (sent_ms / 1000).to_string());
-        store
-            .insert_sim_message(&NewSimMessage {
-                id: id.clone(),
-                msisdn: msisdn.to_owned(),
-                kind: kind.to_owned(),
-                text: prompt.text.clone(),
-                encoding: prompt.encoding.clone(),
-                units: prompt.units,
-                sent_ms,
-                sent_at,
-                open,
-            })
-            .await?;
-        store
-            .purge_sim_messages(sent_ms - SIM_MESSAGE_RETENTION_MS)
-            .await?;
-        Ok(id)
-    }
+        })
+        .unwrap_or_else(|| (sent_ms / 1000).to_string());
+    store
+        .insert_sim_message(&NewSimMessage {
+            id: id.clone(),
+            msisdn: msisdn.to_owned(),
+            kind: kind.to_owned(),
+            text: prompt.text.clone(),
+            encoding: prompt.encoding.clone(),
+            units: prompt.units,
+            sent_ms,
+            sent_at,
+            open,
+        })
+        .await?;
+    store
+        .purge_sim_messages(sent_ms - SIM_MESSAGE_RETENTION_MS)
+        .await?;
+    Ok(id)
 }
 
-impl Simulator {
-    async fn deliver(
-        &self,
-        msisdn: &str,
-        kind: &str,
-        prompt: &OutgoingPrompt,
+impl Network for Simulator {
+    fn deliver<'a>(
+        &'a self,
+        msisdn: &'a str,
+        channel: &'static str,
+        prompt: &'a OutgoingPrompt,
         open: bool,
-    ) -> Result<String, SendError> {
-        Ok(record_message(&self.store, self.clock.as_ref(), msisdn, kind, prompt, open).await?)
+    ) -> SendResult<'a> {
+        Box::pin(async move {
+            let clock = self.clock.as_ref();
+            Ok(record_message(&self.store, clock, msisdn, channel, prompt, open).await?)
+        })
     }
 }
 
-impl UssdSender for Simulator {
+impl<N: Network> UssdSender for N {
     fn send_ussd<'a>(&'a self, msisdn: &'a str, prompt: &'a OutgoingPrompt) -> SendResult<'a> {
-        Box::pin(self.deliver(msisdn, "ussd", prompt, true))
+        self.deliver(msisdn, "ussd", prompt, true)
     }
 }
 
-impl SmsSender for Simulator {
+impl<N: Network> SmsSender for N {
     fn send_sms<'a>(
         &'a self,
         msisdn: &'a str,
         prompt: &'a OutgoingPrompt,
         expects_reply: bool,
     ) -> SendResult<'a> {
-        Box::pin(self.deliver(msisdn, "sms", prompt, expects_reply))
+        self.deliver(msisdn, "sms", prompt, expects_reply)
     }
 }
 

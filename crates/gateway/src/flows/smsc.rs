@@ -17,7 +17,7 @@
 use crate::base::clock::Clock;
 use crate::flows::Gateway;
 use crate::flows::handset::{
-    OutgoingPrompt, SendError, SendResult, SimulatorError, SmsSender, UssdSender, record_message,
+    Network, OutgoingPrompt, SendError, SendResult, SimulatorError, record_message,
 };
 use crate::rules::self_care::{ANSWER_TAKEN, DIALOGUE_ENDED, NO_SERVICE};
 use crate::store::Store;
@@ -35,7 +35,7 @@ pub struct Smsc {
 }
 
 impl Smsc {
-    async fn deliver(
+    async fn submit(
         &self,
         msisdn: &str,
         kind: &str,
@@ -79,20 +79,15 @@ impl Smsc {
     }
 }
 
-impl UssdSender for Smsc {
-    fn send_ussd<'a>(&'a self, msisdn: &'a str, prompt: &'a OutgoingPrompt) -> SendResult<'a> {
-        Box::pin(self.deliver(msisdn, "ussd", prompt, true))
-    }
-}
-
-impl SmsSender for Smsc {
-    fn send_sms<'a>(
+impl Network for Smsc {
+    fn deliver<'a>(
         &'a self,
         msisdn: &'a str,
+        channel: &'static str,
         prompt: &'a OutgoingPrompt,
-        expects_reply: bool,
+        open: bool,
     ) -> SendResult<'a> {
-        Box::pin(self.deliver(msisdn, "sms", prompt, expects_reply))
+        Box::pin(self.submit(msisdn, channel, prompt, open))
     }
 }
 
